@@ -1,0 +1,38 @@
+// ESLint flat config. Besides the TypeScript rules, it enforces the dependency direction of the suite:
+//   common ← auth ← streaming / queue / realtime ← apps
+// A lib imports another lib only through its package name (its public barrel), never its files.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const deepImports = {
+  group: ['@databus/*/*', '**/libs/*/src/**', '../../*/src/**', '../../../*/src/**'],
+  message: 'Import another @databus lib through its package name (its public barrel), never its files.',
+};
+const forbid = (...names) =>
+  names.map((name) => ({ name: `@databus/${name}`, message: `This lib may not depend on @databus/${name} (direction: common ← auth ← streaming/queue/realtime ← apps).` }));
+const layer = (files, ...names) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { paths: forbid(...names), patterns: [deepImports] }] },
+});
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', 'node_modules/**', 'bench/results/**', '.pack-smoke/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable' } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-require-imports': 'off',
+      'no-console': ['error', { allow: ['warn', 'error'] }],
+    },
+  },
+  { files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts', 'bench/**', 'scripts/**', 'apps/**'], rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' } },
+  layer(['libs/common/src/**'], 'auth', 'streaming', 'queue', 'realtime', 'testing'),
+  layer(['libs/auth/src/**'], 'streaming', 'queue', 'realtime', 'testing'),
+  layer(['libs/streaming/src/**'], 'queue', 'realtime', 'testing'),
+  layer(['libs/queue/src/**'], 'streaming', 'realtime', 'testing'),
+  layer(['libs/realtime/src/**'], 'queue', 'testing'),
+  layer(['apps/**', 'libs/*/test/**', 'bench/**'], ),
+);

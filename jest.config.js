@@ -1,0 +1,23 @@
+/**
+ * Three Jest projects:
+ * - unit: `*.spec.ts` beside the code, no network;
+ * - integration: `*.int-spec.ts` under `libs/<lib>/test`, real brokers on loopback;
+ * - e2e: `*.e2e-spec.ts` under `apps/<app>/test`.
+ * ts-jest transpiles only (isolated modules); `npm run typecheck` type-checks everything once.
+ */
+const shared = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
+  moduleNameMapper: { '^@databus/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['reflect-metadata'],
+  rootDir: __dirname,
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/libs/*/src/**/*.spec.ts', '<rootDir>/apps/*/src/**/*.spec.ts'] },
+    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/libs/*/test/**/*.int-spec.ts'], slowTestThreshold: 30 },
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/apps/*/test/**/*.e2e-spec.ts'], slowTestThreshold: 60 },
+  ],
+};

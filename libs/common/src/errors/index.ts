@@ -1,0 +1,10 @@
+export { DatabusError, isRetriable } from './databus.error';
+export { TemporaryError, ConsumerError } from './temporary.error';
+export {
+  PermanentError,
+  UnsupportedFeatureError,
+  ConfigurationError,
+  AuthenticationError,
+  DecodeError,
+} from './permanent.error';
+export { RequestTimeoutError } from './request-timeout.error';

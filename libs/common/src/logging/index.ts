@@ -1,0 +1,1 @@
+export { redact, redactText, fingerprint, REDACTED } from './redact';
