@@ -14,7 +14,9 @@ const shared = {
   rootDir: __dirname,
 };
 
+
 module.exports = {
+  globalSetup: '<rootDir>/test/global-setup.ts',
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/libs/*/src/**/*.spec.ts', '<rootDir>/apps/*/src/**/*.spec.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/libs/*/test/**/*.int-spec.ts'], slowTestThreshold: 30 },

@@ -12,3 +12,4 @@ export * from './retry';
 export * from './tls';
 export * from './config';
 export * from './logging';
+export * from './credentials';

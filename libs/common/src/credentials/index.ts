@@ -1,0 +1,6 @@
+export type {
+  BrokerCredentials,
+  CredentialsRefreshInfo,
+  CredentialsProvider,
+} from './credentials-provider.interface';
+export { staticCredentials } from './credentials-provider.interface';

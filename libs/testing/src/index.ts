@@ -1,0 +1,4 @@
+/** @databus/testing: helpers for the suite's own tests. Never imported by a lib's src. */
+export type { BrokerName } from './brokers';
+export { brokerUrl, probeBrokers, describeWithBroker } from './brokers';
+export { uniqueName, waitFor, deferred } from './wait';
