@@ -1,0 +1,174 @@
+// `npm test`: every test of the suite, in order, then one summary line.
+//   1. jest unit        (*.spec.ts beside the code)
+//   2. jest integration (*.int-spec.ts, real brokers on loopback; one file at a time)
+//   3. jest e2e         (*.e2e-spec.ts of the apps; one file at a time)
+//   4. packaging smoke  (`npm run test:pack`: the packed tarballs in a throwaway Nest app, counted as one test)
+// Every step runs even when an earlier one failed, so one run reports everything. The LAST line printed is
+// exactly `N passed, N failed, N skipped` (CI reads it); skipped tests are listed by name above it (Kafka suites
+// without KAFKA_BROKERS, for instance). The exit code is non-zero when anything failed.
+//
+// Options (environment): TEST_PROJECTS=unit,integration (subset), TEST_SKIP_PACK=1 (no packaging smoke),
+// TEST_EXIT_GRACE_MS (how long jest may linger after writing its results before it counts as hung: 30 s).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const jestBin = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+const graceMs = Number(process.env.TEST_EXIT_GRACE_MS ?? 30_000);
+
+/** The jest projects in the order they run, with the flags each needs. */
+const projects = [
+  { name: 'unit', args: ['--maxWorkers=2'] },
+  // Broker tests may restart a broker or hold exclusive names: never two files at once.
+  { name: 'integration', args: ['--runInBand'] },
+  { name: 'e2e', args: ['--runInBand'] },
+];
+
+const selected = process.env.TEST_PROJECTS?.split(',').map((s) => s.trim()) ?? projects.map((p) => p.name);
+const workDir = mkdtempSync(join(tmpdir(), 'databus-test-'));
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const rows = [];
+const problems = [];
+const skippedTitles = [];
+
+try {
+  for (const project of projects) {
+    if (!selected.includes(project.name)) continue;
+    await runJestProject(project);
+  }
+  if (process.env.TEST_SKIP_PACK !== '1' && !process.env.TEST_PROJECTS) await runPackSmoke();
+} finally {
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+printSummary();
+process.exitCode = totals.failed > 0 ? 1 : 0;
+
+/** Runs one jest project, reads its JSON results and adds them to the totals. */
+async function runJestProject(project) {
+  header(`jest: ${project.name}`);
+  const outputFile = join(workDir, `${project.name}.json`);
+  const args = [
+    jestBin,
+    '--selectProjects',
+    project.name,
+    '--passWithNoTests',
+    '--json',
+    '--outputFile',
+    outputFile,
+    ...(process.env.CI ? ['--ci'] : []),
+    ...project.args,
+  ];
+  const { code, hung } = await run(process.execPath, args, { watchFile: outputFile });
+  if (!existsSync(outputFile)) {
+    fail(`${project.name}: jest exited with code ${code} before writing results`);
+    rows.push([project.name, 0, 1, 0, 'no results']);
+    return;
+  }
+  const result = JSON.parse(readFileSync(outputFile, 'utf8'));
+  // Suites that crashed before running a test (syntax error, failing import, hook timeout) count as failures.
+  const brokenSuites = result.testResults.filter(
+    (s) => s.status === 'failed' && !s.assertionResults.some((a) => a.status === 'failed'),
+  );
+  const passed = result.numPassedTests;
+  const failed = result.numFailedTests + brokenSuites.length;
+  const skipped = result.numPendingTests + result.numTodoTests;
+  totals.passed += passed;
+  totals.failed += failed;
+  totals.skipped += skipped;
+  for (const suite of brokenSuites)
+    problems.push(`${project.name}: suite ${relative(root, suite.name)} failed to run`);
+  for (const suite of result.testResults)
+    for (const test of suite.assertionResults)
+      if (test.status === 'pending' || test.status === 'skipped' || test.status === 'todo')
+        skippedTitles.push(`${project.name}: ${relative(root, suite.name)} › ${test.fullName}`);
+  if (hung)
+    fail(
+      `${project.name}: jest did not exit within ${graceMs / 1000} s of finishing (an open handle: ` +
+        `run "npx jest --selectProjects ${project.name} --detectOpenHandles" to find it); it was stopped`,
+    );
+  else if (code !== 0 && failed === 0)
+    fail(`${project.name}: jest exited with code ${code} without a failed test (see its output above)`);
+  rows.push([project.name, passed, failed, skipped, `${result.testResults.length} files`]);
+}
+
+/** Runs the packaging smoke test; it counts as one test. */
+async function runPackSmoke() {
+  header('packaging smoke (npm run test:pack)');
+  const { code } = await run(process.execPath, [join(root, 'scripts', 'pack-smoke.mjs')], {});
+  const ok = code === 0;
+  totals[ok ? 'passed' : 'failed'] += 1;
+  if (!ok) problems.push(`packaging smoke failed (exit code ${code})`);
+  rows.push(['pack-smoke', ok ? 1 : 0, ok ? 0 : 1, 0, '']);
+}
+
+/**
+ * Spawns a command with inherited output in its own process group. With `watchFile`, once that file
+ * exists the command has `graceMs` to exit; past that it is stopped and reported as hung.
+ */
+function run(command, args, { watchFile }) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit', detached: true });
+    let hung = false;
+    let deadline;
+    const poll = watchFile
+      ? setInterval(() => {
+          if (deadline === undefined && existsSync(watchFile)) deadline = Date.now() + graceMs;
+          if (deadline !== undefined && Date.now() > deadline && !hung) {
+            hung = true;
+            kill(child, 'SIGTERM');
+            setTimeout(() => kill(child, 'SIGKILL'), 5000).unref();
+          }
+        }, 500)
+      : undefined;
+    const forward = (signal) => kill(child, signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('exit', (code, signal) => {
+      clearInterval(poll);
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolve({ code: code ?? (signal ? 128 : 1), hung });
+    });
+  });
+}
+
+/** Signals the child's whole process group (jest and its workers). */
+function kill(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** A failure outside any test (a hung or crashed runner): reported and counted as one failed test. */
+function fail(problem) {
+  problems.push(problem);
+  totals.failed += 1;
+}
+
+function header(title) {
+  process.stdout.write(`\n=== ${title} ${'='.repeat(Math.max(0, 70 - title.length))}\n`);
+}
+
+function printSummary() {
+  header('summary');
+  if (skippedTitles.length) {
+    console.log(`Skipped tests (${skippedTitles.length}):`);
+    for (const title of skippedTitles) console.log(`  - ${title}`);
+    console.log('');
+  }
+  console.log(
+    `${'project'.padEnd(14)}${'passed'.padStart(8)}${'failed'.padStart(8)}${'skipped'.padStart(9)}`,
+  );
+  for (const [name, passed, failed, skipped, note] of rows)
+    console.log(
+      `${name.padEnd(14)}${String(passed).padStart(8)}${String(failed).padStart(8)}${String(skipped).padStart(9)}  ${note}`,
+    );
+  for (const problem of problems) console.log(`PROBLEM: ${problem}`);
+  console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+}
