@@ -29,7 +29,8 @@ export function parseBrokerUrl(url: string, option = 'url'): BrokerUrl {
       option,
       'a broker URL such as memory://, kafka://host:9092, amqp://user:pass@host, mqtt://host, nats://host',
     );
-  const match = /^([a-z][a-z0-9+.-]*):\/\/(?:([^@/?#]*)@)?([^/?#]*)(?:\/([^?#]*))?(?:\?([^#]*))?$/i.exec(
+  // The user info ends at the LAST `@` before the path, so an unencoded `@` in a password stays in it.
+  const match = /^([a-z][a-z0-9+.-]*):\/\/(?:([^/?#]*)@)?([^/?#]*)(?:\/([^?#]*))?(?:\?([^#]*))?$/i.exec(
     url.trim(),
   );
   if (!match)
@@ -64,8 +65,12 @@ function parseHost(part: string, option: string, url: string): BrokerHost {
     throw new ConfigurationError(option, 'a host name in every comma-separated entry', {
       received: redactUrl(url),
     });
+  if (!ipv6 && host.includes(':'))
+    throw new ConfigurationError(option, 'IPv6 addresses in brackets, e.g. [::1]:4222', {
+      received: redactUrl(url),
+    });
   if (port === undefined) return { host };
-  const n = Number(port);
+  const n = /^\d{1,5}$/.test(port) ? Number(port) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > 65535)
     throw new ConfigurationError(option, 'ports between 1 and 65535', { received: redactUrl(url) });
   return { host, port: n };
@@ -76,9 +81,12 @@ function splitHostPort(part: string): [string, string | undefined] {
   return colon < 0 ? [part, undefined] : [part.slice(0, colon), part.slice(colon + 1)];
 }
 
-/** The URL with its password (and any `password`/`token` query value) replaced by `***`, safe to log. */
+/**
+ * The URL with its password (and any `password`/`token` query value) replaced by `***`, safe to log.
+ * Also masks `user:password@host` written without a scheme, and passwords holding an unencoded `@`.
+ */
 export function redactUrl(url: string): string {
   return String(url)
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1:***@')
+    .replace(/^((?:[a-z][a-z0-9+.-]*:\/\/)?[^:@/?#\s]*):[^/?#]*@/i, '$1:***@')
     .replace(/([?&](?:password|pass|token|secret|key|access_token)=)[^&#]*/gi, '$1***');
 }

@@ -5,6 +5,8 @@ const SECRET_KEY =
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const PEM = /-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g;
+/** `scheme://user:password@` in a URL: the password runs to the last `@` of the URL's authority. */
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/?#]*):[^\s/?#]*@/gi;
 
 /** Placeholder written instead of a secret. */
 export const REDACTED = '[REDACTED]';
@@ -18,9 +20,13 @@ export function redact<T>(value: T, depth = 6): T {
   return redactValue(value, depth, new WeakSet()) as T;
 }
 
-/** Masks bearer credentials, JWTs and PEM blocks inside free text (error messages, log lines). */
+/** Masks bearer credentials, JWTs, PEM blocks and URL passwords inside free text (error messages, log lines). */
 export function redactText(text: string): string {
-  return text.replace(PEM, REDACTED).replace(BEARER, `$1 ${REDACTED}`).replace(JWT, REDACTED);
+  return text
+    .replace(PEM, REDACTED)
+    .replace(BEARER, `$1 ${REDACTED}`)
+    .replace(JWT, REDACTED)
+    .replace(URL_PASSWORD, `$1:${REDACTED}@`);
 }
 
 /** A short, stable, non-reversible identifier of a secret, for logs that must tell two secrets apart. */
