@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -19,6 +20,8 @@ export interface FakeCentrifugoOptions {
   /** Namespaces that exist ('' is channels without namespace). @default ['', 'sensors'] */
   namespaces?: string[];
   historySize?: number;
+  /** Serve HTTPS with this certificate and key (PEM) instead of HTTP. */
+  tls?: { cert: string; key: string };
 }
 
 /** A fault applied to the next request(s) instead of normal handling. */
@@ -70,16 +73,16 @@ export class FakeCentrifugo {
 
   private constructor(
     private readonly server: Server,
-    private readonly options: Required<FakeCentrifugoOptions>,
+    private readonly options: Required<Omit<FakeCentrifugoOptions, 'tls'>> & FakeCentrifugoOptions,
   ) {}
 
   /** Starts a fake on 127.0.0.1 and a free port. */
   static async start(options: FakeCentrifugoOptions): Promise<FakeCentrifugo> {
-    const resolved = { namespaces: ['', 'sensors'], historySize: 100, ...options };
-    const server = createServer();
+    const resolved = { namespaces: ['', 'sensors'], historySize: 100, tls: undefined, ...options };
+    const server = options.tls ? createTlsServer(options.tls) : createServer();
     const fake = new FakeCentrifugo(server, resolved);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => fake.handle(req, res));
-    server.on('connection', (socket) => {
+    server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
       fake.sockets.add(socket);
       socket.on('close', () => fake.sockets.delete(socket));
     });
@@ -87,9 +90,10 @@ export class FakeCentrifugo {
     return fake;
   }
 
-  /** `http://127.0.0.1:<port>/api`. */
+  /** `http(s)://127.0.0.1:<port>/api`. */
   get apiUrl(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api`;
+    const scheme = this.options.tls ? 'https' : 'http';
+    return `${scheme}://127.0.0.1:${(this.server.address() as AddressInfo).port}/api`;
   }
 
   /** Applies `fault` to the next `times` requests. */
