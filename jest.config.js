@@ -14,12 +14,29 @@ const shared = {
   rootDir: __dirname,
 };
 
-
 module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/libs/*/src/**/*.spec.ts', '<rootDir>/apps/*/src/**/*.spec.ts'] },
-    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/libs/*/test/**/*.int-spec.ts'], slowTestThreshold: 30 },
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/apps/*/test/**/*.e2e-spec.ts'], slowTestThreshold: 60 },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: [
+        '<rootDir>/libs/*/src/**/*.spec.ts',
+        '<rootDir>/apps/*/src/**/*.spec.ts',
+        '<rootDir>/test/**/*.spec.ts',
+      ],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/libs/*/test/**/*.int-spec.ts'],
+      slowTestThreshold: 30,
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
+      slowTestThreshold: 60,
+    },
   ],
 };
