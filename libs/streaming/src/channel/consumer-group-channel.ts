@@ -1,0 +1,257 @@
+import { assertDuration, assertNonEmptyString, ConfigurationError, sleep } from '@databus/common';
+import { SubscriptionClosedError } from '../errors';
+import { DatasetMessage, MessageSettler } from '../message/dataset-message';
+import { Offset, OffsetName, toOffset } from '../offset/offset';
+import { RecordSource } from '../runtime/record-source';
+import { DEFAULT_PULL_MAX_WAIT_MS } from '../streaming.constants';
+import { IncomingRecord } from '../transport/transport-record.interface';
+import type { ChannelService, ProduceResult } from './channel.service.types';
+import { StreamingConnection } from './streaming-connection';
+
+/** Options of `ChannelService.open`. @publicApi */
+export interface OpenChannelOptions {
+  /** The consumer group this channel consumes as. */
+  group: string;
+  /** Datasets to subscribe to at once (more can be given to `subscribe` or `run`). */
+  datasets?: string | string[];
+  /** Where a group with no committed position starts: `latest` (default), `earliest`, `none`, or an `Offset`. */
+  offset?: Offset | OffsetName;
+  /** Messages per `consume()` call, per dataset. @default 100 */
+  batch?: number;
+  /** How long `consume()` waits for messages. @default 10_000 */
+  maxWaitMs?: number;
+  /** Passed to transports that have a request timeout for consumer calls (Kafka). Must exceed `sessionTimeoutMs`. */
+  requestTimeoutMs?: number;
+  /** Passed to transports that detect dead consumers by session (Kafka). */
+  sessionTimeoutMs?: number;
+  /** Retry temporary errors; `false` surfaces them as `TemporaryError` / `ConsumerError`. @default the module's `retryOnFail` */
+  retryOnFail?: boolean;
+  /** Extra consumer settings handed to the transport as is; named options above take precedence. */
+  extraConfigs?: Record<string, unknown>;
+}
+
+/** Options of `run`. @publicApi */
+export interface RunOptions {
+  /** Pause after a `consume()` that returned nothing. @default 30_000 */
+  waitBetweenQueriesMs?: number;
+  /** Subscribe to these datasets first. */
+  datasets?: string | string[];
+}
+
+/**
+ * A consumer-group channel: the channel client's verbs over one consumer group.
+ * `consume()` returns messages that stay uncommitted until `commit()`; `run(callback)` loops
+ * consume → callback → commit while the callback returns `true`. After `destroy()` every call fails with a
+ * `PermanentError`.
+ * @publicApi
+ */
+export class ConsumerGroupChannel implements MessageSettler {
+  private readonly group: string;
+  private readonly offset: Offset;
+  private readonly batch: number;
+  private readonly maxWaitMs: number;
+  private datasets: string[] = [];
+  private readonly sources = new Map<string, RecordSource>();
+  private readonly consumed = new Map<IncomingRecord, RecordSource>();
+  private running?: Promise<void>;
+  private stopRequested?: AbortController;
+  private destroyed = false;
+  private readonly untrack: () => void;
+
+  /** @internal Built by `ChannelService.open`. */
+  constructor(
+    private readonly connection: StreamingConnection,
+    private readonly channel: Pick<ChannelService, 'produce'>,
+    private readonly options: OpenChannelOptions,
+  ) {
+    if (!options || typeof options !== 'object')
+      throw new ConfigurationError('open', '{ group, datasets?, offset? }');
+    this.group = assertNonEmptyString(options.group, 'open: group');
+    this.offset = toOffset(options.offset, 'open: offset');
+    this.batch = options.batch ?? 100;
+    this.maxWaitMs = assertDuration(options.maxWaitMs ?? DEFAULT_PULL_MAX_WAIT_MS, 'open: maxWaitMs', 0);
+    if (
+      options.requestTimeoutMs !== undefined &&
+      options.sessionTimeoutMs !== undefined &&
+      options.requestTimeoutMs <= options.sessionTimeoutMs
+    )
+      throw new ConfigurationError(
+        'open: requestTimeoutMs',
+        `a value greater than sessionTimeoutMs (${options.sessionTimeoutMs})`,
+        { received: String(options.requestTimeoutMs) },
+      );
+    if (options.datasets !== undefined) this.datasets = toList(options.datasets, 'open: datasets');
+    this.untrack = connection.track({ close: () => this.destroy() });
+  }
+
+  /** Creates the group's consumers for the subscribed datasets (done implicitly by `consume`). */
+  async create(): Promise<void> {
+    this.assertAlive('create');
+    for (const dataset of this.datasets) await this.sourceFor(dataset);
+  }
+
+  /** Replaces the subscribed datasets. */
+  async subscribe(datasets: string | string[]): Promise<void> {
+    this.assertAlive('subscribe');
+    const wanted = toList(datasets, 'subscribe: datasets');
+    for (const [dataset, source] of this.sources) {
+      if (wanted.includes(dataset)) continue;
+      this.sources.delete(dataset);
+      await source.close();
+    }
+    this.datasets = wanted;
+  }
+
+  /**
+   * Consumes messages from every subscribed dataset: up to `batch` per dataset, waiting up to `maxWaitMs`.
+   * They are committed by the next `commit()`; without one they are delivered again after `reset()` or a restart.
+   */
+  async consume(): Promise<DatasetMessage[]> {
+    this.assertAlive('consume');
+    if (this.datasets.length === 0)
+      throw new SubscriptionClosedError('consume: the channel is subscribed to no dataset', 'channel');
+    const perDataset = await Promise.all(
+      this.datasets.map(async (dataset) => {
+        const source = await this.sourceFor(dataset);
+        const records = await source.fetch(this.batch, this.maxWaitMs, this.stopRequested?.signal);
+        for (const record of records) this.consumed.set(record, source);
+        return records;
+      }),
+    );
+    return perDataset.flat().map((record) => new DatasetMessage(record, this));
+  }
+
+  /** Commits every consumed message and waits until the broker has the positions. */
+  async commit(): Promise<void> {
+    this.assertAlive('commit');
+    for (const [record, source] of this.consumed) source.complete(record);
+    this.consumed.clear();
+    await Promise.all([...this.sources.values()].map((s) => s.flush()));
+  }
+
+  /** Produces to a dataset through this channel's connection. */
+  produce(
+    dataset: string,
+    value: unknown,
+    options?: { key?: string; headers?: Record<string, string> },
+  ): Promise<ProduceResult> {
+    this.assertAlive('produce');
+    return this.channel.produce(dataset, value, options);
+  }
+
+  /**
+   * Loops: consume → `callback(messages)` → commit, while the callback returns `true` (or until `stop()`).
+   * Waits `waitBetweenQueriesMs` after a consume that returned nothing. A thrown callback error stops the
+   * loop without committing that batch, and is rethrown.
+   */
+  async run(
+    callback: (messages: DatasetMessage[]) => boolean | Promise<boolean>,
+    options: RunOptions = {},
+  ): Promise<void> {
+    this.assertAlive('run');
+    if (this.running) throw new SubscriptionClosedError('run: a run is already in progress', 'channel');
+    if (options.datasets !== undefined) await this.subscribe(options.datasets);
+    const pause = assertDuration(options.waitBetweenQueriesMs ?? 30_000, 'run: waitBetweenQueriesMs', 0);
+    const stop = (this.stopRequested = new AbortController());
+    const loop = (async () => {
+      while (!stop.signal.aborted) {
+        const messages = await this.consume();
+        if (stop.signal.aborted) break;
+        if (messages.length === 0) {
+          await sleep(pause, stop.signal).catch(() => undefined);
+          continue;
+        }
+        const goOn = await callback(messages);
+        await this.commit();
+        if (goOn !== true) break;
+      }
+    })();
+    this.running = loop;
+    try {
+      await loop;
+    } finally {
+      this.running = undefined;
+      this.stopRequested = undefined;
+    }
+  }
+
+  /** Stops a running `run()` and waits for it to return; returns at once when none runs. */
+  async stop(): Promise<void> {
+    this.stopRequested?.abort(new Error('stopped'));
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Drops local consumer state: uncommitted messages are delivered again to the next `consume()`. */
+  async reset(): Promise<void> {
+    this.assertAlive('reset');
+    await this.closeSources();
+  }
+
+  /** Stops, closes the group's consumers (committing nothing more) and releases everything. Idempotent. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    await this.stop();
+    this.destroyed = true;
+    await this.closeSources();
+    this.untrack();
+  }
+
+  async ack(message: DatasetMessage): Promise<void> {
+    const source = this.consumed.get(message.record);
+    this.consumed.delete(message.record);
+    source?.complete(message.record);
+  }
+
+  async nack(message: DatasetMessage, delayMs: number): Promise<void> {
+    const source = this.consumed.get(message.record);
+    this.consumed.delete(message.record);
+    if (source && this.connection.transport.capabilities.nack) await source.nack(message.record, delayMs);
+  }
+
+  private async sourceFor(dataset: string): Promise<RecordSource> {
+    let source = this.sources.get(dataset);
+    if (!source) {
+      const opts = this.connection.options;
+      source = await this.connection.openSource(
+        {
+          dataset,
+          group: this.group,
+          start: this.offset,
+          prefetch: Math.max(this.batch * 2, 1),
+          groupExpiryMs: opts.groupExpiryMs,
+          consumerConfig: {
+            ...(this.options.extraConfigs ?? {}),
+            ...(this.options.requestTimeoutMs !== undefined
+              ? { requestTimeoutMs: this.options.requestTimeoutMs }
+              : {}),
+            ...(this.options.sessionTimeoutMs !== undefined
+              ? { sessionTimeoutMs: this.options.sessionTimeoutMs }
+              : {}),
+          },
+        },
+        `open({ group: '${this.group}' })`,
+        this.options.retryOnFail,
+      );
+      this.sources.set(dataset, source);
+    }
+    return source;
+  }
+
+  private async closeSources(): Promise<void> {
+    this.consumed.clear();
+    const sources = [...this.sources.values()];
+    this.sources.clear();
+    await Promise.allSettled(sources.map((s) => s.close()));
+  }
+
+  private assertAlive(operation: string): void {
+    if (this.destroyed) throw new SubscriptionClosedError(operation, 'channel (destroyed)');
+  }
+}
+
+function toList(value: string | string[], option: string): string[] {
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.length === 0)
+    throw new ConfigurationError(option, 'a dataset name or a non-empty list of names');
+  return list.map((d, i) => assertNonEmptyString(d, `${option}[${i}]`));
+}

@@ -1,0 +1,142 @@
+import { Logger, LoggerService, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { backoffDelay, isRetriable, redactUrl, sleep, TemporaryError } from '@databus/common';
+import { assertOffsetSupported } from '../transport/transport-capabilities';
+import {
+  StreamingTransport,
+  SubscriptionSpec,
+  TransportContext,
+  TransportLogger,
+} from '../transport/transport.interface';
+import { loadTransportFactory } from '../transport/transport.registry';
+import { ResolvedStreamingOptions } from '../options/resolve-streaming-options';
+import { RecordSource } from '../runtime/record-source';
+import { describeOffset } from '../offset/offset';
+
+/** Anything the connection must stop before it closes the transport. */
+export interface Closeable {
+  close(): Promise<void>;
+}
+
+/**
+ * One broker connection of a `StreamingModule`: builds the transport from the resolved options, connects
+ * on module init (retrying temporary failures within `produceTimeoutMs`), tracks every subscription opened
+ * through it and closes them, then the transport, on shutdown.
+ */
+export class StreamingConnection implements OnModuleInit, OnApplicationShutdown {
+  readonly logger: TransportLogger;
+  private transportValue?: StreamingTransport;
+  private readonly closeables = new Set<Closeable>();
+  private closing?: Promise<void>;
+
+  constructor(
+    readonly options: ResolvedStreamingOptions,
+    readonly name: string | undefined,
+    logger: LoggerService | false | undefined,
+  ) {
+    this.logger = toTransportLogger(logger, name ? `Streaming:${name}` : 'Streaming');
+  }
+
+  get transport(): StreamingTransport {
+    if (!this.transportValue)
+      throw new TemporaryError('The streaming connection is not open yet (it opens on module init).');
+    return this.transportValue;
+  }
+
+  async onModuleInit(): Promise<void> {
+    const factory =
+      this.options.customTransport ??
+      (await loadTransportFactory(
+        this.options.transportName as Exclude<ResolvedStreamingOptions['transportName'], 'custom'>,
+      ));
+    const context: TransportContext = {
+      url: this.options.url,
+      secure: this.options.secure,
+      tls: this.options.tls,
+      credentials: this.options.credentials,
+      clientId: this.options.clientId,
+      transportOptions: this.options.transportOptions,
+      reconnect: this.options.reconnect,
+      produceTimeoutMs: this.options.produceTimeoutMs,
+      logger: this.logger,
+    };
+    const transport = factory(context);
+    this.transportValue = transport;
+    await this.connectWithin(transport, this.options.produceTimeoutMs);
+    this.logger.log(`Connected to ${redactUrl(this.options.rawUrl)} (${transport.name})`);
+  }
+
+  /** Opens a supervised subscription after checking the transport supports its start position. */
+  async openSource(
+    spec: SubscriptionSpec,
+    where: string,
+    retryOnFail = this.options.retryOnFail,
+  ): Promise<RecordSource> {
+    assertOffsetSupported(this.transport.name, this.transport.capabilities, spec.start, where);
+    const source = new RecordSource(this.transport, spec, {
+      retryOnFail,
+      reconnect: this.options.reconnect,
+      logger: this.logger,
+    });
+    await source.open();
+    this.logger.debug(
+      `Subscribed to "${spec.dataset}"${spec.group ? ` as group "${spec.group}"` : ''} from ${describeOffset(spec.start)}`,
+    );
+    return source;
+  }
+
+  /** Registers something to close before the transport; returns a function that unregisters it. */
+  track(closeable: Closeable): () => void {
+    this.closeables.add(closeable);
+    return () => this.closeables.delete(closeable);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  /** Closes every tracked subscription, then the transport. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.closeables].map((c) => c.close()));
+      this.closeables.clear();
+      await this.transportValue?.close();
+    })();
+    return this.closing;
+  }
+
+  private async connectWithin(transport: StreamingTransport, budgetMs: number): Promise<void> {
+    const deadline = Date.now() + budgetMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await transport.connect();
+      } catch (error) {
+        const delay = backoffDelay(attempt, this.options.reconnect);
+        if (!this.options.retryOnFail || !isRetriable(error) || Date.now() + delay > deadline) {
+          await transport.close().catch(() => undefined);
+          throw error;
+        }
+        this.logger.warn(
+          `Cannot connect to ${redactUrl(this.options.rawUrl)} (${(error as Error).message}); retrying in ${delay} ms`,
+        );
+        await sleep(delay);
+      }
+    }
+  }
+}
+
+/** Adapts a Nest logger (or `false` for silence) to the transports' logger. */
+export function toTransportLogger(
+  logger: LoggerService | false | undefined,
+  context: string,
+): TransportLogger {
+  if (logger === false)
+    return { log: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+  const target = logger ?? new Logger(context);
+  const ctx = logger ? context : undefined;
+  return {
+    log: (m) => (ctx ? target.log(m, ctx) : target.log(m)),
+    warn: (m) => (ctx ? target.warn(m, ctx) : target.warn(m)),
+    error: (m) => (ctx ? target.error(m, undefined, ctx) : target.error(m)),
+    debug: (m) => (ctx ? target.debug?.(m, ctx) : target.debug?.(m)),
+  };
+}

@@ -1,0 +1,144 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { ExternalContextCreator } from '@nestjs/core';
+import { StreamingConnection } from '../channel/streaming-connection';
+import { assertOffsetSupported } from '../transport/transport-capabilities';
+import { resolveConsumerOptions, ResolvedConsumerOptions } from '../options/resolve-consumer-options';
+import { ConsumerRunner } from '../runtime/consumer-runner';
+import { MessageProcessor } from '../runtime/message-processor';
+import {
+  DATABUS_CONTEXT_TYPE,
+  DEFAULT_HANDLER_MAX_WAIT_MS,
+  STREAMING_CONNECTION,
+  STREAMING_CONNECTION_NAME,
+} from '../streaming.constants';
+import { DatasetHandlerExplorer, DiscoveredHandler } from './dataset-handler.explorer';
+import { DatasetParamsFactory } from './dataset-params.factory';
+
+/** A handler that is subscribed, for the registry and health. */
+export interface RunningHandler {
+  /** `Class.method` */
+  id: string;
+  dataset: string;
+  group?: string;
+  runner: ConsumerRunner;
+}
+
+/**
+ * Subscribes every `@OnDatasetMessage` handler of its connection on application bootstrap (after
+ * validating all of them, so one bad handler fails startup before anything consumes), and drains them
+ * before shutdown: fetching stops, in-flight handlers finish within `shutdownTimeoutMs`, positions are
+ * committed. Handlers that cannot run (a transport without the feature they ask for) fail the bootstrap.
+ */
+@Injectable()
+export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly running: RunningHandler[] = [];
+  private readonly paramsFactory = new DatasetParamsFactory();
+
+  constructor(
+    @Inject(STREAMING_CONNECTION) private readonly connection: StreamingConnection,
+    @Inject(STREAMING_CONNECTION_NAME) private readonly connectionName: string | null,
+    private readonly explorer: DatasetHandlerExplorer,
+    private readonly contextCreator: ExternalContextCreator,
+  ) {}
+
+  /** The subscribed handlers. */
+  get handlers(): readonly RunningHandler[] {
+    return this.running;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const options = this.connection.options;
+    const discovered = this.explorer.explore(this.connectionName ?? undefined);
+    if (!options.handlers) {
+      if (discovered.length)
+        this.connection.logger.log(
+          `Handlers are off (handlers: false): ${discovered.length} @OnDatasetMessage method(s) not subscribed`,
+        );
+      return;
+    }
+    const planned = discovered.map((handler) => ({ handler, resolved: this.resolve(handler) }));
+    for (const { handler, resolved } of planned) await this.start(handler, resolved);
+    if (planned.length) this.connection.logger.log(`Subscribed ${planned.length} dataset handler(s)`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    const timeout = this.connection.options.shutdownTimeoutMs;
+    await Promise.allSettled(this.running.map((h) => h.runner.stop(timeout)));
+  }
+
+  private resolve(handler: DiscoveredHandler): ResolvedConsumerOptions {
+    const { meta, className, methodKey } = handler;
+    const where = `@OnDatasetMessage('${meta.dataset}') on ${className}.${methodKey}`;
+    const { connection: _ignored, ...own } = meta.options;
+    const options = this.connection.options;
+    const defaultGroup = [options.group, `${className}.${methodKey}`].filter(Boolean).join('.');
+    const resolved = resolveConsumerOptions(
+      meta.dataset,
+      own,
+      options.consumerDefaults,
+      { group: defaultGroup, maxWaitMs: DEFAULT_HANDLER_MAX_WAIT_MS },
+      where,
+    );
+    const transport = this.connection.transport;
+    assertOffsetSupported(transport.name, transport.capabilities, resolved.offset, where);
+    return resolved;
+  }
+
+  private async start(handler: DiscoveredHandler, resolved: ResolvedConsumerOptions): Promise<void> {
+    const { instance, method, methodKey, className, meta } = handler;
+    const invoke = this.contextCreator.create(
+      instance,
+      method,
+      methodKey,
+      ROUTE_ARGS_METADATA,
+      this.paramsFactory,
+      undefined,
+      undefined,
+      { guards: true, interceptors: true, filters: true },
+      DATABUS_CONTEXT_TYPE,
+    ) as (...args: unknown[]) => Promise<unknown>;
+    const options = this.connection.options;
+    const transport = this.connection.transport;
+    const source = await this.connection.openSource(
+      {
+        dataset: meta.dataset,
+        group: resolved.group,
+        start: resolved.offset,
+        prefetch: resolved.prefetch,
+        groupExpiryMs: options.groupExpiryMs,
+      },
+      `@OnDatasetMessage('${meta.dataset}') on ${className}.${methodKey}`,
+    );
+    const abort = new AbortController();
+    const processor = new MessageProcessor(
+      (payload, message) => invoke(payload, message),
+      {
+        dataset: meta.dataset,
+        group: resolved.group,
+        decode: resolved.decode,
+        attempts: resolved.attempts,
+        backoff: resolved.backoff,
+        deadLetter: resolved.deadLetter,
+        reconnect: options.reconnect,
+      },
+      transport,
+      this.connection.logger,
+      abort.signal,
+    );
+    const runner = new ConsumerRunner(
+      source,
+      processor,
+      { ...resolved, brokerNack: transport.capabilities.nack },
+      this.connection.logger,
+    );
+    runner.signal.addEventListener('abort', () => abort.abort(runner.signal.reason), { once: true });
+    this.running.push({
+      id: `${className}.${methodKey}`,
+      dataset: meta.dataset,
+      group: resolved.group,
+      runner,
+    });
+    runner.start();
+  }
+}

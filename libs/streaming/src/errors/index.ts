@@ -1,0 +1,7 @@
+export {
+  NoCommittedPositionError,
+  SubscriptionClosedError,
+  SubscriptionLostError,
+  RemoteHandlerError,
+  PrefetchLimitError,
+} from './streaming.errors';

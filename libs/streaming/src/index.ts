@@ -1,0 +1,90 @@
+/**
+ * @databus/streaming: stream datasets on Kafka, RabbitMQ (streams), MQTT, NATS JetStream or the embedded
+ * memory broker, with one API and the same delivery semantics on every transport.
+ */
+export { StreamingModule } from './streaming.module';
+export {
+  STREAMING_MODULE_OPTIONS,
+  STREAMING_OPTIONS_TYPE,
+  STREAMING_ASYNC_OPTIONS_TYPE,
+} from './streaming.module-definition';
+export { getChannelToken, DATABUS_CONTEXT_TYPE } from './streaming.constants';
+export type {
+  StreamingModuleOptions,
+  StreamingModuleExtras,
+  ConsumerOptions,
+  DatasetHandlerOptions,
+  HandlerRetryOptions,
+} from './options/streaming-options.interface';
+
+export { ChannelService } from './channel/channel.service';
+export type {
+  ProduceOptions,
+  ProduceMessage,
+  SubscribeOptions,
+  RequestOptions,
+} from './channel/channel.service';
+export { Subscription } from './channel/subscription';
+export type { WaitOptions } from './channel/subscription';
+export { ConsumerGroupChannel } from './channel/consumer-group-channel';
+export type { OpenChannelOptions, RunOptions } from './channel/consumer-group-channel';
+
+export { OnDatasetMessage } from './decorators/on-dataset-message.decorator';
+export type { DatasetHandlerMetadata } from './decorators/on-dataset-message.decorator';
+export { Payload, Ctx } from './decorators/params.decorator';
+export { InjectChannel } from './decorators/inject-channel.decorator';
+
+export { DatasetMessage } from './message/dataset-message';
+export { DatabusHeaders } from './message/headers';
+export type { PayloadDecoding } from './message/codec';
+export { Offset } from './offset/offset';
+export type {
+  OffsetName,
+  BeginOffset,
+  LatestOffset,
+  NoneOffset,
+  SequenceOffset,
+  TimeOffset,
+} from './offset/offset';
+
+export {
+  NoCommittedPositionError,
+  SubscriptionClosedError,
+  SubscriptionLostError,
+  RemoteHandlerError,
+  PrefetchLimitError,
+} from './errors';
+export {
+  DatabusError,
+  TemporaryError,
+  ConsumerError,
+  PermanentError,
+  UnsupportedFeatureError,
+  ConfigurationError,
+  AuthenticationError,
+  DecodeError,
+  RequestTimeoutError,
+} from '@databus/common';
+
+// The transport SPI, for custom transports and the transports' own packages.
+export type {
+  StreamingTransport,
+  TransportSubscription,
+  TransportFactory,
+  TransportContext,
+  TransportLogger,
+  TransportName,
+  SubscriptionSpec,
+} from './transport/transport.interface';
+export type { TransportCapabilities } from './transport/transport-capabilities';
+export type {
+  IncomingRecord,
+  OutgoingRecord,
+  ProduceResult,
+  MessageHeaders,
+} from './transport/transport-record.interface';
+export type { TransportStatus } from './transport/transport-status';
+export { StatusEmitter } from './transport/transport-status';
+
+export { MemoryStreaming } from './testing/memory-testing';
+export type { MemoryTransportOptions, MemoryRetention } from './transports/memory';

@@ -1,0 +1,50 @@
+import { DecodeError } from '@databus/common';
+import { MessageHeaders } from '../transport/transport-record.interface';
+import { DatabusHeaders } from './headers';
+
+/** How a handler wants its payload: parsed JSON (default), text, or the raw bytes. @publicApi */
+export type PayloadDecoding = 'json' | 'text' | 'raw';
+
+/**
+ * Encodes a value for the wire:
+ * - `Buffer` / `Uint8Array`: sent as is, `application/octet-stream`;
+ * - `string`: UTF-8, `text/plain` — unless `asJson` asks for a JSON string;
+ * - anything else: `JSON.stringify`, `application/json`.
+ */
+export function encodePayload(value: unknown): { data: Buffer; contentType: string } {
+  if (Buffer.isBuffer(value)) return { data: value, contentType: 'application/octet-stream' };
+  if (value instanceof Uint8Array)
+    return {
+      data: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+      contentType: 'application/octet-stream',
+    };
+  if (typeof value === 'string')
+    return { data: Buffer.from(value, 'utf8'), contentType: 'text/plain; charset=utf-8' };
+  const json = JSON.stringify(value === undefined ? null : value);
+  return { data: Buffer.from(json, 'utf8'), contentType: 'application/json' };
+}
+
+/** Parses JSON, failing with a `DecodeError` that names the dataset and sequence but never echoes the body. */
+export function decodeJson<T>(data: Buffer, where: string): T {
+  try {
+    return JSON.parse(data.toString('utf8')) as T;
+  } catch (error) {
+    throw new DecodeError(`The body of ${where} is not valid JSON (${data.length} bytes).`, { cause: error });
+  }
+}
+
+/** Decodes a body the way a handler asked for it. JSON decoding of a `text/plain` body returns the text. */
+export function decodePayload(
+  data: Buffer,
+  headers: MessageHeaders,
+  decoding: PayloadDecoding,
+  where: string,
+): unknown {
+  if (decoding === 'raw') return data;
+  if (decoding === 'text') return data.toString('utf8');
+  const type = headers[DatabusHeaders.CONTENT_TYPE];
+  if (type?.startsWith('text/plain')) return data.toString('utf8');
+  if (type === 'application/octet-stream')
+    throw new DecodeError(`The body of ${where} is binary (application/octet-stream); use decode: 'raw'.`);
+  return decodeJson(data, where);
+}

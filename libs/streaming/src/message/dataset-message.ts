@@ -1,0 +1,88 @@
+import { inspect } from 'node:util';
+import { IncomingRecord, MessageHeaders } from '../transport/transport-record.interface';
+import { decodeJson } from './codec';
+
+/** Settles a message: the runtime gives each message one. */
+export interface MessageSettler {
+  ack(message: DatasetMessage): Promise<void>;
+  nack(message: DatasetMessage, delayMs: number): Promise<void>;
+}
+
+/**
+ * A message received from a dataset.
+ * `data` holds the raw bytes; `json()` and `text()` decode them (`json()` throws `DecodeError` on a body
+ * that is not JSON). `ack()` / `nack()` settle it by hand when `autoCommit` is off.
+ * @publicApi
+ */
+export class DatasetMessage {
+  readonly dataset: string;
+  readonly data: Buffer;
+  readonly key?: string;
+  readonly headers: Readonly<MessageHeaders>;
+  /** Position in the dataset (per partition where the transport has partitions). */
+  readonly sequence: number;
+  readonly timestamp: Date;
+  readonly partition?: number;
+  /** True when the broker delivered this message before without an acknowledgement. */
+  readonly redelivered: boolean;
+  /** Where the reply goes when the producer used `request()`. */
+  readonly replyTo?: string;
+  readonly correlationId?: string;
+  /** The transport's record, for the runtime. */
+  readonly record: IncomingRecord;
+  private parsed?: { value: unknown };
+  private settled = false;
+
+  constructor(
+    record: IncomingRecord,
+    private readonly settler?: MessageSettler,
+  ) {
+    this.record = record;
+    this.dataset = record.dataset;
+    this.data = record.data;
+    this.key = record.key;
+    this.headers = record.headers;
+    this.sequence = record.sequence;
+    this.timestamp = record.timestamp;
+    this.partition = record.partition;
+    this.redelivered = record.redelivered;
+    this.replyTo = record.replyTo;
+    this.correlationId = record.correlationId;
+  }
+
+  /** The body parsed as JSON (cached). @throws DecodeError when it is not JSON. */
+  json<T = unknown>(): T {
+    if (!this.parsed)
+      this.parsed = { value: decodeJson<T>(this.data, `message ${this.sequence} of "${this.dataset}"`) };
+    return this.parsed.value as T;
+  }
+
+  /** The body as UTF-8 text. */
+  text(): string {
+    return this.data.toString('utf8');
+  }
+
+  /** Whether `ack()` or `nack()` was called. */
+  get isSettled(): boolean {
+    return this.settled;
+  }
+
+  /** Marks the message done; its position is committed. Only needed with `autoCommit: false`. */
+  async ack(): Promise<void> {
+    if (this.settled || !this.settler) return;
+    this.settled = true;
+    await this.settler.ack(this);
+  }
+
+  /** Asks for the message to be delivered again, after `delayMs`. Only needed with `autoCommit: false`. */
+  async nack(delayMs = 0): Promise<void> {
+    if (this.settled || !this.settler) return;
+    this.settled = true;
+    await this.settler.nack(this, delayMs);
+  }
+
+  /** Prints metadata only: bodies may hold personal data and are not logged by default. */
+  [inspect.custom](): string {
+    return `DatasetMessage { dataset: ${JSON.stringify(this.dataset)}, sequence: ${this.sequence}, key: ${JSON.stringify(this.key)}, bytes: ${this.data.length} }`;
+  }
+}

@@ -1,0 +1,108 @@
+import {
+  assertDuration,
+  assertInteger,
+  assertNonEmptyString,
+  assertOneOf,
+  ConfigurationError,
+  ResolvedBackoff,
+  resolveBackoff,
+} from '@databus/common';
+import { PayloadDecoding } from '../message/codec';
+import { Offset, toOffset } from '../offset/offset';
+import { ConsumerOptions } from './streaming-options.interface';
+
+/** Consumer options with every default applied. */
+export interface ResolvedConsumerOptions {
+  group?: string;
+  offset: Offset;
+  batch: number;
+  maxWaitMs: number;
+  prefetch: number;
+  concurrency: number;
+  autoCommit: boolean;
+  attempts: number;
+  backoff: ResolvedBackoff;
+  deadLetter: string | false;
+  decode: PayloadDecoding;
+}
+
+const KNOWN = new Set([
+  'group',
+  'offset',
+  'batch',
+  'maxWaitMs',
+  'prefetch',
+  'concurrency',
+  'autoCommit',
+  'retry',
+  'deadLetter',
+  'decode',
+  'connection',
+  'callback',
+]);
+const RETRY_BACKOFF = { initialMs: 200, maxMs: 10_000, factor: 2, jitter: 0.2 };
+
+/**
+ * Merges a consumer's options over the module's `consumerDefaults` and validates them.
+ * `where` names the consumer in errors, e.g. `@OnDatasetMessage('readings') on StoreController.onReading`.
+ */
+export function resolveConsumerOptions(
+  dataset: string,
+  own: ConsumerOptions,
+  defaults: ConsumerOptions,
+  fallbacks: { group?: string; maxWaitMs: number },
+  where: string,
+): ResolvedConsumerOptions {
+  assertNonEmptyString(dataset, `${where}: dataset`);
+  for (const key of Object.keys(own ?? {}))
+    if (!KNOWN.has(key))
+      throw new ConfigurationError(`${where}: ${key}`, `a consumer option (${[...KNOWN].join(', ')})`);
+  const o = { ...defaults, ...stripUndefined(own ?? {}) };
+  const opt = (name: string): string => `${where}: ${name}`;
+  const batch = assertInteger(o.batch ?? 10, opt('batch'), 1, 10_000);
+  const concurrency = assertInteger(o.concurrency ?? 1, opt('concurrency'), 1, 10_000);
+  const prefetch = assertInteger(
+    o.prefetch ?? 2 * Math.max(batch, concurrency),
+    opt('prefetch'),
+    1,
+    1_000_000,
+  );
+  if (prefetch < batch)
+    throw new ConfigurationError(opt('prefetch'), `a value >= batch (${batch})`, {
+      received: String(prefetch),
+    });
+  if (prefetch < concurrency)
+    throw new ConfigurationError(opt('prefetch'), `a value >= concurrency (${concurrency})`, {
+      received: String(prefetch),
+    });
+  const retry = o.retry ?? {};
+  if (typeof retry !== 'object') throw new ConfigurationError(opt('retry'), '{ attempts, backoff }');
+  const deadLetter = o.deadLetter === undefined ? `${dataset}.dlq` : o.deadLetter;
+  if (deadLetter !== false) assertNonEmptyString(deadLetter, opt('deadLetter'));
+  if (deadLetter === dataset)
+    throw new ConfigurationError(opt('deadLetter'), 'a dataset other than the one consumed');
+  if (o.autoCommit !== undefined && typeof o.autoCommit !== 'boolean')
+    throw new ConfigurationError(opt('autoCommit'), 'a boolean');
+  const group = o.group ?? fallbacks.group;
+  if (group !== undefined) assertNonEmptyString(group, opt('group'));
+  return {
+    group,
+    offset: toOffset(o.offset, opt('offset')),
+    batch,
+    maxWaitMs: assertDuration(o.maxWaitMs ?? fallbacks.maxWaitMs, opt('maxWaitMs'), 0),
+    prefetch,
+    concurrency,
+    autoCommit: o.autoCommit ?? true,
+    attempts: assertInteger(retry.attempts ?? 3, opt('retry.attempts'), 1, 1000),
+    backoff: resolveBackoff(
+      { ...RETRY_BACKOFF, ...stripUndefined(retry.backoff ?? {}) },
+      opt('retry.backoff'),
+    ),
+    deadLetter,
+    decode: assertOneOf(o.decode ?? 'json', opt('decode'), ['json', 'text', 'raw'] as const),
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,148 @@
+import { hostname } from 'node:os';
+import {
+  assertDuration,
+  assertNonEmptyString,
+  BrokerUrl,
+  ConfigurationError,
+  CredentialsProvider,
+  LoadedTls,
+  loadTlsMaterial,
+  parseBrokerUrl,
+  ResolvedBackoff,
+  resolveBackoff,
+  staticCredentials,
+} from '@databus/common';
+import { TransportFactory, TransportName } from '../transport/transport.interface';
+import { transportForScheme } from '../transport/transport.registry';
+import { ConsumerOptions, StreamingModuleOptions } from './streaming-options.interface';
+
+/** Streaming options with every default applied and every value checked. */
+export interface ResolvedStreamingOptions {
+  url: BrokerUrl;
+  /** The URL as given, for logs (password redacted by callers). */
+  rawUrl: string;
+  transportName: TransportName | 'custom';
+  customTransport?: TransportFactory;
+  secure: boolean;
+  tls?: LoadedTls;
+  credentials?: CredentialsProvider;
+  transportOptions: Record<string, unknown>;
+  group?: string;
+  clientId: string;
+  retryOnFail: boolean;
+  reconnect: ResolvedBackoff;
+  produceTimeoutMs: number;
+  requestTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  groupExpiryMs: number;
+  consumerDefaults: ConsumerOptions;
+  handlers: boolean;
+}
+
+const KNOWN_OPTIONS = new Set([
+  'url',
+  'transport',
+  'transportOptions',
+  'group',
+  'clientId',
+  'tls',
+  'credentials',
+  'retryOnFail',
+  'reconnect',
+  'produceTimeoutMs',
+  'requestTimeoutMs',
+  'shutdownTimeoutMs',
+  'groupExpiryMs',
+  'consumerDefaults',
+  'handlers',
+  'logger',
+]);
+
+/**
+ * Applies defaults and validates `StreamingModule` options; a bad value fails with a `ConfigurationError`
+ * naming the option (`StreamingModule.<option>`). Pure apart from reading TLS files and `STREAMING_URL`.
+ */
+export function resolveStreamingOptions(
+  raw: StreamingModuleOptions | undefined,
+  warn: (message: string) => void = () => undefined,
+): ResolvedStreamingOptions {
+  const options = raw ?? {};
+  if (typeof options !== 'object') throw new ConfigurationError('StreamingModule options', 'an object');
+  for (const key of Object.keys(options))
+    if (!KNOWN_OPTIONS.has(key))
+      throw new ConfigurationError(
+        `StreamingModule.${key}`,
+        `a known option (${[...KNOWN_OPTIONS].join(', ')})`,
+      );
+  const o = (name: string): string => `StreamingModule.${name}`;
+
+  const rawUrl = options.url ?? process.env.STREAMING_URL ?? 'memory://default';
+  const url = parseBrokerUrl(rawUrl, o('url'));
+  let transportName: TransportName | 'custom';
+  let secure = false;
+  if (options.transport !== undefined) {
+    if (typeof options.transport !== 'function')
+      throw new ConfigurationError(o('transport'), 'a transport factory function');
+    transportName = 'custom';
+  } else {
+    ({ transport: transportName, secure } = transportForScheme(url.scheme, o('url')));
+    if (transportName !== 'memory' && url.hosts.length === 0)
+      throw new ConfigurationError(o('url'), `at least one host for ${url.scheme}://`);
+  }
+  const tls = options.tls !== undefined ? loadTlsMaterial(options.tls, o('tls'), warn) : undefined;
+  if (
+    options.transportOptions !== undefined &&
+    (typeof options.transportOptions !== 'object' || options.transportOptions === null)
+  )
+    throw new ConfigurationError(o('transportOptions'), 'an object');
+  if (options.group !== undefined) assertNonEmptyString(options.group, o('group'));
+  if (options.clientId !== undefined) assertNonEmptyString(options.clientId, o('clientId'));
+  if (options.retryOnFail !== undefined && typeof options.retryOnFail !== 'boolean')
+    throw new ConfigurationError(o('retryOnFail'), 'a boolean');
+  if (options.handlers !== undefined && typeof options.handlers !== 'boolean')
+    throw new ConfigurationError(o('handlers'), 'a boolean');
+  return {
+    url,
+    rawUrl,
+    transportName,
+    customTransport: options.transport,
+    secure: secure || tls !== undefined,
+    tls,
+    credentials: resolveCredentials(options.credentials, url, o('credentials')),
+    transportOptions: { ...(options.transportOptions ?? {}) },
+    group: options.group,
+    clientId: options.clientId ?? `databus-${hostname()}-${process.pid}`,
+    retryOnFail: options.retryOnFail ?? true,
+    reconnect: resolveBackoff(options.reconnect, o('reconnect')),
+    produceTimeoutMs: assertDuration(options.produceTimeoutMs ?? 30_000, o('produceTimeoutMs'), 1),
+    requestTimeoutMs: assertDuration(options.requestTimeoutMs ?? 30_000, o('requestTimeoutMs'), 1),
+    shutdownTimeoutMs: assertDuration(options.shutdownTimeoutMs ?? 10_000, o('shutdownTimeoutMs'), 0),
+    groupExpiryMs: assertDuration(
+      options.groupExpiryMs ?? 7 * 24 * 3600_000,
+      o('groupExpiryMs'),
+      1000,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    consumerDefaults: { ...(options.consumerDefaults ?? {}) },
+    handlers: options.handlers ?? true,
+  };
+}
+
+function resolveCredentials(
+  value: StreamingModuleOptions['credentials'],
+  url: BrokerUrl,
+  option: string,
+): CredentialsProvider | undefined {
+  if (value === undefined)
+    return url.username !== undefined
+      ? staticCredentials({ username: url.username, password: url.password })
+      : undefined;
+  if (typeof value !== 'object' || value === null)
+    throw new ConfigurationError(option, 'credentials ({ username, password } or a CredentialsProvider)');
+  if (
+    typeof (value as CredentialsProvider).get === 'function' &&
+    typeof (value as CredentialsProvider).current === 'function'
+  )
+    return value as CredentialsProvider;
+  return staticCredentials(value as Parameters<typeof staticCredentials>[0]);
+}

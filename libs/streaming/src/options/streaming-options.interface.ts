@@ -1,0 +1,100 @@
+import { BackoffOptions, BrokerCredentials, CredentialsProvider, TlsOptions } from '@databus/common';
+import { LoggerService } from '@nestjs/common';
+import { PayloadDecoding } from '../message/codec';
+import { Offset, OffsetName } from '../offset/offset';
+import { TransportFactory } from '../transport/transport.interface';
+
+/** How a failing handler is retried. @publicApi */
+export interface HandlerRetryOptions {
+  /** Handler runs per message, the first included; 1 disables retries. @default 3 */
+  attempts?: number;
+  /** @default { initialMs: 200, maxMs: 10_000, factor: 2, jitter: 0.2 } */
+  backoff?: BackoffOptions;
+}
+
+/**
+ * Options of one consumer: an `@OnDatasetMessage` handler, a `subscribe()` call or a channel.
+ * Defaults come from `StreamingModule` `consumerDefaults`, then from the values below.
+ * @publicApi
+ */
+export interface ConsumerOptions {
+  /**
+   * Consumer group: members of one group share the messages and the committed position, which survives
+   * restarts. Handlers default to `<module group>.<Class>.<method>` (or `<Class>.<method>`); `subscribe()`
+   * defaults to the module's `group`, else a private, non-durable subscription.
+   */
+  group?: string;
+  /** Where a group with no committed position starts. A durable group resumes from its position whatever this says. @default Offset.LATEST */
+  offset?: Offset | OffsetName;
+  /** Messages per fetch. @default 10 */
+  batch?: number;
+  /** How long a fetch waits for the `batch`-th message. @default 10_000 for subscribe(), 100 for handlers */
+  maxWaitMs?: number;
+  /** Most messages delivered and not yet finished. Must be >= batch and >= concurrency. @default 2 × max(batch, concurrency) */
+  prefetch?: number;
+  /** Handlers running at once; messages with the same key stay in order. @default 1 */
+  concurrency?: number;
+  /** Commit when the handler resolves. `false`: call `message.ack()` / `subscription.commit()` yourself. @default true */
+  autoCommit?: boolean;
+  retry?: HandlerRetryOptions;
+  /** Dataset receiving messages that failed every attempt or cannot be decoded; `false` logs and drops them. @default '<dataset>.dlq' */
+  deadLetter?: string | false;
+  /** How the payload argument is decoded. @default 'json' */
+  decode?: PayloadDecoding;
+}
+
+/** Options of `@OnDatasetMessage`. @publicApi */
+export interface DatasetHandlerOptions extends ConsumerOptions {
+  /** Name of the `StreamingModule` connection (its `name` extra) this handler belongs to. @default the unnamed connection */
+  connection?: string;
+}
+
+/**
+ * Options of `StreamingModule.forRoot` / `forRootAsync`.
+ * @publicApi
+ */
+export interface StreamingModuleOptions {
+  /**
+   * Broker URL: `memory://name`, `kafka://b1:9092,b2:9092`, `amqp(s)://user:pass@host/vhost`, `mqtt(s)://host`,
+   * `nats://n1:4222,n2:4222`. A comma-separated host list names every broker of a cluster.
+   * @default process.env.STREAMING_URL, else `memory://default`
+   */
+  url?: string;
+  /** A custom transport instead of one selected by the URL scheme. */
+  transport?: TransportFactory;
+  /** Options for the selected transport (see its README). */
+  transportOptions?: Record<string, unknown>;
+  /** Default consumer group of this application. */
+  group?: string;
+  /** Identifies this instance to the broker. @default `databus-<hostname>-<pid>` */
+  clientId?: string;
+  tls?: TlsOptions;
+  /** Broker credentials: fixed, or a provider that refreshes them (the auth lib's `jwtCredentials(manager)`). Overrides the URL's user and password. */
+  credentials?: BrokerCredentials | CredentialsProvider;
+  /** Retry temporary errors (re-subscribe, reconnect) with backoff; `false` surfaces them. @default true */
+  retryOnFail?: boolean;
+  /** Backoff between reconnect and re-subscribe attempts. @default { initialMs: 100, maxMs: 30_000 } */
+  reconnect?: BackoffOptions;
+  /** How long `produce` waits for the broker during an outage before failing with `TemporaryError`. @default 30_000 */
+  produceTimeoutMs?: number;
+  /** Default timeout of `request()`. @default 30_000 */
+  requestTimeoutMs?: number;
+  /** How long shutdown waits for in-flight handlers. @default 10_000 */
+  shutdownTimeoutMs?: number;
+  /** A durable group unused for this long may be forgotten by the broker (where it supports expiry). @default 7 days */
+  groupExpiryMs?: number;
+  /** Defaults for every consumer of this connection. */
+  consumerDefaults?: ConsumerOptions;
+  /** Run `@OnDatasetMessage` handlers. `false` makes an API-only instance that still produces. @default true */
+  handlers?: boolean;
+  /** Where the suite logs; `false` silences it. @default Nest's `Logger` with context `Streaming` */
+  logger?: LoggerService | false;
+}
+
+/** Module-shape options (not async): `isGlobal`, and `name` for several connections in one app. @publicApi */
+export interface StreamingModuleExtras {
+  /** Register the module globally. @default false */
+  isGlobal?: boolean;
+  /** Connection name; inject it with `@InjectChannel(name)`. @default the unnamed connection */
+  name?: string;
+}

@@ -1,0 +1,144 @@
+import { backoffDelay, ResolvedBackoff, sleep } from '@databus/common';
+import { decodePayload, encodePayload, PayloadDecoding } from '../message/codec';
+import { DatasetMessage } from '../message/dataset-message';
+import { DatabusHeaders } from '../message/headers';
+import { OutgoingRecord } from '../transport/transport-record.interface';
+import { StreamingTransport, TransportLogger } from '../transport/transport.interface';
+import { deadLetterRecord, describeError, isPermanentFailure } from './failure-policy';
+
+/** Calls the user's code with the decoded payload and the message; resolves with its return value. */
+export type MessageInvoker = (payload: unknown, message: DatasetMessage) => Promise<unknown> | unknown;
+
+/** What happened to a message: finished (acknowledge it) or abandoned at shutdown (leave it to redelivery). */
+export type ProcessOutcome = 'done' | 'abandoned';
+
+/** Failure handling of one handler, resolved from its options. */
+export interface ProcessorPolicy {
+  dataset: string;
+  group?: string;
+  decode: PayloadDecoding;
+  /** Handler runs per message, including the first. */
+  attempts: number;
+  backoff: ResolvedBackoff;
+  /** Dataset that receives messages after the last attempt, or `false` to log and drop them. */
+  deadLetter: string | false;
+  /** Backoff between attempts to write to the dead-letter dataset while the broker is unavailable. */
+  reconnect: ResolvedBackoff;
+}
+
+/** Observes what the processor does (metrics, events, tests). */
+export interface ProcessorObserver {
+  onRetry?(message: DatasetMessage, attempt: number, error: unknown): void;
+  onDeadLetter?(message: DatasetMessage, error: unknown, attempts: number): void;
+}
+
+/**
+ * Runs a handler for one message with the suite's delivery semantics, the same on every transport:
+ * - decode the payload (a body that cannot be decoded is dead-lettered at once);
+ * - call the handler; on failure retry with exponential backoff and jitter, unless the error is permanent;
+ * - after the last attempt, write the message to the dead-letter dataset with the error in its headers
+ *   (retrying that write while the broker is down), so consumption goes on and nothing is dropped silently;
+ * - send the handler's return value (or the failure) to the reply address when the message has one.
+ * Aborting `signal` (shutdown) stops waiting between attempts: the message is then abandoned unacknowledged.
+ */
+export class MessageProcessor {
+  constructor(
+    private readonly invoke: MessageInvoker,
+    private readonly policy: ProcessorPolicy,
+    private readonly transport: StreamingTransport,
+    private readonly logger: TransportLogger,
+    private readonly signal: AbortSignal,
+    private readonly observer: ProcessorObserver = {},
+  ) {}
+
+  async process(message: DatasetMessage): Promise<ProcessOutcome> {
+    let lastError: unknown;
+    let attempt = 0;
+    while (attempt < this.policy.attempts) {
+      attempt++;
+      try {
+        const payload = decodePayload(
+          message.data,
+          message.headers,
+          this.policy.decode,
+          `message ${message.sequence} of "${message.dataset}"`,
+        );
+        const result = await this.invoke(payload, message);
+        if (message.replyTo) await this.sendReply(message, encodePayload(result), {});
+        return 'done';
+      } catch (error) {
+        lastError = error;
+        if (isPermanentFailure(error) || attempt >= this.policy.attempts) break;
+        this.observer.onRetry?.(message, attempt, error);
+        const delay = backoffDelay(attempt, this.policy.backoff);
+        this.logger.debug(
+          `Handler for "${message.dataset}" failed on message ${message.sequence} (attempt ${attempt}); retrying in ${delay} ms`,
+        );
+        try {
+          await sleep(delay, this.signal);
+        } catch {
+          return 'abandoned';
+        }
+      }
+    }
+    return this.giveUp(message, lastError, attempt);
+  }
+
+  private async giveUp(message: DatasetMessage, error: unknown, attempts: number): Promise<ProcessOutcome> {
+    const { name, message: text } = describeError(error);
+    if (this.policy.deadLetter === false) {
+      this.logger.error(
+        `Dropping message ${message.sequence} of "${message.dataset}" after ${attempts} attempt(s) (deadLetter: false): ${name}: ${text}`,
+      );
+    } else {
+      const record = deadLetterRecord(message, error, attempts, this.policy.group);
+      if (!(await this.writeDeadLetter(this.policy.deadLetter, record))) return 'abandoned';
+      this.logger.warn(
+        `Message ${message.sequence} of "${message.dataset}" moved to "${this.policy.deadLetter}" after ${attempts} attempt(s): ${name}: ${text}`,
+      );
+    }
+    this.observer.onDeadLetter?.(message, error, attempts);
+    if (message.replyTo)
+      await this.sendReply(message, encodePayload(null), {
+        [DatabusHeaders.ERROR_NAME]: name,
+        [DatabusHeaders.ERROR_MESSAGE]: text,
+      });
+    return 'done';
+  }
+
+  private async writeDeadLetter(dataset: string, record: OutgoingRecord): Promise<boolean> {
+    for (let failure = 1; ; failure++) {
+      try {
+        await this.transport.produce(dataset, [record]);
+        return true;
+      } catch (error) {
+        const delay = backoffDelay(failure, this.policy.reconnect);
+        this.logger.warn(
+          `Could not write to dead-letter dataset "${dataset}" (${(error as Error)?.message}); retrying in ${delay} ms`,
+        );
+        try {
+          await sleep(delay, this.signal);
+        } catch {
+          return false;
+        }
+      }
+    }
+  }
+
+  private async sendReply(
+    message: DatasetMessage,
+    body: { data: Buffer; contentType: string },
+    extra: Record<string, string>,
+  ): Promise<void> {
+    try {
+      await this.transport.reply(message.replyTo as string, message.correlationId, {
+        headers: { [DatabusHeaders.CONTENT_TYPE]: body.contentType, ...extra },
+        data: body.data,
+      });
+    } catch (error) {
+      this.logger.warn(
+        `Could not send the reply to a request on "${message.dataset}": ${(error as Error)?.message}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,180 @@
+import { backoffDelay, isRetriable, ResolvedBackoff, sleep } from '@databus/common';
+import { SubscriptionClosedError } from '../errors';
+import { Offset } from '../offset/offset';
+import { IncomingRecord } from '../transport/transport-record.interface';
+import {
+  StreamingTransport,
+  SubscriptionSpec,
+  TransportLogger,
+  TransportSubscription,
+} from '../transport/transport.interface';
+import { AckTracker } from './ack-tracker';
+
+/** How a `RecordSource` behaves when its subscription fails. */
+export interface RecordSourceOptions {
+  /** Re-subscribe after temporary errors (from the committed position). `false` surfaces them. */
+  retryOnFail: boolean;
+  reconnect: ResolvedBackoff;
+  logger: TransportLogger;
+}
+
+/** One transport subscription with the records it delivered. Replaced whole after a failure. */
+interface Lease {
+  sub: TransportSubscription;
+  tracker: AckTracker;
+}
+
+/**
+ * A supervised transport subscription, shared by handler runners, callback subscriptions and iterators:
+ * - fetches records and tracks them until they are finished;
+ * - acknowledges finished records in coalesced calls (the watermark only, on position-based transports);
+ * - on a temporary failure, re-subscribes with backoff and resumes from the committed position (records
+ *   of the lost subscription are never acknowledged: the broker delivers them again);
+ * - on close, flushes pending acknowledgements, then closes the subscription.
+ */
+export class RecordSource {
+  private lease?: Lease;
+  private readonly owner = new Map<IncomingRecord, Lease>();
+  private pendingAcks = new Map<Lease, IncomingRecord[]>();
+  private flushing?: Promise<void>;
+  private closed = false;
+  private failures = 0;
+
+  constructor(
+    private readonly transport: StreamingTransport,
+    private readonly spec: SubscriptionSpec,
+    private readonly options: RecordSourceOptions,
+  ) {}
+
+  /** Delivered records not yet finished or released. */
+  get inFlight(): number {
+    return this.owner.size;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Subscribes; errors here (unsupported offset, no committed position, refused) reach the caller. */
+  async open(): Promise<void> {
+    this.lease = await this.newLease();
+  }
+
+  /**
+   * Up to `max` records (see `TransportSubscription.fetch`). Temporary failures are retried with backoff
+   * when `retryOnFail` is on; an abort resolves with no records.
+   */
+  async fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
+    for (;;) {
+      if (this.closed) throw new SubscriptionClosedError('fetch');
+      if (signal?.aborted) return [];
+      let lease = this.lease;
+      try {
+        if (!lease) lease = this.lease = await this.newLease();
+        const records = await lease.sub.fetch(max, maxWaitMs, signal);
+        this.failures = 0;
+        if (lease !== this.lease || this.closed) return []; // replaced or closed while fetching
+        lease.tracker.track(records);
+        for (const record of records) this.owner.set(record, lease);
+        return records;
+      } catch (error) {
+        if (this.closed || signal?.aborted) return [];
+        if (!this.options.retryOnFail || !isRetriable(error)) throw error;
+        await this.recover(lease, error, signal);
+      }
+    }
+  }
+
+  /** Marks `record` finished: it will be acknowledged (with its predecessors, on position transports). */
+  complete(record: IncomingRecord): void {
+    const lease = this.owner.get(record);
+    if (!lease) return;
+    this.owner.delete(record);
+    if (lease !== this.lease) return;
+    const ready = lease.tracker.complete(record);
+    if (ready.length === 0) return;
+    const queue = this.pendingAcks.get(lease);
+    if (queue) queue.push(...ready);
+    else this.pendingAcks.set(lease, ready);
+    if (!this.flushing) this.flushing = this.flushLoop();
+  }
+
+  /** Gives `record` back unacknowledged (abandoned at shutdown): the broker delivers it again later. */
+  release(record: IncomingRecord): void {
+    this.owner.delete(record);
+  }
+
+  /** Asks the broker for another delivery of `record` after `delayMs`. */
+  async nack(record: IncomingRecord, delayMs: number): Promise<void> {
+    const lease = this.owner.get(record);
+    this.owner.delete(record);
+    if (!lease || lease !== this.lease) return;
+    await lease.sub.nack(record, delayMs);
+  }
+
+  /** Waits until every acknowledgement queued so far has been sent. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  /** Moves the position; records delivered before the seek are dropped and never acknowledged. */
+  async seek(offset: Offset): Promise<void> {
+    if (this.closed) throw new SubscriptionClosedError('seek');
+    await this.flush();
+    const lease = this.lease ?? (this.lease = await this.newLease());
+    await lease.sub.seek(offset);
+    this.lease = { sub: lease.sub, tracker: new AckTracker(this.transport.capabilities.ackMode) };
+    this.owner.clear();
+  }
+
+  /** Flushes acknowledgements, then closes the subscription. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    const lease = this.lease;
+    this.lease = undefined;
+    this.owner.clear();
+    await lease?.sub.close();
+  }
+
+  private async newLease(): Promise<Lease> {
+    const sub = await this.transport.subscribe(this.spec);
+    return { sub, tracker: new AckTracker(this.transport.capabilities.ackMode) };
+  }
+
+  private async recover(failed: Lease | undefined, error: unknown, signal?: AbortSignal): Promise<void> {
+    if (failed && this.lease === failed) {
+      this.lease = undefined;
+      for (const [record, lease] of this.owner) if (lease === failed) this.owner.delete(record);
+      this.pendingAcks.delete(failed);
+      await failed.sub.close().catch(() => undefined);
+    }
+    const delay = backoffDelay(++this.failures, this.options.reconnect);
+    this.options.logger.warn(
+      `Subscription to "${this.spec.dataset}"${this.spec.group ? ` (group "${this.spec.group}")` : ''} failed (${(error as Error)?.message}); re-subscribing in ${delay} ms`,
+    );
+    await sleep(delay, signal).catch(() => undefined);
+  }
+
+  private async flushLoop(): Promise<void> {
+    try {
+      while (this.pendingAcks.size > 0) {
+        const batch = this.pendingAcks;
+        this.pendingAcks = new Map();
+        for (const [lease, records] of batch) {
+          try {
+            await lease.sub.ack(records);
+          } catch (error) {
+            // The broker will deliver these again: at-least-once, never lost.
+            this.options.logger.warn(
+              `Could not acknowledge ${records.length} message(s) of "${this.spec.dataset}": ${(error as Error)?.message}`,
+            );
+          }
+        }
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { StreamingModuleExtras, StreamingModuleOptions } from './options/streaming-options.interface';
+import { getChannelToken, STREAMING_CONNECTION_NAME } from './streaming.constants';
+import { ChannelService } from './channel/channel.service';
+
+export const {
+  ConfigurableModuleClass: StreamingConfigurableModule,
+  MODULE_OPTIONS_TOKEN: STREAMING_MODULE_OPTIONS,
+  OPTIONS_TYPE: STREAMING_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: STREAMING_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<StreamingModuleOptions>({ moduleName: 'Streaming' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createStreamingOptions')
+  .setExtras<StreamingModuleExtras>({ isGlobal: false, name: undefined }, (definition, extras) => {
+    // The connection name shapes the module (its injection token), so it is an extra, never async config.
+    const token = getChannelToken(extras.name);
+    return {
+      ...definition,
+      global: extras.isGlobal,
+      providers: [
+        ...(definition.providers ?? []),
+        { provide: STREAMING_CONNECTION_NAME, useValue: extras.name ?? null },
+        { provide: token, useExisting: ChannelService },
+      ],
+      exports: extras.name ? [token] : [ChannelService, token],
+    };
+  })
+  .build();

@@ -1,0 +1,104 @@
+import { BrokerUrl, CredentialsProvider, LoadedTls, ResolvedBackoff } from '@databus/common';
+import { Offset } from '../offset/offset';
+import { TransportCapabilities } from './transport-capabilities';
+import { IncomingRecord, OutgoingRecord, ProduceResult } from './transport-record.interface';
+import { TransportStatus, TransportStatusListener } from './transport-status';
+
+/** Names of the built-in transports (URL schemes without the TLS `s`). @publicApi */
+export type TransportName = 'memory' | 'kafka' | 'amqp' | 'mqtt' | 'nats';
+
+/** Minimal logger the transports write to (Nest's `Logger` fits). */
+export interface TransportLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+}
+
+/** Everything a transport factory receives; all of it validated and defaulted by the module. */
+export interface TransportContext {
+  /** The parsed URL (hosts of a cluster, credentials, path, query). */
+  url: BrokerUrl;
+  /** True for `amqps://`, `mqtts://`, `kafka+ssl://`, or when `tls` is set. */
+  secure: boolean;
+  tls?: LoadedTls;
+  /** Credentials from the auth lib or the URL; absent when neither gives any. */
+  credentials?: CredentialsProvider;
+  /** Identifies this application instance to the broker. */
+  clientId: string;
+  /** Transport-specific options from `StreamingModule.forRoot({ transportOptions })`, validated by the transport. */
+  transportOptions: Record<string, unknown>;
+  /** Backoff between reconnect attempts. */
+  reconnect: ResolvedBackoff;
+  /** How long `produce` waits for a connection during an outage before failing with `TemporaryError`. */
+  produceTimeoutMs: number;
+  logger: TransportLogger;
+}
+
+/** What a subscription asks of a transport. */
+export interface SubscriptionSpec {
+  dataset: string;
+  /**
+   * Consumer group. Members of one group share the messages (each message goes to one member) and the
+   * group's committed position. Absent: a private, non-durable subscription.
+   */
+  group?: string;
+  /** Where a group with no committed position (or a private subscription) starts. */
+  start: Offset;
+  /** Upper bound of delivered-but-unacknowledged messages the transport may hold for this subscription. */
+  prefetch: number;
+  /** A durable group inactive for this long may be forgotten by the broker. */
+  groupExpiryMs: number;
+  /** Consumer settings from `open({ requestTimeoutMs, sessionTimeoutMs, extraConfigs })`, for transports that have them. */
+  consumerConfig?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * One subscription of a transport. Pull-based: the runtime asks for records when it has room, so a slow
+ * consumer slows the broker fetch instead of growing memory.
+ */
+export interface TransportSubscription {
+  /**
+   * Up to `max` records. Resolves as soon as `max` are available, or after `maxWaitMs` with what there is
+   * (possibly none), or at once with none when `signal` aborts. Rejects with `ConsumerError` when the
+   * subscription is lost (the runtime then re-subscribes from the committed position).
+   */
+  fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]>;
+  /**
+   * Acknowledges finished records. With `ackMode: 'position'` the runtime passes only contiguous finished
+   * prefixes, and the transport commits the position after the last record of each partition.
+   */
+  ack(records: readonly IncomingRecord[]): Promise<void>;
+  /** Asks the broker to deliver `record` again (after `delayMs` where supported). Needs `capabilities.nack`. */
+  nack(record: IncomingRecord, delayMs: number): Promise<void>;
+  /** Moves the group's (or this subscription's) position; unacknowledged deliveries are dropped. */
+  seek(offset: Offset): Promise<void>;
+  /** Stops delivery; unacknowledged records go back to the group. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The transport SPI. A transport moves bytes, positions and acknowledgements; retry, dead-letter,
+ * ordering, batching and shutdown are the shared runtime's job, written once above this interface.
+ * @publicApi
+ */
+export interface StreamingTransport {
+  readonly name: TransportName;
+  readonly capabilities: TransportCapabilities;
+  /** Opens connections. Throws `TemporaryError` (broker unreachable) or `PermanentError` (refused credentials, bad TLS). */
+  connect(): Promise<void>;
+  /** Resolves when the broker holds every record (confirms/acks); order is kept per key. */
+  produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]>;
+  subscribe(spec: SubscriptionSpec): Promise<TransportSubscription>;
+  /** Sends `record` with a reply address and resolves with the reply; `RequestTimeoutError` after `timeoutMs`. */
+  request(dataset: string, record: OutgoingRecord, timeoutMs: number): Promise<IncomingRecord>;
+  /** Sends a reply to the address a request carried (`IncomingRecord.replyTo`). */
+  reply(replyTo: string, correlationId: string | undefined, record: OutgoingRecord): Promise<void>;
+  readonly status: TransportStatus;
+  onStatus(listener: TransportStatusListener): () => void;
+  /** Closes every subscription and connection; leaves no timer or socket behind. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Builds a transport from its context. Each transport folder exports one. */
+export type TransportFactory = (context: TransportContext) => StreamingTransport;

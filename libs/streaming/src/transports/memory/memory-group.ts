@@ -1,0 +1,121 @@
+import { MemoryLog, StoredRecord } from './memory-log';
+
+/** A record handed to a member, with how often it was delivered. */
+export interface Delivery {
+  record: StoredRecord;
+  redelivered: boolean;
+}
+
+/**
+ * Delivery state of one consumer group on one dataset, shared by its members (each message goes to one
+ * member at a time). Like a JetStream pull consumer: a delivery cursor, an ack floor, the pending
+ * (delivered, unacknowledged) set, and messages due for redelivery.
+ */
+export class MemoryGroup {
+  /** Next sequence never delivered to this group. */
+  private cursor: number;
+  /** Every sequence <= ackFloor is acknowledged. */
+  private ackFloor: number;
+  /** Acknowledged sequences above the floor. */
+  private readonly acked = new Set<number>();
+  /** Delivered, unacknowledged: sequence → member. */
+  private readonly pending = new Map<number, string>();
+  /** Sequences to deliver again, oldest first. */
+  private redeliver: number[] = [];
+  private readonly delivered = new Set<number>();
+  private readonly wakeListeners = new Set<() => void>();
+  /** Members currently attached. */
+  readonly members = new Set<string>();
+  lastActive: number;
+
+  constructor(
+    readonly log: MemoryLog,
+    readonly name: string | undefined,
+    startSequence: number,
+    now: number,
+  ) {
+    this.cursor = Math.max(startSequence, log.firstSequence);
+    this.ackFloor = this.cursor - 1;
+    this.lastActive = now;
+  }
+
+  /** Up to `max` records for `member`: redeliveries first, then new messages. */
+  take(member: string, max: number): Delivery[] {
+    const out: Delivery[] = [];
+    const first = this.log.firstSequence;
+    while (out.length < max && this.redeliver.length > 0) {
+      const seq = this.redeliver.shift() as number;
+      const record = this.log.get(seq);
+      if (!record || seq < first) continue; // expired by retention while waiting
+      this.pending.set(seq, member);
+      out.push({ record, redelivered: true });
+    }
+    if (this.cursor < first) this.skipTo(first);
+    while (out.length < max && this.cursor < this.log.nextSequence) {
+      const seq = this.cursor++;
+      const record = this.log.get(seq);
+      if (!record) continue;
+      this.pending.set(seq, member);
+      out.push({ record, redelivered: this.delivered.has(seq) });
+      this.delivered.add(seq);
+    }
+    return out;
+  }
+
+  /** True when `take` would return something. */
+  hasAvailable(): boolean {
+    return this.redeliver.length > 0 || this.cursor < this.log.nextSequence;
+  }
+
+  ack(sequence: number, member: string): void {
+    if (this.pending.get(sequence) !== member) return; // seeked away or redelivered to someone else
+    this.pending.delete(sequence);
+    this.delivered.delete(sequence);
+    if (sequence <= this.ackFloor) return;
+    this.acked.add(sequence);
+    while (this.acked.has(this.ackFloor + 1)) this.acked.delete(++this.ackFloor);
+  }
+
+  /** Puts a delivered message back for redelivery (nack, or its member left). */
+  release(sequence: number, member: string): void {
+    if (this.pending.get(sequence) !== member) return;
+    this.pending.delete(sequence);
+    this.insertRedelivery(sequence);
+    this.wake();
+  }
+
+  /** Releases everything `member` holds. */
+  releaseMember(member: string): void {
+    for (const [seq, holder] of [...this.pending]) if (holder === member) this.release(seq, member);
+  }
+
+  /** Moves the whole group to `sequence`: pending and redeliveries are dropped. */
+  seek(sequence: number): void {
+    this.skipTo(Math.max(sequence, this.log.firstSequence));
+    this.delivered.clear();
+    this.wake();
+  }
+
+  onWake(listener: () => void): () => void {
+    this.wakeListeners.add(listener);
+    return () => this.wakeListeners.delete(listener);
+  }
+
+  wake(): void {
+    for (const listener of [...this.wakeListeners]) listener();
+  }
+
+  private skipTo(sequence: number): void {
+    this.cursor = sequence;
+    this.ackFloor = sequence - 1;
+    this.acked.clear();
+    this.pending.clear();
+    this.redeliver = [];
+  }
+
+  private insertRedelivery(sequence: number): void {
+    let i = this.redeliver.length;
+    while (i > 0 && this.redeliver[i - 1] > sequence) i--;
+    this.redeliver.splice(i, 0, sequence);
+  }
+}

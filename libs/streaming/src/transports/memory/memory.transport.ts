@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { RequestTimeoutError } from '@databus/common';
+import { SubscriptionClosedError } from '../../errors';
+import { TransportCapabilities } from '../../transport/transport-capabilities';
+import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
+import { StatusEmitter, TransportStatus, TransportStatusListener } from '../../transport/transport-status';
+import {
+  StreamingTransport,
+  SubscriptionSpec,
+  TransportContext,
+  TransportSubscription,
+} from '../../transport/transport.interface';
+import { MemoryBroker } from './memory-broker';
+import { StoredRecord } from './memory-log';
+import { startSequence } from './memory-positions';
+import { MemorySubscription } from './memory.subscription';
+import { resolveMemoryOptions } from './memory.options';
+
+const CAPABILITIES: TransportCapabilities = Object.freeze({
+  seekBySequence: true,
+  seekByTime: true,
+  seek: true,
+  history: true,
+  durableGroups: true,
+  requestReply: true,
+  ackMode: 'individual',
+  nack: true,
+});
+
+/**
+ * The embedded transport: `memory://name` connects to the in-process broker called `name`. It implements
+ * every capability, so the demo and users' own tests run with no broker at all.
+ */
+export class MemoryTransport implements StreamingTransport {
+  readonly name = 'memory' as const;
+  readonly capabilities = CAPABILITIES;
+  readonly broker: MemoryBroker;
+  private readonly statusEmitter = new StatusEmitter();
+  private readonly subscriptions = new Set<MemorySubscription>();
+  private readonly requestTimers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(context: TransportContext) {
+    this.broker = MemoryBroker.get(context.url.hosts[0]?.host || context.url.path || 'default');
+    const { retention } = resolveMemoryOptions(context.transportOptions);
+    if (retention) Object.assign(this.broker.retention, retention);
+  }
+
+  get status(): TransportStatus {
+    return this.statusEmitter.status;
+  }
+
+  onStatus(listener: TransportStatusListener): () => void {
+    return this.statusEmitter.on(listener);
+  }
+
+  async connect(): Promise<void> {
+    this.closed = false;
+    this.statusEmitter.set({ type: 'connected' });
+  }
+
+  async produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]> {
+    this.assertOpen('produce');
+    const log = this.broker.log(dataset);
+    const results = records.map((r) => ({
+      sequence: log.append({ key: r.key, headers: { ...r.headers }, data: Buffer.from(r.data) }).sequence,
+    }));
+    log.notify();
+    return results;
+  }
+
+  async subscribe(spec: SubscriptionSpec): Promise<TransportSubscription> {
+    this.assertOpen('subscribe');
+    const log = this.broker.log(spec.dataset);
+    let group =
+      spec.group === undefined
+        ? undefined
+        : this.broker.findGroup(spec.dataset, spec.group, spec.groupExpiryMs);
+    if (!group)
+      group = this.broker.createGroup(spec.dataset, spec.group, startSequence(log, spec.start, spec.group));
+    const sub = new MemorySubscription(this.broker, group, spec.dataset, (s) => this.subscriptions.delete(s));
+    this.subscriptions.add(sub);
+    return sub;
+  }
+
+  async request(dataset: string, record: OutgoingRecord, timeoutMs: number): Promise<IncomingRecord> {
+    this.assertOpen('request');
+    const inbox = `memory-inbox.${randomUUID()}`;
+    const correlationId = randomUUID();
+    return new Promise<IncomingRecord>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.requestTimers.delete(timer);
+        closeInbox();
+        reject(new RequestTimeoutError(dataset, timeoutMs));
+      }, timeoutMs);
+      timer.unref();
+      this.requestTimers.add(timer);
+      const closeInbox = this.broker.openInbox(inbox, (reply: StoredRecord) => {
+        clearTimeout(timer);
+        this.requestTimers.delete(timer);
+        resolve({
+          dataset: inbox,
+          key: reply.key,
+          headers: reply.headers,
+          data: reply.data,
+          sequence: 0,
+          timestamp: reply.timestamp,
+          redelivered: false,
+          correlationId,
+        });
+      });
+      const log = this.broker.log(dataset);
+      log.append({
+        key: record.key,
+        headers: { ...record.headers },
+        data: Buffer.from(record.data),
+        replyTo: inbox,
+        correlationId,
+      });
+      log.notify();
+    });
+  }
+
+  async reply(replyTo: string, correlationId: string | undefined, record: OutgoingRecord): Promise<void> {
+    this.assertOpen('reply');
+    this.broker.deliverReply(replyTo, {
+      sequence: 0,
+      timestamp: new Date(this.broker.now()),
+      key: record.key,
+      headers: { ...record.headers },
+      data: Buffer.from(record.data),
+      correlationId,
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    for (const timer of this.requestTimers) clearTimeout(timer);
+    this.requestTimers.clear();
+    this.statusEmitter.set({ type: 'closed' });
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.closed) throw new SubscriptionClosedError(operation, 'memory transport');
+  }
+}
+
+/** Builds the memory transport. */
+export const memoryTransportFactory = (context: TransportContext): StreamingTransport =>
+  new MemoryTransport(context);
