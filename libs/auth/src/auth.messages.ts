@@ -1,0 +1,35 @@
+/** Log and error texts of @databus/auth. None of them ever receives a secret, only fingerprints. */
+
+export const TOKEN_REFRESHED = (source: string, token: string, reason: string, latencyMs: number): string =>
+  `Token source "${source}": obtained ${token} (${reason}, ${latencyMs} ms).`;
+
+export const REFRESH_FAILED = (
+  source: string,
+  error: string,
+  attempt: number,
+  retryInMs: number,
+  servingStale: boolean,
+): string =>
+  `Token source "${source}": refresh attempt ${attempt} failed: ${error}. Next attempt in ${retryInMs} ms` +
+  (servingStale ? '; the current token is still valid and keeps being served.' : '.');
+
+export const TOKEN_EXPIRED = (source: string, token: string): string =>
+  `Token source "${source}": ${token} expired and no new token could be obtained; callers fail until the token endpoint answers again.`;
+
+export const STARTUP_FETCH_FAILED = (source: string, error: string): string =>
+  `Token source "${source}": no token at startup (${error}); failOnStartup is false, so the application starts and the manager keeps trying.`;
+
+export const NO_USABLE_TOKEN = (source: string, error: string): string =>
+  `Token source "${source}" has no usable token: ${error}`;
+
+export const MANAGER_CLOSED = (source: string): string =>
+  `Token source "${source}" is closed (the application is shutting down).`;
+
+export const PRINCIPAL_CHANGED = (source: string, before: string, after: string): string =>
+  `Token source "${source}": the token subject changed from "${before}" to "${after}"; broker connections should reconnect.`;
+
+export const INSECURE_TOKEN_URL = (source: string, option: string): string =>
+  `Token source "${source}": ${option} uses plain http, so credentials travel unencrypted. Use https outside local tests.`;
+
+export const UNKNOWN_SOURCE = (source: string): string =>
+  `no JwtManager named "${source}" is registered; add JwtAuthModule.forRoot({ name: '${source}', … }) (global by default) to the application`;

@@ -1,0 +1,63 @@
+/**
+ * @databus/auth: JWT token sources for NestJS.
+ * - `JwtAuthModule` / `JwtManager`: fetch (mTLS, password, OAuth2 client_credentials, custom), cache, refresh
+ *   before expiry, single-flight, serve-stale, typed failures;
+ * - `AuthenticatedHttpModule` / `attachJwtInterceptor`: bearer token on allowed origins, one 401 retry;
+ * - `jwtCredentials` / `oauthBearerProvider`: the token as broker credentials;
+ * - `JwtHealthIndicator`: terminus-shaped health of a token source.
+ */
+export { JwtAuthModule } from './jwt-auth.module';
+export {
+  JWT_AUTH_MODULE_OPTIONS,
+  JWT_AUTH_OPTIONS_TYPE,
+  JWT_AUTH_ASYNC_OPTIONS_TYPE,
+} from './jwt-auth.module-definition';
+export { InjectJwtManager, getJwtManagerToken } from './inject-jwt-manager.decorator';
+export { JwtManager } from './jwt-manager';
+export type { JwtManagerStatus } from './jwt-manager';
+export type {
+  JwtManagerEvents,
+  RefreshReason,
+  TokenRefreshedEvent,
+  TokenRefreshFailedEvent,
+  TokenExpiredEvent,
+} from './jwt-manager.events';
+export { AccessToken } from './token';
+export type { TokenResponse } from './token';
+export { decodeJwtClaims, resolveExpiresAt, planRefresh } from './expiry';
+export type { JwtClaims, RefreshPolicy, RefreshPlan } from './expiry';
+export { DEFAULT_JWT_SOURCE, REFRESH_DEFAULTS } from './auth.constants';
+export {
+  TokenRequestError,
+  TokenRejectedError,
+  TokenUnavailableError,
+  JwtManagerClosedError,
+} from './auth.errors';
+export type {
+  JwtAuthModuleOptions,
+  JwtAuthCommonOptions,
+  JwtRefreshOptions,
+  MtlsAuthOptions,
+  PasswordAuthOptions,
+  ClientCredentialsAuthOptions,
+  CustomAuthOptions,
+  StrategyInstanceAuthOptions,
+} from './options/jwt-auth-options.interface';
+export type { TokenStrategy, TokenRequestContext } from './strategies/token-strategy.interface';
+export { MtlsTokenStrategy } from './strategies/mtls.strategy';
+export { PasswordTokenStrategy } from './strategies/password.strategy';
+export { ClientCredentialsTokenStrategy } from './strategies/client-credentials.strategy';
+export { CustomTokenStrategy } from './strategies/custom.strategy';
+export { AuthenticatedHttpModule } from './http/authenticated-http.module';
+export { AuthenticatedHttpClient } from './http/authenticated-http.client';
+export { AUTHENTICATED_HTTP_MODULE_OPTIONS } from './http/authenticated-http.module-definition';
+export type { AuthenticatedHttpModuleOptions } from './http/authenticated-http-options.interface';
+export { attachJwtInterceptor } from './http/jwt.interceptor';
+export type { JwtInterceptorOptions, JwtInterceptorHandle } from './http/jwt.interceptor';
+export { HttpStatusError, NetworkError, toHttpError } from './http/http-errors';
+export { jwtCredentials } from './credentials/jwt-credentials';
+export type { JwtCredentialsOptions } from './credentials/jwt-credentials';
+export { oauthBearerProvider } from './credentials/oauth-bearer';
+export type { OauthBearerToken } from './credentials/oauth-bearer';
+export { JwtHealthIndicator, jwtHealth } from './health/jwt-health.indicator';
+export type { JwtHealthResult } from './health/jwt-health.indicator';

@@ -1,0 +1,20 @@
+import { HttpStrategyConfig, HttpTokenStrategy } from './http-token.strategy';
+
+/**
+ * Exchanges the client certificate for a token: the TLS handshake presents `tls.cert`/`tls.key` (or
+ * `tls.pfx`), the gateway answers with a JWT as the raw body or in `tokenField`.
+ * @publicApi
+ */
+export class MtlsTokenStrategy extends HttpTokenStrategy {
+  readonly kind = 'mtls';
+
+  constructor(config: HttpStrategyConfig) {
+    super(config);
+  }
+
+  protected buildRequest(): { headers: Record<string, string>; body?: string } {
+    return this.config.method === 'POST'
+      ? { headers: { 'content-type': 'application/json' }, body: '{}' }
+      : { headers: {} };
+  }
+}
