@@ -4,14 +4,17 @@
 //   - its package.json depends on other @databus packages only in that direction;
 //   - such a dependency names the sibling's exact current version, and never a private package;
 //   - every package its source imports at run time (not `import type`) is declared in dependencies or
-//     peerDependencies, so that the packed tarball works in an outside app (the packaging smoke test).
+//     peerDependencies, so that the packed tarball works in an outside app (the packaging smoke test);
+//   - package-lock.json knows the package with the same version and dependencies (else `npm ci` fails in CI:
+//     run `npm install` after changing a workspace package.json).
 // ESLint checks the same direction for import statements; this checks what gets published.
+// Usage: node scripts/check-deps.mjs [--root DIR]   (DIR defaults to this repository)
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Which @databus packages each package may depend on. Anything not listed here may depend on nothing. */
 export const ALLOWED = {
@@ -34,7 +37,7 @@ const APP_ALLOWED = [
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 /** Reads every workspace package that exists: { dir, pkg }. */
-function workspacePackages() {
+function workspacePackages(root) {
   const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   return rootPkg.workspaces
     .map((dir) => ({ dir, file: join(root, dir, 'package.json') }))
@@ -60,9 +63,10 @@ export function runtimeImports(text) {
   const names = new Set();
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
   const patterns = [
-    /^\s*import\s+(?!type\s)[^'";]*?from\s*['"]([^'"]+)['"]/gms,
+    // An import/export clause holds names, braces, commas, `*` and `as`: never `=`, parentheses or backticks.
+    /^\s*import\s+(?!type\s)[^'"`;=()]*?from\s*['"]([^'"]+)['"]/gm,
     /^\s*import\s*['"]([^'"]+)['"]/gm,
-    /^\s*export\s+(?!type\s)[^'";]*?from\s*['"]([^'"]+)['"]/gms,
+    /^\s*export\s+(?!type\s)[^'"`;=()]*?from\s*['"]([^'"]+)['"]/gm,
     /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g,
     /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
   ];
@@ -77,9 +81,11 @@ export function runtimeImports(text) {
   return names;
 }
 
-/** All problems found in the workspace, as strings. */
-export function checkWorkspace() {
-  const packages = workspacePackages();
+/** All problems found in the workspace at `root`, as strings. */
+export function checkWorkspace(root = repoRoot) {
+  const packages = workspacePackages(root);
+  const lockFile = join(root, 'package-lock.json');
+  const lock = existsSync(lockFile) ? JSON.parse(readFileSync(lockFile, 'utf8')) : undefined;
   const byName = new Map(packages.map((p) => [p.pkg.name, p]));
   const problems = [];
   for (const { dir, pkg } of packages) {
@@ -89,6 +95,7 @@ export function checkWorkspace() {
       problems.push(`${dir}: unknown package "${pkg.name}" (add it to scripts/check-deps.mjs ALLOWED)`);
       continue;
     }
+    if (lock) problems.push(...lockProblems(dir, pkg, lock));
     const declared = { ...pkg.peerDependencies, ...pkg.dependencies };
     for (const [field, deps] of Object.entries({
       dependencies: pkg.dependencies,
@@ -127,8 +134,32 @@ export function checkWorkspace() {
   return problems;
 }
 
+/** Differences between a workspace package.json and its entry in package-lock.json. */
+function lockProblems(dir, pkg, lock) {
+  const entry = lock.packages?.[dir];
+  const fix = 'run `npm install` at the root and commit package-lock.json';
+  if (!entry) return [`package-lock.json has no entry for ${dir}: ${fix}`];
+  const problems = [];
+  if (entry.version !== pkg.version)
+    problems.push(
+      `package-lock.json has ${dir} at version ${entry.version}, package.json says ${pkg.version}: ${fix}`,
+    );
+  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+    const a = JSON.stringify(sorted(pkg[field]));
+    const b = JSON.stringify(sorted(entry[field]));
+    if (a !== b)
+      problems.push(`package-lock.json has other ${field} for ${dir} than its package.json: ${fix}`);
+  }
+  return problems;
+}
+
+function sorted(record) {
+  return Object.fromEntries(Object.entries(record ?? {}).sort(([a], [b]) => a.localeCompare(b)));
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const problems = checkWorkspace();
+  const rootArg = process.argv.indexOf('--root');
+  const problems = checkWorkspace(rootArg > 0 ? process.argv[rootArg + 1] : repoRoot);
   if (problems.length) {
     console.error(`check-deps: ${problems.length} problem(s):`);
     for (const problem of problems) console.error(`  - ${problem}`);
