@@ -69,3 +69,6 @@ export {
   ApiResponseError,
   CentrifugoErrorCode,
 } from './errors';
+export type { RealtimeBridgeOptions } from './bridge/realtime-bridge-options.interface';
+export { RealtimeBridgeModule, getRealtimeBridgeToken } from './bridge/realtime-bridge.module';
+export { RealtimeBridge, BRIDGE_DEFAULT_BATCH, BRIDGE_DEFAULT_MAX_WAIT_MS } from './bridge/realtime-bridge';

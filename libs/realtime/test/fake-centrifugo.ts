@@ -63,7 +63,7 @@ const UNRECOVERABLE = { error: { code: 112, message: 'unrecoverable position' } 
 export class FakeCentrifugo {
   /** Every request received, in order. */
   readonly requests: RecordedRequest[] = [];
-  private readonly faults: Fault[] = [];
+  private readonly faults: Array<{ fault: Fault; method?: string }> = [];
   private readonly streams = new Map<string, Stream>();
   /** channel → client id → client info (wire shape). */
   private readonly presence = new Map<string, Map<string, Wire>>();
@@ -96,9 +96,9 @@ export class FakeCentrifugo {
     return `${scheme}://127.0.0.1:${(this.server.address() as AddressInfo).port}/api`;
   }
 
-  /** Applies `fault` to the next `times` requests. */
-  failNext(fault: Fault, times = 1): void {
-    for (let i = 0; i < times; i++) this.faults.push(fault);
+  /** Applies `fault` to the next `times` requests (to `method` only, when given). */
+  failNext(fault: Fault, times = 1, method?: string): void {
+    for (let i = 0; i < times; i++) this.faults.push({ fault, method });
   }
 
   /** Simulates a client connection subscribed to `channel` (for presence and channels). */
@@ -128,7 +128,8 @@ export class FakeCentrifugo {
         body = raw;
       }
       this.requests.push({ method, headers: req.headers, body, remotePort: req.socket.remotePort ?? 0 });
-      const fault = this.faults.shift();
+      const index = this.faults.findIndex((f) => f.method === undefined || f.method === method);
+      const fault = index >= 0 ? this.faults.splice(index, 1)[0].fault : undefined;
       if (fault) return this.applyFault(fault, req, res, () => this.respond(req, res, method, raw));
       this.respond(req, res, method, raw);
     });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type {
   BatchCommand,
   BatchRequest,
@@ -67,7 +67,7 @@ export interface CallOptions {
  * @publicApi
  */
 @Injectable()
-export class CentrifugoClient implements OnModuleDestroy {
+export class CentrifugoClient implements OnApplicationShutdown {
   private readonly options: ResolvedRealtimeOptions;
   private closed = false;
 
@@ -194,8 +194,11 @@ export class CentrifugoClient implements OnModuleDestroy {
     if (this.options.ownsAgent) this.options.agent.destroy();
   }
 
-  /** @internal Nest lifecycle: closes the client with the application. */
-  onModuleDestroy(): void {
+  /**
+   * @internal Nest lifecycle: closes the client in the last shutdown phase, so that whatever still publishes
+   * while draining (`beforeApplicationShutdown`, e.g. the dataset bridge) can finish.
+   */
+  onApplicationShutdown(): void {
     this.close();
   }
 
