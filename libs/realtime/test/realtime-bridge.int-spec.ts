@@ -147,6 +147,24 @@ describe('RealtimeBridgeModule (memory streaming → fake Centrifugo)', () => {
     expect(deadLetters()[0].headers[DatabusHeaders.ERROR_NAME]).toBe('ConfigurationError');
   });
 
+  it('lets an in-flight publish finish when the application closes', async () => {
+    const channel = await start();
+    fake.failNext({ kind: 'delay', ms: 200 }, 1, 'batch');
+    await channel.produce(dataset, { n: 1 }, { key: 'closing' });
+    await waitFor(() => batchCalls().some((c) => JSON.stringify(c.body).includes('sensors:closing')));
+    const client = app!.get(CentrifugoClient);
+    await app!.close();
+    app = undefined;
+    const reader = new CentrifugoClient({ apiUrl: fake.apiUrl, apiKey: API_KEY });
+    try {
+      const { publications } = await reader.history({ channel: 'sensors:closing', limit: 10 });
+      expect(publications.map((p) => p.data)).toEqual([{ n: 1 }]);
+    } finally {
+      reader.close();
+    }
+    await expect(client.info()).rejects.toThrow('CentrifugoClient is closed');
+  });
+
   it('rejects bad options when the module is declared', () => {
     expect(() => RealtimeBridgeModule.forFeature({ dataset: '', channel: () => 'x' })).toThrow(
       'RealtimeBridgeModule.forFeature.dataset',
