@@ -18,6 +18,8 @@ export interface OpenChannelOptions {
   offset?: Offset | OffsetName;
   /** Messages per `consume()` call, per dataset. @default 100 */
   batch?: number;
+  /** Most consumed-but-uncommitted messages per dataset; `consume()` returns nothing more until `commit()`. @default 10 × batch */
+  prefetch?: number;
   /** How long `consume()` waits for messages. @default 10_000 */
   maxWaitMs?: number;
   /** Passed to transports that have a request timeout for consumer calls (Kafka). Must exceed `sessionTimeoutMs`. */
@@ -217,7 +219,7 @@ export class ConsumerGroupChannel implements MessageSettler {
           dataset,
           group: this.group,
           start: this.offset,
-          prefetch: Math.max(this.batch * 2, 1),
+          prefetch: this.options.prefetch ?? this.batch * 10,
           groupExpiryMs: opts.groupExpiryMs,
           consumerConfig: {
             ...(this.options.extraConfigs ?? {}),

@@ -67,6 +67,13 @@ export class MemoryGroup {
     return this.redeliver.length > 0 || this.cursor < this.log.nextSequence;
   }
 
+  /** Messages `member` holds unacknowledged. */
+  pendingOf(member: string): number {
+    let n = 0;
+    for (const holder of this.pending.values()) if (holder === member) n++;
+    return n;
+  }
+
   ack(sequence: number, member: string): void {
     if (this.pending.get(sequence) !== member) return; // seeked away or redelivered to someone else
     this.pending.delete(sequence);

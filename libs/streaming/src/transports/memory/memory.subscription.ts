@@ -17,6 +17,7 @@ export class MemorySubscription implements TransportSubscription {
     private readonly broker: MemoryBroker,
     private readonly group: MemoryGroup,
     private readonly dataset: string,
+    private readonly prefetch: number,
     private readonly onClose: (sub: MemorySubscription) => void,
   ) {
     group.members.add(this.member);
@@ -65,7 +66,10 @@ export class MemorySubscription implements TransportSubscription {
   }
 
   private take(max: number): IncomingRecord[] {
-    return this.group.take(this.member, max).map((d) => this.toIncoming(d));
+    // Never more than `prefetch` unacknowledged messages per member, as a broker's flow control would.
+    const room = Math.min(max, this.prefetch - this.group.pendingOf(this.member));
+    if (room <= 0) return [];
+    return this.group.take(this.member, room).map((d) => this.toIncoming(d));
   }
 
   private waitForMore(

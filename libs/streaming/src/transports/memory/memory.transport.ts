@@ -78,7 +78,9 @@ export class MemoryTransport implements StreamingTransport {
         : this.broker.findGroup(spec.dataset, spec.group, spec.groupExpiryMs);
     if (!group)
       group = this.broker.createGroup(spec.dataset, spec.group, startSequence(log, spec.start, spec.group));
-    const sub = new MemorySubscription(this.broker, group, spec.dataset, (s) => this.subscriptions.delete(s));
+    const sub = new MemorySubscription(this.broker, group, spec.dataset, spec.prefetch, (s) =>
+      this.subscriptions.delete(s),
+    );
     this.subscriptions.add(sub);
     return sub;
   }

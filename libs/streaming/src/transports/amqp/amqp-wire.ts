@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { ConsumeMessage, GetMessage, Options } from 'amqplib';
+import { DatabusHeaders } from '../../message/headers';
+import { IncomingRecord, MessageHeaders, OutgoingRecord } from '../../transport/transport-record.interface';
+
+/** Header names of the amqp wire format (see the README's "Wire format"). */
+export const AmqpHeaders = Object.freeze({
+  /** The record's key (AMQP 0-9-1 has no key field: the routing key is the stream's name). */
+  KEY: 'x-databus-key',
+  /** When the record was produced, epoch milliseconds (the `timestamp` property holds seconds). */
+  TIMESTAMP_MS: 'x-databus-timestamp-ms',
+  /** Set by RabbitMQ on every delivery from a stream: the message's offset. */
+  STREAM_OFFSET: 'x-stream-offset',
+});
+
+const HIDDEN = new Set<string>([AmqpHeaders.KEY, AmqpHeaders.TIMESTAMP_MS, AmqpHeaders.STREAM_OFFSET]);
+
+/** Properties of a published record: persistent, content type as the AMQP property, other headers as headers. */
+export function publishOptions(
+  record: OutgoingRecord,
+  extra: { replyTo?: string; correlationId?: string } = {},
+  now = Date.now(),
+): Options.Publish {
+  const headers: Record<string, string> = {};
+  let contentType: string | undefined;
+  for (const [name, value] of Object.entries(record.headers)) {
+    if (name.toLowerCase() === DatabusHeaders.CONTENT_TYPE) contentType = value;
+    else headers[name] = value;
+  }
+  if (record.key !== undefined) headers[AmqpHeaders.KEY] = record.key;
+  headers[AmqpHeaders.TIMESTAMP_MS] = String(now);
+  return {
+    persistent: true,
+    contentType,
+    headers,
+    messageId: randomUUID(),
+    timestamp: Math.floor(now / 1000),
+    ...(extra.replyTo !== undefined ? { replyTo: extra.replyTo } : {}),
+    ...(extra.correlationId !== undefined ? { correlationId: extra.correlationId } : {}),
+  };
+}
+
+/** The stream offset RabbitMQ put on a delivery, or `undefined` for a message that is not from a stream. */
+export function streamOffset(message: ConsumeMessage | GetMessage): number | undefined {
+  const value: unknown = message.properties.headers?.[AmqpHeaders.STREAM_OFFSET];
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return undefined;
+}
+
+/** When a delivered message was produced: our millisecond header, else the AMQP `timestamp` (seconds). */
+export function messageTime(message: ConsumeMessage | GetMessage): Date | undefined {
+  const ms = Number(headerText(message.properties.headers?.[AmqpHeaders.TIMESTAMP_MS]));
+  if (Number.isFinite(ms) && ms > 0) return new Date(ms);
+  const seconds: unknown = message.properties.timestamp;
+  if (typeof seconds === 'number' && seconds > 0) return new Date(seconds * 1000);
+  return undefined;
+}
+
+/** Turns a delivery into the runtime's record. Header values that are not strings are converted to text. */
+export function toIncomingRecord(
+  dataset: string,
+  message: ConsumeMessage | GetMessage,
+  sequence: number,
+  redelivered = message.fields.redelivered,
+): IncomingRecord {
+  const raw = message.properties.headers ?? {};
+  const headers: MessageHeaders = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (HIDDEN.has(name) || value === undefined || value === null) continue;
+    headers[name] = headerText(value);
+  }
+  if (message.properties.contentType)
+    headers[DatabusHeaders.CONTENT_TYPE] = String(message.properties.contentType);
+  const key = raw[AmqpHeaders.KEY];
+  return {
+    dataset,
+    key: key === undefined || key === null ? undefined : headerText(key),
+    headers,
+    data: message.content,
+    sequence,
+    timestamp: messageTime(message) ?? new Date(),
+    redelivered,
+    replyTo: message.properties.replyTo ? String(message.properties.replyTo) : undefined,
+    correlationId: message.properties.correlationId ? String(message.properties.correlationId) : undefined,
+  };
+}
+
+/** A header value as text: strings as is, bytes as UTF-8, numbers and booleans printed, the rest as JSON. */
+export function headerText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  if (value instanceof Date) return value.toISOString();
+  if (value && typeof value === 'object' && '!' in value && 'value' in value)
+    return headerText((value as { value: unknown }).value);
+  return JSON.stringify(value) ?? '';
+}

@@ -1,0 +1,94 @@
+import { assertDuration, assertInteger, ConfigurationError } from '@databus/common';
+
+/** History a dataset's stream keeps (RabbitMQ `x-max-age` / `x-max-length-bytes`). @publicApi */
+export interface AmqpRetentionOptions {
+  /** Age after which whole segments are dropped: a number and a unit (`Y`, `M`, `D`, `h`, `m`, `s`), e.g. `'7D'`. */
+  maxAge?: string;
+  /** Total size the stream may reach before its oldest segments are dropped. */
+  maxLengthBytes?: number;
+  /** Size of one segment file (`x-stream-max-segment-size-bytes`); retention drops whole segments. */
+  maxSegmentSizeBytes?: number;
+}
+
+/** Options of the amqp transport (`transportOptions` with `amqp://` / `amqps://`). @publicApi */
+export interface AmqpTransportOptions {
+  /** Retention of the streams this transport declares. @default { maxAge: '7D' } */
+  retention?: AmqpRetentionOptions;
+  /** AMQP heartbeat in seconds (0 turns it off). @default 10 */
+  heartbeatSeconds?: number;
+  /** How long opening a TCP/TLS connection and the AMQP handshake may take. @default 10_000 */
+  connectTimeoutMs?: number;
+  /** How often a standby member of a group tries to take the group's lock. @default 1_000 */
+  lockPollMs?: number;
+}
+
+/** `AmqpTransportOptions` with defaults applied. */
+export interface ResolvedAmqpOptions {
+  /** Queue arguments of every stream declared (`x-queue-type: stream` included). */
+  streamArguments: Record<string, unknown>;
+  heartbeatSeconds: number;
+  connectTimeoutMs: number;
+  lockPollMs: number;
+}
+
+const KNOWN = ['retention', 'heartbeatSeconds', 'connectTimeoutMs', 'lockPollMs'];
+const RETENTION_KNOWN = ['maxAge', 'maxLengthBytes', 'maxSegmentSizeBytes'];
+const MAX_AGE = /^[1-9]\d*(Y|M|D|h|m|s)$/;
+
+/** Validates `transportOptions` for the amqp transport; errors name `transportOptions.<option>`. */
+export function resolveAmqpOptions(raw: Record<string, unknown>): ResolvedAmqpOptions {
+  for (const key of Object.keys(raw))
+    if (!KNOWN.includes(key))
+      throw new ConfigurationError(
+        `transportOptions.${key}`,
+        `an amqp transport option (${KNOWN.join(', ')})`,
+      );
+  return {
+    streamArguments: streamArguments(raw.retention),
+    heartbeatSeconds: assertInteger(raw.heartbeatSeconds ?? 10, 'transportOptions.heartbeatSeconds', 0, 3600),
+    connectTimeoutMs: assertDuration(raw.connectTimeoutMs ?? 10_000, 'transportOptions.connectTimeoutMs', 1),
+    lockPollMs: assertDuration(raw.lockPollMs ?? 1_000, 'transportOptions.lockPollMs', 10),
+  };
+}
+
+function streamArguments(value: unknown): Record<string, unknown> {
+  const args: Record<string, unknown> = { 'x-queue-type': 'stream' };
+  if (value === undefined) return { ...args, 'x-max-age': '7D' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ConfigurationError(
+      'transportOptions.retention',
+      '{ maxAge?, maxLengthBytes?, maxSegmentSizeBytes? }',
+    );
+  const retention = value as Record<string, unknown>;
+  for (const key of Object.keys(retention))
+    if (!RETENTION_KNOWN.includes(key))
+      throw new ConfigurationError(
+        `transportOptions.retention.${key}`,
+        `one of ${RETENTION_KNOWN.join(', ')}`,
+      );
+  if (retention.maxAge !== undefined) {
+    if (typeof retention.maxAge !== 'string' || !MAX_AGE.test(retention.maxAge))
+      throw new ConfigurationError(
+        'transportOptions.retention.maxAge',
+        "a number and a unit among Y, M, D, h, m, s (e.g. '7D', '12h')",
+        {
+          received:
+            typeof retention.maxAge === 'string' ? JSON.stringify(retention.maxAge) : typeof retention.maxAge,
+        },
+      );
+    args['x-max-age'] = retention.maxAge;
+  }
+  if (retention.maxLengthBytes !== undefined)
+    args['x-max-length-bytes'] = assertInteger(
+      retention.maxLengthBytes,
+      'transportOptions.retention.maxLengthBytes',
+      1,
+    );
+  if (retention.maxSegmentSizeBytes !== undefined)
+    args['x-stream-max-segment-size-bytes'] = assertInteger(
+      retention.maxSegmentSizeBytes,
+      'transportOptions.retention.maxSegmentSizeBytes',
+      1,
+    );
+  return args;
+}

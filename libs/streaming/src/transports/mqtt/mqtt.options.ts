@@ -1,0 +1,49 @@
+import { assertDuration, assertInteger, ConfigurationError } from '@databus/common';
+
+/**
+ * Options of the MQTT transport (`StreamingModule.forRoot({ url: 'mqtt://…', transportOptions })`).
+ * @publicApi
+ */
+export interface MqttTransportOptions {
+  /**
+   * Most QoS 1 publishes awaiting their PUBACK at once, per connection. Capped by the broker's Receive
+   * Maximum (Mosquitto: `max_inflight_messages`, 20 by default). @default 20
+   */
+  maxInflight?: number;
+  /** MQTT keep-alive in seconds. @default 30 */
+  keepaliveSeconds?: number;
+  /** How long one connection attempt may take, CONNACK included. @default 10_000 */
+  connectTimeoutMs?: number;
+  /** Topic prefix of reply inboxes; every transport instance subscribes to `<inboxPrefix>/<unique id>`. @default 'databus/inbox' */
+  inboxPrefix?: string;
+}
+
+/** `MqttTransportOptions` with every default applied. */
+export type ResolvedMqttOptions = Required<MqttTransportOptions>;
+
+const DEFAULTS: ResolvedMqttOptions = {
+  maxInflight: 20,
+  keepaliveSeconds: 30,
+  connectTimeoutMs: 10_000,
+  inboxPrefix: 'databus/inbox',
+};
+
+/** Validates `transportOptions` for the MQTT transport; errors name `transportOptions.<option>`. */
+export function resolveMqttOptions(raw: Record<string, unknown>): ResolvedMqttOptions {
+  for (const key of Object.keys(raw))
+    if (!(key in DEFAULTS))
+      throw new ConfigurationError(
+        `transportOptions.${key}`,
+        `an MQTT transport option (${Object.keys(DEFAULTS).join(', ')})`,
+      );
+  const o = { ...DEFAULTS, ...raw } as ResolvedMqttOptions;
+  assertInteger(o.maxInflight, 'transportOptions.maxInflight', 1, 65_535);
+  assertInteger(o.keepaliveSeconds, 'transportOptions.keepaliveSeconds', 0, 65_535);
+  assertDuration(o.connectTimeoutMs, 'transportOptions.connectTimeoutMs', 1);
+  if (typeof o.inboxPrefix !== 'string' || o.inboxPrefix === '' || /[+#]/.test(o.inboxPrefix))
+    throw new ConfigurationError(
+      'transportOptions.inboxPrefix',
+      'a non-empty MQTT topic without wildcards (+ or #)',
+    );
+  return o;
+}

@@ -1,0 +1,70 @@
+import { backoffDelay, BrokerCredentials, CredentialsProvider } from '@databus/common';
+import type { Auth, Authenticator, NodeConnectionOptions } from '@nats-io/transport-node';
+import { TransportContext } from '../../transport/transport.interface';
+import { ResolvedNatsOptions } from './nats.options';
+
+const DEFAULT_PORT = 4222;
+
+/** `host:port` entries for every broker of the URL (`nats://n1:4222,n2:4222`). */
+export function natsServers(context: TransportContext): string[] {
+  return context.url.hosts.map(
+    (h) => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port ?? DEFAULT_PORT}`,
+  );
+}
+
+/**
+ * A synchronous authenticator over a `CredentialsProvider`: every (re)connect reads `current()`, so a
+ * refreshed token is presented on the next reconnect without rebuilding the connection. A token (or JWT
+ * used as a bearer token) goes as `auth_token`; a username goes with its password as `user`/`pass`.
+ * When `current()` has nothing (expired), the last credentials seen are presented and the server decides.
+ */
+export function credentialsAuthenticator(provider: CredentialsProvider): Authenticator {
+  let last: BrokerCredentials | undefined;
+  return (): Auth => {
+    const c = provider.current() ?? last;
+    last = c;
+    if (!c) return {};
+    if (c.token) return { auth_token: c.token };
+    if (c.username !== undefined) return { user: c.username, pass: c.password };
+    if (c.password) return { auth_token: c.password };
+    return {};
+  };
+}
+
+/**
+ * The nats.js connection options: every host of the URL, credentials through the authenticator, TLS from
+ * `context.tls` (verification on unless `insecure` was set), and reconnect forever with the module's
+ * backoff (`reconnectAttempt` counts attempts since the last successful connect).
+ */
+export function natsConnectOptions(
+  context: TransportContext,
+  options: ResolvedNatsOptions,
+  reconnectAttempt: { count: number },
+): NodeConnectionOptions {
+  const tls = context.tls;
+  return {
+    servers: natsServers(context),
+    name: context.clientId,
+    authenticator: context.credentials ? credentialsAuthenticator(context.credentials) : undefined,
+    tls:
+      context.secure || tls
+        ? ({
+            ca: tls?.ca,
+            cert: tls?.cert,
+            key: tls?.key,
+            pfx: tls?.pfx,
+            passphrase: tls?.passphrase,
+            servername: tls?.servername,
+            rejectUnauthorized: tls?.rejectUnauthorized ?? true,
+          } as unknown as NodeConnectionOptions['tls'])
+        : undefined,
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    waitOnFirstConnect: false,
+    reconnectDelayHandler: () => backoffDelay(++reconnectAttempt.count, context.reconnect),
+    ignoreAuthErrorAbort: true,
+    pingInterval: options.pingIntervalMs,
+    maxPingOut: 2,
+    timeout: Math.max(options.apiTimeoutMs, 2000),
+  };
+}

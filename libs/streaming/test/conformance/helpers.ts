@@ -1,0 +1,96 @@
+import { Injectable, Type } from '@nestjs/common';
+import { waitFor } from '@databus/testing';
+import {
+  ChannelService,
+  Ctx,
+  DatasetHandlerOptions,
+  DatasetMessage,
+  OnDatasetMessage,
+  Payload,
+  Subscription,
+} from '@databus/streaming';
+import { ConformanceTarget } from './harness';
+
+/** Waits for `condition` within the target's delivery bound. */
+export function waitUntil(
+  target: ConformanceTarget,
+  condition: () => boolean,
+  message: string,
+  factor = 1,
+): Promise<true> {
+  return waitFor(() => condition() || undefined, {
+    timeoutMs: (target.deliveryTimeoutMs ?? 10_000) * factor,
+    message,
+  }) as Promise<true>;
+}
+
+/** Produces `count` JSON messages `{ i }` (i from `from`), one call each, in order. */
+export async function produceNumbered(
+  channel: ChannelService,
+  dataset: string,
+  count: number,
+  { from = 0, key }: { from?: number; key?: (i: number) => string } = {},
+): Promise<void> {
+  for (let i = from; i < from + count; i++) await channel.produce(dataset, { i }, key ? { key: key(i) } : {});
+}
+
+/** Reads `count` messages from an iterator subscription (committing as it goes). */
+export async function take(sub: Subscription, count: number): Promise<DatasetMessage[]> {
+  const out: DatasetMessage[] = [];
+  if (count === 0) return out;
+  for await (const msg of sub) {
+    out.push(msg);
+    if (out.length >= count) {
+      await msg.ack();
+      break;
+    }
+  }
+  return out;
+}
+
+/** What a recording handler saw. */
+export interface Recorded {
+  payload: { i: number; [k: string]: unknown };
+  message: DatasetMessage;
+}
+
+/**
+ * Builds a provider class with one `@OnDatasetMessage(dataset, options)` method that records what it gets
+ * and then runs `behaviour` (which may throw or wait).
+ */
+export function recordingHandler(
+  dataset: string,
+  options: DatasetHandlerOptions,
+  seen: Recorded[],
+  behaviour: (payload: Recorded['payload'], message: DatasetMessage) => unknown = () => undefined,
+): Type {
+  @Injectable()
+  class RecordingHandler {
+    @OnDatasetMessage(dataset, options)
+    async handle(@Payload() payload: Recorded['payload'], @Ctx() message: DatasetMessage): Promise<unknown> {
+      seen.push({ payload, message });
+      return behaviour(payload, message);
+    }
+  }
+  return RecordingHandler;
+}
+
+/** Subscribes an iterator to `dataset` that records every message into `into` (commits as it goes). */
+export function drainInto(sub: Subscription, into: DatasetMessage[]): Promise<void> {
+  return (async () => {
+    for await (const msg of sub) into.push(msg);
+  })().catch(() => undefined);
+}
+
+/** Sorted unique `i` values. */
+export function indexes(messages: Array<{ json<T>(): T } | Recorded>): number[] {
+  const values = messages.map((m) =>
+    'payload' in m ? m.payload.i : (m as { json<T>(): T }).json<{ i: number }>().i,
+  );
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
+export const range = (from: number, to: number): number[] =>
+  Array.from({ length: to - from }, (_, k) => from + k);
+
+export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,23 @@
+import { ConformanceTarget } from './harness';
+import { failuresConformance } from './failures.conformance';
+import { flowConformance } from './flow.conformance';
+import { groupsConformance } from './groups.conformance';
+import { lifecycleConformance } from './lifecycle.conformance';
+import { positionsConformance } from './positions.conformance';
+import { requestReplyConformance } from './request-reply.conformance';
+
+export type { ConformanceTarget } from './harness';
+
+/**
+ * The streaming conformance suite: every DESIGN.md semantic, run unchanged against a transport.
+ * Capabilities a transport lacks are asserted as `UnsupportedFeatureError`s at subscribe/bootstrap.
+ */
+export function describeConformance(target: ConformanceTarget): void {
+  jest.setTimeout(Math.max(60_000, (target.deliveryTimeoutMs ?? 10_000) * 4));
+  positionsConformance(target);
+  groupsConformance(target);
+  flowConformance(target);
+  failuresConformance(target);
+  requestReplyConformance(target);
+  lifecycleConformance(target);
+}

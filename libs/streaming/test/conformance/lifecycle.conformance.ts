@@ -1,0 +1,166 @@
+import { DatasetMessage, Offset } from '@databus/streaming';
+import { ConformanceTarget, dataset, startApp } from './harness';
+import { delay, indexes, produceNumbered, range, Recorded, recordingHandler, waitUntil } from './helpers';
+
+/** Graceful drain on shutdown, the consumer-group channel verbs, and reconnect after a broker restart. */
+export function lifecycleConformance(target: ConformanceTarget): void {
+  describe('graceful shutdown', () => {
+    it('waits for an in-flight handler, commits it, and a restarted app does not see it again', async () => {
+      const url = target.url();
+      const ds = dataset('drain');
+      const group = dataset('g');
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let finished = false;
+      const seen1: Recorded[] = [];
+      const app1 = await startApp(target, url, {
+        providers: [
+          recordingHandler(ds, { group, batch: 1 }, seen1, async () => {
+            await gate;
+            finished = true;
+          }),
+        ],
+      });
+      await delay(200);
+      await produceNumbered(app1.channel, ds, 1);
+      await waitUntil(target, () => seen1.length === 1, 'the handler to start');
+      const closing = app1.close();
+      await delay(100);
+      expect(finished).toBe(false);
+      release();
+      await closing;
+      expect(finished).toBe(true);
+
+      const seen2: Recorded[] = [];
+      const app2 = await startApp(target, url, {
+        providers: [recordingHandler(ds, { group, batch: 1 }, seen2)],
+      });
+      try {
+        await delay(200);
+        await produceNumbered(app2.channel, ds, 1, { from: 1 });
+        await waitUntil(target, () => seen2.length >= 1, 'the next message');
+        await delay(300);
+        expect(indexes(seen2)).toEqual([1]);
+      } finally {
+        await app2.close();
+      }
+    });
+
+    it('abandons a handler that outlives shutdownTimeoutMs without losing its message', async () => {
+      const url = target.url();
+      const ds = dataset('abandon');
+      const group = dataset('g');
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const seen1: Recorded[] = [];
+      const app1 = await startApp(target, url, {
+        options: { shutdownTimeoutMs: 100 },
+        providers: [recordingHandler(ds, { group, batch: 1 }, seen1, () => gate)],
+      });
+      await delay(200);
+      await produceNumbered(app1.channel, ds, 1);
+      await waitUntil(target, () => seen1.length === 1, 'the handler to start');
+      await app1.close();
+      release();
+      const seen2: Recorded[] = [];
+      const app2 = await startApp(target, url, {
+        providers: [recordingHandler(ds, { group, batch: 1 }, seen2)],
+      });
+      try {
+        if (!app2.channel.capabilities.durableGroups) return;
+        await waitUntil(target, () => seen2.length >= 1, 'the redelivery', 2);
+        expect(seen2[0].payload).toEqual({ i: 0 });
+      } finally {
+        await app2.close();
+      }
+    });
+  });
+
+  describe('consumer-group channel', () => {
+    it('consume / commit / reset / run / stop / destroy', async () => {
+      const app = await startApp(target, target.url());
+      const ds = dataset('channel');
+      const channel = app.channel.open({ group: dataset('g'), datasets: [ds], batch: 10, maxWaitMs: 300 });
+      try {
+        await channel.create();
+        await delay(200);
+        await produceNumbered(app.channel, ds, 3);
+        await delay(200);
+        const first = await collect(() => channel.consume(), 3, target);
+        expect(indexes(first)).toEqual(range(0, 3));
+        await channel.reset();
+        const again = await collect(() => channel.consume(), 3, target);
+        expect(indexes(again)).toEqual(range(0, 3));
+        await channel.commit();
+        await channel.produce(ds, { i: 3 });
+        const batches: number[][] = [];
+        await channel.run(
+          (messages) => {
+            batches.push(indexes(messages));
+            return false;
+          },
+          { waitBetweenQueriesMs: 50 },
+        );
+        expect(batches).toEqual([[3]]);
+        const running = channel.run(() => true, { waitBetweenQueriesMs: 50 });
+        await delay(100);
+        await channel.stop();
+        await running;
+        await channel.destroy();
+        await expect(channel.consume()).rejects.toThrow(/destroyed/);
+      } finally {
+        await channel.destroy();
+        await app.close();
+      }
+    });
+  });
+
+  // Only targets whose broker a test can restart (not the in-process memory broker).
+  if (!target.restartBroker) return;
+  const restartBroker = target.restartBroker.bind(target);
+  describe('reconnect', () => {
+    it('survives a broker restart mid-stream without losing a message', async () => {
+      const ds = dataset('restart');
+      const seen: Recorded[] = [];
+      const app = await startApp(target, target.url(), {
+        options: { produceTimeoutMs: 60_000 },
+        providers: [recordingHandler(ds, { group: dataset('g'), batch: 10, offset: Offset.LATEST }, seen)],
+      });
+      try {
+        await delay(300);
+        const total = 300;
+        const producing = (async () => {
+          for (let i = 0; i < total; i++) {
+            for (;;) {
+              try {
+                await app.channel.produce(ds, { i });
+                break;
+              } catch {
+                await delay(200); // a clear TemporaryError during the outage: try the same message again
+              }
+            }
+            if (i % 10 === 0) await delay(10);
+          }
+        })();
+        await waitUntil(target, () => seen.length >= 50, 'the first messages');
+        await restartBroker();
+        await producing;
+        await waitUntil(target, () => indexes(seen).length === total, 'every message after the restart', 6);
+        expect(indexes(seen)).toEqual(range(0, total));
+      } finally {
+        await app.close();
+      }
+    }, 180_000);
+  });
+}
+
+async function collect(
+  consume: () => Promise<DatasetMessage[]>,
+  count: number,
+  target: ConformanceTarget,
+): Promise<DatasetMessage[]> {
+  const out: DatasetMessage[] = [];
+  const deadline = Date.now() + (target.deliveryTimeoutMs ?? 10_000);
+  while (out.length < count && Date.now() < deadline) out.push(...(await consume()));
+  return out;
+}
