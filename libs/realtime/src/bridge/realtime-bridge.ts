@@ -6,8 +6,9 @@ import type { CentrifugoClient } from '../client/centrifugo.client';
 import { PublishBatcher } from './publish-batcher';
 import type { RealtimeBridgeOptions } from './realtime-bridge-options.interface';
 
-/** Defaults of the bridge. */
+/** Default `batch` of the bridge: most publishes per Centrifugo `batch` call. */
 export const BRIDGE_DEFAULT_BATCH = 100;
+/** Default `maxWaitMs` of the bridge's fetches: low latency, still batching under load. */
 export const BRIDGE_DEFAULT_MAX_WAIT_MS = 100;
 
 /**
