@@ -33,6 +33,7 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 const rows = [];
 const problems = [];
 const skippedTitles = [];
+const failedTitles = [];
 
 try {
   for (const project of projects) {
@@ -85,6 +86,8 @@ async function runJestProject(project) {
     for (const test of suite.assertionResults)
       if (test.status === 'pending' || test.status === 'skipped' || test.status === 'todo')
         skippedTitles.push(`${project.name}: ${relative(root, suite.name)} › ${test.fullName}`);
+      else if (test.status === 'failed')
+        failedTitles.push(`${project.name}: ${relative(root, suite.name)} › ${test.fullName}`);
   if (hung)
     fail(
       `${project.name}: jest did not exit within ${graceMs / 1000} s of finishing (an open handle: ` +
@@ -169,6 +172,10 @@ function printSummary() {
     console.log(
       `${name.padEnd(14)}${String(passed).padStart(8)}${String(failed).padStart(8)}${String(skipped).padStart(9)}  ${note}`,
     );
+  if (failedTitles.length) {
+    console.log(`\nFailed tests (${failedTitles.length}):`);
+    for (const title of failedTitles) console.log(`  - ${title}`);
+  }
   for (const problem of problems) console.log(`PROBLEM: ${problem}`);
   console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 }
