@@ -49,6 +49,8 @@ export async function startApp(
         url,
         logger: false,
         reconnect: { initialMs: 20, maxMs: 500 },
+        // Pulls wait briefly for a full batch, so tests reading a few messages do not sit out the 10 s default.
+        consumerDefaults: { maxWaitMs: 300 },
         ...target.options,
         ...options,
       }),
