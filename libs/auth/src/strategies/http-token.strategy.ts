@@ -56,6 +56,7 @@ export abstract class HttpTokenStrategy implements TokenStrategy {
       body,
       agent: this.agent,
       signal: context.signal,
+      clientCertificate: Boolean(this.config.tls?.cert || this.config.tls?.pfx),
     });
     return interpretTokenResponse(response, {
       endpoint: this.endpoint,

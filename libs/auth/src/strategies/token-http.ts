@@ -12,6 +12,8 @@ export interface TokenHttpRequest {
   body?: string;
   agent: http.Agent;
   signal: AbortSignal;
+  /** True when the TLS handshake presents a client certificate (mTLS). */
+  clientCertificate?: boolean;
 }
 
 /** The endpoint's answer, body read as text. */
@@ -46,10 +48,20 @@ export function describeEndpoint(url: URL): string {
 export function sendTokenRequest(request: TokenHttpRequest): Promise<TokenHttpResponse> {
   const transport = request.url.protocol === 'https:' ? https : http;
   return new Promise<TokenHttpResponse>((resolve, reject) => {
+    let handshakeDone = false;
+    let answered = false;
+    const fail = (error: unknown): void => {
+      try {
+        reject(classifyTransportError(error, request, { afterHandshake: handshakeDone && !answered }));
+      } catch {
+        reject(new TokenRequestError(`The token request to ${describeEndpoint(request.url)} failed.`));
+      }
+    };
     const req = transport.request(
       request.url,
       { method: request.method, headers: request.headers, agent: request.agent, signal: request.signal },
       (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -72,10 +84,11 @@ export function sendTokenRequest(request: TokenHttpRequest): Promise<TokenHttpRe
             body: Buffer.concat(chunks).toString('utf8'),
           }),
         );
-        res.on('error', (error) => reject(classifyTransportError(error, request)));
+        res.on('error', fail);
       },
     );
-    req.on('error', (error) => reject(classifyTransportError(error, request)));
+    req.on('socket', (socket) => socket.once('secureConnect', () => (handshakeDone = true)));
+    req.on('error', fail);
     req.end(request.body);
   });
 }
@@ -84,11 +97,15 @@ export function sendTokenRequest(request: TokenHttpRequest): Promise<TokenHttpRe
  * Maps a Node transport error of a token request to the databus hierarchy:
  * - the abort reason when the manager aborted (timeout → `RequestTimeoutError`, shutdown);
  * - certificate and TLS failures → `TokenRejectedError` (permanent: same certificate, same result);
+ * - with TLS 1.3 a server verifies the client certificate after the client's side of the handshake is done,
+ *   and many servers (Node's among them) then just reset the connection: a reset after the handshake and
+ *   before any answer, with a client certificate presented, is taken as a refused certificate;
  * - anything else (refused, reset, DNS) → `TokenRequestError` (temporary).
  */
 export function classifyTransportError(
   error: unknown,
-  request: Pick<TokenHttpRequest, 'url' | 'signal'>,
+  request: Pick<TokenHttpRequest, 'url' | 'signal' | 'clientCertificate'>,
+  context: { afterHandshake?: boolean } = {},
 ): DatabusError {
   if (error instanceof DatabusError) return error;
   if (request.signal.aborted) {
@@ -107,6 +124,15 @@ export function classifyTransportError(
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || /alert|certificate/i.test(message))
     return new TokenRejectedError(
       `The TLS handshake with the token endpoint ${where} failed (${code || message}): the client certificate was refused or TLS is misconfigured.`,
+      { code: code || undefined },
+    );
+  if (
+    request.clientCertificate &&
+    context.afterHandshake &&
+    (code === 'ECONNRESET' || code === 'EPIPE' || /hang up/i.test(message))
+  )
+    return new TokenRejectedError(
+      `The token endpoint ${where} closed the connection right after the TLS handshake (${code || message}): it most likely refused the client certificate (unknown CA, expired or revoked).`,
       { code: code || undefined },
     );
   return new TokenRequestError(`The token endpoint ${where} could not be reached: ${code || message}.`, {
