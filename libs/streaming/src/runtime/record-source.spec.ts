@@ -1,0 +1,115 @@
+import { ConsumerError, PermanentError, resolveBackoff } from '@databus/common';
+import { Offset } from '../offset/offset';
+import { IncomingRecord } from '../transport/transport-record.interface';
+import { StreamingTransport, TransportSubscription } from '../transport/transport.interface';
+import { RecordSource } from './record-source';
+
+const quiet = { log: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() };
+const rec = (sequence: number): IncomingRecord => ({
+  dataset: 'd',
+  headers: {},
+  data: Buffer.alloc(0),
+  sequence,
+  timestamp: new Date(),
+  redelivered: false,
+});
+
+function fakeTransport(
+  script: Array<() => Promise<IncomingRecord[]>>,
+  ackMode: 'individual' | 'position' = 'position',
+) {
+  const acked: number[][] = [];
+  let subscriptions = 0;
+  const transport = {
+    name: 'memory',
+    capabilities: { ackMode },
+    subscribe: jest.fn(async (): Promise<TransportSubscription> => {
+      subscriptions++;
+      return {
+        fetch: async () => (script.shift() ?? (async () => []))(),
+        ack: async (records) => void acked.push(records.map((r) => r.sequence)),
+        nack: async () => undefined,
+        seek: async () => undefined,
+        close: async () => undefined,
+      };
+    }),
+  } as unknown as StreamingTransport;
+  return { transport, acked, subscriptions: () => subscriptions };
+}
+
+const spec = { dataset: 'd', group: 'g', start: Offset.LATEST, prefetch: 10, groupExpiryMs: 1000 };
+const options = (retryOnFail = true) => ({
+  retryOnFail,
+  reconnect: resolveBackoff({ initialMs: 1, maxMs: 2 }, 'r'),
+  logger: quiet,
+});
+
+describe('RecordSource', () => {
+  it('acknowledges only the contiguous finished prefix on position transports', async () => {
+    const [r1, r2, r3] = [rec(1), rec(2), rec(3)];
+    const { transport, acked } = fakeTransport([async () => [r1, r2, r3]]);
+    const source = new RecordSource(transport, spec, options());
+    await source.open();
+    await source.fetch(3, 0);
+    source.complete(r3);
+    source.complete(r1);
+    await source.flush();
+    expect(acked.flat()).toEqual([1]);
+    source.complete(r2);
+    await source.flush();
+    expect(acked.flat()).toEqual([1, 2, 3]);
+    expect(source.inFlight).toBe(0);
+  });
+
+  it('re-subscribes after a ConsumerError and never acknowledges records of the lost subscription', async () => {
+    const old = rec(1);
+    const { transport, acked, subscriptions } = fakeTransport([
+      async () => [old],
+      async () => {
+        throw new ConsumerError('connection lost');
+      },
+      async () => [rec(1)],
+    ]);
+    const source = new RecordSource(transport, spec, options());
+    await source.open();
+    await source.fetch(1, 0);
+    const again = await source.fetch(1, 0);
+    expect(subscriptions()).toBe(2);
+    source.complete(old);
+    source.complete(again[0]);
+    await source.flush();
+    expect(acked).toEqual([[1]]);
+    expect(acked[0][0]).toBe(again[0].sequence);
+  });
+
+  it('surfaces temporary errors when retryOnFail is off, and permanent errors always', async () => {
+    const temporary = fakeTransport([
+      async () => {
+        throw new ConsumerError('lost');
+      },
+    ]);
+    const a = new RecordSource(temporary.transport, spec, options(false));
+    await a.open();
+    await expect(a.fetch(1, 0)).rejects.toBeInstanceOf(ConsumerError);
+    const permanent = fakeTransport([
+      async () => {
+        throw new PermanentError('denied');
+      },
+    ]);
+    const b = new RecordSource(permanent.transport, spec, options(true));
+    await b.open();
+    await expect(b.fetch(1, 0)).rejects.toBeInstanceOf(PermanentError);
+  });
+
+  it('drops deliveries made before a seek', async () => {
+    const before = rec(5);
+    const { transport, acked } = fakeTransport([async () => [before]]);
+    const source = new RecordSource(transport, spec, options());
+    await source.open();
+    await source.fetch(1, 0);
+    await source.seek(Offset.BEGIN);
+    source.complete(before);
+    await source.flush();
+    expect(acked).toEqual([]);
+  });
+});
