@@ -34,6 +34,8 @@ export class TokenServer {
   retryAfter: string | undefined;
   /** Delay before answering a token request, in ms. */
   tokenDelayMs = 0;
+  /** Delay before answering `/api/*` and `/public/*`, in ms. */
+  apiDelayMs = 0;
   /** Statuses `/api/*` answers first, one per request, before checking tokens. */
   readonly apiStatuses: number[] = [];
   /** Tokens `/api/*` no longer accepts. */
@@ -115,6 +117,8 @@ export class TokenServer {
       body,
     });
     try {
+      if (this.apiDelayMs && /^\/(api|public)\//.test(url.pathname))
+        await new Promise((r) => setTimeout(r, this.apiDelayMs));
       if (url.pathname.startsWith('/api/')) return await this.api(req, res);
       if (url.pathname.startsWith('/public/')) return json(res, 200, { ok: true });
       if (this.tokenDelayMs) await new Promise((r) => setTimeout(r, this.tokenDelayMs));
