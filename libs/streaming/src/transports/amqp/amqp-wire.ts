@@ -57,6 +57,17 @@ export function messageTime(message: ConsumeMessage | GetMessage): Date | undefi
   return undefined;
 }
 
+/**
+ * True when `message` was certainly produced before `ms`: by our millisecond header, else by the AMQP
+ * `timestamp` (whole seconds, so only when its whole second lies before `ms`). Unknown: false.
+ */
+export function producedBefore(message: ConsumeMessage | GetMessage, ms: number): boolean {
+  const exact = Number(headerText(message.properties.headers?.[AmqpHeaders.TIMESTAMP_MS]));
+  if (Number.isFinite(exact) && exact > 0) return exact < ms;
+  const seconds: unknown = message.properties.timestamp;
+  return typeof seconds === 'number' && seconds > 0 && (seconds + 1) * 1000 <= ms;
+}
+
 /** Turns a delivery into the runtime's record. Header values that are not strings are converted to text. */
 export function toIncomingRecord(
   dataset: string,

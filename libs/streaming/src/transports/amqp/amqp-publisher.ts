@@ -1,0 +1,160 @@
+import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
+import { redactText, sleep, TemporaryError } from '@databus/common';
+import { AmqpConnection } from './amqp-connection';
+import { mapChannelError } from './amqp-error.mapper';
+
+/** One message to publish to the default exchange. */
+export interface Publication {
+  /** Queue name (the default exchange routes by queue name). */
+  routingKey: string;
+  content: Buffer;
+  options: Options.Publish;
+}
+
+/**
+ * Publishes with publisher confirms on one shared confirm channel. `publish` resolves when the broker has
+ * confirmed every message; while the connection is down it waits (up to `timeoutMs` in all) and re-sends
+ * the messages that were not confirmed, so a produce either lands or fails with `TemporaryError`.
+ */
+export class AmqpPublisher {
+  private channel?: Promise<ConfirmChannel>;
+  private channelModel?: ChannelModel;
+
+  constructor(private readonly connection: AmqpConnection) {}
+
+  async publish(
+    publications: readonly Publication[],
+    timeoutMs: number,
+    prepare?: (remainingMs: number) => Promise<void>,
+  ): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let pending = [...publications];
+    let lastError: unknown;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      try {
+        await prepare?.(remaining);
+        const channel = await this.confirmChannel(remaining);
+        const outcome = await this.send(channel, pending, deadline);
+        pending = outcome.unconfirmed;
+        if (pending.length === 0) return;
+        lastError = outcome.error;
+      } catch (error) {
+        lastError = error;
+      }
+      const mapped = mapChannelError(lastError, 'Publishing');
+      if (!mapped.retriable) throw mapped;
+      this.channel = undefined;
+      await sleep(Math.min(50 * attempt, 1000, Math.max(deadline - Date.now(), 0)));
+    }
+    throw new TemporaryError(
+      `${pending.length} message(s) were not confirmed by the broker within ${timeoutMs} ms${lastError ? ` (${redactText((lastError as Error).message)})` : ''}.`,
+      lastError ? { cause: lastError } : undefined,
+    );
+  }
+
+  async close(): Promise<void> {
+    const channel = this.channel;
+    this.channel = undefined;
+    await channel?.then((c) => c.close()).catch(() => undefined);
+  }
+
+  /** Publishes `pending`; returns those not confirmed (nacked, lost with the channel, or late) and why. */
+  private async send(
+    channel: ConfirmChannel,
+    pending: readonly Publication[],
+    deadline: number,
+  ): Promise<{ unconfirmed: Publication[]; error?: unknown }> {
+    const confirmed = new Set<Publication>();
+    let error: unknown;
+    const confirms: Array<Promise<void>> = [];
+    let closed = false;
+    const onClose = (): void => {
+      closed = true;
+    };
+    channel.once('close', onClose);
+    try {
+      for (const publication of pending) {
+        if (closed) break;
+        let done!: () => void;
+        confirms.push(new Promise<void>((resolve) => (done = resolve)));
+        const written = channel.publish(
+          '',
+          publication.routingKey,
+          publication.content,
+          publication.options,
+          (e: unknown) => {
+            if (e) error ??= e;
+            else confirmed.add(publication);
+            done();
+          },
+        );
+        if (!written && !(await drained(channel, deadline))) break;
+      }
+      if (await waitAll(confirms, deadline))
+        error ??= new TemporaryError('publisher confirms did not arrive in time');
+    } catch (e) {
+      error ??= e;
+    } finally {
+      channel.removeListener('close', onClose);
+    }
+    const unconfirmed = pending.filter((p) => !confirmed.has(p));
+    if (unconfirmed.length > 0 && error === undefined)
+      error = new TemporaryError('the channel closed before confirming');
+    return { unconfirmed, error };
+  }
+
+  private confirmChannel(timeoutMs: number): Promise<ConfirmChannel> {
+    if (this.channel && this.channelModel !== this.connection.current) this.channel = undefined;
+    if (!this.channel) {
+      this.channelModel = this.connection.current;
+      const opening = this.connection.channel(true, timeoutMs).then((channel) => {
+        channel.on('close', () => {
+          if (this.channel === opening) this.channel = undefined;
+        });
+        return channel;
+      });
+      this.channel = opening;
+      opening.catch(() => {
+        if (this.channel === opening) this.channel = undefined;
+      });
+    }
+    return this.channel;
+  }
+}
+
+/** Resolves true on the channel's 'drain', false when it closes or `deadline` passes first. */
+function drained(channel: ConfirmChannel, deadline: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const finish = (ok: boolean): void => {
+      clearTimeout(timer);
+      channel.removeListener('drain', onDrain);
+      channel.removeListener('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = (): void => finish(true);
+    const onClose = (): void => finish(false);
+    const timer = setTimeout(() => finish(false), Math.max(deadline - Date.now(), 0));
+    timer.unref();
+    channel.on('drain', onDrain);
+    channel.on('close', onClose);
+  });
+}
+
+/** Waits for every promise (the list may grow while waiting); true when `deadline` passed first. */
+async function waitAll(promises: Array<Promise<void>>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), Math.max(deadline - Date.now(), 0));
+    timer.unref();
+  });
+  try {
+    for (let i = 0; i < promises.length; i++) {
+      if (await Promise.race([promises[i].then(() => false), expired])) return true;
+    }
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

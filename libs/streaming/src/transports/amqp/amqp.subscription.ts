@@ -1,0 +1,332 @@
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { DatabusError, PermanentError } from '@databus/common';
+import { SubscriptionClosedError, SubscriptionLostError } from '../../errors';
+import { Offset } from '../../offset/offset';
+import { IncomingRecord } from '../../transport/transport-record.interface';
+import {
+  SubscriptionSpec,
+  TransportLogger,
+  TransportSubscription,
+} from '../../transport/transport.interface';
+import { AmqpConnection } from './amqp-connection';
+import { mapChannelError } from './amqp-error.mapper';
+import { readGroupPosition, tryLockGroup, writeGroupPosition } from './amqp-group-store';
+import { positionOf, StreamPosition, streamOffsetArgument } from './amqp-positions';
+import { AmqpTopology } from './amqp-topology';
+import { producedBefore, streamOffset, toIncomingRecord } from './amqp-wire';
+
+/** What a subscription needs from its transport. */
+export interface AmqpSubscriptionDeps {
+  connection: AmqpConnection;
+  topology: AmqpTopology;
+  logger: TransportLogger;
+  /** Bound of broker operations (opening channels, declaring, committing). */
+  operationTimeoutMs: number;
+  lockPollMs: number;
+}
+
+/** The acknowledgement handle of a record: its delivery and the consumer generation it came from. */
+interface Token {
+  message: ConsumeMessage;
+  epoch: number;
+}
+
+/**
+ * One subscription to a dataset's stream.
+ * - Private (no group): consumes from `spec.start` on its own channel.
+ * - Group member: consumes only while it holds the group's lock queue (one active member per group, so each
+ *   message reaches one member); otherwise it is on standby, polling for the lock every `lockPollMs`, and its
+ *   fetches return nothing. The active member starts at the group's committed position (or `spec.start` for a
+ *   new group) and commits the offset after the last acknowledged record to the group's position store.
+ * Deliveries are acknowledged to the broker for credit; a lost channel or connection makes `fetch` reject
+ * with `SubscriptionLostError` so the runtime re-subscribes from the committed position.
+ */
+export class AmqpSubscription implements TransportSubscription {
+  private state: 'standby' | 'active' | 'closed' = 'standby';
+  private channel?: ConfirmChannel;
+  private consumerTag?: string;
+  private epoch = 0;
+  private readonly buffer: IncomingRecord[] = [];
+  private wake?: () => void;
+  private lost?: DatabusError;
+  private pollTimer?: NodeJS.Timeout;
+  private refreshTimer?: NodeJS.Timeout;
+  /** Deliveries produced before this time are skipped (a start by time is chunk-granular at the broker). */
+  private skipBeforeMs?: number;
+  /** After a symbolic start (first, next, time), the first delivered offset is committed at once. */
+  private pinFirst = false;
+  private commits: Promise<void> = Promise.resolve();
+  private readonly offLost: () => void;
+
+  constructor(
+    private readonly spec: SubscriptionSpec,
+    private readonly deps: AmqpSubscriptionDeps,
+    private readonly onClose: (sub: AmqpSubscription) => void,
+  ) {
+    this.offLost = deps.connection.onLost((error) =>
+      this.fail(
+        new SubscriptionLostError(`The subscription to "${spec.dataset}" lost its connection.`, {
+          cause: error,
+        }),
+      ),
+    );
+  }
+
+  /** True while this member consumes (a private subscription always does once started). */
+  get active(): boolean {
+    return this.state === 'active';
+  }
+
+  /** Opens the subscription: a private one consumes at once, a group member takes the lock or goes on standby. */
+  async start(): Promise<void> {
+    const { dataset, group, start } = this.spec;
+    if (group === undefined) {
+      this.channel = await this.openChannel();
+      await this.consumeFrom(positionOf(start, dataset));
+      this.state = 'active';
+      return;
+    }
+    if (start.kind === 'none' && !(await this.peekPosition())) positionOf(start, dataset, group); // throws NoCommittedPositionError
+    if (!(await this.tryActivate())) this.schedulePoll();
+  }
+
+  async fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
+    if (this.state === 'closed') throw new SubscriptionClosedError('fetch');
+    if (this.lost) throw this.lost;
+    if (this.buffer.length < max && maxWaitMs > 0 && !signal?.aborted)
+      await this.waitFor(max, maxWaitMs, signal);
+    if (this.lost) throw this.lost;
+    return this.buffer.splice(0, max);
+  }
+
+  async ack(records: readonly IncomingRecord[]): Promise<void> {
+    const last = records[records.length - 1];
+    const token = last?.token as Token | undefined;
+    const channel = this.channel;
+    if (!token || !channel || token.epoch !== this.epoch || this.state !== 'active' || this.lost) return;
+    channel.ack(token.message, true); // credit for the broker; the position is what counts
+    if (this.spec.group !== undefined) await this.commit({ kind: 'offset', offset: last.sequence + 1 });
+  }
+
+  /** Streams cannot redeliver one message: the capability is off and the runtime never calls this. */
+  async nack(): Promise<void> {
+    throw new PermanentError('The amqp transport (RabbitMQ streams) cannot redeliver a single message.');
+  }
+
+  async seek(offset: Offset): Promise<void> {
+    if (this.state === 'closed') throw new SubscriptionClosedError('seek');
+    if (this.lost) throw this.lost;
+    const position = positionOf(offset, this.spec.dataset, this.spec.group);
+    const channel = this.channel;
+    if (this.state === 'standby' || !channel) {
+      // Not the active member: record the group's new position; the active member keeps its own.
+      const temp = await this.openChannel();
+      try {
+        await writeGroupPosition(temp, this.spec.dataset, this.spec.group as string, position);
+      } finally {
+        await temp.close().catch(() => undefined);
+      }
+      return;
+    }
+    this.epoch++;
+    try {
+      if (this.consumerTag) await channel.cancel(this.consumerTag);
+      channel.ackAll();
+    } catch (error) {
+      throw mapChannelError(error, `Seeking on "${this.spec.dataset}"`, true);
+    }
+    this.buffer.length = 0;
+    if (this.spec.group !== undefined) await this.commit(position);
+    await this.consumeFrom(position);
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.pollTimer);
+    clearInterval(this.refreshTimer);
+    this.offLost();
+    this.wake?.();
+    await this.commits.catch(() => undefined);
+    const channel = this.channel;
+    this.channel = undefined;
+    this.buffer.length = 0;
+    await channel?.close().catch(() => undefined); // releases the group lock; unacked deliveries are dropped
+    this.onClose(this);
+  }
+
+  private async tryActivate(): Promise<boolean> {
+    const { dataset, group } = this.spec as SubscriptionSpec & { group: string };
+    const channel = await this.openChannel();
+    if (!(await tryLockGroup(channel, dataset, group)) || this.state === 'closed') {
+      await channel.close().catch(() => undefined);
+      return false;
+    }
+    this.channel = channel;
+    try {
+      let position = await readGroupPosition(channel, dataset, group);
+      if (!position) {
+        position = positionOf(this.spec.start, dataset, group);
+        await writeGroupPosition(channel, dataset, group, position);
+      }
+      await this.consumeFrom(position);
+    } catch (error) {
+      this.channel = undefined;
+      await channel.close().catch(() => undefined);
+      throw error;
+    }
+    this.state = 'active';
+    this.keepGroupAlive();
+    this.deps.logger.debug(`Active member of group "${group}" on "${dataset}"`);
+    this.wake?.();
+    return true;
+  }
+
+  private schedulePoll(): void {
+    if (this.state !== 'standby' || this.lost) return;
+    this.pollTimer = setTimeout(() => {
+      this.tryActivate().then(
+        (ok) => (ok ? undefined : this.schedulePoll()),
+        (error) => this.fail(mapChannelError(error, `Joining group "${this.spec.group}"`, true)),
+      );
+    }, this.deps.lockPollMs);
+    this.pollTimer.unref();
+  }
+
+  /** Re-declares the position store now and then, so that `x-expires` only forgets idle groups. */
+  private keepGroupAlive(): void {
+    const every = Math.min(Math.max(this.spec.groupExpiryMs / 2, 1000), 3_600_000);
+    this.refreshTimer = setInterval(() => {
+      this.deps.topology
+        .ensureOffsetQueue(
+          this.spec.dataset,
+          this.spec.group as string,
+          this.spec.groupExpiryMs,
+          this.deps.operationTimeoutMs,
+        )
+        .catch(() => undefined);
+    }, every);
+    this.refreshTimer.unref();
+  }
+
+  private async consumeFrom(position: StreamPosition): Promise<void> {
+    const channel = this.channel as ConfirmChannel;
+    const epoch = this.epoch;
+    this.skipBeforeMs = position.kind === 'time' ? position.ms : undefined;
+    this.pinFirst = this.spec.group !== undefined && position.kind !== 'offset';
+    try {
+      await channel.prefetch(this.spec.prefetch);
+      const { consumerTag } = await channel.consume(
+        this.spec.dataset,
+        (message) => this.onDelivery(epoch, message),
+        {
+          noAck: false,
+          arguments: { 'x-stream-offset': streamOffsetArgument(position) },
+        },
+      );
+      this.consumerTag = consumerTag;
+    } catch (error) {
+      throw mapChannelError(error, `Consuming the stream of "${this.spec.dataset}"`, true);
+    }
+  }
+
+  private onDelivery(epoch: number, message: ConsumeMessage | null): void {
+    if (epoch !== this.epoch || this.state === 'closed') return;
+    if (message === null) {
+      this.fail(
+        new SubscriptionLostError(
+          `The broker cancelled the consumer of "${this.spec.dataset}" (stream deleted?).`,
+        ),
+      );
+      return;
+    }
+    const offset = streamOffset(message);
+    if (offset === undefined) {
+      this.fail(
+        new PermanentError(
+          `"${this.spec.dataset}" is not a RabbitMQ stream (no x-stream-offset on deliveries).`,
+        ),
+      );
+      return;
+    }
+    if (this.skipBeforeMs !== undefined) {
+      if (producedBefore(message, this.skipBeforeMs)) {
+        this.channel?.ack(message);
+        return;
+      }
+      this.skipBeforeMs = undefined;
+    }
+    if (this.pinFirst) {
+      this.pinFirst = false;
+      this.commit({ kind: 'offset', offset }).catch((error) =>
+        this.deps.logger.warn(
+          `Could not pin the position of group "${this.spec.group}": ${(error as Error).message}`,
+        ),
+      );
+    }
+    const record = toIncomingRecord(this.spec.dataset, message, offset, false);
+    record.token = { message, epoch } satisfies Token;
+    this.buffer.push(record);
+    this.wake?.();
+  }
+
+  /** Serialised writes to the group's position store, on the lock holder's channel. */
+  private commit(position: StreamPosition): Promise<void> {
+    const channel = this.channel;
+    const { dataset, group } = this.spec;
+    const next = this.commits
+      .catch(() => undefined)
+      .then(() => {
+        if (!channel || group === undefined) return;
+        return writeGroupPosition(channel, dataset, group, position);
+      });
+    this.commits = next;
+    return next;
+  }
+
+  private waitFor(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', finish);
+        if (this.wake === check) this.wake = undefined;
+        resolve();
+      };
+      const check = (): void => {
+        if (this.buffer.length >= max || this.lost || this.state === 'closed') finish();
+      };
+      const timer = setTimeout(finish, maxWaitMs);
+      timer.unref();
+      signal?.addEventListener('abort', finish, { once: true });
+      this.wake = check;
+    });
+  }
+
+  private async peekPosition(): Promise<StreamPosition | undefined> {
+    const channel = await this.openChannel();
+    try {
+      return await readGroupPosition(channel, this.spec.dataset, this.spec.group as string);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
+  private async openChannel(): Promise<ConfirmChannel> {
+    const channel = await this.deps.connection.channel(true, this.deps.operationTimeoutMs);
+    channel.on('close', () => {
+      if (this.channel === channel && this.state !== 'closed')
+        this.fail(
+          new SubscriptionLostError(`The channel of the subscription to "${this.spec.dataset}" closed.`),
+        );
+    });
+    return channel;
+  }
+
+  private fail(error: DatabusError): void {
+    if (this.lost || this.state === 'closed') return;
+    this.lost = error;
+    clearTimeout(this.pollTimer);
+    clearInterval(this.refreshTimer);
+    this.wake?.();
+  }
+}

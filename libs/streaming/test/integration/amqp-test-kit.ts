@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { connect } from 'amqplib';
+import {
+  CredentialsProvider,
+  LoadedTls,
+  parseBrokerUrl,
+  resolveBackoff,
+  staticCredentials,
+} from '@databus/common';
+import { brokerUrl, uniqueName } from '@databus/testing';
+import { TransportContext } from '../../src/transport/transport.interface';
+import { lockQueueName, offsetQueueName } from '../../src/transports/amqp/amqp-topology';
+
+const run = promisify(execFile);
+
+/** The loopback RabbitMQ URL of the tests. */
+export const amqpUrl = (): string => brokerUrl('amqp');
+
+/** A transport context for `url` with small timeouts, as the module would build it. */
+export function amqpContext(
+  overrides: Partial<TransportContext> & {
+    rawUrl?: string;
+    tls?: LoadedTls;
+    credentials?: CredentialsProvider;
+  } = {},
+): TransportContext {
+  const { rawUrl = amqpUrl(), ...rest } = overrides;
+  const url = parseBrokerUrl(rawUrl);
+  return {
+    url,
+    secure: url.scheme === 'amqps',
+    credentials:
+      url.username !== undefined
+        ? staticCredentials({ username: url.username, password: url.password })
+        : undefined,
+    clientId: uniqueName('databus-test'),
+    transportOptions: { lockPollMs: 100 },
+    reconnect: resolveBackoff({ initialMs: 50, maxMs: 500 }, 'reconnect'),
+    produceTimeoutMs: 10_000,
+    logger: { log: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined },
+    ...rest,
+  };
+}
+
+/**
+ * Deletes the streams (datasets) and group queues a test created: streams keep their data on disk.
+ * Lock queues are exclusive and vanish with their connection.
+ */
+export async function deleteAmqpDatasets(datasets: string[], groups: string[] = []): Promise<void> {
+  const model = await connect(amqpUrl());
+  try {
+    for (const name of [...datasets, ...datasets.flatMap((d) => groups.map((g) => offsetQueueName(d, g)))]) {
+      const channel = await model.createChannel();
+      channel.on('error', () => undefined);
+      await channel.deleteQueue(name).catch(() => undefined);
+      await channel.close().catch(() => undefined);
+    }
+  } finally {
+    await model.close();
+  }
+}
+
+/** Whether the lock queue of a group exists (someone is its active member). */
+export async function groupLockHeld(dataset: string, group: string): Promise<boolean> {
+  const model = await connect(amqpUrl());
+  try {
+    const channel = await model.createChannel();
+    channel.on('error', () => undefined);
+    // Passive declare: 404 = nobody holds it; 405 (RESOURCE_LOCKED) = another connection holds it.
+    return await channel.checkQueue(lockQueueName(dataset, group)).then(
+      () => true,
+      (error: { code?: number }) => error.code === 405,
+    );
+  } finally {
+    await model.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Restarts the RabbitMQ application (`rabbitmqctl stop_app` / `start_app`) under the shared lock
+ * `/tmp/databus-rabbitmq-restart.lock`, and waits until it answers. The broker is always started again,
+ * even when stopping it fails half-way.
+ */
+export async function restartRabbitMq(downMs = 1500): Promise<void> {
+  const script = [
+    'set -e',
+    'trap "rabbitmqctl start_app >/dev/null 2>&1 || true" EXIT',
+    'rabbitmqctl stop_app >/dev/null',
+    `sleep ${(downMs / 1000).toFixed(1)}`,
+    'rabbitmqctl start_app >/dev/null',
+    'rabbitmqctl await_startup >/dev/null',
+  ].join('\n');
+  await run('flock', ['/tmp/databus-rabbitmq-restart.lock', 'sh', '-c', script], { timeout: 120_000 });
+}
