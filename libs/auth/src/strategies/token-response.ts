@@ -28,7 +28,7 @@ export function interpretTokenResponse(
   const { status } = response;
   if (status >= 200 && status < 300) return extractToken(response.body, options.tokenField, options.endpoint);
   const oauth = readOAuthError(response.body);
-  const detail = oauth ? `: ${oauth}` : '';
+  const detail = oauth ? `: ${oauth.text}` : '';
   if (status === 408 || status === 425 || status === 429 || status >= 500) {
     const retryAfter = response.headers['retry-after'];
     throw new TokenRequestError(`The token endpoint ${options.endpoint} answered HTTP ${status}${detail}.`, {
@@ -36,7 +36,7 @@ export function interpretTokenResponse(
       retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, options.now),
     });
   }
-  const code = oauth?.split(' ')[0];
+  const code = oauth?.code;
   const hint =
     status === 401 || status === 403 || (code !== undefined && OAUTH_PERMANENT.has(code))
       ? ' The credentials were refused.'
@@ -92,13 +92,14 @@ export function toDatabusError(error: unknown, what: string): DatabusError {
   return new TokenRequestError(`${what} failed: ${message}`);
 }
 
-function readOAuthError(body: string): string | undefined {
+/** The OAuth2 error of an answer: `code` only when it looks like one (`invalid_client`), `text` for messages. */
+function readOAuthError(body: string): { code?: string; text: string } | undefined {
   const json = parseJson(body.trim());
   if (json === null || typeof json !== 'object') return undefined;
   const { error, error_description: description } = json as Record<string, unknown>;
   if (typeof error !== 'string') return undefined;
   const text = typeof description === 'string' ? `${error} (${description.slice(0, 200)})` : error;
-  return redactText(text);
+  return { code: /^[a-z_]+$/.test(error) ? error : undefined, text: redactText(text).slice(0, 300) };
 }
 
 function readPath(value: unknown, path: string): unknown {
