@@ -1,0 +1,296 @@
+import { connect, IClientOptions, IConnackPacket, MqttClient } from 'mqtt';
+import { backoffDelay, BrokerCredentials, redactText, redactUrl, TemporaryError } from '@databus/common';
+import { TransportContext } from '../../transport/transport.interface';
+import { TransportStatus } from '../../transport/transport-status';
+import { mapMqttError } from './mqtt-error.mapper';
+import { ResolvedMqttOptions } from './mqtt.options';
+
+/** MQTT 5 Session Expiry Interval maximum (0xFFFFFFFF means "never expires"). */
+export const MAX_SESSION_EXPIRY_SECONDS = 0xffffffff;
+
+/** What one connection is for. */
+export interface MqttConnectionSpec {
+  /** MQTT client id; a durable session is found again by it. */
+  clientId: string;
+  /** Clean Start: false resumes the session stored under `clientId`. */
+  clean: boolean;
+  /** Session Expiry Interval in seconds (0: the session ends with the connection). */
+  sessionExpirySeconds: number;
+  /** Receive Maximum: most unacknowledged QoS 1 deliveries the broker may send us. */
+  receiveMaximum?: number;
+  /** For logs: `producer`, `subscription "readings" (group "store")`. */
+  label: string;
+}
+
+/**
+ * One mqtt.js client with the suite's connection policy: every host of the URL, TLS from the context,
+ * credentials read before every (re)connect (a refreshed token triggers a planned reconnect), reconnect
+ * delays from the context's backoff, and `reconnectOnConnackError` so a refused token is retried with the next
+ * one. `open()` builds a fresh client each time it is called.
+ */
+export class MqttConnection {
+  private clientValue?: MqttClient;
+  private attempt = 0;
+  private closed = false;
+  private offRefresh?: () => void;
+  private planning?: Promise<void>;
+  /** Increases with every CONNACK; deliveries of an older generation must not be acknowledged. */
+  generation = 0;
+  /** Hooks run before a planned reconnect (e.g. wait for in-flight publishes). */
+  beforePlannedReconnect?: () => Promise<void>;
+
+  constructor(
+    private readonly context: TransportContext,
+    private readonly options: ResolvedMqttOptions,
+    readonly spec: MqttConnectionSpec,
+    private readonly onStatus: (status: TransportStatus) => void = () => undefined,
+    private readonly onConnect: (connack: IConnackPacket) => void = () => undefined,
+  ) {}
+
+  get client(): MqttClient {
+    if (!this.clientValue) throw new TemporaryError(`The MQTT ${this.spec.label} connection is not open.`);
+    return this.clientValue;
+  }
+
+  get connected(): boolean {
+    return this.clientValue?.connected === true;
+  }
+
+  /** A redacted description of where this connects, for messages. */
+  get where(): string {
+    return `${this.spec.label} on ${redactUrl(this.context.url.scheme + '://' + this.hostList())}`;
+  }
+
+  /**
+   * Connects; `setup` runs on the new client before the CONNECT is sent (so deliveries of a resumed session
+   * find their handler). Rejects with a mapped error (TemporaryError, AuthenticationError, PermanentError).
+   */
+  async open(setup: (client: MqttClient) => void = () => undefined): Promise<IConnackPacket> {
+    this.closed = false;
+    const credentials = await this.loadCredentials();
+    const client = connect(this.clientOptions(credentials));
+    this.clientValue = client;
+    try {
+      setup(client);
+      this.listen(client);
+      const connack = await this.firstConnack(client);
+      this.watchRefresh();
+      return connack;
+    } catch (error) {
+      this.clientValue = undefined;
+      client.end(true);
+      throw error;
+    }
+  }
+
+  /** Resolves once connected; rejects with TemporaryError after `timeoutMs` or when closed. */
+  whenConnected(timeoutMs: number): Promise<void> {
+    const client = this.clientValue;
+    if (client?.connected && !this.planning) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const done = (error?: Error): void => {
+        clearTimeout(timer);
+        client?.off('connect', onConnect);
+        client?.off('end', onEnd);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onConnect = (): void => done();
+      const onEnd = (): void => done(new TemporaryError(`The MQTT ${this.spec.label} connection closed.`));
+      const timer = setTimeout(
+        () => done(new TemporaryError(`Not connected to MQTT (${this.where}) within ${timeoutMs} ms.`)),
+        timeoutMs,
+      );
+      timer.unref();
+      if (!client || this.closed)
+        return done(new TemporaryError(`The MQTT ${this.spec.label} connection is closed.`));
+      client.on('connect', onConnect);
+      client.on('end', onEnd);
+    });
+  }
+
+  /**
+   * Reconnects on purpose (new credentials): waits for `beforePlannedReconnect`, then lets mqtt.js send
+   * DISCONNECT and CONNECT again with the password of the moment. A persistent session is resumed, so the
+   * broker redelivers what was not acknowledged. Coalesces concurrent calls.
+   */
+  plannedReconnect(): Promise<void> {
+    this.planning ??= (async () => {
+      try {
+        await this.beforePlannedReconnect?.();
+        const client = this.clientValue;
+        if (!client || this.closed || !client.connected) return;
+        const reconnected = new Promise<void>((resolve) => client.once('connect', () => resolve()));
+        client.reconnect();
+        await reconnected;
+      } finally {
+        this.planning = undefined;
+      }
+    })();
+    return this.planning;
+  }
+
+  /** Sends DISCONNECT (keeping a persistent session) and closes the socket; idempotent. */
+  async close(options: { sessionExpirySeconds?: number } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.offRefresh?.();
+    const client = this.clientValue;
+    this.clientValue = undefined;
+    if (!client) return;
+    const props =
+      options.sessionExpirySeconds === undefined
+        ? undefined
+        : { properties: { sessionExpiryInterval: options.sessionExpirySeconds } };
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => client.end(true, () => resolve()), 2000);
+      timer.unref();
+      client.end(false, props ?? {}, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    client.removeAllListeners();
+    client.on('error', () => undefined); // late socket errors after close must not crash the process
+  }
+
+  private async loadCredentials(): Promise<BrokerCredentials | undefined> {
+    const provider = this.context.credentials;
+    if (!provider) return undefined;
+    try {
+      return await provider.get();
+    } catch (error) {
+      throw mapMqttError(error, `credentials for ${this.where}`);
+    }
+  }
+
+  private clientOptions(credentials: BrokerCredentials | undefined): IClientOptions {
+    const { url, tls, secure } = this.context;
+    const defaultPort = secure ? 8883 : 1883;
+    const servers = url.hosts.map((h) => ({ host: h.host, port: h.port ?? defaultPort }));
+    return {
+      ...servers[0],
+      servers,
+      protocol: secure ? 'mqtts' : 'mqtt',
+      protocolVersion: 5,
+      clientId: this.spec.clientId,
+      clean: this.spec.clean,
+      keepalive: this.options.keepaliveSeconds,
+      connectTimeout: this.options.connectTimeoutMs,
+      reconnectPeriod: Math.max(1, backoffDelay(1, this.context.reconnect)),
+      reconnectOnConnackError: true,
+      resubscribe: true,
+      queueQoSZero: false,
+      username: credentials?.username,
+      password: secretOf(credentials),
+      properties: {
+        sessionExpiryInterval: this.spec.sessionExpirySeconds,
+        ...(this.spec.receiveMaximum === undefined ? {} : { receiveMaximum: this.spec.receiveMaximum }),
+      },
+      ...(secure && tls
+        ? {
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+            pfx: tls.pfx,
+            passphrase: tls.passphrase,
+            servername: tls.servername,
+            rejectUnauthorized: tls.rejectUnauthorized,
+          }
+        : { rejectUnauthorized: true }),
+    };
+  }
+
+  private firstConnack(client: MqttClient): Promise<IConnackPacket> {
+    return new Promise<IConnackPacket>((resolve, reject) => {
+      const done = (error?: Error, connack?: IConnackPacket): void => {
+        clearTimeout(timer);
+        client.off('connect', onConnect);
+        client.off('error', onError);
+        client.off('close', onClose);
+        if (error) reject(error);
+        else resolve(connack as IConnackPacket);
+      };
+      const onConnect = (connack: IConnackPacket): void => done(undefined, connack);
+      let lastError: Error | undefined;
+      const onError = (error: Error): void => {
+        lastError = error;
+        const mapped = mapMqttError(error, `connect ${this.where}`);
+        if (!mapped.retriable) done(mapped);
+      };
+      const onClose = (): void =>
+        done(
+          mapMqttError(lastError ?? new Error('connection closed before CONNACK'), `connect ${this.where}`),
+        );
+      const timer = setTimeout(
+        () =>
+          done(
+            new TemporaryError(
+              `connect ${this.where}: no CONNACK within ${this.options.connectTimeoutMs} ms`,
+            ),
+          ),
+        this.options.connectTimeoutMs,
+      );
+      timer.unref();
+      client.on('connect', onConnect);
+      client.on('error', onError);
+      client.on('close', onClose);
+    });
+  }
+
+  private listen(client: MqttClient): void {
+    client.on('connect', (connack) => {
+      this.generation++;
+      this.attempt = 0;
+      client.options.reconnectPeriod = Math.max(1, backoffDelay(1, this.context.reconnect));
+      this.onStatus({ type: 'connected' });
+      this.onConnect(connack);
+    });
+    client.on('reconnect', () => {
+      // Runs synchronously before mqtt.js sends CONNECT: the token of the moment goes into it.
+      const current = this.context.credentials?.current();
+      if (current) {
+        client.options.username = current.username;
+        client.options.password = secretOf(current);
+      }
+      this.attempt++;
+      const delayMs = Math.max(1, backoffDelay(this.attempt + 1, this.context.reconnect));
+      client.options.reconnectPeriod = delayMs;
+      this.onStatus({ type: 'reconnecting', attempt: this.attempt, delayMs });
+    });
+    client.on('close', () => {
+      if (!this.closed) this.onStatus({ type: 'disconnected' });
+    });
+    client.on('error', (error) => {
+      if (this.closed) return;
+      const mapped = mapMqttError(error, this.where);
+      this.context.logger.warn(`MQTT ${this.spec.label}: ${redactText(mapped.message)}`);
+    });
+  }
+
+  private watchRefresh(): void {
+    const provider = this.context.credentials;
+    if (!provider || this.offRefresh) return;
+    this.offRefresh = provider.onRefresh((credentials) => {
+      const client = this.clientValue;
+      if (!client || this.closed) return;
+      client.options.username = credentials.username;
+      client.options.password = secretOf(credentials);
+      this.context.logger.debug(`MQTT ${this.spec.label}: credentials refreshed; reconnecting with them`);
+      this.plannedReconnect().catch((error) =>
+        this.context.logger.warn(
+          `MQTT ${this.spec.label}: planned reconnect failed: ${(error as Error).message}`,
+        ),
+      );
+    });
+  }
+
+  private hostList(): string {
+    return this.context.url.hosts.map((h) => (h.port ? `${h.host}:${h.port}` : h.host)).join(',');
+  }
+}
+
+/** The secret MQTT sends as its password: a password, else a token. */
+function secretOf(credentials: BrokerCredentials | undefined): string | undefined {
+  return credentials?.password ?? credentials?.token;
+}

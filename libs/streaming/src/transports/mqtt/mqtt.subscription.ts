@@ -1,0 +1,212 @@
+import { UnsupportedFeatureError } from '@databus/common';
+import type { IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
+import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
+import { describeOffset, Offset } from '../../offset/offset';
+import { IncomingRecord } from '../../transport/transport-record.interface';
+import {
+  SubscriptionSpec,
+  TransportContext,
+  TransportLogger,
+  TransportSubscription,
+} from '../../transport/transport.interface';
+import { fromPacket } from './mqtt-codec';
+import { MqttConnection, MqttConnectionSpec } from './mqtt-connection';
+import { mapMqttError } from './mqtt-error.mapper';
+import { subscriptionFilter } from './mqtt-topics';
+import { ResolvedMqttOptions } from './mqtt.options';
+
+/** Acknowledgement handle of a QoS 1 delivery: its packet id on one connection generation. */
+interface DeliveryToken {
+  messageId: number;
+  generation: number;
+}
+
+/**
+ * Passed to mqtt.js's `handleMessage` callback to skip its automatic PUBACK (mqtt.js sends PUBACK only when
+ * the callback gets no error). The PUBACK is sent by `ack()` once the handler has finished.
+ */
+const DEFER_PUBACK = Object.freeze(new Error('databus: PUBACK deferred until the handler finishes'));
+
+/**
+ * One MQTT subscription on its own connection. QoS 1 deliveries are queued (bounded by `spec.prefetch`: the
+ * connection advertises it as Receive Maximum, and reading from the socket pauses when the queue is full)
+ * and acknowledged only when the runtime acks them. A delivery not acknowledged when the connection drops
+ * is redelivered by the broker when the (persistent) session resumes; acks of the old connection are
+ * dropped, because packet ids are reused.
+ */
+export class MqttSubscription implements TransportSubscription {
+  private readonly queue: IncomingRecord[] = [];
+  private gated: Array<() => void> = [];
+  private sequence = 0;
+  private wake?: () => void;
+  private closed = false;
+  private readonly logger: TransportLogger;
+
+  readonly connection: MqttConnection;
+
+  constructor(
+    context: TransportContext,
+    options: ResolvedMqttOptions,
+    connection: MqttConnectionSpec,
+    private readonly spec: SubscriptionSpec,
+    private readonly durable: boolean,
+    private readonly onClose: (sub: MqttSubscription) => void,
+  ) {
+    this.logger = context.logger;
+    this.connection = new MqttConnection(context, options, connection, undefined, (connack) =>
+      this.onConnack(connack),
+    );
+  }
+
+  /** Connects, checks the position request, subscribes. Closes the connection when anything fails. */
+  async open(): Promise<void> {
+    const connack = await this.connection.open((client) => this.install(client));
+    try {
+      if (this.spec.start.kind === 'none' && !(this.durable && connack.sessionPresent)) {
+        await this.connection.close({ sessionExpirySeconds: 0 });
+        throw new NoCommittedPositionError(this.spec.dataset, this.spec.group);
+      }
+      await this.subscribe(this.connection.client);
+    } catch (error) {
+      await this.connection.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
+    if (this.closed) throw new SubscriptionClosedError('fetch');
+    const out = this.take(max);
+    if (out.length >= max || maxWaitMs <= 0 || signal?.aborted) return out;
+    await new Promise<void>((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', finish);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(finish, maxWaitMs);
+      timer.unref();
+      signal?.addEventListener('abort', finish, { once: true });
+      this.wake = () => {
+        out.push(...this.take(max - out.length));
+        if (out.length >= max || this.closed) finish();
+      };
+    });
+    return out;
+  }
+
+  async ack(records: readonly IncomingRecord[]): Promise<void> {
+    const client = this.closed ? undefined : this.connection.client;
+    if (!client?.connected) return; // the broker redelivers them when the session resumes
+    for (const record of records) {
+      const token = record.token as DeliveryToken | undefined;
+      if (!token || token.generation !== this.connection.generation) continue;
+      sendPuback(client, token.messageId);
+    }
+  }
+
+  async nack(): Promise<void> {
+    throw new UnsupportedFeatureError(
+      'mqtt',
+      'nack',
+      'MQTT cannot redeliver one message on demand; the runtime retries it locally',
+    );
+  }
+
+  async seek(offset: Offset): Promise<void> {
+    throw new UnsupportedFeatureError(
+      'mqtt',
+      'seek',
+      `MQTT keeps no history to move to (${describeOffset(offset)})`,
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.wake?.();
+    this.releaseGates();
+    this.queue.length = 0;
+    try {
+      await this.connection.close();
+    } finally {
+      this.onClose(this);
+    }
+  }
+
+  /** Runs on every CONNACK: deliveries of a previous connection will be redelivered, so drop them. */
+  private onConnack(connack: IConnackPacket): void {
+    const generation = this.connection.generation;
+    if (generation === 1) return;
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const token = this.queue[i].token as DeliveryToken | undefined;
+      if (token && token.generation !== generation) this.queue.splice(i, 1);
+    }
+    this.releaseGates();
+    if (this.durable && !connack.sessionPresent && generation > 1)
+      this.logger.warn(
+        `MQTT ${this.connection.spec.label}: the broker no longer had the group's session (expired, or the broker lost its state); messages queued for it while disconnected are lost`,
+      );
+  }
+
+  private install(client: MqttClient): void {
+    assertManualAckSupport(client);
+    client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
+      if (this.closed) return callback(packet.qos > 0 ? DEFER_PUBACK : undefined);
+      const token: DeliveryToken | undefined =
+        packet.qos > 0
+          ? { messageId: packet.messageId as number, generation: this.connection.generation }
+          : undefined;
+      this.queue.push(fromPacket(packet, this.spec.dataset, ++this.sequence, token));
+      this.wake?.();
+      const proceed = (): void => callback(packet.qos > 0 ? DEFER_PUBACK : undefined);
+      // Backpressure: stop reading the socket while the queue is full (QoS 0 floods included).
+      if (this.queue.length >= this.spec.prefetch) this.gated.push(proceed);
+      else proceed();
+    };
+  }
+
+  private async subscribe(client: MqttClient): Promise<void> {
+    const filter = subscriptionFilter(this.spec.dataset, this.spec.group);
+    // Retained messages: sent for BEGIN on a private subscription; never for LATEST (and MQTT never sends
+    // them to shared subscriptions).
+    const rh = this.spec.start.kind === 'begin' && !this.durable ? 0 : 2;
+    try {
+      const granted = await client.subscribeAsync(filter, { qos: 1, rh });
+      const failed = granted.find((g) => g.qos > 2);
+      if (failed) throw Object.assign(new Error(`SUBSCRIBE to "${filter}" refused`), { code: failed.qos });
+    } catch (error) {
+      throw mapMqttError(error, `subscribe ${this.connection.where}`);
+    }
+  }
+
+  private take(max: number): IncomingRecord[] {
+    const out = this.queue.splice(0, max);
+    if (this.queue.length < this.spec.prefetch) this.releaseGates();
+    return out;
+  }
+
+  private releaseGates(): void {
+    const gated = this.gated;
+    this.gated = [];
+    for (const proceed of gated) proceed();
+  }
+}
+
+/**
+ * Sends a PUBACK for `messageId`. mqtt.js has no public API for a deferred acknowledgement; `_sendPacket` is
+ * the method its own handlers use (checked at transport construction by `assertManualAckSupport`).
+ */
+function sendPuback(client: MqttClient, messageId: number): void {
+  (client as unknown as { _sendPacket(packet: object): void })._sendPacket({ cmd: 'puback', messageId });
+}
+
+/** Fails fast when the installed mqtt.js lacks the internals deferred acknowledgements rely on. */
+export function assertManualAckSupport(client: MqttClient): void {
+  if (typeof (client as unknown as { _sendPacket?: unknown })._sendPacket !== 'function')
+    throw new UnsupportedFeatureError(
+      'mqtt',
+      'acknowledging after the handler with this mqtt.js version',
+      'expected mqtt.js 5.x (MqttClient._sendPacket)',
+    );
+}

@@ -1,0 +1,204 @@
+import { hostname } from 'node:os';
+import { TemporaryError, UnsupportedFeatureError } from '@databus/common';
+import type { IConnackPacket } from 'mqtt';
+import { SubscriptionClosedError } from '../../errors';
+import { TransportCapabilities } from '../../transport/transport-capabilities';
+import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
+import { StatusEmitter, TransportStatus, TransportStatusListener } from '../../transport/transport-status';
+import {
+  StreamingTransport,
+  SubscriptionSpec,
+  TransportContext,
+  TransportSubscription,
+} from '../../transport/transport.interface';
+import { decodeCorrelation, toPublishOptions } from './mqtt-codec';
+import { MAX_SESSION_EXPIRY_SECONDS, MqttConnection } from './mqtt-connection';
+import { MqttInbox } from './mqtt-inbox';
+import { MqttPublisher } from './mqtt-publisher';
+import { claimSessionId, ephemeralId } from './mqtt-session-ids';
+import { assertDatasetTopic, assertGroupName } from './mqtt-topics';
+import { resolveMqttOptions, ResolvedMqttOptions } from './mqtt.options';
+import { MqttSubscription } from './mqtt.subscription';
+
+/** What MQTT can do: no history (so no seek), groups as shared subscriptions with persistent sessions. */
+export const MQTT_CAPABILITIES: TransportCapabilities = Object.freeze({
+  seekBySequence: false,
+  seekByTime: false,
+  seek: false,
+  history: false,
+  durableGroups: true,
+  requestReply: true,
+  ackMode: 'individual',
+  nack: false,
+});
+
+/**
+ * The `mqtt://` / `mqtts://` transport (mqtt.js 5, MQTT 5). Datasets are topics; a group is a shared
+ * subscription whose members hold persistent sessions; deliveries are acknowledged (PUBACK) only after the
+ * handler finished. One connection produces and receives replies; every subscription has its own.
+ */
+export class MqttTransport implements StreamingTransport {
+  readonly name = 'mqtt' as const;
+  readonly capabilities = MQTT_CAPABILITIES;
+  private readonly options: ResolvedMqttOptions;
+  private readonly statusEmitter = new StatusEmitter();
+  private readonly connection: MqttConnection;
+  private readonly publisher: MqttPublisher;
+  private readonly inbox: MqttInbox;
+  private readonly subscriptions = new Set<MqttSubscription>();
+  private connecting?: Promise<void>;
+  private closed = false;
+  private warnedClientId = false;
+
+  constructor(private readonly context: TransportContext) {
+    this.options = resolveMqttOptions(context.transportOptions);
+    this.inbox = new MqttInbox(this.options.inboxPrefix);
+    this.connection = new MqttConnection(
+      context,
+      this.options,
+      {
+        clientId: ephemeralId(context.clientId, 'main'),
+        clean: true,
+        sessionExpirySeconds: 0,
+        label: 'producer',
+      },
+      (status) => this.statusEmitter.set(status),
+      (connack) => this.onConnack(connack),
+    );
+    this.publisher = new MqttPublisher(this.connection, this.options.maxInflight);
+    this.connection.beforePlannedReconnect = () => this.publisher.window.idle();
+  }
+
+  get status(): TransportStatus {
+    return this.statusEmitter.status;
+  }
+
+  onStatus(listener: TransportStatusListener): () => void {
+    return this.statusEmitter.on(listener);
+  }
+
+  connect(): Promise<void> {
+    this.closed = false;
+    if (this.connection.connected) return Promise.resolve();
+    this.connecting ??= (async () => {
+      try {
+        this.statusEmitter.set({ type: 'connecting' });
+        await this.connection.open((client) => this.inbox.attach(client));
+        await this.inbox.subscribe(this.connection.client);
+      } catch (error) {
+        await this.connection.close().catch(() => undefined);
+        this.statusEmitter.set({ type: 'disconnected', error: error as Error });
+        throw error;
+      } finally {
+        this.connecting = undefined;
+      }
+    })();
+    return this.connecting;
+  }
+
+  async produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]> {
+    this.assertOpen('produce');
+    assertDatasetTopic(dataset);
+    const deadline = Date.now() + this.context.produceTimeoutMs;
+    await Promise.all(
+      records.map((r) => this.publisher.publish(dataset, r.data, toPublishOptions(r), deadline)),
+    );
+    return records.map(() => ({}));
+  }
+
+  async subscribe(spec: SubscriptionSpec): Promise<TransportSubscription> {
+    this.assertOpen('subscribe');
+    assertDatasetTopic(spec.dataset);
+    if (spec.start.kind === 'sequence' || spec.start.kind === 'time')
+      throw new UnsupportedFeatureError('mqtt', `positions by ${spec.start.kind}`, 'MQTT keeps no history');
+    const durable = spec.group !== undefined;
+    let release = (): void => undefined;
+    let clientId: string;
+    if (durable) {
+      assertGroupName(spec.group as string);
+      this.warnUnstableClientId();
+      [clientId, release] = claimSessionId(this.context.clientId, spec.dataset, spec.group as string);
+    } else clientId = ephemeralId(this.context.clientId, 'sub');
+    const sub = new MqttSubscription(
+      this.context,
+      this.options,
+      {
+        clientId,
+        clean: !durable,
+        sessionExpirySeconds: durable ? sessionExpirySeconds(spec.groupExpiryMs) : 0,
+        receiveMaximum: Math.min(Math.max(1, spec.prefetch), 65_535),
+        label: `subscription "${spec.dataset}"${durable ? ` (group "${spec.group}")` : ''}`,
+      },
+      spec,
+      durable,
+      (s) => {
+        this.subscriptions.delete(s);
+        release();
+      },
+    );
+    this.subscriptions.add(sub);
+    try {
+      await sub.open();
+    } catch (error) {
+      this.subscriptions.delete(sub);
+      release();
+      throw error;
+    }
+    return sub;
+  }
+
+  async request(dataset: string, record: OutgoingRecord, timeoutMs: number): Promise<IncomingRecord> {
+    this.assertOpen('request');
+    assertDatasetTopic(dataset);
+    const { address, reply } = this.inbox.expect(dataset, timeoutMs);
+    const deadline = Date.now() + Math.min(timeoutMs, this.context.produceTimeoutMs);
+    this.publisher
+      .publish(dataset, record.data, toPublishOptions(record, address), deadline)
+      .catch((error) => this.inbox.cancel(address, error as Error));
+    return reply;
+  }
+
+  async reply(replyTo: string, correlationId: string | undefined, record: OutgoingRecord): Promise<void> {
+    this.assertOpen('reply');
+    assertDatasetTopic(replyTo, 'replyTo');
+    const options = toPublishOptions(record);
+    if (correlationId !== undefined)
+      options.properties = { ...options.properties, correlationData: decodeCorrelation(correlationId) };
+    await this.publisher.publish(replyTo, record.data, options, Date.now() + this.context.produceTimeoutMs);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.subscriptions].map((s) => s.close()));
+    this.inbox.closeAll(new TemporaryError('The MQTT transport closed before the reply arrived.'));
+    await this.connection.close();
+    this.statusEmitter.set({ type: 'closed' });
+  }
+
+  private onConnack(connack: IConnackPacket): void {
+    // Never exceed the broker's Receive Maximum (Mosquitto: max_inflight_messages).
+    const brokerMax = connack.properties?.receiveMaximum ?? 65_535;
+    this.publisher.window.setLimit(Math.min(this.options.maxInflight, brokerMax));
+  }
+
+  private warnUnstableClientId(): void {
+    if (this.warnedClientId || this.context.clientId !== `databus-${hostname()}-${process.pid}`) return;
+    this.warnedClientId = true;
+    this.context.logger.warn(
+      'MQTT durable groups keep a persistent session per clientId; the default clientId contains the process id, so a restarted process starts a new session. Set StreamingModule clientId to a stable instance name.',
+    );
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.closed) throw new SubscriptionClosedError(operation, 'mqtt transport');
+  }
+}
+
+/** A group's Session Expiry Interval: `groupExpiryMs` in seconds, capped to the protocol maximum. */
+export function sessionExpirySeconds(groupExpiryMs: number): number {
+  return Math.min(Math.ceil(groupExpiryMs / 1000), MAX_SESSION_EXPIRY_SECONDS);
+}
+
+/** Builds the MQTT transport. */
+export const mqttTransportFactory = (context: TransportContext): MqttTransport => new MqttTransport(context);
