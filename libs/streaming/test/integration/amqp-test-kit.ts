@@ -48,9 +48,44 @@ export function amqpContext(
  * Lock queues are exclusive and vanish with their connection.
  */
 export async function deleteAmqpDatasets(datasets: string[], groups: string[] = []): Promise<void> {
+  await deleteQueues([...datasets, ...datasets.flatMap((d) => groups.map((g) => offsetQueueName(d, g)))]);
+}
+
+/** Names of the streams on the broker (`rabbitmqctl list_queues`). */
+export async function listStreams(): Promise<Set<string>> {
+  const { stdout } = await run('rabbitmqctl', ['list_queues', '-q', '--no-table-headers', 'name', 'type'], {
+    timeout: 60_000,
+  });
+  return new Set(
+    stdout
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([name, type]) => name && type === 'stream')
+      .map(([name]) => name),
+  );
+}
+
+/**
+ * Deletes the streams created since `before` was listed, with the group position stores named after them
+ * (only streams: the classic queues of other test suites on the same broker are never touched).
+ */
+export async function deleteStreamsCreatedSince(before: Set<string>): Promise<void> {
+  const created = [...(await listStreams())].filter((name) => !before.has(name));
+  if (created.length === 0) return;
+  const { stdout } = await run('rabbitmqctl', ['list_queues', '-q', '--no-table-headers', 'name'], {
+    timeout: 60_000,
+  });
+  const stores = stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((name) => created.some((stream) => name.startsWith(`databus.offset.${stream}.`)));
+  await deleteQueues([...created, ...stores]);
+}
+
+async function deleteQueues(names: string[]): Promise<void> {
   const model = await connect(amqpUrl());
   try {
-    for (const name of [...datasets, ...datasets.flatMap((d) => groups.map((g) => offsetQueueName(d, g)))]) {
+    for (const name of names) {
       const channel = await model.createChannel();
       channel.on('error', () => undefined);
       await channel.deleteQueue(name).catch(() => undefined);

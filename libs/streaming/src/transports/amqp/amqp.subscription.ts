@@ -47,6 +47,8 @@ export class AmqpSubscription implements TransportSubscription {
   private consumerTag?: string;
   private epoch = 0;
   private readonly buffer: IncomingRecord[] = [];
+  /** Offsets handed to the runtime and not acknowledged yet, in delivery order (bounded by `prefetch`). */
+  private readonly outstanding: number[] = [];
   private wake?: () => void;
   private lost?: DatabusError;
   private pollTimer?: NodeJS.Timeout;
@@ -93,10 +95,20 @@ export class AmqpSubscription implements TransportSubscription {
   async fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
     if (this.state === 'closed') throw new SubscriptionClosedError('fetch');
     if (this.lost) throw this.lost;
-    if (this.buffer.length < max && maxWaitMs > 0 && !signal?.aborted)
+    if (this.available(max) < max && maxWaitMs > 0 && !signal?.aborted)
       await this.waitFor(max, maxWaitMs, signal);
     if (this.lost) throw this.lost;
-    return this.buffer.splice(0, max);
+    const records = this.buffer.splice(0, this.available(max));
+    for (const record of records) this.outstanding.push(record.sequence);
+    return records;
+  }
+
+  /**
+   * How many buffered records may be handed out now: never more than `prefetch` unacknowledged. (RabbitMQ
+   * grants stream credit per chunk, so the buffer itself may exceed `prefetch` by up to one chunk.)
+   */
+  private available(max: number): number {
+    return Math.max(0, Math.min(max, this.buffer.length, this.spec.prefetch - this.outstanding.length));
   }
 
   async ack(records: readonly IncomingRecord[]): Promise<void> {
@@ -105,6 +117,8 @@ export class AmqpSubscription implements TransportSubscription {
     const channel = this.channel;
     if (!token || !channel || token.epoch !== this.epoch || this.state !== 'active' || this.lost) return;
     channel.ack(token.message, true); // credit for the broker; the position is what counts
+    while (this.outstanding.length > 0 && this.outstanding[0] <= last.sequence) this.outstanding.shift();
+    this.wake?.();
     if (this.spec.group !== undefined) await this.commit({ kind: 'offset', offset: last.sequence + 1 });
   }
 
@@ -136,6 +150,7 @@ export class AmqpSubscription implements TransportSubscription {
       throw mapChannelError(error, `Seeking on "${this.spec.dataset}"`, true);
     }
     this.buffer.length = 0;
+    this.outstanding.length = 0;
     if (this.spec.group !== undefined) await this.commit(position);
     await this.consumeFrom(position);
   }
@@ -293,7 +308,7 @@ export class AmqpSubscription implements TransportSubscription {
         resolve();
       };
       const check = (): void => {
-        if (this.buffer.length >= max || this.lost || this.state === 'closed') finish();
+        if (this.available(max) >= max || this.lost || this.state === 'closed') finish();
       };
       const timer = setTimeout(finish, maxWaitMs);
       timer.unref();
