@@ -1,0 +1,115 @@
+/**
+ * The backend SPI: what a broker has to offer for the task-queue runtime to work on it. A backend moves
+ * bytes, declares topology, confirms publishes and keeps its consumers attached across reconnects; it knows
+ * nothing about handlers, retries or dead-letter policy, which live once in `runtime/` above it.
+ */
+
+/** The backends this lib ships. */
+export type BackendKind = 'memory' | 'rabbitmq';
+
+/** Application headers of a message (AMQP field table). */
+export type MessageHeaders = Record<string, unknown>;
+
+/** Standard AMQP basic properties used by the wire format; nothing framework-specific. */
+export interface MessageProperties {
+  contentType?: string;
+  contentEncoding?: string;
+  messageId?: string;
+  correlationId?: string;
+  replyTo?: string;
+  headers?: MessageHeaders;
+  /** 0..maxPriority; honoured only by queues declared with a maximum priority. */
+  priority?: number;
+  /** Seconds since the epoch (AMQP timestamp). */
+  timestamp?: number;
+  type?: string;
+  appId?: string;
+}
+
+/** A message on its way to the broker. */
+export interface OutgoingMessage {
+  body: Buffer;
+  properties: MessageProperties;
+}
+
+/** A message handed to a consumer. Settle it with `QueueBackend.ack` / `nack`. */
+export interface Delivery {
+  readonly body: Buffer;
+  readonly properties: MessageProperties;
+  /** True when the broker delivered this message before (a reconnect or release happened). */
+  readonly redelivered: boolean;
+  /** The queue it was consumed from. */
+  readonly queue: string;
+}
+
+/** A durable, named work queue and its arguments; declared identically by producers and consumers. */
+export interface QueueDeclaration {
+  name: string;
+  /** `x-max-priority`; 0 or absent declares a queue without priorities. */
+  maxPriority?: number;
+}
+
+/** What to consume. */
+export interface ConsumeSpec {
+  /** A durable, named queue (competing consumers). Absent: an exclusive, server-named, auto-delete queue. */
+  queue?: QueueDeclaration;
+  /** A fanout exchange the queue is bound to (declared durable if missing). */
+  bindExchange?: string;
+  /** Unsettled deliveries the broker may push to this consumer. */
+  prefetch: number;
+  /** The broker forgets a delivery once sent (used for RPC replies only). @default false */
+  noAck?: boolean;
+}
+
+/** A live consumer. It is re-attached after every reconnect until it is cancelled. */
+export interface BackendConsumer {
+  /** The queue consumed now; for exclusive queues a new name after each reconnect. */
+  readonly queueName: string;
+  /** Stops deliveries for good (never resurrected by a reconnect); unsettled deliveries can still be settled. */
+  cancel(): Promise<void>;
+}
+
+/** Connection status, as a discriminated union. */
+export type BackendStatus =
+  | { type: 'connected'; generation: number }
+  | { type: 'disconnected'; error?: Error }
+  | { type: 'reconnecting'; attempt: number; delayMs: number }
+  | { type: 'closed' };
+
+/** Receives every delivery of a consumer; must not throw. */
+export type DeliveryListener = (delivery: Delivery) => void;
+
+/** The SPI every backend implements. */
+export interface QueueBackend {
+  readonly kind: BackendKind;
+  /** Opens the connection (bounded by `connectTimeoutMs`); permanent failures reject at once. */
+  connect(): Promise<void>;
+  /** Declares a durable queue once per connection. */
+  assertQueue(queue: QueueDeclaration): Promise<void>;
+  /** Declares a durable fanout exchange once per connection. */
+  assertFanout(exchange: string): Promise<void>;
+  /**
+   * Publishes a persistent message to `queue` through the default exchange and resolves on the broker's
+   * confirm. `declare`, when given, is asserted first. During an outage it waits for the connection up to
+   * `publishTimeoutMs`, then rejects with `TemporaryError`.
+   */
+  send(queue: string, message: OutgoingMessage, declare?: QueueDeclaration): Promise<void>;
+  /** Publishes a persistent message to a fanout exchange (declared if missing), confirmed. */
+  publish(exchange: string, message: OutgoingMessage): Promise<void>;
+  /** Publishes a message that reaches `queue` after `delayMs` (a delay queue with TTL + dead-letter back). */
+  sendDelayed(queue: string, message: OutgoingMessage, delayMs: number): Promise<void>;
+  /** Starts consuming; the consumer survives reconnects until cancelled. */
+  consume(spec: ConsumeSpec, listener: DeliveryListener): Promise<BackendConsumer>;
+  /** Acknowledges a delivery. A stale delivery (its channel is gone) is ignored: the broker redelivers it. */
+  ack(delivery: Delivery): void;
+  /** False once a delivery can no longer be settled (its channel or connection is gone): skip it. */
+  isSettleable(delivery: Delivery): boolean;
+  /** Returns a delivery to its queue (`requeue`) or drops it. Used to release prefetched work on shutdown. */
+  nack(delivery: Delivery, requeue: boolean): void;
+  /** True while a connection is open. */
+  isConnected(): boolean;
+  /** Subscribes to status changes; returns the unsubscribe function. */
+  onStatus(listener: (status: BackendStatus) => void): () => void;
+  /** Closes every channel and the connection; idempotent. No timer or socket survives it. */
+  close(): Promise<void>;
+}

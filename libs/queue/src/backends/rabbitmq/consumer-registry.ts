@@ -1,0 +1,279 @@
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { Logger } from '@nestjs/common';
+import { backoffDelay, ResolvedBackoff, sleep } from '@databus/common';
+import type {
+  BackendConsumer,
+  ConsumeSpec,
+  Delivery,
+  DeliveryListener,
+  MessageProperties,
+} from '../queue-backend.interface';
+import { isChannelServerError, mapAmqpError } from './rabbitmq-error.mapper';
+import { workQueueOptions } from './topology';
+
+const CLOSE_TIMEOUT_MS = 2000;
+
+interface ConsumerEntry {
+  readonly spec: ConsumeSpec;
+  readonly listener: DeliveryListener;
+  active: boolean;
+  slot?: ChannelSlot;
+  queueName: string;
+  failures: number;
+  retryTimer?: NodeJS.Timeout;
+}
+
+/** One consumer's channel: deliveries are settled on it, and only while it is open. */
+class ChannelSlot {
+  open = true;
+  outstanding = 0;
+  consumerTag?: string;
+
+  constructor(
+    readonly channel: Channel,
+    readonly entry: ConsumerEntry,
+  ) {}
+}
+
+/** A delivery from RabbitMQ, tied to the channel it arrived on. */
+export class RabbitDelivery implements Delivery {
+  readonly body: Buffer;
+  readonly properties: MessageProperties;
+  readonly redelivered: boolean;
+
+  constructor(
+    readonly message: ConsumeMessage,
+    readonly slot: ChannelSlot,
+    readonly queue: string,
+  ) {
+    this.body = message.content;
+    this.properties = message.properties as MessageProperties;
+    this.redelivered = message.fields.redelivered;
+  }
+}
+
+/**
+ * The consumers of one backend. Each has its own channel (its own prefetch) and is attached:
+ * - when created, if connected;
+ * - once per new connection (`attachAll`), only while active: a cancelled consumer is removed first, so a
+ *   reconnect never brings it back;
+ * - again after its channel alone failed (server cancel, channel error), with backoff, on the same connection.
+ * Exclusive queues are declared anew (server-named) at each attach and bound to their exchange.
+ */
+export class ConsumerRegistry {
+  private readonly entries = new Set<ConsumerEntry>();
+  private readonly closing = new Set<Promise<void>>();
+  private connection?: ChannelModel;
+  private generation = 0;
+
+  constructor(
+    private readonly backoff: ResolvedBackoff,
+    private readonly logger: Logger,
+    private readonly where: string,
+  ) {}
+
+  /** Active consumers that have a live channel now. */
+  attachedCount(): number {
+    let n = 0;
+    for (const entry of this.entries) if (entry.slot?.open) n++;
+    return n;
+  }
+
+  async add(spec: ConsumeSpec, listener: DeliveryListener): Promise<BackendConsumer> {
+    const entry: ConsumerEntry = {
+      spec,
+      listener,
+      active: true,
+      queueName: spec.queue?.name ?? '',
+      failures: 0,
+    };
+    this.entries.add(entry);
+    if (this.connection) {
+      try {
+        await this.attach(entry, this.connection, this.generation);
+      } catch (error) {
+        this.entries.delete(entry);
+        throw mapAmqpError(error, this.where);
+      }
+    }
+    return {
+      get queueName() {
+        return entry.queueName;
+      },
+      cancel: () => this.cancel(entry),
+    };
+  }
+
+  /** Attaches every active consumer to a new connection; returns how many were attached. */
+  async attachAll(connection: ChannelModel, generation: number): Promise<number> {
+    this.connection = connection;
+    this.generation = generation;
+    let attached = 0;
+    for (const entry of [...this.entries]) {
+      if (!entry.active) continue;
+      clearTimeout(entry.retryTimer);
+      entry.slot = undefined;
+      try {
+        await this.attach(entry, connection, generation);
+        attached++;
+      } catch (error) {
+        // A channel-level refusal (e.g. queue arguments) must not take the other consumers down.
+        if (!isChannelServerError(error)) throw error;
+        this.scheduleRetry(entry, generation, error);
+      }
+    }
+    return attached;
+  }
+
+  ack(delivery: RabbitDelivery): void {
+    const slot = delivery.slot;
+    if (!slot.open) return;
+    slot.outstanding--;
+    try {
+      slot.channel.ack(delivery.message);
+    } catch {
+      // The channel closed under us: the broker requeues the message, nothing to do here.
+    }
+    this.closeIfIdle(slot);
+  }
+
+  nack(delivery: RabbitDelivery, requeue: boolean): void {
+    const slot = delivery.slot;
+    if (!slot.open) return;
+    slot.outstanding--;
+    try {
+      slot.channel.nack(delivery.message, false, requeue);
+    } catch {
+      // As for ack.
+    }
+    this.closeIfIdle(slot);
+  }
+
+  /** The connection is gone: nothing is attached until `attachAll` runs for the next one. */
+  detach(): void {
+    this.connection = undefined;
+  }
+
+  /**
+   * Forgets every consumer and closes their channels. Awaiting each channel's close-ok before the
+   * connection closes makes the broker apply every ack and nack sent on it first.
+   */
+  async clear(): Promise<void> {
+    for (const entry of this.entries) {
+      entry.active = false;
+      clearTimeout(entry.retryTimer);
+      if (entry.slot?.open) this.closeSlot(entry.slot);
+    }
+    this.entries.clear();
+    this.connection = undefined;
+    // Bounded: a broker that stopped answering must not hold the application's shutdown.
+    await Promise.race([Promise.all([...this.closing]), sleep(CLOSE_TIMEOUT_MS)]);
+  }
+
+  private async attach(entry: ConsumerEntry, connection: ChannelModel, generation: number): Promise<void> {
+    const { spec } = entry;
+    const channel = await connection.createChannel();
+    const slot = new ChannelSlot(channel, entry);
+    channel.on('error', (error: Error) => {
+      if (entry.active)
+        this.logger.warn(
+          `Consumer channel of "${entry.queueName}" failed: ${mapAmqpError(error, this.where).message}`,
+        );
+    });
+    channel.on('close', () => this.onChannelClosed(slot, generation));
+    try {
+      if (!spec.noAck) await channel.prefetch(spec.prefetch, false);
+      let queue = spec.queue?.name;
+      if (spec.queue) await channel.assertQueue(spec.queue.name, workQueueOptions(spec.queue));
+      else
+        queue = (await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false })).queue;
+      if (spec.bindExchange) {
+        await channel.assertExchange(spec.bindExchange, 'fanout', { durable: true });
+        await channel.bindQueue(queue as string, spec.bindExchange, '');
+      }
+      if (!entry.active || generation !== this.generation) {
+        slot.open = false;
+        await channel.close().catch(() => undefined);
+        return;
+      }
+      entry.queueName = queue as string;
+      const onMessage = (message: ConsumeMessage | null): void => {
+        if (message === null) return this.onServerCancel(slot, generation);
+        if (!spec.noAck) slot.outstanding++;
+        entry.listener(new RabbitDelivery(message, slot, entry.queueName));
+      };
+      const { consumerTag } = await channel.consume(entry.queueName, onMessage, {
+        noAck: spec.noAck === true,
+      });
+      slot.consumerTag = consumerTag;
+      entry.slot = slot;
+      entry.failures = 0;
+    } catch (error) {
+      slot.open = false;
+      await channel.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async cancel(entry: ConsumerEntry): Promise<void> {
+    if (!entry.active) return;
+    entry.active = false;
+    this.entries.delete(entry);
+    clearTimeout(entry.retryTimer);
+    const slot = entry.slot;
+    if (!slot?.open || !slot.consumerTag) return;
+    await slot.channel.cancel(slot.consumerTag).catch(() => undefined);
+    this.closeIfIdle(slot);
+  }
+
+  /** A cancelled consumer's channel stays open until its last delivery is settled, then closes. */
+  private closeIfIdle(slot: ChannelSlot): void {
+    if (slot.entry.active || slot.outstanding > 0 || !slot.open) return;
+    this.closeSlot(slot);
+  }
+
+  private closeSlot(slot: ChannelSlot): void {
+    slot.open = false;
+    const closing = slot.channel.close().catch(() => undefined);
+    this.closing.add(closing);
+    void closing.then(() => this.closing.delete(closing));
+  }
+
+  private onServerCancel(slot: ChannelSlot, generation: number): void {
+    this.logger.warn(
+      `The broker cancelled the consumer of "${slot.entry.queueName}" (queue deleted?); re-attaching.`,
+    );
+    slot.open = false;
+    void slot.channel.close().catch(() => undefined);
+    this.onChannelClosed(slot, generation);
+  }
+
+  private onChannelClosed(slot: ChannelSlot, generation: number): void {
+    slot.open = false;
+    const entry = slot.entry;
+    if (entry.slot !== slot) return;
+    entry.slot = undefined;
+    if (entry.active && generation === this.generation && this.connection)
+      this.scheduleRetry(entry, generation);
+  }
+
+  private scheduleRetry(entry: ConsumerEntry, generation: number, error?: unknown): void {
+    entry.failures++;
+    const delay = backoffDelay(entry.failures, this.backoff);
+    if (error)
+      this.logger.error(
+        `Cannot consume "${entry.queueName}" (retrying in ${delay} ms): ${mapAmqpError(error, this.where).message}`,
+      );
+    clearTimeout(entry.retryTimer);
+    entry.retryTimer = setTimeout(() => {
+      entry.retryTimer = undefined;
+      const connection = this.connection;
+      // A newer connection attaches this consumer itself (attachAll): never twice.
+      if (!entry.active || entry.slot || generation !== this.generation || !connection) return;
+      this.attach(entry, connection, generation).catch((failure: unknown) => {
+        if (entry.active && generation === this.generation) this.scheduleRetry(entry, generation, failure);
+      });
+    }, delay);
+    entry.retryTimer.unref();
+  }
+}

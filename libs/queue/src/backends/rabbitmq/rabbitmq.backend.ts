@@ -1,0 +1,129 @@
+import type { ChannelModel } from 'amqplib';
+import { Logger } from '@nestjs/common';
+import type { ResolvedTaskQueueOptions } from '../../options/resolve-options';
+import type {
+  BackendConsumer,
+  BackendStatus,
+  ConsumeSpec,
+  Delivery,
+  DeliveryListener,
+  OutgoingMessage,
+  QueueBackend,
+  QueueDeclaration,
+} from '../queue-backend.interface';
+import { StatusEmitter } from '../status-emitter';
+import { ConfirmPublisher } from './confirm-publisher';
+import { ConnectionSupervisor } from './connection-supervisor';
+import { ConsumerRegistry, RabbitDelivery } from './consumer-registry';
+import { quantizeDelay, Topology } from './topology';
+
+/**
+ * The RabbitMQ backend (amqplib): a supervised connection, a confirm channel for publishing, a topology
+ * cache and a consumer registry, each reset or re-attached exactly once per new connection.
+ */
+export class RabbitMqBackend implements QueueBackend {
+  readonly kind = 'rabbitmq' as const;
+  private readonly status = new StatusEmitter();
+  private readonly supervisor: ConnectionSupervisor;
+  private readonly topology: Topology;
+  private readonly publisher: ConfirmPublisher;
+  private readonly consumers: ConsumerRegistry;
+
+  constructor(
+    private readonly options: ResolvedTaskQueueOptions,
+    logger: Logger,
+    connectionName: string,
+  ) {
+    const where = options.safeUrl;
+    this.topology = new Topology(where);
+    this.consumers = new ConsumerRegistry(options.reconnect, logger, where);
+    this.supervisor = new ConnectionSupervisor(
+      options,
+      (connection, generation) => this.onConnected(connection, generation),
+      this.status,
+      logger,
+      connectionName,
+    );
+    this.publisher = new ConfirmPublisher(this.supervisor, where);
+    this.status.on((status) => {
+      if (status.type === 'disconnected') this.consumers.detach();
+    });
+  }
+
+  connect(): Promise<void> {
+    return this.supervisor.start();
+  }
+
+  isConnected(): boolean {
+    return this.supervisor.current !== undefined;
+  }
+
+  /** Consumers attached to a live channel now (for health checks and tests). */
+  attachedConsumers(): number {
+    return this.consumers.attachedCount();
+  }
+
+  onStatus(listener: (status: BackendStatus) => void): () => void {
+    return this.status.on(listener);
+  }
+
+  async assertQueue(queue: QueueDeclaration): Promise<void> {
+    await this.supervisor.whenConnected(this.options.publishTimeoutMs);
+    await this.topology.ensureQueue(queue);
+  }
+
+  async assertFanout(exchange: string): Promise<void> {
+    await this.supervisor.whenConnected(this.options.publishTimeoutMs);
+    await this.topology.ensureFanout(exchange);
+  }
+
+  async send(queue: string, message: OutgoingMessage, declare?: QueueDeclaration): Promise<void> {
+    const deadline = Date.now() + this.options.publishTimeoutMs;
+    if (declare) await this.assertQueue(declare);
+    await this.publisher.publish('', queue, message, deadline);
+  }
+
+  async publish(exchange: string, message: OutgoingMessage): Promise<void> {
+    const deadline = Date.now() + this.options.publishTimeoutMs;
+    await this.assertFanout(exchange);
+    await this.publisher.publish(exchange, '', message, deadline);
+  }
+
+  async sendDelayed(queue: string, message: OutgoingMessage, delayMs: number): Promise<void> {
+    const delay = quantizeDelay(delayMs);
+    if (delay === 0) return this.send(queue, message);
+    const deadline = Date.now() + this.options.publishTimeoutMs;
+    await this.supervisor.whenConnected(this.options.publishTimeoutMs);
+    const delayQueue = await this.topology.ensureDelayQueue(queue, delay);
+    await this.publisher.publish('', delayQueue, message, deadline);
+  }
+
+  consume(spec: ConsumeSpec, listener: DeliveryListener): Promise<BackendConsumer> {
+    return this.consumers.add(spec, listener);
+  }
+
+  ack(delivery: Delivery): void {
+    this.consumers.ack(delivery as RabbitDelivery);
+  }
+
+  isSettleable(delivery: Delivery): boolean {
+    return (delivery as RabbitDelivery).slot.open;
+  }
+
+  nack(delivery: Delivery, requeue: boolean): void {
+    this.consumers.nack(delivery as RabbitDelivery, requeue);
+  }
+
+  async close(): Promise<void> {
+    await this.consumers.clear();
+    await this.supervisor.close();
+    this.status.emit({ type: 'closed' });
+    this.status.clear();
+  }
+
+  private async onConnected(connection: ChannelModel, generation: number): Promise<number> {
+    this.topology.reset(connection);
+    this.publisher.reset();
+    return this.consumers.attachAll(connection, generation);
+  }
+}

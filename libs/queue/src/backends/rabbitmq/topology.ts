@@ -1,0 +1,124 @@
+import type { Channel, ChannelModel, Options } from 'amqplib';
+import type { QueueDeclaration } from '../queue-backend.interface';
+import { mapAmqpError } from './rabbitmq-error.mapper';
+
+/** How long an unused delay queue lives on after its TTL has passed (x-expires = 2 × TTL + this). */
+const DELAY_QUEUE_GRACE_MS = 60_000;
+
+/** Arguments of a durable work queue; producers and consumers must declare it identically. */
+export function workQueueOptions(queue: QueueDeclaration): Options.AssertQueue {
+  return queue.maxPriority
+    ? { durable: true, arguments: { 'x-max-priority': queue.maxPriority } }
+    : { durable: true };
+}
+
+/**
+ * Rounds a delay to two significant digits (1234 → 1200 ms), so that jittered retries share a bounded set
+ * of delay queues instead of one queue per distinct millisecond value.
+ */
+export function quantizeDelay(delayMs: number): number {
+  if (delayMs < 1) return 0;
+  const step = 10 ** Math.max(0, Math.floor(Math.log10(delayMs)) - 1);
+  return Math.round(delayMs / step) * step;
+}
+
+/** Name of the delay queue that holds messages for `queue` for `delayMs`; never in the reserved `amq.` space. */
+export function delayQueueName(queue: string, delayMs: number): string {
+  return queue.startsWith('amq.') ? `databus.delay.${delayMs}.${queue}` : `${queue}.delay.${delayMs}`;
+}
+
+/**
+ * A delay queue: messages wait `delayMs` (queue TTL, so no head-of-line blocking between delays), then the
+ * broker dead-letters them through the default exchange back to `queue`. It deletes itself when unused.
+ */
+export function delayQueueOptions(queue: string, delayMs: number): Options.AssertQueue {
+  return {
+    durable: true,
+    arguments: {
+      'x-message-ttl': delayMs,
+      'x-dead-letter-exchange': '',
+      'x-dead-letter-routing-key': queue,
+      'x-expires': 2 * delayMs + DELAY_QUEUE_GRACE_MS,
+    },
+  };
+}
+
+/**
+ * Declares queues and exchanges once per connection on a dedicated channel (a failed declaration closes
+ * only that channel, which is reopened on the next call). Delay queues are re-declared when half their
+ * expiry has passed, so a cached name never points to a queue the broker already deleted.
+ */
+export class Topology {
+  private readonly declared = new Map<string, Promise<void>>();
+  private readonly delayDeclaredAt = new Map<string, number>();
+  private connection?: ChannelModel;
+  private channel?: Promise<Channel>;
+
+  constructor(private readonly where: string) {}
+
+  /** Forgets everything declared: called for every new connection. */
+  reset(connection: ChannelModel): void {
+    this.connection = connection;
+    this.channel = undefined;
+    this.declared.clear();
+    this.delayDeclaredAt.clear();
+  }
+
+  ensureQueue(queue: QueueDeclaration): Promise<void> {
+    return this.once(`q:${queue.name}`, (ch) => ch.assertQueue(queue.name, workQueueOptions(queue)));
+  }
+
+  ensureFanout(exchange: string): Promise<void> {
+    return this.once(`x:${exchange}`, (ch) => ch.assertExchange(exchange, 'fanout', { durable: true }));
+  }
+
+  /** Declares (or refreshes) the delay queue for `queue` and `delayMs`; resolves with its name. */
+  async ensureDelayQueue(queue: string, delayMs: number): Promise<string> {
+    const name = delayQueueName(queue, delayMs);
+    const at = this.delayDeclaredAt.get(name);
+    const now = Date.now();
+    if (at === undefined || now - at > delayMs + DELAY_QUEUE_GRACE_MS / 2) {
+      await this.run((ch) => ch.assertQueue(name, delayQueueOptions(queue, delayMs)));
+      this.delayDeclaredAt.set(name, now);
+    }
+    return name;
+  }
+
+  private once(key: string, declare: (channel: Channel) => Promise<unknown>): Promise<void> {
+    let pending = this.declared.get(key);
+    if (!pending) {
+      pending = this.run(declare);
+      this.declared.set(key, pending);
+      pending.catch(() => this.declared.delete(key));
+    }
+    return pending;
+  }
+
+  private async run(declare: (channel: Channel) => Promise<unknown>): Promise<void> {
+    const channel = await this.getChannel();
+    try {
+      await declare(channel);
+    } catch (error) {
+      throw mapAmqpError(error, this.where);
+    }
+  }
+
+  private getChannel(): Promise<Channel> {
+    const connection = this.connection;
+    if (!connection) return Promise.reject(mapAmqpError(new Error('not connected'), this.where));
+    if (!this.channel) {
+      const opening = connection.createChannel().then((channel) => {
+        channel.on('error', () => undefined);
+        channel.on('close', () => {
+          if (this.channel === opening) this.channel = undefined;
+        });
+        return channel;
+      });
+      opening.catch(() => {
+        if (this.channel === opening) this.channel = undefined;
+      });
+      this.channel = opening;
+    }
+    return this.channel;
+  }
+}

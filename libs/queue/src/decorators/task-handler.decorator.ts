@@ -1,0 +1,65 @@
+import { Reflector } from '@nestjs/core';
+import type { TaskRetryOptions } from '../options/task-queue-options.interface';
+import type { OnFailure } from '../runtime/failure-policy';
+
+/**
+ * Options shared by `@TaskHandler` and `@EventSubscriber`.
+ * @publicApi
+ */
+export interface QueueHandlerOptions {
+  /** Handlers of this method running at once. Must be <= prefetch. @default 1 */
+  concurrency?: number;
+  /** Unsettled messages buffered for this handler; defaults to the module's `prefetch`. */
+  prefetch?: number;
+  /** Retry policy (attempts and backoff) before dead-lettering; `false` = one attempt. @default module `retry` */
+  retry?: TaskRetryOptions | false;
+  /** Dead-letter queue: `true` = `<queue>.dlq`, a string = that queue, `false` = drop with an error log. @default true */
+  deadLetter?: string | boolean;
+  /** `'ack'`: a failed task is acknowledged and never comes back (no retry, no dead-letter). @default 'retry' */
+  onFailure?: OnFailure;
+  /** The named connection (`TaskQueueModule.forRoot({ name })`) that runs this handler. @default 'default' */
+  connection?: string;
+}
+
+/** Options of `@TaskHandler`. @publicApi */
+export type TaskHandlerOptions = QueueHandlerOptions;
+
+/** Options of `@EventSubscriber`. @publicApi */
+export interface EventSubscriberOptions extends QueueHandlerOptions {
+  /**
+   * A durable queue bound to the exchange, shared by every instance (competing: each event once per
+   * queue). Absent: an exclusive, auto-named, auto-delete queue, so each listener gets every event.
+   */
+  queue?: string;
+}
+
+/** What the decorators record on a method. */
+export interface QueueHandlerMetadata {
+  kind: 'task' | 'event';
+  /** The work queue (tasks) or the optional named queue (events). */
+  queue?: string;
+  /** The fanout exchange (events). */
+  exchange?: string;
+  options: QueueHandlerOptions;
+}
+
+/** Internal: the reflectable decorator behind `@TaskHandler` and `@EventSubscriber`; its key is unique. */
+export const QueueHandler = Reflector.createDecorator<QueueHandlerMetadata>();
+
+/**
+ * Makes the method the worker of `queue`: it is called with the decoded payload (and the `TaskMessage`),
+ * through Nest's pipes, guards, interceptors and filters. Resolving acks the task, throwing retries it with
+ * backoff and then dead-letters it; a return value is the reply when the task came from `request()`.
+ * Found in providers and controllers alike.
+ * @publicApi
+ */
+export const TaskHandler = (queue: string, options: TaskHandlerOptions = {}): MethodDecorator =>
+  QueueHandler({ kind: 'task', queue, options });
+
+/**
+ * Subscribes the method to the fanout `exchange` (notifications, logs). Without `options.queue` every
+ * listener gets every event; with it, instances share a durable queue.
+ * @publicApi
+ */
+export const EventSubscriber = (exchange: string, options: EventSubscriberOptions = {}): MethodDecorator =>
+  QueueHandler({ kind: 'event', exchange, queue: options.queue, options });

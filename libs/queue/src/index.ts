@@ -1,0 +1,54 @@
+/**
+ * @databus/queue: task queues and fanout publish/subscribe for Nest services, on RabbitMQ or in memory,
+ * safe by default (ack after success, delayed retry, dead-letter, re-attached consumers, graceful drain).
+ */
+export { TaskQueueModule } from './task-queue.module';
+export {
+  TASK_QUEUE_MODULE_OPTIONS,
+  TASK_QUEUE_OPTIONS_TYPE,
+  TASK_QUEUE_ASYNC_OPTIONS_TYPE,
+} from './task-queue.module-definition';
+export type {
+  TaskQueueModuleOptions,
+  TaskQueueModuleExtras,
+  TaskRetryOptions,
+} from './options/task-queue-options.interface';
+export { TaskQueue } from './task-queue.service';
+export type { EnqueueOptions, PublishOptions, RequestOptions } from './task-queue.service';
+export {
+  TaskHandler,
+  EventSubscriber,
+  TaskPayload,
+  TaskContext,
+  InjectTaskQueue,
+  getTaskQueueToken,
+} from './decorators';
+export type { TaskHandlerOptions, EventSubscriberOptions, QueueHandlerOptions } from './decorators';
+export { TaskMessage } from './runtime/task-message';
+export type { RetryLaterOptions } from './runtime/task-message';
+export type { OnFailure } from './runtime/failure-policy';
+export { TaskFailedError } from './errors/task-failed.error';
+export { MemoryBroker } from './backends/memory/memory-broker';
+export { QUEUE_CONTEXT_TYPE, DEFAULT_CONNECTION } from './task-queue.constants';
+export type { QueueContextType } from './task-queue.constants';
+export { WireHeaders } from './wire/wire-format';
+export type { DeadLetterReason } from './wire/wire-format';
+export type {
+  BackendStatus,
+  MessageHeaders,
+  MessageProperties,
+  QueueBackend,
+  Delivery,
+  ConsumeSpec,
+  BackendConsumer,
+  OutgoingMessage,
+  QueueDeclaration,
+} from './backends/queue-backend.interface';
+export {
+  TemporaryError,
+  PermanentError,
+  ConfigurationError,
+  AuthenticationError,
+  DecodeError,
+  RequestTimeoutError,
+} from '@databus/common';

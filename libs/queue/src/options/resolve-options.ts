@@ -1,0 +1,127 @@
+import {
+  assertDuration,
+  assertInteger,
+  BrokerUrl,
+  ConfigurationError,
+  CredentialsProvider,
+  LoadedTls,
+  loadTlsMaterial,
+  parseBrokerUrl,
+  resolveBackoff,
+  ResolvedBackoff,
+  TlsWarn,
+} from '@databus/common';
+import type { MemoryBroker } from '../backends/memory/memory-broker';
+import { TaskQueueModuleOptions, TaskRetryOptions } from './task-queue-options.interface';
+
+/** A retry policy with every default applied. */
+export interface ResolvedRetry {
+  attempts: number;
+  backoff: ResolvedBackoff;
+}
+
+/** Module options validated and defaulted in one place; everything downstream reads only this. */
+export interface ResolvedTaskQueueOptions {
+  backend: 'memory' | 'rabbitmq';
+  url: BrokerUrl;
+  /** The URL without secrets, for logs and errors. */
+  safeUrl: string;
+  tls?: LoadedTls;
+  username?: string;
+  password?: string;
+  credentials?: CredentialsProvider;
+  prefetch: number;
+  maxPriority: number;
+  retry: ResolvedRetry;
+  shutdownTimeoutMs: number;
+  publishTimeoutMs: number;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  reconnect: ResolvedBackoff;
+  heartbeatSeconds: number;
+  registerHandlers: boolean;
+  memoryBroker?: MemoryBroker;
+}
+
+/** Defaults of the task retry policy. */
+export const DEFAULT_TASK_BACKOFF = Object.freeze({ initialMs: 1000, maxMs: 60_000, factor: 2, jitter: 0.2 });
+const DEFAULT_RECONNECT = { initialMs: 100, maxMs: 5000, factor: 2, jitter: 0.2 };
+const SCHEMES: Record<string, 'memory' | 'rabbitmq'> = {
+  memory: 'memory',
+  amqp: 'rabbitmq',
+  amqps: 'rabbitmq',
+};
+
+/**
+ * Validates `options` and applies defaults. Every error is a `ConfigurationError` naming the option
+ * (`TaskQueueModule.<option>`) and never containing a secret.
+ */
+export function resolveTaskQueueOptions(
+  options: TaskQueueModuleOptions,
+  warn?: TlsWarn,
+): ResolvedTaskQueueOptions {
+  const p = 'TaskQueueModule';
+  if (!options || typeof options !== 'object') throw new ConfigurationError(p, 'an options object');
+  const url = parseBrokerUrl(options.url, `${p}.url`);
+  const backend = SCHEMES[url.scheme];
+  if (!backend)
+    throw new ConfigurationError(`${p}.url`, 'a URL with scheme amqp://, amqps:// or memory://', {
+      received: `${url.scheme}://…`,
+    });
+  if (backend === 'rabbitmq' && url.hosts.length === 0)
+    throw new ConfigurationError(`${p}.url`, 'at least one host, e.g. amqp://localhost:5672');
+  if (options.tls && url.scheme !== 'amqps')
+    throw new ConfigurationError(`${p}.tls`, 'an amqps:// url (TLS options are only used with amqps)');
+  if (options.memoryBroker && backend !== 'memory')
+    throw new ConfigurationError(`${p}.memoryBroker`, 'a memory:// url');
+  const tls = options.tls ? loadTlsMaterial(options.tls, `${p}.tls`, warn) : undefined;
+  if (options.credentials !== undefined && typeof options.credentials?.get !== 'function')
+    throw new ConfigurationError(`${p}.credentials`, 'a CredentialsProvider ({ get, current, onRefresh })');
+  const prefetch = assertInteger(options.prefetch ?? 20, `${p}.prefetch`, 1, 65_535);
+  return {
+    backend,
+    url,
+    safeUrl: safeUrl(url),
+    tls,
+    username: options.username ?? url.username,
+    password: options.password ?? url.password,
+    credentials: options.credentials,
+    prefetch,
+    maxPriority: assertInteger(options.maxPriority ?? 0, `${p}.maxPriority`, 0, 255),
+    retry: resolveRetry(options.retry, `${p}.retry`),
+    shutdownTimeoutMs: assertDuration(options.shutdownTimeoutMs ?? 10_000, `${p}.shutdownTimeoutMs`),
+    publishTimeoutMs: assertDuration(options.publishTimeoutMs ?? 10_000, `${p}.publishTimeoutMs`, 1),
+    connectTimeoutMs: assertDuration(options.connectTimeoutMs ?? 30_000, `${p}.connectTimeoutMs`, 1),
+    requestTimeoutMs: assertDuration(options.requestTimeoutMs ?? 10_000, `${p}.requestTimeoutMs`, 1),
+    reconnect: resolveBackoff({ ...DEFAULT_RECONNECT, ...options.reconnect }, `${p}.reconnect`),
+    heartbeatSeconds: assertInteger(options.heartbeatSeconds ?? 10, `${p}.heartbeatSeconds`, 0, 3600),
+    registerHandlers: options.registerHandlers !== false,
+    memoryBroker: options.memoryBroker,
+  };
+}
+
+/** Applies defaults (`fallback` first, then the built-in ones) to a retry policy and validates it. */
+export function resolveRetry(
+  retry: TaskRetryOptions | false | undefined,
+  path: string,
+  fallback?: ResolvedRetry,
+): ResolvedRetry {
+  if (retry === false) return { attempts: 1, backoff: fallback?.backoff ?? { ...DEFAULT_TASK_BACKOFF } };
+  if (retry !== undefined && (retry === null || typeof retry !== 'object'))
+    throw new ConfigurationError(path, 'an object { attempts, backoff } or false');
+  const attempts = assertInteger(retry?.attempts ?? fallback?.attempts ?? 5, `${path}.attempts`, 1, 1000);
+  const backoff = resolveBackoff(
+    { ...(fallback?.backoff ?? DEFAULT_TASK_BACKOFF), ...stripUndefined(retry?.backoff ?? {}) },
+    `${path}.backoff`,
+  );
+  return { attempts, backoff };
+}
+
+function safeUrl(url: BrokerUrl): string {
+  const hosts = url.hosts.map((h) => (h.port ? `${h.host}:${h.port}` : h.host)).join(',');
+  return `${url.scheme}://${hosts}${url.path ? `/${url.path}` : ''}`;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,36 @@
+/** Log and error texts of @databus/queue, in one place. */
+
+export const REQUEST_SCOPED_HANDLER = (className: string, method: string): string =>
+  `${className}.${method} is a queue handler in a request-scoped provider; queue handlers must live in singleton providers or controllers.`;
+
+export const DUPLICATE_HANDLER = (queue: string, first: string, second: string): string =>
+  `Queue "${queue}" has two handlers on the same connection (${first} and ${second}); use one handler per queue.`;
+
+export const HANDLER_FAILED = (where: string, attempt: number, error: string): string =>
+  `${where} failed on attempt ${attempt}: ${error}`;
+
+export const DEAD_LETTERED = (queue: string, target: string, reason: string): string =>
+  `A message from "${queue}" was dead-lettered to "${target}" (${reason}).`;
+
+export const DROPPED = (queue: string, reason: string): string =>
+  `A message from "${queue}" was dropped (${reason}; deadLetter is false).`;
+
+export const SETTLEMENT_FAILED = (queue: string, error: string): string =>
+  `Could not settle a message from "${queue}"; the broker will redeliver it: ${error}`;
+
+export const DRAIN_TIMEOUT = (pending: number, timeoutMs: number): string =>
+  `Shutdown: ${pending} handler(s) still running after ${timeoutMs} ms; closing anyway (their messages will be redelivered).`;
+
+export const RECONNECTING = (url: string, attempt: number, delayMs: number, error: string): string =>
+  `Connection to ${url} lost or refused (${error}); reconnect attempt ${attempt} in ${delayMs} ms.`;
+
+export const RECONNECTED = (url: string, consumers: number): string =>
+  `Reconnected to ${url}; ${consumers} consumer(s) re-attached.`;
+
+export const NOT_CONNECTED = (url: string, waitedMs: number): string =>
+  `No connection to ${url} within ${waitedMs} ms; the message was not published.`;
+
+export const CLOSED = 'The task queue connection is closed.';
+
+export const PRIORITY_WITHOUT_MAX = (priority: number): string =>
+  `a maxPriority >= ${priority} (enqueue() was given priority ${priority})`;

@@ -1,0 +1,58 @@
+import { HttpException } from '@nestjs/common';
+import { backoffDelay, PermanentError } from '@databus/common';
+import type { ConsumeSpec } from '../backends/queue-backend.interface';
+import type { ResolvedRetry } from '../options/resolve-options';
+import type { DeadLetterReason } from '../wire/wire-format';
+
+/** What to do with a message whose handler failed. @publicApi */
+export type OnFailure = 'retry' | 'ack';
+
+/** A handler with its options resolved and validated; what the runtime runs. */
+export interface ResolvedHandler {
+  /** `Class.method`, for logs. */
+  name: string;
+  /** The queue (tasks) or exchange (events) it serves, for logs and the default dead-letter name. */
+  label: string;
+  source: ConsumeSpec;
+  concurrency: number;
+  retry: ResolvedRetry;
+  /** The dead-letter queue, or false to drop (with an error log) instead. */
+  deadLetter: string | false;
+  onFailure: OnFailure;
+}
+
+/** The outcome of a failure, decided in one place. */
+export type FailureDecision =
+  | { action: 'ack' }
+  | { action: 'retry'; delayMs: number }
+  | { action: 'dead-letter'; reason: DeadLetterReason };
+
+/**
+ * Decides what a failed attempt leads to:
+ * - `onFailure: 'ack'` → ack (the task never comes back);
+ * - a permanent error (`PermanentError`, or a 4xx `HttpException` such as a `ValidationPipe` or guard
+ *   refusal) → dead-letter at once: retrying cannot help;
+ * - the last allowed attempt → dead-letter (`retries-exhausted`);
+ * - otherwise → retry after the backoff delay for this attempt.
+ */
+export function decideOnFailure(
+  error: unknown,
+  attempt: number,
+  handler: Pick<ResolvedHandler, 'onFailure' | 'retry'>,
+  random?: () => number,
+): FailureDecision {
+  if (handler.onFailure === 'ack') return { action: 'ack' };
+  if (isPermanent(error)) return { action: 'dead-letter', reason: 'permanent-error' };
+  if (attempt >= handler.retry.attempts) return { action: 'dead-letter', reason: 'retries-exhausted' };
+  return { action: 'retry', delayMs: backoffDelay(attempt, handler.retry.backoff, random) };
+}
+
+/** True for failures that will repeat however often the message is retried. */
+export function isPermanent(error: unknown): boolean {
+  if (error instanceof PermanentError) return true;
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    return status >= 400 && status < 500;
+  }
+  return false;
+}

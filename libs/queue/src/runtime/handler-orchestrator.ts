@@ -1,0 +1,98 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { ExternalContextCreator } from '@nestjs/core';
+import type { QueueBackend } from '../backends/queue-backend.interface';
+import { QueueHandlerExplorer } from '../discovery/queue-handler.explorer';
+import { QueueParamsFactory } from '../discovery/queue-params.factory';
+import type { ResolvedTaskQueueOptions } from '../options/resolve-options';
+import { DRAIN_TIMEOUT } from '../queue.messages';
+import {
+  QUEUE_CONTEXT_TYPE,
+  RESOLVED_TASK_QUEUE_OPTIONS,
+  TASK_QUEUE_BACKEND,
+  TASK_QUEUE_CONNECTION_NAME,
+} from '../task-queue.constants';
+import { TaskQueue } from '../task-queue.service';
+import { HandlerInvoker, HandlerRunner } from './handler-runner';
+
+/**
+ * The lifecycle of one connection and its handlers:
+ * - module init: connect (startup fails on bad credentials or TLS, or after `connectTimeoutMs`);
+ * - application bootstrap: wrap every discovered handler in Nest's enhancer chain and start consuming;
+ * - before shutdown: stop consuming, release prefetched messages, let running handlers finish (bounded by
+ *   `shutdownTimeoutMs`);
+ * - shutdown: reject pending requests and close the connection.
+ */
+@Injectable()
+export class HandlerOrchestrator
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  private readonly runners: HandlerRunner[] = [];
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(TASK_QUEUE_BACKEND) private readonly backend: QueueBackend,
+    @Inject(RESOLVED_TASK_QUEUE_OPTIONS) private readonly options: ResolvedTaskQueueOptions,
+    @Inject(TASK_QUEUE_CONNECTION_NAME) connection: string,
+    private readonly explorer: QueueHandlerExplorer,
+    private readonly contextCreator: ExternalContextCreator,
+    private readonly paramsFactory: QueueParamsFactory,
+    private readonly taskQueue: TaskQueue,
+  ) {
+    this.logger = new Logger(`TaskQueue:${connection}`);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.backend.connect();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.options.registerHandlers) return;
+    for (const { instance, methodKey, handler } of this.explorer.handlers) {
+      const runner = new HandlerRunner(
+        this.backend,
+        handler,
+        this.createInvoker(instance, methodKey),
+        this.logger,
+      );
+      this.runners.push(runner);
+      await runner.start();
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    const timeoutMs = this.options.shutdownTimeoutMs;
+    const left = await Promise.all(this.runners.map((runner) => runner.stop(timeoutMs)));
+    const pending = left.reduce((a, b) => a + b, 0);
+    if (pending > 0) this.logger.warn(DRAIN_TIMEOUT(pending, timeoutMs));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.taskQueue.closeRequests();
+    await this.backend.close();
+  }
+
+  /** Runs the method through guards, interceptors, pipes and filters under the `databus-queue` context. */
+  private createInvoker(instance: object, methodKey: string): HandlerInvoker {
+    const method = (instance as Record<string, (...args: unknown[]) => unknown>)[methodKey];
+    return this.contextCreator.create(
+      instance,
+      method,
+      methodKey,
+      ROUTE_ARGS_METADATA,
+      this.paramsFactory,
+      undefined,
+      undefined,
+      { guards: true, interceptors: true, filters: true },
+      QUEUE_CONTEXT_TYPE,
+    ) as HandlerInvoker;
+  }
+}

@@ -1,0 +1,30 @@
+/** Injection tokens and fixed names of @databus/queue. */
+
+/** The resolved (validated, defaulted) options of one module instance. */
+export const RESOLVED_TASK_QUEUE_OPTIONS = Symbol('databus:queue:resolved-options');
+
+/** The backend (`QueueBackend`) of one module instance. */
+export const TASK_QUEUE_BACKEND = Symbol('databus:queue:backend');
+
+/** The connection name of one module instance (`'default'` unless `name` is given). */
+export const TASK_QUEUE_CONNECTION_NAME = Symbol('databus:queue:connection-name');
+
+/** Name of the connection when none is given. */
+export const DEFAULT_CONNECTION = 'default';
+
+/**
+ * The execution-context type handlers run under: guards and interceptors can branch on
+ * `context.getType<QueueContextType>() === 'databus-queue'`.
+ * @publicApi
+ */
+export const QUEUE_CONTEXT_TYPE = 'databus-queue';
+
+/** The literal type of `QUEUE_CONTEXT_TYPE`. @publicApi */
+export type QueueContextType = typeof QUEUE_CONTEXT_TYPE;
+
+/**
+ * Nest's RPC parameter types, mirrored because `RpcParamtype` is not exported by @nestjs/microservices'
+ * public barrel. A unit test asserts that `@Payload()` and `@Ctx()` still write these numbers.
+ */
+export const RPC_PAYLOAD_PARAM = 3;
+export const RPC_CONTEXT_PARAM = 6;

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { QueueHandlerExplorer } from './discovery/queue-handler.explorer';
+import { QueueMetadataAccessor } from './discovery/queue-metadata.accessor';
+import { QueueParamsFactory } from './discovery/queue-params.factory';
+import { HandlerOrchestrator } from './runtime/handler-orchestrator';
+import { internalProviders, TaskQueueConfigurableModule } from './task-queue.module-definition';
+import { TaskQueue } from './task-queue.service';
+
+/**
+ * Task queues and fanout publish/subscribe on RabbitMQ (`amqp://`, `amqps://`) or in memory (`memory://`).
+ * `TaskQueueModule.forRoot(options)` / `forRootAsync({ imports, inject, useFactory })`; extras `name` (several
+ * connections, `@InjectTaskQueue(name)`) and `isGlobal`. Every instance has its own connection, handlers
+ * and registry: no static state.
+ * @publicApi
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    ...internalProviders,
+    TaskQueue,
+    QueueMetadataAccessor,
+    QueueParamsFactory,
+    QueueHandlerExplorer,
+    HandlerOrchestrator,
+  ],
+})
+export class TaskQueueModule extends TaskQueueConfigurableModule {}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { assertNonEmptyString, ConfigurationError } from '@databus/common';
+import type {
+  BackendStatus,
+  MessageHeaders,
+  OutgoingMessage,
+  QueueBackend,
+  QueueDeclaration,
+} from './backends/queue-backend.interface';
+import type { ResolvedTaskQueueOptions } from './options/resolve-options';
+import { PRIORITY_WITHOUT_MAX } from './queue.messages';
+import { RpcClient } from './runtime/rpc-client';
+import { RESOLVED_TASK_QUEUE_OPTIONS, TASK_QUEUE_BACKEND } from './task-queue.constants';
+import { encodeBody } from './wire/wire-format';
+
+/** Options of `TaskQueue.enqueue`. @publicApi */
+export interface EnqueueOptions {
+  /** 0..`maxPriority` (module option); higher runs first. */
+  priority?: number;
+  /** The task becomes visible to workers after this many milliseconds (delay queue). */
+  delayMs?: number;
+  /** Correlation id carried to the worker (AMQP `correlation-id`). */
+  correlationId?: string;
+  /** Application headers (AMQP field table). */
+  headers?: MessageHeaders;
+  /** Message id; a random UUID by default. */
+  messageId?: string;
+  /** Content type of a `Buffer` payload; objects are always `application/json`. */
+  contentType?: string;
+}
+
+/** Options of `TaskQueue.publish`. @publicApi */
+export type PublishOptions = Pick<EnqueueOptions, 'correlationId' | 'headers' | 'messageId' | 'contentType'>;
+
+/** Options of `TaskQueue.request`. @publicApi */
+export interface RequestOptions extends Pick<
+  EnqueueOptions,
+  'priority' | 'headers' | 'correlationId' | 'contentType'
+> {
+  /** How long to wait for the reply. @default module `requestTimeoutMs` */
+  timeoutMs?: number;
+}
+
+/**
+ * Produces work: `enqueue` a task for one worker, `publish` an event to every subscriber of a fanout
+ * exchange, or `request` a reply from a worker. Messages are persistent and every call resolves only once
+ * the broker confirmed it; during an outage calls wait up to `publishTimeoutMs`, then fail with
+ * `TemporaryError`.
+ * @publicApi
+ */
+@Injectable()
+export class TaskQueue {
+  private readonly declarations = new Map<string, QueueDeclaration>();
+  private readonly rpc: RpcClient;
+
+  constructor(
+    @Inject(TASK_QUEUE_BACKEND) private readonly backend: QueueBackend,
+    @Inject(RESOLVED_TASK_QUEUE_OPTIONS) private readonly options: ResolvedTaskQueueOptions,
+  ) {
+    this.rpc = new RpcClient(backend);
+  }
+
+  /** Sends `payload` to the durable queue `queue` (declared if missing); resolves with the message id. */
+  async enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): Promise<string> {
+    const message = this.message(payload, options);
+    const declaration = this.declaration(queue);
+    if (options.delayMs !== undefined && options.delayMs > 0) {
+      await this.backend.assertQueue(declaration);
+      await this.backend.sendDelayed(queue, message, options.delayMs);
+    } else await this.backend.send(queue, message, declaration);
+    return message.properties.messageId as string;
+  }
+
+  /** Publishes `event` to the fanout exchange `exchange` (declared if missing); resolves with the message id. */
+  async publish(exchange: string, event: unknown, options: PublishOptions = {}): Promise<string> {
+    assertNonEmptyString(exchange, 'publish(exchange)');
+    const message = this.message(event, options);
+    await this.backend.publish(exchange, message);
+    return message.properties.messageId as string;
+  }
+
+  /**
+   * Sends `payload` to `queue` and resolves with the handler's return value. Rejects with
+   * `RequestTimeoutError` when no reply comes within `timeoutMs`, and with `TaskFailedError` when the
+   * handler failed for good.
+   */
+  async request<T = unknown>(queue: string, payload: unknown, options: RequestOptions = {}): Promise<T> {
+    const message = this.message(payload, {
+      ...options,
+      correlationId: options.correlationId ?? randomUUID(),
+    });
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
+    return (await this.rpc.request(queue, message, this.declaration(queue), timeoutMs)) as T;
+  }
+
+  /** True while the backend has a live connection. */
+  isConnected(): boolean {
+    return this.backend.isConnected();
+  }
+
+  /** Subscribes to connection status changes (connected, disconnected, reconnecting, closed). */
+  onStatus(listener: (status: BackendStatus) => void): () => void {
+    return this.backend.onStatus(listener);
+  }
+
+  /** @internal Called on shutdown: pending requests are rejected. */
+  closeRequests(): Promise<void> {
+    return this.rpc.close();
+  }
+
+  private message(payload: unknown, options: EnqueueOptions): OutgoingMessage {
+    const { body, contentType } = encodeBody(payload, options.contentType);
+    if (options.priority !== undefined) this.checkPriority(options.priority);
+    return {
+      body,
+      properties: {
+        contentType,
+        messageId: options.messageId ?? randomUUID(),
+        correlationId: options.correlationId,
+        headers: options.headers,
+        priority: options.priority,
+        timestamp: Math.floor(Date.now() / 1000),
+      },
+    };
+  }
+
+  private declaration(queue: string): QueueDeclaration {
+    let declaration = this.declarations.get(queue);
+    if (!declaration) {
+      assertNonEmptyString(queue, 'queue');
+      declaration = { name: queue, maxPriority: this.options.maxPriority };
+      this.declarations.set(queue, declaration);
+    }
+    return declaration;
+  }
+
+  private checkPriority(priority: number): void {
+    if (!Number.isInteger(priority) || priority < 0 || priority > this.options.maxPriority)
+      throw new ConfigurationError('TaskQueueModule.maxPriority', PRIORITY_WITHOUT_MAX(priority), {
+        received: String(this.options.maxPriority),
+      });
+  }
+}
