@@ -1,0 +1,127 @@
+/**
+ * The internal seam between the kafka transport and a Kafka client library. The transport (positions,
+ * bounded queue, commits, rebalances, request/reply) only speaks this interface; `kafkajs.driver.ts`
+ * implements it with kafkajs 2.x. kafkajs is in maintenance mode: another client can replace it by
+ * implementing these few methods, without touching the public API.
+ *
+ * Conventions of the seam:
+ * - offsets are plain numbers (Kafka offsets are int64; 2^53 is out of reach in practice);
+ * - an offset given to `seek` or `commit` is the **next record to read** (Kafka's convention: after
+ *   processing offset 41, commit 42);
+ * - errors leave the driver already mapped to the `@databus/common` hierarchy (`kafka-error.mapper.ts`).
+ */
+
+/** A record to produce. */
+export interface KafkaOutgoingMessage {
+  key?: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+/** Where a produced record landed (when the client tells). */
+export interface KafkaProduceAck {
+  partition?: number;
+  offset?: number;
+}
+
+/** A consumed record. */
+export interface KafkaDriverRecord {
+  offset: number;
+  key?: Buffer;
+  value: Buffer;
+  /** Header values decoded as UTF-8; for a header repeated in one record, the last value. */
+  headers: Record<string, string>;
+  /** Epoch milliseconds (create time or log-append time, as the topic is configured). */
+  timestamp: number;
+}
+
+/** Records fetched from one partition. */
+export interface KafkaDriverBatch {
+  partition: number;
+  records: KafkaDriverRecord[];
+  /** True when a `seek` made these records obsolete; they must be ignored. */
+  isStale(): boolean;
+}
+
+/** What the transport did with a batch. */
+export interface KafkaBatchOutcome {
+  /**
+   * The offset the driver fetches next from this partition. Absent: do not move (the records that were
+   * not taken are fetched again after `resume`).
+   */
+  nextOffset?: number;
+}
+
+/** Callbacks of a running consumer. All of them are synchronous and must not throw. */
+export interface KafkaConsumerHandlers {
+  /** A batch of one partition; called one at a time. */
+  onBatch(batch: KafkaDriverBatch): KafkaBatchOutcome;
+  /** After every group (re)join: every partition of the topic this member now holds. */
+  onAssignment(partitions: number[]): void;
+  /** The consumer stopped for good (it is not restarted by the driver); `error` is already mapped. */
+  onCrash(error: Error): void;
+}
+
+/** Consumer settings, in the transport's vocabulary. */
+export interface KafkaConsumerSettings {
+  groupId: string;
+  topic: string;
+  /** Where partitions with no committed offset start: earliest (`true`) or latest. */
+  fromBeginning: boolean;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  rebalanceTimeoutMs?: number;
+  /** Longest broker wait of one fetch, and the idle pause while every partition is paused. */
+  maxWaitTimeMs?: number;
+  maxBytesPerPartition?: number;
+  minBytes?: number;
+  maxBytes?: number;
+  /** Request timeout of this consumer's connections (a dedicated client when set). */
+  requestTimeoutMs?: number;
+  /** How long `start` waits for the first group join. */
+  joinTimeoutMs: number;
+}
+
+/** One group member consuming one topic. */
+export interface KafkaDriverConsumer {
+  /** Connects, joins the group and starts fetching; resolves after the first assignment. */
+  start(handlers: KafkaConsumerHandlers): Promise<void>;
+  /** The next fetch of `partition` starts at `offset`. Only for partitions currently assigned. */
+  seek(partition: number, offset: number): void;
+  /** Stops fetching (every partition); heartbeats go on, so the member keeps its partitions. */
+  pause(): void;
+  resume(): void;
+  /** Commits positions; each offset is the next record to read (last processed + 1). */
+  commit(offsets: ReadonlyArray<{ partition: number; offset: number }>): Promise<void>;
+  /** Leaves the group and closes the consumer's connections. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Earliest and next offsets of one partition. */
+export interface KafkaPartitionRange {
+  partition: number;
+  /** Offset of the oldest record still stored. */
+  low: number;
+  /** Offset the next produced record will get (the high watermark). */
+  high: number;
+}
+
+/** A Kafka client behind the transport. */
+export interface KafkaDriver {
+  /** Opens the producer and admin connections. */
+  connect(): Promise<void>;
+  /** Resolves when the broker acknowledged every record (acks = all). */
+  produce(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<KafkaProduceAck[]>;
+  /** Creates the topic with the broker's defaults when it does not exist. */
+  ensureTopic(topic: string): Promise<void>;
+  partitionRanges(topic: string): Promise<KafkaPartitionRange[]>;
+  /** Per partition, the first offset whose timestamp is >= `timestamp` (the high watermark when none). */
+  offsetsForTime(topic: string, timestamp: number): Promise<Array<{ partition: number; offset: number }>>;
+  /** Committed positions of a group; `offset` is absent for partitions the group never committed. */
+  committedOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset?: number }>>;
+  /** Forgets a consumer group (private subscriptions after close). */
+  deleteGroup(groupId: string): Promise<void>;
+  consumer(settings: KafkaConsumerSettings): KafkaDriverConsumer;
+  /** Closes every connection it opened. Idempotent. */
+  disconnect(): Promise<void>;
+}

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { RequestTimeoutError } from '@databus/common';
+import { SubscriptionClosedError } from '../../errors';
+import { Offset } from '../../offset/offset';
+import { IncomingRecord } from '../../transport/transport-record.interface';
+import { TransportLogger } from '../../transport/transport.interface';
+import {
+  KafkaConsumerHandlers,
+  KafkaConsumerSettings,
+  KafkaDriver,
+  KafkaDriverBatch,
+  KafkaDriverConsumer,
+} from './kafka-driver.interface';
+import { resolvePositions } from './kafka-positions';
+import { KafkaReplyHeaders, toIncomingRecord } from './kafka-wire';
+
+/** What the inbox needs. */
+export interface KafkaReplyInboxOptions {
+  driver: KafkaDriver;
+  /** The reply topic this instance reads (`<clientId>.replies` by default). */
+  topic: string;
+  /** Prefix of the inbox's throwaway consumer group id. */
+  groupPrefix: string;
+  ensureTopic(topic: string): Promise<void>;
+  settings: Omit<KafkaConsumerSettings, 'groupId' | 'topic' | 'fromBeginning'>;
+  logger: TransportLogger;
+}
+
+interface Waiter {
+  resolve(record: IncomingRecord): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Receives the replies of this instance's requests.
+ *
+ * Design (why it survives rebalances): the inbox consumes the reply topic with its **own throwaway consumer
+ * group**, of which it is the only member, so it always holds every partition of the reply topic; the
+ * application's consumer groups and their rebalances never touch it, and no reply partition has to be
+ * "assigned" to a requester. It starts at the end of the topic (the high watermarks read before joining, so
+ * no reply produced after `ready()` is missed), keeps its own position across the rare rejoin of its own group,
+ * and matches replies to waiting requests by correlation id. Replies nobody waits for (late after a timeout,
+ * or meant for another instance sharing the topic) are ignored. It never commits.
+ */
+export class KafkaReplyInbox {
+  private readonly waiters = new Map<string, Waiter>();
+  private consumer?: KafkaDriverConsumer;
+  private starting?: Promise<void>;
+  private closed = false;
+
+  constructor(private readonly options: KafkaReplyInboxOptions) {}
+
+  /** Requests waiting for their reply. */
+  get pending(): number {
+    return this.waiters.size;
+  }
+
+  /** Starts consuming the reply topic (once; again after a crash). */
+  ready(): Promise<void> {
+    if (this.closed) return Promise.reject(new SubscriptionClosedError('request', 'kafka transport'));
+    this.starting ??= this.start().catch((error) => {
+      this.starting = undefined;
+      throw error;
+    });
+    return this.starting;
+  }
+
+  /**
+   * Registers a request before it is sent; resolves with its reply, or rejects with `RequestTimeoutError`
+   * after `timeoutMs`.
+   */
+  expect(correlationId: string, destination: string, timeoutMs: number): Promise<IncomingRecord> {
+    return new Promise<IncomingRecord>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(correlationId);
+        reject(new RequestTimeoutError(destination, timeoutMs));
+      }, timeoutMs);
+      timer.unref();
+      this.waiters.set(correlationId, { resolve, reject, timer });
+    });
+  }
+
+  /** Forgets a request that could not be sent. */
+  cancel(correlationId: string): void {
+    const waiter = this.waiters.get(correlationId);
+    if (!waiter) return;
+    clearTimeout(waiter.timer);
+    this.waiters.delete(correlationId);
+  }
+
+  /** Stops the consumer; waiting requests fail with `SubscriptionClosedError`. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const [id, waiter] of this.waiters) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new SubscriptionClosedError('receive the reply', 'kafka transport'));
+      this.waiters.delete(id);
+    }
+    await this.starting?.catch(() => undefined);
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.stop();
+  }
+
+  private async start(): Promise<void> {
+    const { driver, topic, settings } = this.options;
+    await this.options.ensureTopic(topic);
+    const next = await resolvePositions(driver, topic, Offset.LATEST);
+    const groupId = `${this.options.groupPrefix}.${randomUUID()}`;
+    const consumer = driver.consumer({ ...settings, groupId, topic, fromBeginning: false });
+    const handlers: KafkaConsumerHandlers = {
+      onAssignment: (partitions) => {
+        for (const partition of partitions) {
+          const offset = next.get(partition);
+          if (offset !== undefined) consumer.seek(partition, offset);
+        }
+      },
+      onBatch: (batch) => this.onBatch(batch, next),
+      onCrash: (error) => {
+        this.options.logger.warn(
+          `Reply consumer of "${topic}" stopped (${error.message}); it restarts with the next request`,
+        );
+        if (this.consumer === consumer) this.consumer = undefined;
+        this.starting = undefined;
+        void consumer.stop();
+      },
+    };
+    await consumer.start(handlers);
+    if (this.closed) {
+      await consumer.stop();
+      throw new SubscriptionClosedError('request', 'kafka transport');
+    }
+    this.consumer = consumer;
+  }
+
+  private onBatch(batch: KafkaDriverBatch, next: Map<number, number>): { nextOffset?: number } {
+    if (batch.isStale() || batch.records.length === 0) return {};
+    for (const record of batch.records) {
+      const id = record.headers[KafkaReplyHeaders.CORRELATION_ID];
+      const waiter = id === undefined ? undefined : this.waiters.get(id);
+      if (!waiter || id === undefined) continue;
+      clearTimeout(waiter.timer);
+      this.waiters.delete(id);
+      waiter.resolve(toIncomingRecord(this.options.topic, batch.partition, record, 0, false));
+    }
+    const nextOffset = batch.records[batch.records.length - 1].offset + 1;
+    next.set(batch.partition, nextOffset);
+    return { nextOffset };
+  }
+}

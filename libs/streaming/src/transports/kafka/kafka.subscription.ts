@@ -1,0 +1,302 @@
+import { isRetriable, UnsupportedFeatureError } from '@databus/common';
+import { SubscriptionClosedError } from '../../errors';
+import { Offset } from '../../offset/offset';
+import { IncomingRecord } from '../../transport/transport-record.interface';
+import {
+  SubscriptionSpec,
+  TransportLogger,
+  TransportSubscription,
+} from '../../transport/transport.interface';
+import {
+  KafkaBatchOutcome,
+  KafkaConsumerHandlers,
+  KafkaDriver,
+  KafkaDriverBatch,
+  KafkaDriverConsumer,
+} from './kafka-driver.interface';
+import { PartitionPositions, resolvePositions } from './kafka-positions';
+import { KafkaRecordToken, toIncomingRecord } from './kafka-wire';
+
+/** What a kafka subscription is built from. */
+export interface KafkaSubscriptionOptions {
+  driver: KafkaDriver;
+  consumer: KafkaDriverConsumer;
+  spec: SubscriptionSpec;
+  /** The Kafka consumer group id (the user's group, or a throwaway id for a private subscription). */
+  groupId: string;
+  /** Durable groups commit positions; private subscriptions never do. */
+  durable: boolean;
+  /** Start positions of a group with no committed offsets, applied (and committed) at the first assignment. */
+  startPositions?: PartitionPositions;
+  /** Highest offset this group delivered per partition in this process, to flag redeliveries. */
+  delivered: Map<number, number>;
+  logger: TransportLogger;
+  onClose(subscription: KafkaSubscription): void;
+}
+
+/** A partition this member holds. `epoch` changes on (re)assignment and seek: older records are not committed. */
+interface PartitionState {
+  epoch: number;
+  /** Next offset to take from the driver (known after the first record, a seek or a start position). */
+  next?: number;
+}
+
+/**
+ * One Kafka group member consuming one topic, adapted to the pull-based SPI.
+ * - The driver pushes batches; they wait in a queue of at most `spec.prefetch` records. When it is full the
+ *   consumer is paused (records not taken are fetched again later) and resumed once `fetch()` drained it to
+ *   half. Heartbeats go on while paused, so the member keeps its partitions.
+ * - `ack` commits the watermark only: the runtime passes contiguous finished prefixes per partition and the
+ *   committed offset is the last one + 1 (Kafka's "next record to read"). Commits are serialised.
+ * - Rebalances: queued records of revoked partitions are dropped (the new owner reads them again from the
+ *   committed offset) and their late acks are ignored; retained partitions continue where they were; fetch()
+ *   keeps working throughout.
+ */
+export class KafkaSubscription implements TransportSubscription, KafkaConsumerHandlers {
+  private queue: IncomingRecord[] = [];
+  private readonly assigned = new Map<number, PartitionState>();
+  private epochs = 0;
+  private paused = false;
+  private failure?: Error;
+  private closed = false;
+  private firstAssignment = true;
+  private readonly wakers = new Set<() => void>();
+  private readonly pendingCommits = new Map<number, number>();
+  private commitChain: Promise<void> = Promise.resolve();
+  private readonly resumeBelow: number;
+
+  constructor(private readonly options: KafkaSubscriptionOptions) {
+    this.resumeBelow = Math.floor(options.spec.prefetch / 2);
+  }
+
+  /** Records waiting for `fetch()`. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Whether backpressure paused the consumer. */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Partitions this member holds, sorted. */
+  get partitions(): number[] {
+    return [...this.assigned.keys()].sort((a, b) => a - b);
+  }
+
+  // --- driver callbacks -------------------------------------------------------------------------------
+
+  onAssignment(partitions: number[]): void {
+    const now = new Set(partitions);
+    for (const partition of [...this.assigned.keys()]) if (!now.has(partition)) this.revoke(partition);
+    const starts = this.firstAssignment ? this.options.startPositions : undefined;
+    this.firstAssignment = false;
+    for (const partition of partitions) {
+      const state = this.assigned.get(partition);
+      if (state) {
+        // The client restarts retained partitions from the committed offset: continue where we were.
+        if (state.next !== undefined) this.seekDriver(partition, state.next);
+        continue;
+      }
+      const fresh: PartitionState = { epoch: ++this.epochs };
+      const start = starts?.get(partition);
+      if (start !== undefined) {
+        fresh.next = start;
+        this.seekDriver(partition, start);
+        // Committing the start makes it the group's position for later members and restarts.
+        if (this.options.durable) this.pendingCommits.set(partition, start);
+      }
+      this.assigned.set(partition, fresh);
+    }
+    if (this.paused) this.options.consumer.pause();
+    this.commitInBackground();
+  }
+
+  onBatch(batch: KafkaDriverBatch): KafkaBatchOutcome {
+    if (this.closed || this.failure) return {};
+    const state = this.assigned.get(batch.partition);
+    if (!state || batch.isStale()) return {};
+    const from = state.next;
+    const records = from === undefined ? batch.records : batch.records.filter((r) => r.offset >= from);
+    const room = Math.max(0, this.options.spec.prefetch - this.queue.length);
+    const taken = records.slice(0, room);
+    for (const record of taken)
+      this.queue.push(
+        toIncomingRecord(this.options.spec.dataset, batch.partition, record, state.epoch, false),
+      );
+    if (taken.length > 0) state.next = taken[taken.length - 1].offset + 1;
+    if (taken.length < records.length || this.queue.length >= this.options.spec.prefetch) this.pause();
+    if (taken.length > 0) this.wake();
+    return state.next === undefined ? {} : { nextOffset: state.next };
+  }
+
+  onCrash(error: Error): void {
+    this.failure ??= error;
+    this.queue = [];
+    this.options.logger.warn(`Kafka consumer of "${this.options.spec.dataset}" stopped: ${error.message}`);
+    this.wake();
+  }
+
+  // --- SPI --------------------------------------------------------------------------------------------
+
+  async fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
+    if (this.closed) throw new SubscriptionClosedError('fetch');
+    if (this.failure) throw this.failure;
+    const out = this.take(max);
+    if (out.length >= max || maxWaitMs <= 0 || signal?.aborted) return out;
+    await new Promise<void>((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.wakers.delete(pull);
+        signal?.removeEventListener('abort', finish);
+        resolve();
+      };
+      const pull = (): void => {
+        if (this.closed || this.failure) return finish();
+        out.push(...this.take(max - out.length));
+        if (out.length >= max) finish();
+      };
+      const timer = setTimeout(finish, maxWaitMs);
+      timer.unref();
+      this.wakers.add(pull);
+      signal?.addEventListener('abort', finish, { once: true });
+    });
+    if (this.failure && !this.closed) throw this.failure;
+    return out;
+  }
+
+  async ack(records: readonly IncomingRecord[]): Promise<void> {
+    if (this.closed || !this.options.durable) return;
+    for (const record of records) {
+      const token = record.token as KafkaRecordToken | undefined;
+      const state = token && this.assigned.get(token.partition);
+      if (!token || !state || state.epoch !== token.epoch) continue; // revoked or seeked away
+      const next = record.sequence + 1; // Kafka commits the next record to read
+      if (next > (this.pendingCommits.get(token.partition) ?? -1))
+        this.pendingCommits.set(token.partition, next);
+    }
+    await this.flushCommits();
+  }
+
+  async nack(): Promise<void> {
+    throw new UnsupportedFeatureError(
+      'kafka',
+      'nack',
+      'a committed offset covers every earlier record; the runtime runs the record again itself',
+    );
+  }
+
+  async seek(offset: Offset): Promise<void> {
+    if (this.closed) throw new SubscriptionClosedError('seek');
+    const { driver, spec, durable, groupId } = this.options;
+    const positions = await resolvePositions(driver, spec.dataset, offset, durable ? groupId : undefined);
+    this.queue = [];
+    this.pendingCommits.clear();
+    for (const [partition, state] of this.assigned) {
+      const target = positions.get(partition);
+      if (target === undefined) continue;
+      state.epoch = ++this.epochs;
+      state.next = target;
+      this.seekDriver(partition, target);
+      if (durable) this.pendingCommits.set(partition, target);
+    }
+    this.maybeResume();
+    await this.flushCommits();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue = [];
+    this.wake();
+    await this.flushCommits().catch((error) =>
+      this.options.logger.warn(
+        `Final commit on "${this.options.spec.dataset}" failed: ${(error as Error).message}`,
+      ),
+    );
+    await this.options.consumer.stop();
+    if (!this.options.durable)
+      await this.options.driver.deleteGroup(this.options.groupId).catch(() => undefined);
+    this.options.onClose(this);
+  }
+
+  // --- internals --------------------------------------------------------------------------------------
+
+  /** Hands records to the runtime; one handed out before (same group, this process) is flagged redelivered. */
+  private take(max: number): IncomingRecord[] {
+    const out = this.queue.splice(0, max);
+    const { delivered } = this.options;
+    for (const record of out) {
+      const partition = record.partition as number;
+      const seen = delivered.get(partition);
+      if (seen !== undefined && record.sequence <= seen) record.redelivered = true;
+      else delivered.set(partition, record.sequence);
+    }
+    this.maybeResume();
+    return out;
+  }
+
+  private pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.options.consumer.pause();
+  }
+
+  private maybeResume(): void {
+    if (!this.paused || this.queue.length > this.resumeBelow || this.closed) return;
+    this.paused = false;
+    this.options.consumer.resume();
+  }
+
+  private revoke(partition: number): void {
+    this.assigned.delete(partition);
+    this.pendingCommits.delete(partition);
+    this.queue = this.queue.filter((r) => r.partition !== partition);
+    this.maybeResume();
+  }
+
+  private seekDriver(partition: number, offset: number): void {
+    try {
+      this.options.consumer.seek(partition, offset);
+    } catch (error) {
+      this.options.logger.debug(`Seek of partition ${partition} deferred: ${(error as Error).message}`);
+    }
+  }
+
+  private wake(): void {
+    for (const wake of [...this.wakers]) wake();
+  }
+
+  private commitInBackground(): void {
+    this.flushCommits().catch((error) =>
+      this.options.logger.warn(
+        `Commit on "${this.options.spec.dataset}" failed: ${(error as Error).message}`,
+      ),
+    );
+  }
+
+  /** Commits what is pending, after any commit in progress (commits never overtake each other). */
+  private flushCommits(): Promise<void> {
+    const run = this.commitChain.catch(() => undefined).then(() => this.commitPending());
+    this.commitChain = run;
+    return run;
+  }
+
+  private async commitPending(): Promise<void> {
+    if (this.pendingCommits.size === 0) return;
+    const offsets = [...this.pendingCommits].map(([partition, offset]) => ({ partition, offset }));
+    this.pendingCommits.clear();
+    try {
+      await this.options.consumer.commit(offsets);
+    } catch (error) {
+      // Keep them (unless superseded or revoked meanwhile): the next ack or the rejoin commits them.
+      for (const o of offsets)
+        if (this.assigned.has(o.partition) && !this.pendingCommits.has(o.partition))
+          this.pendingCommits.set(o.partition, o.offset);
+      if (!isRetriable(error)) throw error;
+      this.options.logger.debug(
+        `Commit on "${this.options.spec.dataset}" deferred (${(error as Error).message}); it is retried with the next acknowledgement or after the rebalance`,
+      );
+    }
+  }
+}

@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto';
+import { DatabusError, TemporaryError } from '@databus/common';
+import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
+import { TransportCapabilities } from '../../transport/transport-capabilities';
+import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
+import { StatusEmitter, TransportStatus, TransportStatusListener } from '../../transport/transport-status';
+import {
+  StreamingTransport,
+  SubscriptionSpec,
+  TransportContext,
+  TransportSubscription,
+} from '../../transport/transport.interface';
+import { KafkaDriver } from './kafka-driver.interface';
+import { isRebalanceError, mapKafkaError } from './kafka-error.mapper';
+import { PartitionPositions, resolvePositions } from './kafka-positions';
+import { KafkaReplyInbox } from './kafka-reply-inbox';
+import { toKafkaMessage } from './kafka-wire';
+import {
+  assertTopic,
+  resolveConsumerTuning,
+  resolveKafkaOptions,
+  ResolvedKafkaOptions,
+} from './kafka.options';
+import { KafkaSubscription } from './kafka.subscription';
+
+/** Builds the driver once the options are validated (the kafkajs driver by default; a double in tests). */
+export type KafkaDriverFactory = (
+  context: TransportContext,
+  options: ResolvedKafkaOptions,
+) => Promise<{ driver: KafkaDriver; dispose?: () => void }>;
+
+const CAPABILITIES: TransportCapabilities = Object.freeze({
+  seekBySequence: true,
+  seekByTime: true,
+  seek: true,
+  history: true,
+  durableGroups: true,
+  requestReply: true,
+  ackMode: 'position',
+  nack: false,
+});
+
+/**
+ * The `kafka://` transport: datasets are topics, groups are consumer groups (a private subscription is a
+ * throwaway group), `sequence` is the offset and `partition` the partition. Commits are watermarks
+ * (`ackMode: 'position'`). The Kafka client sits behind `KafkaDriver` (kafkajs by default).
+ */
+export class KafkaTransport implements StreamingTransport {
+  readonly name = 'kafka' as const;
+  readonly capabilities = CAPABILITIES;
+  readonly options: ResolvedKafkaOptions;
+  /** The topic this instance receives replies on. */
+  readonly replyTopic: string;
+  private driver?: KafkaDriver;
+  private disposeDriver?: () => void;
+  private readonly statusEmitter = new StatusEmitter();
+  private readonly subscriptions = new Set<KafkaSubscription>();
+  private readonly topics = new Map<string, Promise<void>>();
+  private readonly delivered = new Map<string, Map<number, number>>();
+  private readonly inbox: KafkaReplyInbox;
+  private closing?: Promise<void>;
+
+  constructor(
+    private readonly context: TransportContext,
+    private readonly createDriver: KafkaDriverFactory,
+  ) {
+    this.options = resolveKafkaOptions(context.transportOptions, context.url.query);
+    this.replyTopic =
+      this.options.replyTopic ?? `${context.clientId.replace(/[^a-zA-Z0-9._-]/g, '_')}.replies`.slice(-249);
+    this.inbox = new KafkaReplyInbox({
+      driver: this.lazyDriver(),
+      topic: this.replyTopic,
+      groupPrefix: `${context.clientId}.replies`,
+      ensureTopic: (topic) => this.ensureTopic(topic),
+      settings: { ...this.options.consumer, joinTimeoutMs: this.options.joinTimeoutMs },
+      logger: context.logger,
+    });
+  }
+
+  get status(): TransportStatus {
+    return this.statusEmitter.status;
+  }
+
+  onStatus(listener: TransportStatusListener): () => void {
+    return this.statusEmitter.on(listener);
+  }
+
+  async connect(): Promise<void> {
+    this.assertOpen('connect');
+    this.statusEmitter.set({ type: 'connecting' });
+    try {
+      if (!this.driver) {
+        const built = await this.createDriver(this.context, this.options);
+        this.driver = built.driver;
+        this.disposeDriver = built.dispose;
+      }
+      await this.driver.connect();
+      this.statusEmitter.set({ type: 'connected' });
+    } catch (error) {
+      const mapped = mapKafkaError(error, 'connect');
+      this.statusEmitter.set(
+        mapped.retriable ? { type: 'disconnected', error: mapped } : { type: 'failed', error: mapped },
+      );
+      throw mapped;
+    }
+  }
+
+  async produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]> {
+    return this.send(
+      dataset,
+      records.map((r) => toKafkaMessage(r)),
+    );
+  }
+
+  async subscribe(spec: SubscriptionSpec): Promise<TransportSubscription> {
+    const driver = this.requireDriver('subscribe');
+    const topic = assertTopic(spec.dataset, 'dataset');
+    const tuning = {
+      ...this.options.consumer,
+      ...(spec.consumerConfig ? resolveConsumerTuning(spec.consumerConfig, 'consumerConfig') : {}),
+    };
+    try {
+      await this.ensureTopic(topic);
+      const durable = spec.group !== undefined;
+      const groupId = spec.group ?? `${this.context.clientId}.private.${randomUUID()}`;
+      let startPositions: PartitionPositions | undefined;
+      if (durable) {
+        const committed = await driver.committedOffsets(groupId, topic);
+        if (!committed.some((c) => c.offset !== undefined)) {
+          if (spec.start.kind === 'none') throw new NoCommittedPositionError(topic, spec.group);
+          startPositions = await resolvePositions(driver, topic, spec.start);
+        }
+      } else {
+        startPositions = await resolvePositions(driver, topic, spec.start);
+      }
+      const consumer = driver.consumer({
+        ...tuning,
+        groupId,
+        topic,
+        fromBeginning: spec.start.kind !== 'latest',
+        joinTimeoutMs: this.options.joinTimeoutMs,
+      });
+      const deliveredKey = `${groupId}\u0000${topic}`;
+      let delivered = this.delivered.get(deliveredKey);
+      if (!delivered) this.delivered.set(deliveredKey, (delivered = new Map()));
+      const subscription = new KafkaSubscription({
+        driver,
+        consumer,
+        spec,
+        groupId,
+        durable,
+        startPositions,
+        delivered,
+        logger: this.context.logger,
+        onClose: (s) => {
+          this.subscriptions.delete(s);
+          if (!durable) this.delivered.delete(deliveredKey);
+        },
+      });
+      this.subscriptions.add(subscription);
+      try {
+        await consumer.start(subscription);
+      } catch (error) {
+        this.subscriptions.delete(subscription);
+        await consumer.stop().catch(() => undefined);
+        throw error;
+      }
+      return subscription;
+    } catch (error) {
+      throw mapKafkaError(error, 'consume', topic);
+    }
+  }
+
+  async request(dataset: string, record: OutgoingRecord, timeoutMs: number): Promise<IncomingRecord> {
+    this.requireDriver('request');
+    await this.inbox.ready().catch((error) => {
+      throw mapKafkaError(error, 'consume', this.replyTopic);
+    });
+    const correlationId = randomUUID();
+    const reply = this.inbox.expect(correlationId, dataset, timeoutMs);
+    try {
+      await this.send(dataset, [toKafkaMessage(record, { replyTo: this.replyTopic, correlationId })]);
+    } catch (error) {
+      this.inbox.cancel(correlationId);
+      throw error;
+    }
+    return reply;
+  }
+
+  async reply(replyTo: string, correlationId: string | undefined, record: OutgoingRecord): Promise<void> {
+    await this.send(replyTo, [toKafkaMessage(record, { correlationId })]);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.subscriptions].map((s) => s.close()));
+      await this.inbox.close().catch(() => undefined);
+      await this.driver?.disconnect().catch(() => undefined);
+      this.disposeDriver?.();
+      this.statusEmitter.set({ type: 'closed' });
+    })();
+    return this.closing;
+  }
+
+  /** Produces with a bound: during an outage the broker's ack is awaited at most `produceTimeoutMs`. */
+  private async send(
+    dataset: string,
+    messages: Parameters<KafkaDriver['produce']>[1],
+  ): Promise<ProduceResult[]> {
+    const driver = this.requireDriver('produce');
+    const topic = assertTopic(dataset, 'dataset');
+    const timeoutMs = this.context.produceTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const acks = await Promise.race([
+        this.ensureTopic(topic).then(() => driver.produce(topic, messages)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new TemporaryError(
+                  `Kafka did not acknowledge ${messages.length} record(s) for "${topic}" within ${timeoutMs} ms.`,
+                ),
+              ),
+            timeoutMs,
+          );
+          timer.unref();
+        }),
+      ]);
+      if (this.statusEmitter.status.type === 'disconnected') this.statusEmitter.set({ type: 'connected' });
+      return acks.map((a) => ({ sequence: a.offset, partition: a.partition }));
+    } catch (error) {
+      const mapped = mapKafkaError(error, 'produce', topic);
+      if (mapped.retriable && !this.closing) this.statusEmitter.set({ type: 'disconnected', error: mapped });
+      throw mapped;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Creates a topic once per process when `autoCreateTopics` is on; refused creation is not an error. */
+  private ensureTopic(topic: string): Promise<void> {
+    if (!this.options.autoCreateTopics) return Promise.resolve();
+    let ready = this.topics.get(topic);
+    if (!ready) {
+      ready = this.requireDriver('create a topic')
+        .ensureTopic(topic)
+        .catch((error) => {
+          if (error instanceof DatabusError && !error.retriable && !isRebalanceError(error)) {
+            // Not allowed to create topics (ACLs): use the topic as it is.
+            this.context.logger.debug(`Topic "${topic}" not created: ${error.message}`);
+            return;
+          }
+          this.topics.delete(topic);
+          throw error;
+        });
+      this.topics.set(topic, ready);
+    }
+    return ready;
+  }
+
+  /** The driver methods the inbox uses, resolved at call time (the driver exists only after connect). */
+  private lazyDriver(): KafkaDriver {
+    const get = (): KafkaDriver => this.requireDriver('request');
+    return {
+      connect: () => get().connect(),
+      produce: (t, m) => get().produce(t, m),
+      ensureTopic: (t) => get().ensureTopic(t),
+      partitionRanges: (t) => get().partitionRanges(t),
+      offsetsForTime: (t, ts) => get().offsetsForTime(t, ts),
+      committedOffsets: (g, t) => get().committedOffsets(g, t),
+      deleteGroup: (g) => get().deleteGroup(g),
+      consumer: (s) => get().consumer(s),
+      disconnect: () => get().disconnect(),
+    };
+  }
+
+  private requireDriver(operation: string): KafkaDriver {
+    this.assertOpen(operation);
+    if (!this.driver)
+      throw new TemporaryError(`Cannot ${operation}: the kafka transport is not connected yet.`);
+    return this.driver;
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.closing) throw new SubscriptionClosedError(operation, 'kafka transport');
+  }
+}

@@ -1,0 +1,320 @@
+import {
+  Admin,
+  Consumer,
+  EachBatchPayload,
+  IHeaders,
+  Kafka,
+  KafkaConfig,
+  KafkaMessage,
+  Producer,
+} from 'kafkajs';
+import { TemporaryError } from '@databus/common';
+import {
+  KafkaConsumerHandlers,
+  KafkaConsumerSettings,
+  KafkaDriver,
+  KafkaDriverConsumer,
+  KafkaDriverRecord,
+  KafkaOutgoingMessage,
+  KafkaPartitionRange,
+  KafkaProduceAck,
+} from './kafka-driver.interface';
+import { mapKafkaError } from './kafka-error.mapper';
+import { subscriptionRoundRobin } from './kafkajs.assigner';
+
+/** Producer and topic settings of the kafkajs driver. */
+export interface KafkajsDriverOptions {
+  idempotent: boolean;
+  numPartitions?: number;
+  replicationFactor?: number;
+}
+
+/**
+ * The kafkajs 2.x implementation of the driver seam. It hides kafkajs' conventions from the transport:
+ * `resolveOffset(o)` means "fetch o + 1 next", `seek` only works on assigned partitions after `run()`, the
+ * consumer is never restarted by kafkajs (`restartOnFailure: false`: the transport's runtime re-subscribes),
+ * offsets are committed only on request (`autoCommit: false`) and exactly as given.
+ */
+export class KafkajsDriver implements KafkaDriver {
+  private readonly kafka: Kafka;
+  private producer?: Producer;
+  private admin?: Admin;
+  private readonly consumers = new Set<KafkajsConsumer>();
+
+  constructor(
+    private readonly config: KafkaConfig,
+    private readonly options: KafkajsDriverOptions,
+  ) {
+    this.kafka = new Kafka(config);
+  }
+
+  async connect(): Promise<void> {
+    try {
+      this.producer ??= this.kafka.producer({
+        idempotent: this.options.idempotent,
+        allowAutoTopicCreation: true,
+        ...(this.options.idempotent ? { maxInFlightRequests: 1 } : {}),
+      });
+      this.admin ??= this.kafka.admin();
+      await this.producer.connect();
+      await this.admin.connect();
+    } catch (error) {
+      throw mapKafkaError(error, 'connect');
+    }
+  }
+
+  async produce(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<KafkaProduceAck[]> {
+    const producer = this.require(this.producer);
+    try {
+      const metadata = await producer.send({
+        topic,
+        acks: -1,
+        messages: messages.map((m) => ({ key: m.key ?? null, value: m.value, headers: m.headers })),
+      });
+      // kafkajs reports one base offset per partition; offsets per record are known for one partition only.
+      if (metadata.length === 1 && metadata[0].baseOffset !== undefined) {
+        const base = Number(metadata[0].baseOffset);
+        return messages.map((_, i) => ({ partition: metadata[0].partition, offset: base + i }));
+      }
+      return messages.map(() => ({}));
+    } catch (error) {
+      throw mapKafkaError(error, 'produce', topic);
+    }
+  }
+
+  async ensureTopic(topic: string): Promise<void> {
+    const admin = this.require(this.admin);
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic,
+            ...(this.options.numPartitions ? { numPartitions: this.options.numPartitions } : {}),
+            ...(this.options.replicationFactor ? { replicationFactor: this.options.replicationFactor } : {}),
+          },
+        ],
+      });
+    } catch (error) {
+      throw mapKafkaError(error, 'admin', topic);
+    }
+  }
+
+  async partitionRanges(topic: string): Promise<KafkaPartitionRange[]> {
+    try {
+      const offsets = await this.require(this.admin).fetchTopicOffsets(topic);
+      return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
+    } catch (error) {
+      throw mapKafkaError(error, 'admin', topic);
+    }
+  }
+
+  async offsetsForTime(
+    topic: string,
+    timestamp: number,
+  ): Promise<Array<{ partition: number; offset: number }>> {
+    try {
+      const offsets = await this.require(this.admin).fetchTopicOffsetsByTimestamp(topic, timestamp);
+      return offsets.map((o) => ({ partition: o.partition, offset: Number(o.offset) }));
+    } catch (error) {
+      throw mapKafkaError(error, 'admin', topic);
+    }
+  }
+
+  async committedOffsets(
+    groupId: string,
+    topic: string,
+  ): Promise<Array<{ partition: number; offset?: number }>> {
+    try {
+      const topics = await this.require(this.admin).fetchOffsets({ groupId, topics: [topic] });
+      const partitions = topics.find((t) => t.topic === topic)?.partitions ?? [];
+      return partitions.map((p) =>
+        Number(p.offset) >= 0
+          ? { partition: p.partition, offset: Number(p.offset) }
+          : { partition: p.partition },
+      );
+    } catch (error) {
+      throw mapKafkaError(error, 'admin', topic);
+    }
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    try {
+      await this.require(this.admin).deleteGroups([groupId]);
+    } catch (error) {
+      throw mapKafkaError(error, 'admin', groupId);
+    }
+  }
+
+  consumer(settings: KafkaConsumerSettings): KafkaDriverConsumer {
+    const kafka =
+      settings.requestTimeoutMs === undefined
+        ? this.kafka
+        : new Kafka({ ...this.config, requestTimeout: settings.requestTimeoutMs });
+    const consumer = new KafkajsConsumer(kafka, settings, (c) => this.consumers.delete(c));
+    this.consumers.add(consumer);
+    return consumer;
+  }
+
+  async disconnect(): Promise<void> {
+    await Promise.allSettled([...this.consumers].map((c) => c.stop()));
+    const producer = this.producer;
+    const admin = this.admin;
+    this.producer = undefined;
+    this.admin = undefined;
+    await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
+  }
+
+  private require<T>(client: T | undefined): T {
+    if (!client) throw new TemporaryError('The Kafka client is not connected.');
+    return client;
+  }
+}
+
+/** One kafkajs consumer (one group member on one topic). */
+class KafkajsConsumer implements KafkaDriverConsumer {
+  private readonly consumer: Consumer;
+  private stopping?: Promise<void>;
+
+  constructor(
+    kafka: Kafka,
+    private readonly settings: KafkaConsumerSettings,
+    private readonly onStopped: (c: KafkajsConsumer) => void,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: settings.groupId,
+      partitionAssigners: [subscriptionRoundRobin],
+      sessionTimeout: settings.sessionTimeoutMs,
+      heartbeatInterval: settings.heartbeatIntervalMs,
+      rebalanceTimeout: settings.rebalanceTimeoutMs,
+      maxWaitTimeInMs: settings.maxWaitTimeMs ?? 100,
+      maxBytesPerPartition: settings.maxBytesPerPartition,
+      minBytes: settings.minBytes,
+      maxBytes: settings.maxBytes,
+      allowAutoTopicCreation: false,
+      retry: { retries: 5, restartOnFailure: async () => false },
+    });
+  }
+
+  async start(handlers: KafkaConsumerHandlers): Promise<void> {
+    const { topic, joinTimeoutMs } = this.settings;
+    let joined!: () => void;
+    let failed!: (error: Error) => void;
+    const firstJoin = new Promise<void>((resolve, reject) => ((joined = resolve), (failed = reject)));
+    firstJoin.catch(() => undefined); // a crash after start() settled is reported through onCrash
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      handlers.onAssignment([...(payload.memberAssignment[topic] ?? [])]);
+      joined();
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      const error = mapKafkaError(payload.error, 'consume', topic);
+      failed(error);
+      if (!payload.restart) handlers.onCrash(error);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topics: [topic], fromBeginning: this.settings.fromBeginning });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async (payload) => this.onBatch(payload, handlers),
+      });
+      await Promise.race([
+        firstJoin,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new TemporaryError(`No consumer group join within ${joinTimeoutMs} ms (topic "${topic}").`),
+              ),
+            joinTimeoutMs,
+          );
+          timer.unref();
+        }),
+      ]);
+    } catch (error) {
+      await this.stop().catch(() => undefined);
+      throw mapKafkaError(error, 'consume', topic);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  seek(partition: number, offset: number): void {
+    this.consumer.seek({ topic: this.settings.topic, partition, offset: String(offset) });
+  }
+
+  pause(): void {
+    this.safely(() => this.consumer.pause([{ topic: this.settings.topic }]));
+  }
+
+  resume(): void {
+    this.safely(() => this.consumer.resume([{ topic: this.settings.topic }]));
+  }
+
+  async commit(offsets: ReadonlyArray<{ partition: number; offset: number }>): Promise<void> {
+    if (offsets.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(
+        offsets.map((o) => ({
+          topic: this.settings.topic,
+          partition: o.partition,
+          offset: String(o.offset),
+        })),
+      );
+    } catch (error) {
+      throw mapKafkaError(error, 'commit', this.settings.topic);
+    }
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.consumer
+      .disconnect()
+      .catch(() => undefined)
+      .finally(() => this.onStopped(this));
+    return this.stopping;
+  }
+
+  private onBatch(payload: EachBatchPayload, handlers: KafkaConsumerHandlers): void {
+    if (!payload.isRunning()) return;
+    const { batch } = payload;
+    const outcome = handlers.onBatch({
+      partition: batch.partition,
+      records: batch.messages.map(toRecord),
+      isStale: () => payload.isStale(),
+    });
+    // kafkajs: resolveOffset(o) makes the next fetch start at o + 1.
+    if (outcome.nextOffset !== undefined) payload.resolveOffset(String(outcome.nextOffset - 1));
+  }
+
+  /** pause/resume throw while kafkajs has no running group (between a crash and our close). */
+  private safely(action: () => void): void {
+    try {
+      action();
+    } catch {
+      // The consumer is stopping or crashed; the transport learns it through onCrash.
+    }
+  }
+}
+
+/** A kafkajs message as a driver record: headers decoded as UTF-8 (last value of a repeated header). */
+export function toRecord(message: KafkaMessage): KafkaDriverRecord {
+  return {
+    offset: Number(message.offset),
+    key: message.key ?? undefined,
+    value: message.value ?? Buffer.alloc(0),
+    headers: decodeHeaders(message.headers),
+    timestamp: Number(message.timestamp),
+  };
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(headers ?? {})) {
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    if (value !== undefined) out[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+  }
+  return out;
+}

@@ -1,0 +1,251 @@
+import {
+  KafkaConsumerHandlers,
+  KafkaConsumerSettings,
+  KafkaDriver,
+  KafkaDriverConsumer,
+  KafkaDriverRecord,
+  KafkaOutgoingMessage,
+  KafkaPartitionRange,
+  KafkaProduceAck,
+} from '../kafka-driver.interface';
+
+/**
+ * An in-memory Kafka behind the driver seam, for the transport's unit tests (no broker). Topics have
+ * partitions of records with offsets from 0; groups keep committed offsets; consumers are fed by `pump()`
+ * (called automatically after produce/seek/resume unless `autoPump` is false), the way kafkajs' fetch loop
+ * feeds `eachBatch`. Tests drive rebalances (`assign`) and crashes (`crash`) explicitly.
+ * @internal
+ */
+export class FakeKafka implements KafkaDriver {
+  readonly topics = new Map<string, KafkaDriverRecord[][]>();
+  readonly committed = new Map<string, Map<number, number>>();
+  readonly consumers: FakeConsumer[] = [];
+  readonly deletedGroups: string[] = [];
+  /** Errors the next commits fail with, in order. */
+  readonly commitFailures: Error[] = [];
+  /** Error the next produce fails with. */
+  produceFailure?: Error;
+  /** A produce that never resolves (an outage), when true. */
+  produceHangs = false;
+  autoPump = true;
+  maxBatch = 100;
+  now = 1_700_000_000_000;
+  connected = false;
+  private pumpScheduled = false;
+
+  constructor(private readonly partitions = 1) {}
+
+  async connect(): Promise<void> {
+    this.connected = true;
+  }
+
+  async disconnect(): Promise<void> {
+    this.connected = false;
+  }
+
+  async produce(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<KafkaProduceAck[]> {
+    if (this.produceFailure) {
+      const error = this.produceFailure;
+      this.produceFailure = undefined;
+      throw error;
+    }
+    if (this.produceHangs) return new Promise<never>(() => undefined);
+    const log = this.log(topic);
+    const acks = messages.map((m) => {
+      const partition = m.key === undefined ? 0 : hash(m.key) % log.length;
+      const records = log[partition];
+      const offset = records.length;
+      records.push({
+        offset,
+        key: m.key === undefined ? undefined : Buffer.from(m.key),
+        value: Buffer.from(m.value),
+        headers: { ...m.headers },
+        timestamp: this.now++,
+      });
+      return { partition, offset };
+    });
+    this.schedulePump();
+    return acks;
+  }
+
+  async ensureTopic(topic: string): Promise<void> {
+    this.log(topic);
+  }
+
+  async partitionRanges(topic: string): Promise<KafkaPartitionRange[]> {
+    return this.log(topic).map((records, partition) => ({ partition, low: 0, high: records.length }));
+  }
+
+  async offsetsForTime(
+    topic: string,
+    timestamp: number,
+  ): Promise<Array<{ partition: number; offset: number }>> {
+    return this.log(topic).map((records, partition) => {
+      const found = records.find((r) => r.timestamp >= timestamp);
+      return { partition, offset: found ? found.offset : records.length };
+    });
+  }
+
+  async committedOffsets(
+    groupId: string,
+    topic: string,
+  ): Promise<Array<{ partition: number; offset?: number }>> {
+    const committed = this.committed.get(key(groupId, topic));
+    return this.log(topic).map((_, partition) => ({ partition, offset: committed?.get(partition) }));
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    this.deletedGroups.push(groupId);
+  }
+
+  consumer(settings: KafkaConsumerSettings): KafkaDriverConsumer {
+    const consumer = new FakeConsumer(this, settings);
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  /** The records of a topic partition. */
+  log(topic: string, partition?: number): KafkaDriverRecord[][] {
+    let log = this.topics.get(topic);
+    if (!log) this.topics.set(topic, (log = Array.from({ length: this.partitions }, () => [])));
+    return partition === undefined ? log : [log[partition]];
+  }
+
+  /** Committed offsets of a group on a topic, by partition. */
+  commitsOf(groupId: string, topic: string): Record<number, number> {
+    return Object.fromEntries(this.committed.get(key(groupId, topic)) ?? []);
+  }
+
+  /** Feeds every running, unpaused consumer until nothing more is taken. */
+  pump(): void {
+    for (let progress = true, rounds = 0; progress && rounds < 1000; rounds++) {
+      progress = false;
+      for (const consumer of this.consumers) progress = consumer.fetchOnce() || progress;
+    }
+  }
+
+  schedulePump(): void {
+    if (!this.autoPump || this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    }).unref();
+  }
+
+  commitFor(
+    groupId: string,
+    topic: string,
+    offsets: ReadonlyArray<{ partition: number; offset: number }>,
+  ): void {
+    const k = key(groupId, topic);
+    let map = this.committed.get(k);
+    if (!map) this.committed.set(k, (map = new Map()));
+    for (const o of offsets) map.set(o.partition, o.offset);
+  }
+}
+
+/** A fake group member; records every call the transport makes. */
+export class FakeConsumer implements KafkaDriverConsumer {
+  handlers?: KafkaConsumerHandlers;
+  running = false;
+  paused = false;
+  stopped = false;
+  assignment: number[] = [];
+  readonly seeks: Array<{ partition: number; offset: number }> = [];
+  readonly commits: Array<Array<{ partition: number; offset: number }>> = [];
+  /** Next fetch position per assigned partition (what kafkajs calls the resolved offset). */
+  readonly positions = new Map<number, number>();
+  /** The next batch of these partitions is reported stale (a seek raced with a fetch). */
+  readonly staleOnce = new Set<number>();
+  pauseCalls = 0;
+  resumeCalls = 0;
+
+  constructor(
+    readonly kafka: FakeKafka,
+    readonly settings: KafkaConsumerSettings,
+  ) {}
+
+  async start(handlers: KafkaConsumerHandlers): Promise<void> {
+    this.handlers = handlers;
+    this.running = true;
+    this.assign(this.kafka.log(this.settings.topic).map((_, p) => p));
+  }
+
+  /** Simulates a completed rebalance: the member now holds `partitions` (positions reset to committed). */
+  assign(partitions: number[]): void {
+    this.assignment = [...partitions];
+    this.positions.clear();
+    const committed = this.kafka.committed.get(key(this.settings.groupId, this.settings.topic));
+    for (const p of partitions) {
+      const records = this.kafka.log(this.settings.topic)[p];
+      this.positions.set(p, committed?.get(p) ?? (this.settings.fromBeginning ? 0 : records.length));
+    }
+    this.handlers?.onAssignment([...partitions]);
+    this.kafka.schedulePump();
+  }
+
+  /** Simulates the consumer dying for good. */
+  crash(error: Error): void {
+    this.running = false;
+    this.handlers?.onCrash(error);
+  }
+
+  seek(partition: number, offset: number): void {
+    this.seeks.push({ partition, offset });
+    if (this.assignment.includes(partition)) this.positions.set(partition, offset);
+    this.kafka.schedulePump();
+  }
+
+  pause(): void {
+    this.pauseCalls++;
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.resumeCalls++;
+    this.paused = false;
+    this.kafka.schedulePump();
+  }
+
+  async commit(offsets: ReadonlyArray<{ partition: number; offset: number }>): Promise<void> {
+    const failure = this.kafka.commitFailures.shift();
+    if (failure) throw failure;
+    this.commits.push(offsets.map((o) => ({ ...o })));
+    this.kafka.commitFor(this.settings.groupId, this.settings.topic, offsets);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.stopped = true;
+  }
+
+  /** One fetch round over the assigned partitions; true when a batch moved a position. */
+  fetchOnce(): boolean {
+    if (!this.running || this.paused || !this.handlers) return false;
+    let progress = false;
+    for (const partition of this.assignment) {
+      if (this.paused) break;
+      const from = this.positions.get(partition) ?? 0;
+      const records = this.kafka.log(this.settings.topic)[partition].slice(from, from + this.kafka.maxBatch);
+      if (records.length === 0) continue;
+      const stale = this.staleOnce.delete(partition);
+      const outcome = this.handlers.onBatch({ partition, records, isStale: () => stale });
+      if (outcome.nextOffset !== undefined && outcome.nextOffset !== from) {
+        this.positions.set(partition, outcome.nextOffset);
+        progress = true;
+      }
+    }
+    return progress;
+  }
+}
+
+function key(groupId: string, topic: string): string {
+  return `${groupId}\u0000${topic}`;
+}
+
+function hash(text: string): number {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
+  return h;
+}
