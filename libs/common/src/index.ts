@@ -13,3 +13,4 @@ export * from './tls';
 export * from './config';
 export * from './logging';
 export * from './credentials';
+export * from './observability';

@@ -86,5 +86,11 @@ export type {
 export type { TransportStatus } from './transport/transport-status';
 export { StatusEmitter } from './transport/transport-status';
 
+export { StreamingHandlerRegistry } from './observability/streaming-handler.registry';
+export type { HandlerInfo } from './observability/streaming-handler.registry';
+export { StreamingHealthIndicator } from './observability/streaming-health.indicator';
+export type { StreamingHealthResult } from './observability/streaming-health.indicator';
+export type { StreamingEvent, StreamingEventListener } from './observability/streaming-events';
+
 export { MemoryStreaming } from './testing/memory-testing';
 export type { MemoryTransportOptions, MemoryRetention } from './transports/memory';

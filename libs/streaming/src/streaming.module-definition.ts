@@ -2,6 +2,8 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { StreamingModuleExtras, StreamingModuleOptions } from './options/streaming-options.interface';
 import { getChannelToken, STREAMING_CONNECTION_NAME } from './streaming.constants';
 import { ChannelService } from './channel/channel.service';
+import { StreamingHandlerRegistry } from './observability/streaming-handler.registry';
+import { StreamingHealthIndicator } from './observability/streaming-health.indicator';
 
 export const {
   ConfigurableModuleClass: StreamingConfigurableModule,
@@ -22,7 +24,10 @@ export const {
         { provide: STREAMING_CONNECTION_NAME, useValue: extras.name ?? null },
         { provide: token, useExisting: ChannelService },
       ],
-      exports: extras.name ? [token] : [ChannelService, token],
+      // Registry and health indicator are exported by the unnamed connection only (one class token per app).
+      exports: extras.name
+        ? [token]
+        : [ChannelService, token, StreamingHandlerRegistry, StreamingHealthIndicator],
     };
   })
   .build();

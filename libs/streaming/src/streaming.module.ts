@@ -4,6 +4,8 @@ import { ChannelService } from './channel/channel.service';
 import { StreamingConnection } from './channel/streaming-connection';
 import { DatasetHandlerExplorer } from './discovery/dataset-handler.explorer';
 import { DatasetHandlerOrchestrator } from './discovery/dataset-handler.orchestrator';
+import { StreamingHandlerRegistry } from './observability/streaming-handler.registry';
+import { StreamingHealthIndicator } from './observability/streaming-health.indicator';
 import { resolveStreamingOptions } from './options/resolve-streaming-options';
 import { StreamingModuleOptions } from './options/streaming-options.interface';
 import { STREAMING_CONNECTION, STREAMING_CONNECTION_NAME } from './streaming.constants';
@@ -37,6 +39,8 @@ import { StreamingConfigurableModule, STREAMING_MODULE_OPTIONS } from './streami
     },
     DatasetHandlerExplorer,
     DatasetHandlerOrchestrator,
+    StreamingHandlerRegistry,
+    StreamingHealthIndicator,
   ],
 })
 export class StreamingModule extends StreamingConfigurableModule {}

@@ -1,12 +1,12 @@
-import { assertDuration, assertNonEmptyString, ConfigurationError } from '@databus/common';
+import { assertDuration, assertNonEmptyString, ConfigurationError, withMessagingSpan } from '@databus/common';
+import { StreamingEventListener } from '../observability/streaming-events';
 import { RemoteHandlerError } from '../errors';
 import { encodePayload } from '../message/codec';
 import { DatasetMessage } from '../message/dataset-message';
 import { DatabusHeaders } from '../message/headers';
 import { resolveConsumerOptions } from '../options/resolve-consumer-options';
 import { ConsumerOptions } from '../options/streaming-options.interface';
-import { ConsumerRunner } from '../runtime/consumer-runner';
-import { MessageProcessor } from '../runtime/message-processor';
+import { createConsumerRunner } from './consumer-factory';
 import { DEFAULT_PULL_MAX_WAIT_MS } from '../streaming.constants';
 import { MessageHeaders, OutgoingRecord, ProduceResult } from '../transport/transport-record.interface';
 import { TransportCapabilities } from '../transport/transport-capabilities';
@@ -76,10 +76,40 @@ export class ChannelService {
     assertNonEmptyString(dataset, 'produce: dataset');
     if (!Array.isArray(messages))
       throw new ConfigurationError('produceMany: messages', 'an array of { value, key?, headers? }');
-    return this.connection.transport.produce(
-      dataset,
-      messages.map((m) => toRecord(m.value, m)),
+    const records = messages.map((m) => toRecord(m.value, m));
+    const { transport, options } = this.connection;
+    const send = () => transport.produce(dataset, records);
+    // One span per call; its context goes into every record's headers (W3C traceparent).
+    const results = options.tracing
+      ? await withMessagingSpan(
+          {
+            system: transport.name,
+            destination: dataset,
+            operation: 'publish',
+            attributes: { 'messaging.batch.message_count': records.length },
+          },
+          records[0]?.headers,
+          async () => {
+            for (const record of records.slice(1))
+              Object.assign(record.headers, pickTraceHeaders(records[0].headers));
+            return send();
+          },
+        )
+      : await send();
+    options.metrics.increment(
+      'databus_messages_produced_total',
+      { lib: 'streaming', dataset },
+      records.length,
     );
+    return results;
+  }
+
+  /**
+   * Observes the connection: connected, disconnected, reconnecting, subscribed, handler failures,
+   * dead-letters, stopped consumers. Returns a function that stops observing.
+   */
+  onEvent(listener: StreamingEventListener): () => void {
+    return this.connection.events.on(listener);
   }
 
   /**
@@ -111,32 +141,14 @@ export class ChannelService {
       },
       where,
     );
-    let runner: ConsumerRunner | undefined;
-    if (callback) {
-      const abort = new AbortController();
-      const processor = new MessageProcessor(
-        (_payload, message) => callback(message),
-        {
+    const runner = callback
+      ? createConsumerRunner(this.connection, source, {
           dataset,
-          group: resolved.group,
+          options: resolved,
           decode: 'raw',
-          attempts: resolved.attempts,
-          backoff: resolved.backoff,
-          deadLetter: resolved.deadLetter,
-          reconnect: opts.reconnect,
-        },
-        transport,
-        this.connection.logger,
-        abort.signal,
-      );
-      runner = new ConsumerRunner(
-        source,
-        processor,
-        { ...resolved, brokerNack: transport.capabilities.nack },
-        this.connection.logger,
-      );
-      runner.signal.addEventListener('abort', () => abort.abort(runner?.signal.reason), { once: true });
-    }
+          invoke: (_payload, message) => callback(message),
+        })
+      : undefined;
     let untrack: () => void = () => undefined;
     const subscription = new Subscription(
       dataset,
@@ -177,6 +189,13 @@ export class ChannelService {
   open(options: OpenChannelOptions): ConsumerGroupChannel {
     return new ConsumerGroupChannel(this.connection, this, options);
   }
+}
+
+function pickTraceHeaders(headers: MessageHeaders): MessageHeaders {
+  const out: MessageHeaders = {};
+  for (const name of ['traceparent', 'tracestate', 'baggage'])
+    if (headers[name] !== undefined) out[name] = headers[name];
+  return out;
 }
 
 function toRecord(value: unknown, options: ProduceOptions): OutgoingRecord {

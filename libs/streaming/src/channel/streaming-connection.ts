@@ -11,6 +11,8 @@ import { loadTransportFactory } from '../transport/transport.registry';
 import { ResolvedStreamingOptions } from '../options/resolve-streaming-options';
 import { RecordSource } from '../runtime/record-source';
 import { describeOffset } from '../offset/offset';
+import { StreamingEventHub } from '../observability/streaming-events';
+import { TransportStatus } from '../transport/transport-status';
 
 /** Anything the connection must stop before it closes the transport. */
 export interface Closeable {
@@ -24,6 +26,10 @@ export interface Closeable {
  */
 export class StreamingConnection implements OnModuleInit, OnApplicationShutdown {
   readonly logger: TransportLogger;
+  /** Connection, subscription and failure events (see `StreamingEvent`). */
+  readonly events = new StreamingEventHub();
+  /** Name used in events and metrics: the module's `name`, or `default`. */
+  readonly label: string;
   private transportValue?: StreamingTransport;
   private readonly closeables = new Set<Closeable>();
   private closing?: Promise<void>;
@@ -34,6 +40,7 @@ export class StreamingConnection implements OnModuleInit, OnApplicationShutdown 
     logger: LoggerService | false | undefined,
   ) {
     this.logger = toTransportLogger(logger, name ? `Streaming:${name}` : 'Streaming');
+    this.label = name ?? 'default';
   }
 
   get transport(): StreamingTransport {
@@ -61,6 +68,7 @@ export class StreamingConnection implements OnModuleInit, OnApplicationShutdown 
     };
     const transport = factory(context);
     this.transportValue = transport;
+    transport.onStatus((status) => this.onStatus(status));
     await this.connectWithin(transport, this.options.produceTimeoutMs);
     this.logger.log(`Connected to ${redactUrl(this.options.rawUrl)} (${transport.name})`);
   }
@@ -76,8 +84,29 @@ export class StreamingConnection implements OnModuleInit, OnApplicationShutdown 
       retryOnFail,
       reconnect: this.options.reconnect,
       logger: this.logger,
+      onRecover: (attempt, delayMs, error) => {
+        this.options.metrics.increment('databus_reconnects_total', {
+          lib: 'streaming',
+          connection: this.label,
+        });
+        this.events.emit({
+          type: 'resubscribing',
+          connection: this.label,
+          dataset: spec.dataset,
+          group: spec.group,
+          attempt,
+          delayMs,
+          error,
+        });
+      },
     });
     await source.open();
+    this.events.emit({
+      type: 'subscribed',
+      connection: this.label,
+      dataset: spec.dataset,
+      group: spec.group,
+    });
     this.logger.debug(
       `Subscribed to "${spec.dataset}"${spec.group ? ` as group "${spec.group}"` : ''} from ${describeOffset(spec.start)}`,
     );
@@ -102,6 +131,38 @@ export class StreamingConnection implements OnModuleInit, OnApplicationShutdown 
       await this.transportValue?.close();
     })();
     return this.closing;
+  }
+
+  private onStatus(status: TransportStatus): void {
+    const connection = this.label;
+    switch (status.type) {
+      case 'connected':
+        this.events.emit({ type: 'connected', connection });
+        return;
+      case 'disconnected':
+        this.logger.warn(
+          `Disconnected from ${redactUrl(this.options.rawUrl)}${status.error ? `: ${status.error.message}` : ''}`,
+        );
+        this.events.emit({ type: 'disconnected', connection, error: status.error });
+        return;
+      case 'reconnecting':
+        this.options.metrics.increment('databus_reconnects_total', { lib: 'streaming', connection });
+        this.events.emit({
+          type: 'reconnecting',
+          connection,
+          attempt: status.attempt,
+          delayMs: status.delayMs,
+          error: status.error,
+        });
+        return;
+      case 'closed':
+        this.events.emit({ type: 'closed', connection });
+        return;
+      case 'failed':
+        this.logger.error(`Connection failed for good: ${status.error.message}`);
+        this.events.emit({ type: 'disconnected', connection, error: status.error });
+        return;
+    }
   }
 
   private async connectWithin(transport: StreamingTransport, budgetMs: number): Promise<void> {

@@ -1,11 +1,12 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ExternalContextCreator } from '@nestjs/core';
+import { ConfigurationError } from '@databus/common';
 import { StreamingConnection } from '../channel/streaming-connection';
 import { assertOffsetSupported } from '../transport/transport-capabilities';
 import { resolveConsumerOptions, ResolvedConsumerOptions } from '../options/resolve-consumer-options';
 import { ConsumerRunner } from '../runtime/consumer-runner';
-import { MessageProcessor } from '../runtime/message-processor';
+import { createConsumerRunner } from '../channel/consumer-factory';
 import {
   DATABUS_CONTEXT_TYPE,
   DEFAULT_HANDLER_MAX_WAIT_MS,
@@ -22,6 +23,9 @@ export interface RunningHandler {
   dataset: string;
   group?: string;
   runner: ConsumerRunner;
+  /** What `restart` needs to subscribe it again. */
+  handler: DiscoveredHandler;
+  resolved: ResolvedConsumerOptions;
 }
 
 /**
@@ -45,6 +49,32 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
   /** The subscribed handlers. */
   get handlers(): readonly RunningHandler[] {
     return this.running;
+  }
+
+  /** The handler `Class.method`; throws a `ConfigurationError` listing the known ids otherwise. */
+  find(id: string): RunningHandler {
+    const found = this.running.find((h) => h.id === id);
+    if (!found)
+      throw new ConfigurationError(
+        'handler id',
+        `one of ${this.running.map((h) => `"${h.id}"`).join(', ') || '(none)'}`,
+        { received: JSON.stringify(id) },
+      );
+    return found;
+  }
+
+  /** Drains and unsubscribes one handler. */
+  async stop(id: string): Promise<void> {
+    await this.find(id).runner.stop(this.connection.options.shutdownTimeoutMs);
+  }
+
+  /** Subscribes a stopped or failed handler again. */
+  async restart(id: string): Promise<void> {
+    const entry = this.find(id);
+    if (entry.runner.state !== 'stopped' && entry.runner.state !== 'failed') return;
+    await entry.runner.stop(0);
+    this.running.splice(this.running.indexOf(entry), 1);
+    await this.start(entry.handler, entry.resolved);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -99,7 +129,6 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
       DATABUS_CONTEXT_TYPE,
     ) as (...args: unknown[]) => Promise<unknown>;
     const options = this.connection.options;
-    const transport = this.connection.transport;
     const source = await this.connection.openSource(
       {
         dataset: meta.dataset,
@@ -110,34 +139,19 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
       },
       `@OnDatasetMessage('${meta.dataset}') on ${className}.${methodKey}`,
     );
-    const abort = new AbortController();
-    const processor = new MessageProcessor(
-      (payload, message) => invoke(payload, message),
-      {
-        dataset: meta.dataset,
-        group: resolved.group,
-        decode: resolved.decode,
-        attempts: resolved.attempts,
-        backoff: resolved.backoff,
-        deadLetter: resolved.deadLetter,
-        reconnect: options.reconnect,
-      },
-      transport,
-      this.connection.logger,
-      abort.signal,
-    );
-    const runner = new ConsumerRunner(
-      source,
-      processor,
-      { ...resolved, brokerNack: transport.capabilities.nack },
-      this.connection.logger,
-    );
-    runner.signal.addEventListener('abort', () => abort.abort(runner.signal.reason), { once: true });
+    const runner = createConsumerRunner(this.connection, source, {
+      dataset: meta.dataset,
+      options: resolved,
+      handler: `${className}.${methodKey}`,
+      invoke: (payload, message) => invoke(payload, message),
+    });
     this.running.push({
       id: `${className}.${methodKey}`,
       dataset: meta.dataset,
       group: resolved.group,
       runner,
+      handler,
+      resolved,
     });
     runner.start();
   }

@@ -5,6 +5,8 @@ import {
   BrokerUrl,
   ConfigurationError,
   CredentialsProvider,
+  DatabusMetrics,
+  noopMetrics,
   LoadedTls,
   loadTlsMaterial,
   parseBrokerUrl,
@@ -37,6 +39,8 @@ export interface ResolvedStreamingOptions {
   groupExpiryMs: number;
   consumerDefaults: ConsumerOptions;
   handlers: boolean;
+  metrics: DatabusMetrics;
+  tracing: boolean;
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -56,6 +60,8 @@ const KNOWN_OPTIONS = new Set([
   'consumerDefaults',
   'handlers',
   'logger',
+  'metrics',
+  'tracing',
 ]);
 
 /**
@@ -125,7 +131,23 @@ export function resolveStreamingOptions(
     ),
     consumerDefaults: { ...(options.consumerDefaults ?? {}) },
     handlers: options.handlers ?? true,
+    metrics: resolveMetrics(options.metrics, o('metrics')),
+    tracing: options.tracing ?? true,
   };
+}
+
+function resolveMetrics(value: DatabusMetrics | undefined, option: string): DatabusMetrics {
+  if (value === undefined) return noopMetrics;
+  if (
+    typeof value?.increment !== 'function' ||
+    typeof value.observe !== 'function' ||
+    typeof value.set !== 'function'
+  )
+    throw new ConfigurationError(
+      option,
+      'a DatabusMetrics ({ increment, observe, set }), e.g. createPrometheusMetrics()',
+    );
+  return value;
 }
 
 function resolveCredentials(

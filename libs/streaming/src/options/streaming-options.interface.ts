@@ -1,4 +1,10 @@
-import { BackoffOptions, BrokerCredentials, CredentialsProvider, TlsOptions } from '@databus/common';
+import {
+  BackoffOptions,
+  BrokerCredentials,
+  CredentialsProvider,
+  DatabusMetrics,
+  TlsOptions,
+} from '@databus/common';
 import { LoggerService } from '@nestjs/common';
 import { PayloadDecoding } from '../message/codec';
 import { Offset, OffsetName } from '../offset/offset';
@@ -89,6 +95,10 @@ export interface StreamingModuleOptions {
   handlers?: boolean;
   /** Where the suite logs; `false` silences it. @default Nest's `Logger` with context `Streaming` */
   logger?: LoggerService | false;
+  /** Where metrics go, e.g. `createPrometheusMetrics()` from `@databus/common`. @default no metrics */
+  metrics?: DatabusMetrics;
+  /** OpenTelemetry producer/consumer spans and W3C trace context in headers (needs `@opentelemetry/api`). @default true */
+  tracing?: boolean;
 }
 
 /** Module-shape options (not async): `isGlobal`, and `name` for several connections in one app. @publicApi */

@@ -1,4 +1,4 @@
-import { backoffDelay, ResolvedBackoff, sleep } from '@databus/common';
+import { backoffDelay, ResolvedBackoff, sleep, withMessagingSpan } from '@databus/common';
 import { decodePayload, encodePayload, PayloadDecoding } from '../message/codec';
 import { DatasetMessage } from '../message/dataset-message';
 import { DatabusHeaders } from '../message/headers';
@@ -24,12 +24,16 @@ export interface ProcessorPolicy {
   deadLetter: string | false;
   /** Backoff between attempts to write to the dead-letter dataset while the broker is unavailable. */
   reconnect: ResolvedBackoff;
+  /** Record an OpenTelemetry `process` span per message (a no-op without `@opentelemetry/api`). @default true */
+  tracing?: boolean;
 }
 
 /** Observes what the processor does (metrics, events, tests). */
 export interface ProcessorObserver {
   onRetry?(message: DatasetMessage, attempt: number, error: unknown): void;
   onDeadLetter?(message: DatasetMessage, error: unknown, attempts: number): void;
+  /** After every message, with how it ended and how long it took. */
+  onProcessed?(message: DatasetMessage, outcome: ProcessOutcome | 'dead-lettered', durationMs: number): void;
 }
 
 /**
@@ -52,6 +56,33 @@ export class MessageProcessor {
   ) {}
 
   async process(message: DatasetMessage): Promise<ProcessOutcome> {
+    const started = performance.now();
+    const run = () => this.attempt(message);
+    const outcome =
+      this.policy.tracing === false
+        ? await run()
+        : await withMessagingSpan(
+            {
+              system: this.transport.name,
+              destination: message.dataset,
+              operation: 'process',
+              group: this.policy.group,
+              attributes: { 'messaging.message.body.size': message.data.length },
+            },
+            message.headers as Record<string, string>,
+            run,
+          );
+    this.observer.onProcessed?.(
+      message,
+      outcome.deadLettered ? 'dead-lettered' : outcome.result,
+      performance.now() - started,
+    );
+    return outcome.result;
+  }
+
+  private async attempt(
+    message: DatasetMessage,
+  ): Promise<{ result: ProcessOutcome; deadLettered?: boolean }> {
     let lastError: unknown;
     let attempt = 0;
     while (attempt < this.policy.attempts) {
@@ -65,7 +96,7 @@ export class MessageProcessor {
         );
         const result = await this.invoke(payload, message);
         if (message.replyTo) await this.sendReply(message, encodePayload(result), {});
-        return 'done';
+        return { result: 'done' };
       } catch (error) {
         lastError = error;
         if (isPermanentFailure(error) || attempt >= this.policy.attempts) break;
@@ -77,11 +108,12 @@ export class MessageProcessor {
         try {
           await sleep(delay, this.signal);
         } catch {
-          return 'abandoned';
+          return { result: 'abandoned' };
         }
       }
     }
-    return this.giveUp(message, lastError, attempt);
+    const result = await this.giveUp(message, lastError, attempt);
+    return { result, deadLettered: result === 'done' };
   }
 
   private async giveUp(message: DatasetMessage, error: unknown, attempts: number): Promise<ProcessOutcome> {

@@ -16,6 +16,8 @@ export interface RecordSourceOptions {
   retryOnFail: boolean;
   reconnect: ResolvedBackoff;
   logger: TransportLogger;
+  /** Told before each re-subscribe wait, for events and metrics. */
+  onRecover?: (attempt: number, delayMs: number, error: Error) => void;
 }
 
 /** One transport subscription with the records it delivered. Replaced whole after a failure. */
@@ -151,6 +153,7 @@ export class RecordSource {
       await failed.sub.close().catch(() => undefined);
     }
     const delay = backoffDelay(++this.failures, this.options.reconnect);
+    this.options.onRecover?.(this.failures, delay, error instanceof Error ? error : new Error(String(error)));
     this.options.logger.warn(
       `Subscription to "${this.spec.dataset}"${this.spec.group ? ` (group "${this.spec.group}")` : ''} failed (${(error as Error)?.message}); re-subscribing in ${delay} ms`,
     );

@@ -3,6 +3,7 @@ import { failuresConformance } from './failures.conformance';
 import { flowConformance } from './flow.conformance';
 import { groupsConformance } from './groups.conformance';
 import { lifecycleConformance } from './lifecycle.conformance';
+import { observabilityConformance } from './observability.conformance';
 import { positionsConformance } from './positions.conformance';
 import { requestReplyConformance } from './request-reply.conformance';
 
@@ -20,4 +21,5 @@ export function describeConformance(target: ConformanceTarget): void {
   failuresConformance(target);
   requestReplyConformance(target);
   lifecycleConformance(target);
+  observabilityConformance(target);
 }

@@ -1,4 +1,4 @@
-import { DatasetMessage, Offset } from '@databus/streaming';
+import { DatasetMessage, Offset, StreamingEvent, StreamingHealthIndicator } from '@databus/streaming';
 import { ConformanceTarget, dataset, startApp } from './harness';
 import { delay, indexes, produceNumbered, range, Recorded, recordingHandler, waitUntil } from './helpers';
 
@@ -126,6 +126,9 @@ export function lifecycleConformance(target: ConformanceTarget): void {
         options: { produceTimeoutMs: 60_000 },
         providers: [recordingHandler(ds, { group: dataset('g'), batch: 10, offset: Offset.LATEST }, seen)],
       });
+      const events: StreamingEvent[] = [];
+      app.channel.onEvent((e) => events.push(e));
+      const health = app.module.get(StreamingHealthIndicator);
       try {
         await delay(300);
         const total = 300;
@@ -147,6 +150,17 @@ export function lifecycleConformance(target: ConformanceTarget): void {
         await producing;
         await waitUntil(target, () => indexes(seen).length === total, 'every message after the restart', 6);
         expect(indexes(seen)).toEqual(range(0, total));
+        // The outage was visible (events, health), not silent.
+        expect(
+          events.some(
+            (e) => e.type === 'disconnected' || e.type === 'reconnecting' || e.type === 'resubscribing',
+          ),
+        ).toBe(true);
+        await waitUntil(
+          target,
+          () => health.check('s').s.status === 'up' && !health.check('s').s.degraded,
+          'health back to up',
+        );
       } finally {
         await app.close();
       }

@@ -266,9 +266,9 @@ describe('bad input gets typed, clear errors', () => {
     const ds = dataset('text');
     const sub = await channel.subscribe(ds, { batch: 1, maxWaitMs: 50 });
     await channel.produce(ds, 'secret-ish plain text');
-    const [message] = await (async () => {
-      for await (const m of sub) return [m];
-      return [];
+    const message = await (async (): Promise<DatasetMessage> => {
+      for await (const m of sub) return m;
+      throw new Error('subscription ended without a message');
     })();
     expect(message.text()).toBe('secret-ish plain text');
     expect(() => message.json()).toThrow(/not valid JSON/);

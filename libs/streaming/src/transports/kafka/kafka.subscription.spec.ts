@@ -2,12 +2,18 @@ import { AuthenticationError, ConsumerError, UnsupportedFeatureError } from '@da
 import { SubscriptionClosedError } from '../../errors';
 import { Offset } from '../../offset/offset';
 import { IncomingRecord } from '../../transport/transport-record.interface';
+import { StreamingTransport } from '../../transport/transport.interface';
 import { FakeConsumer } from './testing/fake-kafka.driver';
 import { fakeTransport, json, settle, spec } from './testing/fake-kafka.helpers';
 
 const values = (records: IncomingRecord[]): unknown[] => records.map((r) => JSON.parse(r.data.toString()));
 
-async function produceN(transport: { produce: Function }, n: number, from = 0, key?: (i: number) => string) {
+async function produceN(
+  transport: Pick<StreamingTransport, 'produce'>,
+  n: number,
+  from = 0,
+  key?: (i: number) => string,
+) {
   for (let i = from; i < from + n; i++) await transport.produce('readings', [json(i, key?.(i))]);
 }
 

@@ -1,5 +1,5 @@
 import { backoffDelay, BrokerCredentials, CredentialsProvider } from '@databus/common';
-import type { Auth, Authenticator, NodeConnectionOptions } from '@nats-io/transport-node';
+import type { Auth, Authenticator, NodeConnectionOptions } from './nats-client';
 import { TransportContext } from '../../transport/transport.interface';
 import { ResolvedNatsOptions } from './nats.options';
 
@@ -23,11 +23,11 @@ export function credentialsAuthenticator(provider: CredentialsProvider): Authent
   return (): Auth => {
     const c = provider.current() ?? last;
     last = c;
-    if (!c) return {};
+    if (!c) return undefined;
     if (c.token) return { auth_token: c.token };
     if (c.username !== undefined) return { user: c.username, pass: c.password };
     if (c.password) return { auth_token: c.password };
-    return {};
+    return undefined;
   };
 }
 
@@ -56,7 +56,7 @@ export function natsConnectOptions(
             passphrase: tls?.passphrase,
             servername: tls?.servername,
             rejectUnauthorized: tls?.rejectUnauthorized ?? true,
-          } as unknown as NodeConnectionOptions['tls'])
+          } as Record<string, unknown>)
         : undefined,
     reconnect: true,
     maxReconnectAttempts: -1,

@@ -7,8 +7,8 @@ import {
   redactText,
   TemporaryError,
 } from '@databus/common';
-import { JetStreamApiCodes, JetStreamApiError, JetStreamNotEnabled } from '@nats-io/jetstream';
-import { errors } from '@nats-io/transport-node';
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+import { errors } from './nats-client';
 
 /** Where the failure happened: `consume` failures become `ConsumerError` (the runtime re-subscribes). */
 export type NatsErrorContext = 'connect' | 'produce' | 'consume' | 'admin' | 'request' | 'reply';
@@ -32,7 +32,7 @@ export function mapNatsError(error: unknown, context: NatsErrorContext, what = '
   if (cause instanceof errors.PermissionViolationError) return new PermanentError(text, { cause });
   if (cause instanceof errors.InvalidSubjectError || cause instanceof errors.InvalidArgumentError)
     return new PermanentError(text, { cause });
-  if (cause instanceof JetStreamNotEnabled)
+  if (cause.name === 'JetStreamNotEnabled')
     return new ConfigurationError('url', 'a NATS server with JetStream enabled for this account', { cause });
   if (cause instanceof JetStreamApiError) {
     if (cause.code === JetStreamApiCodes.ConsumerNotFound || cause.code === JetStreamApiCodes.StreamNotFound)

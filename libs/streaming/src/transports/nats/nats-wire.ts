@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { headers as natsHeaders, type Msg, type MsgHdrs } from '@nats-io/transport-node';
+import { headers as natsHeaders, type Msg, type MsgHdrs } from './nats-client';
 import { IncomingRecord, MessageHeaders, OutgoingRecord } from '../../transport/transport-record.interface';
 
 /**
@@ -67,7 +67,7 @@ export function fromJsMsg(dataset: string, msg: JsMsg): IncomingRecord {
     headers: visible,
     data: bodyOf(msg.data),
     sequence: msg.seq,
-    timestamp: new Date(Number(msg.info.timestampNanos / 1_000_000n)),
+    timestamp: msg.time,
     redelivered: msg.redelivered,
     replyTo: all[NatsWireHeaders.REPLY_TO],
     correlationId: all[NatsWireHeaders.CORRELATION_ID],

@@ -1,0 +1,70 @@
+import { DatabusMetrics } from '@databus/common';
+import { ProcessorObserver } from '../runtime/message-processor';
+import { StreamingEventHub } from './streaming-events';
+
+/** Where a consumer's observations go. */
+export interface ConsumerObservation {
+  connection: string;
+  dataset: string;
+  group?: string;
+  events: StreamingEventHub;
+  metrics: DatabusMetrics;
+}
+
+/** Turns a consumer's processing into events and metrics (no per-message events except failures). */
+export function consumerObserver(
+  { connection, dataset, group, events, metrics }: ConsumerObservation,
+  deadLetter: string | false,
+): ProcessorObserver {
+  const labels = { lib: 'streaming', dataset, group: group ?? '' };
+  return {
+    onRetry(message, attempt, error) {
+      metrics.increment('databus_handler_retries_total', labels);
+      events.emit({
+        type: 'handler-failed',
+        connection,
+        dataset,
+        group,
+        sequence: message.sequence,
+        attempt,
+        willRetry: true,
+        error: asError(error),
+      });
+    },
+    onDeadLetter(message, error, attempts) {
+      metrics.increment('databus_messages_dead_lettered_total', labels);
+      events.emit({
+        type: 'handler-failed',
+        connection,
+        dataset,
+        group,
+        sequence: message.sequence,
+        attempt: attempts,
+        willRetry: false,
+        error: asError(error),
+      });
+      events.emit({
+        type: 'dead-lettered',
+        connection,
+        dataset,
+        group,
+        sequence: message.sequence,
+        deadLetter,
+        attempts,
+        error: asError(error),
+      });
+    },
+    onProcessed(message, outcome, durationMs) {
+      if (message.redelivered) metrics.increment('databus_messages_redelivered_total', labels);
+      metrics.increment('databus_messages_consumed_total', {
+        ...labels,
+        outcome: outcome === 'done' ? 'ok' : outcome === 'dead-lettered' ? 'dead_lettered' : 'abandoned',
+      });
+      metrics.observe('databus_handler_duration_seconds', durationMs / 1000, labels);
+    },
+  };
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { DatasetHandlerOrchestrator } from '../discovery/dataset-handler.orchestrator';
+
+/** A subscribed `@OnDatasetMessage` handler as the registry shows it. @publicApi */
+export interface HandlerInfo {
+  /** `Class.method` */
+  id: string;
+  dataset: string;
+  group?: string;
+  state: 'idle' | 'running' | 'paused' | 'stopping' | 'stopped' | 'failed';
+  handled: number;
+  error?: string;
+}
+
+/**
+ * Runtime control of this connection's dataset handlers: list them, pause and resume fetching (in-flight
+ * messages finish; nothing is lost), stop (drain and release the subscription) and start again.
+ * @publicApi
+ */
+@Injectable()
+export class StreamingHandlerRegistry {
+  constructor(private readonly orchestrator: DatasetHandlerOrchestrator) {}
+
+  list(): HandlerInfo[] {
+    return this.orchestrator.handlers.map((h) => ({
+      id: h.id,
+      dataset: h.dataset,
+      group: h.group,
+      state: h.runner.state,
+      handled: h.runner.handledCount,
+      error: h.runner.error?.message,
+    }));
+  }
+
+  pause(id: string): void {
+    this.orchestrator.find(id).runner.pause();
+  }
+
+  resume(id: string): void {
+    this.orchestrator.find(id).runner.resume();
+  }
+
+  /** Stops fetching, waits for in-flight messages (up to `shutdownTimeoutMs`), commits and unsubscribes. */
+  stop(id: string): Promise<void> {
+    return this.orchestrator.stop(id);
+  }
+
+  /** Subscribes a stopped (or failed) handler again; it resumes from its group's committed position. */
+  start(id: string): Promise<void> {
+    return this.orchestrator.restart(id);
+  }
+}

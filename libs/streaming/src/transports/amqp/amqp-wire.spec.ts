@@ -1,0 +1,96 @@
+import type { ConsumeMessage } from 'amqplib';
+import {
+  AmqpHeaders,
+  headerText,
+  producedBefore,
+  publishOptions,
+  streamOffset,
+  toIncomingRecord,
+} from './amqp-wire';
+
+function delivery(content: string, properties: Partial<ConsumeMessage['properties']>): ConsumeMessage {
+  return {
+    content: Buffer.from(content),
+    fields: { deliveryTag: 1, redelivered: false, exchange: '', routingKey: 'ds', consumerTag: 'c' },
+    properties: { headers: {}, ...properties } as ConsumeMessage['properties'],
+  } as ConsumeMessage;
+}
+
+describe('amqp wire format', () => {
+  it('publishes persistent messages with the content type as a property and the key as a header', () => {
+    const options = publishOptions(
+      { key: 'k1', headers: { 'content-type': 'application/json', trace: 't' }, data: Buffer.from('{}') },
+      { replyTo: 'amq.rabbitmq.reply-to', correlationId: 'c-1' },
+      1_700_000_000_123,
+    );
+    expect(options).toMatchObject({
+      persistent: true,
+      contentType: 'application/json',
+      timestamp: 1_700_000_000,
+      replyTo: 'amq.rabbitmq.reply-to',
+      correlationId: 'c-1',
+      headers: { trace: 't', [AmqpHeaders.KEY]: 'k1', [AmqpHeaders.TIMESTAMP_MS]: '1700000000123' },
+    });
+    expect(options.headers).not.toHaveProperty('content-type');
+    expect(typeof options.messageId).toBe('string');
+  });
+
+  it('reads a delivery: offset, key, headers as text, content type, time, reply address', () => {
+    const message = delivery('{"a":1}', {
+      contentType: 'application/json',
+      replyTo: 'reply-q',
+      correlationId: 'c-2',
+      headers: {
+        [AmqpHeaders.STREAM_OFFSET]: 41,
+        [AmqpHeaders.KEY]: 'k',
+        [AmqpHeaders.TIMESTAMP_MS]: '1700000000123',
+        count: 3,
+        flag: true,
+        raw: Buffer.from('bytes'),
+        nested: { a: 1 },
+      },
+    });
+    expect(streamOffset(message)).toBe(41);
+    const record = toIncomingRecord('ds', message, 41);
+    expect(record).toMatchObject({
+      dataset: 'ds',
+      key: 'k',
+      sequence: 41,
+      replyTo: 'reply-q',
+      correlationId: 'c-2',
+      headers: {
+        'content-type': 'application/json',
+        count: '3',
+        flag: 'true',
+        raw: 'bytes',
+        nested: '{"a":1}',
+      },
+    });
+    expect(record.headers).not.toHaveProperty(AmqpHeaders.STREAM_OFFSET);
+    expect(record.headers).not.toHaveProperty(AmqpHeaders.KEY);
+    expect(record.timestamp.getTime()).toBe(1_700_000_000_123);
+  });
+
+  it('falls back to the AMQP timestamp (seconds) and has no key or offset when absent', () => {
+    const message = delivery('x', { timestamp: 1_700_000_000 });
+    expect(streamOffset(message)).toBeUndefined();
+    const record = toIncomingRecord('ds', message, 0);
+    expect(record.key).toBeUndefined();
+    expect(record.timestamp.getTime()).toBe(1_700_000_000_000);
+  });
+
+  it('skips by time only messages certainly produced before it', () => {
+    const exact = delivery('x', { headers: { [AmqpHeaders.TIMESTAMP_MS]: '1000500' } });
+    expect(producedBefore(exact, 1_000_501)).toBe(true);
+    expect(producedBefore(exact, 1_000_500)).toBe(false);
+    const seconds = delivery('x', { timestamp: 1000 });
+    expect(producedBefore(seconds, 1_000_999)).toBe(false); // same second: maybe after
+    expect(producedBefore(seconds, 1_001_000)).toBe(true);
+    expect(producedBefore(delivery('x', {}), Date.now())).toBe(false);
+  });
+
+  it('prints typed AMQP values', () => {
+    expect(headerText({ '!': 'long', value: 5 })).toBe('5');
+    expect(headerText(new Date(0))).toBe('1970-01-01T00:00:00.000Z');
+  });
+});

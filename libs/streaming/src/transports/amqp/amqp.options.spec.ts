@@ -1,0 +1,51 @@
+import { ConfigurationError } from '@databus/common';
+import { resolveAmqpOptions } from './amqp.options';
+
+describe('resolveAmqpOptions', () => {
+  it('defaults to a 7-day stream and sane timings', () => {
+    expect(resolveAmqpOptions({})).toEqual({
+      streamArguments: { 'x-queue-type': 'stream', 'x-max-age': '7D' },
+      heartbeatSeconds: 10,
+      connectTimeoutMs: 10_000,
+      lockPollMs: 1_000,
+    });
+  });
+
+  it('maps retention to stream arguments', () => {
+    const { streamArguments } = resolveAmqpOptions({
+      retention: { maxAge: '12h', maxLengthBytes: 5_000_000, maxSegmentSizeBytes: 1_000_000 },
+    });
+    expect(streamArguments).toEqual({
+      'x-queue-type': 'stream',
+      'x-max-age': '12h',
+      'x-max-length-bytes': 5_000_000,
+      'x-stream-max-segment-size-bytes': 1_000_000,
+    });
+    expect(resolveAmqpOptions({ retention: { maxLengthBytes: 10 } }).streamArguments).toEqual({
+      'x-queue-type': 'stream',
+      'x-max-length-bytes': 10,
+    });
+  });
+
+  it.each([
+    [{ retention: { maxAge: '7 days' } }, 'transportOptions.retention.maxAge'],
+    [{ retention: { maxAge: 7 } }, 'transportOptions.retention.maxAge'],
+    [{ retention: { maxLengthBytes: -1 } }, 'transportOptions.retention.maxLengthBytes'],
+    [{ retention: { maxCount: 1 } }, 'transportOptions.retention.maxCount'],
+    [{ retention: 'forever' }, 'transportOptions.retention'],
+    [{ heartbeatSeconds: 1.5 }, 'transportOptions.heartbeatSeconds'],
+    [{ lockPollMs: 0 }, 'transportOptions.lockPollMs'],
+    [{ connectTimeoutMs: 'soon' }, 'transportOptions.connectTimeoutMs'],
+    [{ prefetch: 10 }, 'transportOptions.prefetch'],
+  ])('rejects %j naming %s', (raw, option) => {
+    const error = (() => {
+      try {
+        resolveAmqpOptions(raw as Record<string, unknown>);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).option).toBe(option);
+  });
+});

@@ -1,0 +1,197 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerConfig,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
+import { nanos } from './nats-client';
+import { NoCommittedPositionError } from '../../errors';
+import { Offset } from '../../offset/offset';
+import { SubscriptionSpec } from '../../transport/transport.interface';
+import { isConsumerNotFound, mapNatsError } from './nats-error.mapper';
+import { datasetSubject, jetStreamName } from './nats-naming';
+import { ResolvedNatsOptions } from './nats.options';
+
+const DUPLICATE_WINDOW_MS = 120_000;
+
+/** Where a dataset lives: its stream and subject. */
+export interface DatasetLocation {
+  stream: string;
+  subject: string;
+}
+
+/**
+ * JetStream administration for the transport: finds or creates the stream of a dataset (cached), and
+ * creates, reuses or recreates the pull consumers behind subscriptions.
+ * - A dataset whose subject is already captured by a stream (the user's own) uses that stream.
+ * - Otherwise a stream `<streamPrefix><dataset>` on subject `<subjectPrefix><dataset>` is created with the
+ *   configured retention.
+ */
+export class NatsStreams {
+  private readonly located = new Map<string, Promise<DatasetLocation>>();
+
+  constructor(
+    private readonly jsm: () => JetStreamManager,
+    private readonly options: ResolvedNatsOptions,
+  ) {}
+
+  /** The subject of a dataset (validated). */
+  subject(dataset: string): string {
+    return datasetSubject(this.options.subjectPrefix, dataset);
+  }
+
+  /** The stream holding `dataset`, created when missing. Cached; `forget` drops the cache entry. */
+  locate(dataset: string): Promise<DatasetLocation> {
+    let found = this.located.get(dataset);
+    if (!found) {
+      found = this.findOrCreate(dataset);
+      this.located.set(dataset, found);
+      found.catch(() => this.located.delete(dataset));
+    }
+    return found;
+  }
+
+  /** Forgets where `dataset` lives (after its stream disappeared). */
+  forget(dataset: string): void {
+    this.located.delete(dataset);
+  }
+
+  /**
+   * The consumer for `spec`: a durable group reuses its consumer (resuming where it left off, whatever
+   * `start` says); a new group or a private subscription gets one starting at `start`.
+   */
+  async openConsumer(spec: SubscriptionSpec, at: DatasetLocation): Promise<string> {
+    const jsm = this.jsm();
+    if (spec.group !== undefined) {
+      const durable = jetStreamName('', spec.group);
+      try {
+        await jsm.consumers.info(at.stream, durable);
+        return durable;
+      } catch (error) {
+        if (!isConsumerNotFound(error))
+          throw mapNatsError(error, 'admin', `consumer info of "${spec.group}"`);
+      }
+      if (spec.start.kind === 'none') throw new NoCommittedPositionError(spec.dataset, spec.group);
+      return this.createConsumer(spec, at, spec.start);
+    }
+    if (spec.start.kind === 'none') throw new NoCommittedPositionError(spec.dataset, undefined);
+    return this.createConsumer(spec, at, spec.start);
+  }
+
+  /**
+   * Moves a consumer: JetStream cannot change the start of a consumer in place, so it is deleted and
+   * created again (a durable group keeps its name and its other members reattach; a private subscription
+   * gets a new ephemeral consumer). Returns the consumer's name.
+   */
+  async recreateConsumer(
+    spec: SubscriptionSpec,
+    at: DatasetLocation,
+    name: string,
+    offset: Offset,
+  ): Promise<string> {
+    const jsm = this.jsm();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await jsm.consumers.delete(at.stream, name);
+      } catch (error) {
+        if (!isConsumerNotFound(error)) throw mapNatsError(error, 'admin', 'consumer delete');
+      }
+      try {
+        return await this.createConsumer(spec, at, offset);
+      } catch (error) {
+        // Another member re-created it between our delete and create: delete it again, once.
+        if (attempt >= 2) throw error;
+      }
+    }
+  }
+
+  /** Deletes a consumer, ignoring "not found". */
+  async deleteConsumer(at: DatasetLocation, name: string): Promise<void> {
+    try {
+      console.log('DBG delete', name, new Error().stack);
+      await this.jsm().consumers.delete(at.stream, name);
+    } catch (error) {
+      if (!isConsumerNotFound(error)) throw mapNatsError(error, 'admin', 'consumer delete');
+    }
+  }
+
+  private async createConsumer(spec: SubscriptionSpec, at: DatasetLocation, offset: Offset): Promise<string> {
+    const durable = spec.group !== undefined ? jetStreamName('', spec.group) : undefined;
+    const config: Partial<ConsumerConfig> = {
+      ...startConfig(offset, spec),
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(this.options.ackWaitMs),
+      max_deliver: -1,
+      max_ack_pending: durable ? (this.options.maxAckPending ?? spec.prefetch) : spec.prefetch,
+      filter_subject: at.subject,
+      inactive_threshold: nanos(durable ? spec.groupExpiryMs : this.options.ephemeralInactiveMs),
+    };
+    if (durable) config.durable_name = durable;
+    try {
+      const info = await this.jsm().consumers.add(at.stream, config);
+      console.log('DBG created', JSON.stringify(info.config));
+      return info.name;
+    } catch (error) {
+      throw mapNatsError(error, 'admin', `consumer create on "${spec.dataset}"`);
+    }
+  }
+
+  private async findOrCreate(dataset: string): Promise<DatasetLocation> {
+    const subject = this.subject(dataset);
+    const jsm = this.jsm();
+    const existing = await this.find(jsm, subject);
+    if (existing) return { stream: existing, subject };
+    const name = jetStreamName(this.options.streamPrefix, dataset);
+    const s = this.options.stream;
+    try {
+      await jsm.streams.add({
+        name,
+        subjects: [subject],
+        retention: RetentionPolicy.Limits,
+        storage: s.storage === 'memory' ? StorageType.Memory : StorageType.File,
+        max_age: nanos(s.maxAgeMs),
+        max_msgs: s.maxMessages,
+        max_bytes: s.maxBytes,
+        num_replicas: s.replicas,
+        discard: DiscardPolicy.Old,
+        duplicate_window: nanos(
+          s.maxAgeMs > 0 ? Math.min(DUPLICATE_WINDOW_MS, s.maxAgeMs) : DUPLICATE_WINDOW_MS,
+        ),
+      });
+      return { stream: name, subject };
+    } catch (error) {
+      // Created concurrently by another instance: use whatever now captures the subject.
+      const raced = await this.find(jsm, subject).catch(() => undefined);
+      if (raced) return { stream: raced, subject };
+      throw mapNatsError(error, 'admin', `stream create for "${dataset}"`);
+    }
+  }
+
+  private async find(jsm: JetStreamManager, subject: string): Promise<string | undefined> {
+    try {
+      return await jsm.streams.find(subject);
+    } catch (error) {
+      if ((error as Error)?.message === 'no stream matches subject') return undefined;
+      throw mapNatsError(error, 'admin', 'stream lookup');
+    }
+  }
+}
+
+/** Deliver policy and start position of a consumer starting at `offset`. */
+function startConfig(offset: Offset, spec: SubscriptionSpec): Partial<ConsumerConfig> {
+  switch (offset.kind) {
+    case 'begin':
+      return { deliver_policy: DeliverPolicy.All };
+    case 'latest':
+      return { deliver_policy: DeliverPolicy.New };
+    case 'sequence':
+      return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, offset.sequence) };
+    case 'time':
+      return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: offset.time.toISOString() };
+    case 'none':
+      throw new NoCommittedPositionError(spec.dataset, spec.group);
+  }
+}

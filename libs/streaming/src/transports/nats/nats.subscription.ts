@@ -1,0 +1,188 @@
+import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { ConsumerError, DatabusError } from '@databus/common';
+import { SubscriptionClosedError } from '../../errors';
+import { Offset } from '../../offset/offset';
+import { IncomingRecord } from '../../transport/transport-record.interface';
+import {
+  SubscriptionSpec,
+  TransportLogger,
+  TransportSubscription,
+} from '../../transport/transport.interface';
+import { mapNatsError } from './nats-error.mapper';
+import { DatasetLocation, NatsStreams } from './nats-streams';
+import { fromJsMsg } from './nats-wire';
+import { ResolvedNatsOptions } from './nats.options';
+
+/** What a subscription needs from its transport. */
+export interface NatsSubscriptionDeps {
+  js: JetStreamClient;
+  streams: NatsStreams;
+  options: ResolvedNatsOptions;
+  logger: TransportLogger;
+  onClose: (sub: NatsSubscription) => void;
+}
+
+/**
+ * One subscription on a JetStream pull consumer (durable for a group, ephemeral otherwise).
+ * A `consume()` loop keeps pull requests of up to `prefetch` messages open; the server never has more than
+ * `max_ack_pending` (= `prefetch` by default) delivered and unacknowledged, so the local buffer plus the
+ * records handed to the runtime stay within `prefetch`. `fetch` takes from that buffer, waiting up to
+ * `maxWaitMs` for the `max`-th record. When the consume loop ends on its own (consumer or stream deleted,
+ * connection closed) `fetch` rejects with `ConsumerError` and the runtime subscribes again.
+ */
+export class NatsSubscription implements TransportSubscription {
+  private messages?: ConsumerMessages;
+  private buffer: JsMsg[] = [];
+  /** Handed to the runtime and not yet acknowledged or given back. */
+  private readonly delivered = new Set<JsMsg>();
+  private generation = 0;
+  private failure?: DatabusError;
+  private waiter?: () => void;
+  private closed = false;
+
+  constructor(
+    private readonly deps: NatsSubscriptionDeps,
+    private readonly spec: SubscriptionSpec,
+    private readonly at: DatasetLocation,
+    private consumerName: string,
+  ) {}
+
+  /** Starts pulling from the consumer. */
+  async start(): Promise<void> {
+    const generation = ++this.generation;
+    let messages: ConsumerMessages;
+    try {
+      const consumer = await this.deps.js.consumers.get(this.at.stream, this.consumerName);
+      messages = await consumer.consume({
+        max_messages: this.spec.prefetch,
+        expires: this.deps.options.pullExpiresMs,
+        abort_on_missing_resource: true,
+      });
+    } catch (error) {
+      throw mapNatsError(error, 'consume', `on "${this.spec.dataset}"`);
+    }
+    this.messages = messages;
+    void this.pump(messages, generation);
+  }
+
+  async fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
+    if (this.closed) throw new SubscriptionClosedError('fetch');
+    const out: IncomingRecord[] = [];
+    this.take(out, max);
+    if (out.length < max && maxWaitMs > 0 && !signal?.aborted && !this.failure)
+      await this.waitForMore(out, max, maxWaitMs, signal);
+    if (out.length === 0 && this.failure) throw this.failure;
+    return out;
+  }
+
+  async ack(records: readonly IncomingRecord[]): Promise<void> {
+    for (const record of records) {
+      const msg = record.token as JsMsg;
+      if (this.delivered.delete(msg)) msg.ack();
+    }
+  }
+
+  async nack(record: IncomingRecord, delayMs: number): Promise<void> {
+    const msg = record.token as JsMsg;
+    if (this.delivered.delete(msg)) msg.nak(delayMs > 0 ? delayMs : undefined);
+  }
+
+  async seek(offset: Offset): Promise<void> {
+    if (this.closed) throw new SubscriptionClosedError('seek');
+    this.stopPulling();
+    this.buffer = [];
+    this.delivered.clear();
+    this.failure = undefined;
+    this.consumerName = await this.deps.streams.recreateConsumer(
+      this.spec,
+      this.at,
+      this.consumerName,
+      offset,
+    );
+    await this.start();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopPulling();
+    this.wake();
+    if (this.spec.group === undefined) {
+      await this.deps.streams
+        .deleteConsumer(this.at, this.consumerName)
+        .catch((error) => this.deps.logger.debug(`nats: ephemeral consumer not deleted: ${error?.message}`));
+    } else {
+      // Give undelivered and unfinished messages back to the group at once (not after ack_wait).
+      for (const msg of [...this.buffer, ...this.delivered]) msg.nak();
+    }
+    this.buffer = [];
+    this.delivered.clear();
+    this.deps.onClose(this);
+  }
+
+  private stopPulling(): void {
+    this.generation++;
+    this.messages?.stop();
+    this.messages = undefined;
+  }
+
+  private async pump(messages: ConsumerMessages, generation: number): Promise<void> {
+    let error: unknown;
+    try {
+      for await (const msg of messages) {
+        if (generation !== this.generation) {
+          msg.nak(); // arrived after close/seek: give it back
+          continue;
+        }
+        this.buffer.push(msg);
+        this.wake();
+      }
+    } catch (e) {
+      error = e;
+    }
+    if (generation !== this.generation || this.closed) return;
+    this.failure =
+      error === undefined
+        ? new ConsumerError(
+            `nats consumer of "${this.spec.dataset}" stopped (deleted, or the connection closed)`,
+          )
+        : mapNatsError(error, 'consume', `on "${this.spec.dataset}"`);
+    this.deps.logger.debug(`nats: ${this.failure.message}`);
+    this.wake();
+  }
+
+  private take(out: IncomingRecord[], max: number): void {
+    while (out.length < max && this.buffer.length > 0) {
+      const msg = this.buffer.shift() as JsMsg;
+      this.delivered.add(msg);
+      out.push(fromJsMsg(this.spec.dataset, msg));
+    }
+  }
+
+  private waitForMore(
+    out: IncomingRecord[],
+    max: number,
+    maxWaitMs: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.waiter = undefined;
+        signal?.removeEventListener('abort', finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, maxWaitMs);
+      timer.unref();
+      signal?.addEventListener('abort', finish, { once: true });
+      this.waiter = () => {
+        this.take(out, max);
+        if (out.length >= max || this.failure || this.closed) finish();
+      };
+    });
+  }
+
+  private wake(): void {
+    this.waiter?.();
+  }
+}

@@ -1,0 +1,232 @@
+import { DatabusError, redactText, TemporaryError } from '@databus/common';
+import { jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from './nats-client';
+import { SubscriptionClosedError } from '../../errors';
+import { TransportCapabilities } from '../../transport/transport-capabilities';
+import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
+import { StatusEmitter, TransportStatus, TransportStatusListener } from '../../transport/transport-status';
+import {
+  StreamingTransport,
+  SubscriptionSpec,
+  TransportContext,
+  TransportSubscription,
+} from '../../transport/transport.interface';
+import { natsConnectOptions } from './nats-connect-options';
+import { mapNatsError } from './nats-error.mapper';
+import { NatsOutgoing, NatsPublisher } from './nats-publisher';
+import { NatsRequests } from './nats-requests';
+import { NatsStreams } from './nats-streams';
+import { toNatsHeaders } from './nats-wire';
+import { resolveNatsOptions, ResolvedNatsOptions } from './nats.options';
+import { NatsSubscription } from './nats.subscription';
+
+const CAPABILITIES: TransportCapabilities = Object.freeze({
+  seekBySequence: true,
+  seekByTime: true,
+  seek: true,
+  history: true,
+  durableGroups: true,
+  requestReply: true,
+  ackMode: 'individual',
+  nack: true,
+});
+
+/**
+ * The NATS JetStream transport (`nats://host:4222[,host2:4222]`, `tls://…`): a dataset is a stream, a
+ * group is a durable pull consumer, a private subscription an ephemeral one. See README.md in this folder.
+ */
+export class NatsTransport implements StreamingTransport {
+  readonly name = 'nats' as const;
+  readonly capabilities = CAPABILITIES;
+  private readonly options: ResolvedNatsOptions;
+  private readonly statusEmitter = new StatusEmitter();
+  private readonly subscriptions = new Set<NatsSubscription>();
+  private readonly streams: NatsStreams;
+  private readonly publisher: NatsPublisher;
+  private readonly requests: NatsRequests;
+  private readonly reconnectAttempt = { count: 0 };
+  private nc?: NatsConnection;
+  private jsm?: JetStreamManager;
+  private js?: JetStreamClient;
+  private closed = false;
+  private closing?: Promise<void>;
+
+  constructor(private readonly context: TransportContext) {
+    this.options = resolveNatsOptions(context.transportOptions);
+    this.streams = new NatsStreams(() => this.manager(), this.options);
+    this.publisher = new NatsPublisher(() => this.client(), this.streams, {
+      produceTimeoutMs: context.produceTimeoutMs,
+      apiTimeoutMs: this.options.apiTimeoutMs,
+      dedupe: this.options.dedupe,
+      reconnect: context.reconnect,
+      isClosed: () => this.closed,
+    });
+    this.requests = new NatsRequests(
+      () => this.connection(),
+      (dataset, message) => this.publisher.publish(dataset, [message]),
+    );
+  }
+
+  get status(): TransportStatus {
+    return this.statusEmitter.status;
+  }
+
+  onStatus(listener: TransportStatusListener): () => void {
+    return this.statusEmitter.on(listener);
+  }
+
+  async connect(): Promise<void> {
+    if (this.nc && !this.nc.isClosed()) return;
+    this.closed = false;
+    this.closing = undefined;
+    this.statusEmitter.set({ type: 'connecting' });
+    try {
+      await this.context.credentials?.get();
+    } catch (error) {
+      throw error instanceof DatabusError
+        ? error
+        : new TemporaryError('Could not obtain credentials for nats', { cause: error });
+    }
+    const { nc, jsm } = await this.open();
+    this.nc = nc;
+    this.jsm = jsm;
+    this.js = jsm.jetstream();
+    this.reconnectAttempt.count = 0;
+    void this.watchStatus(nc);
+    this.statusEmitter.set({ type: 'connected' });
+  }
+
+  /** Connects and checks JetStream; a failure closes what was opened and is mapped. */
+  private async open(): Promise<{ nc: NatsConnection; jsm: JetStreamManager }> {
+    let nc: NatsConnection | undefined;
+    try {
+      nc = await connect(natsConnectOptions(this.context, this.options, this.reconnectAttempt));
+      return { nc, jsm: await jetstreamManager(nc, { timeout: this.options.apiTimeoutMs }) };
+    } catch (error) {
+      await nc?.close().catch(() => undefined);
+      const mapped = mapNatsError(error, 'connect');
+      this.statusEmitter.set({ type: 'disconnected', error: mapped });
+      throw mapped;
+    }
+  }
+
+  async produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]> {
+    this.assertOpen('produce');
+    const messages: NatsOutgoing[] = records.map((r) => ({ data: r.data, headers: toNatsHeaders(r) }));
+    const acks = await this.publisher.publish(dataset, messages);
+    return acks.map((ack) => ({ sequence: ack.seq }));
+  }
+
+  async subscribe(spec: SubscriptionSpec): Promise<TransportSubscription> {
+    this.assertOpen('subscribe');
+    const at = await this.streams.locate(spec.dataset);
+    const name = await this.streams.openConsumer(spec, at);
+    const sub = new NatsSubscription(
+      {
+        js: this.client(),
+        streams: this.streams,
+        options: this.options,
+        logger: this.context.logger,
+        onClose: (s) => this.subscriptions.delete(s),
+      },
+      spec,
+      at,
+      name,
+    );
+    try {
+      await sub.start();
+    } catch (error) {
+      // The consumer may have vanished between lookup and start (stream deleted): look again next time.
+      this.streams.forget(spec.dataset);
+      throw error;
+    }
+    this.subscriptions.add(sub);
+    return sub;
+  }
+
+  async request(dataset: string, record: OutgoingRecord, timeoutMs: number): Promise<IncomingRecord> {
+    this.assertOpen('request');
+    return this.requests.request(dataset, record, timeoutMs);
+  }
+
+  async reply(replyTo: string, correlationId: string | undefined, record: OutgoingRecord): Promise<void> {
+    this.assertOpen('reply');
+    return this.requests.reply(replyTo, correlationId, record);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.subscriptions].map((s) => s.close()));
+    this.requests.close();
+    const nc = this.nc;
+    this.nc = undefined;
+    this.js = undefined;
+    this.jsm = undefined;
+    if (nc && !nc.isClosed()) {
+      await nc.drain().catch(() => nc.close());
+      await nc.closed();
+    }
+    this.statusEmitter.set({ type: 'closed' });
+  }
+
+  /** Forwards the connection's status events to `onStatus` listeners until it closes. */
+  private async watchStatus(nc: NatsConnection): Promise<void> {
+    const log = this.context.logger;
+    for await (const s of nc.status()) {
+      switch (s.type) {
+        case 'disconnect':
+          this.statusEmitter.set({ type: 'disconnected' });
+          break;
+        case 'reconnecting':
+          this.statusEmitter.set({
+            type: 'reconnecting',
+            attempt: this.reconnectAttempt.count + 1,
+            delayMs: this.context.reconnect.initialMs,
+          });
+          break;
+        case 'reconnect':
+          this.reconnectAttempt.count = 0;
+          this.statusEmitter.set({ type: 'connected' });
+          break;
+        case 'error':
+          log.warn(`nats: ${redactText(s.error?.message ?? String(s.error))}`);
+          break;
+        case 'ldm':
+          log.warn(`nats: server ${s.server} entered lame duck mode; moving to another server`);
+          break;
+        case 'staleConnection':
+          log.warn('nats: connection stale (missed pongs); reconnecting');
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private connection(): NatsConnection {
+    if (!this.nc) throw new TemporaryError('The nats transport is not connected.');
+    return this.nc;
+  }
+
+  private client(): JetStreamClient {
+    if (!this.js) throw new TemporaryError('The nats transport is not connected.');
+    return this.js;
+  }
+
+  private manager(): JetStreamManager {
+    if (!this.jsm) throw new TemporaryError('The nats transport is not connected.');
+    return this.jsm;
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.closed) throw new SubscriptionClosedError(operation, 'nats transport');
+  }
+}
+
+/** Builds the NATS JetStream transport. */
+export const natsTransportFactory = (context: TransportContext): NatsTransport => new NatsTransport(context);
