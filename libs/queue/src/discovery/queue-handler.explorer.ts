@@ -17,6 +17,8 @@ export interface HandlerDefinition {
   instance: object;
   methodKey: string;
   handler: ResolvedHandler;
+  /** For handlers in controllers: the key of the module that declares the controller. */
+  controllerModuleKey?: string;
 }
 
 /**
@@ -45,7 +47,8 @@ export class QueueHandlerExplorer implements OnModuleInit {
     const found: HandlerDefinition[] = [];
     const byQueue = new Map<string, string>();
     const seen = new Set<object>();
-    for (const wrapper of [...this.discovery.getControllers(), ...this.discovery.getProviders()]) {
+    const controllers = new Set(this.discovery.getControllers());
+    for (const wrapper of [...controllers, ...this.discovery.getProviders()]) {
       const instance: unknown = wrapper.instance;
       if (!instance || typeof instance !== 'object' || seen.has(instance)) continue;
       seen.add(instance);
@@ -67,7 +70,8 @@ export class QueueHandlerExplorer implements OnModuleInit {
             throw new ConfigurationError(`${where} queue "${queue}"`, DUPLICATE_HANDLER(queue, other, where));
           byQueue.set(queue, where);
         }
-        found.push({ instance, methodKey, handler });
+        const controllerModuleKey = controllers.has(wrapper) ? wrapper.host?.token : undefined;
+        found.push({ instance, methodKey, handler, controllerModuleKey });
       }
     }
     this.definitions = found;

@@ -56,13 +56,9 @@ export class HandlerOrchestrator
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.registerHandlers) return;
-    for (const { instance, methodKey, handler } of this.explorer.handlers) {
-      const runner = new HandlerRunner(
-        this.backend,
-        handler,
-        this.createInvoker(instance, methodKey),
-        this.logger,
-      );
+    for (const { instance, methodKey, handler, controllerModuleKey } of this.explorer.handlers) {
+      const invoker = this.createInvoker(instance, methodKey, controllerModuleKey);
+      const runner = new HandlerRunner(this.backend, handler, invoker, this.logger);
       this.runners.push(runner);
       await runner.start();
     }
@@ -81,9 +77,9 @@ export class HandlerOrchestrator
   }
 
   /** Runs the method through guards, interceptors, pipes and filters under the `databus-queue` context. */
-  private createInvoker(instance: object, methodKey: string): HandlerInvoker {
+  private createInvoker(instance: object, methodKey: string, controllerModuleKey?: string): HandlerInvoker {
     const method = (instance as Record<string, (...args: unknown[]) => unknown>)[methodKey];
-    return this.contextCreator.create(
+    return this.creatorFor(controllerModuleKey).create(
       instance,
       method,
       methodKey,
@@ -94,5 +90,19 @@ export class HandlerOrchestrator
       { guards: true, interceptors: true, filters: true },
       QUEUE_CONTEXT_TYPE,
     ) as HandlerInvoker;
+  }
+
+  /**
+   * ExternalContextCreator finds a handler's module among module *providers* only, so for a controller it
+   * finds none and silently drops class-referenced guards, interceptors, pipes and filters. For controllers
+   * the explorer knows the module, so a child object answers that lookup with it (under both the Nest 11.0
+   * and 11.2 method names); everything else is Nest's own code path.
+   */
+  private creatorFor(moduleKey: string | undefined): ExternalContextCreator {
+    if (!moduleKey) return this.contextCreator;
+    const creator = Object.create(this.contextCreator) as ExternalContextCreator;
+    for (const lookup of ['getHostModuleKey', 'getContextModuleKey'])
+      Object.defineProperty(creator, lookup, { value: () => moduleKey });
+    return creator;
   }
 }
