@@ -1,0 +1,246 @@
+// Consume throughput on RabbitMQ streams: @OnDatasetMessage on the amqp:// transport vs raw amqplib,
+// through @databus/streaming's built dist (run `npm run build` first).
+//
+//   node bench/streaming-amqp.mjs [--messages 20000] [--repetitions 3] [--prefetch 1000] [--json]
+//
+// Drain mode: one stream is pre-filled once with N persistent 256-byte JSON messages (publisher confirms);
+// then every run starts one consumer from the beginning and times its first to its N-th handled message.
+// Each run is a forked process, so CPU (process.cpuUsage) is the consumer's alone. Runs alternate
+//   raw amqplib (prefetch P, manual ack per message, JSON.parse)  →  databus private subscription
+//   →  databus durable group (also commits its offset to the position store)
+// for each repetition; medians and the median of per-repetition ratios are printed. The stream is deleted
+// at the end. RABBITMQ_URL overrides the loopback broker. A harness can import `measureStreamingAmqp`.
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const require = createRequire(import.meta.url);
+const SELF = fileURLToPath(import.meta.url);
+const URL_DEFAULT = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const RUN_TIMEOUT_MS = 180_000;
+
+/** A 256-byte JSON body with a sequence number. */
+function payload(seq) {
+  const base = { seq: String(seq).padStart(8, '0'), ts: 1_700_000_000_000, pad: '' };
+  const size = Buffer.byteLength(JSON.stringify(base));
+  return Buffer.from(JSON.stringify({ ...base, pad: 'x'.repeat(256 - size) }));
+}
+
+async function prefill(url, stream, messages) {
+  const amqp = require('amqplib');
+  const model = await amqp.connect(url);
+  const channel = await model.createConfirmChannel();
+  await channel.assertQueue(stream, {
+    durable: true,
+    arguments: { 'x-queue-type': 'stream', 'x-max-age': '1h' },
+  });
+  for (let i = 0; i < messages; i++) {
+    if (!channel.sendToQueue(stream, payload(i), { persistent: true, contentType: 'application/json' }))
+      await new Promise((r) => channel.once('drain', r));
+    if (i % 1000 === 999) await channel.waitForConfirms();
+  }
+  await channel.waitForConfirms();
+  await model.close();
+}
+
+async function deleteQueues(url, names) {
+  const amqp = require('amqplib');
+  const model = await amqp.connect(url);
+  for (const name of names) {
+    const channel = await model.createChannel();
+    channel.on('error', () => undefined);
+    await channel.deleteQueue(name).catch(() => undefined);
+    await channel.close().catch(() => undefined);
+  }
+  await model.close();
+}
+
+/** Forks this file as one consumer run and resolves with what it measured. */
+function runChild(kind, args) {
+  return new Promise((resolve, reject) => {
+    const child = fork(SELF, ['--child', kind, JSON.stringify(args)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${kind} run did not finish within ${RUN_TIMEOUT_MS} ms`));
+    }, RUN_TIMEOUT_MS);
+    child.once('message', (result) => {
+      clearTimeout(timer);
+      resolve(result);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`${kind} run exited with ${code}`));
+    });
+  });
+}
+
+/** Counts handled messages (given their parsed `seq`); starts the clock at the first and stops it at the N-th. */
+function meter(messages, done) {
+  let count = 0;
+  let start = 0;
+  let cpu;
+  return (seq) => {
+    if (seq === undefined) throw new Error('bad payload');
+    if (count === 0) {
+      start = performance.now();
+      cpu = process.cpuUsage();
+    }
+    if (++count === messages) {
+      const ms = performance.now() - start;
+      const used = process.cpuUsage(cpu);
+      done({ ms, cpuUs: used.user + used.system });
+    }
+  };
+}
+
+async function childRaw({ url, stream, messages, prefetch }) {
+  const amqp = require('amqplib');
+  const model = await amqp.connect(url);
+  const channel = await model.createChannel();
+  await channel.prefetch(prefetch);
+  let finish;
+  const finished = new Promise((r) => (finish = r));
+  const count = meter(messages, finish);
+  await channel.consume(
+    stream,
+    (message) => {
+      count(JSON.parse(message.content.toString('utf8')).seq);
+      channel.ack(message);
+    },
+    { noAck: false, arguments: { 'x-stream-offset': 'first' } },
+  );
+  const result = await finished;
+  await model.close();
+  return result;
+}
+
+async function childDatabus({ url, stream, messages, prefetch, group }) {
+  require('reflect-metadata');
+  const { Injectable, Module } = require('@nestjs/common');
+  const { NestFactory } = require('@nestjs/core');
+  const { StreamingModule, OnDatasetMessage, Offset } = require('@databus/streaming');
+  let finish;
+  const finished = new Promise((r) => (finish = r));
+  const count = meter(messages, finish);
+  class Consumer {
+    on(payload) {
+      count(payload.seq); // the runtime has JSON-parsed the body, as the raw consumer does by hand
+    }
+  }
+  // Decorators applied by hand (this file is plain JavaScript).
+  OnDatasetMessage(stream, { offset: Offset.BEGIN, batch: 100, prefetch, group, retry: { attempts: 1 } })(
+    Consumer.prototype,
+    'on',
+    Object.getOwnPropertyDescriptor(Consumer.prototype, 'on'),
+  );
+  Injectable()(Consumer);
+  class BenchModule {}
+  Module({ imports: [StreamingModule.forRoot({ url, logger: false })], providers: [Consumer] })(BenchModule);
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+  const result = await finished;
+  await app.close();
+  return result;
+}
+
+async function child(kind, args) {
+  const run = kind === 'raw' ? childRaw : childDatabus;
+  const result = await run({
+    ...args,
+    group: kind === 'databus-group' ? `bench-${randomUUID().slice(0, 8)}` : undefined,
+  });
+  process.send(result, () => process.exit(0));
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * Measures drain throughput of `messages` stream messages, raw amqplib vs databus (private and group).
+ * @param {{ messages?: number, repetitions?: number, prefetch?: number, url?: string }} [options]
+ */
+export async function measureStreamingAmqp(options = {}) {
+  const messages = options.messages ?? 20_000;
+  const repetitions = options.repetitions ?? 3;
+  const prefetch = options.prefetch ?? 1000;
+  const url = options.url ?? URL_DEFAULT;
+  const stream = `bench-streaming-amqp-${randomUUID().slice(0, 8)}`;
+  const kinds = ['raw', 'databus', 'databus-group'];
+  const runs = Object.fromEntries(kinds.map((k) => [k, []]));
+  try {
+    await prefill(url, stream, messages);
+    for (let rep = 0; rep < repetitions; rep++)
+      for (const kind of kinds) runs[kind].push(await runChild(kind, { url, stream, messages, prefetch }));
+  } finally {
+    const { execFileSync } = await import('node:child_process');
+    let stores = [];
+    try {
+      stores = execFileSync('rabbitmqctl', ['list_queues', '-q', '--no-table-headers', 'name'], {
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((name) => name.startsWith(`databus.offset.${stream}.`));
+    } catch {
+      // rabbitmqctl unavailable (remote broker): only the stream is deleted
+    }
+    await deleteQueues(url, [stream, ...stores]);
+  }
+  const summary = {};
+  for (const kind of kinds) {
+    const rates = runs[kind].map((r) => (messages / r.ms) * 1000);
+    const usPerMsg = runs[kind].map((r) => r.cpuUs / messages);
+    summary[kind] = { rates, median: median(rates), cpuUsPerMsg: median(usPerMsg) };
+  }
+  const ratio = (kind) => median(runs[kind].map((r, i) => runs.raw[i].ms / r.ms));
+  return {
+    messages,
+    repetitions,
+    prefetch,
+    summary,
+    ratio: { databusOverRaw: ratio('databus'), groupOverRaw: ratio('databus-group') },
+  };
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') return child(argv[1], JSON.parse(argv[2]));
+  const flag = (name, fallback) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? Number(argv[i + 1]) : fallback;
+  };
+  const result = await measureStreamingAmqp({
+    messages: flag('messages', 20_000),
+    repetitions: flag('repetitions', 3),
+    prefetch: flag('prefetch', 1000),
+  });
+  if (argv.includes('--json')) return console.log(JSON.stringify(result, null, 2));
+  console.log(
+    `RabbitMQ stream drain, ${result.messages} x 256 B JSON, prefetch ${result.prefetch}, ${result.repetitions} alternating runs`,
+  );
+  const label = {
+    raw: 'raw amqplib',
+    databus: '@OnDatasetMessage (private)',
+    'databus-group': '@OnDatasetMessage (group)',
+  };
+  for (const [kind, s] of Object.entries(result.summary))
+    console.log(
+      `  ${label[kind].padEnd(30)} median ${Math.round(s.median).toString().padStart(7)} msg/s   ` +
+        `client CPU ${s.cpuUsPerMsg.toFixed(1).padStart(5)} µs/msg   (runs: ${s.rates.map((r) => Math.round(r)).join(', ')})`,
+    );
+  console.log(
+    `  ratio vs raw (median of per-repetition ratios): private ${result.ratio.databusOverRaw.toFixed(2)}x, group ${result.ratio.groupOverRaw.toFixed(2)}x`,
+  );
+}
+
+if (process.argv[1] === SELF)
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
