@@ -119,6 +119,26 @@ describe('JwtManager', () => {
     await jwt.close();
   });
 
+  it('makes one last attempt right before the hard margin instead of letting a long backoff skip it', async () => {
+    const fetch = scripted(3600);
+    const attempts: number[] = [];
+    const jwt = manager(fetch, {
+      refresh: { backoff: { initialMs: 60_000, maxMs: 600_000, factor: 4, jitter: 0 } },
+    });
+    await jwt.start();
+    const start = Date.now();
+    fetch.step = (call) => {
+      attempts.push(Date.now() - start);
+      return down();
+    };
+    await jest.advanceTimersByTimeAsync(3600_000);
+    const usableUntil = 3600_000 - 10_000;
+    // Refresh at 55 min, a retry 1 min later; the next one (4 min later) would pass the margin, so it runs at it.
+    expect(attempts).toEqual([55 * 60_000, 56 * 60_000, usableUntil]);
+    expect(jwt.current()).toBeUndefined();
+    await jwt.close();
+  });
+
   it('honours Retry-After over its own backoff', async () => {
     const fetch = scripted(3600);
     const jwt = manager(fetch, { refresh: { backoff: { initialMs: 1_000, jitter: 0 } } });

@@ -339,10 +339,12 @@ export class JwtManager implements OnModuleInit, OnApplicationShutdown {
     const usable = this.usable(now);
     let delay = error.retriable ? backoffDelay(this.failures, policy.backoff, random) : policy.backoff.maxMs;
     const retryAfterMs = error instanceof TokenRequestError ? error.details.retryAfterMs : undefined;
+    const untilMargin = this.plan ? this.plan.usableUntil - now : 0;
     if (retryAfterMs !== undefined) delay = Math.max(delay, retryAfterMs);
-    else if (usable && this.plan && now + delay > this.plan.usableUntil)
-      // One last attempt just before the token becomes unusable, rather than letting it lapse.
-      delay = Math.max(0, this.plan.usableUntil - now);
+    else if (usable && delay > untilMargin && untilMargin >= policy.backoff.initialMs)
+      // One last attempt just before the token becomes unusable, rather than letting it lapse; never a
+      // burst of attempts right at the margin (hence the initialMs floor).
+      delay = untilMargin;
     this.nextRetryAt = now + delay;
     this.scheduler.schedule(this.nextRetryAt, () => this.runInBackground('retry'));
     this.log('warn', REFRESH_FAILED(this.name, error.message, this.failures, delay, usable !== undefined));

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { ConfigurationError } from '@databus/common';
 import { DEFAULT_JWT_SOURCE } from '../auth.constants';
+import { UNKNOWN_SOURCE } from '../auth.messages';
 import { getJwtManagerToken } from '../inject-jwt-manager.decorator';
 import type { JwtManager, JwtManagerStatus } from '../jwt-manager';
 
@@ -69,7 +71,14 @@ export class JwtHealthIndicator {
 
   /** The health of the token source `source` (default source when omitted) under `key`. */
   async isHealthy(key?: string, source: string = DEFAULT_JWT_SOURCE): Promise<JwtHealthResult> {
-    const manager = this.moduleRef.get<JwtManager>(getJwtManagerToken(source), { strict: false });
+    let manager: JwtManager;
+    try {
+      manager = this.moduleRef.get<JwtManager>(getJwtManagerToken(source), { strict: false });
+    } catch (error) {
+      throw new ConfigurationError('JwtHealthIndicator.isHealthy(source)', UNKNOWN_SOURCE(source), {
+        cause: error,
+      });
+    }
     return jwtHealth(manager, key ?? `jwt:${source}`);
   }
 }
