@@ -127,7 +127,7 @@ describe('JwtManager', () => {
     });
     await jwt.start();
     const start = Date.now();
-    fetch.step = (call) => {
+    fetch.step = () => {
       attempts.push(Date.now() - start);
       return down();
     };
