@@ -17,6 +17,12 @@ export function consumerObserver(
   deadLetter: string | false,
 ): ProcessorObserver {
   const labels = { lib: 'streaming', dataset, group: group ?? '' };
+  // Label objects are built once: this runs for every message.
+  const outcomes = {
+    done: { ...labels, outcome: 'ok' },
+    'dead-lettered': { ...labels, outcome: 'dead_lettered' },
+    abandoned: { ...labels, outcome: 'abandoned' },
+  };
   return {
     onRetry(message, attempt, error) {
       metrics.increment('databus_handler_retries_total', labels);
@@ -56,10 +62,7 @@ export function consumerObserver(
     },
     onProcessed(message, outcome, durationMs) {
       if (message.redelivered) metrics.increment('databus_messages_redelivered_total', labels);
-      metrics.increment('databus_messages_consumed_total', {
-        ...labels,
-        outcome: outcome === 'done' ? 'ok' : outcome === 'dead-lettered' ? 'dead_lettered' : 'abandoned',
-      });
+      metrics.increment('databus_messages_consumed_total', outcomes[outcome]);
       metrics.observe('databus_handler_duration_seconds', durationMs / 1000, labels);
     },
   };

@@ -9,6 +9,7 @@ interface Task {
  */
 export class KeyedScheduler {
   private running = 0;
+  private waiting = 0;
   private readonly ready: Task[] = [];
   private readonly waitingByKey = new Map<string, Task[]>();
   private readonly activeKeys = new Set<string>();
@@ -18,9 +19,7 @@ export class KeyedScheduler {
 
   /** Tasks submitted and not finished. */
   get pending(): number {
-    let waiting = 0;
-    for (const list of this.waitingByKey.values()) waiting += list.length;
-    return this.running + this.ready.length + waiting;
+    return this.running + this.ready.length + this.waiting;
   }
 
   submit(key: string | undefined, run: () => Promise<void>): void {
@@ -29,6 +28,7 @@ export class KeyedScheduler {
       const list = this.waitingByKey.get(key);
       if (list) list.push(task);
       else this.waitingByKey.set(key, [task]);
+      this.waiting++;
       return;
     }
     if (key !== undefined) this.activeKeys.add(key);
@@ -59,8 +59,10 @@ export class KeyedScheduler {
       const list = this.waitingByKey.get(task.key);
       const next = list?.shift();
       if (list && list.length === 0) this.waitingByKey.delete(task.key);
-      if (next) this.ready.push(next);
-      else this.activeKeys.delete(task.key);
+      if (next) {
+        this.waiting--;
+        this.ready.push(next);
+      } else this.activeKeys.delete(task.key);
     }
     this.pump();
     if (this.pending === 0) {

@@ -20,6 +20,8 @@ export class MemoryGroup {
   private readonly acked = new Set<number>();
   /** Delivered, unacknowledged: sequence → member. */
   private readonly pending = new Map<number, string>();
+  /** How many of `pending` each member holds. */
+  private readonly pendingCount = new Map<string, number>();
   /** Sequences to deliver again, oldest first. */
   private redeliver: number[] = [];
   private readonly delivered = new Set<number>();
@@ -47,7 +49,7 @@ export class MemoryGroup {
       const seq = this.redeliver.shift() as number;
       const record = this.log.get(seq);
       if (!record || seq < first) continue; // expired by retention while waiting
-      this.pending.set(seq, member);
+      this.hold(seq, member);
       out.push({ record, redelivered: true });
     }
     if (this.cursor < first) this.skipTo(first);
@@ -55,7 +57,7 @@ export class MemoryGroup {
       const seq = this.cursor++;
       const record = this.log.get(seq);
       if (!record) continue;
-      this.pending.set(seq, member);
+      this.hold(seq, member);
       out.push({ record, redelivered: this.delivered.has(seq) });
       this.delivered.add(seq);
     }
@@ -69,14 +71,12 @@ export class MemoryGroup {
 
   /** Messages `member` holds unacknowledged. */
   pendingOf(member: string): number {
-    let n = 0;
-    for (const holder of this.pending.values()) if (holder === member) n++;
-    return n;
+    return this.pendingCount.get(member) ?? 0;
   }
 
   ack(sequence: number, member: string): void {
     if (this.pending.get(sequence) !== member) return; // seeked away or redelivered to someone else
-    this.pending.delete(sequence);
+    this.drop(sequence, member);
     this.delivered.delete(sequence);
     if (sequence <= this.ackFloor) return;
     this.acked.add(sequence);
@@ -86,7 +86,7 @@ export class MemoryGroup {
   /** Puts a delivered message back for redelivery (nack, or its member left). */
   release(sequence: number, member: string): void {
     if (this.pending.get(sequence) !== member) return;
-    this.pending.delete(sequence);
+    this.drop(sequence, member);
     this.insertRedelivery(sequence);
     this.wake();
   }
@@ -117,7 +117,20 @@ export class MemoryGroup {
     this.ackFloor = sequence - 1;
     this.acked.clear();
     this.pending.clear();
+    this.pendingCount.clear();
     this.redeliver = [];
+  }
+
+  private hold(sequence: number, member: string): void {
+    this.pending.set(sequence, member);
+    this.pendingCount.set(member, (this.pendingCount.get(member) ?? 0) + 1);
+  }
+
+  private drop(sequence: number, member: string): void {
+    this.pending.delete(sequence);
+    const n = (this.pendingCount.get(member) ?? 1) - 1;
+    if (n > 0) this.pendingCount.set(member, n);
+    else this.pendingCount.delete(member);
   }
 
   private insertRedelivery(sequence: number): void {

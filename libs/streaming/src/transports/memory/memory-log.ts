@@ -46,7 +46,12 @@ export class MemoryLog {
   }
 
   append(record: Omit<StoredRecord, 'sequence' | 'timestamp'>): StoredRecord {
-    const stored: StoredRecord = { ...record, sequence: this.nextSequence, timestamp: new Date(this.now()) };
+    const stored: StoredRecord = {
+      ...record,
+      headers: Object.freeze(record.headers),
+      sequence: this.nextSequence,
+      timestamp: new Date(this.now()),
+    };
     this.records.push(stored);
     this.trim();
     return stored;

@@ -103,7 +103,7 @@ export class MemorySubscription implements TransportSubscription {
     return {
       dataset: this.dataset,
       key: record.key,
-      headers: { ...record.headers },
+      headers: record.headers, // frozen when stored
       data: record.data,
       sequence: record.sequence,
       timestamp: record.timestamp,
