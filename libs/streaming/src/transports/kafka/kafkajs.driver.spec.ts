@@ -1,0 +1,281 @@
+import { AssignerProtocol, Kafka } from 'kafkajs';
+import { AuthenticationError, TemporaryError } from '@databus/common';
+import {
+  KafkaBatchOutcome,
+  KafkaConsumerHandlers,
+  KafkaConsumerSettings,
+  KafkaDriverBatch,
+} from './kafka-driver.interface';
+import { subscriptionRoundRobin } from './kafkajs.assigner';
+import { KafkajsDriver, toRecord } from './kafkajs.driver';
+
+jest.mock('kafkajs', () => ({ ...jest.requireActual('kafkajs'), Kafka: jest.fn() }));
+
+type Listener = (event: { payload: unknown }) => void;
+
+/** A stand-in for a kafkajs consumer that records calls; `join`/`crash` emit kafkajs events. */
+function stubConsumer(onRun?: (self: ReturnType<typeof stubConsumer>) => void) {
+  const listeners = new Map<string, Listener>();
+  const self = {
+    config: undefined as unknown as Record<string, unknown>,
+    runConfig: undefined as unknown as Record<string, unknown> & { eachBatch: (p: unknown) => Promise<void> },
+    consumer: {
+      events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' },
+      on: jest.fn((event: string, listener: Listener) => {
+        listeners.set(event, listener);
+        return () => undefined;
+      }),
+      connect: jest.fn(async () => undefined),
+      subscribe: jest.fn(async () => undefined),
+      run: jest.fn(async (config: never) => {
+        self.runConfig = config;
+        onRun?.(self);
+      }),
+      seek: jest.fn(),
+      pause: jest.fn(),
+      resume: jest.fn(),
+      commitOffsets: jest.fn(async () => undefined),
+      disconnect: jest.fn(async () => undefined),
+    },
+    join: (assignment: Record<string, number[]>) =>
+      listeners.get('consumer.group_join')?.({ payload: { memberAssignment: assignment } }),
+    crash: (error: Error, restart = false) =>
+      listeners.get('consumer.crash')?.({ payload: { error, restart } }),
+  };
+  return self;
+}
+
+function driverWith(
+  consumer: ReturnType<typeof stubConsumer>,
+  producer: Record<string, jest.Mock> = {},
+  admin: Record<string, jest.Mock> = {},
+) {
+  (Kafka as unknown as jest.Mock).mockImplementation(() => ({
+    consumer: (config: Record<string, unknown>) => ((consumer.config = config), consumer.consumer),
+    producer: () => ({
+      connect: jest.fn(async () => undefined),
+      disconnect: jest.fn(async () => undefined),
+      ...producer,
+    }),
+    admin: () => ({
+      connect: jest.fn(async () => undefined),
+      disconnect: jest.fn(async () => undefined),
+      ...admin,
+    }),
+  }));
+  return new KafkajsDriver({ brokers: ['b1:9092'] }, { idempotent: false });
+}
+
+const settings = (over: Partial<KafkaConsumerSettings> = {}): KafkaConsumerSettings => ({
+  groupId: 'g',
+  topic: 'readings',
+  fromBeginning: true,
+  joinTimeoutMs: 1000,
+  ...over,
+});
+
+const handlers = (): jest.Mocked<KafkaConsumerHandlers> => ({
+  onBatch: jest.fn((_batch: KafkaDriverBatch): KafkaBatchOutcome => ({})),
+  onAssignment: jest.fn(),
+  onCrash: jest.fn(),
+});
+
+describe('KafkajsDriver consumer', () => {
+  it('runs without auto-commit or auto-resolve, never restarts by itself, and resolves after the first join', async () => {
+    const stub = stubConsumer((s) => s.join({ readings: [0, 2] }));
+    const h = handlers();
+    await driverWith(stub).consumer(settings()).start(h);
+    expect(stub.consumer.subscribe).toHaveBeenCalledWith({ topics: ['readings'], fromBeginning: true });
+    expect(stub.runConfig).toMatchObject({ autoCommit: false, eachBatchAutoResolve: false });
+    expect(stub.config).toMatchObject({
+      groupId: 'g',
+      maxWaitTimeInMs: 100,
+      partitionAssigners: [subscriptionRoundRobin],
+    });
+    const retry = stub.config.retry as { restartOnFailure(): Promise<boolean> };
+    await expect(retry.restartOnFailure()).resolves.toBe(false);
+    expect(h.onAssignment).toHaveBeenCalledWith([0, 2]);
+  });
+
+  it('turns nextOffset into kafkajs resolveOffset(next - 1), and leaves the position alone otherwise', async () => {
+    const stub = stubConsumer((s) => s.join({ readings: [0] }));
+    const h = handlers();
+    await driverWith(stub).consumer(settings()).start(h);
+    const resolveOffset = jest.fn();
+    const payload = (stale: boolean) => ({
+      batch: {
+        partition: 0,
+        messages: [
+          {
+            offset: '41',
+            key: Buffer.from('k'),
+            value: Buffer.from('v'),
+            timestamp: '1700000000000',
+            headers: { a: Buffer.from('1'), b: ['x', Buffer.from('y')] },
+          },
+        ],
+      },
+      resolveOffset,
+      isStale: () => stale,
+      isRunning: () => true,
+    });
+    h.onBatch.mockReturnValueOnce({ nextOffset: 42 });
+    await stub.runConfig.eachBatch(payload(false));
+    expect(resolveOffset).toHaveBeenCalledWith('41');
+    const batch = h.onBatch.mock.calls[0][0];
+    expect(batch.records).toEqual([
+      {
+        offset: 41,
+        key: Buffer.from('k'),
+        value: Buffer.from('v'),
+        timestamp: 1_700_000_000_000,
+        headers: { a: '1', b: 'y' },
+      },
+    ]);
+    expect(batch.isStale()).toBe(false);
+    h.onBatch.mockReturnValueOnce({});
+    await stub.runConfig.eachBatch(payload(true));
+    expect(resolveOffset).toHaveBeenCalledTimes(1);
+    expect(h.onBatch.mock.calls[1][0].isStale()).toBe(true);
+  });
+
+  it('commits offsets exactly as given (the transport already added 1) and seeks with strings', async () => {
+    const stub = stubConsumer((s) => s.join({ readings: [0] }));
+    const consumer = driverWith(stub).consumer(settings());
+    await consumer.start(handlers());
+    await consumer.commit([{ partition: 0, offset: 42 }]);
+    expect(stub.consumer.commitOffsets).toHaveBeenCalledWith([
+      { topic: 'readings', partition: 0, offset: '42' },
+    ]);
+    consumer.seek(1, 7);
+    expect(stub.consumer.seek).toHaveBeenCalledWith({ topic: 'readings', partition: 1, offset: '7' });
+    consumer.pause();
+    consumer.resume();
+    expect(stub.consumer.pause).toHaveBeenCalledWith([{ topic: 'readings' }]);
+    expect(stub.consumer.resume).toHaveBeenCalledWith([{ topic: 'readings' }]);
+  });
+
+  it('fails start with the mapped error when the consumer crashes before joining, and stops it', async () => {
+    const stub = stubConsumer((s) =>
+      s.crash(
+        Object.assign(new Error('SASL PLAIN authentication failed'), {
+          name: 'KafkaJSSASLAuthenticationError',
+        }),
+      ),
+    );
+    await expect(driverWith(stub).consumer(settings()).start(handlers())).rejects.toBeInstanceOf(
+      AuthenticationError,
+    );
+    expect(stub.consumer.disconnect).toHaveBeenCalled();
+  });
+
+  it('fails start with a TemporaryError when no join happens within joinTimeoutMs', async () => {
+    const stub = stubConsumer();
+    await expect(
+      driverWith(stub)
+        .consumer(settings({ joinTimeoutMs: 20 }))
+        .start(handlers()),
+    ).rejects.toThrow(/No consumer group join within 20 ms/);
+  });
+
+  it('reports a crash after the join through onCrash, mapped to the databus hierarchy', async () => {
+    const stub = stubConsumer((s) => s.join({ readings: [0] }));
+    const h = handlers();
+    await driverWith(stub).consumer(settings()).start(h);
+    stub.crash(Object.assign(new Error('Connection error: ECONNRESET'), { name: 'KafkaJSConnectionError' }));
+    expect(h.onCrash.mock.calls[0][0]).toBeInstanceOf(TemporaryError);
+  });
+});
+
+describe('KafkajsDriver admin and producer', () => {
+  it('produces with acks=all and derives record offsets from the base offset of one partition', async () => {
+    const send = jest.fn(async () => [{ topicName: 't', partition: 2, errorCode: 0, baseOffset: '10' }]);
+    const driver = driverWith(stubConsumer(), { send });
+    await driver.connect();
+    const acks = await driver.produce('t', [
+      { key: 'k', value: Buffer.from('a'), headers: { h: '1' } },
+      { value: Buffer.from('b'), headers: {} },
+    ]);
+    expect(send).toHaveBeenCalledWith({
+      topic: 't',
+      acks: -1,
+      messages: [
+        { key: 'k', value: Buffer.from('a'), headers: { h: '1' } },
+        { key: null, value: Buffer.from('b'), headers: {} },
+      ],
+    });
+    expect(acks).toEqual([
+      { partition: 2, offset: 10 },
+      { partition: 2, offset: 11 },
+    ]);
+  });
+
+  it('reads committed offsets (-1 = none), ranges and offsets by timestamp as numbers', async () => {
+    const admin = {
+      fetchOffsets: jest.fn(async () => [
+        {
+          topic: 't',
+          partitions: [
+            { partition: 0, offset: '5' },
+            { partition: 1, offset: '-1' },
+          ],
+        },
+      ]),
+      fetchTopicOffsets: jest.fn(async () => [{ partition: 0, offset: '9', high: '9', low: '2' }]),
+      fetchTopicOffsetsByTimestamp: jest.fn(async () => [{ partition: 0, offset: '4' }]),
+    };
+    const driver = driverWith(stubConsumer(), {}, admin);
+    await driver.connect();
+    expect(await driver.committedOffsets('g', 't')).toEqual([{ partition: 0, offset: 5 }, { partition: 1 }]);
+    expect(await driver.partitionRanges('t')).toEqual([{ partition: 0, low: 2, high: 9 }]);
+    expect(await driver.offsetsForTime('t', 123)).toEqual([{ partition: 0, offset: 4 }]);
+    expect(admin.fetchTopicOffsetsByTimestamp).toHaveBeenCalledWith('t', 123);
+  });
+
+  it('decodes a record without key, value or headers', () => {
+    expect(
+      toRecord({ offset: '0', key: null, value: null, timestamp: '5', attributes: 0, headers: {} } as never),
+    ).toEqual({
+      offset: 0,
+      key: undefined,
+      value: Buffer.alloc(0),
+      headers: {},
+      timestamp: 5,
+    });
+  });
+});
+
+describe('subscriptionRoundRobin', () => {
+  it('gives each topic only to the members subscribed to it', async () => {
+    const partitions: Record<string, number> = { a: 3, b: 1 };
+    const cluster = {
+      addMultipleTargetTopics: jest.fn(async () => undefined),
+      findTopicPartitionMetadata: (topic: string) =>
+        Array.from({ length: partitions[topic] }, (_, partitionId) => ({ partitionId })),
+    };
+    const member = (memberId: string, topics: string[]) => ({
+      memberId,
+      memberMetadata: AssignerProtocol.MemberMetadata.encode({
+        version: 0,
+        topics,
+        userData: Buffer.alloc(0),
+      }),
+    });
+    const assigner = subscriptionRoundRobin({ cluster: cluster as never, groupId: 'g', logger: {} as never });
+    const result = await assigner.assign({
+      members: [member('m1', ['a']), member('m2', ['b']), member('m3', ['a'])],
+      topics: ['a'],
+    });
+    const decoded = Object.fromEntries(
+      result.map((r) => [
+        r.memberId,
+        AssignerProtocol.MemberAssignment.decode(r.memberAssignment)?.assignment,
+      ]),
+    );
+    expect(decoded.m2).toEqual({ b: [0] });
+    expect([...(decoded.m1?.a ?? []), ...(decoded.m3?.a ?? [])].sort()).toEqual([0, 1, 2]);
+    expect(decoded.m1?.b).toBeUndefined();
+    expect(cluster.addMultipleTargetTopics).toHaveBeenCalledWith(['a', 'b']);
+    expect(assigner.protocol({ topics: ['a'] }).name).toBe('RoundRobinAssigner');
+  });
+});
