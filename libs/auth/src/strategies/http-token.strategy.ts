@@ -1,7 +1,9 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { ConfigurationError, LoadedTls } from '@databus/common';
+import { TokenRejectedError } from '../auth.errors';
 import type { TokenResponse } from '../token';
 import { describeEndpoint, sendTokenRequest } from './token-http';
 import { interpretTokenResponse } from './token-response';
@@ -29,6 +31,8 @@ export abstract class HttpTokenStrategy implements TokenStrategy {
   abstract readonly kind: string;
   private readonly agent: http.Agent;
   private readonly endpoint: string;
+  /** End of validity of the PEM client certificate, epoch ms (unknown for PKCS#12). */
+  private readonly certificateExpiresAt: number | undefined;
 
   protected constructor(protected readonly config: HttpStrategyConfig) {
     this.endpoint = describeEndpoint(config.tokenUrl);
@@ -37,12 +41,19 @@ export abstract class HttpTokenStrategy implements TokenStrategy {
       checkSecureContext(tls, config.tlsOption);
       this.agent = new https.Agent({ ...tls, keepAlive: false });
     } else this.agent = new http.Agent({ keepAlive: false });
+    this.certificateExpiresAt = config.tls?.cert ? certificateEnd(config.tls.cert) : undefined;
   }
 
   /** The method, extra headers and body of one token request. */
   protected abstract buildRequest(): { headers: Record<string, string>; body?: string };
 
   async fetchToken(context: TokenRequestContext): Promise<TokenResponse> {
+    if (this.certificateExpiresAt !== undefined && this.config.now() > this.certificateExpiresAt)
+      // A clear reason instead of the gateway's bare connection reset.
+      throw new TokenRejectedError(
+        `The client certificate (${this.config.tlsOption}.cert) expired at ${new Date(this.certificateExpiresAt).toISOString()}.`,
+        { code: 'CERT_HAS_EXPIRED' },
+      );
     const { headers, body } = this.buildRequest();
     const response = await sendTokenRequest({
       url: this.config.tokenUrl,
@@ -67,6 +78,15 @@ export abstract class HttpTokenStrategy implements TokenStrategy {
 
   close(): void {
     this.agent.destroy();
+  }
+}
+
+function certificateEnd(pem: Buffer): number | undefined {
+  try {
+    const end = Date.parse(new X509Certificate(pem).validTo);
+    return Number.isNaN(end) ? undefined : end;
+  } catch {
+    return undefined;
   }
 }
 
