@@ -1,0 +1,87 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { JwtAuthModule } from '@databus/auth';
+import { TaskQueueModule } from '@databus/queue';
+import { RealtimeModule } from '@databus/realtime';
+import { StreamingModule } from '@databus/streaming';
+import { DEMO_CONFIG } from './config/demo.config';
+import { DemoConfig } from './config/demo-config.interface';
+import { DemoConfigModule } from './config/demo-config.module';
+import { GatewayModule } from './gateway/gateway.module';
+import { GatewayService } from './gateway/gateway.service';
+import { PageController } from './page/page.controller';
+import { SensorsModule } from './sensors/sensors.module';
+import { brokerTls } from './config/broker-tls';
+
+/** Options of `AppModule.forRoot`. */
+export interface AppModuleOptions {
+  /** Values that win over the environment and `.env` (tests use them). */
+  env?: Record<string, string>;
+  /** Do not read `.env` (tests). @default false */
+  ignoreEnvFile?: boolean;
+}
+
+/**
+ * The sensor hub. Every connection comes from the environment (or `.env`) through @nestjs/config:
+ * `STREAMING_URL` for the readings dataset, `QUEUE_URL` for tasks and events, `AUTH_*` for the tokens, and
+ * `TLS_*` for private CAs and client certificates. The defaults (`memory://`, the in-process token issuer)
+ * need no broker at all.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions = {}): DynamicModule {
+    const env = options.env ?? {};
+    // Loads `.env` into process.env now, so that the module's shape (Centrifugo or not) can depend on it.
+    const config = ConfigModule.forRoot({
+      isGlobal: true,
+      ignoreEnvFile: options.ignoreEnvFile ?? false,
+      load: [() => env],
+    });
+    const centrifugo = env.CENTRIFUGO_API_URL ?? process.env.CENTRIFUGO_API_URL;
+    return {
+      module: AppModule,
+      imports: [
+        config,
+        DemoConfigModule,
+        GatewayModule,
+        StreamingModule.forRootAsync({
+          isGlobal: true,
+          inject: [DEMO_CONFIG],
+          useFactory: (c: DemoConfig) => ({
+            url: c.streamingUrl,
+            group: c.streamingGroup,
+            tls: brokerTls(c.streamingUrl, c.tls),
+            shutdownTimeoutMs: c.shutdownTimeoutMs,
+          }),
+        }),
+        TaskQueueModule.forRootAsync({
+          isGlobal: true,
+          inject: [DEMO_CONFIG],
+          useFactory: (c: DemoConfig) => ({
+            url: c.queueUrl,
+            tls: brokerTls(c.queueUrl, c.tls),
+            shutdownTimeoutMs: c.shutdownTimeoutMs,
+          }),
+        }),
+        JwtAuthModule.forRootAsync({
+          inject: [GatewayService],
+          useFactory: (gateway: GatewayService) => gateway.jwtOptions,
+        }),
+        ...(centrifugo
+          ? [
+              RealtimeModule.forRootAsync({
+                isGlobal: true,
+                inject: [DEMO_CONFIG],
+                useFactory: (c: DemoConfig) => ({
+                  apiUrl: c.centrifugo?.apiUrl ?? '',
+                  apiKey: c.centrifugo?.apiKey ?? '',
+                }),
+              }),
+            ]
+          : []),
+        SensorsModule,
+      ],
+      controllers: [PageController],
+    };
+  }
+}

@@ -1,0 +1,61 @@
+/** How the demo gets its JWTs: the in-process token issuer (default) or an external gateway. */
+export type AuthStrategyName = 'password' | 'mtls';
+
+/** Client TLS material given as file paths (`TLS_*_FILE`); PEM text works too. */
+export interface TlsFiles {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  pfx?: string;
+  passphrase?: string;
+}
+
+/** The token side of the demo: who issues JWTs and how the API checks them. */
+export interface DemoAuthConfig {
+  /** External token endpoint; absent: the demo starts its own issuer (the "API gateway"). */
+  tokenUrl?: string;
+  strategy: AuthStrategyName;
+  username: string;
+  /** Absent with the in-process issuer: a random one is generated at start. Never logged. */
+  password?: string;
+  /** JSON field of the token answer holding the JWT. */
+  tokenField: string;
+  /** Lifetime of the tokens the in-process issuer signs, in seconds. */
+  tokenTtlSeconds: number;
+  /** `aud` claim the API requires (and the issuer signs). */
+  audience: string;
+  /** `iss` claim the API requires (and the issuer signs). */
+  issuer: string;
+  /** JWKS of an external gateway; required with `tokenUrl`. */
+  jwksUrl?: string;
+  /** Port of the in-process issuer (0: any free port). */
+  issuerPort: number;
+}
+
+/** The sensor simulator: a few sensors publishing a reading every `intervalMs`. */
+export interface SimulatorConfig {
+  enabled: boolean;
+  intervalMs: number;
+  sensors: string[];
+}
+
+/** Everything the demo reads from the environment (or `.env`), validated. */
+export interface DemoConfig {
+  port: number;
+  host: string;
+  /** Where the stats worker PUTs results (the API's own URL). */
+  apiBaseUrl: string;
+  streamingUrl: string;
+  /** Consumer-group prefix of the dataset handlers. */
+  streamingGroup: string;
+  queueUrl: string;
+  simulator: SimulatorConfig;
+  auth: DemoAuthConfig;
+  tls: TlsFiles;
+  /** Where the demo PKI (CA, server and client certificates) is generated at first start. */
+  dataDir: string;
+  /** How long shutdown waits for in-flight handlers. */
+  shutdownTimeoutMs: number;
+  /** Optional Centrifugo push of notifications. */
+  centrifugo?: { apiUrl: string; apiKey?: string; channel: string };
+}

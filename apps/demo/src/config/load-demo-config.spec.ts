@@ -1,0 +1,68 @@
+import { ConfigurationError } from '@databus/common';
+import { loadDemoConfig } from './load-demo-config';
+
+describe('loadDemoConfig', () => {
+  it('runs with no broker and no gateway by default', () => {
+    const config = loadDemoConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      apiBaseUrl: 'http://127.0.0.1:3000',
+      streamingUrl: 'memory://demo',
+      queueUrl: 'memory://demo',
+      simulator: { enabled: true, intervalMs: 1000 },
+      auth: { strategy: 'password', tokenTtlSeconds: 60, tokenUrl: undefined, issuerPort: 0 },
+      tls: {},
+      centrifugo: undefined,
+    });
+    expect(config.simulator.sensors.length).toBeGreaterThan(0);
+  });
+
+  it('reads one variable per connection', () => {
+    const config = loadDemoConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      STREAMING_URL: 'nats://127.0.0.1:4222',
+      QUEUE_URL: 'amqp://guest:guest@127.0.0.1:5672',
+      SIMULATOR: 'off',
+      SIMULATOR_SENSORS: 'a, b',
+      AUTH_TOKEN_TTL_SECONDS: '2',
+      AUTH_STRATEGY: 'mtls',
+      TLS_CA_FILE: '/ca.pem',
+      CENTRIFUGO_API_URL: 'http://localhost:8000/api',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      apiBaseUrl: 'http://127.0.0.1:8080',
+      streamingUrl: 'nats://127.0.0.1:4222',
+      queueUrl: 'amqp://guest:guest@127.0.0.1:5672',
+      simulator: { enabled: false, sensors: ['a', 'b'] },
+      auth: { tokenTtlSeconds: 2, strategy: 'mtls' },
+      tls: { ca: '/ca.pem' },
+      centrifugo: { apiUrl: 'http://localhost:8000/api', channel: 'notifications' },
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ AUTH_TOKEN_TTL_SECONDS: '0' }, 'AUTH_TOKEN_TTL_SECONDS'],
+    [{ AUTH_STRATEGY: 'kerberos' }, 'AUTH_STRATEGY'],
+    [{ SIMULATOR: 'maybe' }, 'SIMULATOR'],
+    [{ SIMULATOR_SENSORS: 'a/b' }, 'SIMULATOR_SENSORS'],
+    [{ AUTH_TOKEN_URL: 'https://gw.example/token' }, 'AUTH_JWKS_URL'],
+    [{ API_BASE_URL: 'ftp://x' }, 'API_BASE_URL'],
+    [{ TLS_CERT_FILE: '/c.pem' }, 'TLS_CERT_FILE'],
+  ])('refuses %p naming %s', (env, name) => {
+    expect(() => loadDemoConfig(env)).toThrow(ConfigurationError);
+    expect(() => loadDemoConfig(env)).toThrow(name);
+  });
+
+  it('never puts a password into an error message', () => {
+    try {
+      loadDemoConfig({ AUTH_TOKEN_URL: 'https://user:s3cret@gw.example/token' });
+      throw new Error('expected a ConfigurationError');
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain('s3cret');
+    }
+  });
+});

@@ -1,0 +1,39 @@
+import { Controller, MessageEvent, Query, Sse } from '@nestjs/common';
+import { filter, interval, map, merge, Observable, takeUntil, last, defaultIfEmpty } from 'rxjs';
+import { LiveFeed } from './live-feed.service';
+
+/** Interval of the comment-less keep-alive events that stop proxies from closing idle streams. */
+const KEEP_ALIVE_MS = 15_000;
+
+/**
+ * `GET /api/notifications` (event `notification`: a sensor's stats are ready; `?sensor=` filters) and
+ * `GET /api/readings/live` (event `reading`), as server-sent events.
+ */
+@Controller('api')
+export class LiveController {
+  constructor(private readonly feed: LiveFeed) {}
+
+  @Sse('notifications')
+  notifications(@Query('sensor') sensor?: string): Observable<MessageEvent> {
+    return this.withKeepAlive(
+      this.feed.notifications.pipe(
+        filter((n) => !sensor || n.sensor === sensor),
+        map((data) => ({ type: 'notification', data })),
+      ),
+    );
+  }
+
+  @Sse('readings/live')
+  readings(): Observable<MessageEvent> {
+    return this.withKeepAlive(this.feed.readings.pipe(map((data) => ({ type: 'reading', data }))));
+  }
+
+  private withKeepAlive(events: Observable<MessageEvent>): Observable<MessageEvent> {
+    const ended = events.pipe(defaultIfEmpty(null), last());
+    const pings = interval(KEEP_ALIVE_MS).pipe(
+      map((): MessageEvent => ({ type: 'ping', data: '' })),
+      takeUntil(ended),
+    );
+    return merge(events, pings);
+  }
+}

@@ -1,0 +1,40 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { EventSubscriber, TaskPayload } from '@databus/queue';
+import { CentrifugoClient } from '@databus/realtime';
+import { DEMO_CONFIG } from '../config/demo.config';
+import { DemoConfig } from '../config/demo-config.interface';
+import type { LogEvent, StatsNotification } from '../sensors/stats-task.dto';
+import { LiveFeed } from './live-feed.service';
+
+/**
+ * Listens on the `notifications` and `logs` fanout exchanges, each through its own exclusive auto-named
+ * queue (every instance of the app gets every event): notifications go to the SSE feed (and to Centrifugo
+ * when `CENTRIFUGO_API_URL` is set), log events to the application log.
+ */
+@Injectable()
+export class NotificationsSubscriber {
+  private readonly logger = new Logger('Events');
+
+  constructor(
+    private readonly feed: LiveFeed,
+    @Inject(DEMO_CONFIG) private readonly config: DemoConfig,
+    @Optional() private readonly centrifugo?: CentrifugoClient,
+  ) {}
+
+  @EventSubscriber('notifications')
+  async onNotification(@TaskPayload() event: StatsNotification): Promise<void> {
+    this.feed.notification(event);
+    const channel = this.config.centrifugo?.channel;
+    if (this.centrifugo && channel)
+      await this.centrifugo.publish({ channel, data: { ...event } }).catch((error: unknown) => {
+        this.logger.warn(
+          `Centrifugo publish failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
+  }
+
+  @EventSubscriber('logs')
+  onLog(@TaskPayload() event: LogEvent): void {
+    this.logger.warn(`[${event.level}] ${event.timestamp} ${event.content}`);
+  }
+}

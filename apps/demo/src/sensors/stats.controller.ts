@@ -1,0 +1,85 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Logger,
+  NotFoundException,
+  Param,
+  Put,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { TaskQueue } from '@databus/queue';
+import { AuthenticatedRequest, JwtBearerGuard } from '../gateway/jwt-bearer.guard';
+import { ReadingsStore } from './readings.store';
+import { SensorIdPipe } from './sensor-id.pipe';
+import { StatsDto } from './stats.dto';
+import { StatsStore } from './stats.store';
+import { StatsTaskDto } from './stats-task.dto';
+import { validation } from './validation';
+
+/** The task queue the stats worker consumes. */
+export const STATS_QUEUE = 'stats';
+
+/** What `GET …/stats` answers with 202: the stats are being computed. */
+export interface StatsPending {
+  status: 'pending';
+  sensor: string;
+  /** Readings the task summarises. */
+  count: number;
+}
+
+/**
+ * `/api/sensors/:id/stats`, as in the course: GET answers the stored stats (200) or enqueues a `stats` task
+ * and answers 202; PUT (the worker, with a bearer JWT) stores them; DELETE clears them.
+ */
+@Controller('api/sensors/:id/stats')
+export class StatsController {
+  private readonly logger = new Logger('Stats');
+
+  constructor(
+    private readonly stats: StatsStore,
+    private readonly readings: ReadingsStore,
+    private readonly tasks: TaskQueue,
+  ) {}
+
+  @Get()
+  async get(
+    @Param('id', SensorIdPipe) sensor: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<StatsDto | StatsPending> {
+    const stored = this.stats.get(sensor);
+    if (stored) return stored;
+    const data = this.readings.values(sensor);
+    if (data.length === 0) throw new NotFoundException(`no readings for sensor "${sensor}"`);
+    const task: StatsTaskDto = { sensor, data };
+    await this.tasks.enqueue(STATS_QUEUE, task);
+    this.logger.log(`Enqueued a stats task for ${sensor} (${data.length} readings)`);
+    response.status(HttpStatus.ACCEPTED);
+    return { status: 'pending', sensor, count: data.length };
+  }
+
+  /** Only callers with a valid JWT (the worker) may store stats. */
+  @Put()
+  @UseGuards(JwtBearerGuard)
+  @HttpCode(204)
+  put(
+    @Param('id', SensorIdPipe) sensor: string,
+    @Body(validation()) stats: StatsDto,
+    @Req() request: AuthenticatedRequest,
+  ): void {
+    this.stats.set(sensor, stats);
+    this.logger.log(`Stored stats of ${sensor} from ${request.principal ?? 'an unnamed caller'}`);
+  }
+
+  @Delete()
+  @HttpCode(204)
+  delete(@Param('id', SensorIdPipe) sensor: string): void {
+    this.stats.delete(sensor);
+  }
+}
