@@ -283,10 +283,15 @@ export function describeQueueConformance(
 
   it('survives a broker restart mid-run: nothing lost, every handler re-attached once, duplicates bounded and redelivered', async () => {
     const queue = name('restart');
+    const exchange = name('restart-events');
+    const events: number[] = [];
     const total = settings.restartTasks;
     const prefetch = settings.restartPrefetch;
     const counts = new Map<number, number>();
     let unmarkedDuplicates = 0;
+    // Work stops at a fifth until the broker is down, so the restart always lands mid-run.
+    let openGate = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
     @Injectable()
     class Worker {
       @TaskHandler(queue, { concurrency: 10 })
@@ -294,7 +299,12 @@ export function describeQueueConformance(
         const n = (counts.get(task.id) ?? 0) + 1;
         counts.set(task.id, n);
         if (n > 1 && !message.redelivered) unmarkedDuplicates++;
+        if (counts.size > total / 5) await gate;
         await pause(1);
+      }
+      @EventSubscriber(exchange)
+      onEvent(event: { n: number }): void {
+        events.push(event.n);
       }
     }
     const producer = await app([], { publishTimeoutMs: 60_000 });
@@ -312,6 +322,7 @@ export function describeQueueConformance(
     let handledWhileDown = 0;
     await fixture.restartBroker(async () => {
       handledWhileDown = counts.size;
+      openGate();
       await expect(impatient.get(TaskQueue).enqueue(queue, { id: -1 })).rejects.toBeInstanceOf(
         TemporaryError,
       );
@@ -319,6 +330,14 @@ export function describeQueueConformance(
       duringOutage.catch(() => undefined);
     });
     await expect(duringOutage).resolves.toEqual(expect.any(String));
+    // The exclusive, auto-named queue of the event subscriber was recreated and bound again.
+    await waitFor(
+      async () => {
+        await taskQueue.publish(exchange, { n: 1 });
+        return events.length > 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, message: 'an event after the restart' },
+    );
     await waitFor(() => counts.size >= total + 1, {
       timeoutMs: 120_000,
       message: `${total + 1} tasks handled`,

@@ -50,9 +50,10 @@ export function mapAmqpError(error: unknown, where: string): DatabusError {
       `TLS to ${where} failed: the broker's certificate is not trusted (${code}); check tls.ca and tls.servername.`,
       { cause: error },
     );
-  if (CLIENT_CERT_REFUSED.test(message) || (typeof code === 'string' && /ALERT/.test(code)))
+  const refused = CLIENT_CERT_REFUSED.exec(message);
+  if (refused || (typeof code === 'string' && /ALERT/.test(code)))
     return new AuthenticationError(
-      `TLS to ${where} failed: the broker refused the client certificate (${message}); check tls.cert and tls.key, or tls.pfx.`,
+      `TLS to ${where} failed: the broker refused the client certificate (${typeof code === 'string' ? code : refused?.[0]}); check tls.cert and tls.key, or tls.pfx.`,
       { cause: error },
     );
   if (code === AmqpReplyCode.ACCESS_REFUSED || /ACCESS[-_]REFUSED/.test(message))
