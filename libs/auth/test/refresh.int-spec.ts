@@ -64,12 +64,13 @@ describe('refresh behaviour against a real token endpoint', () => {
   });
 
   it('refreshes short-lived tokens before they expire, so current() is never empty', async () => {
-    server.ttlSeconds = 2;
+    // exp has whole-second precision, so a "3 s" token lives 2-3 s; its hard margin is 10 % of that.
+    server.ttlSeconds = 3;
     const jwt = create();
     const first = await jwt.getToken();
     const gaps: number[] = [];
     const seen = new Set<string>();
-    const deadline = Date.now() + 4_500;
+    const deadline = Date.now() + 5_000;
     while (Date.now() < deadline) {
       const token = jwt.current();
       if (!token) gaps.push(Date.now());
@@ -82,14 +83,15 @@ describe('refresh behaviour against a real token endpoint', () => {
   }, 10_000);
 
   it('keeps every caller served while the endpoint is down and the token is still valid', async () => {
-    server.ttlSeconds = 4;
+    server.ttlSeconds = 8;
     const jwt = create();
     const failures: TokenRefreshFailedEvent[] = [];
     jwt.on('refreshFailed', (e) => failures.push(e));
     const token = await jwt.getToken();
     await server.stop();
     const results = [];
-    const deadline = Date.now() + 3_000;
+    // Past the scheduled refresh (about half the lifetime), well before the hard margin.
+    const deadline = Date.now() + 5_000;
     while (Date.now() < deadline) {
       results.push(
         await jwt.getToken().then(
