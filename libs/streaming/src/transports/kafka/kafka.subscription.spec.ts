@@ -3,6 +3,7 @@ import { SubscriptionClosedError } from '../../errors';
 import { Offset } from '../../offset/offset';
 import { IncomingRecord } from '../../transport/transport-record.interface';
 import { StreamingTransport } from '../../transport/transport.interface';
+import { KafkaSubscription } from './kafka.subscription';
 import { FakeConsumer } from './testing/fake-kafka.driver';
 import { fakeTransport, json, settle, spec } from './testing/fake-kafka.helpers';
 
@@ -108,21 +109,30 @@ describe('KafkaSubscription', () => {
   });
 
   describe('backpressure (bounded queue, pause/resume)', () => {
-    it('pauses at prefetch, takes only what fits, resumes at half and loses nothing', async () => {
+    it('holds at most prefetch unacknowledged records, pauses, resumes at half and loses nothing', async () => {
       const { fake, transport } = await fakeTransport();
       await produceN(transport, 10);
-      const sub = await transport.subscribe(spec({ prefetch: 4 }));
+      const sub = (await transport.subscribe(spec({ group: 'g', prefetch: 4 }))) as KafkaSubscription;
       await settle();
       const consumer = fake.consumers[0];
       expect(consumer.paused).toBe(true);
       expect(consumer.positions.get(0)).toBe(4); // only the 4 taken records were resolved
-      const seen: IncomingRecord[] = [];
-      seen.push(...(await sub.fetch(1, 0)));
-      expect(consumer.paused).toBe(true); // 3 left > 2
-      seen.push(...(await sub.fetch(1, 0)));
-      expect(consumer.resumeCalls).toBe(1); // 2 left: resumed
+      const first = await sub.fetch(4, 0);
+      expect(first.map((r) => r.sequence)).toEqual([0, 1, 2, 3]);
+      expect(await sub.fetch(4, 30)).toEqual([]); // 4 handed out, none acknowledged: nothing more
+      expect(sub.held).toBe(4);
+      await sub.ack(first.slice(0, 1));
+      expect(consumer.paused).toBe(true); // 3 held > 2
+      await sub.ack(first.slice(1, 2));
+      expect(consumer.resumeCalls).toBe(1); // 2 held: resumed
       await settle();
-      for (let i = 0; i < 10 && seen.length < 10; i++) seen.push(...(await sub.fetch(3, 50)));
+      const seen = [...first];
+      for (let i = 0; i < 20 && seen.length < 10; i++) {
+        const got = await sub.fetch(2, 50);
+        seen.push(...got);
+        await sub.ack(seen.slice(0, seen.length - 1));
+        expect(sub.held).toBeLessThanOrEqual(4);
+      }
       expect(seen.map((r) => r.sequence)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       expect(consumer.pauseCalls).toBeGreaterThanOrEqual(2);
       await transport.close();
@@ -221,7 +231,7 @@ describe('KafkaSubscription', () => {
       expect(after.map((r) => r.sequence)).toEqual([1, 2, 3, 4, 5]);
       expect(after[0].redelivered).toBe(true);
       expect(after.at(-1)?.redelivered).toBe(false);
-      await sub.seek(Offset.time(new Date(fake.now + 1000)));
+      await sub.seek(Offset.time(new Date(Date.now() + 60_000)));
       expect(fake.commitsOf('store', 'readings')).toEqual({ 0: 6 });
       await sub.seek(Offset.BEGIN);
       expect((await sub.fetch(1, 100))[0].sequence).toBe(0);

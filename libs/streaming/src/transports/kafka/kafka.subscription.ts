@@ -43,9 +43,10 @@ interface PartitionState {
 
 /**
  * One Kafka group member consuming one topic, adapted to the pull-based SPI.
- * - The driver pushes batches; they wait in a queue of at most `spec.prefetch` records. When it is full the
- *   consumer is paused (records not taken are fetched again later) and resumed once `fetch()` drained it to
- *   half. Heartbeats go on while paused, so the member keeps its partitions.
+ * - The driver pushes batches into a queue. Queued records plus records handed out by `fetch()` and not yet
+ *   acknowledged never exceed `spec.prefetch`: at that bound the consumer is paused (records not taken are
+ *   fetched again later) and it is resumed once acknowledgements and `fetch()` brought the count down to half.
+ *   Heartbeats go on while paused, so the member keeps its partitions.
  * - `ack` commits the watermark only: the runtime passes contiguous finished prefixes per partition and the
  *   committed offset is the last one + 1 (Kafka's "next record to read"). Commits are serialised.
  * - Rebalances: queued records of revoked partitions are dropped (the new owner reads them again from the
@@ -54,6 +55,8 @@ interface PartitionState {
  */
 export class KafkaSubscription implements TransportSubscription, KafkaConsumerHandlers {
   private queue: IncomingRecord[] = [];
+  /** Handed out by fetch() and not acknowledged yet: they count against prefetch until acked. */
+  private readonly outstanding = new Set<IncomingRecord>();
   private readonly assigned = new Map<number, PartitionState>();
   private epochs = 0;
   private paused = false;
@@ -72,6 +75,11 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   /** Records waiting for `fetch()`. */
   get queued(): number {
     return this.queue.length;
+  }
+
+  /** Records queued or handed out and not acknowledged: at most `prefetch`. */
+  get held(): number {
+    return this.queue.length + this.outstanding.size;
   }
 
   /** Whether backpressure paused the consumer. */
@@ -118,14 +126,14 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     if (!state || batch.isStale()) return {};
     const from = state.next;
     const records = from === undefined ? batch.records : batch.records.filter((r) => r.offset >= from);
-    const room = Math.max(0, this.options.spec.prefetch - this.queue.length);
+    const room = Math.max(0, this.options.spec.prefetch - this.held);
     const taken = records.slice(0, room);
     for (const record of taken)
       this.queue.push(
         toIncomingRecord(this.options.spec.dataset, batch.partition, record, state.epoch, false),
       );
     if (taken.length > 0) state.next = taken[taken.length - 1].offset + 1;
-    if (taken.length < records.length || this.queue.length >= this.options.spec.prefetch) this.pause();
+    if (taken.length < records.length || this.held >= this.options.spec.prefetch) this.pause();
     if (taken.length > 0) this.wake();
     return state.next === undefined ? {} : { nextOffset: state.next };
   }
@@ -133,6 +141,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   onCrash(error: Error): void {
     this.failure ??= error;
     this.queue = [];
+    this.outstanding.clear();
     this.options.logger.warn(`Kafka consumer of "${this.options.spec.dataset}" stopped: ${error.message}`);
     this.wake();
   }
@@ -166,7 +175,10 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   }
 
   async ack(records: readonly IncomingRecord[]): Promise<void> {
-    if (this.closed || !this.options.durable) return;
+    if (this.closed) return;
+    for (const record of records) this.outstanding.delete(record);
+    this.maybeResume();
+    if (!this.options.durable) return;
     for (const record of records) {
       const token = record.token as KafkaRecordToken | undefined;
       const state = token && this.assigned.get(token.partition);
@@ -191,6 +203,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     const { driver, spec, durable, groupId } = this.options;
     const positions = await resolvePositions(driver, spec.dataset, offset, durable ? groupId : undefined);
     this.queue = [];
+    this.outstanding.clear();
     this.pendingCommits.clear();
     for (const [partition, state] of this.assigned) {
       const target = positions.get(partition);
@@ -208,6 +221,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     if (this.closed) return;
     this.closed = true;
     this.queue = [];
+    this.outstanding.clear();
     this.wake();
     await this.flushCommits().catch((error) =>
       this.options.logger.warn(
@@ -227,6 +241,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     const out = this.queue.splice(0, max);
     const { delivered } = this.options;
     for (const record of out) {
+      this.outstanding.add(record);
       const partition = record.partition as number;
       const seen = delivered.get(partition);
       if (seen !== undefined && record.sequence <= seen) record.redelivered = true;
@@ -243,7 +258,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   }
 
   private maybeResume(): void {
-    if (!this.paused || this.queue.length > this.resumeBelow || this.closed) return;
+    if (!this.paused || this.held > this.resumeBelow || this.closed) return;
     this.paused = false;
     this.options.consumer.resume();
   }
@@ -252,6 +267,8 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     this.assigned.delete(partition);
     this.pendingCommits.delete(partition);
     this.queue = this.queue.filter((r) => r.partition !== partition);
+    for (const record of this.outstanding)
+      if (record.partition === partition) this.outstanding.delete(record);
     this.maybeResume();
   }
 

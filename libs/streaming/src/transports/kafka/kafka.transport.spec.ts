@@ -59,6 +59,8 @@ describe('KafkaTransport', () => {
   describe('start positions', () => {
     async function withHistory(partitions = 1) {
       const env = await fakeTransport({ partitions });
+      let time = Date.now() - 60_000;
+      env.fake.clock = () => (time += 10);
       for (let i = 0; i < 5; i++) await env.transport.produce('readings', [json(i)]);
       return env;
     }

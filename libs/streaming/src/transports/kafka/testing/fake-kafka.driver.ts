@@ -29,9 +29,13 @@ export class FakeKafka implements KafkaDriver {
   produceHangs = false;
   autoPump = true;
   maxBatch = 100;
-  now = 1_700_000_000_000;
+  /** Timestamps given to produced records (never going backwards). */
+  clock: () => number = () => Date.now();
   connected = false;
+  private lastTimestamp = 0;
   private pumpScheduled = false;
+  /** Running members per group and topic, in join order. */
+  private readonly members = new Map<string, FakeConsumer[]>();
 
   constructor(private readonly partitions = 1) {}
 
@@ -60,7 +64,7 @@ export class FakeKafka implements KafkaDriver {
         key: m.key === undefined ? undefined : Buffer.from(m.key),
         value: Buffer.from(m.value),
         headers: { ...m.headers },
-        timestamp: this.now++,
+        timestamp: (this.lastTimestamp = Math.max(this.lastTimestamp, this.clock())),
       });
       return { partition, offset };
     });
@@ -102,6 +106,32 @@ export class FakeKafka implements KafkaDriver {
     const consumer = new FakeConsumer(this, settings);
     this.consumers.push(consumer);
     return consumer;
+  }
+
+  /** A member joins its group: the group's partitions are spread again over every member (like a rebalance). */
+  join(member: FakeConsumer): void {
+    const k = key(member.settings.groupId, member.settings.topic);
+    const list = this.members.get(k) ?? [];
+    list.push(member);
+    this.members.set(k, list);
+    this.rebalance(k, member.settings.topic);
+  }
+
+  /** A member leaves its group; the others rebalance. */
+  leave(member: FakeConsumer): void {
+    const k = key(member.settings.groupId, member.settings.topic);
+    const list = (this.members.get(k) ?? []).filter((m) => m !== member);
+    if (list.length === 0) this.members.delete(k);
+    else this.members.set(k, list);
+    this.rebalance(k, member.settings.topic);
+  }
+
+  private rebalance(groupKey: string, topic: string): void {
+    const list = this.members.get(groupKey) ?? [];
+    if (list.length === 0) return;
+    const shares = list.map(() => [] as number[]);
+    this.log(topic).forEach((_, partition) => shares[partition % list.length].push(partition));
+    list.forEach((member, i) => member.assign(shares[i]));
   }
 
   /** The records of a topic partition. */
@@ -169,7 +199,7 @@ export class FakeConsumer implements KafkaDriverConsumer {
   async start(handlers: KafkaConsumerHandlers): Promise<void> {
     this.handlers = handlers;
     this.running = true;
-    this.assign(this.kafka.log(this.settings.topic).map((_, p) => p));
+    this.kafka.join(this);
   }
 
   /** Simulates a completed rebalance: the member now holds `partitions` (positions reset to committed). */
@@ -188,6 +218,7 @@ export class FakeConsumer implements KafkaDriverConsumer {
   /** Simulates the consumer dying for good. */
   crash(error: Error): void {
     this.running = false;
+    this.kafka.leave(this);
     this.handlers?.onCrash(error);
   }
 
@@ -216,8 +247,11 @@ export class FakeConsumer implements KafkaDriverConsumer {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    const wasRunning = this.running;
     this.running = false;
     this.stopped = true;
+    if (wasRunning) this.kafka.leave(this);
   }
 
   /** One fetch round over the assigned partitions; true when a batch moved a position. */
