@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { uniqueName, waitFor } from '@databus/testing';
+import { RunningDemo, startDemo } from '../../src/bootstrap';
+import { DEMO_ENV_KEYS } from '../../src/config/demo-env-keys';
+import { GatewayService } from '../../src/gateway/gateway.service';
+import { TokenIssuer } from '../../src/gateway/token-issuer';
+
+/** A sensor hub booted for a test, on a free port, with the simulator off and nothing read from `.env`. */
+export interface DemoUnderTest extends RunningDemo {
+  issuer: TokenIssuer;
+  /** Closes the app (idempotent) and removes its data directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Boots the demo in-process. Every demo variable is blanked first (so the caller's environment cannot leak
+ * in), then set from safe defaults (memory:// with a unique name, PORT=0) and `env`.
+ */
+export async function bootDemo(env: Record<string, string> = {}): Promise<DemoUnderTest> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'databus-demo-'));
+  const blank = Object.fromEntries(DEMO_ENV_KEYS.map((key) => [key, '']));
+  const demo = await startDemo({
+    env: {
+      ...blank,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SIMULATOR: 'off',
+      STREAMING_URL: `memory://${uniqueName('demo-e2e')}`,
+      QUEUE_URL: 'memory://',
+      STREAMING_GROUP: uniqueName('sensor-hub'),
+      DEMO_DATA_DIR: dataDir,
+      ...env,
+    },
+    ignoreEnvFile: true,
+    logger: ['error'],
+    shutdownHooks: false,
+  });
+  const issuer = demo.app.get(GatewayService).issuer;
+  if (!issuer) throw new Error('bootDemo: expected the in-process token issuer');
+  let closed: Promise<void> | undefined;
+  return {
+    ...demo,
+    issuer,
+    close: () => (closed ??= demo.close()),
+    stop: async () => {
+      await (closed ??= demo.close());
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** POSTs readings of `sensor`, one at a time (each resolves once the dataset has it). */
+export async function postReadings(baseUrl: string, sensor: string, values: number[]): Promise<void> {
+  for (const value of values) {
+    const response = await fetch(`${baseUrl}/api/sensors/${sensor}/readings`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ value }),
+    });
+    if (response.status !== 202) throw new Error(`POST reading answered ${response.status}`);
+  }
+}
+
+/** Waits until the API reports `count` stored readings for `sensor`. */
+export async function waitForReadings(baseUrl: string, sensor: string, count: number): Promise<void> {
+  await waitFor(
+    async () => {
+      const list = (await (await fetch(`${baseUrl}/api/sensors`)).json()) as {
+        sensor: string;
+        count: number;
+      }[];
+      return list.find((s) => s.sensor === sensor)?.count === count;
+    },
+    { timeoutMs: 15_000, intervalMs: 50, message: `${count} stored readings of ${sensor}` },
+  );
+}
+
+/** The expected statistics of `values` (population standard deviation). */
+export function expectedStats(values: number[]): {
+  count: number;
+  mean: number;
+  min: number;
+  max: number;
+  stddev: number;
+} {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
+  return {
+    count: values.length,
+    mean,
+    min: Math.min(...values),
+    max: Math.max(...values),
+    stddev: Math.sqrt(variance),
+  };
+}

@@ -1,0 +1,26 @@
+import { requestStats } from '../../src/client/stats-client';
+import { expectedStats, postReadings, waitForReadings } from './demo-harness';
+
+/**
+ * The issue's flow for one fresh sensor: readings in, GET → 202, the notification, then 200 with the right
+ * numbers (through the course's client flow, `requestStats`), and 200 straight away the second time.
+ */
+export async function checkStatsFlow(baseUrl: string, sensor: string, values: number[]): Promise<void> {
+  await postReadings(baseUrl, sensor, values);
+  await waitForReadings(baseUrl, sensor, values.length);
+
+  const first = await requestStats({ baseUrl, sensor, timeoutMs: 20_000 });
+  expect(first.via).toBe(202);
+  const expected = expectedStats(values);
+  expect(first.stats).toEqual({
+    count: expected.count,
+    mean: expect.closeTo(expected.mean, 9),
+    min: expected.min,
+    max: expected.max,
+    stddev: expect.closeTo(expected.stddev, 9),
+    generated: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+  });
+
+  const again = await requestStats({ baseUrl, sensor, timeoutMs: 20_000 });
+  expect(again).toEqual({ via: 200, stats: first.stats });
+}
