@@ -44,6 +44,7 @@ export type {
   StrategyInstanceAuthOptions,
 } from './options/jwt-auth-options.interface';
 export type { TokenStrategy, TokenRequestContext } from './strategies/token-strategy.interface';
+export type { HttpStrategyConfig } from './strategies/http-token.strategy';
 export { MtlsTokenStrategy } from './strategies/mtls.strategy';
 export { PasswordTokenStrategy } from './strategies/password.strategy';
 export { ClientCredentialsTokenStrategy } from './strategies/client-credentials.strategy';

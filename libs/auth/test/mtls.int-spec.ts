@@ -1,4 +1,7 @@
+import { copyFileSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigurationError } from '@databus/common';
+import { waitFor } from '@databus/testing';
 import { JwtManager, MtlsTokenStrategy, TokenRejectedError } from '@databus/auth';
 import { CapturingLogger } from './helpers/capturing-logger';
 import { JwtSigner } from './helpers/jwt-signer';
@@ -88,13 +91,32 @@ describe('mtls strategy against a real HTTPS gateway that requires client certif
       tokenUrl: new URL(`${gateway.url}/mtls/token`),
       method: 'GET',
       headers: {},
-      tls: { ca: [Buffer.from(pki.read(pki.caCert))], rejectUnauthorized: true },
+      tls: { ca: pki.caCert },
       tlsOption: 'tls',
       now: Date.now,
     });
     const jwt = JwtManager.create({ strategy, failOnStartup: false, logger: false });
     managers.push(jwt);
     await expect(jwt.getToken()).rejects.toBeInstanceOf(TokenRejectedError);
+  });
+
+  it('picks up a client certificate rotated on disk before the next token request', async () => {
+    const cert = join(pki.dir, 'rotating.crt');
+    const key = join(pki.dir, 'rotating.key');
+    const install = (fromCert: string, fromKey: string, at: number): void => {
+      copyFileSync(fromCert, cert);
+      copyFileSync(fromKey, key);
+      for (const file of [cert, key]) utimesSync(file, at, at);
+    };
+    install(pki.strangerCert, pki.strangerKey, 1_000);
+    const jwt = create({ tls: { cert, key, ca: pki.caCert } });
+    await expect(jwt.getToken()).rejects.toBeInstanceOf(TokenRejectedError);
+    install(pki.clientCert, pki.clientKey, 2_000);
+    const token = await waitFor(() => jwt.current(), {
+      timeoutMs: 3_000,
+      message: 'a token with the new certificate',
+    });
+    expect(token.subject).toBe('svc-client');
   });
 
   it('refuses a gateway whose certificate the CA bundle does not trust', async () => {

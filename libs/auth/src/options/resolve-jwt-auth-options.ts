@@ -4,7 +4,6 @@ import {
   assertNonEmptyString,
   ConfigurationError,
   describeValue,
-  loadTlsMaterial,
   resolveBackoff,
   ResolvedBackoff,
 } from '@databus/common';
@@ -203,9 +202,10 @@ function httpConfig(
     method,
     headers: { ...(raw.headers ?? {}) },
     tokenField: raw.tokenField ?? defaultTokenField,
-    tls: raw.tls ? loadTlsMaterial(raw.tls, tlsOption, warn) : undefined,
+    tls: raw.tls,
     tlsOption,
     now,
+    warn,
   };
 }
 
