@@ -103,7 +103,7 @@ export class HandlerRunner {
       }
       return this.settlement.fail(delivery, attempt, error);
     }
-    if (delivery.properties.replyTo && !message.settled) {
+    if (delivery.properties.replyTo && !message.handedBack) {
       try {
         await this.settlement.reply(delivery, result);
       } catch (error) {

@@ -20,7 +20,7 @@ export interface RetryLaterOptions {
  * @publicApi
  */
 export class TaskMessage<T = unknown> {
-  private settledFlag = false;
+  private settledAs?: 'ack' | 'retry' | 'reject';
 
   constructor(
     private readonly delivery: Delivery,
@@ -69,12 +69,17 @@ export class TaskMessage<T = unknown> {
 
   /** True once `ack`, `retry` or `reject` was called. */
   get settled(): boolean {
-    return this.settledFlag;
+    return this.settledAs !== undefined;
+  }
+
+  /** @internal True when the handler explicitly retried or rejected (an RPC reply must not be sent then). */
+  get handedBack(): boolean {
+    return this.settledAs === 'retry' || this.settledAs === 'reject';
   }
 
   /** Acknowledges now: the message is done even if the handler later throws. */
   ack(): Promise<void> {
-    if (!this.claim()) return Promise.resolve();
+    if (!this.claim('ack')) return Promise.resolve();
     return this.settlement.ack(this.delivery);
   }
 
@@ -83,20 +88,20 @@ export class TaskMessage<T = unknown> {
    * Counts as an attempt: once `retry.attempts` is reached, the message is dead-lettered instead.
    */
   retry(options: RetryLaterOptions = {}): Promise<void> {
-    if (!this.claim()) return Promise.resolve();
+    if (!this.claim('retry')) return Promise.resolve();
     return this.settlement.retry(this.delivery, this.attempt, options.delayMs);
   }
 
   /** Dead-letters the message now (`x-databus-reason: rejected`), with `reason` in its headers. */
   reject(reason?: string | Error): Promise<void> {
-    if (!this.claim()) return Promise.resolve();
+    if (!this.claim('reject')) return Promise.resolve();
     const error = reason instanceof Error ? reason : new Error(reason ?? 'rejected by the handler');
     return this.settlement.reject(this.delivery, this.attempt, error);
   }
 
-  private claim(): boolean {
-    if (this.settledFlag) return false;
-    this.settledFlag = true;
+  private claim(kind: 'ack' | 'retry' | 'reject'): boolean {
+    if (this.settledAs) return false;
+    this.settledAs = kind;
     return true;
   }
 }
