@@ -11,6 +11,11 @@ interface JwtAuthExtras {
   isGlobal?: boolean;
 }
 
+/**
+ * The ConfigurableModuleBuilder output behind `JwtAuthModule`: `forRoot` / `forRootAsync`, the options token
+ * `JWT_AUTH_MODULE_OPTIONS`, and the option types. `name` and `isGlobal` are import-time extras: they decide
+ * which provider token the manager gets, so they cannot come from an async factory.
+ */
 export const {
   ConfigurableModuleClass: JwtAuthConfigurableModule,
   MODULE_OPTIONS_TOKEN: JWT_AUTH_MODULE_OPTIONS,

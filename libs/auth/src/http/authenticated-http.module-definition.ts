@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { AuthenticatedHttpModuleOptions } from './authenticated-http-options.interface';
 
+/** The ConfigurableModuleBuilder output behind `AuthenticatedHttpModule` (`register` / `registerAsync`). */
 export const {
   ConfigurableModuleClass: AuthenticatedHttpConfigurableModule,
   MODULE_OPTIONS_TOKEN: AUTHENTICATED_HTTP_MODULE_OPTIONS,
