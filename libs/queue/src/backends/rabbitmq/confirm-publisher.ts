@@ -1,6 +1,7 @@
 import type { ConfirmChannel, Options } from 'amqplib';
 import { sleep, TemporaryError } from '@databus/common';
 import type { OutgoingMessage } from '../queue-backend.interface';
+import { DeadlineEntry, DeadlineQueue } from '../../util/deadline-queue';
 import type { ConnectionSupervisor } from './connection-supervisor';
 import { isChannelServerError, mapAmqpError } from './rabbitmq-error.mapper';
 
@@ -18,11 +19,17 @@ export class ConfirmPublisher {
   private channel?: Promise<ConfirmChannel>;
   private blocked?: Promise<void>;
   private readonly closeReasons = new WeakMap<ConfirmChannel, Error>();
+  private readonly deadlines = new DeadlineQueue();
 
   constructor(
     private readonly supervisor: ConnectionSupervisor,
     private readonly where: string,
   ) {}
+
+  /** Fails every publish still waiting for a confirm (the backend is closing). */
+  close(): void {
+    this.deadlines.expireAll();
+  }
 
   /** Drops the channel of a previous connection. */
   reset(): void {
@@ -40,8 +47,8 @@ export class ConfirmPublisher {
       let channel: ConfirmChannel | undefined;
       try {
         channel = await this.getChannel(deadline);
-        if (this.blocked) await this.blocked;
-        await this.publishOn(channel, exchange, routingKey, message);
+        if (this.blocked) await this.waitForDrain(this.blocked, deadline);
+        await this.publishOn(channel, exchange, routingKey, message, deadline);
         return;
       } catch (error) {
         const reason = (channel && this.closeReasons.get(channel)) ?? error;
@@ -64,6 +71,7 @@ export class ConfirmPublisher {
     exchange: string,
     routingKey: string,
     message: OutgoingMessage,
+    deadline: number,
   ): Promise<void> {
     const p = message.properties;
     const options: Options.Publish = {
@@ -80,9 +88,18 @@ export class ConfirmPublisher {
       appId: p.appId,
     };
     return new Promise<void>((resolve, reject) => {
-      const written = channel.publish(exchange, routingKey, message.body, options, (error) =>
-        error ? reject(error) : resolve(),
-      );
+      // A blocked broker (resource alarm) may never confirm: the deadline still holds.
+      const pending: DeadlineEntry = {
+        deadline,
+        done: false,
+        expire: () => reject(new TemporaryError(`${this.where}: publish not confirmed before the deadline`)),
+      };
+      this.deadlines.add(pending);
+      const written = channel.publish(exchange, routingKey, message.body, options, (error) => {
+        pending.done = true;
+        if (error) reject(error);
+        else resolve();
+      });
       if (!written && !this.blocked) {
         const blocked = new Promise<void>((release) => {
           const done = (): void => {
@@ -97,6 +114,22 @@ export class ConfirmPublisher {
         this.blocked = blocked;
       }
     });
+  }
+
+  private async waitForDrain(blocked: Promise<void>, deadline: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new TemporaryError(`${this.where}: the connection stayed blocked until the deadline`)),
+        Math.max(0, deadline - Date.now()),
+      );
+      timer.unref();
+    });
+    try {
+      await Promise.race([blocked, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async getChannel(deadline: number): Promise<ConfirmChannel> {

@@ -8,6 +8,8 @@ import { StatusEmitter } from '../status-emitter';
 import { amqpConnectArgs } from './rabbitmq.connect-options';
 import { mapAmqpError } from './rabbitmq-error.mapper';
 
+const OPENING_GRACE_MS = 2000;
+
 /** Runs on every new connection before it is announced; a throw discards the connection and retries. */
 export type OnConnected = (connection: ChannelModel, generation: number) => Promise<number>;
 
@@ -25,6 +27,7 @@ export class ConnectionSupervisor {
   private readonly abort = new AbortController();
   private readonly waiters = new Set<() => void>();
   private unsubscribeCredentials?: () => void;
+  private opening?: Promise<void>;
 
   constructor(
     private readonly options: ResolvedTaskQueueOptions,
@@ -97,9 +100,19 @@ export class ConnectionSupervisor {
     this.connection = undefined;
     for (const wake of [...this.waiters]) wake();
     if (connection) await connection.close().catch(() => undefined);
+    // A connect in progress closes its own connection once it sees `closing`; wait for it (bounded).
+    if (this.opening) await Promise.race([this.opening.catch(() => undefined), sleep(OPENING_GRACE_MS)]);
   }
 
-  private async open(): Promise<void> {
+  private open(): Promise<void> {
+    const opening = this.openOnce();
+    this.opening = opening;
+    return opening.finally(() => {
+      if (this.opening === opening) this.opening = undefined;
+    });
+  }
+
+  private async openOnce(): Promise<void> {
     const hosts = this.options.url.hosts;
     const host = hosts[this.hostIndex++ % hosts.length];
     const credentials = await this.readCredentials();

@@ -117,6 +117,7 @@ export class RabbitMqBackend implements QueueBackend {
   async close(): Promise<void> {
     await this.consumers.clear();
     await this.supervisor.close();
+    this.publisher.close();
     this.status.emit({ type: 'closed' });
     this.status.clear();
   }

@@ -1,0 +1,36 @@
+import { DeadlineEntry, DeadlineQueue } from './deadline-queue';
+
+describe('DeadlineQueue', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  const entry = (deadline: number, log: number[]): DeadlineEntry => ({
+    deadline,
+    done: false,
+    expire: () => log.push(deadline),
+  });
+
+  it('expires only pending entries, in order, with one timer', () => {
+    const now = Date.now();
+    const log: number[] = [];
+    const queue = new DeadlineQueue();
+    const [a, b, c] = [entry(now + 10, log), entry(now + 20, log), entry(now + 30, log)];
+    [a, b, c].forEach((e) => queue.add(e));
+    b.done = true;
+    expect(jest.getTimerCount()).toBe(1);
+    jest.advanceTimersByTime(25);
+    expect(log).toEqual([now + 10]);
+    jest.advanceTimersByTime(10);
+    expect(log).toEqual([now + 10, now + 30]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('expires everything on expireAll', () => {
+    const log: number[] = [];
+    const queue = new DeadlineQueue();
+    queue.add(entry(Date.now() + 1000, log));
+    queue.expireAll();
+    expect(log).toHaveLength(1);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
