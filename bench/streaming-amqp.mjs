@@ -6,8 +6,9 @@
 // Drain mode: one stream is pre-filled once with N persistent 256-byte JSON messages (publisher confirms);
 // then every run starts one consumer from the beginning and times its first to its N-th handled message.
 // Each run is a forked process, so CPU (process.cpuUsage) is the consumer's alone. Runs alternate
-//   raw amqplib (prefetch P, manual ack per message, JSON.parse)  →  databus private subscription
-//   →  databus durable group (also commits its offset to the position store)
+//   raw amqplib (prefetch P, manual ack per message, JSON.parse)
+//   →  @OnDatasetMessage (a handler always belongs to a durable group: it also commits its offset)
+//   →  channel.subscribe(…, { callback }) without a group (private: no position store)
 // for each repetition; medians and the median of per-repetition ratios are printed. The stream is deleted
 // at the end. RABBITMQ_URL overrides the loopback broker. A harness can import `measureStreamingAmqp`.
 import { fork } from 'node:child_process';
@@ -28,9 +29,21 @@ function payload(seq) {
   return Buffer.from(JSON.stringify({ ...base, pad: 'x'.repeat(256 - size) }));
 }
 
+/** Rejects when the connection closes (a broker restart mid-run must fail the run, not hang or exit 0). */
+function closed(model) {
+  return new Promise((_, reject) => {
+    model.on('error', () => undefined);
+    model.once('close', (error) =>
+      reject(new Error(`the broker connection closed (${error?.message ?? 'no reason'})`)),
+    );
+  });
+}
+
 async function prefill(url, stream, messages) {
   const amqp = require('amqplib');
   const model = await amqp.connect(url);
+  const lost = closed(model);
+  lost.catch(() => undefined);
   const channel = await model.createConfirmChannel();
   await channel.assertQueue(stream, {
     durable: true,
@@ -38,10 +51,11 @@ async function prefill(url, stream, messages) {
   });
   for (let i = 0; i < messages; i++) {
     if (!channel.sendToQueue(stream, payload(i), { persistent: true, contentType: 'application/json' }))
-      await new Promise((r) => channel.once('drain', r));
-    if (i % 1000 === 999) await channel.waitForConfirms();
+      await Promise.race([new Promise((r) => channel.once('drain', r)), lost]);
+    if (i % 1000 === 999) await Promise.race([channel.waitForConfirms(), lost]);
   }
-  await channel.waitForConfirms();
+  await Promise.race([channel.waitForConfirms(), lost]);
+  model.removeAllListeners('close');
   await model.close();
 }
 
@@ -73,7 +87,7 @@ function runChild(kind, args) {
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      if (code !== 0) reject(new Error(`${kind} run exited with ${code}`));
+      reject(new Error(`${kind} run exited with ${code} before reporting`)); // no-op after a result
     });
   });
 }
@@ -100,6 +114,8 @@ function meter(messages, done) {
 async function childRaw({ url, stream, messages, prefetch }) {
   const amqp = require('amqplib');
   const model = await amqp.connect(url);
+  const lost = closed(model);
+  lost.catch(() => undefined);
   const channel = await model.createChannel();
   await channel.prefetch(prefetch);
   let finish;
@@ -113,16 +129,17 @@ async function childRaw({ url, stream, messages, prefetch }) {
     },
     { noAck: false, arguments: { 'x-stream-offset': 'first' } },
   );
-  const result = await finished;
+  const result = await Promise.race([finished, lost]);
+  model.removeAllListeners('close');
   await model.close();
   return result;
 }
 
-async function childDatabus({ url, stream, messages, prefetch, group }) {
+async function childDatabus({ url, stream, messages, prefetch, kind }) {
   require('reflect-metadata');
   const { Injectable, Module } = require('@nestjs/common');
   const { NestFactory } = require('@nestjs/core');
-  const { StreamingModule, OnDatasetMessage, Offset } = require('@databus/streaming');
+  const { ChannelService, StreamingModule, OnDatasetMessage, Offset } = require('@databus/streaming');
   let finish;
   const finished = new Promise((r) => (finish = r));
   const count = meter(messages, finish);
@@ -131,16 +148,22 @@ async function childDatabus({ url, stream, messages, prefetch, group }) {
       count(payload.seq); // the runtime has JSON-parsed the body, as the raw consumer does by hand
     }
   }
+  const options = { offset: Offset.BEGIN, batch: 100, prefetch, retry: { attempts: 1 } };
   // Decorators applied by hand (this file is plain JavaScript).
-  OnDatasetMessage(stream, { offset: Offset.BEGIN, batch: 100, prefetch, group, retry: { attempts: 1 } })(
-    Consumer.prototype,
-    'on',
-    Object.getOwnPropertyDescriptor(Consumer.prototype, 'on'),
-  );
+  if (kind === 'handler')
+    OnDatasetMessage(stream, options)(
+      Consumer.prototype,
+      'on',
+      Object.getOwnPropertyDescriptor(Consumer.prototype, 'on'),
+    );
   Injectable()(Consumer);
   class BenchModule {}
   Module({ imports: [StreamingModule.forRoot({ url, logger: false })], providers: [Consumer] })(BenchModule);
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+  const channel = app.get(ChannelService);
+  if (channel.transportName !== 'amqp') throw new Error('the amqp transport is not in use');
+  if (kind === 'private')
+    await channel.subscribe(stream, { ...options, callback: (m) => count(m.json().seq) });
   const result = await finished;
   await app.close();
   return result;
@@ -148,10 +171,7 @@ async function childDatabus({ url, stream, messages, prefetch, group }) {
 
 async function child(kind, args) {
   const run = kind === 'raw' ? childRaw : childDatabus;
-  const result = await run({
-    ...args,
-    group: kind === 'databus-group' ? `bench-${randomUUID().slice(0, 8)}` : undefined,
-  });
+  const result = await run({ ...args, kind });
   process.send(result, () => process.exit(0));
 }
 
@@ -162,7 +182,7 @@ const median = (values) => {
 };
 
 /**
- * Measures drain throughput of `messages` stream messages, raw amqplib vs databus (private and group).
+ * Measures drain throughput of `messages` stream messages, raw amqplib vs @OnDatasetMessage and a private callback subscription.
  * @param {{ messages?: number, repetitions?: number, prefetch?: number, url?: string }} [options]
  */
 export async function measureStreamingAmqp(options = {}) {
@@ -171,7 +191,7 @@ export async function measureStreamingAmqp(options = {}) {
   const prefetch = options.prefetch ?? 1000;
   const url = options.url ?? URL_DEFAULT;
   const stream = `bench-streaming-amqp-${randomUUID().slice(0, 8)}`;
-  const kinds = ['raw', 'databus', 'databus-group'];
+  const kinds = ['raw', 'handler', 'private'];
   const runs = Object.fromEntries(kinds.map((k) => [k, []]));
   try {
     await prefill(url, stream, messages);
@@ -204,13 +224,27 @@ export async function measureStreamingAmqp(options = {}) {
     repetitions,
     prefetch,
     summary,
-    ratio: { databusOverRaw: ratio('databus'), groupOverRaw: ratio('databus-group') },
+    ratio: { handlerOverRaw: ratio('handler'), privateOverRaw: ratio('private') },
   };
 }
 
+// Keep the event loop honest: a run that can never finish must fail, not exit 0 silently.
+process.on('beforeExit', () => {
+  if (!process.exitCode && !finishedMain) {
+    console.error(
+      'streaming-amqp bench: nothing left to wait for before finishing (lost broker connection?)',
+    );
+    process.exitCode = 1;
+  }
+});
+let finishedMain = false;
+
 async function main() {
   const argv = process.argv.slice(2);
-  if (argv[0] === '--child') return child(argv[1], JSON.parse(argv[2]));
+  if (argv[0] === '--child') {
+    finishedMain = true; // a child exits through process.send's callback
+    return child(argv[1], JSON.parse(argv[2]));
+  }
   const flag = (name, fallback) => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? Number(argv[i + 1]) : fallback;
@@ -220,14 +254,15 @@ async function main() {
     repetitions: flag('repetitions', 3),
     prefetch: flag('prefetch', 1000),
   });
+  finishedMain = true;
   if (argv.includes('--json')) return console.log(JSON.stringify(result, null, 2));
   console.log(
     `RabbitMQ stream drain, ${result.messages} x 256 B JSON, prefetch ${result.prefetch}, ${result.repetitions} alternating runs`,
   );
   const label = {
     raw: 'raw amqplib',
-    databus: '@OnDatasetMessage (private)',
-    'databus-group': '@OnDatasetMessage (group)',
+    handler: '@OnDatasetMessage (group)',
+    private: 'subscribe callback (private)',
   };
   for (const [kind, s] of Object.entries(result.summary))
     console.log(
@@ -235,7 +270,7 @@ async function main() {
         `client CPU ${s.cpuUsPerMsg.toFixed(1).padStart(5)} µs/msg   (runs: ${s.rates.map((r) => Math.round(r)).join(', ')})`,
     );
   console.log(
-    `  ratio vs raw (median of per-repetition ratios): private ${result.ratio.databusOverRaw.toFixed(2)}x, group ${result.ratio.groupOverRaw.toFixed(2)}x`,
+    `  ratio vs raw (median of per-repetition ratios): @OnDatasetMessage ${result.ratio.handlerOverRaw.toFixed(2)}x, private callback ${result.ratio.privateOverRaw.toFixed(2)}x`,
   );
 }
 

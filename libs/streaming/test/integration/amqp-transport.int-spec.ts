@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@databus/common';
 import { describeWithBroker, uniqueName, waitFor } from '@databus/testing';
-import { NoCommittedPositionError } from '../../src/errors';
+import { NoCommittedPositionError, SubscriptionLostError } from '../../src/errors';
 import { Offset } from '../../src/offset/offset';
 import { IncomingRecord, OutgoingRecord } from '../../src/transport/transport-record.interface';
 import { SubscriptionSpec, TransportSubscription } from '../../src/transport/transport.interface';
@@ -222,6 +222,27 @@ describeWithBroker('amqp', 'amqp transport (SPI)', () => {
     expect(line).toContain('x-max-age');
     expect(line).toContain('1D');
     expect(line).toContain('10000000');
+  });
+
+  it('declares a stream again when it was deleted under a running transport (no silent drop)', async () => {
+    const t = await open();
+    const dataset = newDataset();
+    await t.produce(dataset, [json({ i: 0 })]);
+    await deleteAmqpDatasets([dataset]);
+    await t.produce(dataset, [json({ i: 1 })]); // returned as unroutable, declared again, sent again
+    const sub = await t.subscribe(spec(dataset));
+    expect(values(await take(sub, 1))).toEqual([1]);
+  });
+
+  it('reports a subscription whose stream was deleted as lost', async () => {
+    const t = await open();
+    const dataset = newDataset();
+    await t.produce(dataset, [json({ i: 0 })]);
+    const sub = await t.subscribe(spec(dataset));
+    expect(values(await take(sub, 1))).toEqual([0]);
+    await deleteAmqpDatasets([dataset]);
+    await expect(sub.fetch(1, 2_000)).rejects.toBeInstanceOf(SubscriptionLostError);
+    await sub.close();
   });
 
   it('does not leave a lock behind when the active member closes', async () => {

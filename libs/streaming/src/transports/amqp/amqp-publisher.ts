@@ -8,6 +8,7 @@ export interface Publication {
   /** Queue name (the default exchange routes by queue name). */
   routingKey: string;
   content: Buffer;
+  /** Publish options; with `mandatory` and a `messageId`, a message no queue takes counts as not confirmed. */
   options: Options.Publish;
 }
 
@@ -20,7 +21,11 @@ export class AmqpPublisher {
   private channel?: Promise<ConfirmChannel>;
   private channelModel?: ChannelModel;
 
-  constructor(private readonly connection: AmqpConnection) {}
+  /** `onReturned(routingKey)`: a mandatory message was returned (no queue of that name): forget declarations. */
+  constructor(
+    private readonly connection: AmqpConnection,
+    private readonly onReturned: (routingKey: string) => void = () => undefined,
+  ) {}
 
   async publish(
     publications: readonly Publication[],
@@ -73,7 +78,17 @@ export class AmqpPublisher {
     const onClose = (): void => {
       closed = true;
     };
+    // RabbitMQ sends basic.return before the confirm of a mandatory message that no queue took.
+    const returned = new Set<unknown>();
+    const onReturn = (message: {
+      fields: { routingKey: string };
+      properties: { messageId?: unknown };
+    }): void => {
+      returned.add(message.properties.messageId);
+      this.onReturned(message.fields.routingKey);
+    };
     channel.once('close', onClose);
+    channel.on('return', onReturn);
     try {
       for (const publication of pending) {
         if (closed) break;
@@ -86,6 +101,11 @@ export class AmqpPublisher {
           publication.options,
           (e: unknown) => {
             if (e) error ??= e;
+            else if (
+              publication.options.messageId !== undefined &&
+              returned.has(publication.options.messageId)
+            )
+              error ??= new TemporaryError(`no queue named "${publication.routingKey}" took the message`);
             else confirmed.add(publication);
             done();
           },
@@ -98,6 +118,7 @@ export class AmqpPublisher {
       error ??= e;
     } finally {
       channel.removeListener('close', onClose);
+      channel.removeListener('return', onReturn);
     }
     const unconfirmed = pending.filter((p) => !confirmed.has(p));
     if (unconfirmed.length > 0 && error === undefined)

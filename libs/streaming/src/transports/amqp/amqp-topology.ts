@@ -55,6 +55,11 @@ export class AmqpTopology {
     return declared;
   }
 
+  /** Forgets that the stream of `dataset` was declared (it was deleted): the next use declares it again. */
+  forget(dataset: string): void {
+    this.streams.delete(dataset);
+  }
+
   /** Declares the position store of a group; its `x-expires` forgets a group unused for `expiryMs`. */
   ensureOffsetQueue(dataset: string, group: string, expiryMs: number, timeoutMs: number): Promise<void> {
     return this.declare(

@@ -48,10 +48,18 @@ export function streamOffset(message: ConsumeMessage | GetMessage): number | und
   return undefined;
 }
 
+/** Epoch milliseconds from our `x-databus-timestamp-ms` header, if the message has a valid one. */
+function exactMillis(message: ConsumeMessage | GetMessage): number | undefined {
+  const value: unknown = message.properties.headers?.[AmqpHeaders.TIMESTAMP_MS];
+  if (value === undefined) return undefined;
+  const ms = typeof value === 'number' ? value : Number(headerText(value));
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
 /** When a delivered message was produced: our millisecond header, else the AMQP `timestamp` (seconds). */
 export function messageTime(message: ConsumeMessage | GetMessage): Date | undefined {
-  const ms = Number(headerText(message.properties.headers?.[AmqpHeaders.TIMESTAMP_MS]));
-  if (Number.isFinite(ms) && ms > 0) return new Date(ms);
+  const ms = exactMillis(message);
+  if (ms !== undefined) return new Date(ms);
   const seconds: unknown = message.properties.timestamp;
   if (typeof seconds === 'number' && seconds > 0) return new Date(seconds * 1000);
   return undefined;
@@ -62,8 +70,8 @@ export function messageTime(message: ConsumeMessage | GetMessage): Date | undefi
  * `timestamp` (whole seconds, so only when its whole second lies before `ms`). Unknown: false.
  */
 export function producedBefore(message: ConsumeMessage | GetMessage, ms: number): boolean {
-  const exact = Number(headerText(message.properties.headers?.[AmqpHeaders.TIMESTAMP_MS]));
-  if (Number.isFinite(exact) && exact > 0) return exact < ms;
+  const exact = exactMillis(message);
+  if (exact !== undefined) return exact < ms;
   const seconds: unknown = message.properties.timestamp;
   return typeof seconds === 'number' && seconds > 0 && (seconds + 1) * 1000 <= ms;
 }

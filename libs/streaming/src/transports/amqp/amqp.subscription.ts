@@ -9,7 +9,7 @@ import {
   TransportSubscription,
 } from '../../transport/transport.interface';
 import { AmqpConnection } from './amqp-connection';
-import { mapChannelError } from './amqp-error.mapper';
+import { AmqpReplyCode, mapChannelError, replyCode } from './amqp-error.mapper';
 import { readGroupPosition, tryLockGroup, writeGroupPosition } from './amqp-group-store';
 import { positionOf, StreamPosition, streamOffsetArgument } from './amqp-positions';
 import { AmqpTopology } from './amqp-topology';
@@ -72,6 +72,11 @@ export class AmqpSubscription implements TransportSubscription {
         }),
       ),
     );
+  }
+
+  /** Read through a getter: `close()` may change the state while an activation awaits the broker. */
+  private get isClosed(): boolean {
+    return this.state === 'closed';
   }
 
   /** True while this member consumes (a private subscription always does once started). */
@@ -190,6 +195,11 @@ export class AmqpSubscription implements TransportSubscription {
       await channel.close().catch(() => undefined);
       throw error;
     }
+    if (this.isClosed) {
+      // closed while taking over: give the lock back
+      await channel.close().catch(() => undefined);
+      return false;
+    }
     this.state = 'active';
     this.keepGroupAlive();
     this.deps.logger.debug(`Active member of group "${group}" on "${dataset}"`);
@@ -241,6 +251,7 @@ export class AmqpSubscription implements TransportSubscription {
       );
       this.consumerTag = consumerTag;
     } catch (error) {
+      if (replyCode(error) === AmqpReplyCode.NOT_FOUND) this.deps.topology.forget(this.spec.dataset);
       throw mapChannelError(error, `Consuming the stream of "${this.spec.dataset}"`, true);
     }
   }
@@ -248,6 +259,7 @@ export class AmqpSubscription implements TransportSubscription {
   private onDelivery(epoch: number, message: ConsumeMessage | null): void {
     if (epoch !== this.epoch || this.state === 'closed') return;
     if (message === null) {
+      this.deps.topology.forget(this.spec.dataset); // declared again by the next subscribe
       this.fail(
         new SubscriptionLostError(
           `The broker cancelled the consumer of "${this.spec.dataset}" (stream deleted?).`,

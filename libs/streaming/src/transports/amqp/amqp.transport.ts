@@ -53,7 +53,7 @@ export class AmqpTransport implements StreamingTransport {
     this.options = resolveAmqpOptions(context.transportOptions);
     this.connection = new AmqpConnection(context, this.options, this.statusEmitter);
     this.topology = new AmqpTopology(this.connection, this.options.streamArguments, context.logger);
-    this.publisher = new AmqpPublisher(this.connection);
+    this.publisher = new AmqpPublisher(this.connection, (queue) => this.topology.forget(queue));
     this.requester = new AmqpRequester(this.connection);
   }
 
@@ -78,7 +78,7 @@ export class AmqpTransport implements StreamingTransport {
       records.map((record) => ({
         routingKey: dataset,
         content: record.data,
-        options: publishOptions(record, {}, now),
+        options: { ...publishOptions(record, {}, now), mandatory: true },
       })),
       this.context.produceTimeoutMs,
       (remaining) => this.topology.ensureStream(dataset, remaining),
