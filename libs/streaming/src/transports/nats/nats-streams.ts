@@ -67,18 +67,44 @@ export class NatsStreams {
     const jsm = this.jsm();
     if (spec.group !== undefined) {
       const durable = jetStreamName('', spec.group);
-      try {
-        await jsm.consumers.info(at.stream, durable);
+      const existing = await jsm.consumers.info(at.stream, durable).catch((error: unknown) => {
+        if (isConsumerNotFound(error)) return undefined;
+        throw mapNatsError(error, 'admin', `consumer info of "${spec.group}"`);
+      });
+      if (existing) {
+        await this.raiseAckPending(at, durable, existing.config.max_ack_pending, spec.prefetch);
         return durable;
-      } catch (error) {
-        if (!isConsumerNotFound(error))
-          throw mapNatsError(error, 'admin', `consumer info of "${spec.group}"`);
       }
       if (spec.start.kind === 'none') throw new NoCommittedPositionError(spec.dataset, spec.group);
       return this.createConsumer(spec, at, spec.start);
     }
     if (spec.start.kind === 'none') throw new NoCommittedPositionError(spec.dataset, undefined);
     return this.createConsumer(spec, at, spec.start);
+  }
+
+  /**
+   * A member whose `prefetch` exceeds the group consumer's `max_ack_pending` would starve (an iterator with
+   * `autoCommit: false` waits for messages the server will not send), so the limit grows to the largest
+   * prefetch of the group's members, unless `transportOptions.maxAckPending` fixes it.
+   */
+  private async raiseAckPending(
+    at: DatasetLocation,
+    durable: string,
+    current: number | undefined,
+    prefetch: number,
+  ): Promise<void> {
+    if (
+      this.options.maxAckPending !== undefined ||
+      current === undefined ||
+      current < 0 ||
+      current >= prefetch
+    )
+      return;
+    try {
+      await this.jsm().consumers.update(at.stream, durable, { max_ack_pending: prefetch });
+    } catch (error) {
+      throw mapNatsError(error, 'admin', `raising max_ack_pending of "${durable}"`);
+    }
   }
 
   /**
@@ -111,7 +137,6 @@ export class NatsStreams {
   /** Deletes a consumer, ignoring "not found". */
   async deleteConsumer(at: DatasetLocation, name: string): Promise<void> {
     try {
-      console.log('DBG delete', name, new Error().stack);
       await this.jsm().consumers.delete(at.stream, name);
     } catch (error) {
       if (!isConsumerNotFound(error)) throw mapNatsError(error, 'admin', 'consumer delete');
@@ -132,7 +157,6 @@ export class NatsStreams {
     if (durable) config.durable_name = durable;
     try {
       const info = await this.jsm().consumers.add(at.stream, config);
-      console.log('DBG created', JSON.stringify(info.config));
       return info.name;
     } catch (error) {
       throw mapNatsError(error, 'admin', `consumer create on "${spec.dataset}"`);

@@ -63,6 +63,7 @@ export class NatsSubscription implements TransportSubscription {
     }
     this.messages = messages;
     void this.pump(messages, generation);
+    void this.watch(messages);
   }
 
   async fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
@@ -112,12 +113,20 @@ export class NatsSubscription implements TransportSubscription {
         .deleteConsumer(this.at, this.consumerName)
         .catch((error) => this.deps.logger.debug(`nats: ephemeral consumer not deleted: ${error?.message}`));
     } else {
-      // Give undelivered and unfinished messages back to the group at once (not after ack_wait).
-      for (const msg of [...this.buffer, ...this.delivered]) msg.nak();
+      for (const msg of [...this.buffer, ...this.delivered]) this.giveBack(msg);
     }
     this.buffer = [];
     this.delivered.clear();
     this.deps.onClose(this);
+  }
+
+  /**
+   * Returns a message to the group without waiting for `ack_wait`. The redelivery is delayed past the
+   * lifetime of this subscription's last pull request: nats-server may still route a redelivery to a pull
+   * request whose client has gone (the message would then wait `ack_wait`), but never to an expired one.
+   */
+  private giveBack(msg: JsMsg): void {
+    msg.nak(this.deps.options.pullExpiresMs + 500);
   }
 
   private stopPulling(): void {
@@ -131,7 +140,7 @@ export class NatsSubscription implements TransportSubscription {
     try {
       for await (const msg of messages) {
         if (generation !== this.generation) {
-          msg.nak(); // arrived after close/seek: give it back
+          this.giveBack(msg); // arrived after close/seek
           continue;
         }
         this.buffer.push(msg);
@@ -149,6 +158,14 @@ export class NatsSubscription implements TransportSubscription {
         : mapNatsError(error, 'consume', `on "${this.spec.dataset}"`);
     this.deps.logger.debug(`nats: ${this.failure.message}`);
     this.wake();
+  }
+
+  /** Logs the consumer's notable notifications (heartbeats and pull bookkeeping are noise). */
+  private async watch(messages: ConsumerMessages): Promise<void> {
+    for await (const n of messages.status()) {
+      if (n.type === 'heartbeat' || n.type === 'next' || n.type === 'discard' || n.type === 'debug') continue;
+      this.deps.logger.debug(`nats consumer of "${this.spec.dataset}": ${JSON.stringify(n)}`);
+    }
   }
 
   private take(out: IncomingRecord[], max: number): void {

@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { Socket } from 'node:net';
+import { promisify } from 'node:util';
+import { parseBrokerUrl, resolveBackoff } from '@databus/common';
+import { brokerUrl } from '@databus/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '../../src/transports/nats/nats-client';
+import { TransportContext } from '../../src/transport/transport.interface';
+
+const run = promisify(execFile);
+const NATS_SERVER = '/usr/sbin/nats-server';
+
+/** The loopback NATS URL of the tests. */
+export const natsUrl = (): string => brokerUrl('nats');
+
+/** A stream prefix unique to one test file, so that `deleteTestStreams` removes only what it created. */
+export const testStreamPrefix = (): string => `DBT_${randomUUID().slice(0, 8)}_`;
+
+/** A transport context for the loopback broker with small timeouts, as the module would build it. */
+export function natsContext(overrides: Partial<TransportContext> = {}): TransportContext {
+  return {
+    url: parseBrokerUrl(natsUrl()),
+    secure: false,
+    clientId: `databus-test-${randomUUID().slice(0, 8)}`,
+    transportOptions: {},
+    reconnect: resolveBackoff({ initialMs: 50, maxMs: 500 }, 'reconnect'),
+    produceTimeoutMs: 10_000,
+    logger: { log: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined },
+    ...overrides,
+  };
+}
+
+/** Deletes every stream whose name starts with `prefix` (and with it, its consumers). */
+export async function deleteTestStreams(prefix: string): Promise<void> {
+  const nc = await connect({ servers: natsServer() });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const names: string[] = [];
+    for await (const name of jsm.streams.names()) if (name.startsWith(prefix)) names.push(name);
+    for (const name of names) await jsm.streams.delete(name).catch(() => undefined);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** `host:port` of the loopback broker. */
+export function natsServer(): string {
+  const { hosts } = parseBrokerUrl(natsUrl());
+  return `${hosts[0].host}:${hosts[0].port ?? 4222}`;
+}
+
+/**
+ * Restarts the loopback nats-server (stop, start) under the shared restart lock, and resolves once
+ * JetStream answers again. Always leaves the server running: the start is in `finally`.
+ */
+export async function restartNatsServer(downMs = 500): Promise<void> {
+  const script = [
+    `start-stop-daemon --stop --oknodo --retry 10 --exec ${NATS_SERVER}`,
+    `sleep ${downMs / 1000}`,
+  ].join(' && ');
+  const start = `start-stop-daemon --start --oknodo --background --exec ${NATS_SERVER} -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log`;
+  try {
+    await run('flock', ['/tmp/databus-nats-restart.lock', 'sh', '-c', `${script}; ${start}`]);
+  } finally {
+    await run('sh', ['-c', `pgrep -x nats-server >/dev/null || ${start}`]).catch(() => undefined);
+  }
+  await waitForJetStream();
+}
+
+/** Waits until the broker accepts connections and JetStream answers. */
+export async function waitForJetStream(timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await portOpen()) {
+        const nc = await connect({ servers: natsServer(), reconnect: false, timeout: 1000 });
+        try {
+          await (await jetstreamManager(nc, { timeout: 1000 })).getAccountInfo();
+          return;
+        } finally {
+          await nc.close();
+        }
+      }
+    } catch {
+      // not ready yet
+    }
+    if (Date.now() > deadline) throw new Error('nats-server did not come back with JetStream');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function portOpen(): Promise<boolean> {
+  const [host, port] = natsServer().split(':');
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.connect(Number(port), host, () => done(true));
+  });
+}
