@@ -63,6 +63,20 @@ describe('refresh behaviour against a real token endpoint', () => {
     expect(new Set(tokens.map((t) => t.fingerprint)).size).toBe(1);
   });
 
+  it('during a refresh in flight, serves 1,000 callers the cached token and coalesces 1,000 forced refreshes', async () => {
+    const jwt = create();
+    const old = await jwt.getToken();
+    server.tokenDelayMs = 300;
+    const before = server.count('/login');
+    const forced = Array.from({ length: 1000 }, () => jwt.forceRefresh(old));
+    const cached = await Promise.all(Array.from({ length: 1000 }, () => jwt.getToken()));
+    expect(cached.every((t) => t === old)).toBe(true);
+    const fresh = await Promise.all(forced);
+    expect(new Set(fresh.map((t) => t.fingerprint)).size).toBe(1);
+    expect(fresh[0].equals(old)).toBe(false);
+    expect(server.count('/login') - before).toBe(1);
+  });
+
   it('refreshes short-lived tokens before they expire, so current() is never empty', async () => {
     // exp has whole-second precision, so a "3 s" token lives 2-3 s; its hard margin is 10 % of that.
     server.ttlSeconds = 3;
