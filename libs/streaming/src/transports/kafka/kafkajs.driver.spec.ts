@@ -18,6 +18,7 @@ function stubConsumer(onRun?: (self: ReturnType<typeof stubConsumer>) => void) {
   const listeners = new Map<string, Listener>();
   const self = {
     config: undefined as unknown as Record<string, unknown>,
+    commitsDuringRun: 0,
     runConfig: undefined as unknown as Record<string, unknown> & { eachBatch: (p: unknown) => Promise<void> },
     consumer: {
       events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' },
@@ -30,6 +31,8 @@ function stubConsumer(onRun?: (self: ReturnType<typeof stubConsumer>) => void) {
       run: jest.fn(async (config: never) => {
         self.runConfig = config;
         onRun?.(self);
+        await new Promise((resolve) => setImmediate(resolve));
+        self.commitsDuringRun = self.consumer.commitOffsets.mock.calls.length;
       }),
       seek: jest.fn(),
       pause: jest.fn(),
@@ -153,6 +156,22 @@ describe('KafkajsDriver consumer', () => {
     consumer.resume();
     expect(stub.consumer.pause).toHaveBeenCalledWith([{ topic: 'readings' }]);
     expect(stub.consumer.resume).toHaveBeenCalledWith([{ topic: 'readings' }]);
+  });
+
+  it('holds a commit made inside the first join until run() returned (kafkajs would drop it)', async () => {
+    const stub = stubConsumer((s) => s.join({ readings: [0] }));
+    const consumer = driverWith(stub).consumer(settings());
+    const h = handlers();
+    let pending: Promise<void> | undefined;
+    h.onAssignment.mockImplementation(() => {
+      pending = consumer.commit([{ partition: 0, offset: 5 }]);
+    });
+    await consumer.start(h);
+    await pending;
+    expect(stub.commitsDuringRun).toBe(0);
+    expect(stub.consumer.commitOffsets).toHaveBeenCalledWith([
+      { topic: 'readings', partition: 0, offset: '5' },
+    ]);
   });
 
   it('fails start with the mapped error when the consumer crashes before joining, and stops it', async () => {

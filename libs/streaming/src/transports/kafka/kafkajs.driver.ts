@@ -6,6 +6,7 @@ import {
   Kafka,
   KafkaConfig,
   KafkaMessage,
+  Partitioners,
   Producer,
 } from 'kafkajs';
 import { TemporaryError } from '@databus/common';
@@ -53,6 +54,8 @@ export class KafkajsDriver implements KafkaDriver {
       this.producer ??= this.kafka.producer({
         idempotent: this.options.idempotent,
         allowAutoTopicCreation: true,
+        // The Java-compatible murmur2 partitioner (kafkajs' default since 2.0, named to silence its warning).
+        createPartitioner: Partitioners.DefaultPartitioner,
         ...(this.options.idempotent ? { maxInFlightRequests: 1 } : {}),
       });
       this.admin ??= this.kafka.admin();
@@ -175,6 +178,12 @@ export class KafkajsDriver implements KafkaDriver {
 class KafkajsConsumer implements KafkaDriverConsumer {
   private readonly consumer: Consumer;
   private stopping?: Promise<void>;
+  /**
+   * Settles once `run()` returned. kafkajs silently drops commits made before its runner is marked running,
+   * which is the case inside the first GROUP_JOIN event (where the transport commits start positions).
+   */
+  private readonly running: Promise<void>;
+  private markRunning!: (ok: boolean) => void;
 
   constructor(
     kafka: Kafka,
@@ -194,6 +203,10 @@ class KafkajsConsumer implements KafkaDriverConsumer {
       allowAutoTopicCreation: false,
       retry: { retries: 5, restartOnFailure: async () => false },
     });
+    this.running = new Promise<boolean>((resolve) => (this.markRunning = resolve)).then((ok) => {
+      if (!ok) throw new TemporaryError(`The consumer of "${settings.topic}" is not running.`);
+    });
+    this.running.catch(() => undefined);
   }
 
   async start(handlers: KafkaConsumerHandlers): Promise<void> {
@@ -221,6 +234,7 @@ class KafkajsConsumer implements KafkaDriverConsumer {
         partitionsConsumedConcurrently: 1,
         eachBatch: async (payload) => this.onBatch(payload, handlers),
       });
+      this.markRunning(true);
       await Promise.race([
         firstJoin,
         new Promise<never>((_, reject) => {
@@ -235,6 +249,7 @@ class KafkajsConsumer implements KafkaDriverConsumer {
         }),
       ]);
     } catch (error) {
+      this.markRunning(false);
       await this.stop().catch(() => undefined);
       throw mapKafkaError(error, 'consume', topic);
     } finally {
@@ -257,6 +272,7 @@ class KafkajsConsumer implements KafkaDriverConsumer {
   async commit(offsets: ReadonlyArray<{ partition: number; offset: number }>): Promise<void> {
     if (offsets.length === 0) return;
     try {
+      await this.running;
       await this.consumer.commitOffsets(
         offsets.map((o) => ({
           topic: this.settings.topic,
@@ -270,6 +286,7 @@ class KafkajsConsumer implements KafkaDriverConsumer {
   }
 
   stop(): Promise<void> {
+    this.markRunning(false);
     this.stopping ??= this.consumer
       .disconnect()
       .catch(() => undefined)
