@@ -79,7 +79,7 @@ export class RabbitMqBackend implements QueueBackend {
 
   async send(queue: string, message: OutgoingMessage, declare?: QueueDeclaration): Promise<void> {
     const deadline = Date.now() + this.options.publishTimeoutMs;
-    if (declare) await this.assertQueue(declare);
+    if (declare && !this.topology.hasQueue(declare.name)) await this.assertQueue(declare);
     await this.publisher.publish('', queue, message, deadline);
   }
 

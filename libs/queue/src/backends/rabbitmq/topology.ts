@@ -50,6 +50,7 @@ export function delayQueueOptions(queue: string, delayMs: number): Options.Asser
  */
 export class Topology {
   private readonly declared = new Map<string, Promise<void>>();
+  private readonly settled = new Set<string>();
   private readonly delayDeclaredAt = new Map<string, number>();
   private connection?: ChannelModel;
   private channel?: Promise<Channel>;
@@ -61,7 +62,13 @@ export class Topology {
     this.connection = connection;
     this.channel = undefined;
     this.declared.clear();
+    this.settled.clear();
     this.delayDeclaredAt.clear();
+  }
+
+  /** True once `queue` was declared on the current connection (no I/O, for the publish hot path). */
+  hasQueue(name: string): boolean {
+    return this.settled.has(`q:${name}`);
   }
 
   ensureQueue(queue: QueueDeclaration): Promise<void> {
@@ -87,9 +94,17 @@ export class Topology {
   private once(key: string, declare: (channel: Channel) => Promise<unknown>): Promise<void> {
     let pending = this.declared.get(key);
     if (!pending) {
-      pending = this.run(declare);
-      this.declared.set(key, pending);
-      pending.catch(() => this.declared.delete(key));
+      const declaring = this.run(declare);
+      this.declared.set(key, declaring);
+      declaring.then(
+        () => {
+          if (this.declared.get(key) === declaring) this.settled.add(key);
+        },
+        () => {
+          if (this.declared.get(key) === declaring) this.declared.delete(key);
+        },
+      );
+      pending = declaring;
     }
     return pending;
   }
