@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder, Logger, Provider } from '@nestjs/common';
+import { ConfigurationError } from '@databus/common';
 import { DEFAULT_JWT_SOURCE, JWT_SOURCE_NAME } from './auth.constants';
 import { getJwtManagerToken } from './inject-jwt-manager.decorator';
 import { JwtManager } from './jwt-manager';
@@ -33,8 +34,16 @@ export const {
       {
         provide: token,
         inject: [JWT_AUTH_MODULE_OPTIONS, JWT_SOURCE_NAME],
-        useFactory: (options: JwtAuthModuleOptions, source: string) =>
-          new JwtManager(resolveJwtAuthOptions(options, source, new Logger())),
+        useFactory: (options: JwtAuthModuleOptions, source: string) => {
+          if (options && typeof options === 'object' && options.name !== undefined && options.name !== source)
+            // Only forRootAsync can get here: the factory's result cannot rename the source after import.
+            throw new ConfigurationError(
+              `JwtAuthModule[${source}].name`,
+              'the name given next to useFactory in forRootAsync({ name, useFactory }), not in the factory result',
+              { received: JSON.stringify(options.name) },
+            );
+          return new JwtManager(resolveJwtAuthOptions(options, source, new Logger()));
+        },
       },
     ];
     return { ...definition, global: extras.isGlobal ?? true, providers, exports: [token] };

@@ -44,6 +44,22 @@ describe('JwtAuthModule', () => {
     expect(consumer.b.status().state).toBe('closed');
   });
 
+  it('refuses a source name that only the async factory returns', async () => {
+    const build = Test.createTestingModule({
+      imports: [
+        JwtAuthModule.forRootAsync({
+          useFactory: async () => ({
+            name: 'late',
+            strategy: 'custom' as const,
+            fetchToken: token('a'),
+            logger: false as const,
+          }),
+        }),
+      ],
+    }).compile();
+    await expect(build).rejects.toMatchObject({ option: 'JwtAuthModule[default].name' });
+  });
+
   it('can be registered non-globally', async () => {
     @Module({
       providers: [
