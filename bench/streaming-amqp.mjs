@@ -11,7 +11,7 @@
 //   →  channel.subscribe(…, { callback }) without a group (private: no position store)
 // for each repetition; medians and the median of per-repetition ratios are printed. The stream is deleted
 // at the end. RABBITMQ_URL overrides the loopback broker. A harness can import `measureStreamingAmqp`.
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,24 @@ async function deleteQueues(url, names) {
     await channel.close().catch(() => undefined);
   }
   await model.close();
+}
+
+/**
+ * Streams this bench created (and the position stores of their groups), listed with rabbitmqctl when it
+ * is available on this machine; [] otherwise.
+ */
+function leftovers() {
+  try {
+    return execFileSync('rabbitmqctl', ['list_queues', '-q', '--no-table-headers', 'name'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((name) => /^(databus\.offset\.)?bench-streaming-amqp-[0-9a-f]{8}(\.|$)/.test(name));
+  } catch {
+    return [];
+  }
 }
 
 /** Forks this file as one consumer run and resolves with what it measured. */
@@ -193,24 +211,15 @@ export async function measureStreamingAmqp(options = {}) {
   const stream = `bench-streaming-amqp-${randomUUID().slice(0, 8)}`;
   const kinds = ['raw', 'handler', 'private'];
   const runs = Object.fromEntries(kinds.map((k) => [k, []]));
+  await deleteQueues(url, leftovers()); // streams of earlier runs that a broker restart interrupted
   try {
     await prefill(url, stream, messages);
     for (let rep = 0; rep < repetitions; rep++)
       for (const kind of kinds) runs[kind].push(await runChild(kind, { url, stream, messages, prefetch }));
   } finally {
-    const { execFileSync } = await import('node:child_process');
-    let stores = [];
-    try {
-      stores = execFileSync('rabbitmqctl', ['list_queues', '-q', '--no-table-headers', 'name'], {
-        encoding: 'utf8',
-      })
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((name) => name.startsWith(`databus.offset.${stream}.`));
-    } catch {
-      // rabbitmqctl unavailable (remote broker): only the stream is deleted
-    }
-    await deleteQueues(url, [stream, ...stores]);
+    await deleteQueues(url, [stream, ...leftovers()]).catch((error) =>
+      console.error(`could not delete ${stream}: ${error.message} (the next run deletes it)`),
+    );
   }
   const summary = {};
   for (const kind of kinds) {

@@ -9,6 +9,7 @@ import {
   TransportSubscription,
 } from '../../transport/transport.interface';
 import { AmqpConnection } from './amqp-connection';
+import { AmqpDeliveryBuffer } from './amqp-delivery-buffer';
 import { AmqpReplyCode, mapChannelError, replyCode } from './amqp-error.mapper';
 import { readGroupPosition, tryLockGroup, writeGroupPosition } from './amqp-group-store';
 import { positionOf, StreamPosition, streamOffsetArgument } from './amqp-positions';
@@ -46,10 +47,7 @@ export class AmqpSubscription implements TransportSubscription {
   private channel?: ConfirmChannel;
   private consumerTag?: string;
   private epoch = 0;
-  private readonly buffer: IncomingRecord[] = [];
-  /** Offsets handed to the runtime and not acknowledged yet, in delivery order (bounded by `prefetch`). */
-  private readonly outstanding: number[] = [];
-  private wake?: () => void;
+  private readonly buffer: AmqpDeliveryBuffer;
   private lost?: DatabusError;
   private pollTimer?: NodeJS.Timeout;
   private refreshTimer?: NodeJS.Timeout;
@@ -65,6 +63,7 @@ export class AmqpSubscription implements TransportSubscription {
     private readonly deps: AmqpSubscriptionDeps,
     private readonly onClose: (sub: AmqpSubscription) => void,
   ) {
+    this.buffer = new AmqpDeliveryBuffer(spec.prefetch);
     this.offLost = deps.connection.onLost((error) =>
       this.fail(
         new SubscriptionLostError(`The subscription to "${spec.dataset}" lost its connection.`, {
@@ -100,20 +99,9 @@ export class AmqpSubscription implements TransportSubscription {
   async fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
     if (this.state === 'closed') throw new SubscriptionClosedError('fetch');
     if (this.lost) throw this.lost;
-    if (this.available(max) < max && maxWaitMs > 0 && !signal?.aborted)
-      await this.waitFor(max, maxWaitMs, signal);
+    await this.buffer.waitFor(max, maxWaitMs, () => this.lost !== undefined || this.isClosed, signal);
     if (this.lost) throw this.lost;
-    const records = this.buffer.splice(0, this.available(max));
-    for (const record of records) this.outstanding.push(record.sequence);
-    return records;
-  }
-
-  /**
-   * How many buffered records may be handed out now: never more than `prefetch` unacknowledged. (RabbitMQ
-   * grants stream credit per chunk, so the buffer itself may exceed `prefetch` by up to one chunk.)
-   */
-  private available(max: number): number {
-    return Math.max(0, Math.min(max, this.buffer.length, this.spec.prefetch - this.outstanding.length));
+    return this.buffer.take(max);
   }
 
   async ack(records: readonly IncomingRecord[]): Promise<void> {
@@ -122,8 +110,7 @@ export class AmqpSubscription implements TransportSubscription {
     const channel = this.channel;
     if (!token || !channel || token.epoch !== this.epoch || this.state !== 'active' || this.lost) return;
     channel.ack(token.message, true); // credit for the broker; the position is what counts
-    while (this.outstanding.length > 0 && this.outstanding[0] <= last.sequence) this.outstanding.shift();
-    this.wake?.();
+    this.buffer.acknowledged(last.sequence);
     if (this.spec.group !== undefined) await this.commit({ kind: 'offset', offset: last.sequence + 1 });
   }
 
@@ -154,8 +141,7 @@ export class AmqpSubscription implements TransportSubscription {
     } catch (error) {
       throw mapChannelError(error, `Seeking on "${this.spec.dataset}"`, true);
     }
-    this.buffer.length = 0;
-    this.outstanding.length = 0;
+    this.buffer.clear();
     if (this.spec.group !== undefined) await this.commit(position);
     await this.consumeFrom(position);
   }
@@ -166,11 +152,11 @@ export class AmqpSubscription implements TransportSubscription {
     clearTimeout(this.pollTimer);
     clearInterval(this.refreshTimer);
     this.offLost();
-    this.wake?.();
+    this.buffer.wake();
     await this.commits.catch(() => undefined);
     const channel = this.channel;
     this.channel = undefined;
-    this.buffer.length = 0;
+    this.buffer.clear();
     await channel?.close().catch(() => undefined); // releases the group lock; unacked deliveries are dropped
     this.onClose(this);
   }
@@ -203,7 +189,7 @@ export class AmqpSubscription implements TransportSubscription {
     this.state = 'active';
     this.keepGroupAlive();
     this.deps.logger.debug(`Active member of group "${group}" on "${dataset}"`);
-    this.wake?.();
+    this.buffer.wake();
     return true;
   }
 
@@ -294,7 +280,6 @@ export class AmqpSubscription implements TransportSubscription {
     const record = toIncomingRecord(this.spec.dataset, message, offset, false);
     record.token = { message, epoch } satisfies Token;
     this.buffer.push(record);
-    this.wake?.();
   }
 
   /** Serialised writes to the group's position store, on the lock holder's channel. */
@@ -309,24 +294,6 @@ export class AmqpSubscription implements TransportSubscription {
       });
     this.commits = next;
     return next;
-  }
-
-  private waitFor(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', finish);
-        if (this.wake === check) this.wake = undefined;
-        resolve();
-      };
-      const check = (): void => {
-        if (this.available(max) >= max || this.lost || this.state === 'closed') finish();
-      };
-      const timer = setTimeout(finish, maxWaitMs);
-      timer.unref();
-      signal?.addEventListener('abort', finish, { once: true });
-      this.wake = check;
-    });
   }
 
   private async peekPosition(): Promise<StreamPosition | undefined> {
@@ -354,6 +321,6 @@ export class AmqpSubscription implements TransportSubscription {
     this.lost = error;
     clearTimeout(this.pollTimer);
     clearInterval(this.refreshTimer);
-    this.wake?.();
+    this.buffer.wake();
   }
 }
