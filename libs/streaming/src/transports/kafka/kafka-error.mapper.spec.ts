@@ -13,6 +13,7 @@ import {
   KafkaJSRequestTimeoutError,
   KafkaJSSASLAuthenticationError,
 } from 'kafkajs';
+import { SubscriptionLostError } from '../../errors';
 import { isRebalanceError, mapKafkaError } from './kafka-error.mapper';
 
 /** kafkajs' typings omit the message argument of this class. */
@@ -34,6 +35,7 @@ describe('mapKafkaError', () => {
       'Kafka is unavailable (producing to "readings"): Connection error: connect ECONNREFUSED 10.0.0.1:9092',
     );
     expect(produce.cause).toBe(exhausted);
+    expect(mapKafkaError(exhausted, 'consume', 'readings')).toBeInstanceOf(SubscriptionLostError);
     expect(mapKafkaError(exhausted, 'consume', 'readings')).toBeInstanceOf(ConsumerError);
     expect(
       mapKafkaError(new KafkaJSRequestTimeoutError('Request fetch timed out'), 'consume'),

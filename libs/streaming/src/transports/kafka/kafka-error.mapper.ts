@@ -1,12 +1,12 @@
 import {
   AuthenticationError,
   ConfigurationError,
-  ConsumerError,
   DatabusError,
   PermanentError,
   redactText,
   TemporaryError,
 } from '@databus/common';
+import { SubscriptionLostError } from '../../errors';
 
 /** What was being done when a Kafka client failed; it shapes the message and the error class. */
 export type KafkaOperation = 'connect' | 'produce' | 'consume' | 'commit' | 'admin';
@@ -55,8 +55,9 @@ const TLS_REFUSED = /alert (bad certificate|certificate required|unknown ca|cert
  * Maps a Kafka client error to the `@databus/common` hierarchy, keeping it as `cause`:
  * - SASL failures and `*_AUTHORIZATION_FAILED` → `AuthenticationError`; TLS verification → `PermanentError`;
  * - an invalid topic name → `ConfigurationError` naming `dataset`; an oversized record → `PermanentError`;
- * - connection loss, timeouts, rebalances and other retriable errors → `TemporaryError`, or `ConsumerError`
- *   while consuming (the runtime then re-subscribes from the committed position);
+ * - connection loss, timeouts, rebalances and other retriable errors → `TemporaryError`, or
+ *   `SubscriptionLostError` (a `ConsumerError`) while consuming: the runtime then re-subscribes from the
+ *   committed position;
  * - a `DatabusError` is returned unchanged. Messages are passed through `redactText`.
  */
 export function mapKafkaError(error: unknown, operation: KafkaOperation, subject?: string): DatabusError {
@@ -93,7 +94,7 @@ export function mapKafkaError(error: unknown, operation: KafkaOperation, subject
   if (isTemporary(error, root)) {
     const message = `Kafka is unavailable (${what}): ${detail}`;
     return operation === 'consume'
-      ? new ConsumerError(message, options)
+      ? new SubscriptionLostError(message, options)
       : new TemporaryError(message, options);
   }
   return new PermanentError(`Kafka failed (${what}): ${detail}`, options);
