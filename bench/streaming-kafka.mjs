@@ -1,0 +1,277 @@
+// Consume throughput on Kafka: @OnDatasetMessage on the kafka:// transport vs raw kafkajs, through
+// @databus/streaming's built dist (run `npm run build` first). Runs only when KAFKA_BROKERS is set
+// (e.g. `docker compose up -d kafka` then `KAFKA_BROKERS=localhost:9092 node bench/streaming-kafka.mjs`).
+//
+//   node bench/streaming-kafka.mjs [--messages 20000] [--repetitions 3] [--prefetch 1000] [--partitions 3] [--json]
+//
+// Drain mode: one topic is pre-filled once with N 256-byte JSON messages (acks = all, keyed over the
+// partitions); then every run starts one consumer in a new group from the beginning and times its first to
+// its N-th handled message (the group join is not timed). Each run is a forked process, so CPU
+// (process.cpuUsage) is the consumer's alone. Runs alternate
+//   raw kafkajs (eachBatch, JSON.parse per message, resolveOffset, commit after each batch)
+//   →  @OnDatasetMessage (durable group, batch 100, prefetch P, watermark commits)
+//   →  channel.subscribe(…, { callback }) without a group (private: no commits)
+// for each repetition; medians and the median of per-repetition ratios are printed. The topic and the
+// bench's groups are deleted at the end. A harness can import `measureStreamingKafka`.
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const require = createRequire(import.meta.url);
+const SELF = fileURLToPath(import.meta.url);
+const RUN_TIMEOUT_MS = 180_000;
+
+/** `kafka://host:port,…` from KAFKA_BROKERS (`host:port,…` or a kafka:// URL). */
+function kafkaUrl() {
+  const raw = process.env.KAFKA_BROKERS;
+  return raw.includes('://') ? raw : `kafka://${raw}`;
+}
+const brokersOf = (url) => url.replace(/^kafka(\+ssl)?:\/\//, '').split(',');
+
+function kafkaClient(url, clientId) {
+  const { Kafka, logLevel } = require('kafkajs');
+  return new Kafka({ brokers: brokersOf(url), clientId, logLevel: logLevel.NOTHING });
+}
+
+/** A 256-byte JSON body with a sequence number. */
+function payload(seq) {
+  const base = { seq: String(seq).padStart(8, '0'), ts: 1_700_000_000_000, pad: '' };
+  const size = Buffer.byteLength(JSON.stringify(base));
+  return Buffer.from(JSON.stringify({ ...base, pad: 'x'.repeat(256 - size) }));
+}
+
+async function prefill(url, topic, messages, partitions) {
+  const { Partitioners } = require('kafkajs');
+  const kafka = kafkaClient(url, 'bench-prefill');
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  for (let from = 0; from < messages; from += 1000) {
+    const batch = [];
+    for (let i = from; i < Math.min(messages, from + 1000); i++)
+      batch.push({ key: `k${i % 64}`, value: payload(i), headers: { 'content-type': 'application/json' } });
+    await producer.send({ topic, acks: -1, messages: batch });
+  }
+  await producer.disconnect();
+}
+
+async function cleanup(url, topic, groups) {
+  const admin = kafkaClient(url, 'bench-cleanup').admin();
+  await admin.connect();
+  try {
+    await admin.deleteGroups(groups).catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Forks this file as one consumer run and resolves with what it measured. */
+function runChild(kind, args) {
+  return new Promise((resolve, reject) => {
+    const child = fork(SELF, ['--child', kind, JSON.stringify(args)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${kind} run did not finish within ${RUN_TIMEOUT_MS} ms`));
+    }, RUN_TIMEOUT_MS);
+    child.once('message', (result) => {
+      clearTimeout(timer);
+      resolve(result);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${kind} run exited with ${code} before reporting`)); // no-op after a result
+    });
+  });
+}
+
+/** Counts handled messages; starts the clock at the first and stops it at the N-th. */
+function meter(messages, done) {
+  let count = 0;
+  let start = 0;
+  let cpu;
+  return (seq) => {
+    if (seq === undefined) throw new Error('bad payload');
+    if (count === 0) {
+      start = performance.now();
+      cpu = process.cpuUsage();
+    }
+    if (++count === messages) {
+      const ms = performance.now() - start;
+      const used = process.cpuUsage(cpu);
+      done({ ms, cpuUs: used.user + used.system });
+    }
+  };
+}
+
+async function childRaw({ url, topic, messages, group }) {
+  const consumer = kafkaClient(url, 'bench-raw').consumer({ groupId: group, maxWaitTimeInMs: 100 });
+  let finish;
+  const finished = new Promise((r) => (finish = r));
+  const count = meter(messages, finish);
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      for (const message of batch.messages) {
+        count(JSON.parse(message.value.toString('utf8')).seq);
+        resolveOffset(message.offset);
+      }
+      await heartbeat();
+    },
+  });
+  const result = await finished;
+  await consumer.disconnect();
+  return result;
+}
+
+async function childDatabus({ url, topic, messages, prefetch, kind, group }) {
+  require('reflect-metadata');
+  const { Injectable, Module } = require('@nestjs/common');
+  const { NestFactory } = require('@nestjs/core');
+  const { ChannelService, StreamingModule, OnDatasetMessage, Offset } = require('@databus/streaming');
+  let finish;
+  const finished = new Promise((r) => (finish = r));
+  const count = meter(messages, finish);
+  class Consumer {
+    on(payload) {
+      count(payload.seq); // the runtime has JSON-parsed the body, as the raw consumer does by hand
+    }
+  }
+  const options = { offset: Offset.BEGIN, batch: 100, prefetch, retry: { attempts: 1 } };
+  // Decorators applied by hand (this file is plain JavaScript).
+  if (kind === 'handler')
+    OnDatasetMessage(topic, { ...options, group })(
+      Consumer.prototype,
+      'on',
+      Object.getOwnPropertyDescriptor(Consumer.prototype, 'on'),
+    );
+  Injectable()(Consumer);
+  class BenchModule {}
+  Module({
+    imports: [
+      StreamingModule.forRoot({
+        url,
+        logger: false,
+        transportOptions: { autoCreateTopics: false, consumer: { maxWaitTimeMs: 100 } },
+      }),
+    ],
+    providers: [Consumer],
+  })(BenchModule);
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+  const channel = app.get(ChannelService);
+  if (channel.transportName !== 'kafka') throw new Error('the kafka transport is not in use');
+  if (kind === 'private')
+    await channel.subscribe(topic, { ...options, callback: (m) => count(m.json().seq) });
+  const result = await finished;
+  await app.close();
+  return result;
+}
+
+async function child(kind, args) {
+  const run = kind === 'raw' ? childRaw : childDatabus;
+  const result = await run({ ...args, kind });
+  process.send(result, () => process.exit(0));
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * Measures drain throughput of `messages` Kafka records: raw kafkajs vs @OnDatasetMessage and a private
+ * callback subscription.
+ * @param {{ messages?: number, repetitions?: number, prefetch?: number, partitions?: number, url?: string }} [options]
+ */
+export async function measureStreamingKafka(options = {}) {
+  const messages = options.messages ?? 20_000;
+  const repetitions = options.repetitions ?? 3;
+  const prefetch = options.prefetch ?? 1000;
+  const partitions = options.partitions ?? 3;
+  const url = options.url ?? kafkaUrl();
+  const id = randomUUID().slice(0, 8);
+  const topic = `bench-streaming-kafka-${id}`;
+  const kinds = ['raw', 'handler', 'private'];
+  const runs = Object.fromEntries(kinds.map((k) => [k, []]));
+  const groups = [];
+  try {
+    await prefill(url, topic, messages, partitions);
+    for (let rep = 0; rep < repetitions; rep++)
+      for (const kind of kinds) {
+        const group = `bench-kafka-${id}-${kind}-${rep}`;
+        groups.push(group);
+        runs[kind].push(await runChild(kind, { url, topic, messages, prefetch, group }));
+      }
+  } finally {
+    await cleanup(url, topic, groups).catch((error) =>
+      console.error(`could not delete ${topic}: ${error.message}`),
+    );
+  }
+  const summary = {};
+  for (const kind of kinds) {
+    const rates = runs[kind].map((r) => (messages / r.ms) * 1000);
+    const usPerMsg = runs[kind].map((r) => r.cpuUs / messages);
+    summary[kind] = { rates, median: median(rates), cpuUsPerMsg: median(usPerMsg) };
+  }
+  const ratio = (kind) => median(runs[kind].map((r, i) => runs.raw[i].ms / r.ms));
+  return {
+    messages,
+    repetitions,
+    prefetch,
+    partitions,
+    summary,
+    ratio: { handlerOverRaw: ratio('handler'), privateOverRaw: ratio('private') },
+  };
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') return child(argv[1], JSON.parse(argv[2]));
+  if (!process.env.KAFKA_BROKERS) {
+    console.log('skipped: KAFKA_BROKERS not set');
+    return;
+  }
+  const flag = (name, fallback) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? Number(argv[i + 1]) : fallback;
+  };
+  const result = await measureStreamingKafka({
+    messages: flag('messages', 20_000),
+    repetitions: flag('repetitions', 3),
+    prefetch: flag('prefetch', 1000),
+    partitions: flag('partitions', 3),
+  });
+  if (argv.includes('--json')) return console.log(JSON.stringify(result, null, 2));
+  console.log(
+    `Kafka topic drain, ${result.messages} x 256 B JSON over ${result.partitions} partitions, prefetch ${result.prefetch}, ${result.repetitions} alternating runs`,
+  );
+  const label = {
+    raw: 'raw kafkajs (eachBatch)',
+    handler: '@OnDatasetMessage (group)',
+    private: 'subscribe callback (private)',
+  };
+  for (const [kind, s] of Object.entries(result.summary))
+    console.log(
+      `  ${label[kind].padEnd(30)} median ${Math.round(s.median).toString().padStart(7)} msg/s   ` +
+        `client CPU ${s.cpuUsPerMsg.toFixed(1).padStart(5)} µs/msg   (runs: ${s.rates.map((r) => Math.round(r)).join(', ')})`,
+    );
+  console.log(
+    `  ratio vs raw (median of per-repetition ratios): @OnDatasetMessage ${result.ratio.handlerOverRaw.toFixed(2)}x, private callback ${result.ratio.privateOverRaw.toFixed(2)}x`,
+  );
+}
+
+if (process.argv[1] === SELF)
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
