@@ -39,7 +39,14 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Running
   const requestedPort = env.PORT ?? process.env.PORT;
   if (requestedPort !== undefined && Number(requestedPort) === 0)
     env.PORT = String(await freePort(env.HOST ?? process.env.HOST ?? '127.0.0.1'));
-  const app = await NestFactory.create(module, { logger: options.logger, abortOnError: false });
+  // Shutdown order (Nest): stop the simulator, drain the dataset handlers and the task worker (whose PUTs
+  // still reach this server), end the event streams; only then close the HTTP server, dropping the
+  // connections left (idle keep-alive and pre-opened sockets would otherwise hold it open for seconds).
+  const app = await NestFactory.create(module, {
+    logger: options.logger,
+    abortOnError: false,
+    forceCloseConnections: true,
+  });
   if (options.shutdownHooks ?? true) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const config = app.get<DemoConfig>(DEMO_CONFIG);
   await app.listen(config.port, config.host);

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
 import type { StatsNotification } from '../sensors/stats-task.dto';
@@ -11,13 +12,14 @@ export interface LiveReading {
 }
 
 /**
- * Fans readings and notifications out to server-sent-event clients. At shutdown the streams complete, so open
- * SSE responses end and the HTTP server can close.
+ * Fans readings and notifications out to server-sent-event clients. At shutdown the streams complete and the
+ * SSE connections are ended (a client's idle event stream must not hold the HTTP server open).
  */
 @Injectable()
 export class LiveFeed implements BeforeApplicationShutdown {
   private readonly readingSubject = new Subject<LiveReading>();
   private readonly notificationSubject = new Subject<StatsNotification>();
+  private readonly sockets = new Set<Socket>();
 
   get readings(): Observable<LiveReading> {
     return this.readingSubject.asObservable();
@@ -35,8 +37,18 @@ export class LiveFeed implements BeforeApplicationShutdown {
     this.notificationSubject.next(notification);
   }
 
-  beforeApplicationShutdown(): void {
+  /** Remembers the connection of an event stream, to end it at shutdown. */
+  track(socket: Socket): void {
+    if (this.sockets.has(socket) || socket.destroyed) return;
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
     this.readingSubject.complete();
     this.notificationSubject.complete();
+    // Let the responses write their end, then close the connections (after flushing what is queued).
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const socket of this.sockets) socket.end();
   }
 }

@@ -1,4 +1,5 @@
-import { Controller, MessageEvent, Query, Sse } from '@nestjs/common';
+import { Controller, MessageEvent, Query, Req, Sse } from '@nestjs/common';
+import type { Request } from 'express';
 import { filter, interval, map, merge, Observable, takeUntil, last, defaultIfEmpty } from 'rxjs';
 import { LiveFeed } from './live-feed.service';
 
@@ -14,7 +15,8 @@ export class LiveController {
   constructor(private readonly feed: LiveFeed) {}
 
   @Sse('notifications')
-  notifications(@Query('sensor') sensor?: string): Observable<MessageEvent> {
+  notifications(@Req() request: Request, @Query('sensor') sensor?: string): Observable<MessageEvent> {
+    this.feed.track(request.socket);
     return this.withKeepAlive(
       this.feed.notifications.pipe(
         filter((n) => !sensor || n.sensor === sensor),
@@ -24,7 +26,8 @@ export class LiveController {
   }
 
   @Sse('readings/live')
-  readings(): Observable<MessageEvent> {
+  readings(@Req() request: Request): Observable<MessageEvent> {
+    this.feed.track(request.socket);
     return this.withKeepAlive(this.feed.readings.pipe(map((data) => ({ type: 'reading', data }))));
   }
 
