@@ -10,10 +10,13 @@
 // Options (environment): TEST_PROJECTS=unit,integration (subset), TEST_SKIP_PACK=1 (no packaging smoke),
 // TEST_EXIT_GRACE_MS (how long jest may linger after writing its results before it counts as hung: 30 s).
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+const { summarizeJestResult } = createRequire(import.meta.url)('./jest-results.cjs');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const jestBin = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
@@ -69,25 +72,14 @@ async function runJestProject(project) {
     rows.push([project.name, 0, 1, 0, 'no results']);
     return;
   }
-  const result = JSON.parse(readFileSync(outputFile, 'utf8'));
-  // Suites that crashed before running a test (syntax error, failing import, hook timeout) count as failures.
-  const brokenSuites = result.testResults.filter(
-    (s) => s.status === 'failed' && !s.assertionResults.some((a) => a.status === 'failed'),
-  );
-  const passed = result.numPassedTests;
-  const failed = result.numFailedTests + brokenSuites.length;
-  const skipped = result.numPendingTests + result.numTodoTests;
+  const summary = summarizeJestResult(JSON.parse(readFileSync(outputFile, 'utf8')), project.name, root);
+  const { passed, failed, skipped } = summary;
   totals.passed += passed;
   totals.failed += failed;
   totals.skipped += skipped;
-  for (const suite of brokenSuites)
-    problems.push(`${project.name}: suite ${relative(root, suite.name)} failed to run`);
-  for (const suite of result.testResults)
-    for (const test of suite.assertionResults)
-      if (test.status === 'pending' || test.status === 'skipped' || test.status === 'todo')
-        skippedTitles.push(`${project.name}: ${relative(root, suite.name)} › ${test.fullName}`);
-      else if (test.status === 'failed')
-        failedTitles.push(`${project.name}: ${relative(root, suite.name)} › ${test.fullName}`);
+  problems.push(...summary.brokenSuites);
+  skippedTitles.push(...summary.skippedTitles);
+  failedTitles.push(...summary.failedTitles);
   if (hung)
     fail(
       `${project.name}: jest did not exit within ${graceMs / 1000} s of finishing (an open handle: ` +
@@ -95,7 +87,7 @@ async function runJestProject(project) {
     );
   else if (code !== 0 && failed === 0)
     fail(`${project.name}: jest exited with code ${code} without a failed test (see its output above)`);
-  rows.push([project.name, passed, failed, skipped, `${result.testResults.length} files`]);
+  rows.push([project.name, passed, failed, skipped, `${summary.files} files`]);
 }
 
 /** Runs the packaging smoke test; it counts as one test. */
