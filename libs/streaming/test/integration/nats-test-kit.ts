@@ -1,4 +1,7 @@
-import { execFile } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Socket } from 'node:net';
 import { promisify } from 'node:util';
@@ -90,8 +93,10 @@ export async function waitForJetStream(timeoutMs = 30_000): Promise<void> {
   }
 }
 
-function portOpen(): Promise<boolean> {
-  const [host, port] = natsServer().split(':');
+function portOpen(
+  host = natsServer().split(':')[0],
+  port = Number(natsServer().split(':')[1]),
+): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean): void => {
@@ -102,4 +107,51 @@ function portOpen(): Promise<boolean> {
     socket.once('error', () => done(false));
     socket.connect(Number(port), host, () => done(true));
   });
+}
+
+/** A nats-server this test started on its own port (auth and status tests). Dispose of it in `finally`. */
+export interface PrivateNatsServer {
+  port: number;
+  url: (auth?: string) => string;
+  /** Stops the server (SIGTERM to the pid this test started) and waits until it exited. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and store, with `args` (e.g. another token). */
+  start(args?: string[]): Promise<void>;
+  /** Stops it and removes its store. */
+  dispose(): Promise<void>;
+}
+
+/** Starts `nats-server` with JetStream on a free port with extra `args` (`--auth <token>`, `--user`/`--pass`). */
+export async function startPrivateNatsServer(args: string[]): Promise<PrivateNatsServer> {
+  const store = await mkdtemp(join(tmpdir(), 'databus-nats-'));
+  const port = 14_000 + Math.floor(Math.random() * 1000);
+  let child: ChildProcess | undefined;
+  const server: PrivateNatsServer = {
+    port,
+    url: (auth) => `nats://${auth ? `${auth}@` : ''}127.0.0.1:${port}`,
+    async start(startArgs = args) {
+      child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store, ...startArgs], {
+        stdio: 'ignore',
+      });
+      const deadline = Date.now() + 10_000;
+      while (!(await portOpen('127.0.0.1', port))) {
+        if (Date.now() > deadline) throw new Error(`private nats-server on ${port} did not start`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async stop() {
+      const running = child;
+      child = undefined;
+      if (!running || running.exitCode !== null) return;
+      const exited = new Promise((r) => running.once('exit', r));
+      running.kill('SIGTERM');
+      await exited;
+    },
+    async dispose() {
+      await server.stop();
+      await rm(store, { recursive: true, force: true });
+    },
+  };
+  await server.start();
+  return server;
 }

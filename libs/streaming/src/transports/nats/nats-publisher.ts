@@ -21,6 +21,11 @@ export interface NatsPublisherOptions {
   reconnect: ResolvedBackoff;
   /** True once the transport is closing: no more retries. */
   isClosed: () => boolean;
+  /**
+   * Resolves once the connection is up (or at `deadline`). nats.js buffers a publish made while
+   * disconnected, but its acknowledgement never arrives after the reconnect, so publishes wait instead.
+   */
+  whenConnected: (deadline: number) => Promise<void>;
 }
 
 /**
@@ -39,7 +44,10 @@ export class NatsPublisher {
   /** Publishes `messages` in order to `dataset`; resolves with one acknowledgement per message. */
   async publish(dataset: string, messages: readonly NatsOutgoing[]): Promise<PubAck[]> {
     const deadline = Date.now() + this.options.produceTimeoutMs;
-    const at = await this.withRetry(dataset, deadline, () => this.streams.locate(dataset));
+    const at = await this.withRetry(dataset, deadline, async () => {
+      await this.options.whenConnected(deadline);
+      return this.streams.locate(dataset);
+    });
     return Promise.all(messages.map((m) => this.publishOne(dataset, at, m, deadline)));
   }
 
@@ -51,6 +59,7 @@ export class NatsPublisher {
   ): Promise<PubAck> {
     const msgID = this.options.dedupe ? randomUUID() : undefined;
     return this.withRetry(dataset, deadline, async () => {
+      await this.options.whenConnected(deadline);
       const timeout = Math.max(1, Math.min(this.options.apiTimeoutMs, deadline - Date.now()));
       try {
         return await this.js().publish(at.subject, message.data, {

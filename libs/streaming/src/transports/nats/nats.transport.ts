@@ -60,6 +60,7 @@ export class NatsTransport implements StreamingTransport {
       dedupe: this.options.dedupe,
       reconnect: context.reconnect,
       isClosed: () => this.closed,
+      whenConnected: (deadline) => this.whenConnected(deadline),
     });
     this.requests = new NatsRequests(
       () => this.connection(),
@@ -206,6 +207,23 @@ export class NatsTransport implements StreamingTransport {
           break;
       }
     }
+  }
+
+  /** Resolves when the connection is up, the transport closed, or `deadline` passed. */
+  private whenConnected(deadline: number): Promise<void> {
+    if (this.closed || this.statusEmitter.status.type === 'connected') return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+      timer.unref();
+      const off = this.statusEmitter.on((s) => {
+        if (s.type === 'connected' || s.type === 'closed') done();
+      });
+    });
   }
 
   private connection(): NatsConnection {

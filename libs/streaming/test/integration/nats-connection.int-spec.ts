@@ -1,0 +1,116 @@
+import { AuthenticationError, BrokerCredentials, CredentialsProvider, parseBrokerUrl } from '@databus/common';
+import { describeWithBroker, waitFor } from '@databus/testing';
+import { Offset, StreamingModule, TransportStatus } from '@databus/streaming';
+import { Test } from '@nestjs/testing';
+import { NatsTransport, natsTransportFactory } from '../../src/transports/nats';
+import { natsContext, PrivateNatsServer, startPrivateNatsServer } from './nats-test-kit';
+
+/** A provider whose credentials the test swaps, like a JWT manager refreshing a token. */
+function swappable(initial: BrokerCredentials): CredentialsProvider & { set(c: BrokerCredentials): void } {
+  let current = initial;
+  return {
+    get: async () => current,
+    current: () => current,
+    onRefresh: () => () => undefined,
+    set: (c) => (current = c),
+  };
+}
+
+const record = (i: number) => ({ headers: {}, data: Buffer.from(JSON.stringify({ i })) });
+
+describeWithBroker('nats', 'nats connection: credentials, status events, reconnect', () => {
+  jest.setTimeout(30_000);
+  let server: PrivateNatsServer | undefined;
+  let transport: NatsTransport | undefined;
+  afterEach(async () => {
+    await transport?.close();
+    transport = undefined;
+    await server?.dispose();
+    server = undefined;
+  });
+
+  it('presents the token current() holds at connect, and the refreshed one when it reconnects', async () => {
+    server = await startPrivateNatsServer(['--auth', 'token-one']);
+    const credentials = swappable({ token: 'token-one' });
+    const statuses: TransportStatus['type'][] = [];
+    transport = natsTransportFactory(
+      natsContext({ url: parseBrokerUrl(server.url()), credentials, produceTimeoutMs: 20_000 }),
+    );
+    transport.onStatus((s) => statuses.push(s.type));
+    await transport.connect();
+    await transport.produce('auth-ds', [record(1)]);
+
+    // The token is rotated: the server now only accepts the new one, and so does the provider.
+    await server.stop();
+    credentials.set({ token: 'token-two' });
+    await server.start(['--auth', 'token-two']);
+    const [after] = await transport.produce('auth-ds', [record(2)]);
+    expect(after.sequence).toBe(2);
+    expect(statuses).toEqual(
+      expect.arrayContaining(['connecting', 'connected', 'disconnected', 'reconnecting']),
+    );
+    expect(statuses[statuses.length - 1]).toBe('connected');
+    await transport.close();
+    expect(transport.status.type).toBe('closed');
+  });
+
+  it('fails to connect with AuthenticationError on a wrong token, without the token in the message', async () => {
+    server = await startPrivateNatsServer(['--auth', 'right-token']);
+    transport = natsTransportFactory(
+      natsContext({
+        url: parseBrokerUrl(server.url()),
+        credentials: swappable({ token: 'wrong-token-xyz' }),
+      }),
+    );
+    const error = await transport.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as Error).message).not.toContain('wrong-token-xyz');
+  });
+
+  it('takes user and password from the URL through StreamingModule', async () => {
+    server = await startPrivateNatsServer(['--user', 'svc', '--pass', 'p@ss:w0rd']);
+    const module = await Test.createTestingModule({
+      imports: [StreamingModule.forRoot({ url: server.url('svc:p%40ss%3Aw0rd'), logger: false })],
+    }).compile();
+    await module.init();
+    try {
+      const { ChannelService } = await import('@databus/streaming');
+      const channel = module.get(ChannelService);
+      const sub = await channel.subscribe('userpass', { offset: Offset.BEGIN, batch: 1 });
+      await channel.produce('userpass', { hello: 'nats' });
+      const iterator = sub[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      expect(first.value.json()).toEqual({ hello: 'nats' });
+      await sub.close();
+    } finally {
+      await module.close();
+    }
+  });
+
+  it('a produce during an outage waits for the broker, and fails with TemporaryError after produceTimeoutMs', async () => {
+    server = await startPrivateNatsServer([]);
+    transport = natsTransportFactory(
+      natsContext({ url: parseBrokerUrl(server.url()), produceTimeoutMs: 4000 }),
+    );
+    await transport.connect();
+    await transport.produce('outage', [record(0)]);
+    await server.stop();
+    await waitFor(() => transport?.status.type !== 'connected', { message: 'the disconnect' });
+    const started = Date.now();
+    await expect(transport.produce('outage', [record(1)])).rejects.toMatchObject({
+      name: 'TemporaryError',
+      message: expect.stringContaining('produceTimeoutMs'),
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+
+    // Within the budget, the produce waits and lands once the server is back.
+    const waiting = transport.produce('outage', [record(2)]);
+    await new Promise((r) => setTimeout(r, 300));
+    await server.start([]);
+    const [landed] = await waiting;
+    expect(landed.sequence).toBeGreaterThanOrEqual(2);
+  });
+});
