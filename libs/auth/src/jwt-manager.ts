@@ -75,6 +75,10 @@ export class JwtManager implements OnModuleInit, OnApplicationShutdown {
   constructor(private readonly options: ResolvedJwtAuthOptions) {
     this.name = options.name;
     this.scheduler = new RefreshScheduler(options.now);
+    const ok = { source: this.name, outcome: 'ok' };
+    const failed = { source: this.name, outcome: 'failed' };
+    this.on('refreshed', () => options.metrics.increment('databus_token_refreshes_total', ok));
+    this.on('refreshFailed', () => options.metrics.increment('databus_token_refreshes_total', failed));
   }
 
   /** Builds a manager outside Nest; call `start()` (optional) and `close()` yourself. */

@@ -1,3 +1,4 @@
+import type { DatabusMetrics } from '@databus/common';
 import type { LoggerService } from '@nestjs/common';
 import type { BackoffOptions, TlsOptions } from '@databus/common';
 import type { TokenResponse } from '../token';
@@ -42,6 +43,8 @@ export interface JwtAuthCommonOptions {
   random?: () => number;
   /** Where the manager logs (fingerprints only, never tokens). `false` silences it. @default Nest's Logger */
   logger?: LoggerService | false;
+  /** Counts token refreshes (`databus_token_refreshes_total{source,outcome}`), e.g. `createPrometheusMetrics()`. @default none */
+  metrics?: DatabusMetrics;
 }
 
 /** Options of the HTTP token strategies. */

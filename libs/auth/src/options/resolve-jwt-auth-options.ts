@@ -1,5 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import {
+  DatabusMetrics,
+  noopMetrics,
   assertDuration,
   assertNonEmptyString,
   ConfigurationError,
@@ -35,6 +37,7 @@ export interface ResolvedJwtAuthOptions {
   random: () => number;
   /** `undefined` = silent. */
   logger: LoggerService | undefined;
+  metrics: DatabusMetrics;
 }
 
 const STRATEGIES = ['mtls', 'password', 'client_credentials', 'custom'] as const;
@@ -74,7 +77,18 @@ export function resolveJwtAuthOptions(
     now,
     random,
     logger,
+    metrics: resolveMetrics(raw.metrics, `${prefix}.metrics`),
   };
+}
+
+function resolveMetrics(value: DatabusMetrics | undefined, option: string): DatabusMetrics {
+  if (value === undefined) return noopMetrics;
+  if (typeof value?.increment !== 'function')
+    throw new ConfigurationError(
+      option,
+      'a DatabusMetrics ({ increment, observe, set }), e.g. createPrometheusMetrics()',
+    );
+  return value;
 }
 
 function resolvePolicy(

@@ -12,6 +12,8 @@ export interface DiscoveredHandler {
   methodKey: string;
   className: string;
   meta: DatasetHandlerMetadata;
+  /** Key of the module declaring a controller (Nest finds providers' modules itself, not controllers'). */
+  controllerModuleKey?: string;
 }
 
 /**
@@ -29,7 +31,8 @@ export class DatasetHandlerExplorer {
   explore(connection: string | undefined): DiscoveredHandler[] {
     const found: DiscoveredHandler[] = [];
     const seen = new Set<object>();
-    for (const wrapper of [...this.discovery.getControllers(), ...this.discovery.getProviders()]) {
+    const controllers = new Set(this.discovery.getControllers());
+    for (const wrapper of [...controllers, ...this.discovery.getProviders()]) {
       const instance = wrapper.instance as object | undefined;
       if (!instance || typeof instance !== 'object' || seen.has(instance)) continue;
       seen.add(instance);
@@ -47,6 +50,7 @@ export class DatasetHandlerExplorer {
           methodKey,
           className: instance.constructor?.name ?? 'Anonymous',
           meta,
+          controllerModuleKey: controllers.has(wrapper) ? wrapper.host?.token : undefined,
         });
       }
     }

@@ -97,6 +97,18 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
     await Promise.allSettled(this.running.map((h) => h.runner.stop(timeout)));
   }
 
+  /**
+   * ExternalContextCreator looks a handler's module up among module providers only; for a controller it finds
+   * none and would drop class-referenced guards, interceptors, pipes and filters. For controllers, a child
+   * object answers its public `getContextModuleKey` lookup with the controller's module.
+   */
+  private creatorFor(moduleKey: string | undefined): ExternalContextCreator {
+    if (!moduleKey) return this.contextCreator;
+    return Object.create(this.contextCreator, {
+      getContextModuleKey: { value: () => moduleKey },
+    }) as ExternalContextCreator;
+  }
+
   private resolve(handler: DiscoveredHandler): ResolvedConsumerOptions {
     const { meta, className, methodKey } = handler;
     const where = `@OnDatasetMessage('${meta.dataset}') on ${className}.${methodKey}`;
@@ -117,7 +129,7 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
 
   private async start(handler: DiscoveredHandler, resolved: ResolvedConsumerOptions): Promise<void> {
     const { instance, method, methodKey, className, meta } = handler;
-    const invoke = this.contextCreator.create(
+    const invoke = this.creatorFor(handler.controllerModuleKey).create(
       instance,
       method,
       methodKey,

@@ -135,6 +135,39 @@ describe('@OnDatasetMessage handlers run through the Nest enhancer chain', () =>
     await module.close();
   });
 
+  it('applies class-referenced guards and interceptors on controller handlers too', async () => {
+    const ds = dataset('ctrl');
+    const calls: string[] = [];
+    @Injectable()
+    class Audit implements CanActivate {
+      canActivate(): boolean {
+        calls.push('guard');
+        return true;
+      }
+    }
+    @Injectable()
+    class Timing implements NestInterceptor {
+      intercept(_c: ExecutionContext, next: CallHandler) {
+        calls.push('interceptor');
+        return next.handle();
+      }
+    }
+    @Controller()
+    class ReadingsController {
+      @OnDatasetMessage(ds, { batch: 1 })
+      @UseGuards(Audit)
+      @UseInterceptors(Timing)
+      store() {
+        calls.push('handler');
+      }
+    }
+    const module = await app([StreamingModule.forRoot({ url, logger: false })], [], [ReadingsController]);
+    await module.get(ChannelService).produce(ds, {});
+    await waitFor(() => calls.includes('handler'));
+    expect(calls).toEqual(['guard', 'interceptor', 'handler']);
+    await module.close();
+  });
+
   it('discovers handlers on controllers and on useValue / useFactory providers', async () => {
     const ds = dataset('disc');
     const seen: string[] = [];
