@@ -1,0 +1,153 @@
+import { ConfigurationError, ConsumerError } from '@databus/common';
+import { describeWithBroker, uniqueName } from '@databus/testing';
+import { Offset, SubscriptionSpec } from '@databus/streaming';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { NatsTransport, natsTransportFactory } from '../../src/transports/nats';
+import { connect, nanos, type NatsConnection } from '../../src/transports/nats/nats-client';
+import { IncomingRecord } from '../../src/transport/transport-record.interface';
+import { TransportSubscription } from '../../src/transport/transport.interface';
+import { deleteTestStreams, natsContext, natsServer, testStreamPrefix } from './nats-test-kit';
+
+const streamPrefix = testStreamPrefix();
+const json = (i: number) => ({
+  headers: { 'content-type': 'application/json' },
+  data: Buffer.from(JSON.stringify({ i })),
+});
+const values = (records: IncomingRecord[]) => records.map((r) => JSON.parse(r.data.toString()).i as number);
+const spec = (dataset: string, extra: Partial<SubscriptionSpec> = {}): SubscriptionSpec => ({
+  dataset,
+  start: Offset.BEGIN,
+  prefetch: 10,
+  groupExpiryMs: 3600_000,
+  ...extra,
+});
+
+async function fetchN(sub: TransportSubscription, n: number, timeoutMs = 10_000): Promise<IncomingRecord[]> {
+  const out: IncomingRecord[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (out.length < n && Date.now() < deadline) out.push(...(await sub.fetch(n - out.length, 200)));
+  return out;
+}
+
+describeWithBroker('nats', 'nats transport (SPI level): streams, consumers, retention, nack, seek', () => {
+  jest.setTimeout(30_000);
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let transport: NatsTransport;
+  beforeAll(async () => {
+    nc = await connect({ servers: natsServer() });
+    jsm = await jetstreamManager(nc);
+    transport = natsTransportFactory(
+      natsContext({ transportOptions: { streamPrefix, stream: { maxMessages: 5 }, ackWaitMs: 30_000 } }),
+    );
+    await transport.connect();
+  });
+  afterAll(async () => {
+    await transport?.close();
+    await deleteTestStreams(streamPrefix);
+    await nc?.close();
+  });
+
+  it('creates the stream with the retention options and a durable group consumer with the group expiry', async () => {
+    const ds = uniqueName('retention');
+    await transport.produce(ds, [1, 2, 3, 4, 5, 6, 7].map(json));
+    const info = await jsm.streams.info(`${streamPrefix}${ds}`);
+    expect(info.config.subjects).toEqual([ds]);
+    expect(info.config.max_msgs).toBe(5);
+    expect(info.state.messages).toBe(5);
+    const sub = await transport.subscribe(spec(ds, { group: 'keepers', groupExpiryMs: 7_200_000 }));
+    try {
+      const got = await fetchN(sub, 5);
+      expect(values(got)).toEqual([3, 4, 5, 6, 7]);
+      expect(got.map((r) => r.sequence)).toEqual([3, 4, 5, 6, 7]);
+      const consumer = await jsm.consumers.info(`${streamPrefix}${ds}`, 'keepers');
+      expect(consumer.config).toMatchObject({
+        durable_name: 'keepers',
+        ack_policy: 'explicit',
+        max_deliver: -1,
+        max_ack_pending: 10,
+        filter_subject: ds,
+        ack_wait: nanos(30_000),
+        inactive_threshold: nanos(7_200_000),
+      });
+      await sub.ack(got);
+    } finally {
+      await sub.close();
+    }
+  });
+
+  it('a private subscription uses an ephemeral consumer that is deleted on close', async () => {
+    const ds = uniqueName('private');
+    await transport.produce(ds, [json(1)]);
+    const sub = await transport.subscribe(spec(ds));
+    expect(values(await fetchN(sub, 1))).toEqual([1]);
+    const stream = `${streamPrefix}${ds}`;
+    expect((await jsm.consumers.list(stream).next()).length).toBe(1);
+    await sub.close();
+    expect((await jsm.consumers.list(stream).next()).length).toBe(0);
+  });
+
+  it('nack(delay) redelivers the message after the delay, flagged redelivered', async () => {
+    const ds = uniqueName('nack');
+    await transport.produce(ds, [json(1), json(2)]);
+    const sub = await transport.subscribe(spec(ds, { group: 'g' }));
+    try {
+      const first = await fetchN(sub, 2);
+      await sub.ack([first[1]]);
+      const nackedAt = Date.now();
+      await sub.nack(first[0], 400);
+      const again = await fetchN(sub, 1);
+      expect(Date.now() - nackedAt).toBeGreaterThanOrEqual(300);
+      expect(values(again)).toEqual([1]);
+      expect(again[0].redelivered).toBe(true);
+      expect(again[0].sequence).toBe(first[0].sequence);
+      await sub.ack(again);
+    } finally {
+      await sub.close();
+    }
+  });
+
+  it('seek recreates a group consumer; another member loses its consumer with ConsumerError', async () => {
+    const ds = uniqueName('seek');
+    await transport.produce(ds, [1, 2, 3, 4].map(json));
+    const a = await transport.subscribe(spec(ds, { group: 'movers', prefetch: 2 }));
+    const b = await transport.subscribe(spec(ds, { group: 'movers', prefetch: 2 }));
+    try {
+      const fromA = await fetchN(a, 2);
+      await a.ack(fromA);
+      await a.seek(Offset.sequence(3));
+      await expect(fetchN(b, 4, 3000)).rejects.toBeInstanceOf(ConsumerError);
+      const afterSeek = await fetchN(a, 2);
+      expect(values(afterSeek)).toEqual([3, 4]);
+      await a.seek(Offset.time(new Date(Date.now() + 60_000)));
+      expect(await a.fetch(1, 300)).toEqual([]);
+      await transport.produce(ds, [json(5)]);
+      expect(values(await fetchN(a, 1))).toEqual([5]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('uses a stream the user already has for the subject, and only its dataset subject', async () => {
+    const base = uniqueName('acme').replace(/-/g, '');
+    const stream = `${streamPrefix}USER_${base}`;
+    await jsm.streams.add({ name: stream, subjects: [`${base}.>`] });
+    await nc.publish(`${base}.other`, JSON.stringify({ i: 0 }));
+    await transport.produce(`${base}.readings`, [json(1), json(2)]);
+    const sub = await transport.subscribe(spec(`${base}.readings`));
+    try {
+      expect(values(await fetchN(sub, 2))).toEqual([1, 2]);
+      expect(await sub.fetch(5, 300)).toEqual([]);
+      const names: string[] = [];
+      for await (const name of jsm.streams.names(`${base}.readings`)) names.push(name);
+      expect(names).toEqual([stream]);
+    } finally {
+      await sub.close();
+    }
+  });
+
+  it('rejects dataset names that are not NATS subjects with ConfigurationError', async () => {
+    await expect(transport.produce('bad name', [json(1)])).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(transport.subscribe(spec('wild.*'))).rejects.toBeInstanceOf(ConfigurationError);
+  });
+});
