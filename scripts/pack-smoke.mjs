@@ -105,7 +105,19 @@ function install(dirName, tarballs, nestRange) {
   );
   log(`installing the ${dirName} app (npm install --prefer-offline)`);
   const t0 = Date.now();
-  sh(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], dir);
+  try {
+    sh(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], dir);
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    if (!text.includes('ERESOLVE')) throw error;
+    const conflict = text.slice(Math.max(0, text.indexOf('Could not resolve dependency')));
+    const culprit = /peer (\S+@"[^"]+") from (@databus\/[a-z-]+)@/.exec(conflict);
+    throw new Error(
+      `the tarballs cannot be installed beside @nestjs/core ${nestRange}: a peerDependencies range of ` +
+        `${culprit ? `${culprit[2]} (${culprit[1]})` : 'a @databus package'} excludes the versions that go ` +
+        `with NestJS ${nestRange.replace('^', '')}; widen it in that lib's package.json\n${text}`,
+    );
+  }
   const nest = JSON.parse(readFileSync(join(dir, 'node_modules/@nestjs/core/package.json'), 'utf8')).version;
   log(`installed @nestjs/core ${nest} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   for (const client of ['kafkajs', 'amqplib', 'mqtt', '@nats-io/transport-node'])
