@@ -12,6 +12,7 @@ import { GatewayService } from './gateway/gateway.service';
 import { PageController } from './page/page.controller';
 import { SensorsModule } from './sensors/sensors.module';
 import { brokerTls } from './config/broker-tls';
+import { LifecycleLogger } from './lifecycle-logger';
 
 /** Options of `AppModule.forRoot`. */
 export interface AppModuleOptions {
@@ -82,6 +83,7 @@ export class AppModule {
         SensorsModule,
       ],
       controllers: [PageController],
+      providers: [LifecycleLogger],
     };
   }
 }

@@ -52,7 +52,12 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Running
   await app.listen(config.port, config.host);
   const simulator = app.get(SensorSimulator);
   if (config.simulator.enabled) simulator.start();
-  return { app, config, url: config.apiBaseUrl, close: () => app.close() };
+  const address = app.getHttpServer().address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = ['0.0.0.0', '[::]'].includes(host)
+    ? `http://127.0.0.1:${address.port}`
+    : `http://${host}:${address.port}`;
+  return { app, config, url, close: () => app.close() };
 }
 
 /** A port that is free on `host` right now. */

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
-import type { StatsNotification } from '../sensors/stats-task.dto';
+import type { LogEvent, StatsNotification } from '../sensors/stats-task.dto';
 
 /** A stored reading, as shown on the page. */
 export interface LiveReading {
@@ -19,6 +19,7 @@ export interface LiveReading {
 export class LiveFeed implements BeforeApplicationShutdown {
   private readonly readingSubject = new Subject<LiveReading>();
   private readonly notificationSubject = new Subject<StatsNotification>();
+  private readonly logSubject = new Subject<LogEvent>();
   private readonly sockets = new Set<Socket>();
 
   get readings(): Observable<LiveReading> {
@@ -29,12 +30,20 @@ export class LiveFeed implements BeforeApplicationShutdown {
     return this.notificationSubject.asObservable();
   }
 
+  get logs(): Observable<LogEvent> {
+    return this.logSubject.asObservable();
+  }
+
   reading(reading: LiveReading): void {
     this.readingSubject.next(reading);
   }
 
   notification(notification: StatsNotification): void {
     this.notificationSubject.next(notification);
+  }
+
+  log(event: LogEvent): void {
+    this.logSubject.next(event);
   }
 
   /** Remembers the connection of an event stream, to end it at shutdown. */
@@ -47,6 +56,7 @@ export class LiveFeed implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.readingSubject.complete();
     this.notificationSubject.complete();
+    this.logSubject.complete();
     // Let the responses write their end, then close the connections (after flushing what is queued).
     await new Promise((resolve) => setImmediate(resolve));
     for (const socket of this.sockets) socket.end();

@@ -7,8 +7,8 @@ import { LiveFeed } from './live-feed.service';
 const KEEP_ALIVE_MS = 15_000;
 
 /**
- * `GET /api/notifications` (event `notification`: a sensor's stats are ready; `?sensor=` filters) and
- * `GET /api/readings/live` (event `reading`), as server-sent events.
+ * Server-sent events: `GET /api/notifications` (event `notification`: a sensor's stats are ready; `?sensor=`
+ * filters), `GET /api/readings/live` (event `reading`) and `GET /api/logs` (event `log`: a task failed).
  */
 @Controller('api')
 export class LiveController {
@@ -29,6 +29,13 @@ export class LiveController {
   readings(@Req() request: Request): Observable<MessageEvent> {
     this.feed.track(request.socket);
     return this.withKeepAlive(this.feed.readings.pipe(map((data) => ({ type: 'reading', data }))));
+  }
+
+  /** Log events of the `logs` exchange (failed tasks), event `log`. */
+  @Sse('logs')
+  logs(@Req() request: Request): Observable<MessageEvent> {
+    this.feed.track(request.socket);
+    return this.withKeepAlive(this.feed.logs.pipe(map((data) => ({ type: 'log', data }))));
   }
 
   private withKeepAlive(events: Observable<MessageEvent>): Observable<MessageEvent> {

@@ -35,6 +35,7 @@ export class NotificationsSubscriber {
 
   @EventSubscriber('logs')
   onLog(@TaskPayload() event: LogEvent): void {
+    this.feed.log(event);
     this.logger.warn(`[${event.level}] ${event.timestamp} ${event.content}`);
   }
 }

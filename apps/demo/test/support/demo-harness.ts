@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LogLevel } from '@nestjs/common';
 import { uniqueName, waitFor } from '@databus/testing';
 import { RunningDemo, startDemo } from '../../src/bootstrap';
 import { DEMO_ENV_KEYS } from '../../src/config/demo-env-keys';
@@ -18,7 +19,10 @@ export interface DemoUnderTest extends RunningDemo {
  * Boots the demo in-process. Every demo variable is blanked first (so the caller's environment cannot leak
  * in), then set from safe defaults (memory:// with a unique name, PORT=0) and `env`.
  */
-export async function bootDemo(env: Record<string, string> = {}): Promise<DemoUnderTest> {
+export async function bootDemo(
+  env: Record<string, string> = {},
+  logger: LogLevel[] | false = ['error'],
+): Promise<DemoUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'databus-demo-'));
   const blank = Object.fromEntries(DEMO_ENV_KEYS.map((key) => [key, '']));
   const demo = await startDemo({
@@ -34,7 +38,7 @@ export async function bootDemo(env: Record<string, string> = {}): Promise<DemoUn
       ...env,
     },
     ignoreEnvFile: true,
-    logger: ['error'],
+    logger,
     shutdownHooks: false,
   });
   const issuer = demo.app.get(GatewayService).issuer;
