@@ -3,6 +3,7 @@
 //   2. `npm pack`s every publishable lib into a temp dir outside the workspace and checks each tarball's files;
 //   3. installs them in a throwaway NestJS 11 app (CommonJS, decorators through Reflect.decorate) that boots
 //      StreamingModule.forRoot({ url: 'memory://smoke' }), consumes one message with @OnDatasetMessage and exits;
+//      every packed lib must also load (require / import) without its optional peers;
 //   4. runs the same app against NestJS 12 (ESM-only) twice: the CommonJS app (our CJS build require()s the
 //      ESM Nest) and an ESM (.mjs) app that imports our CJS packages.
 // The broker clients are optional peers and are NOT installed: the memory transport must not need them.
@@ -43,10 +44,16 @@ function main() {
 
   const scenario = streaming ? 'streaming' : 'common';
   const nest11 = install('nest11', tarballs, '^11');
-  runApp(nest11, 'app.cjs', appSource(scenario, 'cjs'), 'NestJS 11, CommonJS app');
+  const names = tarballs.map((t) => t.name);
+  runApp(nest11, 'app.cjs', appSource(scenario, 'cjs', names), 'NestJS 11, CommonJS app');
   const nest12 = install('nest12', tarballs, '^12');
-  runApp(nest12, 'app.cjs', appSource(scenario, 'cjs'), 'NestJS 12 (ESM), CommonJS app via require(esm)');
-  runApp(nest12, 'app.mjs', appSource(scenario, 'esm'), 'NestJS 12 (ESM), ESM app');
+  runApp(
+    nest12,
+    'app.cjs',
+    appSource(scenario, 'cjs', names),
+    'NestJS 12 (ESM), CommonJS app via require(esm)',
+  );
+  runApp(nest12, 'app.mjs', appSource(scenario, 'esm', names), 'NestJS 12 (ESM), ESM app');
 }
 
 /** libs/common, libs/streaming and any of auth/queue/realtime that exist and are not private. */
@@ -149,7 +156,7 @@ function runApp(dir, file, source, label) {
 }
 
 /** The smoke app's source. Plain JavaScript: decorators are applied with Reflect.decorate. */
-function appSource(scenario, format) {
+function appSource(scenario, format, packages) {
   const imports =
     format === 'cjs'
       ? `require('reflect-metadata');
@@ -163,7 +170,19 @@ import { NestFactory } from '@nestjs/core';
 import databus from '${scenario === 'streaming' ? '@databus/streaming' : '@databus/common'}';
 import common from '@databus/common';`;
   const body = scenario === 'streaming' ? STREAMING_APP : COMMON_APP;
-  return `${imports}\n${SHARED}\n${body}\n`;
+  // Every packed lib must load without its optional peers (broker clients are not installed).
+  const load = format === 'cjs' ? 'async (name) => require(name)' : '(name) => import(name)';
+  const loadAll = `
+const loadPackage = ${load};
+const loadedAll = Promise.all(
+  ${JSON.stringify(packages)}.map((name) =>
+    loadPackage(name).then(
+      (m) => { if (Object.keys(m).length === 0) fail(name + ' exports nothing'); },
+      (error) => fail(name + ' cannot be loaded: ' + (error && error.stack ? error.stack : error)),
+    ),
+  ),
+);`;
+  return `${imports}\n${SHARED}\n${loadAll}\n${body}\n`;
 }
 
 const SHARED = `
@@ -206,6 +225,7 @@ class AppModule {}
 const App = Reflect.decorate([Module({ providers: [ProbeProvider] })], AppModule);
 
 (async () => {
+  await loadedAll;
   const app = await NestFactory.createApplicationContext(App, { logger: ['error', 'warn'] });
   // retry() sleeps on unref'd timers: the (ref'd) timeout keeps this script alive meanwhile.
   const attempts = await withTimeout(app.get(ProbeProvider).check(), 10000, 'retry()');
@@ -240,6 +260,7 @@ const App = Reflect.decorate(
 );
 
 (async () => {
+  await loadedAll;
   const app = await NestFactory.createApplicationContext(App, { logger: ['error', 'warn'] });
   await app.init();
   await app.get(ChannelService).produce('smoke', { hello: 'world' });
