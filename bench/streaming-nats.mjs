@@ -1,0 +1,270 @@
+// Consume throughput on NATS JetStream: @OnDatasetMessage on the nats:// transport vs raw @nats-io/jetstream,
+// through @databus/streaming's built dist (run `npm run build` first).
+//
+//   node bench/streaming-nats.mjs [--messages 20000] [--repetitions 3] [--prefetch 1000] [--json]
+//
+// Drain mode: one stream is pre-filled once with N 256-byte JSON messages (awaited PubAcks, 1000 in flight).
+// Every run then reads it from the beginning with a fresh consumer and times the first to the N-th handled
+// message. Each run is a forked process, so CPU (process.cpuUsage) is that consumer's alone. Runs alternate
+//   raw:     a durable pull consumer (explicit ack, max_ack_pending P), consume({ max_messages: P }),
+//            JSON.parse + ack per message;
+//   handler: @OnDatasetMessage(dataset, { group, offset: BEGIN, batch: 100, prefetch: P }) (durable group);
+//   private: channel.subscribe(dataset, { offset: BEGIN, callback }) (ephemeral consumer);
+// for each repetition; medians and the median of the per-repetition ratios are printed. The stream (and its
+// consumers) is deleted at the end. NATS_URL overrides the loopback broker (nats://127.0.0.1:4222).
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const require = createRequire(import.meta.url);
+const SELF = fileURLToPath(import.meta.url);
+const URL_DEFAULT = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const RUN_TIMEOUT_MS = 180_000;
+const STREAM_PREFIX = 'BENCH_NATS_';
+
+const servers = (url) =>
+  url
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/^[^@]*@/, '')
+    .split(/[/?]/)[0]
+    .split(',');
+
+/** A 256-byte JSON body with a sequence number. */
+function payload(seq) {
+  const base = { seq: String(seq).padStart(8, '0'), ts: 1_700_000_000_000, pad: '' };
+  const size = Buffer.byteLength(JSON.stringify(base));
+  return JSON.stringify({ ...base, pad: 'x'.repeat(256 - size) });
+}
+
+async function admin(url, fn) {
+  const { connect } = require('@nats-io/transport-node');
+  const { jetstreamManager } = require('@nats-io/jetstream');
+  const nc = await connect({ servers: servers(url) });
+  try {
+    return await fn(await jetstreamManager(nc));
+  } finally {
+    await nc.close();
+  }
+}
+
+async function prefill(url, stream, subject, messages) {
+  await admin(url, async (jsm) => {
+    await jsm.streams.add({ name: stream, subjects: [subject], max_age: 3600e9 });
+    const js = jsm.jetstream();
+    const headers = require('@nats-io/transport-node').headers;
+    for (let i = 0; i < messages; i += 1000) {
+      const batch = [];
+      for (let k = i; k < Math.min(messages, i + 1000); k++) {
+        const h = headers();
+        h.set('content-type', 'application/json');
+        batch.push(js.publish(subject, payload(k), { headers: h }));
+      }
+      await Promise.all(batch);
+    }
+  });
+}
+
+/** Deletes this run's stream and the streams of earlier runs that were interrupted. */
+async function cleanup(url) {
+  await admin(url, async (jsm) => {
+    const names = [];
+    for await (const name of jsm.streams.names()) if (name.startsWith(STREAM_PREFIX)) names.push(name);
+    for (const name of names) await jsm.streams.delete(name).catch(() => undefined);
+  });
+}
+
+/** Forks this file as one consumer run and resolves with what it measured. */
+function runChild(kind, args) {
+  return new Promise((resolve, reject) => {
+    const child = fork(SELF, ['--child', kind, JSON.stringify(args)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${kind} run did not finish within ${RUN_TIMEOUT_MS} ms`));
+    }, RUN_TIMEOUT_MS);
+    child.once('message', (result) => {
+      clearTimeout(timer);
+      resolve(result);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${kind} run exited with ${code} before reporting`)); // no-op after a result
+    });
+  });
+}
+
+/** Counts handled messages; starts the clock at the first and stops it at the N-th. */
+function meter(messages, done) {
+  let count = 0;
+  let start = 0;
+  let cpu;
+  return (seq) => {
+    if (seq === undefined) throw new Error('bad payload');
+    if (count === 0) {
+      start = performance.now();
+      cpu = process.cpuUsage();
+    }
+    if (++count === messages) {
+      const ms = performance.now() - start;
+      const used = process.cpuUsage(cpu);
+      done({ ms, cpuUs: used.user + used.system });
+    }
+  };
+}
+
+async function childRaw({ url, stream, messages, prefetch, group }) {
+  const { connect } = require('@nats-io/transport-node');
+  const { jetstreamManager, AckPolicy, DeliverPolicy } = require('@nats-io/jetstream');
+  const nc = await connect({ servers: servers(url) });
+  const jsm = await jetstreamManager(nc);
+  await jsm.consumers.add(stream, {
+    durable_name: group,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    max_ack_pending: prefetch,
+  });
+  const consumer = await jsm.jetstream().consumers.get(stream, group);
+  let finish;
+  const finished = new Promise((r) => (finish = r));
+  const count = meter(messages, finish);
+  const iterator = await consumer.consume({ max_messages: prefetch });
+  (async () => {
+    for await (const m of iterator) {
+      count(JSON.parse(new TextDecoder().decode(m.data)).seq);
+      m.ack();
+    }
+  })();
+  const result = await finished;
+  iterator.stop();
+  await nc.drain();
+  return result;
+}
+
+async function childDatabus({ url, subject, messages, prefetch, group, kind }) {
+  require('reflect-metadata');
+  const { Injectable, Module } = require('@nestjs/common');
+  const { NestFactory } = require('@nestjs/core');
+  const { ChannelService, StreamingModule, OnDatasetMessage, Offset } = require('@databus/streaming');
+  let finish;
+  const finished = new Promise((r) => (finish = r));
+  const count = meter(messages, finish);
+  class Consumer {
+    on(payload) {
+      count(payload.seq); // the runtime has JSON-parsed the body, as the raw consumer does by hand
+    }
+  }
+  const options = { offset: Offset.BEGIN, batch: 100, prefetch, retry: { attempts: 1 } };
+  if (kind === 'handler')
+    OnDatasetMessage(subject, { ...options, group })(
+      Consumer.prototype,
+      'on',
+      Object.getOwnPropertyDescriptor(Consumer.prototype, 'on'),
+    );
+  Injectable()(Consumer);
+  class BenchModule {}
+  Module({ imports: [StreamingModule.forRoot({ url, logger: false })], providers: [Consumer] })(BenchModule);
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+  const channel = app.get(ChannelService);
+  if (channel.transportName !== 'nats') throw new Error('the nats transport is not in use');
+  if (kind === 'private')
+    await channel.subscribe(subject, { ...options, callback: (m) => count(m.json().seq) });
+  const result = await finished;
+  await app.close();
+  return result;
+}
+
+async function child(kind, args) {
+  const run = kind === 'raw' ? childRaw : childDatabus;
+  const result = await run({ ...args, kind });
+  process.send(result, () => process.exit(0));
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * Measures drain throughput of `messages` JetStream messages: raw @nats-io/jetstream vs @OnDatasetMessage
+ * and a private callback subscription.
+ * @param {{ messages?: number, repetitions?: number, prefetch?: number, url?: string }} [options]
+ */
+export async function measureStreamingNats(options = {}) {
+  const messages = options.messages ?? 20_000;
+  const repetitions = options.repetitions ?? 3;
+  const prefetch = options.prefetch ?? 1000;
+  const url = options.url ?? URL_DEFAULT;
+  const id = randomUUID().slice(0, 8);
+  const subject = `bench-streaming-nats-${id}`;
+  const stream = `${STREAM_PREFIX}${id}`;
+  const kinds = ['raw', 'handler', 'private'];
+  const runs = Object.fromEntries(kinds.map((k) => [k, []]));
+  await cleanup(url);
+  try {
+    await prefill(url, stream, subject, messages);
+    for (let rep = 0; rep < repetitions; rep++)
+      for (const kind of kinds)
+        runs[kind].push(
+          await runChild(kind, { url, stream, subject, messages, prefetch, group: `${kind}-${rep}` }),
+        );
+  } finally {
+    await cleanup(url).catch((error) =>
+      console.error(`could not delete ${stream}: ${error.message} (the next run deletes it)`),
+    );
+  }
+  const summary = {};
+  for (const kind of kinds) {
+    const rates = runs[kind].map((r) => (messages / r.ms) * 1000);
+    const usPerMsg = runs[kind].map((r) => r.cpuUs / messages);
+    summary[kind] = { rates, median: median(rates), cpuUsPerMsg: median(usPerMsg) };
+  }
+  const ratio = (kind) => median(runs[kind].map((r, i) => runs.raw[i].ms / r.ms));
+  return {
+    messages,
+    repetitions,
+    prefetch,
+    summary,
+    ratio: { handlerOverRaw: ratio('handler'), privateOverRaw: ratio('private') },
+  };
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') return child(argv[1], JSON.parse(argv[2]));
+  const flag = (name, fallback) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? Number(argv[i + 1]) : fallback;
+  };
+  const result = await measureStreamingNats({
+    messages: flag('messages', 20_000),
+    repetitions: flag('repetitions', 3),
+    prefetch: flag('prefetch', 1000),
+  });
+  if (argv.includes('--json')) return console.log(JSON.stringify(result, null, 2));
+  console.log(
+    `NATS JetStream drain, ${result.messages} x 256 B JSON, prefetch ${result.prefetch}, ${result.repetitions} alternating runs`,
+  );
+  const label = {
+    raw: 'raw @nats-io/jetstream',
+    handler: '@OnDatasetMessage (group)',
+    private: 'subscribe callback (private)',
+  };
+  for (const [kind, s] of Object.entries(result.summary))
+    console.log(
+      `  ${label[kind].padEnd(30)} median ${Math.round(s.median).toString().padStart(7)} msg/s   ` +
+        `client CPU ${s.cpuUsPerMsg.toFixed(1).padStart(5)} µs/msg   (runs: ${s.rates.map((r) => Math.round(r)).join(', ')})`,
+    );
+  console.log(
+    `  ratio vs raw (median of per-repetition ratios): @OnDatasetMessage ${result.ratio.handlerOverRaw.toFixed(2)}x, private callback ${result.ratio.privateOverRaw.toFixed(2)}x`,
+  );
+}
+
+if (process.argv[1] === SELF)
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
