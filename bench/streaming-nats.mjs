@@ -133,7 +133,7 @@ async function childRaw({ url, stream, messages, prefetch, group }) {
   const iterator = await consumer.consume({ max_messages: prefetch });
   (async () => {
     for await (const m of iterator) {
-      count(JSON.parse(new TextDecoder().decode(m.data)).seq);
+      count(m.json().seq);
       m.ack();
     }
   })();
