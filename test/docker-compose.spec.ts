@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { DEMO_ENV_KEYS } from '../apps/demo/src/config/demo-env-keys';
 
 const root = join(__dirname, '..');
 const composeText = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
@@ -121,6 +122,9 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(demo.environment!)).toEqual(
       expect.arrayContaining(['STREAMING_URL', 'QUEUE_URL', 'CENTRIFUGO_API_URL', 'CENTRIFUGO_API_KEY']),
     );
+    expect(demo.environment!.HOST).toBe('0.0.0.0');
+    for (const name of Object.keys(demo.environment!))
+      expect([...DEMO_ENV_KEYS, 'NODE_ENV'] as string[]).toContain(name);
     const brokers = Object.keys(services).filter((s) => s !== 'demo');
     expect(Object.keys(demo.depends_on ?? {}).sort()).toEqual(brokers.sort());
     for (const broker of brokers) expect(demo.depends_on![broker].condition).toBe('service_healthy');
@@ -151,8 +155,6 @@ describe('.env.example', () => {
     'AUTH_TOKEN_URL',
     'AUTH_USERNAME',
     'AUTH_PASSWORD',
-    'AUTH_CLIENT_ID',
-    'AUTH_CLIENT_SECRET',
     'TLS_CA_FILE',
     'TLS_CERT_FILE',
     'TLS_KEY_FILE',
@@ -166,6 +168,10 @@ describe('.env.example', () => {
     'REQUIRE_BROKERS',
   ])('documents %s', (name) => {
     expect(example).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+  });
+
+  it('documents every variable the demo reads', () => {
+    for (const name of DEMO_ENV_KEYS) expect(example).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
   });
 
   it('is not the git-ignored .env itself', () => {
