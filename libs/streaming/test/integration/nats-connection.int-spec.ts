@@ -1,18 +1,36 @@
-import { AuthenticationError, BrokerCredentials, CredentialsProvider, parseBrokerUrl } from '@databus/common';
+import {
+  AuthenticationError,
+  BrokerCredentials,
+  CredentialsProvider,
+  parseBrokerUrl,
+  TemporaryError,
+} from '@databus/common';
 import { describeWithBroker, waitFor } from '@databus/testing';
 import { Offset, StreamingModule, TransportStatus } from '@databus/streaming';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import { NatsTransport, natsTransportFactory } from '../../src/transports/nats';
 import { natsContext, PrivateNatsServer, startPrivateNatsServer } from './nats-test-kit';
 
 /** A provider whose credentials the test swaps, like a JWT manager refreshing a token. */
-function swappable(initial: BrokerCredentials): CredentialsProvider & { set(c: BrokerCredentials): void } {
+function swappable(
+  initial: BrokerCredentials,
+): CredentialsProvider & { set(c: BrokerCredentials, principalChanged?: boolean): void } {
   let current = initial;
+  const listeners = new Set<Parameters<CredentialsProvider['onRefresh']>[0]>();
   return {
     get: async () => current,
     current: () => current,
-    onRefresh: () => () => undefined,
-    set: (c) => (current = c),
+    onRefresh: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    set: (c, principalChanged = false) => {
+      current = c;
+      for (const listener of listeners) listener(c, { principalChanged });
+    },
   };
 }
 
@@ -52,6 +70,27 @@ describeWithBroker('nats', 'nats connection: credentials, status events, reconne
     expect(statuses[statuses.length - 1]).toBe('connected');
     await transport.close();
     expect(transport.status.type).toBe('closed');
+  });
+
+  it('reconnects at once with the new identity when a refresh changes the principal', async () => {
+    const config = join(await mkdtemp(join(tmpdir(), 'databus-nats-conf-')), 'users.conf');
+    await writeFile(
+      config,
+      'authorization { users: [ { user: alice, password: a-secret }, { user: bob, password: b-secret } ] }\n',
+    );
+    server = await startPrivateNatsServer(['-c', config]);
+    const credentials = swappable({ username: 'alice', password: 'a-secret', principal: 'alice' });
+    const statuses: TransportStatus['type'][] = [];
+    transport = natsTransportFactory(natsContext({ url: parseBrokerUrl(server.url()), credentials }));
+    await transport.connect();
+    transport.onStatus((s) => statuses.push(s.type));
+    credentials.set({ username: 'bob', password: 'b-secret', principal: 'bob' }, true);
+    await waitFor(() => statuses.includes('disconnected') && transport?.status.type === 'connected', {
+      message: 'the forced reconnect',
+    });
+    const [landed] = await transport.produce('principal', [record(1)]);
+    expect(landed.sequence).toBe(1);
+    await rm(dirname(config), { recursive: true, force: true });
   });
 
   it('fails to connect with AuthenticationError on a wrong token, without the token in the message', async () => {
@@ -112,5 +151,36 @@ describeWithBroker('nats', 'nats connection: credentials, status events, reconne
     await server.start([]);
     const [landed] = await waiting;
     expect(landed.sequence).toBeGreaterThanOrEqual(2);
+  });
+
+  it('an unreachable server is a TemporaryError at connect; close during an outage does not hang', async () => {
+    const unreachable = natsTransportFactory(natsContext({ url: parseBrokerUrl('nats://127.0.0.1:1') }));
+    await expect(unreachable.connect()).rejects.toBeInstanceOf(TemporaryError);
+    await unreachable.close();
+
+    server = await startPrivateNatsServer([]);
+    transport = natsTransportFactory(natsContext({ url: parseBrokerUrl(server.url()) }));
+    await transport.connect();
+    const group = await transport.subscribe({
+      dataset: 'outage-close',
+      group: 'g',
+      start: Offset.BEGIN,
+      prefetch: 5,
+      groupExpiryMs: 60_000,
+    });
+    const priv = await transport.subscribe({
+      dataset: 'outage-close',
+      start: Offset.BEGIN,
+      prefetch: 5,
+      groupExpiryMs: 60_000,
+    });
+    expect(await priv.fetch(1, 100)).toEqual([]);
+    await server.stop();
+    await waitFor(() => transport?.status.type !== 'connected', { message: 'the disconnect' });
+    const started = Date.now();
+    await Promise.all([group.close(), priv.close()]);
+    await transport.close();
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect(transport.status.type).toBe('closed');
   });
 });

@@ -19,6 +19,8 @@ export interface NatsSubscriptionDeps {
   streams: NatsStreams;
   options: ResolvedNatsOptions;
   logger: TransportLogger;
+  /** Whether the connection is up (a private consumer is deleted on close only then). */
+  connected: () => boolean;
   onClose: (sub: NatsSubscription) => void;
 }
 
@@ -109,9 +111,13 @@ export class NatsSubscription implements TransportSubscription {
     this.stopPulling();
     this.wake();
     if (this.spec.group === undefined) {
-      await this.deps.streams
-        .deleteConsumer(this.at, this.consumerName)
-        .catch((error) => this.deps.logger.debug(`nats: ephemeral consumer not deleted: ${error?.message}`));
+      // While disconnected the server removes it after ephemeralInactiveMs instead.
+      if (this.deps.connected())
+        await this.deps.streams
+          .deleteConsumer(this.at, this.consumerName)
+          .catch((error) =>
+            this.deps.logger.debug(`nats: ephemeral consumer not deleted: ${error?.message}`),
+          );
     } else {
       for (const msg of [...this.buffer, ...this.delivered]) this.giveBack(msg);
     }

@@ -50,6 +50,7 @@ export class NatsTransport implements StreamingTransport {
   private js?: JetStreamClient;
   private closed = false;
   private closing?: Promise<void>;
+  private offRefresh?: () => void;
 
   constructor(private readonly context: TransportContext) {
     this.options = resolveNatsOptions(context.transportOptions);
@@ -93,6 +94,10 @@ export class NatsTransport implements StreamingTransport {
     this.jsm = jsm;
     this.js = jsm.jetstream();
     this.reconnectAttempt.count = 0;
+    // Another identity (JWT `sub`) must not wait for the next disconnect: reconnect with it now.
+    this.offRefresh = this.context.credentials?.onRefresh((_credentials, info) => {
+      if (info.principalChanged) void nc.reconnect().catch(() => undefined);
+    });
     void this.watchStatus(nc);
     this.statusEmitter.set({ type: 'connected' });
   }
@@ -120,29 +125,30 @@ export class NatsTransport implements StreamingTransport {
 
   async subscribe(spec: SubscriptionSpec): Promise<TransportSubscription> {
     this.assertOpen('subscribe');
-    const at = await this.streams.locate(spec.dataset);
-    const name = await this.streams.openConsumer(spec, at);
-    const sub = new NatsSubscription(
-      {
-        js: this.client(),
-        streams: this.streams,
-        options: this.options,
-        logger: this.context.logger,
-        onClose: (s) => this.subscriptions.delete(s),
-      },
-      spec,
-      at,
-      name,
-    );
     try {
+      const at = await this.streams.locate(spec.dataset);
+      const name = await this.streams.openConsumer(spec, at);
+      const sub = new NatsSubscription(
+        {
+          js: this.client(),
+          streams: this.streams,
+          options: this.options,
+          logger: this.context.logger,
+          connected: () => this.statusEmitter.status.type === 'connected',
+          onClose: (s) => this.subscriptions.delete(s),
+        },
+        spec,
+        at,
+        name,
+      );
       await sub.start();
+      this.subscriptions.add(sub);
+      return sub;
     } catch (error) {
-      // The consumer may have vanished between lookup and start (stream deleted): look again next time.
+      // The stream may have been deleted since it was located: look it up again on the next attempt.
       this.streams.forget(spec.dataset);
       throw error;
     }
-    this.subscriptions.add(sub);
-    return sub;
   }
 
   async request(dataset: string, record: OutgoingRecord, timeoutMs: number): Promise<IncomingRecord> {
@@ -168,9 +174,16 @@ export class NatsTransport implements StreamingTransport {
     this.nc = undefined;
     this.js = undefined;
     this.jsm = undefined;
+    this.offRefresh?.();
+    this.offRefresh = undefined;
     if (nc && !nc.isClosed()) {
-      await nc.drain().catch(() => nc.close());
+      // Drain flushes acknowledgements; while disconnected there is nothing to flush and it could wait.
+      const connected = this.statusEmitter.status.type === 'connected';
+      const timer = setTimeout(() => void nc.close().catch(() => undefined), this.options.apiTimeoutMs);
+      timer.unref();
+      await (connected ? nc.drain() : nc.close()).catch(() => nc.close()).catch(() => undefined);
       await nc.closed();
+      clearTimeout(timer);
     }
     this.statusEmitter.set({ type: 'closed' });
   }
