@@ -20,11 +20,18 @@ describe('public API (@databus/queue barrel)', () => {
       'RequestTimeoutError',
       'TemporaryError',
       'ConfigurationError',
+      'TaskQueueHandlerRegistry',
+      'TaskQueueHealthIndicator',
+      'getTaskQueueRegistryToken',
+      'getTaskQueueHealthToken',
     ])
       expect(api).toHaveProperty(name);
     expect(api.QUEUE_CONTEXT_TYPE).toBe('databus-queue');
     expect(api.getTaskQueueToken()).toBe(api.TaskQueue);
     expect(api.getTaskQueueToken('audit')).toBe('databus:queue:TaskQueue:audit');
+    expect(api.getTaskQueueRegistryToken()).toBe(api.TaskQueueHandlerRegistry);
+    expect(api.getTaskQueueHealthToken()).toBe(api.TaskQueueHealthIndicator);
+    expect(api.getTaskQueueHealthToken('audit')).toBe('databus:queue:health-indicator:audit');
   });
 
   it('keeps the option shapes assignable as documented (compile-time check)', () => {
@@ -33,6 +40,9 @@ describe('public API (@databus/queue barrel)', () => {
       tls: { ca: 'ca.pem', cert: 'c.pem', key: 'k.pem' },
       prefetch: 50,
       retry: { attempts: 3, backoff: { initialMs: 500 } },
+      handlers: false,
+      tracing: false,
+      metrics: { increment: () => undefined, observe: () => undefined, set: () => undefined },
     };
     const handler: QueueHandlerOptions = {
       concurrency: 8,

@@ -52,3 +52,16 @@ export {
   DecodeError,
   RequestTimeoutError,
 } from '@databus/common';
+export type { TaskQueueEvent, TaskQueueEventListener } from './observability/task-queue-events';
+export {
+  TaskQueueHandlerRegistry,
+  getTaskQueueRegistryToken,
+} from './observability/task-queue-handler.registry';
+export type { TaskQueueHandlerInfo } from './observability/task-queue-handler.registry';
+export {
+  TaskQueueHealthIndicator,
+  getTaskQueueHealthToken,
+} from './observability/task-queue-health.indicator';
+export type { TaskQueueHealthResult } from './observability/task-queue-health.indicator';
+export type { HandlerState } from './runtime/handler-runner';
+export type { ConsumerHealth } from './backends/queue-backend.interface';

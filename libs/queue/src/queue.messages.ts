@@ -34,3 +34,11 @@ export const CLOSED = 'The task queue connection is closed.';
 
 export const PRIORITY_WITHOUT_MAX = (priority: number): string =>
   `a maxPriority >= ${priority} (enqueue() was given priority ${priority})`;
+
+export const CONSUMER_STATE = (handler: string, state: string): string => `Consumer of ${handler} ${state}.`;
+
+export const CONSUMER_FAILED = (handler: string, error: string): string =>
+  `Consumer of ${handler} could not be attached and is stopped: ${error}`;
+
+export const UNKNOWN_HANDLER = (ids: string[]): string =>
+  `one of ${ids.map((id) => `"${id}"`).join(', ') || '(no handlers on this connection)'}`;

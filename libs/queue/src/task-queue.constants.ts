@@ -6,6 +6,9 @@ export const RESOLVED_TASK_QUEUE_OPTIONS = Symbol('databus:queue:resolved-option
 /** The backend (`QueueBackend`) of one module instance. */
 export const TASK_QUEUE_BACKEND = Symbol('databus:queue:backend');
 
+/** The observability (`QueueTelemetry`: events, metrics, tracing, connection state) of one module instance. */
+export const TASK_QUEUE_TELEMETRY = Symbol('databus:queue:telemetry');
+
 /** The connection name of one module instance (`'default'` unless `name` is given). */
 export const TASK_QUEUE_CONNECTION_NAME = Symbol('databus:queue:connection-name');
 

@@ -1,6 +1,16 @@
-import { ConfigurableModuleBuilder, DynamicModule, Logger, Provider } from '@nestjs/common';
+import { ConfigurableModuleBuilder, DynamicModule, Logger, Provider, Type } from '@nestjs/common';
 import { createBackend } from './backends/create-backend';
+import type { QueueBackend } from './backends/queue-backend.interface';
 import { getTaskQueueToken } from './decorators/inject-task-queue.decorator';
+import { QueueTelemetry } from './observability/queue-telemetry';
+import {
+  getTaskQueueRegistryToken,
+  TaskQueueHandlerRegistry,
+} from './observability/task-queue-handler.registry';
+import {
+  getTaskQueueHealthToken,
+  TaskQueueHealthIndicator,
+} from './observability/task-queue-health.indicator';
 import { resolveTaskQueueOptions, ResolvedTaskQueueOptions } from './options/resolve-options';
 import type { TaskQueueModuleExtras, TaskQueueModuleOptions } from './options/task-queue-options.interface';
 import {
@@ -8,23 +18,34 @@ import {
   RESOLVED_TASK_QUEUE_OPTIONS,
   TASK_QUEUE_BACKEND,
   TASK_QUEUE_CONNECTION_NAME,
+  TASK_QUEUE_TELEMETRY,
 } from './task-queue.constants';
 import { TaskQueue } from './task-queue.service';
 
 /**
  * Adds what depends on the extras (never on async configuration, so the module's shape is known
- * synchronously): the connection name, the `TaskQueue` token it is exported under, and `global`.
+ * synchronously): the connection name, the tokens `TaskQueue`, `TaskQueueHandlerRegistry` and
+ * `TaskQueueHealthIndicator` are exported under (the classes for the default connection, named tokens for
+ * the others), and `global`.
  */
 function withConnection(definition: DynamicModule, extras: TaskQueueModuleExtras): DynamicModule {
   const name = extras.name ?? DEFAULT_CONNECTION;
-  const token = getTaskQueueToken(name);
   const providers: Provider[] = [{ provide: TASK_QUEUE_CONNECTION_NAME, useValue: name }];
-  if (token !== TaskQueue) providers.push({ provide: token, useExisting: TaskQueue });
+  const exports: (string | Type)[] = [];
+  const aliases: [string | Type, Type][] = [
+    [getTaskQueueToken(name), TaskQueue],
+    [getTaskQueueRegistryToken(name), TaskQueueHandlerRegistry],
+    [getTaskQueueHealthToken(name), TaskQueueHealthIndicator],
+  ];
+  for (const [token, cls] of aliases) {
+    if (token !== cls) providers.push({ provide: token, useExisting: cls });
+    exports.push(token);
+  }
   return {
     ...definition,
     global: extras.isGlobal === true,
     providers: [...(definition.providers ?? []), ...providers],
-    exports: [...(definition.exports ?? []), token],
+    exports: [...(definition.exports ?? []), ...exports],
   };
 }
 
@@ -52,5 +73,11 @@ export const internalProviders: Provider[] = [
     inject: [RESOLVED_TASK_QUEUE_OPTIONS, TASK_QUEUE_CONNECTION_NAME],
     useFactory: (options: ResolvedTaskQueueOptions, name: string) =>
       createBackend(options, new Logger(`TaskQueue:${name}`), `databus-queue:${name}`),
+  },
+  {
+    provide: TASK_QUEUE_TELEMETRY,
+    inject: [TASK_QUEUE_BACKEND, RESOLVED_TASK_QUEUE_OPTIONS, TASK_QUEUE_CONNECTION_NAME],
+    useFactory: (backend: QueueBackend, options: ResolvedTaskQueueOptions, name: string) =>
+      new QueueTelemetry(backend, name, options.metrics, options.tracing),
   },
 ];

@@ -8,10 +8,16 @@ import type {
   QueueBackend,
   QueueDeclaration,
 } from './backends/queue-backend.interface';
+import type { QueueTelemetry } from './observability/queue-telemetry';
+import type { TaskQueueEventListener } from './observability/task-queue-events';
 import type { ResolvedTaskQueueOptions } from './options/resolve-options';
 import { PRIORITY_WITHOUT_MAX } from './queue.messages';
 import { RpcClient } from './runtime/rpc-client';
-import { RESOLVED_TASK_QUEUE_OPTIONS, TASK_QUEUE_BACKEND } from './task-queue.constants';
+import {
+  RESOLVED_TASK_QUEUE_OPTIONS,
+  TASK_QUEUE_BACKEND,
+  TASK_QUEUE_TELEMETRY,
+} from './task-queue.constants';
 import { encodeBody } from './wire/wire-format';
 
 /** Options of `TaskQueue.enqueue`. @publicApi */
@@ -46,7 +52,8 @@ export interface RequestOptions extends Pick<
  * Produces work: `enqueue` a task for one worker, `publish` an event to every subscriber of a fanout
  * exchange, or `request` a reply from a worker. Messages are persistent and every call resolves only once
  * the broker confirmed it; during an outage calls wait up to `publishTimeoutMs`, then fail with
- * `TemporaryError`.
+ * `TemporaryError`. Each call runs in a `publish <destination>` span (`send <queue>` for `request`) whose
+ * W3C trace context travels in the message headers, and counts in `databus_messages_produced_total`.
  * @publicApi
  */
 @Injectable()
@@ -57,6 +64,7 @@ export class TaskQueue {
   constructor(
     @Inject(TASK_QUEUE_BACKEND) private readonly backend: QueueBackend,
     @Inject(RESOLVED_TASK_QUEUE_OPTIONS) private readonly options: ResolvedTaskQueueOptions,
+    @Inject(TASK_QUEUE_TELEMETRY) private readonly telemetry: QueueTelemetry,
   ) {
     this.rpc = new RpcClient(backend);
   }
@@ -65,10 +73,12 @@ export class TaskQueue {
   async enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): Promise<string> {
     const message = this.message(payload, options);
     const declaration = this.declaration(queue);
-    if (options.delayMs !== undefined && options.delayMs > 0) {
-      await this.backend.assertQueue(declaration);
-      await this.backend.sendDelayed(queue, message, options.delayMs);
-    } else await this.backend.send(queue, message, declaration);
+    await this.telemetry.produce(queue, message, 'publish', async () => {
+      if (options.delayMs !== undefined && options.delayMs > 0) {
+        await this.backend.assertQueue(declaration);
+        await this.backend.sendDelayed(queue, message, options.delayMs);
+      } else await this.backend.send(queue, message, declaration);
+    });
     return message.properties.messageId as string;
   }
 
@@ -76,7 +86,7 @@ export class TaskQueue {
   async publish(exchange: string, event: unknown, options: PublishOptions = {}): Promise<string> {
     assertNonEmptyString(exchange, 'publish(exchange)');
     const message = this.message(event, options);
-    await this.backend.publish(exchange, message);
+    await this.telemetry.produce(exchange, message, 'publish', () => this.backend.publish(exchange, message));
     return message.properties.messageId as string;
   }
 
@@ -91,7 +101,21 @@ export class TaskQueue {
       correlationId: options.correlationId ?? randomUUID(),
     });
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
-    return (await this.rpc.request(queue, message, this.declaration(queue), timeoutMs)) as T;
+    const declaration = this.declaration(queue);
+    let reply: unknown;
+    // The span covers the round trip; the message counts as produced once the broker confirmed it.
+    await this.telemetry.produce(
+      queue,
+      message,
+      'send',
+      async () => {
+        reply = await this.rpc.request(queue, message, declaration, timeoutMs, () =>
+          this.telemetry.countProduced(queue),
+        );
+      },
+      false,
+    );
+    return reply as T;
   }
 
   /** True while the backend has a live connection. */
@@ -102,6 +126,15 @@ export class TaskQueue {
   /** Subscribes to connection status changes (connected, disconnected, reconnecting, closed). */
   onStatus(listener: (status: BackendStatus) => void): () => void {
     return this.backend.onStatus(listener);
+  }
+
+  /**
+   * Observes this connection: connected, disconnected, reconnecting, closed, consumer-attached,
+   * handler-failed, dead-lettered, consumer-stopped. One event per state change, never one per message
+   * (except failures). Returns the function that stops observing.
+   */
+  onEvent(listener: TaskQueueEventListener): () => void {
+    return this.telemetry.events.on(listener);
   }
 
   /** @internal Called on shutdown: pending requests are rejected. */

@@ -61,10 +61,22 @@ export interface ConsumeSpec {
   noAck?: boolean;
 }
 
+/** A consumer as the backend sees it, for health checks. */
+export interface ConsumerHealth {
+  /** True while it has a live channel (false during a reconnect or while re-attaching after a failure). */
+  readonly attached: boolean;
+  /** Failed attempts to re-attach it since it was last attached. */
+  readonly failures: number;
+  /** The last attach failure (secrets masked). */
+  readonly error?: string;
+}
+
 /** A live consumer. It is re-attached after every reconnect until it is cancelled. */
 export interface BackendConsumer {
   /** The queue consumed now; for exclusive queues a new name after each reconnect. */
   readonly queueName: string;
+  /** Attachment state, when the backend reports it. */
+  readonly health?: ConsumerHealth;
   /** Stops deliveries for good (never resurrected by a reconnect); unsettled deliveries can still be settled. */
   cancel(): Promise<void>;
 }

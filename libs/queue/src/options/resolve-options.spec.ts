@@ -65,4 +65,22 @@ describe('resolveRetry', () => {
       backoff: { initialMs: 10, maxMs: 60_000, factor: 3, jitter: 0.2 },
     });
   });
+
+  it('resolves the observability options and the handlers switch (registerHandlers is its alias)', () => {
+    const base = resolveTaskQueueOptions({ url: 'memory://' });
+    expect(base).toMatchObject({ handlers: true, tracing: true });
+    expect(base.metrics.increment).toEqual(expect.any(Function));
+    expect(resolveTaskQueueOptions({ url: 'memory://', handlers: false }).handlers).toBe(false);
+    expect(resolveTaskQueueOptions({ url: 'memory://', registerHandlers: false }).handlers).toBe(false);
+    expect(resolveTaskQueueOptions({ url: 'memory://', tracing: false }).tracing).toBe(false);
+    expect(() =>
+      resolveTaskQueueOptions({ url: 'memory://', handlers: false, registerHandlers: true }),
+    ).toThrow('TaskQueueModule.handlers');
+    expect(() => resolveTaskQueueOptions({ url: 'memory://', metrics: {} as never })).toThrow(
+      'TaskQueueModule.metrics',
+    );
+    expect(() => resolveTaskQueueOptions({ url: 'memory://', tracing: 'yes' as never })).toThrow(
+      'TaskQueueModule.tracing',
+    );
+  });
 });

@@ -4,7 +4,9 @@ import {
   BrokerUrl,
   ConfigurationError,
   CredentialsProvider,
+  DatabusMetrics,
   LoadedTls,
+  noopMetrics,
   loadTlsMaterial,
   parseBrokerUrl,
   resolveBackoff,
@@ -39,7 +41,9 @@ export interface ResolvedTaskQueueOptions {
   requestTimeoutMs: number;
   reconnect: ResolvedBackoff;
   heartbeatSeconds: number;
-  registerHandlers: boolean;
+  handlers: boolean;
+  metrics: DatabusMetrics;
+  tracing: boolean;
   memoryBroker?: MemoryBroker;
 }
 
@@ -95,7 +99,9 @@ export function resolveTaskQueueOptions(
     requestTimeoutMs: assertDuration(options.requestTimeoutMs ?? 10_000, `${p}.requestTimeoutMs`, 1),
     reconnect: resolveBackoff({ ...DEFAULT_RECONNECT, ...options.reconnect }, `${p}.reconnect`),
     heartbeatSeconds: assertInteger(options.heartbeatSeconds ?? 10, `${p}.heartbeatSeconds`, 0, 3600),
-    registerHandlers: options.registerHandlers !== false,
+    handlers: resolveHandlersSwitch(options, p),
+    metrics: resolveMetrics(options.metrics, `${p}.metrics`),
+    tracing: assertBoolean(options.tracing ?? true, `${p}.tracing`),
     memoryBroker: options.memoryBroker,
   };
 }
@@ -115,6 +121,44 @@ export function resolveRetry(
     `${path}.backoff`,
   );
   return { attempts, backoff };
+}
+
+function resolveHandlersSwitch(options: TaskQueueModuleOptions, p: string): boolean {
+  const handlers =
+    options.handlers === undefined ? undefined : assertBoolean(options.handlers, `${p}.handlers`);
+  const legacy =
+    options.registerHandlers === undefined
+      ? undefined
+      : assertBoolean(options.registerHandlers, `${p}.registerHandlers`);
+  if (handlers !== undefined && legacy !== undefined && handlers !== legacy)
+    throw new ConfigurationError(
+      `${p}.handlers`,
+      'the same value as registerHandlers (its deprecated alias)',
+      {
+        received: `handlers: ${handlers}, registerHandlers: ${legacy}`,
+      },
+    );
+  return handlers ?? legacy ?? true;
+}
+
+function resolveMetrics(value: DatabusMetrics | undefined, option: string): DatabusMetrics {
+  if (value === undefined) return noopMetrics;
+  if (
+    typeof value?.increment !== 'function' ||
+    typeof value.observe !== 'function' ||
+    typeof value.set !== 'function'
+  )
+    throw new ConfigurationError(
+      option,
+      'a DatabusMetrics ({ increment, observe, set }), e.g. createPrometheusMetrics()',
+    );
+  return value;
+}
+
+function assertBoolean(value: unknown, option: string): boolean {
+  if (typeof value !== 'boolean')
+    throw new ConfigurationError(option, 'true or false', { received: typeof value });
+  return value;
 }
 
 function safeUrl(url: BrokerUrl): string {

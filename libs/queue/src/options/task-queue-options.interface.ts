@@ -1,4 +1,4 @@
-import type { BackoffOptions, CredentialsProvider, TlsOptions } from '@databus/common';
+import type { BackoffOptions, CredentialsProvider, DatabusMetrics, TlsOptions } from '@databus/common';
 import type { MemoryBroker } from '../backends/memory/memory-broker';
 
 /**
@@ -51,8 +51,20 @@ export interface TaskQueueModuleOptions {
   reconnect?: BackoffOptions;
   /** AMQP heartbeat in seconds. @default 10 */
   heartbeatSeconds?: number;
-  /** Starts the handlers found in this app; false makes an API-only (producer) instance. @default true */
+  /**
+   * Runs the `@TaskHandler` / `@EventSubscriber` handlers found in this app; `false` makes an API-only
+   * instance that still enqueues, publishes and requests. @default true
+   */
+  handlers?: boolean;
+  /** @deprecated Use `handlers`; `registerHandlers: false` is the same as `handlers: false`. */
   registerHandlers?: boolean;
+  /** Where metrics go, e.g. `createPrometheusMetrics()` from `@databus/common`. @default no metrics */
+  metrics?: DatabusMetrics;
+  /**
+   * OpenTelemetry spans (`publish <queue>`, `process <queue>`) with the W3C trace context in message
+   * headers; a no-op unless `@opentelemetry/api` and an SDK are installed. @default true
+   */
+  tracing?: boolean;
   /** For `memory://`: the in-process broker to share between modules or apps; default a private one. */
   memoryBroker?: MemoryBroker;
 }

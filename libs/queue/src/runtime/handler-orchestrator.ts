@@ -9,16 +9,20 @@ import {
 } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ExternalContextCreator } from '@nestjs/core';
+import { ConfigurationError, TemporaryError } from '@databus/common';
 import type { QueueBackend } from '../backends/queue-backend.interface';
 import { QueueHandlerExplorer } from '../discovery/queue-handler.explorer';
 import { QueueParamsFactory } from '../discovery/queue-params.factory';
 import type { ResolvedTaskQueueOptions } from '../options/resolve-options';
-import { DRAIN_TIMEOUT } from '../queue.messages';
+import { handlerObserver } from '../observability/handler-observer';
+import type { QueueTelemetry } from '../observability/queue-telemetry';
+import { CLOSED, DRAIN_TIMEOUT, UNKNOWN_HANDLER } from '../queue.messages';
 import {
   QUEUE_CONTEXT_TYPE,
   RESOLVED_TASK_QUEUE_OPTIONS,
   TASK_QUEUE_BACKEND,
   TASK_QUEUE_CONNECTION_NAME,
+  TASK_QUEUE_TELEMETRY,
 } from '../task-queue.constants';
 import { TaskQueue } from '../task-queue.service';
 import { HandlerInvoker, HandlerRunner } from './handler-runner';
@@ -30,6 +34,7 @@ import { HandlerInvoker, HandlerRunner } from './handler-runner';
  * - before shutdown: stop consuming, release prefetched messages, let running handlers finish (bounded by
  *   `shutdownTimeoutMs`);
  * - shutdown: reject pending requests and close the connection.
+ * Between bootstrap and shutdown the registry pauses, resumes, stops and starts single handlers.
  */
 @Injectable()
 export class HandlerOrchestrator
@@ -37,6 +42,7 @@ export class HandlerOrchestrator
 {
   private readonly runners: HandlerRunner[] = [];
   private readonly logger: Logger;
+  private closing = false;
 
   constructor(
     @Inject(TASK_QUEUE_BACKEND) private readonly backend: QueueBackend,
@@ -46,8 +52,40 @@ export class HandlerOrchestrator
     private readonly contextCreator: ExternalContextCreator,
     private readonly paramsFactory: QueueParamsFactory,
     private readonly taskQueue: TaskQueue,
+    @Inject(TASK_QUEUE_TELEMETRY) private readonly telemetry: QueueTelemetry,
   ) {
     this.logger = new Logger(`TaskQueue:${connection}`);
+    // After a reconnect the backend re-attached every active consumer before announcing `connected`.
+    telemetry.events.on((event) => {
+      if (event.type !== 'connected' || event.generation < 2) return;
+      for (const runner of this.runners)
+        if (runner.consumerHealth?.attached)
+          telemetry.events.emit({
+            type: 'consumer-attached',
+            connection: telemetry.connection,
+            handler: runner.handler.name,
+            queue: runner.handler.label,
+            reattached: true,
+          });
+    });
+  }
+
+  /** The runners of this connection's handlers (empty with `handlers: false`). */
+  get handlers(): readonly HandlerRunner[] {
+    return this.runners;
+  }
+
+  /** The runner of handler `id` (`Class.method`); a `ConfigurationError` lists the known ids. */
+  find(id: string): HandlerRunner {
+    if (this.closing) throw new TemporaryError(CLOSED);
+    const runner = this.runners.find((r) => r.handler.name === id);
+    if (!runner)
+      throw new ConfigurationError(
+        'TaskQueueHandlerRegistry: handler id',
+        UNKNOWN_HANDLER(this.runners.map((r) => r.handler.name)),
+        { received: JSON.stringify(id) },
+      );
+    return runner;
   }
 
   async onModuleInit(): Promise<void> {
@@ -55,18 +93,20 @@ export class HandlerOrchestrator
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.options.registerHandlers) return;
+    if (!this.options.handlers) return;
     for (const { instance, methodKey, handler, controllerModuleKey } of this.explorer.handlers) {
       const invoker = this.createInvoker(instance, methodKey, controllerModuleKey);
-      const runner = new HandlerRunner(this.backend, handler, invoker, this.logger);
+      const observer = handlerObserver(this.telemetry, handler);
+      const runner = new HandlerRunner(this.backend, handler, invoker, this.logger, observer);
       this.runners.push(runner);
       await runner.start();
     }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
     const timeoutMs = this.options.shutdownTimeoutMs;
-    const left = await Promise.all(this.runners.map((runner) => runner.stop(timeoutMs)));
+    const left = await Promise.all(this.runners.map((runner) => runner.stop(timeoutMs, 'shutdown')));
     const pending = left.reduce((a, b) => a + b, 0);
     if (pending > 0) this.logger.warn(DRAIN_TIMEOUT(pending, timeoutMs));
   }

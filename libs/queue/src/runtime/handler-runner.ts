@@ -1,7 +1,14 @@
 import { Logger } from '@nestjs/common';
-import type { BackendConsumer, Delivery, QueueBackend } from '../backends/queue-backend.interface';
+import type {
+  BackendConsumer,
+  ConsumerHealth,
+  Delivery,
+  QueueBackend,
+} from '../backends/queue-backend.interface';
+import type { HandlerObserver, StopCause } from '../observability/handler-observer';
+import { noopHandlerObserver } from '../observability/handler-observer';
+import { CONSUMER_FAILED, CONSUMER_STATE, SETTLEMENT_FAILED } from '../queue.messages';
 import { Deque } from '../util/deque';
-import { SETTLEMENT_FAILED } from '../queue.messages';
 import { attemptOf, decodeBody } from '../wire/wire-format';
 import type { ResolvedHandler } from './failure-policy';
 import { errorText, Settlement } from './settlement';
@@ -11,16 +18,38 @@ import { TaskMessage } from './task-message';
 export type HandlerInvoker = (payload: unknown, message: TaskMessage) => Promise<unknown>;
 
 /**
+ * The state of a handler's consumer: `idle` (not started), `running`, `paused` (no new deliveries start;
+ * running ones finish), `stopping` (draining), `stopped`, `failed` (its consumer could not be attached).
+ * @publicApi
+ */
+export type HandlerState = 'idle' | 'running' | 'paused' | 'stopping' | 'stopped' | 'failed';
+
+/** How one delivery went, for the span. */
+interface Handled {
+  failed: boolean;
+  error?: unknown;
+}
+
+/**
  * Runs one handler: consumes its queue, runs up to `concurrency` deliveries at once (the rest wait in a
- * FIFO bounded by the prefetch), and settles each one. `stop()` cancels the consumer, releases deliveries
- * that have not started and waits for the running ones.
+ * FIFO bounded by the prefetch), and settles each one. Control operations run one at a time:
+ * - `pause()`: a durable queue's consumer is cancelled (basic.cancel) and deliveries that have not started
+ *   go back to the queue; an exclusive (auto-named) queue would be deleted with its consumer, so there the
+ *   consumer stays and holds at most `prefetch` deliveries while the broker keeps the rest. Running
+ *   handlers finish either way; nothing is lost;
+ * - `resume()`: attaches a new consumer (or starts the held deliveries);
+ * - `stop()`: cancels the consumer, releases what has not started and waits for the running handlers;
+ * - `start()`: attaches the consumer; after a failure the state is `failed` and the error is kept.
  */
 export class HandlerRunner {
   private consumer?: BackendConsumer;
   private running = 0;
-  private stopping = false;
+  private current: HandlerState = 'idle';
+  private lastError?: Error;
+  private handledCount = 0;
   private readonly waiting = new Deque<Delivery>();
-  private idle?: () => void;
+  private readonly idleWaiters = new Set<() => void>();
+  private control: Promise<unknown> = Promise.resolve();
   private readonly settlement: Settlement;
 
   constructor(
@@ -28,8 +57,9 @@ export class HandlerRunner {
     readonly handler: ResolvedHandler,
     private readonly invoke: HandlerInvoker,
     private readonly logger: Logger,
+    private readonly observer: HandlerObserver = noopHandlerObserver,
   ) {
-    this.settlement = new Settlement(backend, handler, logger);
+    this.settlement = new Settlement(backend, handler, logger, observer);
   }
 
   /** Handlers running now. */
@@ -37,33 +67,138 @@ export class HandlerRunner {
     return this.running;
   }
 
-  async start(): Promise<void> {
-    if (this.handler.deadLetter) await this.backend.assertQueue({ name: this.handler.deadLetter });
-    this.consumer = await this.backend.consume(this.handler.source, this.onDelivery);
+  get state(): HandlerState {
+    return this.current;
   }
 
-  /** Stops consuming and waits up to `timeoutMs` for running handlers; returns how many are still running. */
-  async stop(timeoutMs: number): Promise<number> {
-    this.stopping = true;
-    await this.consumer?.cancel();
-    for (const delivery of this.waiting.drain()) this.backend.nack(delivery, true);
-    if (this.running === 0) return 0;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
-      this.idle = () => {
-        clearTimeout(timer);
-        resolve();
-      };
+  /** Why the consumer failed (state `failed`). */
+  get error(): Error | undefined {
+    return this.lastError;
+  }
+
+  /** Deliveries processed since the application started. */
+  get handled(): number {
+    return this.handledCount;
+  }
+
+  /** The backend's view of the consumer while one is attached (see `ConsumerHealth`). */
+  get consumerHealth(): ConsumerHealth | undefined {
+    return this.consumer?.health;
+  }
+
+  /** Attaches the consumer; rejects (state `failed`) when it cannot be attached. */
+  start(): Promise<void> {
+    return this.serialize(async () => {
+      if (this.current === 'running' || this.current === 'paused') return;
+      await this.attach(this.current === 'idle' ? undefined : 'started');
     });
-    this.idle = undefined;
-    return this.running;
+  }
+
+  /** No new delivery starts; running handlers finish. Resolves once the broker stopped delivering. */
+  pause(): Promise<void> {
+    return this.serialize(async () => {
+      if (this.current !== 'running') return;
+      this.current = 'paused';
+      if (this.holdsWhilePaused) this.logger.log(CONSUMER_STATE(this.handler.name, 'paused (holding)'));
+      else {
+        await this.detach();
+        this.logger.log(CONSUMER_STATE(this.handler.name, 'paused'));
+      }
+      this.observer.stopped('paused');
+    });
+  }
+
+  /** Starts delivering again after `pause()`. */
+  resume(): Promise<void> {
+    return this.serialize(async () => {
+      if (this.current !== 'paused') return;
+      if (!this.consumer) return this.attach('resumed');
+      this.current = 'running';
+      this.logger.log(CONSUMER_STATE(this.handler.name, 'resumed'));
+      this.observer.attached(false);
+      while (this.running < this.handler.concurrency && this.waiting.length > 0)
+        void this.run(this.waiting.shift() as Delivery);
+    });
+  }
+
+  /** Stops consuming and waits up to `timeoutMs` for running handlers; resolves with how many still run. */
+  stop(timeoutMs: number, cause: StopCause = 'stopped'): Promise<number> {
+    return this.serialize(async () => {
+      if (this.current === 'idle' || this.current === 'stopped') return this.running;
+      this.current = 'stopping';
+      await this.detach();
+      const left = await this.whenIdle(timeoutMs);
+      this.current = 'stopped';
+      this.lastError = undefined;
+      if (cause !== 'shutdown') this.logger.log(CONSUMER_STATE(this.handler.name, 'stopped'));
+      this.observer.stopped(cause);
+      return left;
+    });
+  }
+
+  /** An exclusive queue is deleted with its last consumer: pausing it must keep the consumer. */
+  private get holdsWhilePaused(): boolean {
+    return !this.handler.source.queue;
+  }
+
+  private serialize<T>(operation: () => Promise<T>): Promise<T> {
+    const next = this.control.then(operation, operation);
+    this.control = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Attaches a consumer; `logAs` names the state change to log (none at bootstrap). */
+  private async attach(logAs?: string): Promise<void> {
+    // Deliveries may arrive before consume() resolves: the state must already say so.
+    this.current = 'running';
+    try {
+      if (this.handler.deadLetter) await this.backend.assertQueue({ name: this.handler.deadLetter });
+      this.consumer = await this.backend.consume(this.handler.source, this.onDelivery);
+    } catch (error) {
+      this.current = 'failed';
+      this.lastError = error instanceof Error ? error : new Error(String(error));
+      this.releaseWaiting();
+      this.logger.error(CONSUMER_FAILED(this.handler.name, errorText(error)));
+      this.observer.stopped('failed', this.lastError);
+      throw error;
+    }
+    this.lastError = undefined;
+    if (logAs) this.logger.log(CONSUMER_STATE(this.handler.name, logAs));
+    this.observer.attached(false);
+  }
+
+  private async detach(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.cancel();
+    this.releaseWaiting();
+  }
+
+  /** Deliveries that have not started go back to the queue (the broker marks them redelivered). */
+  private releaseWaiting(): void {
+    for (const delivery of this.waiting.drain()) this.backend.nack(delivery, true);
+  }
+
+  private whenIdle(timeoutMs: number): Promise<number> {
+    if (this.running === 0) return Promise.resolve(0);
+    return new Promise<number>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(done);
+        resolve(this.running);
+      };
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      this.idleWaiters.add(done);
+    });
   }
 
   private readonly onDelivery = (delivery: Delivery): void => {
-    if (this.stopping) return this.backend.nack(delivery, true);
-    if (this.running < this.handler.concurrency) void this.run(delivery);
-    else this.waiting.push(delivery);
+    if (this.current === 'running') {
+      if (this.running < this.handler.concurrency) void this.run(delivery);
+      else this.waiting.push(delivery);
+    } else if (this.current === 'paused' && this.holdsWhilePaused) this.waiting.push(delivery);
+    else this.backend.nack(delivery, true);
   };
 
   private async run(first: Delivery): Promise<void> {
@@ -76,32 +211,47 @@ export class HandlerRunner {
       } catch (error) {
         this.logger.error(SETTLEMENT_FAILED(this.handler.label, errorText(error)));
       }
-      delivery = this.stopping ? undefined : this.waiting.shift();
+      delivery = this.current === 'running' ? this.waiting.shift() : undefined;
     }
     this.running--;
-    if (this.running === 0) this.idle?.();
+    if (this.running === 0) for (const done of [...this.idleWaiters]) done();
   }
 
   private async process(delivery: Delivery): Promise<void> {
     // Its channel died while it waited: the broker redelivers it, so running it now would only duplicate.
     if (!this.backend.isSettleable(delivery)) return;
+    const started = performance.now();
+    await this.observer.trace(
+      delivery,
+      () => this.handle(delivery),
+      (handled) => (handled.failed ? (handled.error ?? new Error('handler failed')) : undefined),
+    );
+    this.handledCount++;
+    this.observer.processed(
+      delivery,
+      this.settlement.outcomeOf(delivery) ?? 'ok',
+      performance.now() - started,
+    );
+  }
+
+  private async handle(delivery: Delivery): Promise<Handled> {
     const attempt = attemptOf(delivery);
     let payload: unknown;
     try {
       payload = decodeBody(delivery.body, delivery.properties);
     } catch (error) {
-      return this.settlement.deadLetter(delivery, attempt, 'decode-error', error);
+      await this.settlement.deadLetter(delivery, attempt, 'decode-error', error);
+      return { failed: true, error };
     }
     const message = new TaskMessage(delivery, payload, attempt, this.settlement);
     let result: unknown;
     try {
       result = await this.invoke(payload, message);
     } catch (error) {
-      if (message.settled) {
+      if (message.settled)
         this.logger.warn(`${this.handler.name} threw after settling its message: ${errorText(error)}`);
-        return;
-      }
-      return this.settlement.fail(delivery, attempt, error);
+      else await this.settlement.fail(delivery, attempt, error);
+      return { failed: true, error };
     }
     if (delivery.properties.replyTo && !message.handedBack) {
       try {
@@ -111,5 +261,6 @@ export class HandlerRunner {
       }
     }
     if (!message.settled) this.backend.ack(delivery);
+    return { failed: false };
   }
 }

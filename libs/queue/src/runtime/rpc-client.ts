@@ -33,6 +33,7 @@ export class RpcClient {
     message: OutgoingMessage,
     declare: QueueDeclaration,
     timeoutMs: number,
+    onSent?: () => void,
   ): Promise<unknown> {
     if (this.closed) throw new TemporaryError(CLOSED);
     const consumer = await this.replyConsumer();
@@ -54,6 +55,7 @@ export class RpcClient {
       this.forget(id);
       throw error;
     }
+    onSent?.();
     return reply;
   }
 

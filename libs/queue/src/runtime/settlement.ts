@@ -6,6 +6,8 @@ import type {
   OutgoingMessage,
   QueueBackend,
 } from '../backends/queue-backend.interface';
+import type { DeliveryOutcome, HandlerObserver } from '../observability/handler-observer';
+import { noopHandlerObserver } from '../observability/handler-observer';
 import { DEAD_LETTERED, DROPPED, HANDLER_FAILED, SETTLEMENT_FAILED } from '../queue.messages';
 import { carriedHeaders, DeadLetterReason, encodeBody, WireHeaders } from '../wire/wire-format';
 import { decideOnFailure, ResolvedHandler } from './failure-policy';
@@ -21,15 +23,28 @@ const MAX_ERROR_TEXT = 1000;
  * - dead-letter: a copy with the error, reason and attempts in `x-databus-*` headers goes to the
  *   dead-letter queue, confirmed, then the original is acked; an RPC caller gets an error reply;
  * - if a republish fails, the original is released (nack + requeue) for the broker to deliver again.
+ * Each settlement records the delivery's outcome (read once with `outcomeOf`) and reports failures and
+ * dead letters to the observer.
  */
 export class Settlement implements ExplicitSettlement {
+  private readonly outcomes = new WeakMap<Delivery, DeliveryOutcome>();
+
   constructor(
     private readonly backend: QueueBackend,
     private readonly handler: ResolvedHandler,
     private readonly logger: Logger,
+    private readonly observer: HandlerObserver = noopHandlerObserver,
   ) {}
 
+  /** How the delivery was settled (undefined: not by this settlement, e.g. the runner's plain ack). */
+  outcomeOf(delivery: Delivery): DeliveryOutcome | undefined {
+    const outcome = this.outcomes.get(delivery);
+    this.outcomes.delete(delivery);
+    return outcome;
+  }
+
   async ack(delivery: Delivery): Promise<void> {
+    this.outcomes.set(delivery, 'ok');
     this.backend.ack(delivery);
   }
 
@@ -37,7 +52,11 @@ export class Settlement implements ExplicitSettlement {
   async fail(delivery: Delivery, attempt: number, error: unknown): Promise<void> {
     const decision = decideOnFailure(error, attempt, this.handler);
     this.logger.warn(HANDLER_FAILED(this.handler.name, attempt, errorText(error)));
-    if (decision.action === 'ack') return this.ack(delivery);
+    this.observer.failed(delivery, attempt, error, decision.action === 'retry');
+    if (decision.action === 'ack') {
+      this.outcomes.set(delivery, 'dropped');
+      return this.backend.ack(delivery);
+    }
     if (decision.action === 'retry') return this.republish(delivery, attempt, decision.delayMs);
     return this.deadLetter(delivery, attempt, decision.reason, error);
   }
@@ -64,6 +83,7 @@ export class Settlement implements ExplicitSettlement {
     error: unknown,
   ): Promise<void> {
     const target = this.handler.deadLetter;
+    this.outcomes.set(delivery, target === false ? 'dropped' : 'dead_lettered');
     try {
       if (target === false) this.logger.error(DROPPED(this.handler.label, `${reason}: ${errorText(error)}`));
       else {
@@ -77,6 +97,7 @@ export class Settlement implements ExplicitSettlement {
         await this.backend.send(target, copyOf(delivery, headers), { name: target });
         this.logger.error(DEAD_LETTERED(this.handler.label, target, `${reason}: ${errorText(error)}`));
       }
+      this.observer.deadLettered(delivery, target, reason, attempts, error);
       if (delivery.properties.replyTo) await this.replyError(delivery, error);
       this.backend.ack(delivery);
     } catch (failure) {
@@ -110,6 +131,7 @@ export class Settlement implements ExplicitSettlement {
   }
 
   private async republish(delivery: Delivery, attempt: number, delayMs: number): Promise<void> {
+    this.outcomes.set(delivery, 'retried');
     try {
       const headers = carriedHeaders(delivery.properties.headers);
       headers[WireHeaders.ATTEMPT] = attempt + 1;
@@ -121,6 +143,7 @@ export class Settlement implements ExplicitSettlement {
   }
 
   private release(delivery: Delivery, failure: unknown): void {
+    this.outcomes.set(delivery, 'abandoned');
     this.logger.error(SETTLEMENT_FAILED(this.handler.label, errorText(failure)));
     this.backend.nack(delivery, true);
   }

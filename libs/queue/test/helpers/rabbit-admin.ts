@@ -5,8 +5,8 @@ import type { Channel, ChannelModel } from 'amqplib';
 
 const run = promisify(execFile);
 
-/** Only one test in the repo restarts RabbitMQ at a time (other libs' tests take the same lock). */
-export const RABBIT_RESTART_LOCK = '/tmp/databus-rabbit-restart.lock';
+/** Only one test in the repo restarts RabbitMQ at a time: every lib's RabbitMQ restarts take this lock. */
+export const RABBIT_RESTART_LOCK = '/tmp/databus-rabbitmq-restart.lock';
 
 /** Holds an exclusive flock on `path` through a `flock` child until `release()` is called. */
 async function acquireLock(path: string): Promise<{ release: () => Promise<void> }> {

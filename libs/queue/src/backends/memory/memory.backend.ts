@@ -99,6 +99,9 @@ export class MemoryBackend implements QueueBackend, MemoryConnectionHooks {
       get queueName() {
         return entry.queueName;
       },
+      get health() {
+        return { attached: entry.active && entry.consumer !== undefined, failures: 0 };
+      },
       cancel: async () => {
         entry.active = false;
         this.entries.delete(entry);

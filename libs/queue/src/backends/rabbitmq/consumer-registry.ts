@@ -20,6 +20,7 @@ interface ConsumerEntry {
   slot?: ChannelSlot;
   queueName: string;
   failures: number;
+  lastError?: string;
   retryTimer?: NodeJS.Timeout;
 }
 
@@ -99,6 +100,9 @@ export class ConsumerRegistry {
     return {
       get queueName() {
         return entry.queueName;
+      },
+      get health() {
+        return { attached: entry.slot?.open === true, failures: entry.failures, error: entry.lastError };
       },
       cancel: () => this.cancel(entry),
     };
@@ -208,6 +212,7 @@ export class ConsumerRegistry {
       slot.consumerTag = consumerTag;
       entry.slot = slot;
       entry.failures = 0;
+      entry.lastError = undefined;
     } catch (error) {
       slot.open = false;
       await channel.close().catch(() => undefined);
@@ -260,10 +265,14 @@ export class ConsumerRegistry {
   private scheduleRetry(entry: ConsumerEntry, generation: number, error?: unknown): void {
     entry.failures++;
     const delay = backoffDelay(entry.failures, this.backoff);
-    if (error)
-      this.logger.error(
-        `Cannot consume "${entry.queueName}" (retrying in ${delay} ms): ${mapAmqpError(error, this.where).message}`,
-      );
+    if (error) {
+      entry.lastError = mapAmqpError(error, this.where).message;
+      // One line per state change: the first failure, then every tenth while it lasts.
+      if (entry.failures === 1 || entry.failures % 10 === 0)
+        this.logger.error(
+          `Cannot consume "${entry.queueName}" (attempt ${entry.failures}, retrying in ${delay} ms): ${entry.lastError}`,
+        );
+    }
     clearTimeout(entry.retryTimer);
     entry.retryTimer = setTimeout(() => {
       entry.retryTimer = undefined;

@@ -1,0 +1,98 @@
+import { DatabusMetrics, MessagingSpanInfo, withMessagingSpan } from '@databus/common';
+import type { BackendStatus, OutgoingMessage, QueueBackend } from '../backends/queue-backend.interface';
+import { TaskQueueEventHub } from './task-queue-events';
+
+/** The connection state as health checks see it: the backend's last status, or `connecting` before it. */
+export type ConnectionState = BackendStatus | { type: 'connecting' };
+
+/**
+ * Observability of one module instance (connection): its event hub, metrics and tracing switch, and the
+ * connection state. It follows the backend's status and turns it into events and the reconnect counter.
+ */
+export class QueueTelemetry {
+  /** Where events go (`TaskQueue.onEvent`). */
+  readonly events = new TaskQueueEventHub();
+  /** `messaging.system` of spans: `rabbitmq` or `memory`. */
+  readonly system: string;
+  private last: ConnectionState = { type: 'connecting' };
+
+  constructor(
+    backend: Pick<QueueBackend, 'kind' | 'onStatus'>,
+    /** The connection name (`default` unless `name` is given). */
+    readonly connection: string,
+    readonly metrics: DatabusMetrics,
+    readonly tracing: boolean,
+  ) {
+    this.system = backend.kind;
+    backend.onStatus((status) => this.onStatus(status));
+  }
+
+  /** The last known connection state. */
+  get state(): ConnectionState {
+    return this.last;
+  }
+
+  /**
+   * Publishes through `send` inside a producer span whose W3C context (`traceparent`, `tracestate`) is
+   * written into the message's headers, then counts the message as produced (unless `count` is false: the
+   * caller counts it itself with `countProduced`).
+   */
+  async produce(
+    destination: string,
+    message: OutgoingMessage,
+    operation: 'publish' | 'send',
+    send: () => Promise<void>,
+    count = true,
+  ): Promise<void> {
+    if (!this.tracing) await send();
+    else {
+      const carrier: Record<string, string> = {};
+      await withMessagingSpan(this.spanInfo(destination, operation, message), carrier, async () => {
+        message.properties.headers = { ...message.properties.headers, ...carrier };
+        await send();
+      });
+    }
+    if (count) this.countProduced(destination);
+  }
+
+  /** Counts one message produced to `destination`. */
+  countProduced(destination: string): void {
+    this.metrics.increment('databus_messages_produced_total', { lib: 'queue', dataset: destination });
+  }
+
+  /** Span attributes of a publish. */
+  spanInfo(destination: string, operation: 'publish' | 'send', message: OutgoingMessage): MessagingSpanInfo {
+    return {
+      system: this.system,
+      destination,
+      operation,
+      messageId: message.properties.messageId,
+      attributes: {
+        'messaging.message.body.size': message.body.length,
+        'messaging.message.conversation_id': message.properties.correlationId,
+      },
+    };
+  }
+
+  private onStatus(status: BackendStatus): void {
+    this.last = status;
+    const connection = this.connection;
+    switch (status.type) {
+      case 'connected':
+        if (status.generation > 1)
+          this.metrics.increment('databus_reconnects_total', { lib: 'queue', connection });
+        return this.events.emit({ type: 'connected', connection, generation: status.generation });
+      case 'disconnected':
+        return this.events.emit({ type: 'disconnected', connection, error: status.error });
+      case 'reconnecting':
+        return this.events.emit({
+          type: 'reconnecting',
+          connection,
+          attempt: status.attempt,
+          delayMs: status.delayMs,
+        });
+      case 'closed':
+        return this.events.emit({ type: 'closed', connection });
+    }
+  }
+}

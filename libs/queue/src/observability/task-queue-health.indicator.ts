@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HandlerOrchestrator } from '../runtime/handler-orchestrator';
+import { DEFAULT_CONNECTION, TASK_QUEUE_TELEMETRY } from '../task-queue.constants';
+import type { QueueTelemetry } from './queue-telemetry';
+
+/** Re-attach failures in a row after which a consumer counts as down rather than recovering. */
+const FAILURES_BEFORE_DOWN = 3;
+
+/**
+ * A health check result in the shape @nestjs/terminus expects: `{ [key]: { status, ...details } }`.
+ * @publicApi
+ */
+export type TaskQueueHealthResult = Record<string, { status: 'up' | 'down'; [detail: string]: unknown }>;
+
+/**
+ * Health of a task-queue connection and its handlers, for @nestjs/terminus (nothing to import from
+ * terminus: `() => indicator.check('queue')` is a `HealthIndicatorFunction`).
+ * - down: the connection is closed, or a handler's consumer stopped on an error, or the broker refused to
+ *   re-attach a consumer 3 times in a row (a zombie that would never consume is reported, never hidden);
+ * - up with `degraded: true`: connecting, disconnected or reconnecting (publishes wait, consumers come back);
+ * - up otherwise. `reason` says why; `handlers` lists every handler's state.
+ * @publicApi
+ */
+@Injectable()
+export class TaskQueueHealthIndicator {
+  constructor(
+    @Inject(TASK_QUEUE_TELEMETRY) private readonly telemetry: QueueTelemetry,
+    private readonly orchestrator: HandlerOrchestrator,
+  ) {}
+
+  check(key = 'queue'): TaskQueueHealthResult {
+    const state = this.telemetry.state;
+    const handlers = this.orchestrator.handlers.map((runner) => ({
+      id: runner.handler.name,
+      queue: runner.handler.label,
+      state: runner.state,
+      attached: runner.consumerHealth?.attached ?? false,
+      error: runner.error?.message ?? runner.consumerHealth?.error,
+    }));
+    const details = { backend: this.telemetry.system, connection: state.type, handlers };
+    const down = (reason: string): TaskQueueHealthResult => ({
+      [key]: { status: 'down', reason, ...details },
+    });
+    if (state.type === 'closed') return down('connection closed');
+    const failed = this.orchestrator.handlers.filter((r) => r.state === 'failed');
+    if (failed.length)
+      return down(
+        `consumer stopped: ${failed.map((r) => `${r.handler.name} (${r.error?.message})`).join(', ')}`,
+      );
+    if (state.type !== 'connected')
+      return { [key]: { status: 'up', degraded: true, reason: `connection ${state.type}`, ...details } };
+    const detached = this.orchestrator.handlers.filter(
+      (r) => (r.state === 'running' || r.state === 'paused') && r.consumerHealth?.attached === false,
+    );
+    const stuck = detached.filter((r) => (r.consumerHealth?.failures ?? 0) >= FAILURES_BEFORE_DOWN);
+    if (stuck.length)
+      return down(
+        `consumer cannot attach: ${stuck.map((r) => `${r.handler.name} (${r.consumerHealth?.error})`).join(', ')}`,
+      );
+    if (detached.length)
+      return {
+        [key]: {
+          status: 'up',
+          degraded: true,
+          reason: `consumer re-attaching: ${detached.map((r) => r.handler.name).join(', ')}`,
+          ...details,
+        },
+      };
+    return { [key]: { status: 'up', ...details } };
+  }
+}
+
+/**
+ * The injection token of the `TaskQueueHealthIndicator` of connection `name` (the class itself for the
+ * default connection): `@Inject(getTaskQueueHealthToken('audit'))`. @publicApi
+ */
+export function getTaskQueueHealthToken(
+  name: string = DEFAULT_CONNECTION,
+): string | typeof TaskQueueHealthIndicator {
+  return name === DEFAULT_CONNECTION ? TaskQueueHealthIndicator : `databus:queue:health-indicator:${name}`;
+}
