@@ -23,6 +23,8 @@ describe('the page at / in headless Chromium', () => {
       SIMULATOR: 'on',
       SIMULATOR_INTERVAL_MS: '150',
       SIMULATOR_SENSORS: 'greenhouse-1,greenhouse-2,cold-room',
+      SIMULATOR_STATS_MS: '0',
+      SIMULATOR_REPORT_MS: '0',
     });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   }, 10 * 60_000);

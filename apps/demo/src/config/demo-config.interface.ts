@@ -37,6 +37,10 @@ export interface SimulatorConfig {
   enabled: boolean;
   intervalMs: number;
   sensors: string[];
+  /** How often the stored readings are logged (0: never). */
+  reportMs: number;
+  /** How often the simulated client recomputes a sensor's stats through the API (0: never). */
+  statsMs: number;
 }
 
 /** Everything the demo reads from the environment (or `.env`), validated. */

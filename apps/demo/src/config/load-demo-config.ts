@@ -37,6 +37,8 @@ export function loadDemoConfig(env: DemoEnv): DemoConfig {
       enabled: bool(env, 'SIMULATOR', true),
       intervalMs: int(env, 'SIMULATOR_INTERVAL_MS', 1000, 10, 3_600_000),
       sensors,
+      reportMs: int(env, 'SIMULATOR_REPORT_MS', 10_000, 0, 3_600_000),
+      statsMs: int(env, 'SIMULATOR_STATS_MS', 15_000, 0, 3_600_000),
     },
     auth: {
       tokenUrl,

@@ -41,7 +41,10 @@ export class StatsWorker {
         generated: stats.generated,
       };
       await this.tasks.publish(NOTIFICATIONS_EXCHANGE, event);
-      this.logger.log(`Stats of ${task.sensor}: n=${stats.count} mean=${stats.mean.toFixed(3)}`);
+      this.logger.log(
+        `Stats of ${task.sensor}: n=${stats.count} mean=${fmt(stats.mean)} min=${fmt(stats.min)} ` +
+          `max=${fmt(stats.max)} sd=${fmt(stats.stddev)} (PUT with a JWT, notification published)`,
+      );
     } catch (error) {
       const content = `stats of ${task.sensor} failed: ${error instanceof Error ? error.message : String(error)}`;
       this.logger.warn(content);
@@ -55,4 +58,8 @@ export class StatsWorker {
       throw error;
     }
   }
+}
+
+function fmt(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(3);
 }
