@@ -71,6 +71,17 @@ describeWithBroker('nats', 'nats transport (SPI level): streams, consumers, rete
         inactive_threshold: nanos(7_200_000),
       });
       await sub.ack(got);
+      // Another member with other settings: the expiry follows, max_ack_pending only grows.
+      const wider = await transport.subscribe(
+        spec(ds, { group: 'keepers', groupExpiryMs: 10_800_000, prefetch: 20 }),
+      );
+      const narrower = await transport.subscribe(
+        spec(ds, { group: 'keepers', prefetch: 5, groupExpiryMs: 10_800_000 }),
+      );
+      const updated = await jsm.consumers.info(`${streamPrefix}${ds}`, 'keepers');
+      expect(updated.config).toMatchObject({ max_ack_pending: 20, inactive_threshold: nanos(10_800_000) });
+      expect(updated.delivered.stream_seq).toBe(7); // the position is untouched
+      await Promise.all([wider.close(), narrower.close()]);
     } finally {
       await sub.close();
     }

@@ -72,7 +72,7 @@ export class NatsStreams {
         throw mapNatsError(error, 'admin', `consumer info of "${spec.group}"`);
       });
       if (existing) {
-        await this.raiseAckPending(at, durable, existing.config.max_ack_pending, spec.prefetch);
+        await this.reconcile(at, durable, existing.config, spec);
         return durable;
       }
       if (spec.start.kind === 'none') throw new NoCommittedPositionError(spec.dataset, spec.group);
@@ -83,27 +83,35 @@ export class NatsStreams {
   }
 
   /**
-   * A member whose `prefetch` exceeds the group consumer's `max_ack_pending` would starve (an iterator with
-   * `autoCommit: false` waits for messages the server will not send), so the limit grows to the largest
-   * prefetch of the group's members, unless `transportOptions.maxAckPending` fixes it.
+   * Brings an existing group consumer in line with this member's settings:
+   * - `max_ack_pending` only grows, to the largest `prefetch` of the members (a member whose prefetch
+   *   exceeds it would starve: an iterator with `autoCommit: false` waits for messages the server holds
+   *   back), unless `transportOptions.maxAckPending` fixes it;
+   * - `ack_wait` and `inactive_threshold` (`groupExpiryMs`) follow the configuration.
+   * The position is never touched: the group resumes where it left off.
    */
-  private async raiseAckPending(
+  private async reconcile(
     at: DatasetLocation,
     durable: string,
-    current: number | undefined,
-    prefetch: number,
+    current: Partial<ConsumerConfig>,
+    spec: SubscriptionSpec,
   ): Promise<void> {
+    const patch: Partial<ConsumerConfig> = {};
+    const wantedPending = this.options.maxAckPending ?? Math.max(current.max_ack_pending ?? 0, spec.prefetch);
     if (
-      this.options.maxAckPending !== undefined ||
-      current === undefined ||
-      current < 0 ||
-      current >= prefetch
+      current.max_ack_pending !== undefined &&
+      current.max_ack_pending >= 0 &&
+      current.max_ack_pending !== wantedPending
     )
-      return;
+      patch.max_ack_pending = wantedPending;
+    if (current.ack_wait !== nanos(this.options.ackWaitMs)) patch.ack_wait = nanos(this.options.ackWaitMs);
+    if (current.inactive_threshold !== nanos(spec.groupExpiryMs))
+      patch.inactive_threshold = nanos(spec.groupExpiryMs);
+    if (Object.keys(patch).length === 0) return;
     try {
-      await this.jsm().consumers.update(at.stream, durable, { max_ack_pending: prefetch });
+      await this.jsm().consumers.update(at.stream, durable, patch);
     } catch (error) {
-      throw mapNatsError(error, 'admin', `raising max_ack_pending of "${durable}"`);
+      throw mapNatsError(error, 'admin', `updating consumer "${durable}"`);
     }
   }
 
