@@ -1,22 +1,9 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, type Msg, type MsgHdrs } from './nats-client';
 import { IncomingRecord, MessageHeaders, OutgoingRecord } from '../../transport/transport-record.interface';
+import { NatsWireHeaders } from './nats-wire-headers';
 
-/**
- * Header names of the NATS wire format. The body is the record's bytes as they are (JSON from
- * `ChannelService`); everything else travels as NATS message headers.
- * @publicApi
- */
-export const NatsWireHeaders = Object.freeze({
-  /** The ordering key (JetStream messages have no key field). */
-  KEY: 'x-databus-key',
-  /** Core-NATS inbox a reply goes to, on a request stored in the dataset's stream. */
-  REPLY_TO: 'x-databus-reply-to',
-  /** Correlates a reply with its request. */
-  CORRELATION_ID: 'x-databus-correlation-id',
-  /** JetStream's de-duplication id (set by the producer; not shown to handlers). */
-  MSG_ID: 'Nats-Msg-Id',
-});
+export { NatsWireHeaders };
 
 const HIDDEN = new Set([
   NatsWireHeaders.KEY,
