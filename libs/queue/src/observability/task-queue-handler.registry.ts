@@ -54,12 +54,12 @@ export class TaskQueueHandlerRegistry {
   }
 
   /** Stops starting new messages; resolves once the broker stopped delivering to this handler. */
-  pause(id: string): Promise<void> {
+  async pause(id: string): Promise<void> {
     return this.orchestrator.find(id).pause();
   }
 
   /** Delivers to a paused handler again. */
-  resume(id: string): Promise<void> {
+  async resume(id: string): Promise<void> {
     return this.orchestrator.find(id).resume();
   }
 
@@ -69,7 +69,7 @@ export class TaskQueueHandlerRegistry {
   }
 
   /** Attaches a stopped (or failed) handler's consumer again. */
-  start(id: string): Promise<void> {
+  async start(id: string): Promise<void> {
     return this.orchestrator.find(id).start();
   }
 }
