@@ -113,6 +113,11 @@ function runChild(kind, args) {
 /** Counts handled messages (given their parsed `seq`); starts the clock at the first and stops it at the N-th. */
 function meter(messages, done) {
   let count = 0;
+  const stall = setInterval(
+    () => console.error(`  [${process.argv[3]} run] ${count}/${messages} handled after 60 s; still waiting`),
+    60_000,
+  );
+  stall.unref();
   let start = 0;
   let cpu;
   return (seq) => {
@@ -124,6 +129,7 @@ function meter(messages, done) {
     if (++count === messages) {
       const ms = performance.now() - start;
       const used = process.cpuUsage(cpu);
+      clearInterval(stall);
       done({ ms, cpuUs: used.user + used.system });
     }
   };
@@ -167,23 +173,34 @@ async function childDatabus({ url, stream, messages, prefetch, kind }) {
     }
   }
   const options = { offset: Offset.BEGIN, batch: 100, prefetch, retry: { attempts: 1 } };
+  // A fresh durable group per run: the group of an earlier run has already committed the whole stream.
+  const group = `bench-${randomUUID().slice(0, 8)}`;
   // Decorators applied by hand (this file is plain JavaScript).
   if (kind === 'handler')
-    OnDatasetMessage(stream, options)(
+    OnDatasetMessage(stream, { ...options, group })(
       Consumer.prototype,
       'on',
       Object.getOwnPropertyDescriptor(Consumer.prototype, 'on'),
     );
   Injectable()(Consumer);
   class BenchModule {}
-  Module({ imports: [StreamingModule.forRoot({ url, logger: false })], providers: [Consumer] })(BenchModule);
-  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+  const verbose = process.env.BENCH_LOG === '1'; // BENCH_LOG=1: the children log what the transport does
+  Module({
+    imports: [StreamingModule.forRoot({ url, ...(verbose ? {} : { logger: false }) })],
+    providers: [Consumer],
+  })(BenchModule);
+  const app = await NestFactory.createApplicationContext(BenchModule, {
+    logger: verbose ? ['error', 'warn', 'log', 'debug'] : false,
+  });
   const channel = app.get(ChannelService);
   if (channel.transportName !== 'amqp') throw new Error('the amqp transport is not in use');
   if (kind === 'private')
     await channel.subscribe(stream, { ...options, callback: (m) => count(m.json().seq) });
   const result = await finished;
+  const slowClose = setTimeout(() => console.error(`  [${kind} run] app.close() pending after 15 s`), 15_000);
+  slowClose.unref();
   await app.close();
+  clearTimeout(slowClose);
   return result;
 }
 

@@ -5,7 +5,15 @@ import { StreamingConnection } from '../../src/channel/streaming-connection';
 import { STREAMING_CONNECTION } from '../../src/streaming.constants';
 import { TransportStatus } from '../../src/transport/transport-status';
 import { startApp } from '../conformance/harness';
-import { amqpUrl, deleteAmqpDatasets, restartRabbitMq } from './amqp-test-kit';
+import { SubscriptionLostError } from '../../src/errors';
+import { AmqpTransport } from '../../src/transports/amqp/amqp.transport';
+import {
+  amqpContext,
+  amqpUrl,
+  deleteAmqpDatasets,
+  restartRabbitMq,
+  startCuttableProxy,
+} from './amqp-test-kit';
 
 describeWithBroker('amqp', 'amqp transport: broker restart mid-stream', () => {
   const dataset = uniqueName('amqp-restart');
@@ -58,4 +66,50 @@ describeWithBroker('amqp', 'amqp transport: broker restart mid-stream', () => {
       await app.close();
     }
   }, 180_000);
+});
+
+describeWithBroker('amqp', 'amqp transport: network cut', () => {
+  const dataset = uniqueName('amqp-cut');
+  const group = uniqueName('g');
+  afterAll(() => deleteAmqpDatasets([dataset], [group]));
+
+  it('keeps the process alive while reconnecting, then resumes the group from its committed offset', async () => {
+    const proxy = await startCuttableProxy();
+    const url = amqpUrl().replace(/@[^/]+/, `@127.0.0.1:${proxy.port}`);
+    const transport = new AmqpTransport(amqpContext({ rawUrl: url }));
+    const statuses: TransportStatus['type'][] = [];
+    transport.onStatus((s) => statuses.push(s.type));
+    const record = (i: number) => ({ headers: {}, data: Buffer.from(JSON.stringify({ i })) });
+    const spec = { dataset, group, start: Offset.BEGIN, prefetch: 10, groupExpiryMs: 3_600_000 };
+    try {
+      await transport.connect();
+      await transport.produce(dataset, [record(0), record(1)]);
+      const sub = await transport.subscribe(spec);
+      const first = await waitFor(async () => {
+        const got = await sub.fetch(2, 200);
+        return got.length === 2 ? got : undefined;
+      });
+      await sub.ack(first.slice(0, 1)); // commit offset 1: message 1 is not committed
+      proxy.cut();
+      await expect(sub.fetch(1, 2_000)).rejects.toBeInstanceOf(SubscriptionLostError);
+      await waitFor(() => statuses.includes('reconnecting'), { message: 'reconnecting' });
+      // The pending reconnect is a referenced timer: a worker process with no other handle stays alive.
+      const timer = (transport as unknown as { connection: { reconnectTimer?: NodeJS.Timeout } }).connection
+        .reconnectTimer;
+      expect(timer?.hasRef()).toBe(true);
+      await sub.close();
+      proxy.restore();
+      await waitFor(() => statuses[statuses.length - 1] === 'connected', { message: 'reconnected' });
+      const again = await transport.subscribe(spec);
+      const resumed = await waitFor(async () => {
+        const got = await again.fetch(1, 200);
+        return got.length === 1 ? got : undefined;
+      });
+      expect(resumed[0].sequence).toBe(1);
+      await again.close();
+    } finally {
+      await transport.close();
+      await proxy.close();
+    }
+  });
 });

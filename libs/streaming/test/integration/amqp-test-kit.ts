@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { AddressInfo, connect as netConnect, createServer, Server, Socket } from 'node:net';
 import { connect } from 'amqplib';
 import {
   CredentialsProvider,
@@ -127,4 +128,47 @@ export async function restartRabbitMq(downMs = 1500): Promise<void> {
     'rabbitmqctl await_startup >/dev/null',
   ].join('\n');
   await run('flock', ['/tmp/databus-rabbitmq-restart.lock', 'sh', '-c', script], { timeout: 120_000 });
+}
+
+/** A TCP proxy in front of the test broker whose connections a test can cut, and refuse while `down`. */
+export interface CuttableProxy {
+  port: number;
+  /** Destroys every proxied connection and refuses new ones until `restore()`. */
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+export async function startCuttableProxy(): Promise<CuttableProxy> {
+  const upstream = new URL(amqpUrl());
+  const sockets = new Set<Socket>();
+  let down = false;
+  const server: Server = createServer((client) => {
+    if (down) return client.destroy();
+    const broker = netConnect(Number(upstream.port || 5672), upstream.hostname);
+    for (const socket of [client, broker]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.pipe(broker).pipe(client);
+    client.on('close', () => broker.destroy());
+    broker.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    cut: () => {
+      down = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore: () => {
+      down = false;
+    },
+    close: async () => {
+      down = true;
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

@@ -145,8 +145,9 @@ export class AmqpConnection {
     if (this.closed) return;
     const delayMs = backoffDelay(++this.attempt, this.context.reconnect);
     this.status.set({ type: 'reconnecting', attempt: this.attempt, delayMs, error });
+    // Not unref'd: during an outage this timer is all that keeps a worker process (no HTTP server) alive.
+    // close() clears it.
     this.reconnectTimer = setTimeout(() => void this.reconnect(), delayMs);
-    this.reconnectTimer.unref();
   }
 
   private async reconnect(): Promise<void> {
