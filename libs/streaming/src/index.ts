@@ -94,3 +94,6 @@ export type { StreamingEvent, StreamingEventListener } from './observability/str
 
 export { MemoryStreaming } from './testing/memory-testing';
 export type { MemoryTransportOptions, MemoryRetention } from './transports/memory';
+// Transport option types and wire constants come from import-free files, so the barrel never loads a broker client.
+export type { NatsTransportOptions, NatsStreamOptions } from './transports/nats/nats.options';
+export { NatsWireHeaders } from './transports/nats/nats-wire-headers';
