@@ -170,7 +170,6 @@ describeWithBroker('kafka', 'kafka transport on a broker', () => {
     }
     const producer = kafka.producer({ allowAutoTopicCreation: true });
     const consumer = kafka.consumer({ groupId: uniqueName('plain') });
-    await admin.createTopics({ topics: [{ topic: inbound }, { topic: outbound }], waitForLeaders: true });
     await producer.connect();
     await producer.send({
       topic: inbound,

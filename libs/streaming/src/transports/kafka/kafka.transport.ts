@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DatabusError, TemporaryError } from '@databus/common';
+import { isRetriable, TemporaryError } from '@databus/common';
 import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
 import { TransportCapabilities } from '../../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
@@ -11,7 +11,7 @@ import {
   TransportSubscription,
 } from '../../transport/transport.interface';
 import { KafkaDriver } from './kafka-driver.interface';
-import { isRebalanceError, mapKafkaError } from './kafka-error.mapper';
+import { mapKafkaError } from './kafka-error.mapper';
 import { PartitionPositions, resolvePositions } from './kafka-positions';
 import { KafkaReplyInbox } from './kafka-reply-inbox';
 import { toKafkaMessage } from './kafka-wire';
@@ -238,21 +238,21 @@ export class KafkaTransport implements StreamingTransport {
     }
   }
 
-  /** Creates a topic once per process when `autoCreateTopics` is on; refused creation is not an error. */
+  /**
+   * Creates a topic once per process when `autoCreateTopics` is on. Best effort: a refused creation (ACLs, a
+   * broker without the CreateTopics API) is logged at debug and the topic is used as it is (the broker may
+   * auto-create it); if it really is missing, the produce or subscribe that follows fails with its own error.
+   * A retriable failure is tried again the next time.
+   */
   private ensureTopic(topic: string): Promise<void> {
     if (!this.options.autoCreateTopics) return Promise.resolve();
     let ready = this.topics.get(topic);
     if (!ready) {
       ready = this.requireDriver('create a topic')
         .ensureTopic(topic)
-        .catch((error) => {
-          if (error instanceof DatabusError && !error.retriable && !isRebalanceError(error)) {
-            // Not allowed to create topics (ACLs): use the topic as it is.
-            this.context.logger.debug(`Topic "${topic}" not created: ${error.message}`);
-            return;
-          }
-          this.topics.delete(topic);
-          throw error;
+        .catch((error: unknown) => {
+          if (isRetriable(error)) this.topics.delete(topic);
+          this.context.logger.debug(`Topic "${topic}" not created: ${(error as Error)?.message}`);
         });
       this.topics.set(topic, ready);
     }
