@@ -4,6 +4,17 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Node's globals, for the plain JavaScript files (scripts/, bench/); TypeScript files are checked by tsc.
+const nodeGlobals = Object.fromEntries(
+  [
+    'process', 'console', 'Buffer', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder', 'AbortController',
+    'AbortSignal', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate',
+    'queueMicrotask', 'structuredClone', 'performance', 'fetch', 'Response', 'Request', 'Headers', 'crypto',
+    'global', '__dirname', '__filename', 'require', 'exports',
+  ].map((name) => [name, 'readonly']),
+);
+nodeGlobals.module = 'writable';
+
 const deepImports = {
   group: ['@databus/*/*', '**/libs/*/src/**', '../../*/src/**', '../../../*/src/**'],
   message: 'Import another @databus lib through its package name (its public barrel), never its files.',
@@ -20,7 +31,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable' } },
+    languageOptions: { globals: nodeGlobals },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
