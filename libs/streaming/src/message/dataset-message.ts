@@ -67,6 +67,11 @@ export class DatasetMessage {
     return this.settled;
   }
 
+  /** @internal The runtime settled the message itself (auto-commit). */
+  markSettled(): void {
+    this.settled = true;
+  }
+
   /** Marks the message done; its position is committed. Only needed with `autoCommit: false`. */
   async ack(): Promise<void> {
     if (this.settled || !this.settler) return;

@@ -175,7 +175,12 @@ export class ConsumerRunner implements MessageSettler {
       }
       this.handled++;
       for (const listener of this.handledListeners) listener(this.handled);
-      if (this.options.autoCommit) await message.ack();
+      if (this.options.autoCommit && !message.isSettled) {
+        // Same as message.ack(), without its promise: this runs for every message.
+        message.markSettled();
+        this.source.complete(record);
+        this.freeSlot();
+      }
     });
   }
 

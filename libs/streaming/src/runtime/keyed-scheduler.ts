@@ -46,10 +46,9 @@ export class KeyedScheduler {
     while (this.running < this.concurrency && this.ready.length > 0) {
       const task = this.ready.shift() as Task;
       this.running++;
-      void task
-        .run()
-        .catch(() => undefined) // tasks handle their own failures; this only keeps the scheduler alive
-        .then(() => this.finish(task));
+      // Tasks handle their own failures; a rejection only must not stop the scheduler.
+      const finish = (): void => this.finish(task);
+      task.run().then(finish, finish);
     }
   }
 

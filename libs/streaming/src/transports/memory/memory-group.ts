@@ -24,7 +24,6 @@ export class MemoryGroup {
   private readonly pendingCount = new Map<string, number>();
   /** Sequences to deliver again, oldest first. */
   private redeliver: number[] = [];
-  private readonly delivered = new Set<number>();
   private readonly wakeListeners = new Set<() => void>();
   /** Members currently attached. */
   readonly members = new Set<string>();
@@ -58,8 +57,7 @@ export class MemoryGroup {
       const record = this.log.get(seq);
       if (!record) continue;
       this.hold(seq, member);
-      out.push({ record, redelivered: this.delivered.has(seq) });
-      this.delivered.add(seq);
+      out.push({ record, redelivered: false });
     }
     return out;
   }
@@ -77,10 +75,13 @@ export class MemoryGroup {
   ack(sequence: number, member: string): void {
     if (this.pending.get(sequence) !== member) return; // seeked away or redelivered to someone else
     this.drop(sequence, member);
-    this.delivered.delete(sequence);
     if (sequence <= this.ackFloor) return;
-    this.acked.add(sequence);
-    while (this.acked.has(this.ackFloor + 1)) this.acked.delete(++this.ackFloor);
+    if (sequence !== this.ackFloor + 1) {
+      this.acked.add(sequence);
+      return;
+    }
+    this.ackFloor = sequence;
+    while (this.acked.size > 0 && this.acked.delete(this.ackFloor + 1)) this.ackFloor++;
   }
 
   /** Puts a delivered message back for redelivery (nack, or its member left). */
@@ -99,7 +100,6 @@ export class MemoryGroup {
   /** Moves the whole group to `sequence`: pending and redeliveries are dropped. */
   seek(sequence: number): void {
     this.skipTo(Math.max(sequence, this.log.firstSequence));
-    this.delivered.clear();
     this.wake();
   }
 
