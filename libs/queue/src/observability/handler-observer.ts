@@ -30,6 +30,8 @@ export interface HandlerObserver {
   processed(delivery: Delivery, outcome: DeliveryOutcome, durationMs: number): void;
   attached(reattached: boolean): void;
   stopped(cause: StopCause, error?: Error): void;
+  /** Handlers of this consumer running now (gauge `databus_in_flight_messages`). */
+  inFlight(running: number): void;
 }
 
 /** Records nothing (unit tests of the runtime). */
@@ -40,6 +42,7 @@ export const noopHandlerObserver: HandlerObserver = {
   processed: () => undefined,
   attached: () => undefined,
   stopped: () => undefined,
+  inFlight: () => undefined,
 };
 
 /**
@@ -125,6 +128,9 @@ export function handlerObserver(telemetry: QueueTelemetry, handler: ResolvedHand
     },
     stopped(cause, error) {
       events.emit({ type: 'consumer-stopped', ...ref, cause, error });
+    },
+    inFlight(running) {
+      metrics.set('databus_in_flight_messages', running, labels);
     },
   };
 }

@@ -36,7 +36,10 @@ class CountingMetrics implements DatabusMetrics {
   observe(name: string): void {
     this.counts[name] = (this.counts[name] ?? 0) + 1;
   }
-  set(): void {}
+  readonly gauges: Record<string, number> = {};
+  set(name: string, value: number): void {
+    this.gauges[name] = value;
+  }
 }
 
 describe('HandlerRunner control, events and metrics', () => {
@@ -108,6 +111,7 @@ describe('HandlerRunner control, events and metrics', () => {
     await runner.resume();
     await waitUntil(() => started.length === 3);
     expect(metrics.counts['databus_messages_consumed_total:ok']).toBe(3);
+    await waitUntil(() => metrics.gauges.databus_in_flight_messages === 0);
     await runner.stop(100);
   });
 

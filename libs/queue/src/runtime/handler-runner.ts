@@ -202,7 +202,7 @@ export class HandlerRunner {
   };
 
   private async run(first: Delivery): Promise<void> {
-    this.running++;
+    this.observer.inFlight(++this.running);
     let delivery: Delivery | undefined = first;
     // Keep this slot busy with the next waiting delivery instead of re-entering for each one.
     while (delivery) {
@@ -213,7 +213,7 @@ export class HandlerRunner {
       }
       delivery = this.current === 'running' ? this.waiting.shift() : undefined;
     }
-    this.running--;
+    this.observer.inFlight(--this.running);
     if (this.running === 0) for (const done of [...this.idleWaiters]) done();
   }
 

@@ -160,7 +160,9 @@ export class ConnectionSupervisor {
       for (let attempt = 1; !this.closing; attempt++) {
         const delay = backoffDelay(attempt, this.options.reconnect);
         const reason = last ? mapAmqpError(last, this.options.safeUrl).message : 'connection closed';
-        this.logger.warn(RECONNECTING(this.options.safeUrl, attempt, delay, redactText(reason)));
+        // One line when the connection is lost, then one every tenth attempt while the outage lasts.
+        if (attempt === 1 || attempt % 10 === 0)
+          this.logger.warn(RECONNECTING(this.options.safeUrl, attempt, delay, redactText(reason)));
         this.status.emit({ type: 'reconnecting', attempt, delayMs: delay });
         try {
           await sleep(delay, this.abort.signal);
