@@ -2,7 +2,9 @@
 jest.mock('jose', () => (globalThis as { __databusJose?: unknown }).__databusJose);
 
 import { readFileSync } from 'node:fs';
+import * as http from 'node:http';
 import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
 import { JwtManager } from '@databus/auth';
@@ -164,26 +166,71 @@ describe('sensor hub with 2 s tokens', () => {
   });
 });
 
-describe('graceful shutdown', () => {
-  it('finishes in-flight readings and stats tasks before closing', async () => {
-    const demo = await bootDemo();
+describe('graceful shutdown: nothing is lost', () => {
+  it('readings a closing app did not handle yet are handled by the next start of the same group', async () => {
+    const streaming = `memory://${uniqueName('restart')}`;
+    const group = uniqueName('sensor-hub');
+    const sensor = uniqueName('sensor');
+    const values = Array.from({ length: 30 }, (_, i) => i);
+    const first = await bootDemo({ STREAMING_URL: streaming, STREAMING_GROUP: group });
+    let before: number[];
     try {
+      await postReadings(first.url, sensor, values);
+      await first.close(); // at once: some readings may still wait in the dataset
+      before = first.app.get(ReadingsStore).values(sensor);
+    } finally {
+      await first.stop();
+    }
+    const second = await bootDemo({ STREAMING_URL: streaming, STREAMING_GROUP: group });
+    try {
+      const after = second.app.get(ReadingsStore);
+      await waitFor(() => new Set([...before, ...after.values(sensor)]).size === values.length, {
+        timeoutMs: 15_000,
+        message: 'every reading handled by one of the two starts',
+      });
+      expect(new Set([...before, ...after.values(sensor)])).toEqual(new Set(values));
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('a stats task in flight finishes (PUT and all) before the app closes', async () => {
+    // A proxy in front of the API holds the worker's PUT for a moment, so close() starts mid-task.
+    let target = '';
+    let putSeen!: () => void;
+    const putStarted = new Promise<void>((resolve) => (putSeen = resolve));
+    const proxy = http.createServer((req, res) => {
+      if (req.method === 'PUT') putSeen();
+      const forward = () => {
+        const upstream = http.request(
+          `${target}${req.url}`,
+          { method: req.method, headers: req.headers },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        upstream.on('error', () => res.destroy());
+        req.pipe(upstream);
+      };
+      setTimeout(forward, req.method === 'PUT' ? 300 : 0);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const demo = await bootDemo({
+      API_BASE_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    });
+    try {
+      target = demo.url;
       const sensor = uniqueName('sensor');
-      const values = Array.from({ length: 30 }, (_, i) => i);
-      await postReadings(demo.url, sensor, values);
-      // Close at once: the readings produced but maybe not yet handled must still be stored.
-      const readings = demo.app.get(ReadingsStore);
-      const stats = demo.app.get(StatsStore);
-      const helper = uniqueName('sensor');
-      await postReadings(demo.url, helper, [7, 9]);
-      await waitForReadings(demo.url, helper, 2);
-      const accepted = await fetch(`${demo.url}/api/sensors/${helper}/stats`);
-      expect(accepted.status).toBe(202);
+      await postReadings(demo.url, sensor, [7, 9]);
+      await waitForReadings(demo.url, sensor, 2);
+      expect((await fetch(`${demo.url}/api/sensors/${sensor}/stats`)).status).toBe(202);
+      await putStarted;
       await demo.close();
-      expect(readings.values(sensor)).toHaveLength(values.length);
-      expect(stats.get(helper)).toMatchObject({ count: 2, mean: 8 });
+      expect(demo.app.get(StatsStore).get(sensor)).toMatchObject({ count: 2, mean: 8, min: 7, max: 9 });
     } finally {
       await demo.stop();
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 });
