@@ -1,5 +1,5 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -154,4 +154,80 @@ export async function startPrivateNatsServer(args: string[]): Promise<PrivateNat
   };
   await server.start();
   return server;
+}
+
+/** PEM files of a throwaway PKI: a CA, a server certificate for 127.0.0.1/localhost, a client certificate. */
+export interface TestPki {
+  dir: string;
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  clientCert: string;
+  clientKey: string;
+}
+
+/** Generates a test PKI with openssl in a temporary directory (remove `dir` when done). */
+export async function generateTestPki(): Promise<TestPki> {
+  const dir = await mkdtemp(join(tmpdir(), 'databus-nats-pki-'));
+  const path = (name: string): string => join(dir, name);
+  const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
+  await openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=databus-test-ca',
+  );
+  await writeFile(path('server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  await writeFile(path('client.ext'), 'extendedKeyUsage=clientAuth\n');
+  for (const [name, cn] of [
+    ['server', 'localhost'],
+    ['client', 'databus-client'],
+  ]) {
+    await openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=${cn}`,
+    );
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+    );
+  }
+  return {
+    dir,
+    ca: path('ca.pem'),
+    serverCert: path('server.pem'),
+    serverKey: path('server.key'),
+    clientCert: path('client.pem'),
+    clientKey: path('client.key'),
+  };
 }

@@ -7,7 +7,7 @@ import {
 } from '@databus/common';
 import { JetStreamApiError } from '@nats-io/jetstream';
 import { errors } from './nats-client';
-import { isConsumerNotFound, isNoResponders, mapNatsError } from './nats-error.mapper';
+import { isConsumerNotFound, isNoResponders, isTlsFailure, mapNatsError } from './nats-error.mapper';
 
 describe('mapNatsError', () => {
   it('maps refused credentials to AuthenticationError', () => {
@@ -49,5 +49,20 @@ describe('mapNatsError', () => {
     const inner = new errors.NoRespondersError('x');
     expect(isNoResponders(new errors.RequestError('r', { cause: inner }))).toBe(true);
     expect(isNoResponders(new Error('other'))).toBe(false);
+  });
+});
+
+describe('TLS failures', () => {
+  it('maps a certificate that does not verify to PermanentError', () => {
+    const tls = Object.assign(new Error('unable to verify the first certificate'), {
+      code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    });
+    const mapped = mapNatsError(tls, 'connect');
+    expect(mapped).toBeInstanceOf(PermanentError);
+    expect(mapped.message).toContain('TLS');
+    expect(isTlsFailure(new Error('wrapped', { cause: tls }))).toBe(true);
+    expect(isTlsFailure(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe(false);
+    // nats.js sometimes keeps only the text of the TLS error
+    expect(isTlsFailure(new Error('Error: unable to verify the first certificate'))).toBe(true);
   });
 });

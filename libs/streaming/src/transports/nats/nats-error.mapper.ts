@@ -16,6 +16,7 @@ export type NatsErrorContext = 'connect' | 'produce' | 'consume' | 'admin' | 're
 /**
  * Maps a nats.js / JetStream failure to the databus hierarchy (the original is kept as `cause`):
  * - refused or expired credentials → `AuthenticationError`;
+ * - a TLS certificate that does not verify → `PermanentError` (retrying cannot fix it);
  * - missing permissions, invalid subjects or arguments, other JetStream 4xx answers → `PermanentError`
  *   (`ConfigurationError` where an option is at fault);
  * - consumer or stream gone → `ConsumerError` (the subscription is lost; re-subscribing recreates it);
@@ -32,6 +33,11 @@ export function mapNatsError(error: unknown, context: NatsErrorContext, what = '
   if (cause instanceof errors.PermissionViolationError) return new PermanentError(text, { cause });
   if (cause instanceof errors.InvalidSubjectError || cause instanceof errors.InvalidArgumentError)
     return new PermanentError(text, { cause });
+  if (isTlsFailure(cause))
+    return new PermanentError(
+      `${text} (TLS: check the CA bundle, the server name and the client certificate)`,
+      { cause },
+    );
   if (cause.name === 'JetStreamNotEnabled')
     return new ConfigurationError('url', 'a NATS server with JetStream enabled for this account', { cause });
   if (cause instanceof JetStreamApiError) {
@@ -58,4 +64,20 @@ export function isConsumerNotFound(error: unknown): boolean {
 /** True for "stream not found" answers of the JetStream API. */
 export function isStreamNotFound(error: unknown): boolean {
   return error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound;
+}
+
+/** Node's certificate verification and TLS handshake error codes. */
+const TLS_CODE = /^(UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|CERT_|HOSTNAME_MISMATCH|ERR_TLS_|ERR_SSL_)/;
+
+const TLS_MESSAGE =
+  /unable to verify the first certificate|self[- ]signed certificate|certificate has expired|unable to get (local )?issuer certificate|Hostname\/IP does not match|wrong version number/i;
+
+/** True when `error` (or its cause) is a failed TLS verification or handshake. */
+export function isTlsFailure(error: unknown): boolean {
+  for (let e = error as (Error & { code?: unknown }) | undefined, depth = 0; e && depth < 4; depth++) {
+    if (typeof e.code === 'string' && TLS_CODE.test(e.code)) return true;
+    if (typeof e.message === 'string' && TLS_MESSAGE.test(e.message)) return true; // nats.js may keep only the text
+    e = e.cause as (Error & { code?: unknown }) | undefined;
+  }
+  return false;
 }
