@@ -44,4 +44,8 @@ describeWithBroker('amqp', 'sensor hub on RabbitMQ', () => {
   describeWithBroker('nats', 'sensor hub with readings on NATS JetStream and tasks on RabbitMQ', () => {
     brokerSuite(() => ({ QUEUE_URL: brokerUrl('amqp'), STREAMING_URL: brokerUrl('nats') }));
   });
+
+  describeWithBroker('mqtt', 'sensor hub with readings on MQTT and tasks on RabbitMQ', () => {
+    brokerSuite(() => ({ QUEUE_URL: brokerUrl('amqp'), STREAMING_URL: brokerUrl('mqtt') }));
+  });
 });
