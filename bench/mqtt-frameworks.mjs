@@ -1,0 +1,405 @@
+// MQTT (Mosquitto, QoS 1): @OnDatasetMessage on the mqtt:// transport against raw mqtt.js and
+// @nestjs/microservices (Transport.MQTT, subscribeOptions qos 1), same 256-byte JSON, same publisher.
+//
+//   node bench/mqtt-frameworks.mjs [--messages 20000] [--repetitions 3] [--window 400] [--prefetch 100]
+//                                  [--latency-rate 1000] [--latency-messages 4000] [--json]
+//
+// MQTT keeps no history for a new subscriber, so consumption is measured end to end: a forked consumer
+// subscribes, then a forked raw publisher sends N QoS 1 messages. Mosquitto's defaults silently DROP QoS 1
+// messages to a subscriber that falls behind (max_queued_messages 1000), so the publisher is flow
+// controlled by the consumer's progress: published − handled ≤ window (400 was lossless in the baseline).
+// A lost message fails the run (it never reaches N and times out). The consumer's rate is first → N-th
+// handled message, with its CPU per message and peak RSS. databus subscribes through a group, i.e. an
+// MQTT 5 shared subscription ($share/<group>/<topic>); raw mqtt.js does the same (MQTT 5, $share) so the
+// broker work is equal; Nest subscribes to the plain topic (what its transport does).
+// Produce: N QoS 1 publishes with at most `window` awaiting PUBACK, no subscriber (raw publishAsync,
+// ChannelService.produce, ClientMqtt.emit). Latency: the publisher sends at a fixed rate instead.
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import {
+  childArgs,
+  createMeter,
+  forkRun,
+  median,
+  messageFactory,
+  now,
+  runChild,
+  startProfiler,
+  stats,
+} from './lib/common.mjs';
+
+const require = createRequire(import.meta.url);
+const SELF = fileURLToPath(import.meta.url);
+const URL_DEFAULT = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+export const MQTT_KINDS = ['raw', 'databus', 'nest'];
+export const MQTT_LABELS = {
+  raw: 'raw mqtt.js',
+  databus: '@databus/streaming @OnDatasetMessage / produce',
+  nest: '@nestjs/microservices MQTT',
+};
+const GROUP = 'bench';
+
+/** Posts progress every `every` handled messages (the publisher's credit). */
+function withProgress(meter, every = 50) {
+  return (data) => {
+    meter.tick(data);
+    if (meter.count % every === 0) process.send({ type: 'progress', count: meter.count });
+  };
+}
+
+async function conRaw({ url, topic, messages, latency }) {
+  const mqtt = require('mqtt');
+  const client = await mqtt.connectAsync(url, {
+    protocolVersion: 5,
+    clean: true,
+    clientId: `bench-raw-${randomUUID().slice(0, 8)}`,
+  });
+  const meter = createMeter(messages, { latency });
+  const tick = withProgress(meter);
+  client.on('message', (_topic, payload) => tick(JSON.parse(payload.toString('utf8')).data));
+  await client.subscribeAsync(`$share/${GROUP}/${topic}`, { qos: 1 });
+  process.send({ type: 'ready' });
+  const result = await meter.done;
+  await client.endAsync();
+  return result;
+}
+
+async function conDatabus({ url, topic, messages, latency, prefetch }) {
+  require('reflect-metadata');
+  const { Injectable, Module } = require('@nestjs/common');
+  const { NestFactory } = require('@nestjs/core');
+  const { StreamingModule, OnDatasetMessage, ChannelService } = require('@databus/streaming');
+  const meter = createMeter(messages, { latency });
+  const tick = withProgress(meter);
+  class Consumer {
+    on(payload) {
+      tick(payload.data);
+    }
+  }
+  // throughput runs take batches of 100; latency runs use batch 1 (the low-latency setting)
+  OnDatasetMessage(topic, { group: GROUP, prefetch, batch: latency ? 1 : 100, retry: { attempts: 1 } })(
+    Consumer.prototype,
+    'on',
+    Object.getOwnPropertyDescriptor(Consumer.prototype, 'on'),
+  );
+  Injectable()(Consumer);
+  class BenchModule {}
+  Module({ imports: [StreamingModule.forRoot({ url, logger: false })], providers: [Consumer] })(BenchModule);
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+  await app.init();
+  if (app.get(ChannelService).transportName !== 'mqtt') throw new Error('the mqtt transport is not in use');
+  process.send({ type: 'ready' });
+  const result = await meter.done;
+  await app.close();
+  return result;
+}
+
+async function conNest({ url, topic, messages, latency }) {
+  require('reflect-metadata');
+  const { Controller, Module } = require('@nestjs/common');
+  const { NestFactory } = require('@nestjs/core');
+  const { Transport, EventPattern, Payload } = require('@nestjs/microservices');
+  const meter = createMeter(messages, { latency });
+  const tick = withProgress(meter);
+  class Consumer {
+    on(data) {
+      tick(data);
+    }
+  }
+  const proto = Consumer.prototype;
+  EventPattern(topic)(proto, 'on', Object.getOwnPropertyDescriptor(proto, 'on'));
+  Payload()(proto, 'on', 0);
+  Controller()(Consumer);
+  class BenchModule {}
+  Module({ controllers: [Consumer] })(BenchModule);
+  const app = await NestFactory.createMicroservice(BenchModule, {
+    transport: Transport.MQTT,
+    options: { url, subscribeOptions: { qos: 1 } },
+    logger: false,
+  });
+  await app.listen();
+  process.send({ type: 'ready' });
+  const result = await meter.done;
+  await app.close();
+  return result;
+}
+
+/** Raw publisher driven by the consumer's progress (credit) or by a fixed rate. */
+async function pubDriven({ url, topic, messages, size, window, rate }) {
+  const mqtt = require('mqtt');
+  const client = await mqtt.connectAsync(url, {
+    protocolVersion: 5,
+    clean: true,
+    clientId: `bench-pub-${randomUUID().slice(0, 8)}`,
+  });
+  const make = messageFactory(size, topic);
+  let seen = 0;
+  let wake;
+  process.on('message', (msg) => {
+    if (msg?.type === 'seen') {
+      seen = msg.count;
+      wake?.();
+    }
+  });
+  let sent = 0;
+  const acks = [];
+  const t0 = now();
+  while (sent < messages) {
+    const limit = rate
+      ? Math.min(messages, Math.floor(((now() - t0) / 1000) * rate) + 1)
+      : Math.min(messages, seen + window);
+    for (; sent < limit; sent++)
+      acks.push(client.publishAsync(topic, JSON.stringify(make(sent)), { qos: 1 }));
+    if (acks.length > 2000) await Promise.all(acks.splice(0));
+    await new Promise((r) => {
+      wake = r;
+      setTimeout(r, rate ? 5 : 50);
+    });
+  }
+  await Promise.all(acks);
+  await client.endAsync();
+  return { sent };
+}
+
+/** Produce-only: N QoS 1 publishes, at most `window` awaiting PUBACK. */
+async function windowed(messages, window, publish) {
+  const profiler = process.env.BENCH_PROFILE ? startProfiler() : undefined;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  // A counter and one waiter (Promise.race over the in-flight set would cost O(window) per message).
+  let inflight = 0;
+  let failed;
+  let wake;
+  const settle = (error) => {
+    inflight--;
+    if (error) failed ??= error;
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  for (let i = 0; i < messages; i++) {
+    while (inflight >= window) await new Promise((r) => (wake = r));
+    if (failed) throw failed;
+    inflight++;
+    publish(i).then(() => settle(), settle);
+  }
+  while (inflight > 0) await new Promise((r) => (wake = r));
+  if (failed) throw failed;
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  if (profiler) await profiler.stop(process.env.BENCH_PROFILE);
+  return {
+    messages,
+    ms,
+    rate: (messages / ms) * 1000,
+    cpuUsPerMsg: (cpu.user + cpu.system) / messages,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+async function pubRaw({ url, topic, messages, size, window }) {
+  const mqtt = require('mqtt');
+  const client = await mqtt.connectAsync(url, {
+    protocolVersion: 5,
+    clean: true,
+    clientId: `bench-rp-${randomUUID().slice(0, 8)}`,
+  });
+  const make = messageFactory(size, topic);
+  await client.publishAsync(topic, JSON.stringify(make(0)), { qos: 1 });
+  const result = await windowed(messages, window, (i) =>
+    client.publishAsync(topic, JSON.stringify(make(i)), { qos: 1 }),
+  );
+  await client.endAsync();
+  return result;
+}
+
+async function pubDatabus({ url, topic, messages, size, window, transportOptions }) {
+  require('reflect-metadata');
+  const { Module } = require('@nestjs/common');
+  const { NestFactory } = require('@nestjs/core');
+  const { StreamingModule, ChannelService } = require('@databus/streaming');
+  class BenchModule {}
+  Module({ imports: [StreamingModule.forRoot({ url, logger: false, transportOptions })] })(BenchModule);
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+  await app.init();
+  const channel = app.get(ChannelService);
+  const make = messageFactory(size, topic);
+  await channel.produce(topic, make(0));
+  const result = await windowed(messages, window, (i) => channel.produce(topic, make(i)));
+  await app.close();
+  return result;
+}
+
+async function pubNest({ url, topic, messages, size, window }) {
+  require('reflect-metadata');
+  require('@nestjs/common').Logger.overrideLogger(false);
+  const { ClientProxyFactory, Transport } = require('@nestjs/microservices');
+  const { lastValueFrom } = require('rxjs');
+  const client = ClientProxyFactory.create({ transport: Transport.MQTT, options: { url } });
+  await client.connect();
+  const make = messageFactory(size, topic);
+  const emit = (i) => lastValueFrom(client.emit(topic, make(i).data), { defaultValue: undefined });
+  await emit(0);
+  const result = await windowed(messages, window, emit);
+  await client.close();
+  return result;
+}
+
+const CHILDREN = {
+  'con:raw': conRaw,
+  'con:databus': conDatabus,
+  'con:nest': conNest,
+  'pub:driven': pubDriven,
+  'pub:raw': pubRaw,
+  'pub:databus': pubDatabus,
+  'pub:nest': pubNest,
+};
+
+/** One end-to-end consumer run: consumer ready → publisher credited by the consumer's progress. */
+async function consumeRun(kind, args, { rate, env } = {}) {
+  let publisher;
+  const consumer = forkRun(SELF, `con:${kind}`, args, {
+    env,
+    timeoutMs: 120_000,
+    onMessage: (msg) => msg.type === 'progress' && publisher?.send({ type: 'seen', count: msg.count }),
+  });
+  await consumer.ready;
+  publisher = forkRun(SELF, 'pub:driven', { ...args, rate }, { timeoutMs: 120_000 });
+  try {
+    const [result] = await Promise.all([consumer.result, publisher.result]);
+    return result;
+  } catch (error) {
+    consumer.kill();
+    publisher.kill();
+    throw error;
+  }
+}
+
+/** Profiles one forked run of `kind` ('con:databus', 'pub:databus', …) into `path` (measured window only). */
+export async function profileMqtt(
+  kind,
+  path,
+  { messages = 20_000, window = 400, prefetch = 100, size = 256, url = URL_DEFAULT } = {},
+) {
+  const topic = `bench/${randomUUID().slice(0, 8)}/profile`;
+  const args = { url, topic, messages, size, window, prefetch };
+  if (kind.startsWith('pub:')) return forkRun(SELF, kind, args, { env: { BENCH_PROFILE: path } }).result;
+  return consumeRun(kind.slice(4), args, { env: { BENCH_PROFILE: path } });
+}
+
+/**
+ * Options: messages, repetitions, window, prefetch, size, latencyRate, latencyMessages, kinds, url, log.
+ */
+export async function measureMqtt(options = {}) {
+  const messages = options.messages ?? 20_000;
+  const repetitions = options.repetitions ?? 3;
+  const window = options.window ?? 400;
+  const prefetch = options.prefetch ?? 100;
+  const size = options.size ?? 256;
+  const latencyRate = options.latencyRate ?? 1000;
+  const latencyMessages = options.latencyMessages ?? 4000;
+  const kinds = options.kinds ?? MQTT_KINDS;
+  const url = options.url ?? URL_DEFAULT;
+  const log = options.log ?? (() => undefined);
+  const run = randomUUID().slice(0, 8);
+  const runs = Object.fromEntries(kinds.map((k) => [k, { produce: [], consume: [], latency: [] }]));
+  for (let rep = 0; rep < repetitions; rep++) {
+    for (const kind of kinds) {
+      const topic = `bench/${run}/${kind}/${rep}`;
+      const base = { url, topic, size, window, prefetch };
+      const produced = await forkRun(SELF, `pub:${kind}`, { ...base, messages }).result;
+      runs[kind].produce.push(produced);
+      const consumed = await consumeRun(kind, { ...base, messages });
+      runs[kind].consume.push(consumed);
+      const lat = await consumeRun(
+        kind,
+        { ...base, topic: `${topic}/lat`, messages: latencyMessages, latency: true },
+        { rate: latencyRate },
+      );
+      runs[kind].latency.push(lat);
+      log(
+        `mqtt rep ${rep + 1}/${repetitions} ${kind}: produce ${Math.round(produced.rate)}/s, ` +
+          `consume ${Math.round(consumed.rate)}/s ${consumed.cpuUsPerMsg.toFixed(1)} µs/msg, p99 ${lat.p99Ms.toFixed(1)} ms`,
+      );
+    }
+  }
+  const summary = {};
+  for (const kind of kinds) {
+    const r = runs[kind];
+    const ratio = (list, field) =>
+      runs.raw ? median(r[list].map((x, i) => x[field] / runs.raw[list][i][field])) : NaN;
+    summary[kind] = {
+      label: MQTT_LABELS[kind],
+      produce: {
+        rate: stats(r.produce.map((x) => x.rate)),
+        cpuUsPerMsg: median(r.produce.map((x) => x.cpuUsPerMsg)),
+        rateRatio: ratio('produce', 'rate'),
+        cpuRatio: ratio('produce', 'cpuUsPerMsg'),
+      },
+      consume: {
+        rate: stats(r.consume.map((x) => x.rate)),
+        cpuUsPerMsg: median(r.consume.map((x) => x.cpuUsPerMsg)),
+        peakRssMB: median(r.consume.map((x) => x.peakRssMB)),
+        rateRatio: ratio('consume', 'rate'),
+        cpuRatio: ratio('consume', 'cpuUsPerMsg'),
+        rssDeltaMB: runs.raw
+          ? median(r.consume.map((x, i) => x.peakRssMB - runs.raw.consume[i].peakRssMB))
+          : NaN,
+      },
+      latency: {
+        p50Ms: median(r.latency.map((x) => x.p50Ms)),
+        p99Ms: median(r.latency.map((x) => x.p99Ms)),
+        p50Ratio: ratio('latency', 'p50Ms'),
+        p99Ratio: ratio('latency', 'p99Ms'),
+      },
+    };
+  }
+  return {
+    messages,
+    repetitions,
+    window,
+    prefetch,
+    size,
+    latencyRate,
+    latencyMessages,
+    kinds,
+    summary,
+    runs,
+  };
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  const flag = (name, fallback) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : fallback;
+  };
+  const json = argv.includes('--json');
+  const result = await measureMqtt({
+    messages: Number(flag('messages', 20_000)),
+    repetitions: Number(flag('repetitions', 3)),
+    window: Number(flag('window', 400)),
+    prefetch: Number(flag('prefetch', 100)),
+    latencyRate: Number(flag('latency-rate', 1000)),
+    latencyMessages: Number(flag('latency-messages', 4000)),
+    kinds: flag('kinds', MQTT_KINDS.join(',')).split(','),
+    log: json ? undefined : (line) => console.error(line),
+  });
+  if (json) return console.log(JSON.stringify(result, null, 2));
+  for (const s of Object.values(result.summary))
+    console.log(
+      `${s.label.padEnd(48)} produce ${Math.round(s.produce.rate.median)}/s (${s.produce.rateRatio.toFixed(2)}x)  ` +
+        `consume ${Math.round(s.consume.rate.median)}/s (${s.consume.rateRatio.toFixed(2)}x, ${s.consume.cpuUsPerMsg.toFixed(1)} µs/msg, ` +
+        `${s.consume.peakRssMB.toFixed(0)} MB)  p50/p99 ${s.latency.p50Ms.toFixed(1)}/${s.latency.p99Ms.toFixed(1)} ms`,
+    );
+}
+
+const child = childArgs();
+if (child) runChild(() => CHILDREN[child[0]](child[1]));
+else if (process.argv[1] === SELF)
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });

@@ -1,0 +1,269 @@
+// Produce throughput with broker acknowledgements: ChannelService.produce (@databus/streaming) against the
+// raw client, on RabbitMQ streams (amqp://) and NATS JetStream (nats://).
+//
+//   node bench/streaming-produce.mjs [--transport amqp|nats] [--messages 20000] [--repetitions 3] [--json]
+//
+// Each run is a forked producer process: N persistent 256-byte JSON messages, at most 1000 awaiting their
+// acknowledgement (raw amqplib: ConfirmChannel + waitForConfirms every 1000 into a stream queue; raw
+// JetStream: js.publish, Promise.all every 1000; databus: Promise.all of 1000 channel.produce() calls, and
+// databus-many: one channel.produceMany() of 1000).
+// Rate = N / time to the last acknowledgement; CPU = the producer's CPU / N. Runs alternate raw, databus.
+// Every stream this creates (names containing bench-sp-) is deleted at the end, and on the next run.
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { childArgs, forkRun, median, messageFactory, runChild, startProfiler, stats } from './lib/common.mjs';
+
+const require = createRequire(import.meta.url);
+const SELF = fileURLToPath(import.meta.url);
+const URLS = {
+  amqp: process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+  nats: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+};
+const WINDOW = 1000;
+const natsServers = (url) =>
+  url
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/^[^@]*@/, '')
+    .split(/[/?]/)[0]
+    .split(',');
+
+async function timed(messages, chunk) {
+  const profiler = process.env.BENCH_PROFILE ? startProfiler() : undefined;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < messages; i += WINDOW) await chunk(i, Math.min(messages, i + WINDOW));
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  if (profiler) await profiler.stop(process.env.BENCH_PROFILE);
+  return {
+    messages,
+    ms,
+    rate: (messages / ms) * 1000,
+    cpuUsPerMsg: (cpu.user + cpu.system) / messages,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+async function rawAmqp({ url, name, messages, size }) {
+  const amqp = require('amqplib');
+  const model = await amqp.connect(url);
+  model.on('error', () => undefined);
+  const channel = await model.createConfirmChannel();
+  await channel.assertQueue(name, {
+    durable: true,
+    arguments: { 'x-queue-type': 'stream', 'x-max-age': '1h' },
+  });
+  const make = messageFactory(size);
+  const send = (i) =>
+    channel.sendToQueue(name, Buffer.from(JSON.stringify(make(i))), {
+      persistent: true,
+      contentType: 'application/json',
+    });
+  send(0);
+  await channel.waitForConfirms();
+  const result = await timed(messages, async (from, to) => {
+    for (let i = from; i < to; i++) if (!send(i)) await new Promise((r) => channel.once('drain', r));
+    await channel.waitForConfirms();
+  });
+  await channel.close();
+  await model.close();
+  return result;
+}
+
+async function rawNats({ url, name, messages, size }) {
+  const { connect } = require('@nats-io/transport-node');
+  const { jetstream, jetstreamManager } = require('@nats-io/jetstream');
+  const nc = await connect({ servers: natsServers(url) });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: name.replace(/[^A-Za-z0-9_-]/g, '_'), subjects: [name], max_age: 3600e9 });
+  const js = jetstream(nc);
+  const make = messageFactory(size);
+  await js.publish(name, JSON.stringify(make(0)));
+  const result = await timed(messages, async (from, to) => {
+    const pending = [];
+    for (let i = from; i < to; i++) pending.push(js.publish(name, JSON.stringify(make(i))));
+    await Promise.all(pending);
+  });
+  await nc.drain();
+  return result;
+}
+
+async function databus({ url, name, messages, size, transport, many }) {
+  require('reflect-metadata');
+  const { Module } = require('@nestjs/common');
+  const { NestFactory } = require('@nestjs/core');
+  const { StreamingModule, ChannelService } = require('@databus/streaming');
+  class BenchModule {}
+  Module({ imports: [StreamingModule.forRoot({ url, logger: false })] })(BenchModule);
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+  await app.init();
+  const channel = app.get(ChannelService);
+  if (channel.transportName !== transport) throw new Error(`the ${transport} transport is not in use`);
+  const make = messageFactory(size);
+  await channel.produce(name, make(0)); // declares the dataset, warms the connection
+  const result = await timed(messages, async (from, to) => {
+    if (many) {
+      const batch = [];
+      for (let i = from; i < to; i++) batch.push({ value: make(i) });
+      return void (await channel.produceMany(name, batch));
+    }
+    const pending = [];
+    for (let i = from; i < to; i++) pending.push(channel.produce(name, make(i)));
+    await Promise.all(pending);
+  });
+  await app.close();
+  return result;
+}
+
+const CHILDREN = {
+  'raw:amqp': rawAmqp,
+  'raw:nats': rawNats,
+  'databus:amqp': databus,
+  'databus:nats': databus,
+  'databus-many:amqp': (args) => databus({ ...args, many: true }),
+  'databus-many:nats': (args) => databus({ ...args, many: true }),
+};
+
+async function cleanup(transport, url) {
+  if (transport === 'amqp') {
+    const amqp = require('amqplib');
+    const model = await amqp.connect(url);
+    model.on('error', () => undefined);
+    let names = [];
+    try {
+      const { execFileSync } = await import('node:child_process');
+      names = execFileSync('rabbitmqctl', ['list_queues', '-q', '--no-table-headers', 'name'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 20_000,
+      })
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((n) => n.includes('bench-sp-'));
+    } catch {
+      /* rabbitmqctl not available: only this run's names are known (deleted by the caller) */
+    }
+    for (const name of names) {
+      const ch = await model.createChannel();
+      ch.on('error', () => undefined);
+      await ch.deleteQueue(name).catch(() => undefined);
+      await ch.close().catch(() => undefined);
+    }
+    await model.close();
+    return;
+  }
+  const { connect } = require('@nats-io/transport-node');
+  const { jetstreamManager } = require('@nats-io/jetstream');
+  const nc = await connect({ servers: natsServers(url) });
+  const jsm = await jetstreamManager(nc);
+  const names = [];
+  for await (const name of jsm.streams.names())
+    if (name.includes('bench-sp-') || name.includes('bench_sp_')) names.push(name);
+  for (const name of names) await jsm.streams.delete(name).catch(() => undefined);
+  await nc.close();
+}
+
+async function deleteNames(transport, url, names) {
+  if (transport !== 'amqp') return cleanup(transport, url);
+  const amqp = require('amqplib');
+  const model = await amqp.connect(url);
+  model.on('error', () => undefined);
+  for (const name of names) {
+    const ch = await model.createChannel();
+    ch.on('error', () => undefined);
+    await ch.deleteQueue(name).catch(() => undefined);
+    await ch.close().catch(() => undefined);
+  }
+  await model.close();
+}
+
+/** Profiles one forked produce run of `kind` ('databus', 'raw', 'databus-many') into `path`; cleans up. */
+export async function profileProduce(
+  transport,
+  kind,
+  path,
+  { messages = 20_000, size = 256, url = URLS[transport] } = {},
+) {
+  const name = `bench-sp-${randomUUID().slice(0, 8)}-profile`;
+  try {
+    return await forkRun(
+      SELF,
+      `${kind}:${transport}`,
+      { url, name, messages, size, transport },
+      { env: { BENCH_PROFILE: path } },
+    ).result;
+  } finally {
+    await deleteNames(transport, url, [name]).catch(() => undefined);
+  }
+}
+
+/** Options: transport ('amqp' | 'nats'), messages, repetitions, size, url, log. */
+export async function measureStreamingProduce(options = {}) {
+  const transport = options.transport ?? 'amqp';
+  const messages = options.messages ?? 20_000;
+  const repetitions = options.repetitions ?? 3;
+  const size = options.size ?? 256;
+  const url = options.url ?? URLS[transport];
+  const log = options.log ?? (() => undefined);
+  const id = randomUUID().slice(0, 8);
+  const kinds = ['raw', 'databus', 'databus-many'];
+  const runs = { raw: [], databus: [], 'databus-many': [] };
+  const names = [];
+  await cleanup(transport, url).catch(() => undefined);
+  try {
+    for (let rep = 0; rep < repetitions; rep++)
+      for (const kind of kinds) {
+        const name = `bench-sp-${id}-${kind}-${rep}`;
+        names.push(name);
+        const r = await forkRun(SELF, `${kind}:${transport}`, { url, name, messages, size, transport })
+          .result;
+        runs[kind].push(r);
+        log(
+          `${transport} produce rep ${rep + 1}/${repetitions} ${kind}: ${Math.round(r.rate)}/s ${r.cpuUsPerMsg.toFixed(1)} µs/msg`,
+        );
+      }
+  } finally {
+    await deleteNames(transport, url, names).catch((e) =>
+      console.error(`streaming-produce: cleanup failed: ${e.message}`),
+    );
+  }
+  const summary = {};
+  for (const kind of kinds)
+    summary[kind] = {
+      rate: stats(runs[kind].map((r) => r.rate)),
+      cpuUsPerMsg: median(runs[kind].map((r) => r.cpuUsPerMsg)),
+      rateRatio: median(runs[kind].map((r, i) => r.rate / runs.raw[i].rate)),
+      cpuRatio: median(runs[kind].map((r, i) => r.cpuUsPerMsg / runs.raw[i].cpuUsPerMsg)),
+    };
+  return { transport, messages, repetitions, size, summary, runs };
+}
+
+const child = childArgs();
+if (child) runChild(() => CHILDREN[child[0]](child[1]));
+else if (process.argv[1] === SELF) {
+  const argv = process.argv.slice(2);
+  const flag = (name, fallback) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : fallback;
+  };
+  const json = argv.includes('--json');
+  measureStreamingProduce({
+    transport: flag('transport', 'amqp'),
+    messages: Number(flag('messages', 20_000)),
+    repetitions: Number(flag('repetitions', 3)),
+    log: json ? undefined : console.error,
+  })
+    .then((r) => {
+      if (json) return console.log(JSON.stringify(r, null, 2));
+      for (const [kind, s] of Object.entries(r.summary))
+        console.log(
+          `${r.transport} ${kind}: ${Math.round(s.rate.median)}/s (${s.rateRatio.toFixed(2)}x), ${s.cpuUsPerMsg.toFixed(1)} µs/msg (${s.cpuRatio.toFixed(2)}x)`,
+        );
+    })
+    .catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
