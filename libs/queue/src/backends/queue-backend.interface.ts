@@ -85,7 +85,7 @@ export interface BackendConsumer {
 export type BackendStatus =
   | { type: 'connected'; generation: number }
   | { type: 'disconnected'; error?: Error }
-  | { type: 'reconnecting'; attempt: number; delayMs: number }
+  | { type: 'reconnecting'; attempt: number; delayMs: number; error?: Error }
   | { type: 'closed' };
 
 /** Receives every delivery of a consumer; must not throw. */

@@ -90,6 +90,7 @@ export class QueueTelemetry {
           connection,
           attempt: status.attempt,
           delayMs: status.delayMs,
+          error: status.error,
         });
       case 'closed':
         return this.events.emit({ type: 'closed', connection });

@@ -17,7 +17,7 @@ interface HandlerRef {
 export type TaskQueueEvent =
   | { type: 'connected'; connection: string; generation: number }
   | { type: 'disconnected'; connection: string; error?: Error }
-  | { type: 'reconnecting'; connection: string; attempt: number; delayMs: number }
+  | { type: 'reconnecting'; connection: string; attempt: number; delayMs: number; error?: Error }
   | { type: 'closed'; connection: string }
   | (HandlerRef & { type: 'consumer-attached'; reattached: boolean })
   | (HandlerRef & {

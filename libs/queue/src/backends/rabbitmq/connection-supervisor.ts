@@ -159,11 +159,12 @@ export class ConnectionSupervisor {
     try {
       for (let attempt = 1; !this.closing; attempt++) {
         const delay = backoffDelay(attempt, this.options.reconnect);
-        const reason = last ? mapAmqpError(last, this.options.safeUrl).message : 'connection closed';
+        const mapped = last ? mapAmqpError(last, this.options.safeUrl) : undefined;
+        const reason = mapped ? mapped.message : 'connection closed';
         // One line when the connection is lost, then one every tenth attempt while the outage lasts.
         if (attempt === 1 || attempt % 10 === 0)
           this.logger.warn(RECONNECTING(this.options.safeUrl, attempt, delay, redactText(reason)));
-        this.status.emit({ type: 'reconnecting', attempt, delayMs: delay });
+        this.status.emit({ type: 'reconnecting', attempt, delayMs: delay, error: mapped });
         try {
           await sleep(delay, this.abort.signal);
           await this.open();
