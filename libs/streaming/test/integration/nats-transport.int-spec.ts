@@ -98,6 +98,35 @@ describeWithBroker('nats', 'nats transport (SPI level): streams, consumers, rete
     expect((await jsm.consumers.list(stream).next()).length).toBe(0);
   });
 
+  it('a private subscription that lost its consumer is replaced where it left off, not at its start', async () => {
+    const ds = uniqueName('lost');
+    await transport.produce(ds, [1, 2, 3, 4].map(json));
+    const privateSpec = spec(ds, { prefetch: 2 });
+    const first = await transport.subscribe(privateSpec);
+    const got = await fetchN(first, 2);
+    await first.ack([got[0]]); // 2 stays unacknowledged
+    const stream = `${streamPrefix}${ds}`;
+    const [consumer] = await jsm.consumers.list(stream).next();
+    await jsm.consumers.delete(stream, consumer.name); // e.g. expired after a long outage
+    const untilLost = async (): Promise<void> => {
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline) await first.fetch(5, 200); // buffered messages first, then the loss
+      throw new Error('the consumer loss was not reported');
+    };
+    await expect(untilLost()).rejects.toBeInstanceOf(ConsumerError);
+    await first.close();
+    // What the runtime does next: subscribe again with the same spec.
+    const second = await transport.subscribe(privateSpec);
+    try {
+      const again = await fetchN(second, 2); // prefetch 2: acknowledge before asking for more
+      await second.ack(again);
+      again.push(...(await fetchN(second, 1)));
+      expect(values(again)).toEqual([2, 3, 4]);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('nack(delay) redelivers the message after the delay, flagged redelivered', async () => {
     const ds = uniqueName('nack');
     await transport.produce(ds, [json(1), json(2)]);

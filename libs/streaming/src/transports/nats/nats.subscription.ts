@@ -21,7 +21,8 @@ export interface NatsSubscriptionDeps {
   logger: TransportLogger;
   /** Whether the connection is up (a private consumer is deleted on close only then). */
   connected: () => boolean;
-  onClose: (sub: NatsSubscription) => void;
+  /** Called once on close, with where a replacement should resume (see `resumeSequence`). */
+  onClose: (sub: NatsSubscription, resume: number | undefined) => void;
 }
 
 /**
@@ -41,6 +42,8 @@ export class NatsSubscription implements TransportSubscription {
   private failure?: DatabusError;
   private waiter?: () => void;
   private closed = false;
+  /** Highest stream sequence handed to the runtime. */
+  private lastTaken = 0;
 
   constructor(
     private readonly deps: NatsSubscriptionDeps,
@@ -95,6 +98,7 @@ export class NatsSubscription implements TransportSubscription {
     this.stopPulling();
     this.buffer = [];
     this.delivered.clear();
+    this.lastTaken = 0;
     this.failure = undefined;
     this.consumerName = await this.deps.streams.recreateConsumer(
       this.spec,
@@ -105,8 +109,19 @@ export class NatsSubscription implements TransportSubscription {
     await this.start();
   }
 
+  /**
+   * Where a replacement of this (private) subscription should start: the oldest message handed out and
+   * not acknowledged, else the one after the last handed out; `undefined` before anything was handed out.
+   */
+  resumeSequence(): number | undefined {
+    let oldest: number | undefined;
+    for (const msg of this.delivered) if (oldest === undefined || msg.seq < oldest) oldest = msg.seq;
+    return oldest ?? (this.lastTaken > 0 ? this.lastTaken + 1 : undefined);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
+    const resume = this.resumeSequence();
     this.closed = true;
     this.stopPulling();
     this.wake();
@@ -123,7 +138,7 @@ export class NatsSubscription implements TransportSubscription {
     }
     this.buffer = [];
     this.delivered.clear();
-    this.deps.onClose(this);
+    this.deps.onClose(this, resume);
   }
 
   /**
@@ -178,6 +193,7 @@ export class NatsSubscription implements TransportSubscription {
     while (out.length < max && this.buffer.length > 0) {
       const msg = this.buffer.shift() as JsMsg;
       this.delivered.add(msg);
+      if (msg.seq > this.lastTaken) this.lastTaken = msg.seq;
       out.push(fromJsMsg(this.spec.dataset, msg));
     }
   }
