@@ -14,11 +14,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Nest has already logged the details of a failed module; this line says what to do.
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EADDRINUSE') {
-    console.error(`${(error as Error).message}: another program uses the port; start with PORT=<free port>`);
-    process.exit(1);
-  }
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  const text = error instanceof Error ? error.message : String(error);
+  console.error(
+    code === 'EADDRINUSE'
+      ? `The sensor hub cannot listen: ${text}. Another program uses the port; start it with PORT=<free port>.`
+      : `The sensor hub did not start: ${text}`,
+  );
   process.exit(1);
 });
