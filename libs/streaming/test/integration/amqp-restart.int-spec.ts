@@ -112,4 +112,42 @@ describeWithBroker('amqp', 'amqp transport: network cut', () => {
       await proxy.close();
     }
   });
+
+  it('a private subscription misses nothing produced while its connection was cut', async () => {
+    const proxy = await startCuttableProxy();
+    const url = amqpUrl().replace(/@[^/]+/, `@127.0.0.1:${proxy.port}`);
+    const privateDataset = uniqueName('amqp-cut-private');
+    const app = await startApp({ name: 'amqp', url: () => url }, url, {
+      options: { reconnect: { initialMs: 50, maxMs: 300 } },
+    });
+    const producer = new AmqpTransport(amqpContext()); // straight to the broker, not through the proxy
+    const seen: number[] = [];
+    try {
+      await producer.connect();
+      const record = (i: number) => ({ headers: {}, data: Buffer.from(JSON.stringify({ i })) });
+      const sub = await app.channel.subscribe(privateDataset, {
+        offset: Offset.LATEST,
+        batch: 5,
+        maxWaitMs: 100,
+        callback: (m) => void seen.push(m.json<{ i: number }>().i),
+      });
+      await producer.produce(privateDataset, [record(0), record(1)]);
+      await waitFor(() => seen.length === 2, { message: 'the first two' });
+      proxy.cut();
+      await producer.produce(privateDataset, [record(2), record(3)]);
+      await new Promise((r) => setTimeout(r, 300));
+      proxy.restore();
+      await waitFor(() => new Set(seen).size === 4, {
+        timeoutMs: 15_000,
+        message: 'the messages of the outage',
+      });
+      expect([...new Set(seen)].sort()).toEqual([0, 1, 2, 3]);
+      await sub.close();
+    } finally {
+      await app.close();
+      await producer.close();
+      await proxy.close();
+      await deleteAmqpDatasets([privateDataset]);
+    }
+  });
 });

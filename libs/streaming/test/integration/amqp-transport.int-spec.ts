@@ -179,6 +179,24 @@ describeWithBroker('amqp', 'amqp transport (SPI)', () => {
     expect(await two.fetch(1, 300)).toEqual([]);
   });
 
+  it('resumes a private subscription re-subscribed with the same spec, as the runtime does after a failure', async () => {
+    const t = await open();
+    const dataset = newDataset();
+    const s = spec(dataset, { start: Offset.LATEST });
+    const first = await t.subscribe(s);
+    await first.close(); // lost before it received anything
+    await t.produce(dataset, [json({ i: 0 }), json({ i: 1 })]); // produced during the "outage"
+    const second = await t.subscribe(s);
+    const got = await take(second, 2);
+    expect(values(got)).toEqual([0, 1]);
+    await second.ack(got.slice(0, 1));
+    await second.close();
+    const third = await t.subscribe(s);
+    expect(values(await take(third, 1))).toEqual([1]); // after the last acknowledged record
+    const fresh = await t.subscribe(spec(dataset, { start: Offset.LATEST })); // another subscription: LATEST
+    expect(await fresh.fetch(1, 300)).toEqual([]);
+  });
+
   it('fails a NONE group without a committed position', async () => {
     const t = await open();
     await expect(

@@ -24,6 +24,12 @@ export interface AmqpSubscriptionDeps {
   /** Bound of broker operations (opening channels, declaring, committing). */
   operationTimeoutMs: number;
   lockPollMs: number;
+  /**
+   * Positions of private subscriptions, by spec: the runtime re-subscribes after a failure with the same
+   * spec object, so a private subscription resumes after its last acknowledged record instead of at its
+   * start offset. Kept in memory only (a private subscription is not durable).
+   */
+  privatePositions: WeakMap<SubscriptionSpec, StreamPosition>;
 }
 
 /** The acknowledgement handle of a record: its delivery and the consumer generation it came from. */
@@ -88,7 +94,12 @@ export class AmqpSubscription implements TransportSubscription {
     const { dataset, group, start } = this.spec;
     if (group === undefined) {
       this.channel = await this.openChannel();
-      await this.consumeFrom(positionOf(start, dataset));
+      let position = this.deps.privatePositions.get(this.spec);
+      if (!position) {
+        position = positionOf(start, dataset);
+        this.remember(position);
+      }
+      await this.consumeFrom(position);
       this.state = 'active';
       return;
     }
@@ -111,7 +122,7 @@ export class AmqpSubscription implements TransportSubscription {
     if (!token || !channel || token.epoch !== this.epoch || this.state !== 'active' || this.lost) return;
     channel.ack(token.message, true); // credit for the broker; the position is what counts
     this.buffer.acknowledged(last.sequence);
-    if (this.spec.group !== undefined) await this.commit({ kind: 'offset', offset: last.sequence + 1 });
+    await this.commit({ kind: 'offset', offset: last.sequence + 1 });
   }
 
   /** Streams cannot redeliver one message: the capability is off and the runtime never calls this. */
@@ -142,7 +153,7 @@ export class AmqpSubscription implements TransportSubscription {
       throw mapChannelError(error, `Seeking on "${this.spec.dataset}"`, true);
     }
     this.buffer.clear();
-    if (this.spec.group !== undefined) await this.commit(position);
+    await this.commit(position);
     await this.consumeFrom(position);
   }
 
@@ -224,7 +235,7 @@ export class AmqpSubscription implements TransportSubscription {
     const channel = this.channel as ConfirmChannel;
     const epoch = this.epoch;
     this.skipBeforeMs = position.kind === 'time' ? position.ms : undefined;
-    this.pinFirst = this.spec.group !== undefined && position.kind !== 'offset';
+    this.pinFirst = position.kind !== 'offset';
     try {
       await channel.prefetch(this.spec.prefetch);
       const { consumerTag } = await channel.consume(
@@ -286,6 +297,10 @@ export class AmqpSubscription implements TransportSubscription {
   private commit(position: StreamPosition): Promise<void> {
     const channel = this.channel;
     const { dataset, group } = this.spec;
+    if (group === undefined) {
+      this.remember(position);
+      return Promise.resolve();
+    }
     const next = this.commits
       .catch(() => undefined)
       .then(() => {
@@ -294,6 +309,14 @@ export class AmqpSubscription implements TransportSubscription {
       });
     this.commits = next;
     return next;
+  }
+
+  /** Records a private subscription's position (`next` as the time it was chosen, as a group stores it). */
+  private remember(position: StreamPosition): void {
+    this.deps.privatePositions.set(
+      this.spec,
+      position.kind === 'next' ? { kind: 'time', ms: Date.now() } : position,
+    );
   }
 
   private async peekPosition(): Promise<StreamPosition | undefined> {

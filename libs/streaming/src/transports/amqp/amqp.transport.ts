@@ -10,6 +10,7 @@ import {
   TransportSubscription,
 } from '../../transport/transport.interface';
 import { AmqpConnection } from './amqp-connection';
+import { StreamPosition } from './amqp-positions';
 import { AmqpPublisher } from './amqp-publisher';
 import { AmqpRequester } from './amqp-requests';
 import { AmqpTopology } from './amqp-topology';
@@ -47,6 +48,7 @@ export class AmqpTransport implements StreamingTransport {
   private readonly publisher: AmqpPublisher;
   private readonly requester: AmqpRequester;
   private readonly subscriptions = new Set<AmqpSubscription>();
+  private readonly privatePositions = new WeakMap<SubscriptionSpec, StreamPosition>();
   private closed = false;
 
   constructor(private readonly context: TransportContext) {
@@ -101,6 +103,7 @@ export class AmqpTransport implements StreamingTransport {
         logger: this.context.logger,
         operationTimeoutMs: timeoutMs,
         lockPollMs: this.options.lockPollMs,
+        privatePositions: this.privatePositions,
       },
       (s) => this.subscriptions.delete(s),
     );
