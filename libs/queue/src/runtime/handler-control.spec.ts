@@ -111,6 +111,8 @@ describe('HandlerRunner control, events and metrics', () => {
     await runner.resume();
     await waitUntil(() => started.length === 3);
     expect(metrics.counts['databus_messages_consumed_total:ok']).toBe(3);
+    // The two that waited behind the running one were returned by pause() and came back redelivered.
+    expect(metrics.counts.databus_messages_redelivered_total).toBe(2);
     await waitUntil(() => metrics.gauges.databus_in_flight_messages === 0);
     await runner.stop(100);
   });
