@@ -42,23 +42,24 @@ describe('nats connect options', () => {
   });
 
   it('reconnects forever with the module backoff, counting attempts since the last connect', () => {
-    const attempt = { count: 0 };
+    const attempt = { count: 0, delayMs: 0 };
     const o = natsConnectOptions(context('nats://h'), resolveNatsOptions({}), attempt);
     expect(o.maxReconnectAttempts).toBe(-1);
     expect(o.reconnect).toBe(true);
     expect([1, 2, 3, 4, 5].map(() => o.reconnectDelayHandler?.())).toEqual([10, 20, 40, 80, 100]);
+    expect(attempt).toEqual({ count: 5, delayMs: 100 });
     expect(o.authenticator).toBeUndefined();
     expect(o.tls).toBeUndefined();
   });
 
   it('turns TLS on for tls:// with verification on by default, and passes the loaded material', () => {
-    const o = natsConnectOptions(context('tls://h:4443'), resolveNatsOptions({}), { count: 0 });
+    const o = natsConnectOptions(context('tls://h:4443'), resolveNatsOptions({}), { count: 0, delayMs: 0 });
     expect(o.tls).toMatchObject({ rejectUnauthorized: true });
     const ca = [Buffer.from('CA')];
     const withCa = natsConnectOptions(
       context('nats://h', { tls: { ca, rejectUnauthorized: false, servername: 'broker' } }),
       resolveNatsOptions({}),
-      { count: 0 },
+      { count: 0, delayMs: 0 },
     );
     expect(withCa.tls).toMatchObject({ ca, rejectUnauthorized: false, servername: 'broker' });
   });

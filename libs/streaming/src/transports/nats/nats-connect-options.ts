@@ -5,6 +5,12 @@ import { ResolvedNatsOptions } from './nats.options';
 
 const DEFAULT_PORT = 4222;
 
+/** Reconnect attempts since the last successful connect, and the delay before the latest one. */
+export interface ReconnectState {
+  count: number;
+  delayMs: number;
+}
+
 /** `host:port` entries for every broker of the URL (`nats://n1:4222,n2:4222`). */
 export function natsServers(context: TransportContext): string[] {
   return context.url.hosts.map(
@@ -34,12 +40,12 @@ export function credentialsAuthenticator(provider: CredentialsProvider): Authent
 /**
  * The nats.js connection options: every host of the URL, credentials through the authenticator, TLS from
  * `context.tls` (verification on unless `insecure` was set), and reconnect forever with the module's
- * backoff (`reconnectAttempt` counts attempts since the last successful connect).
+ * backoff (`reconnectAttempt` counts attempts since the last successful connect and keeps the last delay).
  */
 export function natsConnectOptions(
   context: TransportContext,
   options: ResolvedNatsOptions,
-  reconnectAttempt: { count: number },
+  reconnectAttempt: ReconnectState,
 ): NodeConnectionOptions {
   const tls = context.tls;
   return {
@@ -61,7 +67,8 @@ export function natsConnectOptions(
     reconnect: true,
     maxReconnectAttempts: -1,
     waitOnFirstConnect: false,
-    reconnectDelayHandler: () => backoffDelay(++reconnectAttempt.count, context.reconnect),
+    reconnectDelayHandler: () =>
+      (reconnectAttempt.delayMs = backoffDelay(++reconnectAttempt.count, context.reconnect)),
     ignoreAuthErrorAbort: true,
     pingInterval: options.pingIntervalMs,
     maxPingOut: 2,

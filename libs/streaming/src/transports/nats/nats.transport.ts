@@ -45,7 +45,7 @@ export class NatsTransport implements StreamingTransport {
   private readonly streams: NatsStreams;
   private readonly publisher: NatsPublisher;
   private readonly requests: NatsRequests;
-  private readonly reconnectAttempt = { count: 0 };
+  private readonly reconnectAttempt = { count: 0, delayMs: 0 };
   private nc?: NatsConnection;
   private jsm?: JetStreamManager;
   private js?: JetStreamClient;
@@ -208,8 +208,8 @@ export class NatsTransport implements StreamingTransport {
         case 'reconnecting':
           this.statusEmitter.set({
             type: 'reconnecting',
-            attempt: this.reconnectAttempt.count + 1,
-            delayMs: this.context.reconnect.initialMs,
+            attempt: Math.max(1, this.reconnectAttempt.count),
+            delayMs: this.reconnectAttempt.delayMs,
           });
           break;
         case 'reconnect':
