@@ -106,6 +106,39 @@ describeWithBroker('kafka', 'kafka transport on a broker', () => {
     }
   });
 
+  it('starts at BEGIN, LATEST and a sequence, and seeks back by sequence, on a partition (keyed records)', async () => {
+    const t = transport();
+    await t.connect();
+    const ds = topic('kafka-positions');
+    const base = { dataset: ds, prefetch: 100, groupExpiryMs: 60_000 };
+    const values = (records: IncomingRecord[]) =>
+      records.map((r) => JSON.parse(r.data.toString()).i as number);
+    try {
+      for (let i = 0; i < 5; i++) await t.produce(ds, [json({ i }, 'one-key')]);
+      const read = async (sub: TransportSubscription, n: number) => {
+        const got: IncomingRecord[] = [];
+        await drain([sub], got, () => got.length >= n);
+        return got;
+      };
+      const begin = await t.subscribe({ ...base, start: Offset.BEGIN });
+      const all = await read(begin, 5);
+      expect(values(all)).toEqual([0, 1, 2, 3, 4]);
+      expect(new Set(all.map((r) => r.partition)).size).toBe(1);
+      await begin.seek(Offset.sequence(all[2].sequence));
+      expect(values(await read(begin, 3))).toEqual([2, 3, 4]);
+      await begin.close();
+      const fromSeq = await t.subscribe({ ...base, start: Offset.sequence(all[3].sequence) });
+      expect(values(await read(fromSeq, 2))).toEqual([3, 4]);
+      await fromSeq.close();
+      const latest = await t.subscribe({ ...base, group: uniqueName('g'), start: Offset.LATEST });
+      await t.produce(ds, [json({ i: 5 }, 'one-key')]);
+      expect(values(await read(latest, 1))).toEqual([5]);
+      await latest.close();
+    } finally {
+      await t.close();
+    }
+  });
+
   it('a second member takes partitions over: every record is seen at least once, with no gap', async () => {
     const a = transport({ numPartitions: 3 });
     const b = transport({ numPartitions: 3 });
