@@ -1,6 +1,6 @@
 import { ConfigurationError, ConsumerError } from '@databus/common';
 import { describeWithBroker, uniqueName } from '@databus/testing';
-import { Offset, SubscriptionSpec } from '@databus/streaming';
+import { NoCommittedPositionError, Offset, SubscriptionSpec } from '@databus/streaming';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { NatsTransport, natsTransportFactory } from '../../src/transports/nats';
 import { connect, nanos, type NatsConnection } from '../../src/transports/nats/nats-client';
@@ -85,6 +85,28 @@ describeWithBroker('nats', 'nats transport (SPI level): streams, consumers, rete
     } finally {
       await sub.close();
     }
+  });
+
+  it('an inactive durable group expires after groupExpiryMs (the server removes its consumer)', async () => {
+    const ds = uniqueName('expiry');
+    await transport.produce(ds, [json(1)]);
+    const sub = await transport.subscribe(spec(ds, { group: 'short-lived', groupExpiryMs: 1000 }));
+    await sub.ack(await fetchN(sub, 1));
+    await sub.close();
+    const stream = `${streamPrefix}${ds}`;
+    const deadline = Date.now() + 15_000;
+    let exists = true;
+    while (exists && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      exists = await jsm.consumers.info(stream, 'short-lived').then(
+        () => true,
+        () => false,
+      );
+    }
+    expect(exists).toBe(false);
+    await expect(
+      transport.subscribe(spec(ds, { group: 'short-lived', start: Offset.NONE })),
+    ).rejects.toBeInstanceOf(NoCommittedPositionError);
   });
 
   it('a private subscription uses an ephemeral consumer that is deleted on close', async () => {
