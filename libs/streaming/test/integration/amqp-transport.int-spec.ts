@@ -5,7 +5,7 @@ import { Offset } from '../../src/offset/offset';
 import { IncomingRecord, OutgoingRecord } from '../../src/transport/transport-record.interface';
 import { SubscriptionSpec, TransportSubscription } from '../../src/transport/transport.interface';
 import { AmqpTransport } from '../../src/transports/amqp/amqp.transport';
-import { amqpContext, deleteAmqpDatasets, groupLockHeld } from './amqp-test-kit';
+import { amqpContext, amqpUrl, deleteAmqpDatasets, groupLockHeld } from './amqp-test-kit';
 
 const json = (value: unknown, key?: string): OutgoingRecord => ({
   key,
@@ -216,6 +216,24 @@ describeWithBroker('amqp', 'amqp transport (SPI)', () => {
     const reply = await t.request(dataset, json({ i: 1 }), 5_000);
     await responder;
     expect(JSON.parse(reply.data.toString())).toEqual({ i: 42 });
+  });
+
+  it('connects to the next host of a cluster URL when the first does not answer', async () => {
+    const live = new URL(amqpUrl());
+    const url = `amqp://guest:guest@127.0.0.1:1,${live.hostname}:${live.port || 5672}`;
+    const t = await open({ rawUrl: url });
+    expect(t.status.type).toBe('connected');
+    const dataset = newDataset();
+    await t.produce(dataset, [json({ i: 0 })]);
+  });
+
+  it('fails on an unknown vhost with a ConfigurationError naming url', async () => {
+    const url = `${amqpUrl().replace(/\/+$/, '')}/${uniqueName('no-such-vhost')}`;
+    const t = new AmqpTransport(amqpContext({ rawUrl: url }));
+    transports.push(t);
+    const error = await t.connect().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).option).toBe('url');
   });
 
   it('reports its status and rejects bad options', async () => {

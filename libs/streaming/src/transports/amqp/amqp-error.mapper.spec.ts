@@ -33,6 +33,11 @@ describe('amqp error mapping', () => {
     );
     expect(vhost).toBeInstanceOf(ConfigurationError);
     expect((vhost as ConfigurationError).option).toBe('url');
+    const refusedOpen = mapConnectError(
+      new Error('Expected ConnectionOpenOk; got <ConnectionClose channel:0>'),
+      where,
+    );
+    expect((refusedOpen as ConfigurationError).option).toBe('url');
     const tls = mapConnectError(withCode('self-signed certificate', 'DEPTH_ZERO_SELF_SIGNED_CERT'), where);
     expect((tls as ConfigurationError).option).toBe('tls.ca');
     expect(mapConnectError(new Error('tlsv13 alert certificate required'), where)).toBeInstanceOf(

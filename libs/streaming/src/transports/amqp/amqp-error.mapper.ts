@@ -44,7 +44,8 @@ function describe(error: unknown): string {
 /**
  * Maps a failure to open a connection to the databus hierarchy:
  * - refused credentials (403 during the handshake) → `AuthenticationError`;
- * - an unknown vhost (530) → `ConfigurationError` naming `url`;
+ * - an unknown or forbidden vhost (530, or a ConnectionClose answering connection.open) → `ConfigurationError`
+ *   naming `url`;
  * - a broker certificate that cannot be verified → `ConfigurationError` naming `tls.ca`;
  * - a client certificate the broker rejected → `AuthenticationError`;
  * - anything else (refused, reset, timeouts, DNS) → `TemporaryError`.
@@ -58,7 +59,12 @@ export function mapConnectError(error: unknown, where: string): DatabusError {
     return new AuthenticationError(`The broker at ${where} refused the credentials (${text}).`, {
       cause: error,
     });
-  if (/NOT[-_]ALLOWED|530/.test(text) && /vhost/i.test(text))
+  // RabbitMQ refuses connection.open only for a vhost that is unknown or that the user may not access
+  // (530 NOT_ALLOWED); amqplib reports it as an unexpected ConnectionClose during the handshake.
+  const vhostRefused =
+    (/NOT[-_]ALLOWED|530/.test(text) && /vhost/i.test(text)) ||
+    /Expected ConnectionOpenOk; got <ConnectionClose/.test(text);
+  if (vhostRefused)
     return new ConfigurationError(
       'url',
       'a virtual host that exists on the broker and that the user may access',
