@@ -9,6 +9,9 @@ export const TASK_QUEUE_BACKEND = Symbol('databus:queue:backend');
 /** The observability (`QueueTelemetry`: events, metrics, tracing, connection state) of one module instance. */
 export const TASK_QUEUE_TELEMETRY = Symbol('databus:queue:telemetry');
 
+/** The `LoggerService` of one module instance (option `logger`). */
+export const TASK_QUEUE_LOGGER = Symbol('databus:queue:logger');
+
 /** The connection name of one module instance (`'default'` unless `name` is given). */
 export const TASK_QUEUE_CONNECTION_NAME = Symbol('databus:queue:connection-name');
 

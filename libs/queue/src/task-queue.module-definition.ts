@@ -1,7 +1,8 @@
-import { ConfigurableModuleBuilder, DynamicModule, Logger, Provider, Type } from '@nestjs/common';
+import { ConfigurableModuleBuilder, DynamicModule, LoggerService, Provider, Type } from '@nestjs/common';
 import { createBackend } from './backends/create-backend';
 import type { QueueBackend } from './backends/queue-backend.interface';
 import { getTaskQueueToken } from './decorators/inject-task-queue.decorator';
+import { createQueueLogger } from './observability/queue-logger';
 import { QueueTelemetry } from './observability/queue-telemetry';
 import {
   getTaskQueueRegistryToken,
@@ -18,6 +19,7 @@ import {
   RESOLVED_TASK_QUEUE_OPTIONS,
   TASK_QUEUE_BACKEND,
   TASK_QUEUE_CONNECTION_NAME,
+  TASK_QUEUE_LOGGER,
   TASK_QUEUE_TELEMETRY,
 } from './task-queue.constants';
 import { TaskQueue } from './task-queue.service';
@@ -60,19 +62,25 @@ export const {
   .setExtras<TaskQueueModuleExtras>({ isGlobal: false, name: DEFAULT_CONNECTION }, withConnection)
   .build();
 
-/** Internal providers of every module instance: validated options, then the backend they select. */
+/** Internal providers of every module instance: the logger, validated options, then the backend they select. */
 export const internalProviders: Provider[] = [
   {
-    provide: RESOLVED_TASK_QUEUE_OPTIONS,
+    provide: TASK_QUEUE_LOGGER,
     inject: [TASK_QUEUE_MODULE_OPTIONS, TASK_QUEUE_CONNECTION_NAME],
-    useFactory: (options: TaskQueueModuleOptions, name: string): ResolvedTaskQueueOptions =>
-      resolveTaskQueueOptions(options, (message) => new Logger(`TaskQueue:${name}`).warn(message)),
+    useFactory: (options: TaskQueueModuleOptions | undefined, name: string): LoggerService =>
+      createQueueLogger(options?.logger, name),
+  },
+  {
+    provide: RESOLVED_TASK_QUEUE_OPTIONS,
+    inject: [TASK_QUEUE_MODULE_OPTIONS, TASK_QUEUE_LOGGER],
+    useFactory: (options: TaskQueueModuleOptions, logger: LoggerService): ResolvedTaskQueueOptions =>
+      resolveTaskQueueOptions(options, (message) => logger.warn(message)),
   },
   {
     provide: TASK_QUEUE_BACKEND,
-    inject: [RESOLVED_TASK_QUEUE_OPTIONS, TASK_QUEUE_CONNECTION_NAME],
-    useFactory: (options: ResolvedTaskQueueOptions, name: string) =>
-      createBackend(options, new Logger(`TaskQueue:${name}`), `databus-queue:${name}`),
+    inject: [RESOLVED_TASK_QUEUE_OPTIONS, TASK_QUEUE_LOGGER, TASK_QUEUE_CONNECTION_NAME],
+    useFactory: (options: ResolvedTaskQueueOptions, logger: LoggerService, name: string) =>
+      createBackend(options, logger, `databus-queue:${name}`),
   },
   {
     provide: TASK_QUEUE_TELEMETRY,

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import type { ResolvedTaskQueueOptions } from '../options/resolve-options';
 import type { QueueBackend } from './queue-backend.interface';
 
@@ -8,7 +8,7 @@ import type { QueueBackend } from './queue-backend.interface';
  */
 export async function createBackend(
   options: ResolvedTaskQueueOptions,
-  logger: Logger,
+  logger: LoggerService,
   connectionName: string,
 ): Promise<QueueBackend> {
   if (options.backend === 'memory') {

@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import type { BackoffOptions, CredentialsProvider, DatabusMetrics, TlsOptions } from '@databus/common';
 import type { MemoryBroker } from '../backends/memory/memory-broker';
 
@@ -58,6 +59,11 @@ export interface TaskQueueModuleOptions {
   handlers?: boolean;
   /** @deprecated Use `handlers`; `registerHandlers: false` is the same as `handlers: false`. */
   registerHandlers?: boolean;
+  /**
+   * Where this connection logs (context `TaskQueue:<name>` as the last argument); `false` silences it.
+   * @default Nest's `Logger` with context `TaskQueue:<name>`
+   */
+  logger?: LoggerService | false;
   /** Where metrics go, e.g. `createPrometheusMetrics()` from `@databus/common`. @default no metrics */
   metrics?: DatabusMetrics;
   /**

@@ -2,7 +2,7 @@ import {
   BeforeApplicationShutdown,
   Inject,
   Injectable,
-  Logger,
+  LoggerService,
   OnApplicationBootstrap,
   OnApplicationShutdown,
   OnModuleInit,
@@ -21,7 +21,7 @@ import {
   QUEUE_CONTEXT_TYPE,
   RESOLVED_TASK_QUEUE_OPTIONS,
   TASK_QUEUE_BACKEND,
-  TASK_QUEUE_CONNECTION_NAME,
+  TASK_QUEUE_LOGGER,
   TASK_QUEUE_TELEMETRY,
 } from '../task-queue.constants';
 import { TaskQueue } from '../task-queue.service';
@@ -41,20 +41,19 @@ export class HandlerOrchestrator
   implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
   private readonly runners: HandlerRunner[] = [];
-  private readonly logger: Logger;
+
   private closing = false;
 
   constructor(
     @Inject(TASK_QUEUE_BACKEND) private readonly backend: QueueBackend,
     @Inject(RESOLVED_TASK_QUEUE_OPTIONS) private readonly options: ResolvedTaskQueueOptions,
-    @Inject(TASK_QUEUE_CONNECTION_NAME) connection: string,
+    @Inject(TASK_QUEUE_LOGGER) private readonly logger: LoggerService,
     private readonly explorer: QueueHandlerExplorer,
     private readonly contextCreator: ExternalContextCreator,
     private readonly paramsFactory: QueueParamsFactory,
     private readonly taskQueue: TaskQueue,
     @Inject(TASK_QUEUE_TELEMETRY) private readonly telemetry: QueueTelemetry,
   ) {
-    this.logger = new Logger(`TaskQueue:${connection}`);
     // After a reconnect the backend re-attached every active consumer before announcing `connected`.
     telemetry.events.on((event) => {
       if (event.type !== 'connected' || event.generation < 2) return;

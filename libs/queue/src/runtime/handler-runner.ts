@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import type {
   BackendConsumer,
   ConsumerHealth,
@@ -56,7 +56,7 @@ export class HandlerRunner {
     private readonly backend: QueueBackend,
     readonly handler: ResolvedHandler,
     private readonly invoke: HandlerInvoker,
-    private readonly logger: Logger,
+    private readonly logger: LoggerService,
     private readonly observer: HandlerObserver = noopHandlerObserver,
   ) {
     this.settlement = new Settlement(backend, handler, logger, observer);

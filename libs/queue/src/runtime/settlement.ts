@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { backoffDelay, redactText } from '@databus/common';
 import type {
   Delivery,
@@ -32,7 +32,7 @@ export class Settlement implements ExplicitSettlement {
   constructor(
     private readonly backend: QueueBackend,
     private readonly handler: ResolvedHandler,
-    private readonly logger: Logger,
+    private readonly logger: LoggerService,
     private readonly observer: HandlerObserver = noopHandlerObserver,
   ) {}
 

@@ -1,6 +1,6 @@
 import type { ChannelModel } from 'amqplib';
 import * as amqplib from 'amqplib';
-import { Logger } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { backoffDelay, BrokerCredentials, redactText, sleep, TemporaryError } from '@databus/common';
 import type { ResolvedTaskQueueOptions } from '../../options/resolve-options';
 import { CLOSED, NOT_CONNECTED, RECONNECTED, RECONNECTING } from '../../queue.messages';
@@ -33,7 +33,7 @@ export class ConnectionSupervisor {
     private readonly options: ResolvedTaskQueueOptions,
     private readonly onConnected: OnConnected,
     private readonly status: StatusEmitter,
-    private readonly logger: Logger,
+    private readonly logger: LoggerService,
     private readonly connectionName: string,
   ) {}
 

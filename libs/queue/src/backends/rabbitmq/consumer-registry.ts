@@ -1,5 +1,5 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import { Logger } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { backoffDelay, ResolvedBackoff, sleep } from '@databus/common';
 import type {
   BackendConsumer,
@@ -69,7 +69,7 @@ export class ConsumerRegistry {
 
   constructor(
     private readonly backoff: ResolvedBackoff,
-    private readonly logger: Logger,
+    private readonly logger: LoggerService,
     private readonly where: string,
   ) {}
 

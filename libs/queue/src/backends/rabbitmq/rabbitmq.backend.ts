@@ -1,5 +1,5 @@
 import type { ChannelModel } from 'amqplib';
-import { Logger } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import type { ResolvedTaskQueueOptions } from '../../options/resolve-options';
 import type {
   BackendConsumer,
@@ -31,7 +31,7 @@ export class RabbitMqBackend implements QueueBackend {
 
   constructor(
     private readonly options: ResolvedTaskQueueOptions,
-    logger: Logger,
+    logger: LoggerService,
     connectionName: string,
   ) {
     const where = options.safeUrl;
