@@ -28,8 +28,9 @@ export interface NatsSubscriptionDeps {
 /**
  * One subscription on a JetStream pull consumer (durable for a group, ephemeral otherwise).
  * A `consume()` loop keeps pull requests of up to `prefetch` messages open; the server never has more than
- * `max_ack_pending` (= `prefetch` by default) delivered and unacknowledged, so the local buffer plus the
- * records handed to the runtime stay within `prefetch`. `fetch` takes from that buffer, waiting up to
+ * the consumer's `max_ack_pending` delivered and unacknowledged (`prefetch` for a private subscription, the
+ * largest member `prefetch` for a group), which bounds the local buffer plus the records handed to the
+ * runtime. `fetch` takes from that buffer, waiting up to
  * `maxWaitMs` for the `max`-th record. When the consume loop ends on its own (consumer or stream deleted,
  * connection closed) `fetch` rejects with `ConsumerError` and the runtime subscribes again.
  */
