@@ -19,7 +19,8 @@ describeWithBroker('amqp', 'amqp transport interop with plain amqplib', () => {
   });
   afterAll(async () => {
     await plain.close();
-    await deleteAmqpDatasets(datasets);
+    // Handlers without a group get a durable default group named after class and method.
+    await deleteAmqpDatasets(datasets, ['Handler.on', 'Doubler.on']);
   });
   const newDataset = (): string => {
     const name = uniqueName('amqp-interop');
