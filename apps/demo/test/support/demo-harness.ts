@@ -10,6 +10,7 @@ import { TokenIssuer } from '../../src/gateway/token-issuer';
 
 /** A sensor hub booted for a test, on a free port, with the simulator off and nothing read from `.env`. */
 export interface DemoUnderTest extends RunningDemo {
+  /** The in-process token issuer (throws when the demo uses an external gateway). */
   issuer: TokenIssuer;
   /** Closes the app (idempotent) and removes its data directory. */
   stop(): Promise<void>;
@@ -41,12 +42,15 @@ export async function bootDemo(
     logger,
     shutdownHooks: false,
   });
-  const issuer = demo.app.get(GatewayService).issuer;
-  if (!issuer) throw new Error('bootDemo: expected the in-process token issuer');
+  const gateway = demo.app.get(GatewayService);
   let closed: Promise<void> | undefined;
   return {
     ...demo,
-    issuer,
+    get issuer(): TokenIssuer {
+      if (!gateway.issuer)
+        throw new Error('bootDemo: this demo uses an external gateway, not its own issuer');
+      return gateway.issuer;
+    },
     close: () => (closed ??= demo.close()),
     stop: async () => {
       await (closed ??= demo.close());
