@@ -1,5 +1,5 @@
 // Packaging smoke test (`npm run test:pack`): proves that the published tarballs work in an outside app.
-//   1. builds the workspace (skip with --no-build when dist is fresh);
+//   1. builds the libs unless each one's dist is newer than its sources (as after `npm run build`);
 //   2. `npm pack`s every publishable lib into a temp dir outside the workspace and checks each tarball's files;
 //   3. installs them in a throwaway NestJS 11 app (CommonJS, decorators through Reflect.decorate) that boots
 //      StreamingModule.forRoot({ url: 'memory://smoke' }), consumes one message with @OnDatasetMessage and exits;
@@ -9,9 +9,18 @@
 // The broker clients are optional peers and are NOT installed: the memory transport must not need them.
 // Each app must also exit by itself after `app.close()` (nothing may keep a closed app alive).
 // Until libs/streaming has a package.json, the apps exercise @databus/common only.
-// Options: --no-build (dist is fresh), --only=common,streaming (pack just these libs), --keep (keep the temp dir).
+// Options: --no-build (never build), --only=common,streaming (pack just these libs), --keep (keep the temp dir).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,12 +36,20 @@ const only = process.argv
   .split(',');
 const work = mkdtempSync(join(tmpdir(), 'databus-pack-smoke-'));
 
+const LIB_NAMES = ['common', 'auth', 'streaming', 'queue', 'realtime'];
+
 function main() {
-  if (!process.argv.includes('--no-build')) {
-    log('building the workspace');
+  const candidates = LIB_NAMES.filter(
+    (name) => (!only || only.includes(name)) && existsSync(join(root, 'libs', name, 'package.json')),
+  );
+  const stale = candidates.filter((name) => !distIsFresh(join(root, 'libs', name)));
+  if (process.argv.includes('--no-build')) log('not building (--no-build)');
+  else if (stale.length === 0) log("every lib's dist is newer than its sources: not building again");
+  else {
+    log(`building the libs (${stale.join(', ')} changed since their last build)`);
     const build = spawnSync(
       process.execPath,
-      [join(root, 'scripts', 'build.mjs'), ...(only ?? []).map((name) => `libs/${name}`)],
+      [join(root, 'scripts', 'build.mjs'), ...candidates.map((name) => `libs/${name}`)],
       { cwd: root, stdio: 'inherit' },
     );
     if (build.status !== 0) throw new Error('the build failed (see above)');
@@ -56,10 +73,26 @@ function main() {
   runApp(nest12, 'app.mjs', appSource(scenario, 'esm', names), 'NestJS 12 (ESM), ESM app');
 }
 
+/** True when the lib's dist/index.js is newer than its package.json, tsconfig and every source file. */
+function distIsFresh(dir) {
+  const built = join(dir, 'dist', 'index.js');
+  if (!existsSync(built)) return false;
+  const builtAt = statSync(built).mtimeMs;
+  const inputs = [join(dir, 'package.json'), join(dir, 'tsconfig.build.json'), ...files(join(dir, 'src'))];
+  return inputs.every((file) => !existsSync(file) || statSync(file).mtimeMs <= builtAt);
+}
+
+function files(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
 /** libs/common, libs/streaming and any of auth/queue/realtime that exist and are not private. */
 function publishableLibs() {
   const out = [];
-  for (const name of ['common', 'auth', 'streaming', 'queue', 'realtime']) {
+  for (const name of LIB_NAMES) {
     if (only && !only.includes(name)) continue;
     const dir = join(root, 'libs', name);
     const file = join(dir, 'package.json');
