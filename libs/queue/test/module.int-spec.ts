@@ -7,6 +7,7 @@ import {
   ExceptionFilter,
   ExecutionContext,
   INestApplication,
+  Inject,
   Injectable,
   Module,
   NestInterceptor,
@@ -25,6 +26,10 @@ import {
   ConfigurationError,
   EventSubscriber,
   InjectTaskQueue,
+  getTaskQueueHealthToken,
+  getTaskQueueRegistryToken,
+  TaskQueueHandlerRegistry,
+  TaskQueueHealthIndicator,
   MemoryBroker,
   QUEUE_CONTEXT_TYPE,
   TaskContext,
@@ -185,6 +190,15 @@ describe('TaskQueueModule in a Nest application (memory backend)', () => {
         @InjectTaskQueue('audit') readonly audit: TaskQueue,
       ) {}
     }
+    @Injectable()
+    class Ops {
+      constructor(
+        readonly mainRegistry: TaskQueueHandlerRegistry,
+        @Inject(getTaskQueueRegistryToken('audit')) readonly auditRegistry: TaskQueueHandlerRegistry,
+        readonly mainHealth: TaskQueueHealthIndicator,
+        @Inject(getTaskQueueHealthToken('audit')) readonly auditHealth: TaskQueueHealthIndicator,
+      ) {}
+    }
     const app = await boot({
       imports: [
         TaskQueueModule.forRoot({ url: 'memory://', memoryBroker: broker }),
@@ -193,7 +207,7 @@ describe('TaskQueueModule in a Nest application (memory backend)', () => {
           useFactory: () => ({ url: 'memory://', memoryBroker: other }),
         }),
       ],
-      providers: [Workers, Producer],
+      providers: [Workers, Producer, Ops],
     });
     const producer = app.get(Producer);
     expect(producer.main).not.toBe(producer.audit);
@@ -204,6 +218,12 @@ describe('TaskQueueModule in a Nest application (memory backend)', () => {
     expect(got.sort()).toEqual(['audit<-audit', 'default<-main']);
     expect(broker.consumerCount(queue)).toBe(1);
     expect(other.consumerCount(queue)).toBe(1);
+    // Each connection has its own registry and health indicator, injected by class or by named token.
+    const ops = app.get(Ops);
+    expect(ops.mainRegistry.list().map((h) => h.id)).toEqual(['Workers.onDefault']);
+    expect(ops.auditRegistry.list().map((h) => h.id)).toEqual(['Workers.onAudit']);
+    expect(ops.auditHealth).not.toBe(ops.mainHealth);
+    expect(ops.auditHealth.check('audit').audit.status).toBe('up');
   });
 
   it('takes its options from @nestjs/config through forRootAsync, and can be global', async () => {
