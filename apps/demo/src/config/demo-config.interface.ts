@@ -61,5 +61,5 @@ export interface DemoConfig {
   /** How long shutdown waits for in-flight handlers. */
   shutdownTimeoutMs: number;
   /** Optional Centrifugo push of notifications. */
-  centrifugo?: { apiUrl: string; apiKey?: string; channel: string };
+  centrifugo?: { apiUrl: string; apiKey: string; channel: string };
 }

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '@databus/common';
+import { brokerTls } from './broker-tls';
 import { loadDemoConfig } from './load-demo-config';
 
 describe('loadDemoConfig', () => {
@@ -30,6 +31,7 @@ describe('loadDemoConfig', () => {
       AUTH_STRATEGY: 'mtls',
       TLS_CA_FILE: '/ca.pem',
       CENTRIFUGO_API_URL: 'http://localhost:8000/api',
+      CENTRIFUGO_API_KEY: 'key',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -52,6 +54,7 @@ describe('loadDemoConfig', () => {
     [{ AUTH_TOKEN_URL: 'https://gw.example/token' }, 'AUTH_JWKS_URL'],
     [{ API_BASE_URL: 'ftp://x' }, 'API_BASE_URL'],
     [{ TLS_CERT_FILE: '/c.pem' }, 'TLS_CERT_FILE'],
+    [{ CENTRIFUGO_API_URL: 'http://localhost:8000/api' }, 'CENTRIFUGO_API_KEY'],
   ])('refuses %p naming %s', (env, name) => {
     expect(() => loadDemoConfig(env)).toThrow(ConfigurationError);
     expect(() => loadDemoConfig(env)).toThrow(name);
@@ -64,5 +67,22 @@ describe('loadDemoConfig', () => {
     } catch (error) {
       expect(String((error as Error).message)).not.toContain('s3cret');
     }
+  });
+});
+
+describe('brokerTls', () => {
+  const files = { ca: '/ca.pem', cert: '/c.pem', key: '/c.key' };
+
+  it('gives the TLS_* files to TLS schemes only', () => {
+    expect(brokerTls('amqps://h', files)).toEqual(files);
+    expect(brokerTls('mqtts://h', files)).toEqual(files);
+    expect(brokerTls('kafka+ssl://h:9093', files)).toEqual(files);
+    expect(brokerTls('amqp://h', files)).toBeUndefined();
+    expect(brokerTls('nats://h:4222', files)).toBeUndefined();
+    expect(brokerTls('memory://demo', files)).toBeUndefined();
+  });
+
+  it('gives nothing when no file is configured', () => {
+    expect(brokerTls('amqps://h', {})).toBeUndefined();
   });
 });

@@ -26,6 +26,12 @@ export function loadDemoConfig(env: DemoEnv): DemoConfig {
   if (tokenUrl && !jwksUrl)
     throw new ConfigurationError('AUTH_JWKS_URL', 'the JWKS URL of the gateway at AUTH_TOKEN_URL');
   const centrifugoUrl = url(env, 'CENTRIFUGO_API_URL');
+  const centrifugoKey = text(env, 'CENTRIFUGO_API_KEY');
+  if (centrifugoUrl && !centrifugoKey)
+    throw new ConfigurationError(
+      'CENTRIFUGO_API_KEY',
+      'the HTTP API key of the Centrifugo at CENTRIFUGO_API_URL',
+    );
   return {
     port,
     host,
@@ -61,7 +67,7 @@ export function loadDemoConfig(env: DemoEnv): DemoConfig {
     centrifugo: centrifugoUrl
       ? {
           apiUrl: centrifugoUrl,
-          apiKey: text(env, 'CENTRIFUGO_API_KEY'),
+          apiKey: centrifugoKey as string,
           channel: text(env, 'CENTRIFUGO_CHANNEL') ?? 'notifications',
         }
       : undefined,
