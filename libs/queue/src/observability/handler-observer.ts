@@ -66,13 +66,13 @@ export function handlerObserver(telemetry: QueueTelemetry, handler: ResolvedHand
   };
   const ref = { connection, handler: handler.name, queue: handler.label };
   return {
-    async trace(delivery, run, failed) {
+    async trace<T>(delivery: Delivery, run: () => Promise<T>, failed: (result: T) => unknown): Promise<T> {
       if (!telemetry.tracing) return run();
       let done = false;
-      let result: Awaited<ReturnType<typeof run>> | undefined;
+      let result: T | undefined;
       const info = {
         system: telemetry.system,
-        destination: handler.label,
+        destination: labels.dataset,
         operation: 'process' as const,
         group: labels.group || undefined,
         messageId: delivery.properties.messageId,
@@ -87,13 +87,13 @@ export function handlerObserver(telemetry: QueueTelemetry, handler: ResolvedHand
           result = await run();
           done = true;
           // A failed handler marks its span as failed; the delivery itself was settled already.
-          const error = failed(result);
+          const error = failed(result as T);
           if (error !== undefined) throw error;
         });
       } catch (error) {
         if (!done) throw error;
       }
-      return result as Awaited<ReturnType<typeof run>>;
+      return result as T;
     },
     failed(delivery, attempt, error, willRetry) {
       events.emit({

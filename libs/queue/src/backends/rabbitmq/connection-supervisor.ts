@@ -101,7 +101,11 @@ export class ConnectionSupervisor {
     for (const wake of [...this.waiters]) wake();
     if (connection) await connection.close().catch(() => undefined);
     // A connect in progress closes its own connection once it sees `closing`; wait for it (bounded).
-    if (this.opening) await Promise.race([this.opening.catch(() => undefined), sleep(OPENING_GRACE_MS)]);
+    if (this.opening)
+      await Promise.race([
+        this.opening.catch(() => undefined),
+        sleep(OPENING_GRACE_MS, undefined, { unref: true }),
+      ]);
   }
 
   private open(): Promise<void> {

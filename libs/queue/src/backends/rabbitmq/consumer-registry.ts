@@ -171,7 +171,7 @@ export class ConsumerRegistry {
     this.entries.clear();
     this.connection = undefined;
     // Bounded: a broker that stopped answering must not hold the application's shutdown.
-    await Promise.race([Promise.all([...this.closing]), sleep(CLOSE_TIMEOUT_MS)]);
+    await Promise.race([Promise.all([...this.closing]), sleep(CLOSE_TIMEOUT_MS, undefined, { unref: true })]);
   }
 
   private async attach(entry: ConsumerEntry, connection: ChannelModel, generation: number): Promise<void> {
