@@ -48,6 +48,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Running
     forceCloseConnections: true,
   });
   if (options.shutdownHooks ?? true) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   const config = app.get<DemoConfig>(DEMO_CONFIG);
   await app.listen(config.port, config.host);
   const simulator = app.get(SensorSimulator);
