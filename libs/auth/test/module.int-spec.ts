@@ -205,7 +205,7 @@ describe('JwtAuthModule in a Nest application', () => {
   it('lets the process exit by itself after app.close()', async () => {
     const child = spawn(
       process.execPath,
-      ['-r', join(__dirname, 'fixtures/ts-register.js'), join(__dirname, 'fixtures/exit-app.ts')],
+      ['-r', join(__dirname, '../../../test/ts-register.js'), join(__dirname, 'fixtures/exit-app.ts')],
       {
         env: {
           ...process.env,

@@ -50,7 +50,7 @@ describe('sleep', () => {
     controller.abort(new Error('late'));
   });
 
-  it('does not keep the process alive (its timer is unref-ed)', async () => {
+  it('keeps the process alive by default, and lets it exit with unref: true', async () => {
     const unref = jest.fn();
     const real = global.setTimeout;
     const spy = jest.spyOn(global, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
@@ -63,6 +63,8 @@ describe('sleep', () => {
       return timer;
     }) as typeof setTimeout);
     await sleep(1);
+    expect(unref).not.toHaveBeenCalled();
+    await sleep(1, undefined, { unref: true });
     spy.mockRestore();
     expect(unref).toHaveBeenCalledTimes(1);
   });

@@ -1,8 +1,19 @@
+/** Options of `sleep`. */
+export interface SleepOptions {
+  /**
+   * Let the process exit while this sleep is pending. Leave it off for waits that are part of live work
+   * (a reconnect backoff, a retry delay): an app with no socket open during a broker outage must not exit
+   * mid-wait. Turn it on only for bounded waits with no abort signal (a close grace period).
+   * @default false
+   */
+  unref?: boolean;
+}
+
 /**
- * Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. The timer is
- * `unref()`'d so a pending sleep never keeps a closing process alive.
+ * Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts (pass the signal of
+ * whatever closes the waiting work, so closing never waits for the timer).
  */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal, options: SleepOptions = {}): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = (): void => {
@@ -13,7 +24,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    timer.unref?.();
+    if (options.unref) timer.unref?.();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

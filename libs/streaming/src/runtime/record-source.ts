@@ -41,6 +41,8 @@ export class RecordSource {
   private flushing?: Promise<void>;
   private closed = false;
   private failures = 0;
+  /** Aborted by close(), so a re-subscribe backoff never outlives the subscription. */
+  private readonly closeSignal = new AbortController();
 
   constructor(
     private readonly transport: StreamingTransport,
@@ -134,6 +136,7 @@ export class RecordSource {
     if (this.closed) return;
     await this.flush();
     this.closed = true;
+    this.closeSignal.abort(new Error('closed'));
     const lease = this.lease;
     this.lease = undefined;
     this.owner.clear();
@@ -157,7 +160,8 @@ export class RecordSource {
     this.options.logger.warn(
       `Subscription to "${this.spec.dataset}"${this.spec.group ? ` (group "${this.spec.group}")` : ''} failed (${(error as Error)?.message}); re-subscribing in ${delay} ms`,
     );
-    await sleep(delay, signal).catch(() => undefined);
+    const wait = signal ? AbortSignal.any([signal, this.closeSignal.signal]) : this.closeSignal.signal;
+    await sleep(delay, wait).catch(() => undefined);
   }
 
   private async flushLoop(): Promise<void> {

@@ -91,8 +91,8 @@ export class MemorySubscription implements TransportSubscription {
         out.push(...this.take(max - out.length));
         if (out.length >= max) finish();
       };
+      // Not unref'd: a worker whose only work is this wait must stay alive; close() and aborts end it.
       const timer = setTimeout(finish, maxWaitMs);
-      timer.unref();
       const offAppend = this.group.log.onAppend(pull);
       const offWake = this.group.onWake(pull);
       signal?.addEventListener('abort', finish, { once: true });
