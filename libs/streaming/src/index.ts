@@ -97,3 +97,6 @@ export type { MemoryTransportOptions, MemoryRetention } from './transports/memor
 // Transport option types and wire constants come from import-free files, so the barrel never loads a broker client.
 export type { NatsTransportOptions, NatsStreamOptions } from './transports/nats/nats.options';
 export { NatsWireHeaders } from './transports/nats/nats-wire-headers';
+export type { AmqpTransportOptions, AmqpRetentionOptions } from './transports/amqp/amqp.options';
+export type { MqttTransportOptions } from './transports/mqtt/mqtt.options';
+export type { KafkaTransportOptions, KafkaSaslMechanism, KafkaConsumerTuning } from './transports/kafka/kafka.options';
