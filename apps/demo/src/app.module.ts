@@ -20,6 +20,8 @@ export interface AppModuleOptions {
   env?: Record<string, string>;
   /** Do not read `.env` (tests). @default false */
   ignoreEnvFile?: boolean;
+  /** The env file to read. @default `.env` in the current directory */
+  envFilePath?: string;
 }
 
 /**
@@ -36,6 +38,7 @@ export class AppModule {
     const config = ConfigModule.forRoot({
       isGlobal: true,
       ignoreEnvFile: options.ignoreEnvFile ?? false,
+      envFilePath: options.envFilePath,
       load: [() => env],
     });
     const centrifugo = env.CENTRIFUGO_API_URL ?? process.env.CENTRIFUGO_API_URL;

@@ -13,6 +13,8 @@ export interface StartDemoOptions {
   env?: Record<string, string>;
   /** Do not read `.env`. @default false */
   ignoreEnvFile?: boolean;
+  /** The env file to read. @default `.env` in the current directory */
+  envFilePath?: string;
   /** Nest logger, log levels, or `false` for silence. @default Nest's logger */
   logger?: LoggerService | LogLevel[] | false;
   /** Close the app on SIGTERM / SIGINT (in-flight work finishes first). @default true */
@@ -35,7 +37,11 @@ export interface RunningDemo {
  */
 export async function startDemo(options: StartDemoOptions = {}): Promise<RunningDemo> {
   const env: Record<string, string> = { ...(options.env ?? {}) };
-  const module = AppModule.forRoot({ env, ignoreEnvFile: options.ignoreEnvFile });
+  const module = AppModule.forRoot({
+    env,
+    ignoreEnvFile: options.ignoreEnvFile,
+    envFilePath: options.envFilePath,
+  });
   const requestedPort = env.PORT ?? process.env.PORT;
   if (requestedPort !== undefined && Number(requestedPort) === 0)
     env.PORT = String(await freePort(env.HOST ?? process.env.HOST ?? '127.0.0.1'));

@@ -48,4 +48,8 @@ describeWithBroker('amqp', 'sensor hub on RabbitMQ', () => {
   describeWithBroker('mqtt', 'sensor hub with readings on MQTT and tasks on RabbitMQ', () => {
     brokerSuite(() => ({ QUEUE_URL: brokerUrl('amqp'), STREAMING_URL: brokerUrl('mqtt') }));
   });
+
+  describeWithBroker('kafka', 'sensor hub with readings on Kafka and tasks on RabbitMQ', () => {
+    brokerSuite(() => ({ QUEUE_URL: brokerUrl('amqp'), STREAMING_URL: brokerUrl('kafka') }));
+  });
 });

@@ -1,7 +1,8 @@
 /** @jest-environment ./apps/demo/test/support/jose-environment.js */
 jest.mock('jose', () => (globalThis as { __databusJose?: unknown }).__databusJose);
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -265,5 +266,27 @@ describe('sensor hub with the mTLS token issuer', () => {
     expect(outcome).toMatch(/^error /);
     expect(outcome).not.toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY|CERT_HAS_EXPIRED|ALTNAME/);
     expect(demo.issuer.issued).toBe(issued);
+  });
+});
+
+describe('configuration from an env file', () => {
+  it('reads the demo variables from the file through @nestjs/config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'databus-demo-env-'));
+    const file = join(dir, '.env');
+    writeFileSync(
+      file,
+      'AUTH_TOKEN_TTL_SECONDS=7\nAUTH_AUDIENCE=from-dotenv-api\n# a comment\nSIMULATOR_SENSORS=dotenv-1\n',
+    );
+    const demo = await bootDemo({}, ['error'], file);
+    try {
+      expect(demo.config.auth).toMatchObject({ tokenTtlSeconds: 7, audience: 'from-dotenv-api' });
+      expect(demo.config.simulator.sensors).toEqual(['dotenv-1']);
+      const token = await demo.app.get(JwtManager).getToken();
+      expect(token.claims.aud).toBe('from-dotenv-api');
+      await checkStatsFlow(demo.url, uniqueName('sensor'), [1, 5]);
+    } finally {
+      await demo.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

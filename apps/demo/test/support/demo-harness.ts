@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogLevel } from '@nestjs/common';
@@ -18,14 +18,22 @@ export interface DemoUnderTest extends RunningDemo {
 
 /**
  * Boots the demo in-process. Every demo variable is blanked first (so the caller's environment cannot leak
- * in), then set from safe defaults (memory:// with a unique name, PORT=0) and `env`.
+ * in), then set from safe defaults (memory:// with a unique name, PORT=0) and `env`. No `.env` is read
+ * unless `envFile` names one.
  */
 export async function bootDemo(
   env: Record<string, string> = {},
   logger: LogLevel[] | false = ['error'],
+  envFile?: string,
 ): Promise<DemoUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'databus-demo-'));
-  const blank = Object.fromEntries(DEMO_ENV_KEYS.map((key) => [key, '']));
+  // Variables the env file sets are left to it (an override, even empty, would win over the file).
+  const fromFile = envFile
+    ? [...readFileSync(envFile, 'utf8').matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1])
+    : [];
+  const blank = Object.fromEntries(
+    DEMO_ENV_KEYS.filter((key) => !fromFile.includes(key)).map((key) => [key, '']),
+  );
   const demo = await startDemo({
     env: {
       ...blank,
@@ -38,7 +46,8 @@ export async function bootDemo(
       DEMO_DATA_DIR: dataDir,
       ...env,
     },
-    ignoreEnvFile: true,
+    ignoreEnvFile: envFile === undefined,
+    envFilePath: envFile,
     logger,
     shutdownHooks: false,
   });
