@@ -8,7 +8,12 @@ export {
   STREAMING_OPTIONS_TYPE,
   STREAMING_ASYNC_OPTIONS_TYPE,
 } from './streaming.module-definition';
-export { getChannelToken, DATABUS_CONTEXT_TYPE } from './streaming.constants';
+export {
+  getChannelToken,
+  getStreamingRegistryToken,
+  getStreamingHealthToken,
+  DATABUS_CONTEXT_TYPE,
+} from './streaming.constants';
 export type {
   StreamingModuleOptions,
   StreamingModuleExtras,
@@ -99,4 +104,8 @@ export type { NatsTransportOptions, NatsStreamOptions } from './transports/nats/
 export { NatsWireHeaders } from './transports/nats/nats-wire-headers';
 export type { AmqpTransportOptions, AmqpRetentionOptions } from './transports/amqp/amqp.options';
 export type { MqttTransportOptions } from './transports/mqtt/mqtt.options';
-export type { KafkaTransportOptions, KafkaSaslMechanism, KafkaConsumerTuning } from './transports/kafka/kafka.options';
+export type {
+  KafkaTransportOptions,
+  KafkaSaslMechanism,
+  KafkaConsumerTuning,
+} from './transports/kafka/kafka.options';

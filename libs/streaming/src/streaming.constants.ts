@@ -13,3 +13,13 @@ export const DEFAULT_HANDLER_MAX_WAIT_MS = 100;
 export function getChannelToken(name?: string): string | symbol {
   return name ? `databus:channel:${name}` : 'databus:channel:default';
 }
+
+/** Token of a connection's `StreamingHandlerRegistry` (the class itself for the unnamed connection). @publicApi */
+export function getStreamingRegistryToken(name?: string): string {
+  return `databus:streaming-registry:${name ?? 'default'}`;
+}
+
+/** Token of a connection's `StreamingHealthIndicator` (the class itself for the unnamed connection). @publicApi */
+export function getStreamingHealthToken(name?: string): string {
+  return `databus:streaming-health:${name ?? 'default'}`;
+}

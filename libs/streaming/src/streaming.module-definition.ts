@@ -1,6 +1,11 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { StreamingModuleExtras, StreamingModuleOptions } from './options/streaming-options.interface';
-import { getChannelToken, STREAMING_CONNECTION_NAME } from './streaming.constants';
+import {
+  getChannelToken,
+  getStreamingHealthToken,
+  getStreamingRegistryToken,
+  STREAMING_CONNECTION_NAME,
+} from './streaming.constants';
 import { ChannelService } from './channel/channel.service';
 import { StreamingHandlerRegistry } from './observability/streaming-handler.registry';
 import { StreamingHealthIndicator } from './observability/streaming-health.indicator';
@@ -16,6 +21,8 @@ export const {
   .setExtras<StreamingModuleExtras>({ isGlobal: false, name: undefined }, (definition, extras) => {
     // The connection name shapes the module (its injection token), so it is an extra, never async config.
     const token = getChannelToken(extras.name);
+    const registry = getStreamingRegistryToken(extras.name);
+    const health = getStreamingHealthToken(extras.name);
     return {
       ...definition,
       global: extras.isGlobal,
@@ -23,11 +30,13 @@ export const {
         ...(definition.providers ?? []),
         { provide: STREAMING_CONNECTION_NAME, useValue: extras.name ?? null },
         { provide: token, useExisting: ChannelService },
+        { provide: registry, useExisting: StreamingHandlerRegistry },
+        { provide: health, useExisting: StreamingHealthIndicator },
       ],
-      // Registry and health indicator are exported by the unnamed connection only (one class token per app).
+      // Class tokens belong to the unnamed connection (one per app); named ones are reached by their tokens.
       exports: extras.name
-        ? [token]
-        : [ChannelService, token, StreamingHandlerRegistry, StreamingHealthIndicator],
+        ? [token, registry, health]
+        : [ChannelService, token, StreamingHandlerRegistry, StreamingHealthIndicator, registry, health],
     };
   })
   .build();

@@ -32,11 +32,13 @@ export class StreamingHandlerRegistry {
     }));
   }
 
-  pause(id: string): void {
+  /** Stops fetching; messages already delivered finish. (A promise, like the task-queue registry's.) */
+  async pause(id: string): Promise<void> {
     this.orchestrator.find(id).runner.pause();
   }
 
-  resume(id: string): void {
+  /** Fetches again from where the handler stopped. */
+  async resume(id: string): Promise<void> {
     this.orchestrator.find(id).runner.resume();
   }
 

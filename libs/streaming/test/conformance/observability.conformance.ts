@@ -132,14 +132,14 @@ export function observabilityConformance(target: ConformanceTarget): void {
         const [info] = registry.list();
         expect(info).toMatchObject({ id: `${handler.name}.handle`, dataset: ds, state: 'running' });
         expect(health.check('streaming').streaming.status).toBe('up');
-        registry.pause(info.id);
+        await registry.pause(info.id);
         await delay(150); // a fetch already waiting may still deliver; what follows must not
         const before = seen.length;
         await produceNumbered(app.channel, ds, 5);
         await delay(500);
         expect(seen.length).toBe(before);
         expect(registry.list()[0].state).toBe('paused');
-        registry.resume(info.id);
+        await registry.resume(info.id);
         await waitUntil(target, () => indexes(seen).length === 5, 'the five messages after resume');
         expect(indexes(seen)).toEqual(range(0, 5));
         await registry.stop(info.id);

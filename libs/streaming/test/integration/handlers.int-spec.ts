@@ -25,6 +25,8 @@ import {
   DatabusHeaders,
   DATABUS_CONTEXT_TYPE,
   DatasetMessage,
+  getStreamingHealthToken,
+  getStreamingRegistryToken,
   InjectChannel,
   OnDatasetMessage,
   Payload,
@@ -226,6 +228,13 @@ describe('@OnDatasetMessage handlers run through the Nest enhancer chain', () =>
     })
     class AppModule {}
     const module = await app([AppModule]);
+    expect(
+      module
+        .get(getStreamingRegistryToken('left'))
+        .list()
+        .map((h: { id: string }) => h.id),
+    ).toEqual(['Both.onLeft']);
+    expect(module.get(getStreamingHealthToken('right')).check('right').right.status).toBe('up');
     const both = module.get(Both);
     await both.left.produce(ds, 'L');
     await both.right.produce(ds, 'R');

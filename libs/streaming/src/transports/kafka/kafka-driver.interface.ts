@@ -50,12 +50,22 @@ export interface KafkaBatchOutcome {
    * not taken are fetched again after `resume`).
    */
   nextOffset?: number;
+  /**
+   * True when some records did not fit (the bounded queue is full). The driver then calls `waitForRoom`
+   * and, when it resolves `true`, offers the records from `nextOffset` on again.
+   */
+  full?: boolean;
 }
 
 /** Callbacks of a running consumer. All of them are synchronous and must not throw. */
 export interface KafkaConsumerHandlers {
   /** A batch of one partition; called one at a time. */
   onBatch(batch: KafkaDriverBatch): KafkaBatchOutcome;
+  /**
+   * After a `full` outcome: resolves `true` as soon as the queue has room again, or `false` after
+   * `timeoutMs` (the consumer has then been paused, and is resumed when the queue drains) or on close.
+   */
+  waitForRoom(timeoutMs: number): Promise<boolean>;
   /** After every group (re)join: every partition of the topic this member now holds. */
   onAssignment(partitions: number[]): void;
   /** The consumer stopped for good (it is not restarted by the driver); `error` is already mapped. */

@@ -117,6 +117,7 @@ export class KafkaReplyInbox {
         }
       },
       onBatch: (batch) => this.onBatch(batch, next),
+      waitForRoom: async () => true, // replies are never queued
       onCrash: (error) => {
         this.options.logger.warn(
           `Reply consumer of "${topic}" stopped (${error.message}); it restarts with the next request`,

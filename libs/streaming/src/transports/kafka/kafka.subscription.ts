@@ -44,9 +44,10 @@ interface PartitionState {
 /**
  * One Kafka group member consuming one topic, adapted to the pull-based SPI.
  * - The driver pushes batches into a queue. Queued records plus records handed out by `fetch()` and not yet
- *   acknowledged never exceed `spec.prefetch`: at that bound the consumer is paused (records not taken are
- *   fetched again later) and it is resumed once acknowledgements and `fetch()` brought the count down to half.
- *   Heartbeats go on while paused, so the member keeps its partitions.
+ *   acknowledged never exceed `spec.prefetch`. A batch that does not fit waits briefly in the driver for room
+ *   (`waitForRoom`: the count back down to half); if none comes the consumer is paused (records not taken are
+ *   fetched again later) and resumed once acknowledgements brought the count down to half. Heartbeats go on
+ *   while paused, so the member keeps its partitions.
  * - `ack` commits the watermark only: the runtime passes contiguous finished prefixes per partition and the
  *   committed offset is the last one + 1 (Kafka's "next record to read"). Commits are serialised.
  * - Rebalances: queued records of revoked partitions are dropped (the new owner reads them again from the
@@ -64,6 +65,8 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   private closed = false;
   private firstAssignment = true;
   private readonly wakers = new Set<() => void>();
+  /** Drivers waiting (inside a batch) for the queue to have room. */
+  private readonly roomWaiters = new Set<() => void>();
   private readonly pendingCommits = new Map<number, number>();
   private commitChain: Promise<void> = Promise.resolve();
   private readonly resumeBelow: number;
@@ -133,9 +136,29 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
         toIncomingRecord(this.options.spec.dataset, batch.partition, record, state.epoch, false),
       );
     if (taken.length > 0) state.next = taken[taken.length - 1].offset + 1;
-    if (taken.length < records.length || this.held >= this.options.spec.prefetch) this.pause();
     if (taken.length > 0) this.wake();
-    return state.next === undefined ? {} : { nextOffset: state.next };
+    const full = taken.length < records.length;
+    if (state.next === undefined) return full ? { full } : {};
+    return full ? { nextOffset: state.next, full } : { nextOffset: state.next };
+  }
+
+  waitForRoom(timeoutMs: number): Promise<boolean> {
+    if (this.hasRoom()) return Promise.resolve(true);
+    if (this.closed || this.failure || timeoutMs <= 0) return Promise.resolve(this.giveUpWaiting());
+    return new Promise<boolean>((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        this.roomWaiters.delete(check);
+        resolve(ok || this.giveUpWaiting());
+      };
+      const check = (): void => {
+        if (this.closed || this.failure) done(false);
+        else if (this.hasRoom()) done(true);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      timer.unref();
+      this.roomWaiters.add(check);
+    });
   }
 
   onCrash(error: Error): void {
@@ -258,9 +281,21 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   }
 
   private maybeResume(): void {
-    if (!this.paused || this.held > this.resumeBelow || this.closed) return;
+    for (const check of [...this.roomWaiters]) check();
+    if (!this.paused || !this.hasRoom() || this.closed) return;
     this.paused = false;
     this.options.consumer.resume();
+  }
+
+  /** Room again after backpressure: held records are down to half of prefetch. */
+  private hasRoom(): boolean {
+    return this.held <= this.resumeBelow;
+  }
+
+  /** A driver stops waiting inside a batch: the consumer is paused until the queue drains. */
+  private giveUpWaiting(): boolean {
+    if (!this.closed && !this.failure) this.pause();
+    return false;
   }
 
   private revoke(partition: number): void {
@@ -282,6 +317,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
 
   private wake(): void {
     for (const wake of [...this.wakers]) wake();
+    if (this.closed || this.failure) for (const check of [...this.roomWaiters]) check();
   }
 
   private commitInBackground(): void {

@@ -23,6 +23,9 @@ import {
 import { mapKafkaError } from './kafka-error.mapper';
 import { subscriptionRoundRobin } from './kafkajs.assigner';
 
+/** How long a full queue is waited for inside a batch before the consumer is paused. */
+export const ROOM_WAIT_MS = 1000;
+
 /** Producer and topic settings of the kafkajs driver. */
 export interface KafkajsDriverOptions {
   idempotent: boolean;
@@ -294,16 +297,31 @@ class KafkajsConsumer implements KafkaDriverConsumer {
     return this.stopping;
   }
 
-  private onBatch(payload: EachBatchPayload, handlers: KafkaConsumerHandlers): void {
-    if (!payload.isRunning()) return;
+  /**
+   * Offers a kafkajs batch to the transport. When the transport's queue is full, waits (inside the batch, so
+   * kafkajs fetches nothing meanwhile) up to `ROOM_WAIT_MS` for room and offers the rest again, heartbeating
+   * between waits; when no room comes the transport has paused the consumer and the rest is fetched again
+   * after `resume`. kafkajs' own idle loop while paused sleeps `maxWaitTimeInMs` per round, so waiting here
+   * first keeps a busy consumer from stalling on that sleep after every full queue.
+   */
+  private async onBatch(payload: EachBatchPayload, handlers: KafkaConsumerHandlers): Promise<void> {
     const { batch } = payload;
-    const outcome = handlers.onBatch({
-      partition: batch.partition,
-      records: batch.messages.map(toRecord),
-      isStale: () => payload.isStale(),
-    });
-    // kafkajs: resolveOffset(o) makes the next fetch start at o + 1.
-    if (outcome.nextOffset !== undefined) payload.resolveOffset(String(outcome.nextOffset - 1));
+    let records = batch.messages.map(toRecord);
+    for (;;) {
+      if (!payload.isRunning()) return;
+      const outcome = handlers.onBatch({
+        partition: batch.partition,
+        records,
+        isStale: () => payload.isStale(),
+      });
+      // kafkajs: resolveOffset(o) makes the next fetch start at o + 1.
+      if (outcome.nextOffset !== undefined) payload.resolveOffset(String(outcome.nextOffset - 1));
+      if (!outcome.full || !(await handlers.waitForRoom(ROOM_WAIT_MS))) return;
+      await payload.heartbeat(); // throws when the group rebalances: kafkajs then rejoins
+      const from = outcome.nextOffset;
+      if (from !== undefined) records = records.filter((r) => r.offset >= from);
+      if (records.length === 0) return;
+    }
   }
 
   /** pause/resume throw while kafkajs has no running group (between a crash and our close). */

@@ -20,6 +20,17 @@ export interface MqttConnectionSpec {
   receiveMaximum?: number;
   /** For logs: `producer`, `subscription "readings" (group "store")`. */
   label: string;
+  /** Let mqtt.js re-send SUBSCRIBE after reconnecting without a session. @default true */
+  resubscribe?: boolean;
+}
+
+/** Callbacks of a connection's life. */
+export interface MqttConnectionHooks {
+  onStatus?: (status: TransportStatus) => void;
+  /** Every CONNACK (first connect and reconnects). */
+  onConnect?: (connack: IConnackPacket) => void;
+  /** The socket closed while the connection is meant to be open (mqtt.js reconnects). */
+  onDisconnect?: () => void;
 }
 
 /**
@@ -39,17 +50,28 @@ export class MqttConnection {
   /** Hooks run before a planned reconnect (e.g. wait for in-flight publishes). */
   beforePlannedReconnect?: () => Promise<void>;
 
+  private readonly onStatus: (status: TransportStatus) => void;
+  private readonly onConnect: (connack: IConnackPacket) => void;
+  private readonly onDisconnect: () => void;
+
   constructor(
     private readonly context: TransportContext,
     private readonly options: ResolvedMqttOptions,
     readonly spec: MqttConnectionSpec,
-    private readonly onStatus: (status: TransportStatus) => void = () => undefined,
-    private readonly onConnect: (connack: IConnackPacket) => void = () => undefined,
-  ) {}
+    hooks: MqttConnectionHooks = {},
+  ) {
+    this.onStatus = hooks.onStatus ?? (() => undefined);
+    this.onConnect = hooks.onConnect ?? (() => undefined);
+    this.onDisconnect = hooks.onDisconnect ?? (() => undefined);
+  }
 
   get client(): MqttClient {
     if (!this.clientValue) throw new TemporaryError(`The MQTT ${this.spec.label} connection is not open.`);
     return this.clientValue;
+  }
+
+  get hasClient(): boolean {
+    return this.clientValue !== undefined;
   }
 
   get connected(): boolean {
@@ -74,6 +96,8 @@ export class MqttConnection {
       setup(client);
       this.listen(client);
       const connack = await this.firstConnack(client);
+      if (this.closed || this.clientValue !== client)
+        throw new TemporaryError(`The MQTT ${this.spec.label} connection was closed while connecting.`);
       this.watchRefresh();
       return connack;
     } catch (error) {
@@ -138,6 +162,7 @@ export class MqttConnection {
     const client = this.clientValue;
     this.clientValue = undefined;
     if (!client) return;
+    client.options.reconnectPeriod = 0; // no reconnect timer may outlive close()
     const props =
       options.sessionExpirySeconds === undefined
         ? undefined
@@ -179,7 +204,7 @@ export class MqttConnection {
       connectTimeout: this.options.connectTimeoutMs,
       reconnectPeriod: Math.max(1, backoffDelay(1, this.context.reconnect)),
       reconnectOnConnackError: true,
-      resubscribe: true,
+      resubscribe: this.spec.resubscribe ?? true,
       queueQoSZero: false,
       username: credentials?.username,
       password: secretOf(credentials),
@@ -259,7 +284,9 @@ export class MqttConnection {
       this.onStatus({ type: 'reconnecting', attempt: this.attempt, delayMs });
     });
     client.on('close', () => {
-      if (!this.closed) this.onStatus({ type: 'disconnected' });
+      if (this.closed) return;
+      this.onStatus({ type: 'disconnected' });
+      this.onDisconnect();
     });
     client.on('error', (error) => {
       if (this.closed) return;

@@ -5,7 +5,7 @@ import { mapMqttError } from './mqtt-error.mapper';
 import { InflightWindow } from './mqtt-inflight-window';
 
 /** mqtt.js's own error texts for a publish refused while its client is (re)connecting on purpose. */
-const TRANSIENT_CLIENT_ERROR = /client disconnecting|Connection closed/;
+const TRANSIENT_CLIENT_ERROR = /client disconnecting|Connection closed|Message removed/;
 
 /**
  * QoS 1 publishing with a bounded in-flight window: each publish resolves on its PUBACK; during an outage it
@@ -14,10 +14,13 @@ const TRANSIENT_CLIENT_ERROR = /client disconnecting|Connection closed/;
  */
 export class MqttPublisher {
   readonly window: InflightWindow;
+  /** Callbacks of publishes awaiting their PUBACK on the current connection. */
+  private readonly awaiting = new Set<(error?: Error) => void>();
 
   constructor(
     private readonly connection: MqttConnection,
     maxInflight: number,
+    private readonly hold: () => Promise<void> = () => Promise.resolve(),
   ) {
     this.window = new InflightWindow(maxInflight);
   }
@@ -33,6 +36,7 @@ export class MqttPublisher {
     try {
       for (;;) {
         await this.connection.whenConnected(Math.max(1, deadline - Date.now()));
+        await this.hold();
         try {
           return await this.publishOnce(this.connection.client, topic, payload, options, deadline);
         } catch (error) {
@@ -47,6 +51,18 @@ export class MqttPublisher {
     }
   }
 
+  /**
+   * The connection dropped: take every publish awaiting its PUBACK out of mqtt.js's store, so that mqtt.js
+   * does not resend it the moment it reconnects. Each is published again by `publish()` once the connection
+   * and the hold (our own subscriptions re-established) allow: a duplicate at worst, never a message sent
+   * into a broker that has not yet restored its subscriptions.
+   */
+  withdrawAll(): void {
+    if (!this.connection.hasClient) return;
+    const client = this.connection.client;
+    for (const callback of [...this.awaiting]) withdraw(client, callback);
+  }
+
   private publishOnce(
     client: MqttClient,
     topic: string,
@@ -56,6 +72,7 @@ export class MqttPublisher {
   ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const callback = (error?: Error): void => {
+        this.awaiting.delete(callback);
         clearTimeout(timer);
         if (error) reject(error);
         else resolve();
@@ -68,6 +85,7 @@ export class MqttPublisher {
         Math.max(1, deadline - Date.now()),
       );
       timer.unref();
+      this.awaiting.add(callback);
       client.publish(topic, payload, options, callback);
     });
   }

@@ -16,6 +16,11 @@ export interface MqttTransportOptions {
   connectTimeoutMs?: number;
   /** Topic prefix of reply inboxes; every transport instance subscribes to `<inboxPrefix>/<unique id>`. @default 'databus/inbox' */
   inboxPrefix?: string;
+  /**
+   * After a reconnect, publishes wait up to this long for this instance's own subscriptions to be
+   * re-established, so they cannot miss what it publishes. @default 5_000
+   */
+  reconnectHoldMs?: number;
 }
 
 /** `MqttTransportOptions` with every default applied. */
@@ -26,6 +31,7 @@ const DEFAULTS: ResolvedMqttOptions = {
   keepaliveSeconds: 30,
   connectTimeoutMs: 10_000,
   inboxPrefix: 'databus/inbox',
+  reconnectHoldMs: 5_000,
 };
 
 /** Validates `transportOptions` for the MQTT transport; errors name `transportOptions.<option>`. */
@@ -40,6 +46,7 @@ export function resolveMqttOptions(raw: Record<string, unknown>): ResolvedMqttOp
   assertInteger(o.maxInflight, 'transportOptions.maxInflight', 1, 65_535);
   assertInteger(o.keepaliveSeconds, 'transportOptions.keepaliveSeconds', 0, 65_535);
   assertDuration(o.connectTimeoutMs, 'transportOptions.connectTimeoutMs', 1);
+  assertDuration(o.reconnectHoldMs, 'transportOptions.reconnectHoldMs', 0);
   if (typeof o.inboxPrefix !== 'string' || o.inboxPrefix === '' || /[+#]/.test(o.inboxPrefix))
     throw new ConfigurationError(
       'transportOptions.inboxPrefix',

@@ -40,6 +40,8 @@ export class MqttSubscription implements TransportSubscription {
   private sequence = 0;
   private wake?: () => void;
   private closed = false;
+  private subscribed = false;
+  private readiness?: { promise: Promise<void>; resolve: () => void };
   private readonly logger: TransportLogger;
 
   readonly connection: MqttConnection;
@@ -53,8 +55,11 @@ export class MqttSubscription implements TransportSubscription {
     private readonly onClose: (sub: MqttSubscription) => void,
   ) {
     this.logger = context.logger;
-    this.connection = new MqttConnection(context, options, connection, undefined, (connack) =>
-      this.onConnack(connack),
+    this.connection = new MqttConnection(
+      context,
+      options,
+      { ...connection, resubscribe: false },
+      { onConnect: (connack) => this.onConnack(connack), onDisconnect: () => this.onDisconnect() },
     );
   }
 
@@ -67,6 +72,7 @@ export class MqttSubscription implements TransportSubscription {
         throw new NoCommittedPositionError(this.spec.dataset, this.spec.group);
       }
       await this.subscribe(this.connection.client);
+      this.subscribed = true;
     } catch (error) {
       await this.connection.close().catch(() => undefined);
       throw error;
@@ -126,12 +132,28 @@ export class MqttSubscription implements TransportSubscription {
     this.closed = true;
     this.wake?.();
     this.releaseGates();
+    this.readiness?.resolve();
     this.queue.length = 0;
     try {
       await this.connection.close();
     } finally {
       this.onClose(this);
     }
+  }
+
+  /**
+   * Resolves once the subscription is in place on the current connection (at once while connected). The
+   * transport's producer waits for it after a reconnect, so its own publishes never race the re-subscribe.
+   */
+  ready(): Promise<void> {
+    return this.readiness?.promise ?? Promise.resolve();
+  }
+
+  private onDisconnect(): void {
+    if (this.closed || this.readiness) return;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.readiness = { promise, resolve };
   }
 
   /** Runs on every CONNACK: deliveries of a previous connection will be redelivered, so drop them. */
@@ -143,10 +165,21 @@ export class MqttSubscription implements TransportSubscription {
       if (token && token.generation !== generation) this.queue.splice(i, 1);
     }
     this.releaseGates();
-    if (this.durable && !connack.sessionPresent && generation > 1)
+    if (this.durable && !connack.sessionPresent)
       this.logger.warn(
         `MQTT ${this.connection.spec.label}: the broker no longer had the group's session (expired, or the broker lost its state); messages queued for it while disconnected are lost`,
       );
+    // SUBSCRIBE again even when the session is present: Mosquitto before 2.0.12 restores persistent
+    // sessions without their shared subscriptions. Re-subscribing an existing subscription is harmless.
+    const readiness = this.readiness;
+    this.readiness = undefined;
+    this.subscribe(this.connection.client)
+      .catch((error) =>
+        this.logger.warn(
+          `MQTT ${this.connection.spec.label}: re-subscribing failed: ${(error as Error).message}`,
+        ),
+      )
+      .finally(() => readiness?.resolve());
   }
 
   private install(client: MqttClient): void {
@@ -159,10 +192,11 @@ export class MqttSubscription implements TransportSubscription {
           : undefined;
       this.queue.push(fromPacket(packet, this.spec.dataset, ++this.sequence, token));
       this.wake?.();
-      const proceed = (): void => callback(packet.qos > 0 ? DEFER_PUBACK : undefined);
-      // Backpressure: stop reading the socket while the queue is full (QoS 0 floods included).
-      if (this.queue.length >= this.spec.prefetch) this.gated.push(proceed);
-      else proceed();
+      if (packet.qos > 0) return callback(DEFER_PUBACK); // bounded by the Receive Maximum we advertise
+      // QoS 0 has no broker-side flow control: stop reading the socket while the queue is full. Never
+      // before SUBACK (it would wait behind the held packet).
+      if (this.subscribed && this.queue.length >= this.spec.prefetch) this.gated.push(() => callback());
+      else callback();
     };
   }
 

@@ -49,6 +49,8 @@ export class MqttTransport implements StreamingTransport {
   private connecting?: Promise<void>;
   private closed = false;
   private warnedClientId = false;
+  /** After a reconnect: resolves when this instance's subscriptions are back (bounded by reconnectHoldMs). */
+  private hold: Promise<void> = Promise.resolve();
 
   constructor(private readonly context: TransportContext) {
     this.options = resolveMqttOptions(context.transportOptions);
@@ -62,10 +64,13 @@ export class MqttTransport implements StreamingTransport {
         sessionExpirySeconds: 0,
         label: 'producer',
       },
-      (status) => this.statusEmitter.set(status),
-      (connack) => this.onConnack(connack),
+      {
+        onStatus: (status) => this.statusEmitter.set(status),
+        onConnect: (connack) => this.onConnack(connack),
+        onDisconnect: () => this.publisher.withdrawAll(),
+      },
     );
-    this.publisher = new MqttPublisher(this.connection, this.options.maxInflight);
+    this.publisher = new MqttPublisher(this.connection, this.options.maxInflight, () => this.hold);
     this.connection.beforePlannedReconnect = () => this.publisher.window.idle();
   }
 
@@ -177,6 +182,17 @@ export class MqttTransport implements StreamingTransport {
   }
 
   private onConnack(connack: IConnackPacket): void {
+    if (this.connection.generation > 1 && this.subscriptions.size > 0) {
+      // Publishing before our own subscriptions are back would lose messages to them (a restarted broker
+      // may not have restored their subscriptions yet): hold publishes until they are, for a bounded time.
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.options.reconnectHoldMs);
+        timer.unref();
+      });
+      const ready = Promise.all([...this.subscriptions].map((s) => s.ready())).then(() => undefined);
+      this.hold = Promise.race([ready, bound]).finally(() => clearTimeout(timer));
+    }
     // Never exceed the broker's Receive Maximum (Mosquitto: max_inflight_messages).
     const brokerMax = connack.properties?.receiveMaximum ?? 65_535;
     this.publisher.window.setLimit(Math.min(this.options.maxInflight, brokerMax));

@@ -157,10 +157,11 @@ export class FakeKafka implements KafkaDriver {
   schedulePump(): void {
     if (!this.autoPump || this.pumpScheduled) return;
     this.pumpScheduled = true;
+    // Not unref'd: an unref'd immediate does not stop the event loop from blocking in its poll phase.
     setImmediate(() => {
       this.pumpScheduled = false;
       this.pump();
-    }).unref();
+    });
   }
 
   commitFor(
@@ -265,6 +266,8 @@ export class FakeConsumer implements KafkaDriverConsumer {
       if (records.length === 0) continue;
       const stale = this.staleOnce.delete(partition);
       const outcome = this.handlers.onBatch({ partition, records, isStale: () => stale });
+      // The double does not block inside a batch: a full queue pauses at once (waitForRoom(0)).
+      if (outcome.full) void this.handlers.waitForRoom(0);
       if (outcome.nextOffset !== undefined && outcome.nextOffset !== from) {
         this.positions.set(partition, outcome.nextOffset);
         progress = true;
