@@ -63,7 +63,13 @@ describe('failures are visible, never silent', () => {
       );
       // Subscribe first, then trigger the task.
       await new Promise((resolve) => setTimeout(resolve, 50));
-      expect((await fetch(`${demo.url}/api/sensors/${sensor}/stats`)).status).toBe(202);
+      const first = await fetch(`${demo.url}/api/sensors/${sensor}/stats`);
+      expect(first.status).toBe(202);
+      expect(await first.json()).toMatchObject({ status: 'pending', queued: true });
+      // The computation is still pending (it keeps failing): asking again enqueues no second task.
+      const again = await fetch(`${demo.url}/api/sensors/${sensor}/stats`);
+      expect(again.status).toBe(202);
+      expect(await again.json()).toMatchObject({ status: 'pending', queued: false });
       const event = await logged;
       expect(event.level).toBe('error');
       expect(event.content).toContain(`stats of ${sensor} failed`);

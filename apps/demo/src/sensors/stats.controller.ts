@@ -32,11 +32,14 @@ export interface StatsPending {
   sensor: string;
   /** Readings the task summarises. */
   count: number;
+  /** True when this request enqueued the task; false when one was already under way. */
+  queued: boolean;
 }
 
 /**
  * `/api/sensors/:id/stats`, as in the course: GET answers the stored stats (200) or enqueues a `stats` task
- * and answers 202; PUT (the worker, with a bearer JWT) stores them; DELETE clears them.
+ * and answers 202 (once: while a computation is pending, further GETs answer 202 without a new task); PUT (the
+ * worker, with a bearer JWT) stores them; DELETE clears them.
  */
 @Controller('api/sensors/:id/stats')
 export class StatsController {
@@ -57,11 +60,19 @@ export class StatsController {
     if (stored) return stored;
     const data = this.readings.values(sensor);
     if (data.length === 0) throw new NotFoundException(`no readings for sensor "${sensor}"`);
-    const task: StatsTaskDto = { sensor, data };
-    await this.tasks.enqueue(STATS_QUEUE, task);
-    this.logger.log(`Enqueued a stats task for ${sensor} (${data.length} readings)`);
     response.status(HttpStatus.ACCEPTED);
-    return { status: 'pending', sensor, count: data.length };
+    const queued = this.stats.markPending(sensor);
+    if (queued) {
+      const task: StatsTaskDto = { sensor, data };
+      try {
+        await this.tasks.enqueue(STATS_QUEUE, task);
+      } catch (error) {
+        this.stats.clearPending(sensor);
+        throw error;
+      }
+      this.logger.log(`Enqueued a stats task for ${sensor} (${data.length} readings)`);
+    }
+    return { status: 'pending', sensor, count: data.length, queued };
   }
 
   /** Only callers with a valid JWT (the worker) may store stats. */
