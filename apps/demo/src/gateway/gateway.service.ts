@@ -28,37 +28,45 @@ export class GatewayService implements OnApplicationShutdown {
 
   /** Starts the in-process issuer (or describes the external gateway) from the configuration. */
   static async create(config: DemoConfig): Promise<GatewayService> {
+    return config.auth.tokenUrl
+      ? GatewayService.external(config, config.auth.tokenUrl)
+      : GatewayService.inProcess(config);
+  }
+
+  /** A real gateway: its token endpoint for the worker, its JWKS for the API. */
+  private static external(config: DemoConfig, tokenUrl: string): GatewayService {
     const { auth } = config;
     const requirements = { issuer: auth.issuer, audience: auth.audience };
-    const common = { tokenUrl: '', tokenField: auth.tokenField, failOnStartup: true } as const;
-    if (auth.tokenUrl) {
-      const verifier = TokenVerifier.withJwks(auth.jwksUrl as string, requirements);
-      if (auth.strategy === 'mtls') {
-        if (!config.tls.pfx && !config.tls.cert)
-          throw new ConfigurationError(
-            'TLS_CERT_FILE',
-            'a client certificate (or TLS_PFX_FILE) for AUTH_STRATEGY=mtls',
-          );
-        return new GatewayService(
-          { ...common, strategy: 'mtls', tokenUrl: auth.tokenUrl, tls: config.tls },
-          verifier,
+    const common = { tokenField: auth.tokenField, failOnStartup: true } as const;
+    const verifier = TokenVerifier.withJwks(auth.jwksUrl as string, requirements);
+    if (auth.strategy === 'mtls') {
+      if (!config.tls.pfx && !config.tls.cert)
+        throw new ConfigurationError(
+          'TLS_CERT_FILE',
+          'a client certificate (or TLS_PFX_FILE) for AUTH_STRATEGY=mtls',
         );
-      }
-      if (!auth.password) throw new ConfigurationError('AUTH_PASSWORD', 'the password for AUTH_USERNAME');
-      const tls = config.tls.ca ? { ca: config.tls.ca } : undefined;
-      return new GatewayService(
-        {
-          ...common,
-          strategy: 'password',
-          tokenUrl: auth.tokenUrl,
-          username: auth.username,
-          password: auth.password,
-          tls,
-        },
-        verifier,
-      );
+      return new GatewayService({ ...common, strategy: 'mtls', tokenUrl, tls: config.tls }, verifier);
     }
+    if (!auth.password) throw new ConfigurationError('AUTH_PASSWORD', 'the password for AUTH_USERNAME');
+    const tls = config.tls.ca ? { ca: config.tls.ca } : undefined;
+    return new GatewayService(
+      {
+        ...common,
+        strategy: 'password',
+        tokenUrl,
+        username: auth.username,
+        password: auth.password,
+        tls,
+      },
+      verifier,
+    );
+  }
 
+  /** The demo's own issuer: mTLS over HTTPS with the demo PKI, or a password login on loopback. */
+  private static async inProcess(config: DemoConfig): Promise<GatewayService> {
+    const { auth } = config;
+    const requirements = { issuer: auth.issuer, audience: auth.audience };
+    const common = { tokenField: auth.tokenField, failOnStartup: true } as const;
     const key = await createSigningKey();
     const verifier = TokenVerifier.withKey(key.publicKey, requirements);
     const base = {
