@@ -138,6 +138,32 @@ describe('KafkaSubscription', () => {
       await transport.close();
     });
 
+    it('lets a driver wait for room inside a batch, and pauses only when none comes in time', async () => {
+      const { fake, transport } = await fakeTransport();
+      fake.autoPump = false;
+      await produceN(transport, 10);
+      const sub = (await transport.subscribe(spec({ group: 'g', prefetch: 4 }))) as KafkaSubscription;
+      const consumer = fake.consumers[0];
+      const records = fake.log('readings')[0];
+      const outcome = sub.onBatch({ partition: 0, records, isStale: () => false });
+      expect(outcome).toEqual({ nextOffset: 4, full: true });
+      expect(consumer.paused).toBe(false); // not yet: the driver may wait for room first
+      const waiting = sub.waitForRoom(5_000);
+      const taken = await sub.fetch(4, 0);
+      await sub.ack(taken.slice(0, 2)); // 2 held: room again
+      await expect(waiting).resolves.toBe(true);
+      expect(consumer.paused).toBe(false);
+      expect(sub.onBatch({ partition: 0, records: records.slice(4), isStale: () => false })).toEqual({
+        nextOffset: 6,
+        full: true,
+      });
+      await expect(sub.waitForRoom(20)).resolves.toBe(false); // nobody acknowledges: paused
+      expect(consumer.paused).toBe(true);
+      await sub.close();
+      await expect(sub.waitForRoom(5_000)).resolves.toBe(false);
+      await transport.close();
+    });
+
     it('a fetch waiting for records is woken by new ones and returns at max', async () => {
       const { transport } = await fakeTransport();
       const sub = await transport.subscribe(spec({ start: Offset.LATEST }));

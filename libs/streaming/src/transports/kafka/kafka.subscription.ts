@@ -143,8 +143,9 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   }
 
   waitForRoom(timeoutMs: number): Promise<boolean> {
+    if (this.closed || this.failure) return Promise.resolve(false);
     if (this.hasRoom()) return Promise.resolve(true);
-    if (this.closed || this.failure || timeoutMs <= 0) return Promise.resolve(this.giveUpWaiting());
+    if (timeoutMs <= 0) return Promise.resolve(this.giveUpWaiting());
     return new Promise<boolean>((resolve) => {
       const done = (ok: boolean): void => {
         clearTimeout(timer);

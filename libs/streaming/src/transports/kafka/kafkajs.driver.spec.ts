@@ -7,7 +7,7 @@ import {
   KafkaDriverBatch,
 } from './kafka-driver.interface';
 import { subscriptionRoundRobin } from './kafkajs.assigner';
-import { KafkajsDriver, toRecord } from './kafkajs.driver';
+import { KafkajsDriver, ROOM_WAIT_MS, toRecord } from './kafkajs.driver';
 
 jest.mock('kafkajs', () => ({ ...jest.requireActual('kafkajs'), Kafka: jest.fn() }));
 
@@ -81,6 +81,7 @@ const handlers = (): jest.Mocked<KafkaConsumerHandlers> => ({
   onBatch: jest.fn((_batch: KafkaDriverBatch): KafkaBatchOutcome => ({})),
   onAssignment: jest.fn(),
   onCrash: jest.fn(),
+  waitForRoom: jest.fn(async (_timeoutMs: number) => false),
 });
 
 describe('KafkajsDriver consumer', () => {
@@ -140,6 +141,45 @@ describe('KafkajsDriver consumer', () => {
     await stub.runConfig.eachBatch(payload(true));
     expect(resolveOffset).toHaveBeenCalledTimes(1);
     expect(h.onBatch.mock.calls[1][0].isStale()).toBe(true);
+  });
+
+  it('waits inside the batch for room when the queue is full, then offers the rest, heartbeating', async () => {
+    const stub = stubConsumer((s) => s.join({ readings: [0] }));
+    const h = handlers();
+    await driverWith(stub).consumer(settings()).start(h);
+    const resolveOffset = jest.fn();
+    const heartbeat = jest.fn(async () => undefined);
+    const message = (offset: number) => ({
+      offset: String(offset),
+      key: null,
+      value: Buffer.from('v'),
+      timestamp: '1',
+      headers: {},
+    });
+    h.onBatch.mockReturnValueOnce({ nextOffset: 12, full: true }).mockReturnValueOnce({ nextOffset: 14 });
+    h.waitForRoom.mockResolvedValueOnce(true);
+    await stub.runConfig.eachBatch({
+      batch: { partition: 0, messages: [10, 11, 12, 13].map(message) },
+      resolveOffset,
+      heartbeat,
+      isStale: () => false,
+      isRunning: () => true,
+    });
+    expect(h.waitForRoom).toHaveBeenCalledWith(ROOM_WAIT_MS);
+    expect(heartbeat).toHaveBeenCalledTimes(1);
+    expect(h.onBatch.mock.calls[1][0].records.map((r) => r.offset)).toEqual([12, 13]);
+    expect(resolveOffset.mock.calls).toEqual([['11'], ['13']]);
+    // no room within the wait: the transport paused; the rest is fetched again after resume
+    h.onBatch.mockReturnValueOnce({ nextOffset: 11, full: true });
+    await stub.runConfig.eachBatch({
+      batch: { partition: 0, messages: [10, 11, 12].map(message) },
+      resolveOffset,
+      heartbeat,
+      isStale: () => false,
+      isRunning: () => true,
+    });
+    expect(h.onBatch).toHaveBeenCalledTimes(3);
+    expect(resolveOffset).toHaveBeenLastCalledWith('10');
   });
 
   it('commits offsets exactly as given (the transport already added 1) and seeks with strings', async () => {
