@@ -17,7 +17,6 @@
 // bench-q-<run>-<kind>, deleted at the end (and leftovers of interrupted runs on the next run).
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import {
   childArgs,
@@ -29,9 +28,11 @@ import {
   runChild,
   startProfiler,
   stats,
+  benchRequire,
+  retrying,
 } from './lib/common.mjs';
 
-const require = createRequire(import.meta.url);
+const require = benchRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
 const URL_DEFAULT = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const WINDOW = 1000;
@@ -41,6 +42,7 @@ export const AMQP_LABELS = {
   task: '@databus/queue @TaskHandler / enqueue',
   nest: '@nestjs/microservices RMQ',
   golevelup: '@golevelup/nestjs-rabbitmq',
+  'raw-multiack': 'raw amqplib, one ack (multiple) per turn',
 };
 
 // ---------------------------------------------------------------- consumers (forked) ------------------
@@ -74,6 +76,40 @@ async function conRaw({ url, queue, messages, prefetch, latency }) {
   const result = await Promise.race([meter.done, lost]);
   model.removeAllListeners('close');
   await channel.close(); // first: amqplib could send the connection close ahead of this channel's last acks
+  await model.close();
+  return result;
+}
+
+/**
+ * Experiment (not in the default kinds): raw amqplib that acknowledges once per event-loop turn with
+ * `allUpTo` (basic.ack multiple=true) instead of once per message: what ack coalescing would save.
+ */
+async function conRawMultiAck({ url, queue, messages, prefetch, latency }) {
+  const amqp = require('amqplib');
+  const model = await amqp.connect(url);
+  const lost = lostConnection(model);
+  const channel = await model.createChannel();
+  await channel.prefetch(prefetch);
+  const meter = createMeter(messages, { latency });
+  let last;
+  const flush = () => {
+    channel.ack(last, true);
+    last = undefined;
+  };
+  await channel.consume(
+    queue,
+    (message) => {
+      meter.tick(JSON.parse(message.content.toString('utf8')).data);
+      if (!last) setImmediate(flush);
+      last = message;
+    },
+    { noAck: false },
+  );
+  process.send({ type: 'ready' });
+  const result = await Promise.race([meter.done, lost]);
+  await new Promise((r) => setImmediate(r));
+  model.removeAllListeners('close');
+  await channel.close();
   await model.close();
   return result;
 }
@@ -319,10 +355,12 @@ async function pubRate({ url, queue, messages, size, rate }) {
 
 const CHILDREN = {
   'con:raw': conRaw,
+  'con:raw-multiack': conRawMultiAck,
   'con:task': conTask,
   'con:nest': conNest,
   'con:golevelup': conGolevelup,
   'pub:raw': pubRaw,
+  'pub:raw-multiack': pubRaw,
   'pub:task': pubTask,
   'pub:nest': pubNest,
   'pub:golevelup': pubGolevelup,
@@ -447,29 +485,41 @@ export async function measureAmqpQueue(options = {}) {
     for (let rep = 0; rep < repetitions; rep++) {
       for (const kind of kinds) {
         const queue = queueOf(kind);
-        await purge(url, queue);
-        const produced = await forkRun(SELF, `pub:${kind}`, { url, queue, messages, size }).result;
+        const [produced, consumed, lat] = await retrying(
+          `amqp rep ${rep + 1} ${kind}`,
+          async () => {
+            await admin(url, (model) => withChannel(model, (ch) => ch.assertQueue(queue, { durable: true })));
+            await purge(url, queue);
+            const p = await forkRun(SELF, `pub:${kind}`, { url, queue, messages, size }).result;
+            const c = await forkRun(SELF, `con:${kind}`, { url, queue, messages, prefetch }).result;
+            // latency at a fixed moderate rate (on an empty queue)
+            await purge(url, queue);
+            const consumer = forkRun(SELF, `con:${kind}`, {
+              url,
+              queue,
+              messages: latencyMessages,
+              prefetch,
+              latency: true,
+            });
+            try {
+              await consumer.ready;
+              const producer = forkRun(SELF, 'pub:rate', {
+                url,
+                queue,
+                messages: latencyMessages,
+                size,
+                rate: latencyRate,
+              });
+              const [l] = await Promise.all([consumer.result, producer.result]);
+              return [p, c, l];
+            } finally {
+              consumer.kill();
+            }
+          },
+          { ports: [5672], log },
+        );
         runs[kind].produce.push(produced);
-        const consumed = await forkRun(SELF, `con:${kind}`, { url, queue, messages, prefetch }).result;
         runs[kind].consume.push(consumed);
-        // latency at a fixed moderate rate (on an empty queue)
-        await purge(url, queue);
-        const consumer = forkRun(SELF, `con:${kind}`, {
-          url,
-          queue,
-          messages: latencyMessages,
-          prefetch,
-          latency: true,
-        });
-        await consumer.ready;
-        const producer = forkRun(SELF, 'pub:rate', {
-          url,
-          queue,
-          messages: latencyMessages,
-          size,
-          rate: latencyRate,
-        });
-        const [lat] = await Promise.all([consumer.result, producer.result]);
         runs[kind].latency.push(lat);
         log(
           `amqp rep ${rep + 1}/${repetitions} ${kind}: produce ${Math.round(produced.rate)}/s, ` +

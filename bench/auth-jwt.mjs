@@ -5,12 +5,11 @@
 //
 //   node bench/auth-jwt.mjs [--calls 200000] [--concurrent 10000] [--json]
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { median } from './lib/common.mjs';
+import { median, benchRequire } from './lib/common.mjs';
 
-const require = createRequire(import.meta.url);
+const require = benchRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
 
 const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -15,7 +15,6 @@
 // Produce: N QoS 1 publishes with at most `window` awaiting PUBACK, no subscriber (raw publishAsync,
 // ChannelService.produce, ClientMqtt.emit). Latency: the publisher sends at a fixed rate instead.
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import {
@@ -28,9 +27,11 @@ import {
   runChild,
   startProfiler,
   stats,
+  benchRequire,
+  retrying,
 } from './lib/common.mjs';
 
-const require = createRequire(import.meta.url);
+const require = benchRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
 const URL_DEFAULT = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 export const MQTT_KINDS = ['raw', 'databus', 'nest'];
@@ -309,15 +310,21 @@ export async function measureMqtt(options = {}) {
     for (const kind of kinds) {
       const topic = `bench/${run}/${kind}/${rep}`;
       const base = { url, topic, size, window, prefetch };
-      const produced = await forkRun(SELF, `pub:${kind}`, { ...base, messages }).result;
-      runs[kind].produce.push(produced);
-      const consumed = await consumeRun(kind, { ...base, messages });
-      runs[kind].consume.push(consumed);
-      const lat = await consumeRun(
-        kind,
-        { ...base, topic: `${topic}/lat`, messages: latencyMessages, latency: true },
-        { rate: latencyRate },
+      const [produced, consumed, lat] = await retrying(
+        `mqtt rep ${rep + 1} ${kind}`,
+        async () => [
+          await forkRun(SELF, `pub:${kind}`, { ...base, messages }).result,
+          await consumeRun(kind, { ...base, messages }),
+          await consumeRun(
+            kind,
+            { ...base, topic: `${topic}/lat`, messages: latencyMessages, latency: true },
+            { rate: latencyRate },
+          ),
+        ],
+        { ports: [1883], log },
       );
+      runs[kind].produce.push(produced);
+      runs[kind].consume.push(consumed);
       runs[kind].latency.push(lat);
       log(
         `mqtt rep ${rep + 1}/${repetitions} ${kind}: produce ${Math.round(produced.rate)}/s, ` +

@@ -1,21 +1,23 @@
-// npm run bench [-- --quick] [-- --docs | --no-docs] [-- --only amqp-queue,mqtt,…]
+// npm run bench [-- --quick] [-- --docs | --no-docs] [-- --only amqp-queue,mqtt,…] [-- --resume]
 //
 // Measures databus against the raw clients and the Nest libraries users would pick instead, on the loopback
 // brokers (RabbitMQ 127.0.0.1:5672, Mosquitto 127.0.0.1:1883, NATS 127.0.0.1:4222; Kafka when KAFKA_BROKERS
 // is set), plus the memory transport, scale and JwtManager. Prints a table, writes bench/results/<date>.json
 // and (full runs, or --docs) docs/benchmarks.md + docs/benchmarks.svg. Builds the libraries first when a
-// dist is missing. Every part is bounded and deletes the queues/streams it creates.
+// dist is missing. Every part is bounded and deletes the queues/streams it creates. After each part the results
+// so far go to bench/results/partial-<mode>.json; `--resume` continues a run that was killed half-way.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { ROOT, environment, machineBusy } from './lib/common.mjs';
+import { ROOT, TRANSIENT, environment, machineBusy, retrying, waitForPort } from './lib/common.mjs';
 import { collectRows, evaluateTargets, renderMarkdown, renderSvg, renderText } from './lib/report.mjs';
 import { summarizeProfile } from './lib/cpu-profile.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const writeDocs = argv.includes('--docs') || (!quick && !argv.includes('--no-docs'));
+const resume = argv.includes('--resume');
 const onlyArg = argv.indexOf('--only');
 const only = onlyArg >= 0 ? argv[onlyArg + 1].split(',') : undefined;
 const log = (line) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -32,6 +34,42 @@ function ensureBuilt() {
   if (r.status !== 0) throw new Error('the build failed; fix it before benchmarking');
 }
 
+/** Number of files under dir (recursively), or -1 when it is missing. */
+function countFiles(dir) {
+  try {
+    return readdirSync(dir, { recursive: true }).length;
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * Copies the built libraries (package.json + dist) to node_modules/.databus-bench-snapshot/node_modules/@databus/*,
+ * once their dist/ has stopped changing, and points the bench processes at it (DATABUS_BENCH_SNAPSHOT): a
+ * concurrent build by another engineer then cannot pull dist/ away in the middle of a run.
+ */
+async function snapshotLibraries() {
+  await distReady();
+  const libs = [...PACKAGES, 'libs/realtime'];
+  for (let stable = 0, last = ''; stable < 2;) {
+    const now = libs.map((p) => countFiles(join(ROOT, p, 'dist'))).join(',');
+    stable = now === last && !now.includes('-1') ? stable + 1 : 0;
+    last = now;
+    if (stable < 2) await new Promise((r) => setTimeout(r, 1500));
+  }
+  const base = join(ROOT, 'node_modules', '.databus-bench-snapshot');
+  rmSync(base, { recursive: true, force: true });
+  for (const lib of libs) {
+    const name = JSON.parse(readFileSync(join(ROOT, lib, 'package.json'), 'utf8')).name;
+    const target = join(base, 'node_modules', name);
+    mkdirSync(target, { recursive: true });
+    cpSync(join(ROOT, lib, 'package.json'), join(target, 'package.json'));
+    cpSync(join(ROOT, lib, 'dist'), join(target, 'dist'), { recursive: true });
+  }
+  process.env.DATABUS_BENCH_SNAPSHOT = base;
+  return () => rmSync(base, { recursive: true, force: true });
+}
+
 /** Waits (up to 3 minutes) while a concurrent build has removed a package's dist/. */
 async function distReady() {
   for (let waited = 0; waited < 180_000; waited += 2000) {
@@ -45,7 +83,15 @@ async function distReady() {
 /** Runs another engineer's bench file with --json as a child process; resolves with its JSON. */
 function runJsonScript(file, args, timeoutMs) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bench', file), ...args, '--json'], {
+    // Run a copy inside the snapshot folder, so its require() finds the snapshot of the libraries too.
+    let script = join(ROOT, 'bench', file);
+    if (process.env.DATABUS_BENCH_SNAPSHOT) {
+      const copy = join(process.env.DATABUS_BENCH_SNAPSHOT, 'bench', file);
+      mkdirSync(join(process.env.DATABUS_BENCH_SNAPSHOT, 'bench'), { recursive: true });
+      cpSync(script, copy);
+      script = copy;
+    }
+    const child = spawn(process.execPath, [script, ...args, '--json'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -98,6 +144,8 @@ const NOTES = {
 async function main() {
   const started = Date.now();
   ensureBuilt();
+  const dropSnapshot = await snapshotLibraries();
+  process.on('exit', dropSnapshot);
   const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
   const busyBefore = await machineBusy(1000);
   const results = {
@@ -110,11 +158,29 @@ async function main() {
     errors: [],
     skipped: [],
   };
-  const part = async (name, key, fn) => {
+  const partialFile = join(ROOT, 'bench', 'results', `partial-${results.mode}.json`);
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  if (resume && existsSync(partialFile)) {
+    const previous = JSON.parse(readFileSync(partialFile, 'utf8'));
+    Object.assign(results.sections, previous.sections);
+    log(`resuming: keeping ${Object.keys(previous.sections).join(', ')} from ${partialFile}`);
+  }
+  const part = async (name, key, fn, ports = []) => {
     if (only && !only.includes(name)) return;
+    if (results.sections[key]) return; // resumed
+    try {
+      await partInner(name, key, fn, ports);
+    } finally {
+      // checkpoint after every part: a run killed half-way keeps what it measured (`--resume` continues it)
+      writeFileSync(partialFile, `${JSON.stringify(results, null, 2)}\n`);
+    }
+  };
+  const partInner = async (name, key, fn, ports) => {
     for (let attempt = 1; ; attempt++) {
       const t0 = Date.now();
       await distReady();
+      for (const port of ports)
+        if (!(await waitForPort(port, 60_000))) log(`${name}: nothing listens on port ${port}`);
       log(`${name} …`);
       try {
         results.sections[key] = await fn();
@@ -122,8 +188,10 @@ async function main() {
         return;
       } catch (error) {
         // Another engineer's `npm run build` deletes dist/ while it recompiles: wait for it and retry once.
-        if (attempt === 1 && /Cannot find module .*dist|exited with/.test(error.message)) {
-          log(`${name} failed (${error.message.split('\n')[0]}); retrying once when dist/ is back`);
+        // (and brokers restarted by other engineers' tests): wait for them and retry once.
+        if (attempt === 1 && TRANSIENT.test(error.message)) {
+          log(`${name} failed (${error.message.split('\n')[0]}); retrying once`);
+          await new Promise((r) => setTimeout(r, 3000));
           continue;
         }
         log(`${name} FAILED: ${error.message}`);
@@ -141,16 +209,21 @@ async function main() {
 
   await part('memory', 'memory', () => measureMemory({ quick, log }));
   await part('jwt', 'jwt', () => measureJwt(P.jwt));
-  await part('amqp-queue', 'amqpQueue', () => measureAmqpQueue({ ...P.queue, log }));
-  await part('amqp-stream', 'amqpStream', () => runJsonScript('streaming-amqp.mjs', streamArgs, 600_000));
+  await part('amqp-queue', 'amqpQueue', () => measureAmqpQueue({ ...P.queue, log }), [5672]);
+  await part(
+    'amqp-stream',
+    'amqpStream',
+    () => runJsonScript('streaming-amqp.mjs', streamArgs, 600_000),
+    [5672],
+  );
   await part('amqp-stream-produce', 'amqpStreamProduce', () =>
     measureStreamingProduce({ transport: 'amqp', ...P.produce, log }),
   );
-  await part('nats', 'natsStream', () => runJsonScript('streaming-nats.mjs', streamArgs, 600_000));
+  await part('nats', 'natsStream', () => runJsonScript('streaming-nats.mjs', streamArgs, 600_000), [4222]);
   await part('nats-produce', 'natsProduce', () =>
     measureStreamingProduce({ transport: 'nats', ...P.produce, log }),
   );
-  await part('mqtt', 'mqtt', () => measureMqtt({ ...P.mqtt, log }));
+  await part('mqtt', 'mqtt', () => measureMqtt({ ...P.mqtt, log }), [1883]);
   if (!process.env.KAFKA_BROKERS)
     results.skipped.push({
       section: 'kafka',
@@ -172,8 +245,12 @@ async function main() {
       try {
         const take = async (name, messages, run) => {
           const file = join(dir, `${name.replace(/\W+/g, '-')}.cpuprofile`);
-          await run(file);
-          out[name] = { messages, summary: summarizeProfile(file, 15) };
+          try {
+            await retrying(name, () => run(file), { ports: [5672, 1883, 4222], log });
+            out[name] = { messages, summary: summarizeProfile(file, 15) };
+          } catch (error) {
+            out[name] = { messages, error: String(error?.message ?? error) };
+          }
         };
         await take('memory: @OnDatasetMessage, concurrency 1, batch 100', 100_000, (f) =>
           profileMemory(f, 100_000),
@@ -243,6 +320,7 @@ async function main() {
     writeFileSync(join(ROOT, 'docs', 'benchmarks.svg'), `${renderSvg(results, rows)}\n`);
     console.log('docs: docs/benchmarks.md, docs/benchmarks.svg');
   }
+  rmSync(partialFile, { force: true });
   if (results.errors.length) process.exitCode = 1;
 }
 

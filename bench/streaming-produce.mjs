@@ -10,12 +10,21 @@
 // Rate = N / time to the last acknowledgement; CPU = the producer's CPU / N. Runs alternate raw, databus.
 // Every stream this creates (names containing bench-sp-) is deleted at the end, and on the next run.
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { childArgs, forkRun, median, messageFactory, runChild, startProfiler, stats } from './lib/common.mjs';
+import {
+  childArgs,
+  forkRun,
+  median,
+  messageFactory,
+  runChild,
+  startProfiler,
+  stats,
+  benchRequire,
+  retrying,
+} from './lib/common.mjs';
 
-const require = createRequire(import.meta.url);
+const require = benchRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
 const URLS = {
   amqp: process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
@@ -217,8 +226,11 @@ export async function measureStreamingProduce(options = {}) {
       for (const kind of kinds) {
         const name = `bench-sp-${id}-${kind}-${rep}`;
         names.push(name);
-        const r = await forkRun(SELF, `${kind}:${transport}`, { url, name, messages, size, transport })
-          .result;
+        const r = await retrying(
+          `${transport} produce ${kind}`,
+          () => forkRun(SELF, `${kind}:${transport}`, { url, name, messages, size, transport }).result,
+          { ports: [transport === 'amqp' ? 5672 : 4222], log },
+        );
         runs[kind].push(r);
         log(
           `${transport} produce rep ${rep + 1}/${repetitions} ${kind}: ${Math.round(r.rate)}/s ${r.cpuUsPerMsg.toFixed(1)} µs/msg`,

@@ -1,5 +1,7 @@
 // Shared helpers of the benchmark harness: payloads, forked runs, meters, statistics, machine facts.
 import { fork, execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createConnection } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { cpus, totalmem } from 'node:os';
@@ -8,6 +10,54 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * `require` for the bench files. When the harness runs, it copies the built libraries to a snapshot
+ * (DATABUS_BENCH_SNAPSHOT, under node_modules/) so a concurrent `npm run build`, which deletes dist/, cannot
+ * break a run; everything else resolves from the repository's node_modules as usual.
+ */
+export function benchRequire(metaUrl) {
+  const snapshot = process.env.DATABUS_BENCH_SNAPSHOT;
+  return createRequire(snapshot ? join(snapshot, 'index.js') : metaUrl);
+}
+
+/** Errors a concurrent build or a broker restart by another test causes; worth one more try. */
+export const TRANSIENT =
+  /Cannot find module|ECONNREFUSED|ECONNRESET|Channel closed|connection closed|CONNECTION_FORCED|Connection closed|exited with|not confirmed|did not finish/i;
+
+/** Resolves once something listens on 127.0.0.1:`port` (or after `timeoutMs`, false). */
+export async function waitForPort(port, timeoutMs = 90_000, host = '127.0.0.1') {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const ok = await new Promise((resolve) => {
+      const socket = createConnection({ port, host });
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return false;
+}
+
+/**
+ * Runs `fn`; when it fails with a transient error (broker restarted by someone's test, dist/ rebuilt),
+ * waits for the broker `ports` to accept connections again (and 3 s for a restart to settle) and retries,
+ * at most `attempts` times in all.
+ */
+export async function retrying(label, fn, { attempts = 3, ports = [], log = console.error } = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const text = String(error?.message ?? error);
+      if (attempt >= attempts || !TRANSIENT.test(text)) throw error;
+      log(`${label}: ${text.split('\n')[0]} — retrying (${attempt + 1}/${attempts})`);
+      for (const port of ports) await waitForPort(port);
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+  }
+}
 
 /** Wall clock in ms that can be compared across processes on one machine. */
 export const now = () => performance.timeOrigin + performance.now();

@@ -256,14 +256,16 @@ const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
  */
 export function renderSvg(results, rows) {
   const items = rows.filter((r) => r.kind !== 'raw' && !Number.isNaN(r.rateRatio ?? NaN));
+  const ours = (r) => !/nestjs|golevelup/.test(r.library);
   const rowH = 22;
-  const top = 58;
-  const labelW = 430;
+  const top = 62;
+  const labelW = 500;
   const panelW = 300;
-  const gap = 40;
+  const gap = 50;
   const maxX = 2;
-  const width = labelW + 2 * panelW + gap + 30;
-  const height = top + items.length * rowH + 40;
+  const width = labelW + 2 * panelW + gap + 50;
+  const bottom = top + items.length * rowH;
+  const height = bottom + 56;
   const x = (v, panel) => labelW + panel * (panelW + gap) + (Math.min(v, maxX) / maxX) * panelW;
   const out = [];
   out.push(
@@ -271,48 +273,58 @@ export function renderSvg(results, rows) {
   );
   out.push(`<rect width="100%" height="100%" fill="#ffffff"/>`);
   out.push(
-    `<text x="10" y="20" font-size="15" font-weight="bold">databus vs the raw client, same run (${esc(results.mode)}, ${esc(results.env.date.slice(0, 16))}Z, ${results.env.nproc} cores, load ${results.env.loadavg[0]})</text>`,
+    `<text x="10" y="20" font-size="15" font-weight="bold">databus and the Nest libraries vs the raw client, measured in the same run</text>`,
+  );
+  out.push(
+    `<text x="10" y="38" fill="#4a5568">${esc(results.mode)} run ${esc(results.env.date.slice(0, 16))}Z · ${results.env.nproc} cores shared with other work (load ${results.env.loadavg[0]}) · median of per-repetition ratios</text>`,
   );
   const panels = [
-    ['throughput ÷ raw (higher is better; target ≥ 0.95)', 0.95, 'rateRatio', '#2b6cb0'],
-    ['client CPU per message ÷ raw (lower is better; target ≤ 1.25)', 1.25, 'cpuRatio', '#c05621'],
+    ['throughput ÷ raw (higher is better, target ≥ 0.95)', 0.95, 'rateRatio', '#2b6cb0'],
+    ['client CPU per message ÷ raw (lower is better, target ≤ 1.25)', 1.25, 'cpuRatio', '#c05621'],
   ];
-  panels.forEach(([title, target, , color], p) => {
-    const x0 = x(0, p);
-    out.push(`<text x="${x0}" y="${top - 22}" font-weight="bold" fill="${color}">${esc(title)}</text>`);
+  items.forEach((r, i) => {
+    if (i % 2 === 0)
+      out.push(`<rect x="0" y="${top + i * rowH}" width="${width}" height="${rowH}" fill="#f4f6f8"/>`);
+  });
+  panels.forEach(([title, , , color], p) => {
+    out.push(
+      `<text x="${x(0, p)}" y="${top - 10}" font-weight="bold" font-size="11" fill="${color}">${esc(title)}</text>`,
+    );
     for (const tick of [0, 0.5, 1, 1.5, 2]) {
+      out.push(`<line x1="${x(tick, p)}" y1="${top}" x2="${x(tick, p)}" y2="${bottom}" stroke="#d2d6dc"/>`);
       out.push(
-        `<line x1="${x(tick, p)}" y1="${top - 12}" x2="${x(tick, p)}" y2="${top + items.length * rowH}" stroke="#e2e8f0"/>`,
-      );
-      out.push(
-        `<text x="${x(tick, p)}" y="${top + items.length * rowH + 14}" text-anchor="middle" fill="#4a5568">${tick}x</text>`,
+        `<text x="${x(tick, p)}" y="${bottom + 14}" text-anchor="middle" fill="#4a5568">${tick}x</text>`,
       );
     }
-    out.push(
-      `<line x1="${x(target, p)}" y1="${top - 12}" x2="${x(target, p)}" y2="${top + items.length * rowH}" stroke="#e53e3e" stroke-dasharray="4 3"/>`,
-    );
-    out.push(
-      `<line x1="${x(1, p)}" y1="${top - 12}" x2="${x(1, p)}" y2="${top + items.length * rowH}" stroke="#1a202c"/>`,
-    );
   });
   items.forEach((r, i) => {
     const y = top + i * rowH;
-    if (i % 2 === 0) out.push(`<rect x="0" y="${y}" width="${width}" height="${rowH}" fill="#f7fafc"/>`);
+    const label = `${r.section} · ${r.op} · ${r.library}`;
     out.push(
-      `<text x="10" y="${y + 15}">${esc(`${r.section} · ${r.op} · ${r.library}`.slice(0, 72))}</text>`,
+      `<text x="10" y="${y + 15}"${ours(r) ? ' font-weight="bold"' : ' fill="#4a5568"'}>${esc(label.length > 80 ? `${label.slice(0, 79)}…` : label)}</text>`,
     );
     panels.forEach(([, target, field, color], p) => {
       const v = r[field];
       if (v === undefined || Number.isNaN(v)) return;
       const good = p === 0 ? v >= target : v <= target;
+      const fill = ours(r) ? color : '#a0aec0';
       out.push(
-        `<rect x="${x(0, p)}" y="${y + 4}" width="${Math.max(1, x(v, p) - x(0, p))}" height="${rowH - 8}" fill="${color}" fill-opacity="${good ? 0.9 : 0.45}"/>`,
+        `<rect x="${x(0, p)}" y="${y + 4}" width="${Math.max(1, x(v, p) - x(0, p))}" height="${rowH - 8}" fill="${fill}" fill-opacity="${ours(r) && !good ? 0.45 : 0.9}"/>`,
       );
       out.push(
         `<text x="${Math.min(x(v, p), x(maxX, p)) + 4}" y="${y + 15}" fill="#1a202c">${v.toFixed(2)}${v > maxX ? ' →' : ''}</text>`,
       );
     });
   });
+  panels.forEach(([, target], p) => {
+    out.push(`<line x1="${x(1, p)}" y1="${top}" x2="${x(1, p)}" y2="${bottom}" stroke="#1a202c"/>`);
+    out.push(
+      `<line x1="${x(target, p)}" y1="${top}" x2="${x(target, p)}" y2="${bottom}" stroke="#e53e3e" stroke-width="1.5" stroke-dasharray="4 3"/>`,
+    );
+  });
+  out.push(
+    `<text x="10" y="${bottom + 38}" fill="#4a5568">Bold rows and coloured bars: databus (pale bar = target missed). Grey: @nestjs/microservices and @golevelup/nestjs-rabbitmq. Red dashes: the target. Black line: the raw client (1x).</text>`,
+  );
   out.push('</svg>');
   return out.join('\n');
 }
