@@ -13,6 +13,10 @@ import { PageController } from './page/page.controller';
 import { SensorsModule } from './sensors/sensors.module';
 import { brokerTls } from './config/broker-tls';
 import { LifecycleLogger } from './lifecycle-logger';
+import { MetricsModule } from './ops/metrics.module';
+import { OpsModule } from './ops/ops.module';
+import { DEMO_METRICS } from './ops/ops.tokens';
+import type { DatabusMetrics } from '@databus/common';
 
 /** Options of `AppModule.forRoot`. */
 export interface AppModuleOptions {
@@ -47,11 +51,13 @@ export class AppModule {
       imports: [
         config,
         DemoConfigModule,
+        MetricsModule,
         GatewayModule,
         StreamingModule.forRootAsync({
           isGlobal: true,
-          inject: [DEMO_CONFIG],
-          useFactory: (c: DemoConfig) => ({
+          inject: [DEMO_CONFIG, DEMO_METRICS],
+          useFactory: (c: DemoConfig, metrics: DatabusMetrics) => ({
+            metrics,
             url: c.streamingUrl,
             group: c.streamingGroup,
             tls: brokerTls(c.streamingUrl, c.tls),
@@ -60,16 +66,20 @@ export class AppModule {
         }),
         TaskQueueModule.forRootAsync({
           isGlobal: true,
-          inject: [DEMO_CONFIG],
-          useFactory: (c: DemoConfig) => ({
+          inject: [DEMO_CONFIG, DEMO_METRICS],
+          useFactory: (c: DemoConfig, metrics: DatabusMetrics) => ({
+            metrics,
             url: c.queueUrl,
             tls: brokerTls(c.queueUrl, c.tls),
             shutdownTimeoutMs: c.shutdownTimeoutMs,
           }),
         }),
         JwtAuthModule.forRootAsync({
-          inject: [GatewayService],
-          useFactory: (gateway: GatewayService) => gateway.jwtOptions,
+          inject: [GatewayService, DEMO_METRICS],
+          useFactory: (gateway: GatewayService, metrics: DatabusMetrics) => ({
+            ...gateway.jwtOptions,
+            metrics,
+          }),
         }),
         ...(centrifugo
           ? [
@@ -84,6 +94,7 @@ export class AppModule {
             ]
           : []),
         SensorsModule,
+        OpsModule,
       ],
       controllers: [PageController],
       providers: [LifecycleLogger],
