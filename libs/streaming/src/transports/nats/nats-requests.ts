@@ -7,7 +7,7 @@ import { fromReply, NatsWireHeaders, toNatsHeaders } from './nats-wire';
 import { NatsOutgoing } from './nats-publisher';
 
 interface PendingRequest {
-  sub: Subscription;
+  sub?: Subscription;
   timer: NodeJS.Timeout;
   fail: (error: Error) => void;
 }
@@ -44,20 +44,24 @@ export class NatsRequests {
         if (done) return;
         done = true;
         clearTimeout(entry.timer);
-        entry.sub.unsubscribe();
+        entry.sub?.unsubscribe();
         this.pending.delete(entry);
       };
       entry.timer = setTimeout(() => entry.fail(new RequestTimeoutError(dataset, timeoutMs)), timeoutMs);
       entry.timer.unref();
-      entry.sub = nc.subscribe(inbox, {
-        callback: (error, msg) => {
-          if (error) return;
-          const reply = fromReply(inbox, msg);
-          if (done || (reply.correlationId !== undefined && reply.correlationId !== correlationId)) return;
-          settle();
-          resolve({ ...reply, correlationId });
-        },
-      });
+      try {
+        entry.sub = nc.subscribe(inbox, {
+          callback: (error, msg) => {
+            if (error) return;
+            const reply = fromReply(inbox, msg);
+            if (done || (reply.correlationId !== undefined && reply.correlationId !== correlationId)) return;
+            settle();
+            resolve({ ...reply, correlationId });
+          },
+        });
+      } catch (error) {
+        return entry.fail(mapNatsError(error, 'request', `inbox for "${dataset}"`));
+      }
       this.pending.add(entry);
       this.produce(dataset, {
         data: record.data,

@@ -98,7 +98,12 @@ export class NatsSubscription implements TransportSubscription {
 
   async nack(record: IncomingRecord, delayMs: number): Promise<void> {
     const msg = record.token as JsMsg;
-    if (this.delivered.delete(msg)) msg.nak(delayMs > 0 ? delayMs : undefined);
+    if (!this.delivered.delete(msg)) return;
+    try {
+      msg.nak(delayMs > 0 ? delayMs : undefined);
+    } catch (error) {
+      throw mapNatsError(error, 'consume', 'nack');
+    }
   }
 
   async seek(offset: Offset): Promise<void> {
@@ -156,7 +161,12 @@ export class NatsSubscription implements TransportSubscription {
     this.ackTimer = undefined;
     const acks = this.pendingAcks;
     this.pendingAcks = [];
-    for (const msg of acks) msg.ack();
+    try {
+      for (const msg of acks) msg.ack();
+    } catch (error) {
+      // The connection is closed: the server delivers these again (at least once).
+      this.deps.logger.debug(`nats: acknowledgements not sent: ${(error as Error)?.message}`);
+    }
   }
 
   /**
@@ -165,7 +175,11 @@ export class NatsSubscription implements TransportSubscription {
    * request whose client has gone (the message would then wait `ack_wait`), but never to an expired one.
    */
   private giveBack(msg: JsMsg): void {
-    msg.nak(this.deps.options.pullExpiresMs + 500);
+    try {
+      msg.nak(this.deps.options.pullExpiresMs + 500);
+    } catch {
+      // The connection is closed: the message comes back after ack_wait instead.
+    }
   }
 
   private stopPulling(): void {
