@@ -14,3 +14,4 @@ export * from './config';
 export * from './logging';
 export * from './credentials';
 export * from './observability';
+export * from './protocol';

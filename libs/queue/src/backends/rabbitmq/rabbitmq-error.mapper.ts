@@ -5,32 +5,12 @@ import {
   PermanentError,
   redactText,
   TemporaryError,
+  AmqpReplyCode,
+  isClientCertificateRefused,
+  untrustedPeerCode,
 } from '@databus/common';
 
-/** AMQP 0-9-1 reply codes this lib reacts to (spec section 1.2). */
-export const AmqpReplyCode = Object.freeze({
-  CONNECTION_FORCED: 320,
-  ACCESS_REFUSED: 403,
-  NOT_FOUND: 404,
-  RESOURCE_LOCKED: 405,
-  PRECONDITION_FAILED: 406,
-});
-
-const TLS_UNTRUSTED_SERVER = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-const CLIENT_CERT_REFUSED =
-  /alert (certificate required|handshake failure|bad certificate|unknown ca|certificate unknown|access denied)|peer did not return a certificate/i;
+export { AmqpReplyCode };
 
 /**
  * Turns an amqplib or socket error into the databus hierarchy, with `cause` kept and secrets masked:
@@ -45,15 +25,15 @@ export function mapAmqpError(error: unknown, where: string): DatabusError {
   const err = error as { code?: unknown; message?: string };
   const code = err?.code;
   const message = redactText(String(err?.message ?? error));
-  if (typeof code === 'string' && TLS_UNTRUSTED_SERVER.has(code))
+  const untrusted = untrustedPeerCode(error);
+  if (untrusted)
     return new AuthenticationError(
-      `TLS to ${where} failed: the broker's certificate is not trusted (${code}); check tls.ca and tls.servername.`,
+      `TLS to ${where} failed: the broker's certificate is not trusted (${untrusted}); check tls.ca and tls.servername.`,
       { cause: error },
     );
-  const refused = CLIENT_CERT_REFUSED.exec(message);
-  if (refused || (typeof code === 'string' && /ALERT/.test(code)))
+  if (isClientCertificateRefused(message) || (typeof code === 'string' && /ALERT/.test(code)))
     return new AuthenticationError(
-      `TLS to ${where} failed: the broker refused the client certificate (${typeof code === 'string' ? code : refused?.[0]}); check tls.cert and tls.key, or tls.pfx.`,
+      `TLS to ${where} failed: the broker refused the client certificate (${typeof code === 'string' ? code : message}); check tls.cert and tls.key, or tls.pfx.`,
       { cause: error },
     );
   if (code === AmqpReplyCode.ACCESS_REFUSED || /ACCESS[-_]REFUSED/.test(message))

@@ -6,35 +6,16 @@ import {
   PermanentError,
   redactText,
   TemporaryError,
+  AmqpReplyCode,
+  amqpReplyCode,
+  isClientCertificateRefused,
+  untrustedPeerCode,
 } from '@databus/common';
 
-/** AMQP 0-9-1 reply codes the transport reacts to. */
-export const AmqpReplyCode = Object.freeze({
-  CONNECTION_FORCED: 320,
-  ACCESS_REFUSED: 403,
-  NOT_FOUND: 404,
-  RESOURCE_LOCKED: 405,
-  PRECONDITION_FAILED: 406,
-  NOT_ALLOWED: 530,
-  INTERNAL_ERROR: 541,
-});
-
-/** Node/OpenSSL error codes meaning the broker's certificate could not be verified. */
-const TLS_VERIFY_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_SIGNATURE_FAILURE',
-]);
+export { AmqpReplyCode };
 
 /** The AMQP reply code of an amqplib error (`error.code` is numeric for protocol errors). */
-export function replyCode(error: unknown): number | undefined {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'number' ? code : undefined;
-}
+export const replyCode = amqpReplyCode;
 
 /** The broker's message without secrets, for our own error messages. */
 function describe(error: unknown): string {
@@ -54,7 +35,6 @@ function describe(error: unknown): string {
 export function mapConnectError(error: unknown, where: string): DatabusError {
   if (error instanceof DatabusError) return error;
   const text = describe(error);
-  const code = (error as { code?: unknown })?.code;
   if (/ACCESS[-_]REFUSED|403/.test(text) && /handshake/i.test(text))
     return new AuthenticationError(`The broker at ${where} refused the credentials (${text}).`, {
       cause: error,
@@ -73,11 +53,12 @@ export function mapConnectError(error: unknown, where: string): DatabusError {
         cause: error,
       },
     );
-  if (typeof code === 'string' && TLS_VERIFY_CODES.has(code))
-    return new ConfigurationError('tls.ca', `a CA that verifies the certificate of ${where} (${code})`, {
+  const untrusted = untrustedPeerCode(error);
+  if (untrusted)
+    return new ConfigurationError('tls.ca', `a CA that verifies the certificate of ${where} (${untrusted})`, {
       cause: error,
     });
-  if (/alert (certificate required|bad certificate|unknown ca)|certificate (required|unknown)/i.test(text))
+  if (isClientCertificateRefused(text))
     return new AuthenticationError(`The broker at ${where} rejected the client certificate (${text}).`, {
       cause: error,
     });

@@ -1,0 +1,1 @@
+export { AmqpReplyCode, amqpReplyCode } from './amqp-reply-codes';
