@@ -109,6 +109,32 @@ describeWithBroker('nats', 'nats transport (SPI level): streams, consumers, rete
     ).rejects.toBeInstanceOf(NoCommittedPositionError);
   });
 
+  it('transportOptions.maxAckPending below prefetch caps what a group member is sent, without errors', async () => {
+    const capped = natsTransportFactory(
+      natsContext({ transportOptions: { streamPrefix, maxAckPending: 2 } }),
+    );
+    await capped.connect();
+    const ds = uniqueName('capped');
+    await capped.produce(ds, [1, 2, 3, 4, 5, 6].map(json));
+    const sub = await capped.subscribe(spec(ds, { group: 'capped', prefetch: 10 }));
+    try {
+      const first = await fetchN(sub, 6, 1500);
+      expect(values(first)).toEqual([1, 2]);
+      const rest: IncomingRecord[] = [];
+      for (let batch = first; rest.length < 4;) {
+        await sub.ack(batch);
+        batch = await fetchN(sub, 2, 5000);
+        expect(batch.length).toBeGreaterThan(0);
+        rest.push(...batch);
+      }
+      await sub.ack(rest.slice(-2));
+      expect(values(rest)).toEqual([3, 4, 5, 6]);
+    } finally {
+      await sub.close();
+      await capped.close();
+    }
+  });
+
   it('a private subscription uses an ephemeral consumer that is deleted on close', async () => {
     const ds = uniqueName('private');
     await transport.produce(ds, [json(1)]);
