@@ -135,6 +135,22 @@ describeWithBroker('nats', 'nats transport (SPI level): streams, consumers, rete
     }
   });
 
+  it('members creating a new group at the same moment with different start times all join it', async () => {
+    const ds = uniqueName('race');
+    await transport.produce(ds, [json(1)]);
+    const subs = await Promise.all(
+      [1000, 2000, 3000].map((t) =>
+        transport.subscribe(spec(ds, { group: 'racers', start: Offset.time(t) })),
+      ),
+    );
+    try {
+      const got = (await Promise.all(subs.map((sub) => sub.fetch(1, 500)))).flat();
+      expect(values(got)).toEqual([1]);
+    } finally {
+      await Promise.all(subs.map((sub) => sub.close()));
+    }
+  });
+
   it('a private subscription uses an ephemeral consumer that is deleted on close', async () => {
     const ds = uniqueName('private');
     await transport.produce(ds, [json(1)]);

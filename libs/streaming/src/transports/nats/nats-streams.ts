@@ -76,7 +76,14 @@ export class NatsStreams {
         return durable;
       }
       if (spec.start.kind === 'none') throw new NoCommittedPositionError(spec.dataset, spec.group);
-      return this.createConsumer(spec, at, spec.start);
+      try {
+        return await this.createConsumer(spec, at, spec.start);
+      } catch (error) {
+        // Another member created the group at the same moment (with another start time, say): join it.
+        const raced = await jsm.consumers.info(at.stream, durable).catch(() => undefined);
+        if (!raced) throw error;
+        return durable;
+      }
     }
     if (spec.start.kind === 'none') throw new NoCommittedPositionError(spec.dataset, undefined);
     return this.createConsumer(spec, at, spec.start);
