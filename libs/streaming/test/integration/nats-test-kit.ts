@@ -66,7 +66,9 @@ export async function restartNatsServer(downMs = 500): Promise<void> {
   try {
     await run('flock', ['/tmp/databus-nats-restart.lock', 'sh', '-c', `${script}; ${start}`]);
   } finally {
-    await run('sh', ['-c', `pgrep -x nats-server >/dev/null || ${start}`]).catch(() => undefined);
+    await run('sh', ['-c', `pgrep -f '[n]ats-server -a 127.0.0.1 -p 4222 ' >/dev/null || ${start}`]).catch(
+      () => undefined,
+    );
   }
   await waitForJetStream();
 }
