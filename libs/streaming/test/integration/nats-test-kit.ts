@@ -155,6 +155,7 @@ export async function startPrivateNatsServer(args: string[]): Promise<PrivateNat
     },
   };
   await server.start();
+  process.once('exit', () => child?.kill('SIGKILL')); // a crashed test run leaves no server behind
   return server;
 }
 
