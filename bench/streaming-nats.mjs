@@ -70,7 +70,10 @@ async function prefill(url, stream, subject, messages) {
 async function cleanup(url) {
   await admin(url, async (jsm) => {
     const names = [];
-    for await (const name of jsm.streams.names()) if (name.startsWith(STREAM_PREFIX)) names.push(name);
+    // Also a stream the transport created after an interrupted run deleted the bench's own one.
+    for await (const name of jsm.streams.names())
+      if (name.startsWith(STREAM_PREFIX) || name.startsWith('DATABUS_bench-streaming-nats-'))
+        names.push(name);
     for (const name of names) await jsm.streams.delete(name).catch(() => undefined);
   });
 }
