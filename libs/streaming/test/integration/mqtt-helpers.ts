@@ -40,6 +40,7 @@ export function mqttTransport(
     credentials?: CredentialsProvider;
     produceTimeoutMs?: number;
     url?: string;
+    logger?: ReturnType<typeof quietLogger>;
   } = {},
 ): StreamingTransport {
   return mqttTransportFactory({
@@ -50,7 +51,7 @@ export function mqttTransport(
     transportOptions: overrides.transportOptions ?? {},
     reconnect: resolveBackoff({ initialMs: 50, maxMs: 500 }, 'reconnect'),
     produceTimeoutMs: overrides.produceTimeoutMs ?? 10_000,
-    logger: quietLogger(),
+    logger: overrides.logger ?? quietLogger(),
   });
 }
 
@@ -92,6 +93,12 @@ export function numbered(count: number, from = 1): Array<{ headers: Record<strin
 }
 
 const PID_FILE = '/run/mosquitto/mosquitto.pid';
+const LOCK = '/tmp/databus-mosquitto-restart.lock';
+/**
+ * Starts the daemon with its stdio detached (else it holds our pipe open and execFile never returns);
+ * `flock -o` keeps the lock's descriptor out of the daemon (else it holds the lock for its whole life).
+ */
+const START = 'mosquitto -d -c /etc/mosquitto/mosquitto.conf >/dev/null 2>&1 </dev/null';
 
 /**
  * Restarts the local Mosquitto (SIGTERM, which makes it save persistent sessions, then start it again),
@@ -99,13 +106,14 @@ const PID_FILE = '/run/mosquitto/mosquitto.pid';
  */
 export async function restartMosquitto(downMs = 500): Promise<void> {
   const script = [
-    `pid=$(cat ${PID_FILE} 2>/dev/null)`,
+    // The pid file goes missing when a second instance fails to bind and exits: fall back to pgrep.
+    `pid=$(cat ${PID_FILE} 2>/dev/null || pgrep -x mosquitto)`,
     `if [ -n "$pid" ]; then kill $pid; for i in $(seq 1 100); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done; fi`,
     `sleep ${(downMs / 1000).toFixed(2)}`,
-    'mosquitto -d -c /etc/mosquitto/mosquitto.conf',
+    START,
   ].join('; ');
   try {
-    await run('flock', ['/tmp/databus-mosquitto-restart.lock', 'sh', '-c', script]);
+    await run('flock', ['-o', LOCK, 'sh', '-c', script]);
   } finally {
     await ensureMosquitto();
   }
