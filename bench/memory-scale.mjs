@@ -33,7 +33,16 @@ function decorate(decorator, proto, name) {
 }
 
 /** One databus run: `datasets` datasets with one handler each, `messages` in total, pre-produced. */
-export async function runDatabus({ messages, size, concurrency, batch, datasets, keys, profile }) {
+export async function runDatabus({
+  messages,
+  size,
+  concurrency,
+  batch,
+  datasets,
+  keys,
+  profile,
+  tracing = false,
+}) {
   require('reflect-metadata');
   const { Module } = require('@nestjs/common');
   const { NestFactory } = require('@nestjs/core');
@@ -77,8 +86,7 @@ export async function runDatabus({ messages, size, concurrency, batch, datasets,
   });
   // Produce everything first, from a second app on the same named memory broker: the handler's app
   // subscribes (and starts consuming) as soon as it is created, so it must not exist yet.
-  const streaming = () =>
-    StreamingModule.forRoot({ url: `memory://${broker}`, logger: false, tracing: false });
+  const streaming = () => StreamingModule.forRoot({ url: `memory://${broker}`, logger: false, tracing });
   class ProducerModule {}
   Reflect.decorate([Module({ imports: [streaming()] })], ProducerModule);
   const producer = await NestFactory.createApplicationContext(ProducerModule, { logger: false });

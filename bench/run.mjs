@@ -1,4 +1,5 @@
 // npm run bench [-- --quick] [-- --docs | --no-docs] [-- --only amqp-queue,mqtt,…] [-- --resume]
+//                [-- --render bench/results/latest-full.json]   (docs only, from saved results)
 //
 // Measures databus against the raw clients and the Nest libraries users would pick instead, on the loopback
 // brokers (RabbitMQ 127.0.0.1:5672, Mosquitto 127.0.0.1:1883, NATS 127.0.0.1:4222; Kafka when KAFKA_BROKERS
@@ -50,8 +51,8 @@ function countFiles(dir) {
  */
 async function snapshotLibraries() {
   await distReady();
-  const libs = [...PACKAGES, 'libs/realtime'];
-  for (let stable = 0, last = ''; stable < 2;) {
+  const libs = PACKAGES;
+  for (let stable = 0, last = '', round = 0; stable < 2 && round < 120; round++) {
     const now = libs.map((p) => countFiles(join(ROOT, p, 'dist'))).join(',');
     stable = now === last && !now.includes('-1') ? stable + 1 : 0;
     last = now;
@@ -135,9 +136,9 @@ const NOTES = {
   'RabbitMQ work queue': `Durable classic queue, persistent 256-byte JSON (Nest's \`{pattern,data}\` envelope, so every library reads the same bytes), prefetch ${100}, manual ack per message; ${P.queue.messages} messages × ${P.queue.repetitions} repetitions per library. \`@TaskHandler\` runs with concurrency = prefetch and \`retry: false\` (one attempt; a failure would dead-letter); produce is \`TaskQueue.enqueue\` (resolves on the confirm), 1000 in flight. Consume = the queue is pre-filled, then the consumer drains it alone.`,
   'MQTT QoS 1': `Mosquitto, QoS 1, 256-byte JSON, ${P.mqtt.messages} messages × ${P.mqtt.repetitions} repetitions, end to end with a credit window of 400 (no history to drain on MQTT). \`@OnDatasetMessage\` uses a group (MQTT 5 shared subscription), prefetch 100 (its Receive Maximum), batch 100 (batch 1 in the latency runs); it acknowledges (PUBACK) after the handler. Raw mqtt.js uses the same shared subscription and PUBACKs on receipt. Nest: \`Transport.MQTT\`, \`subscribeOptions: { qos: 1 }\`, plain topic. Produce: at most 400 awaiting PUBACK, no subscriber.`,
   'RabbitMQ streams':
-    'Stream queue (`x-queue-type: stream`), drained from the first offset: raw amqplib (prefetch 1000, ack per message) vs `@OnDatasetMessage` (durable group: also stores its offset) vs a private callback subscription (bench/streaming-amqp.mjs). Produce: `channel.produce` with 1000 in flight and `produceMany` of 1000 vs a raw ConfirmChannel (bench/streaming-produce.mjs).',
+    'Stream queue (`x-queue-type: stream`), drained from the first offset: raw amqplib (prefetch 1000, ack per message) vs `@OnDatasetMessage` (durable group: also stores its offset) vs a private callback subscription (bench/streaming-amqp.mjs). Produce: `channel.produce` with 1000 in flight and `produceMany` of 1000 vs a raw ConfirmChannel (bench/streaming-produce.mjs). That file measures drain throughput and CPU only (no RSS, no latency), 1000 prefetch.',
   'NATS JetStream':
-    'File-backed stream drained from the beginning: a raw durable pull consumer (explicit ack, consume() with max_messages = prefetch 1000) vs `@OnDatasetMessage` vs a private callback subscription (bench/streaming-nats.mjs). Produce: `js.publish` with 1000 outstanding vs `channel.produce` / `produceMany` (bench/streaming-produce.mjs).',
+    'File-backed stream drained from the beginning: a raw durable pull consumer (explicit ack, consume() with max_messages = prefetch 1000) vs `@OnDatasetMessage` vs a private callback subscription (bench/streaming-nats.mjs). Produce: `js.publish` with 1000 outstanding vs `channel.produce` / `produceMany` (bench/streaming-produce.mjs). The consume file measures throughput and CPU only (no RSS, no latency).',
   Kafka: 'kafkajs eachBatch vs `@OnDatasetMessage` (bench/streaming-kafka.mjs), when KAFKA_BROKERS is set.',
 };
 
@@ -312,19 +313,28 @@ async function main() {
   );
   console.log(renderText(results, rows, targets));
   console.log(`\nresults: ${file}`);
-  if (writeDocs) {
-    const analysisFile = join(ROOT, 'bench', 'benchmarks-analysis.md');
-    const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
-    mkdirSync(join(ROOT, 'docs'), { recursive: true });
-    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), renderMarkdown(results, rows, targets, analysis));
-    writeFileSync(join(ROOT, 'docs', 'benchmarks.svg'), `${renderSvg(results, rows)}\n`);
-    console.log('docs: docs/benchmarks.md, docs/benchmarks.svg');
-  }
+  if (writeDocs) writeDocsFiles(results, rows, targets);
   rmSync(partialFile, { force: true });
   if (results.errors.length) process.exitCode = 1;
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+/** `--render <results.json>`: regenerate docs/benchmarks.md and .svg from saved results (e.g. after editing the analysis). */
+function writeDocsFiles(results, rows, targets) {
+  const analysisFile = join(ROOT, 'bench', 'benchmarks-analysis.md');
+  const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
+  mkdirSync(join(ROOT, 'docs'), { recursive: true });
+  writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), renderMarkdown(results, rows, targets, analysis));
+  writeFileSync(join(ROOT, 'docs', 'benchmarks.svg'), `${renderSvg(results, rows)}\n`);
+  console.log('docs: docs/benchmarks.md, docs/benchmarks.svg');
+}
+
+const renderArg = argv.indexOf('--render');
+if (renderArg >= 0) {
+  const results = JSON.parse(readFileSync(argv[renderArg + 1], 'utf8'));
+  const rows = collectRows(results);
+  writeDocsFiles(results, rows, evaluateTargets(results, rows));
+} else
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });

@@ -271,7 +271,7 @@ export function environment() {
     brokers: {
       rabbitmq: tool('rabbitmqctl', ['version'], /^(\S+)/),
       mosquitto: tool('mosquitto', ['-h'], /mosquitto version (\S+)/),
-      'nats-server': tool('nats-server', ['--version'], /v(\S+)/),
+      'nats-server': tool('nats-server', ['--version'], /v(\d\S*)/),
     },
     clients: Object.fromEntries(
       [

@@ -38,7 +38,11 @@ export function summarizeProfile(file, top = 15) {
     if (name === '(idle)') continue;
     totalMs += ms;
     const url = callFrame.url ?? '';
-    const where = url ? `${relative(ROOT, url.replace(/^file:\/\//, ''))}:${callFrame.lineNumber + 1}` : '';
+    const file = relative(ROOT, url.replace(/^file:\/\//, '')).replace(
+      /^node_modules\/\.databus-bench-snapshot\/node_modules\/@databus\/([^/]+)\//,
+      'libs/$1/',
+    ); // the harness's snapshot of libs/<name>/dist
+    const where = url ? `${file}:${callFrame.lineNumber + 1}` : '';
     const frame = where ? `${name} ${where}` : name;
     const area = areaOf(url, name);
     const entry = frames.get(frame) ?? { frame, area, selfMs: 0 };
