@@ -238,6 +238,21 @@ describe('KafkaTransport', () => {
       await transport.close();
     });
 
+    it('creates topics best effort: a refused creation is logged and retried at most 3 times', async () => {
+      const fake = new FakeKafka(1);
+      let attempts = 0;
+      fake.ensureTopic = async () => {
+        attempts++;
+        throw new TemporaryError('Kafka is unavailable (admin request): Broker 0 not found');
+      };
+      const { transport, logger } = await fakeTransport({ fake });
+      for (let i = 0; i < 5; i++) await transport.produce('readings', [json(i)]);
+      expect(fake.log('readings')[0]).toHaveLength(5);
+      expect(attempts).toBe(3);
+      expect(logger.lines.filter((l) => /not created/.test(l.message))).toHaveLength(3);
+      await transport.close();
+    });
+
     it('rejects a dataset that is not a valid topic name with ConfigurationError', async () => {
       const { transport } = await fakeTransport();
       await expect(transport.produce('bad name!', [json(1)])).rejects.toBeInstanceOf(ConfigurationError);

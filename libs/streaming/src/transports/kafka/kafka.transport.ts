@@ -29,6 +29,9 @@ export type KafkaDriverFactory = (
   options: ResolvedKafkaOptions,
 ) => Promise<{ driver: KafkaDriver; dispose?: () => void }>;
 
+/** Attempts to create one topic after retriable failures, per process. */
+const TOPIC_ATTEMPTS = 3;
+
 const CAPABILITIES: TransportCapabilities = Object.freeze({
   seekBySequence: true,
   seekByTime: true,
@@ -56,6 +59,7 @@ export class KafkaTransport implements StreamingTransport {
   private readonly statusEmitter = new StatusEmitter();
   private readonly subscriptions = new Set<KafkaSubscription>();
   private readonly topics = new Map<string, Promise<void>>();
+  private readonly topicAttempts = new Map<string, number>();
   private readonly delivered = new Map<string, Map<number, number>>();
   private readonly inbox: KafkaReplyInbox;
   private closing?: Promise<void>;
@@ -242,16 +246,18 @@ export class KafkaTransport implements StreamingTransport {
    * Creates a topic once per process when `autoCreateTopics` is on. Best effort: a refused creation (ACLs, a
    * broker without the CreateTopics API) is logged at debug and the topic is used as it is (the broker may
    * auto-create it); if it really is missing, the produce or subscribe that follows fails with its own error.
-   * A retriable failure is tried again the next time.
+   * A retriable failure is tried again the next time, at most `TOPIC_ATTEMPTS` times per topic.
    */
   private ensureTopic(topic: string): Promise<void> {
     if (!this.options.autoCreateTopics) return Promise.resolve();
     let ready = this.topics.get(topic);
     if (!ready) {
+      const attempt = (this.topicAttempts.get(topic) ?? 0) + 1;
+      this.topicAttempts.set(topic, attempt);
       ready = this.requireDriver('create a topic')
         .ensureTopic(topic)
         .catch((error: unknown) => {
-          if (isRetriable(error)) this.topics.delete(topic);
+          if (isRetriable(error) && attempt < TOPIC_ATTEMPTS) this.topics.delete(topic);
           this.context.logger.debug(`Topic "${topic}" not created: ${(error as Error)?.message}`);
         });
       this.topics.set(topic, ready);
