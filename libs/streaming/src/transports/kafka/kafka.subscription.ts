@@ -1,4 +1,4 @@
-import { isRetriable, UnsupportedFeatureError } from '@databus/common';
+import { UnsupportedFeatureError } from '@databus/common';
 import { SubscriptionClosedError } from '../../errors';
 import { Offset } from '../../offset/offset';
 import { IncomingRecord } from '../../transport/transport-record.interface';
@@ -14,6 +14,7 @@ import {
   KafkaDriverBatch,
   KafkaDriverConsumer,
 } from './kafka-driver.interface';
+import { KafkaCommitter } from './kafka-committer';
 import { PartitionPositions, resolvePositions } from './kafka-positions';
 import { KafkaRecordToken, toIncomingRecord } from './kafka-wire';
 
@@ -67,12 +68,17 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   private readonly wakers = new Set<() => void>();
   /** Drivers waiting (inside a batch) for the queue to have room. */
   private readonly roomWaiters = new Set<() => void>();
-  private readonly pendingCommits = new Map<number, number>();
-  private commitChain: Promise<void> = Promise.resolve();
+  private readonly commits: KafkaCommitter;
   private readonly resumeBelow: number;
 
   constructor(private readonly options: KafkaSubscriptionOptions) {
     this.resumeBelow = Math.floor(options.spec.prefetch / 2);
+    this.commits = new KafkaCommitter(
+      (offsets) => options.consumer.commit(offsets),
+      (partition) => this.assigned.has(partition),
+      options.logger,
+      options.spec.dataset,
+    );
   }
 
   /** Records waiting for `fetch()`. */
@@ -115,12 +121,12 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
         fresh.next = start;
         this.seekDriver(partition, start);
         // Committing the start makes it the group's position for later members and restarts.
-        if (this.options.durable) this.pendingCommits.set(partition, start);
+        if (this.options.durable) this.commits.set(partition, start);
       }
       this.assigned.set(partition, fresh);
     }
     if (this.paused) this.options.consumer.pause();
-    this.commitInBackground();
+    this.commits.flushInBackground();
   }
 
   onBatch(batch: KafkaDriverBatch): KafkaBatchOutcome {
@@ -208,10 +214,9 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
       const state = token && this.assigned.get(token.partition);
       if (!token || !state || state.epoch !== token.epoch) continue; // revoked or seeked away
       const next = record.sequence + 1; // Kafka commits the next record to read
-      if (next > (this.pendingCommits.get(token.partition) ?? -1))
-        this.pendingCommits.set(token.partition, next);
+      this.commits.raise(token.partition, next);
     }
-    await this.flushCommits();
+    await this.commits.flush();
   }
 
   async nack(): Promise<void> {
@@ -228,17 +233,17 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     const positions = await resolvePositions(driver, spec.dataset, offset, durable ? groupId : undefined);
     this.queue = [];
     this.outstanding.clear();
-    this.pendingCommits.clear();
+    this.commits.clear();
     for (const [partition, state] of this.assigned) {
       const target = positions.get(partition);
       if (target === undefined) continue;
       state.epoch = ++this.epochs;
       state.next = target;
       this.seekDriver(partition, target);
-      if (durable) this.pendingCommits.set(partition, target);
+      if (durable) this.commits.set(partition, target);
     }
     this.maybeResume();
-    await this.flushCommits();
+    await this.commits.flush();
   }
 
   async close(): Promise<void> {
@@ -247,11 +252,13 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     this.queue = [];
     this.outstanding.clear();
     this.wake();
-    await this.flushCommits().catch((error) =>
-      this.options.logger.warn(
-        `Final commit on "${this.options.spec.dataset}" failed: ${(error as Error).message}`,
-      ),
-    );
+    await this.commits
+      .flush()
+      .catch((error) =>
+        this.options.logger.warn(
+          `Final commit on "${this.options.spec.dataset}" failed: ${(error as Error).message}`,
+        ),
+      );
     await this.options.consumer.stop();
     if (!this.options.durable)
       await this.options.driver.deleteGroup(this.options.groupId).catch(() => undefined);
@@ -301,7 +308,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
 
   private revoke(partition: number): void {
     this.assigned.delete(partition);
-    this.pendingCommits.delete(partition);
+    this.commits.forget(partition);
     this.queue = this.queue.filter((r) => r.partition !== partition);
     for (const record of this.outstanding)
       if (record.partition === partition) this.outstanding.delete(record);
@@ -319,38 +326,5 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   private wake(): void {
     for (const wake of [...this.wakers]) wake();
     if (this.closed || this.failure) for (const check of [...this.roomWaiters]) check();
-  }
-
-  private commitInBackground(): void {
-    this.flushCommits().catch((error) =>
-      this.options.logger.warn(
-        `Commit on "${this.options.spec.dataset}" failed: ${(error as Error).message}`,
-      ),
-    );
-  }
-
-  /** Commits what is pending, after any commit in progress (commits never overtake each other). */
-  private flushCommits(): Promise<void> {
-    const run = this.commitChain.catch(() => undefined).then(() => this.commitPending());
-    this.commitChain = run;
-    return run;
-  }
-
-  private async commitPending(): Promise<void> {
-    if (this.pendingCommits.size === 0) return;
-    const offsets = [...this.pendingCommits].map(([partition, offset]) => ({ partition, offset }));
-    this.pendingCommits.clear();
-    try {
-      await this.options.consumer.commit(offsets);
-    } catch (error) {
-      // Keep them (unless superseded or revoked meanwhile): the next ack or the rejoin commits them.
-      for (const o of offsets)
-        if (this.assigned.has(o.partition) && !this.pendingCommits.has(o.partition))
-          this.pendingCommits.set(o.partition, o.offset);
-      if (!isRetriable(error)) throw error;
-      this.options.logger.debug(
-        `Commit on "${this.options.spec.dataset}" deferred (${(error as Error).message}); it is retried with the next acknowledgement or after the rebalance`,
-      );
-    }
   }
 }

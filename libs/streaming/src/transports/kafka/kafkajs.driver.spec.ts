@@ -7,7 +7,8 @@ import {
   KafkaDriverBatch,
 } from './kafka-driver.interface';
 import { subscriptionRoundRobin } from './kafkajs.assigner';
-import { KafkajsDriver, ROOM_WAIT_MS, toRecord } from './kafkajs.driver';
+import { ROOM_WAIT_MS, toRecord } from './kafkajs.consumer';
+import { KafkajsDriver } from './kafkajs.driver';
 
 jest.mock('kafkajs', () => ({ ...jest.requireActual('kafkajs'), Kafka: jest.fn() }));
 

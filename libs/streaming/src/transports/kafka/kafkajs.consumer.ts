@@ -1,0 +1,190 @@
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { TemporaryError } from '@databus/common';
+import {
+  KafkaConsumerHandlers,
+  KafkaConsumerSettings,
+  KafkaDriverConsumer,
+  KafkaDriverRecord,
+} from './kafka-driver.interface';
+import { mapKafkaError } from './kafka-error.mapper';
+import { subscriptionRoundRobin } from './kafkajs.assigner';
+
+/** How long a full queue is waited for inside a batch before the consumer is paused. */
+export const ROOM_WAIT_MS = 1000;
+
+/** One kafkajs consumer (one group member on one topic) behind the driver seam. */
+export class KafkajsConsumer implements KafkaDriverConsumer {
+  private readonly consumer: Consumer;
+  private stopping?: Promise<void>;
+  /**
+   * Settles once `run()` returned. kafkajs silently drops commits made before its runner is marked running,
+   * which is the case inside the first GROUP_JOIN event (where the transport commits start positions).
+   */
+  private readonly running: Promise<void>;
+  private markRunning!: (ok: boolean) => void;
+
+  constructor(
+    kafka: Kafka,
+    private readonly settings: KafkaConsumerSettings,
+    private readonly onStopped: (c: KafkajsConsumer) => void,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: settings.groupId,
+      partitionAssigners: [subscriptionRoundRobin],
+      sessionTimeout: settings.sessionTimeoutMs,
+      heartbeatInterval: settings.heartbeatIntervalMs,
+      rebalanceTimeout: settings.rebalanceTimeoutMs,
+      maxWaitTimeInMs: settings.maxWaitTimeMs ?? 100,
+      maxBytesPerPartition: settings.maxBytesPerPartition,
+      minBytes: settings.minBytes,
+      maxBytes: settings.maxBytes,
+      allowAutoTopicCreation: false,
+      retry: { retries: 5, restartOnFailure: async () => false },
+    });
+    this.running = new Promise<boolean>((resolve) => (this.markRunning = resolve)).then((ok) => {
+      if (!ok) throw new TemporaryError(`The consumer of "${settings.topic}" is not running.`);
+    });
+    this.running.catch(() => undefined);
+  }
+
+  async start(handlers: KafkaConsumerHandlers): Promise<void> {
+    const { topic, joinTimeoutMs } = this.settings;
+    let joined!: () => void;
+    let failed!: (error: Error) => void;
+    const firstJoin = new Promise<void>((resolve, reject) => ((joined = resolve), (failed = reject)));
+    firstJoin.catch(() => undefined); // a crash after start() settled is reported through onCrash
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      handlers.onAssignment([...(payload.memberAssignment[topic] ?? [])]);
+      joined();
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      const error = mapKafkaError(payload.error, 'consume', topic);
+      failed(error);
+      if (!payload.restart) handlers.onCrash(error);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topics: [topic], fromBeginning: this.settings.fromBeginning });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async (payload) => this.onBatch(payload, handlers),
+      });
+      this.markRunning(true);
+      await Promise.race([
+        firstJoin,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new TemporaryError(`No consumer group join within ${joinTimeoutMs} ms (topic "${topic}").`),
+              ),
+            joinTimeoutMs,
+          );
+          timer.unref();
+        }),
+      ]);
+    } catch (error) {
+      this.markRunning(false);
+      await this.stop().catch(() => undefined);
+      throw mapKafkaError(error, 'consume', topic);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  seek(partition: number, offset: number): void {
+    this.consumer.seek({ topic: this.settings.topic, partition, offset: String(offset) });
+  }
+
+  pause(): void {
+    this.safely(() => this.consumer.pause([{ topic: this.settings.topic }]));
+  }
+
+  resume(): void {
+    this.safely(() => this.consumer.resume([{ topic: this.settings.topic }]));
+  }
+
+  async commit(offsets: ReadonlyArray<{ partition: number; offset: number }>): Promise<void> {
+    if (offsets.length === 0) return;
+    try {
+      await this.running;
+      await this.consumer.commitOffsets(
+        offsets.map((o) => ({
+          topic: this.settings.topic,
+          partition: o.partition,
+          offset: String(o.offset),
+        })),
+      );
+    } catch (error) {
+      throw mapKafkaError(error, 'commit', this.settings.topic);
+    }
+  }
+
+  stop(): Promise<void> {
+    this.markRunning(false);
+    this.stopping ??= this.consumer
+      .disconnect()
+      .catch(() => undefined)
+      .finally(() => this.onStopped(this));
+    return this.stopping;
+  }
+
+  /**
+   * Offers a kafkajs batch to the transport. When the transport's queue is full, waits (inside the batch, so
+   * kafkajs fetches nothing meanwhile) up to `ROOM_WAIT_MS` for room and offers the rest again, heartbeating
+   * between waits; when no room comes the transport has paused the consumer and the rest is fetched again
+   * after `resume`. kafkajs' own idle loop while paused sleeps `maxWaitTimeInMs` per round, so waiting here
+   * first keeps a busy consumer from stalling on that sleep after every full queue.
+   */
+  private async onBatch(payload: EachBatchPayload, handlers: KafkaConsumerHandlers): Promise<void> {
+    const { batch } = payload;
+    let records = batch.messages.map(toRecord);
+    for (;;) {
+      if (!payload.isRunning()) return;
+      const outcome = handlers.onBatch({
+        partition: batch.partition,
+        records,
+        isStale: () => payload.isStale(),
+      });
+      // kafkajs: resolveOffset(o) makes the next fetch start at o + 1.
+      if (outcome.nextOffset !== undefined) payload.resolveOffset(String(outcome.nextOffset - 1));
+      if (!outcome.full || !(await handlers.waitForRoom(ROOM_WAIT_MS))) return;
+      await payload.heartbeat(); // throws when the group rebalances: kafkajs then rejoins
+      const from = outcome.nextOffset;
+      if (from !== undefined) records = records.filter((r) => r.offset >= from);
+      if (records.length === 0) return;
+    }
+  }
+
+  /** pause/resume throw while kafkajs has no running group (between a crash and our close). */
+  private safely(action: () => void): void {
+    try {
+      action();
+    } catch {
+      // The consumer is stopping or crashed; the transport learns it through onCrash.
+    }
+  }
+}
+
+/** A kafkajs message as a driver record: headers decoded as UTF-8 (last value of a repeated header). */
+export function toRecord(message: KafkaMessage): KafkaDriverRecord {
+  return {
+    offset: Number(message.offset),
+    key: message.key ?? undefined,
+    value: message.value ?? Buffer.alloc(0),
+    headers: decodeHeaders(message.headers),
+    timestamp: Number(message.timestamp),
+  };
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(headers ?? {})) {
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    if (value !== undefined) out[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+  }
+  return out;
+}
