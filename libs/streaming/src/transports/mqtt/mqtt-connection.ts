@@ -74,6 +74,11 @@ export class MqttConnection {
     return this.clientValue !== undefined;
   }
 
+  /** Connected and not about to reconnect on purpose: publishing may start. */
+  get ready(): boolean {
+    return this.clientValue?.connected === true && !this.planning;
+  }
+
   get connected(): boolean {
     return this.clientValue?.connected === true;
   }
@@ -120,7 +125,10 @@ export class MqttConnection {
         else resolve();
       };
       const onConnect = (): void => done();
-      const onEnd = (): void => done(new TemporaryError(`The MQTT ${this.spec.label} connection closed.`));
+      // mqtt.js emits 'end' during a planned reconnect too: only our own close() ends the wait.
+      const onEnd = (): void => {
+        if (this.closed) done(new TemporaryError(`The MQTT ${this.spec.label} connection closed.`));
+      };
       const timer = setTimeout(
         () => done(new TemporaryError(`Not connected to MQTT (${this.where}) within ${timeoutMs} ms.`)),
         timeoutMs,

@@ -32,22 +32,28 @@ export class MqttPublisher {
     options: IClientPublishOptions,
     deadline: number,
   ): Promise<void> {
-    await this.window.acquire(deadline);
-    try {
-      for (;;) {
+    for (;;) {
+      // Wait outside the window: a planned reconnect waits for the window to drain.
+      try {
         await this.connection.whenConnected(Math.max(1, deadline - Date.now()));
         await this.hold();
-        try {
-          return await this.publishOnce(this.connection.client, topic, payload, options, deadline);
-        } catch (error) {
-          const text = String((error as Error)?.message);
-          if (!TRANSIENT_CLIENT_ERROR.test(text) || Date.now() >= deadline) throw error;
-        }
+        await this.window.acquire(deadline);
+      } catch (error) {
+        throw mapMqttError(error, `publish to "${topic}" (${this.connection.where})`);
       }
-    } catch (error) {
-      throw mapMqttError(error, `publish to "${topic}" (${this.connection.where})`);
-    } finally {
-      this.window.release();
+      if (!this.connection.ready) {
+        this.window.release();
+        continue;
+      }
+      try {
+        return await this.publishOnce(this.connection.client, topic, payload, options, deadline);
+      } catch (error) {
+        const text = String((error as Error)?.message);
+        if (!TRANSIENT_CLIENT_ERROR.test(text) || Date.now() >= deadline)
+          throw mapMqttError(error, `publish to "${topic}" (${this.connection.where})`);
+      } finally {
+        this.window.release();
+      }
     }
   }
 
