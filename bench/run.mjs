@@ -144,7 +144,8 @@ const NOTES = {
 
 async function main() {
   const started = Date.now();
-  ensureBuilt();
+  // A fresh clone has no dist/ at all: build now. Some dist/ missing means another build is running: wait for it.
+  if (PACKAGES.every((p) => !existsSync(join(ROOT, p, 'dist', 'index.js')))) ensureBuilt();
   const dropSnapshot = await snapshotLibraries();
   process.on('exit', dropSnapshot);
   const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
