@@ -178,7 +178,7 @@ export class KafkaTransport implements StreamingTransport {
   async request(dataset: string, record: OutgoingRecord, timeoutMs: number): Promise<IncomingRecord> {
     this.requireDriver('request');
     await this.inbox.ready().catch((error) => {
-      throw mapKafkaError(error, 'consume', this.replyTopic);
+      throw mapKafkaError(error, 'connect', this.replyTopic);
     });
     const correlationId = randomUUID();
     const reply = this.inbox.expect(correlationId, dataset, timeoutMs);
