@@ -140,6 +140,8 @@ const NOTES = {
   'NATS JetStream':
     'File-backed stream drained from the beginning: a raw durable pull consumer (explicit ack, consume() with max_messages = prefetch 1000) vs `@OnDatasetMessage` vs a private callback subscription (bench/streaming-nats.mjs). Produce: `js.publish` with 1000 outstanding vs `channel.produce` / `produceMany` (bench/streaming-produce.mjs). The consume file measures throughput and CPU only (no RSS, no latency).',
   Kafka: 'kafkajs eachBatch vs `@OnDatasetMessage` (bench/streaming-kafka.mjs), when KAFKA_BROKERS is set.',
+  "MQTT QoS 1 (transport author's bench)":
+    'bench/streaming-mqtt.mjs: the same end-to-end, credit-window method with its own publisher (20 in flight): raw mqtt.js (MQTT 5 shared subscription) vs `@OnDatasetMessage`. Throughput and CPU only.',
 };
 
 async function main() {
@@ -226,6 +228,18 @@ async function main() {
     measureStreamingProduce({ transport: 'nats', ...P.produce, log }),
   );
   await part('mqtt', 'mqtt', () => measureMqtt({ ...P.mqtt, log }), [1883]);
+  if (existsSync(join(ROOT, 'bench', 'streaming-mqtt.mjs')))
+    await part(
+      'mqtt-stream',
+      'mqttStream',
+      () =>
+        runJsonScript(
+          'streaming-mqtt.mjs',
+          ['--messages', String(P.mqtt.messages), '--repetitions', String(P.mqtt.repetitions)],
+          600_000,
+        ),
+      [1883],
+    );
   if (!process.env.KAFKA_BROKERS)
     results.skipped.push({
       section: 'kafka',

@@ -87,6 +87,7 @@ export function collectRows(results) {
   pushStream('RabbitMQ streams', 'amqp', s.amqpStream, s.amqpStreamProduce, 'raw amqplib');
   pushStream('NATS JetStream', 'nats', s.natsStream, s.natsProduce, 'raw @nats-io/jetstream');
   pushStream('Kafka', 'kafka', s.kafka, undefined, 'raw kafkajs');
+  pushStream("MQTT QoS 1 (transport author's bench)", 'mqtt', s.mqttStream, undefined, 'raw mqtt.js');
   return rows;
 }
 
@@ -119,6 +120,7 @@ export function evaluateTargets(results, rows) {
     ['NATS JetStream', 'databus'],
     ['MQTT QoS 1', 'databus'],
     ['Kafka', 'handler'],
+    ["MQTT QoS 1 (transport author's bench)", 'handler'],
   ];
   for (const op of ['consume', 'produce'])
     for (const [section, kind] of ours) {
@@ -210,12 +212,13 @@ export function renderText(results, rows, targets) {
     `databus benchmarks (${results.mode}) ${results.env.date}  nproc ${results.env.nproc}, load ${results.env.loadavg.join(' ')}`,
   );
   lines.push('');
+  const sw = Math.max(22, ...rows.map((r) => r.section.length + 2));
   lines.push(
-    `${pad('section', 22)}${pad('library', 44)}${pad('op', 8)}${lpad('msg/s', 8)}${lpad('min–max', 14)}${lpad('x raw', 7)}${lpad('µs/msg', 8)}${lpad('x raw', 7)}${lpad('RSS MB', 8)}${lpad('p50/p99 ms', 13)}`,
+    `${pad('section', sw)}${pad('library', 44)}${pad('op', 8)}${lpad('msg/s', 8)}${lpad('min–max', 14)}${lpad('x raw', 7)}${lpad('µs/msg', 8)}${lpad('x raw', 7)}${lpad('RSS MB', 8)}${lpad('p50/p99 ms', 13)}`,
   );
   for (const r of rows)
     lines.push(
-      `${pad(r.section, 22)}${pad(r.library.slice(0, 43), 44)}${pad(r.op, 8)}${lpad(fmtRate(r.rate?.median), 8)}${lpad(range(r.rate), 14)}` +
+      `${pad(r.section, sw)}${pad(r.library.slice(0, 43), 44)}${pad(r.op, 8)}${lpad(fmtRate(r.rate?.median), 8)}${lpad(range(r.rate), 14)}` +
         `${lpad(fmtX(r.rateRatio), 7)}${lpad(fmtNum(r.cpu), 8)}${lpad(fmtX(r.cpuRatio), 7)}${lpad(r.rss ? fmtNum(r.rss, 0) : '–', 8)}` +
         `${lpad(r.p50 !== undefined ? `${fmtNum(r.p50)}/${fmtNum(r.p99)}` : '–', 13)}`,
     );
