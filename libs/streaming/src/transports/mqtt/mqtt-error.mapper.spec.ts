@@ -1,0 +1,31 @@
+import { AuthenticationError, ConfigurationError, PermanentError, TemporaryError } from '@databus/common';
+import { mapMqttError } from './mqtt-error.mapper';
+
+describe('mapMqttError', () => {
+  const err = (code: unknown, message = 'x') => Object.assign(new Error(message), { code });
+
+  it('maps refused credentials to AuthenticationError', () => {
+    for (const code of [4, 5, 134, 135])
+      expect(mapMqttError(err(code), 'connect')).toBeInstanceOf(AuthenticationError);
+  });
+
+  it('maps unsupported shared subscriptions to ConfigurationError and protocol refusals to PermanentError', () => {
+    expect(mapMqttError(err(158), 'subscribe')).toBeInstanceOf(ConfigurationError);
+    const refused = mapMqttError(err(133), 'connect');
+    expect(refused).toBeInstanceOf(PermanentError);
+    expect(refused).not.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('maps certificate failures to PermanentError and socket errors to TemporaryError', () => {
+    expect(mapMqttError(err('DEPTH_ZERO_SELF_SIGNED_CERT'), 'connect')).toBeInstanceOf(PermanentError);
+    expect(mapMqttError(err('ECONNREFUSED'), 'connect')).toBeInstanceOf(TemporaryError);
+    expect(mapMqttError(err(136), 'connect')).toBeInstanceOf(TemporaryError); // server unavailable
+  });
+
+  it('keeps the cause and never echoes a secret', () => {
+    const cause = err('ECONNRESET', 'failed for mqtt://svc:s3cret@host');
+    const mapped = mapMqttError(cause, 'publish');
+    expect(mapped.cause).toBe(cause);
+    expect(mapped.message).not.toContain('s3cret');
+  });
+});

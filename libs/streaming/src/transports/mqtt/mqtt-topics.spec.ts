@@ -1,0 +1,32 @@
+import { ConfigurationError } from '@databus/common';
+import { claimSessionId, ephemeralId } from './mqtt-session-ids';
+import { assertDatasetTopic, assertGroupName, subscriptionFilter } from './mqtt-topics';
+
+describe('mqtt topics and session ids', () => {
+  it('accepts plain and hierarchical datasets, rejects wildcards and system topics', () => {
+    expect(assertDatasetTopic('sensor-readings')).toBe('sensor-readings');
+    expect(assertDatasetTopic('site/a/readings')).toBe('site/a/readings');
+    for (const bad of ['', 'a/+', 'a/#', '$SYS/x'])
+      expect(() => assertDatasetTopic(bad)).toThrow(ConfigurationError);
+    expect(() => assertGroupName('a/b')).toThrow(/shared subscription/);
+    expect(subscriptionFilter('ds', 'g')).toBe('$share/g/ds');
+    expect(subscriptionFilter('ds', undefined)).toBe('ds');
+  });
+
+  it('gives a stable session id per (clientId, dataset, group) and a distinct one per live member', () => {
+    const [first, releaseFirst] = claimSessionId('app', 'ds', 'g');
+    const [second, releaseSecond] = claimSessionId('app', 'ds', 'g');
+    expect(first).toBe('app:g:ds');
+    expect(second).toBe('app:g:ds#2');
+    releaseFirst();
+    const [again, releaseAgain] = claimSessionId('app', 'ds', 'g');
+    expect(again).toBe(first);
+    releaseSecond();
+    releaseAgain();
+    const [long, releaseLong] = claimSessionId('app', 'x'.repeat(300), 'g');
+    expect(long.length).toBeLessThanOrEqual(100);
+    expect(claimSessionId('app', 'x'.repeat(300), 'g')[0]).toBe(`${long}#2`);
+    releaseLong();
+    expect(ephemeralId('app', 'main')).not.toBe(ephemeralId('app', 'main'));
+  });
+});
