@@ -104,8 +104,11 @@ async function conNest({ url, topic, messages, latency }) {
   const { Transport, EventPattern, Payload } = require('@nestjs/microservices');
   const meter = createMeter(messages, { latency });
   const tick = withProgress(meter);
+  let probed;
+  const probe = new Promise((r) => (probed = r));
   class Consumer {
     on(data) {
+      if (data?.probe) return probed();
       tick(data);
     }
   }
@@ -121,6 +124,18 @@ async function conNest({ url, topic, messages, latency }) {
     logger: false,
   });
   await app.listen();
+  // listen() resolves before the broker has confirmed the SUBSCRIBE: publish probes until one arrives, so the
+  // measured messages are not sent into a subscription that does not exist yet (they would be lost).
+  const mqtt = require('mqtt');
+  const prober = await mqtt.connectAsync(url, { clientId: `bench-probe-${randomUUID().slice(0, 8)}` });
+  for (let arrived = false; !arrived;) {
+    await prober.publishAsync(topic, JSON.stringify({ pattern: topic, data: { probe: true } }), { qos: 1 });
+    arrived = await Promise.race([
+      probe.then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 200)),
+    ]);
+  }
+  await prober.endAsync();
   process.send({ type: 'ready' });
   const result = await meter.done;
   await app.close();
