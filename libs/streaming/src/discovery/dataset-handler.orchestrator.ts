@@ -87,9 +87,18 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
         );
       return;
     }
-    const planned = discovered.map((handler) => ({ handler, resolved: this.resolve(handler) }));
-    for (const { handler, resolved } of planned) await this.start(handler, resolved);
-    if (planned.length) this.connection.logger.log(`Subscribed ${planned.length} dataset handler(s)`);
+    try {
+      const planned = discovered.map((handler) => ({ handler, resolved: this.resolve(handler) }));
+      for (const { handler, resolved } of planned) await this.start(handler, resolved);
+    } catch (error) {
+      // Nest runs no shutdown hook when bootstrap fails: close what is open, or its sockets and timers would
+      // keep the failed process alive.
+      await Promise.allSettled(this.running.map((h) => h.runner.stop(0)));
+      await this.connection.close().catch(() => undefined);
+      throw error;
+    }
+    if (this.running.length)
+      this.connection.logger.log(`Subscribed ${this.running.length} dataset handler(s)`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -58,7 +58,12 @@ export async function startApp(
     providers,
     controllers,
   }).compile();
-  await module.init();
+  try {
+    await module.init();
+  } catch (error) {
+    await module.close().catch(() => undefined);
+    throw error;
+  }
   let closed = false;
   return {
     module,
