@@ -17,6 +17,35 @@ export interface Publication {
  * confirmed every message; while the connection is down it waits (up to `timeoutMs` in all) and re-sends
  * the messages that were not confirmed, so a produce either lands or fails with `TemporaryError`.
  */
+/** Per-channel fan-out of 'close' and 'return', so concurrent sends do not each add channel listeners. */
+interface ChannelHub {
+  onClose: Set<() => void>;
+  onReturn: Set<(message: ReturnedMessage) => void>;
+}
+
+interface ReturnedMessage {
+  fields: { routingKey: string };
+  properties: { messageId?: unknown };
+}
+
+const hubs = new WeakMap<ConfirmChannel, ChannelHub>();
+
+function hubOf(channel: ConfirmChannel): ChannelHub {
+  let hub = hubs.get(channel);
+  if (!hub) {
+    const created: ChannelHub = { onClose: new Set(), onReturn: new Set() };
+    channel.on('close', () => created.onClose.forEach((listener) => listener()));
+    channel.on('return', (message: ReturnedMessage) =>
+      created.onReturn.forEach((listener) => listener(message)),
+    );
+    // Concurrent produces that hit a full socket buffer each wait for 'drain': that is bounded by the
+    // callers, not a leak.
+    channel.setMaxListeners(0);
+    hubs.set(channel, (hub = created));
+  }
+  return hub;
+}
+
 export class AmqpPublisher {
   private channel?: Promise<ConfirmChannel>;
   private channelModel?: ChannelModel;
@@ -80,15 +109,13 @@ export class AmqpPublisher {
     };
     // RabbitMQ sends basic.return before the confirm of a mandatory message that no queue took.
     const returned = new Set<unknown>();
-    const onReturn = (message: {
-      fields: { routingKey: string };
-      properties: { messageId?: unknown };
-    }): void => {
+    const onReturn = (message: ReturnedMessage): void => {
       returned.add(message.properties.messageId);
       this.onReturned(message.fields.routingKey);
     };
-    channel.once('close', onClose);
-    channel.on('return', onReturn);
+    const hub = hubOf(channel);
+    hub.onClose.add(onClose);
+    hub.onReturn.add(onReturn);
     try {
       for (const publication of pending) {
         if (closed) break;
@@ -117,8 +144,8 @@ export class AmqpPublisher {
     } catch (e) {
       error ??= e;
     } finally {
-      channel.removeListener('close', onClose);
-      channel.removeListener('return', onReturn);
+      hub.onClose.delete(onClose);
+      hub.onReturn.delete(onReturn);
     }
     const unconfirmed = pending.filter((p) => !confirmed.has(p));
     if (unconfirmed.length > 0 && error === undefined)
