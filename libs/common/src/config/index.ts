@@ -1,5 +1,6 @@
 export type { BrokerUrl, BrokerHost } from './parse-broker-url';
 export { parseBrokerUrl, redactUrl } from './parse-broker-url';
+export { formatHostPort } from './host-port';
 export {
   assertInteger,
   assertDuration,

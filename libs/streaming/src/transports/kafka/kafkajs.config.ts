@@ -6,8 +6,10 @@ import {
   BrokerUrl,
   ConfigurationError,
   CredentialsProvider,
+  formatHostPort,
   LoadedTls,
   redactText,
+  tlsSocketOptions,
 } from '@databus/common';
 import { TransportContext, TransportLogger } from '../../transport/transport.interface';
 import { ResolvedKafkaOptions } from './kafka.options';
@@ -46,9 +48,7 @@ export async function buildKafkaConfig(
     );
   const config: KafkaConfig = {
     clientId: context.clientId,
-    brokers: context.url.hosts.map(
-      (h) => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port ?? 9092}`,
-    ),
+    brokers: context.url.hosts.map((h) => formatHostPort(h, 9092)),
     ssl: context.secure ? sslOptions(context.tls) : undefined,
     sasl: sasl?.config,
     connectionTimeout: options.connectionTimeoutMs,
@@ -83,15 +83,7 @@ export function oauthBearerProvider(credentials: CredentialsProvider): () => Pro
 
 /** kafkajs TLS options from loaded material (`true`: system CAs, verification on). */
 export function sslOptions(tls: LoadedTls | undefined): ConnectionOptions | true {
-  if (!tls) return true;
-  const out: ConnectionOptions = { rejectUnauthorized: tls.rejectUnauthorized };
-  if (tls.ca) out.ca = tls.ca;
-  if (tls.cert) out.cert = tls.cert;
-  if (tls.key) out.key = tls.key;
-  if (tls.pfx) out.pfx = tls.pfx;
-  if (tls.passphrase !== undefined) out.passphrase = tls.passphrase;
-  if (tls.servername) out.servername = tls.servername;
-  return out;
+  return tls ? tlsSocketOptions(tls) : true;
 }
 
 function buildSasl(

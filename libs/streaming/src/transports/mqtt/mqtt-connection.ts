@@ -1,5 +1,12 @@
 import { connect, IClientOptions, IConnackPacket, MqttClient } from 'mqtt';
-import { backoffDelay, BrokerCredentials, redactText, redactUrl, TemporaryError } from '@databus/common';
+import {
+  backoffDelay,
+  BrokerCredentials,
+  redactText,
+  redactUrl,
+  TemporaryError,
+  tlsSocketOptions,
+} from '@databus/common';
 import { TransportContext } from '../../transport/transport.interface';
 import { TransportStatus } from '../../transport/transport-status';
 import { mapMqttError } from './mqtt-error.mapper';
@@ -220,17 +227,7 @@ export class MqttConnection {
         sessionExpiryInterval: this.spec.sessionExpirySeconds,
         ...(this.spec.receiveMaximum === undefined ? {} : { receiveMaximum: this.spec.receiveMaximum }),
       },
-      ...(secure && tls
-        ? {
-            ca: tls.ca,
-            cert: tls.cert,
-            key: tls.key,
-            pfx: tls.pfx,
-            passphrase: tls.passphrase,
-            servername: tls.servername,
-            rejectUnauthorized: tls.rejectUnauthorized,
-          }
-        : { rejectUnauthorized: true }),
+      ...tlsSocketOptions(secure ? tls : undefined),
     };
   }
 

@@ -1,4 +1,10 @@
-import { backoffDelay, BrokerCredentials, CredentialsProvider } from '@databus/common';
+import {
+  backoffDelay,
+  BrokerCredentials,
+  CredentialsProvider,
+  formatHostPort,
+  tlsSocketOptions,
+} from '@databus/common';
 import type { Auth, Authenticator, NodeConnectionOptions } from './nats-client';
 import { TransportContext } from '../../transport/transport.interface';
 import { ResolvedNatsOptions } from './nats.options';
@@ -13,9 +19,7 @@ export interface ReconnectState {
 
 /** `host:port` entries for every broker of the URL (`nats://n1:4222,n2:4222`). */
 export function natsServers(context: TransportContext): string[] {
-  return context.url.hosts.map(
-    (h) => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port ?? DEFAULT_PORT}`,
-  );
+  return context.url.hosts.map((h) => formatHostPort(h, DEFAULT_PORT));
 }
 
 /**
@@ -52,18 +56,7 @@ export function natsConnectOptions(
     servers: natsServers(context),
     name: context.clientId,
     authenticator: context.credentials ? credentialsAuthenticator(context.credentials) : undefined,
-    tls:
-      context.secure || tls
-        ? ({
-            ca: tls?.ca,
-            cert: tls?.cert,
-            key: tls?.key,
-            pfx: tls?.pfx,
-            passphrase: tls?.passphrase,
-            servername: tls?.servername,
-            rejectUnauthorized: tls?.rejectUnauthorized ?? true,
-          } as Record<string, unknown>)
-        : undefined,
+    tls: context.secure || tls ? { ...tlsSocketOptions(tls) } : undefined,
     reconnect: true,
     maxReconnectAttempts: -1,
     waitOnFirstConnect: false,
