@@ -24,6 +24,8 @@ describe('@databus/auth public API', () => {
         'NetworkError',
         'PasswordTokenStrategy',
         'REFRESH_DEFAULTS',
+        'STREAMING_LOGIN_PATH',
+        'STREAMING_TOKEN_PATH',
         'TokenRejectedError',
         'TokenRequestError',
         'TokenUnavailableError',

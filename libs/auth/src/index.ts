@@ -1,6 +1,7 @@
 /**
  * @databus/auth: JWT token sources for NestJS.
- * - `JwtAuthModule` / `JwtManager`: fetch (mTLS, password, OAuth2 client_credentials, custom), cache, refresh
+ * - `JwtAuthModule` / `JwtManager`: fetch (mTLS, password, OAuth2 client_credentials, the REST streaming
+ *   service's two logins, custom), cache, refresh
  *   before expiry, single-flight, serve-stale, typed failures;
  * - `AuthenticatedHttpModule` / `attachJwtInterceptor`: bearer token on allowed origins, one 401 retry;
  * - `jwtCredentials` / `oauthBearerProvider`: the token as broker credentials;
@@ -43,6 +44,12 @@ export type {
   CustomAuthOptions,
   StrategyInstanceAuthOptions,
 } from './options/jwt-auth-options.interface';
+export type {
+  StreamingLoginAuthOptions,
+  StreamingClientCredentialsAuthOptions,
+  StreamingServiceAuthOptions,
+} from './options/streaming-service-options';
+export { STREAMING_LOGIN_PATH, STREAMING_TOKEN_PATH } from './options/streaming-service-options';
 export type { TokenStrategy, TokenRequestContext } from './strategies/token-strategy.interface';
 export type { HttpStrategyConfig } from './strategies/http-token.strategy';
 export { MtlsTokenStrategy } from './strategies/mtls.strategy';

@@ -104,6 +104,13 @@ export type { NatsTransportOptions, NatsStreamOptions } from './transports/nats/
 export { NatsWireHeaders } from './transports/nats/nats-wire-headers';
 export type { AmqpTransportOptions, AmqpRetentionOptions } from './transports/amqp/amqp.options';
 export type { MqttTransportOptions } from './transports/mqtt/mqtt.options';
+export type { RestStreamingTransportOptions } from './transports/rest/rest.options';
+export {
+  RestStreamingTransport,
+  DEFAULT_CONSUMER_PATH_PREFIX,
+  DEFAULT_PRODUCER_PATH_PREFIX,
+  RECORDS_CONTENT_TYPE,
+} from './transports/rest';
 export type {
   KafkaTransportOptions,
   KafkaSaslMechanism,

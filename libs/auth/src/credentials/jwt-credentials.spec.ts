@@ -33,6 +33,18 @@ describe('broker credentials over a JwtManager', () => {
     expect(fetches).toBe(1);
   });
 
+  it('renews refused credentials once for concurrent callers holding the same stale token', async () => {
+    const credentials = jwtCredentials(jwt);
+    const stale = await credentials.get();
+    const [a, b] = await Promise.all([credentials.renew!(stale), credentials.renew!(stale)]);
+    expect(fetches).toBe(2);
+    expect(a.token).toBe(b.token);
+    expect(a.token).not.toBe(stale.token);
+    // A caller still holding the old token gets the new one without another login.
+    expect((await credentials.renew!(stale)).token).toBe(a.token);
+    expect(fetches).toBe(2);
+  });
+
   it('prints without the token', async () => {
     const got = await jwtCredentials(jwt, { username: 'user' }).get();
     for (const text of [JSON.stringify(got), inspect(got), String(got), `${got}`])

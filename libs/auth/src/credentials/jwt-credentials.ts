@@ -19,7 +19,8 @@ export interface JwtCredentialsOptions {
  * - `current()` is synchronous and never does I/O: it returns what the background refresh has cached, for the
  *   synchronous hooks of MQTT (`reconnect`) and NATS (`authenticator`);
  * - `onRefresh(listener)` runs after every refresh, with `principalChanged` when the `sub` changed (reconnect
- *   rather than re-authenticate in place).
+ *   rather than re-authenticate in place);
+ * - `renew(stale)` logs in again after the broker refused `stale` (`JwtManager.forceRefresh`, coalesced).
  * The returned credential objects print as `[BrokerCredentials …]`, never with the token.
  * @publicApi
  */
@@ -33,6 +34,8 @@ export function jwtCredentials(
       const token = manager.current();
       return token ? toCredentials(token, options) : undefined;
     },
+    renew: async (stale?: BrokerCredentials) =>
+      toCredentials(await manager.forceRefresh(stale?.token), options),
     onRefresh: (listener: (credentials: BrokerCredentials, info: CredentialsRefreshInfo) => void) =>
       manager.on('refreshed', (event) =>
         listener(toCredentials(event.token, options), { principalChanged: event.principalChanged }),

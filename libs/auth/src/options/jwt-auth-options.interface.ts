@@ -3,6 +3,10 @@ import type { LoggerService } from '@nestjs/common';
 import type { BackoffOptions, TlsOptions } from '@databus/common';
 import type { TokenResponse } from '../token';
 import type { TokenRequestContext, TokenStrategy } from '../strategies/token-strategy.interface';
+import type {
+  StreamingClientCredentialsAuthOptions,
+  StreamingLoginAuthOptions,
+} from './streaming-service-options';
 
 /** When tokens are refreshed and how failures are retried. Every field has a safe default. @publicApi */
 export interface JwtRefreshOptions {
@@ -113,6 +117,8 @@ export interface ClientCredentialsAuthOptions extends JwtAuthCommonOptions, Omit
   audience?: string;
   /** More form parameters (for example `resource`). */
   extraParams?: Record<string, string>;
+  /** The `grant_type` sent. @default 'client_credentials' */
+  grantType?: string;
   /** @default 'access_token' */
   tokenField?: string;
   tls?: TlsOptions;
@@ -135,6 +141,8 @@ export interface StrategyInstanceAuthOptions extends JwtAuthCommonOptions {
 
 /** Options of `JwtAuthModule.forRoot` / `forRootAsync`, one variant per strategy. @publicApi */
 export type JwtAuthModuleOptions =
+  | StreamingLoginAuthOptions
+  | StreamingClientCredentialsAuthOptions
   | MtlsAuthOptions
   | PasswordAuthOptions
   | ClientCredentialsAuthOptions

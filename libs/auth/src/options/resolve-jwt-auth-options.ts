@@ -19,6 +19,7 @@ import { MtlsTokenStrategy } from '../strategies/mtls.strategy';
 import { PasswordTokenStrategy } from '../strategies/password.strategy';
 import type { TokenStrategy } from '../strategies/token-strategy.interface';
 import type { JwtAuthModuleOptions, MtlsAuthOptions } from './jwt-auth-options.interface';
+import { expandStreamingServiceOptions } from './streaming-service-options';
 
 /** The full refresh policy with defaults applied. */
 export interface ResolvedRefreshPolicy extends RefreshPolicy {
@@ -40,7 +41,14 @@ export interface ResolvedJwtAuthOptions {
   metrics: DatabusMetrics;
 }
 
-const STRATEGIES = ['mtls', 'password', 'client_credentials', 'custom'] as const;
+const STRATEGIES = [
+  'mtls',
+  'password',
+  'client_credentials',
+  'custom',
+  'streaming_login',
+  'streaming_client_credentials',
+] as const;
 
 /**
  * Validates `JwtAuthModule` options and builds the strategy (reading TLS files), so that every mistake fails
@@ -112,11 +120,15 @@ function resolvePolicy(
 }
 
 function createStrategy(
-  raw: JwtAuthModuleOptions,
+  options: JwtAuthModuleOptions,
   prefix: string,
   now: () => number,
   warn: (message: string) => void,
 ): TokenStrategy {
+  const raw =
+    options.strategy === 'streaming_login' || options.strategy === 'streaming_client_credentials'
+      ? expandStreamingServiceOptions(options, prefix)
+      : options;
   const { strategy } = raw;
   if (strategy !== null && typeof strategy === 'object') {
     if (typeof strategy.fetchToken !== 'function')
@@ -175,12 +187,17 @@ function createStrategy(
       scope,
       audience: raw.audience,
       extraParams: raw.extraParams ?? {},
+      grantType:
+        raw.grantType === undefined ? undefined : assertNonEmptyString(raw.grantType, `${prefix}.grantType`),
     },
   );
 }
 
 function httpConfig(
-  raw: Exclude<JwtAuthModuleOptions, { strategy: 'custom' } | { strategy: object }> & {
+  raw: Exclude<
+    JwtAuthModuleOptions,
+    { strategy: 'custom' | 'streaming_login' | 'streaming_client_credentials' } | { strategy: object }
+  > & {
     method?: 'GET' | 'POST';
   },
   prefix: string,

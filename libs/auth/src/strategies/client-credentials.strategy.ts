@@ -8,6 +8,8 @@ export interface ClientCredentialsGrant {
   scope?: string;
   audience?: string;
   extraParams: Record<string, string>;
+  /** @default 'client_credentials' */
+  grantType?: string;
 }
 
 /**
@@ -27,8 +29,8 @@ export class ClientCredentialsTokenStrategy extends HttpTokenStrategy {
   }
 
   protected buildRequest(): { headers: Record<string, string>; body?: string } {
-    const { clientId, clientSecret, clientAuth, scope, audience, extraParams } = this.grant;
-    const form = new URLSearchParams({ ...extraParams, grant_type: 'client_credentials' });
+    const { clientId, clientSecret, clientAuth, scope, audience, extraParams, grantType } = this.grant;
+    const form = new URLSearchParams({ ...extraParams, grant_type: grantType ?? 'client_credentials' });
     if (scope) form.set('scope', scope);
     if (audience) form.set('audience', audience);
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };

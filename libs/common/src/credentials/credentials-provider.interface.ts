@@ -35,6 +35,12 @@ export interface CredentialsProvider {
   current(): BrokerCredentials | undefined;
   /** Calls `listener` after every successful refresh; returns a function that removes it. */
   onRefresh(listener: (credentials: BrokerCredentials, info: CredentialsRefreshInfo) => void): () => void;
+  /**
+   * Replaces credentials the broker refused (an HTTP 401/403, a rejected token): logs in again and resolves
+   * with the new credentials. `stale` is what was refused, so concurrent callers share one login. Absent on
+   * providers that cannot renew (fixed credentials): the refusal is then final.
+   */
+  renew?(stale?: BrokerCredentials): Promise<BrokerCredentials>;
 }
 
 /** A provider of fixed credentials (username/password from configuration or the environment). @publicApi */

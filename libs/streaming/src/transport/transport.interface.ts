@@ -5,7 +5,7 @@ import { IncomingRecord, OutgoingRecord, ProduceResult } from './transport-recor
 import { TransportStatus, TransportStatusListener } from './transport-status';
 
 /** Names of the built-in transports (URL schemes without the TLS `s`). @publicApi */
-export type TransportName = 'memory' | 'kafka' | 'amqp' | 'mqtt' | 'nats';
+export type TransportName = 'memory' | 'kafka' | 'amqp' | 'mqtt' | 'nats' | 'rest';
 
 /** Minimal logger the transports write to (Nest's `Logger` fits). */
 export interface TransportLogger {

@@ -13,6 +13,8 @@ export const SCHEMES: Readonly<Record<string, { transport: TransportName; secure
     mqtts: { transport: 'mqtt', secure: true },
     nats: { transport: 'nats', secure: false },
     tls: { transport: 'nats', secure: true },
+    'rest+http': { transport: 'rest', secure: false },
+    'rest+https': { transport: 'rest', secure: true },
   },
 );
 
@@ -26,6 +28,7 @@ const LOADERS: Record<TransportName, () => Promise<TransportFactory>> = {
   amqp: async () => (await import('../transports/amqp')).amqpTransportFactory,
   mqtt: async () => (await import('../transports/mqtt')).mqttTransportFactory,
   nats: async () => (await import('../transports/nats')).natsTransportFactory,
+  rest: async () => (await import('../transports/rest')).restTransportFactory,
 };
 
 /** Resolves a scheme to its transport, or fails naming the supported schemes. */

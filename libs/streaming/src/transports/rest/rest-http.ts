@@ -1,0 +1,101 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { LoadedTls, PermanentError, redactText, TemporaryError, untrustedPeerCode } from '@databus/common';
+
+/** One HTTP call to the streaming service. */
+export interface RestHttpRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Absolute URL. */
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** The service's answer, body as text. */
+export interface RestHttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** Largest answer read from the service (a records page). */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** A keep-alive agent for the service: TLS verified against `tls.ca` (or Node's CA store) unless `insecure`. */
+export function createRestAgent(secure: boolean, tls: LoadedTls | undefined): http.Agent {
+  if (!secure) return new http.Agent({ keepAlive: true });
+  return new https.Agent({ ...(tls ?? { rejectUnauthorized: true }), keepAlive: true });
+}
+
+/**
+ * Sends one request and reads the answer. Network failures become a `TemporaryError` (the service may come
+ * back), an untrusted server certificate a `PermanentError` naming `tls.ca`; neither repeats a header value.
+ */
+export function sendRestRequest(agent: http.Agent, request: RestHttpRequest): Promise<RestHttpResponse> {
+  const transport = request.url.startsWith('https:') ? https : http;
+  const where = `${request.method} ${describePath(request.url)}`;
+  return new Promise<RestHttpResponse>((resolve, reject) => {
+    const req = transport.request(
+      request.url,
+      { method: request.method, headers: request.headers, agent, signal: request.signal },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) {
+            res.destroy();
+            reject(
+              new TemporaryError(
+                `${where}: the streaming service answered more than ${MAX_BODY_BYTES} bytes.`,
+              ),
+            );
+          } else chunks.push(chunk);
+        });
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', (error) => reject(classifyNetworkError(error, where)));
+      },
+    );
+    req.setTimeout(request.timeoutMs, () =>
+      req.destroy(
+        new TemporaryError(`${where}: no answer from the streaming service within ${request.timeoutMs} ms.`),
+      ),
+    );
+    req.on('error', (error) => reject(classifyNetworkError(error, where)));
+    req.end(request.body);
+  });
+}
+
+/** Maps a Node socket/TLS error to the databus hierarchy. */
+export function classifyNetworkError(error: unknown, where: string): Error {
+  if (error instanceof TemporaryError || error instanceof PermanentError) return error;
+  const untrusted = untrustedPeerCode(error);
+  if (untrusted)
+    return new PermanentError(
+      `${where}: the streaming service's certificate is not trusted (${untrusted}); check tls.ca and the host name.`,
+      { cause: error },
+    );
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const message = redactText(error instanceof Error ? error.message : String(error));
+  return new TemporaryError(`${where}: the streaming service could not be reached (${code ?? message}).`, {
+    cause: error,
+  });
+}
+
+/** Origin and path of a URL, without query: what logs and errors may show. */
+export function describePath(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import type * as http from 'node:http';
+import {
+  AuthenticationError,
+  PermanentError,
+  retry,
+  TemporaryError,
+  UnsupportedFeatureError,
+} from '@databus/common';
+import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
+import { TransportCapabilities } from '../../transport/transport-capabilities';
+import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
+import { StatusEmitter, TransportStatus, TransportStatusListener } from '../../transport/transport-status';
+import {
+  StreamingTransport,
+  SubscriptionSpec,
+  TransportContext,
+  TransportSubscription,
+} from '../../transport/transport.interface';
+import { RestConsumer } from './rest-consumer';
+import { isSuccess, statusError } from './rest-errors';
+import { createRestAgent } from './rest-http';
+import { RestEndpoint, RestSession } from './rest-session';
+import { consumerConfigs, RECORDS_CONTENT_TYPE, toWireRecord } from './rest-wire';
+import { resolveRestOptions, ResolvedRestOptions } from './rest.options';
+import { RestSubscription } from './rest.subscription';
+
+const CAPABILITIES: TransportCapabilities = Object.freeze({
+  seekBySequence: false,
+  seekByTime: false,
+  seek: false,
+  history: true,
+  durableGroups: true,
+  requestReply: false,
+  ackMode: 'position',
+  nack: false,
+});
+
+/**
+ * The REST streaming service transport (`rest+https://host[:port][/base]`, `rest+http://…`): the seed
+ * channel's consumer service (consumers in groups, records, offsets) and producer service (`/produce`).
+ * A dataset is a topic; each subscription is one consumer of its group (a private subscription gets a group
+ * of its own). No seek and no request/response: both are declared in `capabilities` and refused with
+ * `UnsupportedFeatureError`. See README.md in this folder.
+ */
+export class RestStreamingTransport implements StreamingTransport {
+  readonly name = 'rest' as const;
+  readonly capabilities = CAPABILITIES;
+  readonly options: ResolvedRestOptions;
+  private readonly statusEmitter = new StatusEmitter();
+  private readonly agent: http.Agent;
+  private readonly endpoint: RestEndpoint;
+  private readonly producer: RestSession;
+  private readonly subscriptions = new Set<RestSubscription>();
+  private readonly closing = new AbortController();
+  private pollFailures = 0;
+  private closed = false;
+
+  constructor(private readonly context: TransportContext) {
+    this.options = resolveRestOptions(context.url, context.secure, context.transportOptions);
+    this.agent = createRestAgent(context.secure, context.tls);
+    this.endpoint = {
+      agent: this.agent,
+      baseUrl: this.options.baseUrl,
+      httpTimeoutMs: this.options.httpTimeoutMs,
+      credentials: context.credentials,
+    };
+    this.producer = new RestSession(this.endpoint);
+  }
+
+  get status(): TransportStatus {
+    return this.statusEmitter.status;
+  }
+
+  onStatus(listener: TransportStatusListener): () => void {
+    return this.statusEmitter.on(listener);
+  }
+
+  /** Obtains the first token (a refused login fails here); the service itself is reached by the first call. */
+  async connect(): Promise<void> {
+    this.assertOpen('connect');
+    await this.context.credentials?.get();
+    this.statusEmitter.set({ type: 'connected' });
+  }
+
+  /**
+   * `POST {producerPathPrefix}/produce` with the vendor content type. Temporary failures are retried with
+   * the reconnect backoff for up to `produceTimeoutMs`; a refusal (4xx) fails at once.
+   */
+  async produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]> {
+    this.assertOpen('produce');
+    const body = { records: records.map((record) => toWireRecord(dataset, record)) };
+    const giveUpAt = Date.now() + this.context.produceTimeoutMs;
+    await retry(
+      async () => {
+        const response = await this.producer.send({
+          method: 'POST',
+          path: `${this.options.producerPathPrefix}/produce`,
+          json: body,
+          contentType: RECORDS_CONTENT_TYPE,
+        });
+        if (!isSuccess(response.status)) throw statusError(`Producing to "${dataset}"`, response, false);
+      },
+      { attempts: Number.POSITIVE_INFINITY, backoff: this.context.reconnect },
+      {
+        shouldRetry: (error) => error instanceof TemporaryError && Date.now() < giveUpAt && !this.closed,
+        onRetry: (error, attempt, delayMs) =>
+          this.context.logger.warn(
+            `${(error as Error).message} Producing again in ${delayMs} ms (attempt ${attempt}).`,
+          ),
+        signal: this.closing.signal,
+      },
+    );
+    return records.map(() => ({}));
+  }
+
+  /** Creates a consumer in the group (or a private group), with its configs, and subscribes it. */
+  async subscribe(spec: SubscriptionSpec): Promise<TransportSubscription> {
+    this.assertOpen('subscribe');
+    if (spec.start.kind === 'none' && spec.group === undefined)
+      throw new NoCommittedPositionError(spec.dataset, undefined);
+    const group = spec.group ?? `databus-private-${this.context.clientId}-${randomUUID()}`;
+    const consumer = new RestConsumer(this.endpoint, this.options.consumerPathPrefix, group, spec.dataset);
+    await consumer.create(consumerConfigs(spec.start, spec.consumerConfig));
+    try {
+      await consumer.subscribe();
+    } catch (error) {
+      await consumer.delete().catch(() => undefined);
+      // The service refuses a group without committed offsets when auto.offset.reset is "none".
+      if (
+        spec.start.kind === 'none' &&
+        error instanceof PermanentError &&
+        !(error instanceof AuthenticationError)
+      )
+        throw new NoCommittedPositionError(spec.dataset, spec.group);
+      throw error;
+    }
+    const subscription = new RestSubscription(consumer, {
+      prefetch: spec.prefetch,
+      pollIntervalMs: this.options.pollIntervalMs,
+      logger: this.context.logger,
+      onPoll: (error) => this.onPoll(error),
+      onClose: (sub) => this.subscriptions.delete(sub),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Refused: the service has no reply address (`capabilities.requestReply` is false). */
+  async request(dataset: string): Promise<IncomingRecord> {
+    throw new UnsupportedFeatureError(
+      'rest',
+      'request/response',
+      `request("${dataset}"): the streaming service has no reply address`,
+    );
+  }
+
+  /** Refused, as `request`. */
+  async reply(replyTo: string): Promise<void> {
+    throw new UnsupportedFeatureError(
+      'rest',
+      'request/response',
+      `reply to "${replyTo}": the streaming service has no reply address`,
+    );
+  }
+
+  /** Deletes every consumer of this transport and closes its sockets. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing.abort(new SubscriptionClosedError('produce', 'rest transport'));
+    await Promise.all([...this.subscriptions].map((sub) => sub.close()));
+    this.agent.destroy();
+    this.statusEmitter.set({ type: 'closed' });
+  }
+
+  private onPoll(error?: Error): void {
+    if (this.closed) return;
+    if (error) {
+      this.pollFailures++;
+      this.statusEmitter.set({
+        type: 'reconnecting',
+        attempt: this.pollFailures,
+        delayMs: this.options.pollIntervalMs,
+        error,
+      });
+    } else if (this.pollFailures > 0 || this.status.type !== 'connected') {
+      this.pollFailures = 0;
+      this.statusEmitter.set({ type: 'connected' });
+    }
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.closed) throw new SubscriptionClosedError(operation, 'rest transport');
+  }
+}
+
+/** Builds the REST streaming service transport. */
+export const restTransportFactory = (context: TransportContext): StreamingTransport =>
+  new RestStreamingTransport(context);

@@ -1,0 +1,40 @@
+import { JwtManager, jwtCredentials } from '@databus/auth';
+import { describeConformance } from '../conformance';
+import { fakeServiceLogin, FakeStreamingService } from '../fakes/fake-streaming-service';
+
+/**
+ * The conformance suite, unchanged, on the REST streaming service transport against the local fake service
+ * (rotating tokens, sticky cookie, records again until committed). Seek and request/response are refused as
+ * the transport's capabilities declare.
+ */
+describe('rest transport conformance on the fake streaming service', () => {
+  let fake: FakeStreamingService;
+  let login: JwtManager;
+
+  beforeAll(async () => {
+    fake = await FakeStreamingService.start({ rotateEvery: 25 });
+    login = fakeServiceLogin(fake);
+    await login.start();
+  });
+
+  afterAll(async () => {
+    await login?.close();
+    await fake?.close();
+    // Every consumer call carried the sticky cookie of its consumer.
+    expect(fake.counts.cookieRefusals).toBe(0);
+    expect(fake.counts.rotations).toBeGreaterThan(0);
+  });
+
+  describeConformance({
+    name: 'rest',
+    url: () => fake.transportUrl,
+    options: {
+      transportOptions: { pollIntervalMs: 50 },
+      get credentials() {
+        return jwtCredentials(login);
+      },
+    },
+    restartBroker: () => fake.restart(500),
+    deliveryTimeoutMs: 10_000,
+  });
+});
