@@ -1,6 +1,13 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { LoadedTls, PermanentError, redactText, TemporaryError, untrustedPeerCode } from '@databus/common';
+import {
+  LoadedTls,
+  PermanentError,
+  redactText,
+  TemporaryError,
+  tlsSocketOptions,
+  untrustedPeerCode,
+} from '@databus/common';
 
 /** One HTTP call to the streaming service. */
 export interface RestHttpRequest {
@@ -24,9 +31,9 @@ export interface RestHttpResponse {
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** A keep-alive agent for the service: TLS verified against `tls.ca` (or Node's CA store) unless `insecure`. */
-export function createRestAgent(secure: boolean, tls: LoadedTls | undefined): http.Agent {
+export function createRestAgent(secure: boolean, tls: LoadedTls | undefined, host: string): http.Agent {
   if (!secure) return new http.Agent({ keepAlive: true });
-  return new https.Agent({ ...(tls ?? { rejectUnauthorized: true }), keepAlive: true });
+  return new https.Agent({ ...tlsSocketOptions(tls, host), keepAlive: true });
 }
 
 /**

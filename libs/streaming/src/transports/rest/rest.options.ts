@@ -1,4 +1,10 @@
-import { assertDuration, assertNonEmptyString, BrokerUrl, ConfigurationError } from '@databus/common';
+import {
+  assertDuration,
+  assertNonEmptyString,
+  BrokerUrl,
+  ConfigurationError,
+  formatHostPort,
+} from '@databus/common';
 
 /** Default path of the consumer service (create, subscribe, records, offsets, delete). */
 export const DEFAULT_CONSUMER_PATH_PREFIX = '/databus/consumer-service/v1';
@@ -62,11 +68,9 @@ export function resolveRestOptions(
     return `/${text.replace(/^\/+|\/+$/g, '')}`.replace(/^\/$/, '');
   };
   const shared = merged.pathPrefix !== undefined ? prefix('pathPrefix', '') : undefined;
-  const { host, port } = url.hosts[0];
-  const hostPart = host.includes(':') ? `[${host}]` : host;
   const basePath = url.path ? `/${url.path.replace(/^\/+|\/+$/g, '')}` : '';
   return {
-    baseUrl: `${secure ? 'https' : 'http'}://${hostPart}${port ? `:${port}` : ''}${basePath}`,
+    baseUrl: `${secure ? 'https' : 'http'}://${formatHostPort(url.hosts[0], secure ? 443 : 80)}${basePath}`,
     consumerPathPrefix: shared ?? prefix('consumerPathPrefix', DEFAULT_CONSUMER_PATH_PREFIX),
     producerPathPrefix: shared ?? prefix('producerPathPrefix', DEFAULT_PRODUCER_PATH_PREFIX),
     pollIntervalMs: assertDuration(

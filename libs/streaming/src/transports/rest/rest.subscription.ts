@@ -1,4 +1,11 @@
-import { ConsumerError, retry, sleep, TemporaryError, UnsupportedFeatureError } from '@databus/common';
+import {
+  ConsumerError,
+  describeAttempt,
+  retry,
+  sleep,
+  TemporaryError,
+  UnsupportedFeatureError,
+} from '@databus/common';
 import { SubscriptionClosedError } from '../../errors';
 import { IncomingRecord } from '../../transport/transport-record.interface';
 import { TransportLogger, TransportSubscription } from '../../transport/transport.interface';
@@ -70,15 +77,13 @@ export class RestSubscription implements TransportSubscription {
     try {
       await retry(
         () => this.consumer.commit(positions),
+        { attempts: 3, backoff: { initialMs: 100, maxMs: 1_000 } },
         {
-          attempts: 3,
-          backoff: { initialMs: 100, maxMs: 1_000 },
-        },
-        {
-          shouldRetry: (error) => error instanceof TemporaryError && !(error instanceof ConsumerError),
-          onRetry: (error, attempt, delayMs) =>
+          classify: (error) =>
+            error instanceof TemporaryError && !(error instanceof ConsumerError) ? 'transient' : 'permanent',
+          onAttempt: (report) =>
             this.context.logger.warn(
-              `${(error as Error).message} Retrying the commit in ${delayMs} ms (attempt ${attempt}).`,
+              describeAttempt(`Committing offsets of "${this.consumer.dataset}"`, report),
             ),
           signal: this.closing.signal,
         },

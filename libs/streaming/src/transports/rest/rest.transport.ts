@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type * as http from 'node:http';
 import {
   AuthenticationError,
+  describeAttempt,
   PermanentError,
   retry,
-  TemporaryError,
   UnsupportedFeatureError,
 } from '@databus/common';
 import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
@@ -58,7 +58,7 @@ export class RestStreamingTransport implements StreamingTransport {
 
   constructor(private readonly context: TransportContext) {
     this.options = resolveRestOptions(context.url, context.secure, context.transportOptions);
-    this.agent = createRestAgent(context.secure, context.tls);
+    this.agent = createRestAgent(context.secure, context.tls, context.url.hosts[0]?.host ?? '');
     this.endpoint = {
       agent: this.agent,
       baseUrl: this.options.baseUrl,
@@ -90,24 +90,25 @@ export class RestStreamingTransport implements StreamingTransport {
   async produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]> {
     this.assertOpen('produce');
     const body = { records: records.map((record) => toWireRecord(dataset, record)) };
-    const giveUpAt = Date.now() + this.context.produceTimeoutMs;
     await retry(
-      async () => {
+      async (_attempt, signal) => {
         const response = await this.producer.send({
           method: 'POST',
           path: `${this.options.producerPathPrefix}/produce`,
           json: body,
           contentType: RECORDS_CONTENT_TYPE,
+          signal,
         });
         if (!isSuccess(response.status)) throw statusError(`Producing to "${dataset}"`, response, false);
       },
-      { attempts: Number.POSITIVE_INFINITY, backoff: this.context.reconnect },
       {
-        shouldRetry: (error) => error instanceof TemporaryError && Date.now() < giveUpAt && !this.closed,
-        onRetry: (error, attempt, delayMs) =>
-          this.context.logger.warn(
-            `${(error as Error).message} Producing again in ${delayMs} ms (attempt ${attempt}).`,
-          ),
+        attempts: Number.POSITIVE_INFINITY,
+        deadlineMs: this.context.produceTimeoutMs,
+        backoff: this.context.reconnect,
+      },
+      {
+        deadlineOption: 'StreamingModule.produceTimeoutMs',
+        onAttempt: (report) => this.context.logger.warn(describeAttempt(`Producing to "${dataset}"`, report)),
         signal: this.closing.signal,
       },
     );
