@@ -6,6 +6,7 @@
  * - tls: loading of CA bundles, client certificates and PKCS#12 bundles from paths or PEM text
  * - config: broker URL parsing (clusters as comma-separated hosts) and option validators
  * - logging: redaction of secrets
+ * - lifecycle: the shutdown drain that runs before user providers are destroyed
  */
 export * from './errors';
 export * from './retry';
@@ -15,3 +16,4 @@ export * from './logging';
 export * from './credentials';
 export * from './observability';
 export * from './protocol';
+export * from './lifecycle';

@@ -6,6 +6,7 @@ import { QueueParamsFactory } from './discovery/queue-params.factory';
 import { TaskQueueHandlerRegistry } from './observability/task-queue-handler.registry';
 import { TaskQueueHealthIndicator } from './observability/task-queue-health.indicator';
 import { HandlerOrchestrator } from './runtime/handler-orchestrator';
+import { TaskQueueDrainModule } from './runtime/queue-drain.module';
 import { internalProviders, TaskQueueConfigurableModule } from './task-queue.module-definition';
 import { TaskQueue } from './task-queue.service';
 
@@ -18,7 +19,7 @@ import { TaskQueue } from './task-queue.service';
  * @publicApi
  */
 @Module({
-  imports: [DiscoveryModule],
+  imports: [DiscoveryModule, TaskQueueDrainModule],
   providers: [
     ...internalProviders,
     TaskQueue,

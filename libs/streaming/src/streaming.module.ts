@@ -4,6 +4,7 @@ import { ChannelService } from './channel/channel.service';
 import { StreamingConnection } from './channel/streaming-connection';
 import { DatasetHandlerExplorer } from './discovery/dataset-handler.explorer';
 import { DatasetHandlerOrchestrator } from './discovery/dataset-handler.orchestrator';
+import { StreamingDrainModule } from './discovery/streaming-drain.module';
 import { StreamingHandlerRegistry } from './observability/streaming-handler.registry';
 import { StreamingHealthIndicator } from './observability/streaming-health.indicator';
 import { resolveStreamingOptions } from './options/resolve-streaming-options';
@@ -20,7 +21,7 @@ import { StreamingConfigurableModule, STREAMING_MODULE_OPTIONS } from './streami
  * @publicApi
  */
 @Module({
-  imports: [DiscoveryModule],
+  imports: [DiscoveryModule, StreamingDrainModule],
   providers: [
     {
       provide: STREAMING_CONNECTION,

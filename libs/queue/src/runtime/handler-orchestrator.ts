@@ -26,13 +26,14 @@ import {
 } from '../task-queue.constants';
 import { TaskQueue } from '../task-queue.service';
 import { HandlerInvoker, HandlerRunner } from './handler-runner';
+import { TaskQueueDrain } from './queue-drain.module';
 
 /**
  * The lifecycle of one connection and its handlers:
  * - module init: connect (startup fails on bad credentials or TLS, or after `connectTimeoutMs`);
  * - application bootstrap: wrap every discovered handler in Nest's enhancer chain and start consuming;
- * - before shutdown: stop consuming, release prefetched messages, let running handlers finish (bounded by
- *   `shutdownTimeoutMs`);
+ * - first thing on close, before any user provider's `onModuleDestroy` (through {@link TaskQueueDrain}): stop
+ *   consuming, release prefetched messages, let running handlers finish (bounded by `shutdownTimeoutMs`);
  * - shutdown: reject pending requests and close the connection.
  * Between bootstrap and shutdown the registry pauses, resumes, stops and starts single handlers.
  */
@@ -43,6 +44,7 @@ export class HandlerOrchestrator
   private readonly runners: HandlerRunner[] = [];
 
   private closing = false;
+  private draining?: Promise<void>;
 
   constructor(
     @Inject(TASK_QUEUE_BACKEND) private readonly backend: QueueBackend,
@@ -53,7 +55,9 @@ export class HandlerOrchestrator
     private readonly paramsFactory: QueueParamsFactory,
     private readonly taskQueue: TaskQueue,
     @Inject(TASK_QUEUE_TELEMETRY) private readonly telemetry: QueueTelemetry,
+    shutdown: TaskQueueDrain,
   ) {
+    shutdown.register(() => this.drain());
     // After a reconnect the backend re-attached every active consumer before announcing `connected`.
     telemetry.events.on((event) => {
       if (event.type !== 'connected' || event.generation < 2) return;
@@ -102,12 +106,21 @@ export class HandlerOrchestrator
     }
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.closing = true;
-    const timeoutMs = this.options.shutdownTimeoutMs;
-    const left = await Promise.all(this.runners.map((runner) => runner.stop(timeoutMs, 'shutdown')));
-    const pending = left.reduce((a, b) => a + b, 0);
-    if (pending > 0) this.logger.warn(DRAIN_TIMEOUT(pending, timeoutMs));
+  /** Runs after the drain (Nest's order); drains only if the drain module's hook did not run. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.drain();
+  }
+
+  /** Stops every handler once, letting running ones finish within `shutdownTimeoutMs`. */
+  private drain(): Promise<void> {
+    this.draining ??= (async () => {
+      this.closing = true;
+      const timeoutMs = this.options.shutdownTimeoutMs;
+      const left = await Promise.all(this.runners.map((runner) => runner.stop(timeoutMs, 'shutdown')));
+      const pending = left.reduce((a, b) => a + b, 0);
+      if (pending > 0) this.logger.warn(DRAIN_TIMEOUT(pending, timeoutMs));
+    })();
+    return this.draining;
   }
 
   async onApplicationShutdown(): Promise<void> {

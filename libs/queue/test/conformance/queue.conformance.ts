@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { TestingModule } from '@nestjs/testing';
 import {
   EventSubscriber,
@@ -353,6 +353,38 @@ export function describeQueueConformance(
     expect(await fixture.consumerCount(queue)).toBe(1);
     expect(await fixture.messageCount(queue)).toBe(0);
   }, 240_000);
+
+  it("finishes a running handler and acks its task before a user provider's onModuleDestroy closes its pool", async () => {
+    const queue = name('pool');
+    const order: string[] = [];
+    @Injectable()
+    class Pool implements OnModuleDestroy {
+      open = true;
+      onModuleDestroy(): void {
+        order.push('pool closed');
+        this.open = false;
+      }
+    }
+    @Injectable()
+    class Worker {
+      constructor(@Inject(Pool) private readonly pool: Pool) {}
+      @TaskHandler(queue)
+      async handle(task: { n: number }): Promise<void> {
+        order.push(`task ${task.n} started`);
+        await pause(800);
+        order.push(`task ${task.n} wrote to ${this.pool.open ? 'an open' : 'a closed'} pool`);
+      }
+    }
+    const worker = await app([Pool, Worker]);
+    await worker.get(TaskQueue).enqueue(queue, { n: 0 });
+    await waitFor(() => order.length === 1, { message: 'the handler to start' });
+    await pause(300);
+    await worker.close();
+    apps = apps.filter((a) => a !== worker);
+    expect(order).toEqual(['task 0 started', 'task 0 wrote to an open pool', 'pool closed']);
+    // Acked before the connection closed: nothing went back to the queue.
+    expect(await fixture.messageCount(queue)).toBe(0);
+  });
 
   it('drains on shutdown: running handlers finish, prefetched ones go back to the queue', async () => {
     const queue = name('drain');

@@ -15,6 +15,7 @@ import {
 } from '../streaming.constants';
 import { DatasetHandlerExplorer, DiscoveredHandler } from './dataset-handler.explorer';
 import { DatasetParamsFactory } from './dataset-params.factory';
+import { StreamingDrain } from './streaming-drain.module';
 
 /** A handler that is subscribed, for the registry and health. */
 export interface RunningHandler {
@@ -31,20 +32,25 @@ export interface RunningHandler {
 /**
  * Subscribes every `@OnDatasetMessage` handler of its connection on application bootstrap (after
  * validating all of them, so one bad handler fails startup before anything consumes), and drains them
- * before shutdown: fetching stops, in-flight handlers finish within `shutdownTimeoutMs`, positions are
- * committed. Handlers that cannot run (a transport without the feature they ask for) fail the bootstrap.
+ * when the application closes, before any user provider's `onModuleDestroy` (through {@link StreamingDrain}):
+ * fetching stops, in-flight handlers finish within `shutdownTimeoutMs`, positions are committed. Handlers
+ * that cannot run (a transport without the feature they ask for) fail the bootstrap.
  */
 @Injectable()
 export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly running: RunningHandler[] = [];
   private readonly paramsFactory = new DatasetParamsFactory();
+  private draining?: Promise<void>;
 
   constructor(
     @Inject(STREAMING_CONNECTION) private readonly connection: StreamingConnection,
     @Inject(STREAMING_CONNECTION_NAME) private readonly connectionName: string | null,
     private readonly explorer: DatasetHandlerExplorer,
     private readonly contextCreator: ExternalContextCreator,
-  ) {}
+    shutdown: StreamingDrain,
+  ) {
+    shutdown.register(() => this.drain());
+  }
 
   /** The subscribed handlers. */
   get handlers(): readonly RunningHandler[] {
@@ -101,9 +107,18 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
       this.connection.logger.log(`Subscribed ${this.running.length} dataset handler(s)`);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /** Runs after the drain (Nest's order); drains only if the drain module's hook did not run. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.drain();
+  }
+
+  /** Stops every handler once: fetching stops, in-flight ones finish within `shutdownTimeoutMs`, positions commit. */
+  private drain(): Promise<void> {
     const timeout = this.connection.options.shutdownTimeoutMs;
-    await Promise.allSettled(this.running.map((h) => h.runner.stop(timeout)));
+    this.draining ??= Promise.allSettled(this.running.map((h) => h.runner.stop(timeout))).then(
+      () => undefined,
+    );
+    return this.draining;
   }
 
   /**

@@ -1,4 +1,12 @@
-import { DatasetMessage, Offset, StreamingEvent, StreamingHealthIndicator } from '@databus/streaming';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import {
+  DatasetMessage,
+  OnDatasetMessage,
+  Offset,
+  Payload,
+  StreamingEvent,
+  StreamingHealthIndicator,
+} from '@databus/streaming';
 import { ConformanceTarget, dataset, startApp } from './harness';
 import { delay, indexes, produceNumbered, range, Recorded, recordingHandler, waitUntil } from './helpers';
 
@@ -31,6 +39,53 @@ export function lifecycleConformance(target: ConformanceTarget): void {
       await closing;
       expect(finished).toBe(true);
 
+      const seen2: Recorded[] = [];
+      const app2 = await startApp(target, url, {
+        providers: [recordingHandler(ds, { group, batch: 1 }, seen2)],
+      });
+      try {
+        await delay(200);
+        await produceNumbered(app2.channel, ds, 1, { from: 1 });
+        await waitUntil(target, () => seen2.length >= 1, 'the next message');
+        await delay(300);
+        expect(indexes(seen2)).toEqual([1]);
+      } finally {
+        await app2.close();
+      }
+    });
+
+    it("finishes an in-flight handler and commits it before a user provider's onModuleDestroy closes its pool", async () => {
+      const url = target.url();
+      const ds = dataset('pool');
+      const group = dataset('g');
+      const order: string[] = [];
+      @Injectable()
+      class Pool implements OnModuleDestroy {
+        open = true;
+        onModuleDestroy(): void {
+          order.push('pool closed');
+          this.open = false;
+        }
+      }
+      @Injectable()
+      class Store {
+        constructor(@Inject(Pool) private readonly pool: Pool) {}
+        @OnDatasetMessage(ds, { group, batch: 1 })
+        async handle(@Payload() payload: { i: number }): Promise<void> {
+          order.push(`handler ${payload.i} started`);
+          await delay(800);
+          order.push(`handler ${payload.i} wrote to ${this.pool.open ? 'an open' : 'a closed'} pool`);
+        }
+      }
+      const app1 = await startApp(target, url, { providers: [Pool, Store] });
+      await delay(200);
+      await produceNumbered(app1.channel, ds, 1);
+      await waitUntil(target, () => order.length === 1, 'the handler to start');
+      await delay(300);
+      await app1.close();
+      expect(order).toEqual(['handler 0 started', 'handler 0 wrote to an open pool', 'pool closed']);
+
+      // Its position was committed: a restarted member of the group gets only what came after.
       const seen2: Recorded[] = [];
       const app2 = await startApp(target, url, {
         providers: [recordingHandler(ds, { group, batch: 1 }, seen2)],

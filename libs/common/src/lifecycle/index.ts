@@ -1,0 +1,2 @@
+export { ShutdownDrain } from './shutdown-drain';
+export type { HookOrderedModule } from './shutdown-drain';
