@@ -39,19 +39,7 @@ export function lifecycleConformance(target: ConformanceTarget): void {
       await closing;
       expect(finished).toBe(true);
 
-      const seen2: Recorded[] = [];
-      const app2 = await startApp(target, url, {
-        providers: [recordingHandler(ds, { group, batch: 1 }, seen2)],
-      });
-      try {
-        await delay(200);
-        await produceNumbered(app2.channel, ds, 1, { from: 1 });
-        await waitUntil(target, () => seen2.length >= 1, 'the next message');
-        await delay(300);
-        expect(indexes(seen2)).toEqual([1]);
-      } finally {
-        await app2.close();
-      }
+      await expectOnlyNewMessages(target, url, ds, group);
     });
 
     it("finishes an in-flight handler and commits it before a user provider's onModuleDestroy closes its pool", async () => {
@@ -85,20 +73,8 @@ export function lifecycleConformance(target: ConformanceTarget): void {
       await app1.close();
       expect(order).toEqual(['handler 0 started', 'handler 0 wrote to an open pool', 'pool closed']);
 
-      // Its position was committed: a restarted member of the group gets only what came after.
-      const seen2: Recorded[] = [];
-      const app2 = await startApp(target, url, {
-        providers: [recordingHandler(ds, { group, batch: 1 }, seen2)],
-      });
-      try {
-        await delay(200);
-        await produceNumbered(app2.channel, ds, 1, { from: 1 });
-        await waitUntil(target, () => seen2.length >= 1, 'the next message');
-        await delay(300);
-        expect(indexes(seen2)).toEqual([1]);
-      } finally {
-        await app2.close();
-      }
+      // Its position was committed.
+      await expectOnlyNewMessages(target, url, ds, group);
     });
 
     it('abandons a handler that outlives shutdownTimeoutMs without losing its message', async () => {
@@ -221,6 +197,26 @@ export function lifecycleConformance(target: ConformanceTarget): void {
       }
     }, 180_000);
   });
+}
+
+/** A restarted member of `group` gets only what is produced after the first message (`{ i: 0 }`): it was committed. */
+async function expectOnlyNewMessages(
+  target: ConformanceTarget,
+  url: string,
+  ds: string,
+  group: string,
+): Promise<void> {
+  const seen: Recorded[] = [];
+  const app = await startApp(target, url, { providers: [recordingHandler(ds, { group, batch: 1 }, seen)] });
+  try {
+    await delay(200);
+    await produceNumbered(app.channel, ds, 1, { from: 1 });
+    await waitUntil(target, () => seen.length >= 1, 'the next message');
+    await delay(300);
+    expect(indexes(seen)).toEqual([1]);
+  } finally {
+    await app.close();
+  }
 }
 
 async function collect(
