@@ -1,31 +1,23 @@
 // Packaging smoke test (`npm run test:pack`): proves that the published tarballs work in an outside app.
-//   1. builds the libs unless each one's dist is newer than its sources (as after `npm run build`);
-//   2. `npm pack`s every publishable lib into a temp dir outside the workspace and checks each tarball's files;
-//   3. installs them in a throwaway NestJS 11 app (CommonJS, decorators through Reflect.decorate) that boots
+//   1. `npm pack`s every publishable lib into a temp dir outside the workspace (each builds itself on `prepack`,
+//      incrementally) and checks each tarball's files and the links of its Markdown (scripts/lib/pack.mjs);
+//   2. installs them in a throwaway NestJS 11 app (CommonJS, decorators through Reflect.decorate) that boots
 //      StreamingModule.forRoot({ url: 'memory://smoke' }), consumes one message with @OnDatasetMessage and exits;
 //      every packed lib must also load (require / import) without its optional peers;
-//   4. runs the same app against NestJS 12 (ESM-only) twice: the CommonJS app (our CJS build require()s the
-//      ESM Nest) and an ESM (.mjs) app that imports our CJS packages.
+//   3. runs the same app against NestJS 12 (ESM-only) twice: the CommonJS app (our CJS build require()s the
+//      ESM Nest) and an ESM (.mjs) app that imports our CJS packages;
+//   4. pastes the README quickstart into another app, installed with the README's own line from the tarballs,
+//      compiles it with tsc and checks that it does what the README says (scripts/lib/quickstart-smoke.mjs).
 // The broker clients are optional peers and are NOT installed: the memory transport must not need them.
 // Each app must also exit by itself after `app.close()` (nothing may keep a closed app alive).
-// Until libs/streaming has a package.json, the apps exercise @databus/common only.
-// Options: --no-build (never build), --only=common,streaming (pack just these libs), --keep (keep the temp dir).
+// Options: --only=common,streaming (pack just these libs), --keep (keep the temp dir).
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
+import { packLib, publishableLibs } from './lib/pack.mjs';
+import { runQuickstart } from './lib/quickstart-smoke.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const APP_TIMEOUT_MS = 60_000;
 const started = Date.now();
@@ -36,29 +28,15 @@ const only = process.argv
   .split(',');
 const work = mkdtempSync(join(tmpdir(), 'databus-pack-smoke-'));
 
-const LIB_NAMES = ['common', 'auth', 'streaming', 'queue', 'realtime'];
-
 function main() {
-  const candidates = LIB_NAMES.filter(
-    (name) => (!only || only.includes(name)) && existsSync(join(root, 'libs', name, 'package.json')),
-  );
-  const stale = candidates.filter((name) => !distIsFresh(join(root, 'libs', name)));
-  if (process.argv.includes('--no-build')) log('not building (--no-build)');
-  else if (stale.length === 0) log("every lib's dist is newer than its sources: not building again");
-  else {
-    log(`building the libs (${stale.join(', ')} changed since their last build)`);
-    const build = spawnSync(
-      process.execPath,
-      [join(root, 'scripts', 'build.mjs'), ...candidates.map((name) => `libs/${name}`)],
-      { cwd: root, stdio: 'inherit' },
-    );
-    if (build.status !== 0) throw new Error('the build failed (see above)');
-  }
-  const libs = publishableLibs();
+  const libs = publishableLibs(only);
+  // Each lib builds itself on `prepack` (incremental: unchanged libs are not compiled again).
+  const tarballs = libs.map((lib) => {
+    const t = packLib(lib, work);
+    log(`packed ${basename(t.file)} (${t.files.length} files, ${(t.size / 1024).toFixed(1)} KiB)`);
+    return t;
+  });
   const streaming = libs.some((l) => l.pkg.name === '@databus/streaming');
-  if (!streaming) log('libs/streaming has no package.json yet: the smoke apps use @databus/common only');
-  const tarballs = libs.map(pack);
-
   const scenario = streaming ? 'streaming' : 'common';
   const nest11 = install('nest11', tarballs, '^11');
   const names = tarballs.map((t) => t.name);
@@ -71,56 +49,7 @@ function main() {
     'NestJS 12 (ESM), CommonJS app via require(esm)',
   );
   runApp(nest12, 'app.mjs', appSource(scenario, 'esm', names), 'NestJS 12 (ESM), ESM app');
-}
-
-/** True when the lib's dist/index.js is newer than its package.json, tsconfig and every source file. */
-function distIsFresh(dir) {
-  const built = join(dir, 'dist', 'index.js');
-  if (!existsSync(built)) return false;
-  const builtAt = statSync(built).mtimeMs;
-  const inputs = [join(dir, 'package.json'), join(dir, 'tsconfig.build.json'), ...files(join(dir, 'src'))];
-  return inputs.every((file) => !existsSync(file) || statSync(file).mtimeMs <= builtAt);
-}
-
-function files(dir) {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)],
-  );
-}
-
-/** libs/common, libs/streaming and any of auth/queue/realtime that exist and are not private. */
-function publishableLibs() {
-  const out = [];
-  for (const name of LIB_NAMES) {
-    if (only && !only.includes(name)) continue;
-    const dir = join(root, 'libs', name);
-    const file = join(dir, 'package.json');
-    if (!existsSync(file)) {
-      if (name === 'common') throw new Error('libs/common/package.json is missing');
-      continue;
-    }
-    const pkg = JSON.parse(readFileSync(file, 'utf8'));
-    if (pkg.private) continue;
-    if (!existsSync(join(dir, pkg.main ?? 'dist/index.js')))
-      throw new Error(`${pkg.name}: ${pkg.main ?? 'dist/index.js'} is missing after the build`);
-    out.push({ name, dir, pkg });
-  }
-  return out;
-}
-
-/** `npm pack`s one lib into the work dir and checks what the tarball holds. */
-function pack({ dir, pkg }) {
-  const out = sh(npm, ['pack', '--json', '--pack-destination', work], dir);
-  const [info] = JSON.parse(out.slice(out.indexOf('[')));
-  const files = info.files.map((f) => f.path);
-  const missing = ['package.json', 'dist/index.js', 'dist/index.d.ts'].filter((f) => !files.includes(f));
-  if (missing.length) throw new Error(`${pkg.name} tarball lacks ${missing.join(', ')}`);
-  const stray = files.filter((f) => /\.(spec|int-spec|e2e-spec)\.|(^|\/)src\/|tsbuildinfo$|\.tgz$/.test(f));
-  if (stray.length)
-    throw new Error(`${pkg.name} tarball holds files that are not for users: ${stray.join(', ')}`);
-  log(`packed ${info.filename} (${files.length} files, ${(info.size / 1024).toFixed(1)} KiB)`);
-  return { name: pkg.name, file: join(work, info.filename) };
+  if (streaming) runQuickstart(join(work, 'quickstart'), tarballs, log);
 }
 
 /** Creates an app dir that depends on the tarballs and the given Nest major, and installs it. */

@@ -10,7 +10,7 @@ import {
 import { loadTransportFactory } from '../transport/transport.registry';
 import { ResolvedStreamingOptions } from '../options/resolve-streaming-options';
 import { RecordSource } from '../runtime/record-source';
-import { describeOffset } from '../offset/offset';
+import { describeOffset, Offset } from '../offset/offset';
 import { StreamingEventHub } from '../observability/streaming-events';
 import { TransportStatus } from '../transport/transport-status';
 
@@ -107,9 +107,7 @@ export class StreamingConnection implements OnModuleInit, OnApplicationShutdown 
       dataset: spec.dataset,
       group: spec.group,
     });
-    this.logger.debug(
-      `Subscribed to "${spec.dataset}"${spec.group ? ` as group "${spec.group}"` : ''} from ${describeOffset(spec.start)}`,
-    );
+    this.logger.debug(`Subscribed to "${spec.dataset}"${describeStart(spec, source.resumedAt)}`);
     return source;
   }
 
@@ -200,4 +198,15 @@ export function toTransportLogger(
     error: (m) => (ctx ? target.error(m, undefined, ctx) : target.error(m)),
     debug: (m) => (ctx ? target.debug?.(m, ctx) : target.debug?.(m)),
   };
+}
+
+/**
+ * Where a new subscription starts, for the log: a private one `from <offset>`; a group that resumed
+ * `resuming group "g" at sequence N`; a group the transport cannot tell about says that `offset` applies only
+ * when the group is new.
+ */
+export function describeStart(spec: { group?: string; start: Offset }, resumedAt?: number): string {
+  if (spec.group === undefined) return ` from ${describeOffset(spec.start)}`;
+  if (resumedAt !== undefined) return `: resuming group "${spec.group}" at sequence ${resumedAt}`;
+  return ` as group "${spec.group}" (from its committed position; ${describeOffset(spec.start)} if the group is new)`;
 }

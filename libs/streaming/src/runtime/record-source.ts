@@ -55,6 +55,11 @@ export class RecordSource {
     return this.owner.size;
   }
 
+  /** Where the current subscription's durable group resumed, when the transport tells (see `TransportSubscription`). */
+  get resumedAt(): number | undefined {
+    return this.lease?.sub.resumedAt;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }

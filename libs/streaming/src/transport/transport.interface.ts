@@ -59,6 +59,12 @@ export interface SubscriptionSpec {
  */
 export interface TransportSubscription {
   /**
+   * Where a durable group that already had a committed position resumes: the sequence of the first message it
+   * has not acknowledged. Set by transports that know it at subscribe time; absent for a new group or a private
+   * subscription (which start at `spec.start`) and where the transport cannot tell.
+   */
+  readonly resumedAt?: number;
+  /**
    * Up to `max` records. Resolves as soon as `max` are available, or after `maxWaitMs` with what there is
    * (possibly none), or at once with none when `signal` aborts. Rejects with `ConsumerError` when the
    * subscription is lost (the runtime then re-subscribes from the committed position).

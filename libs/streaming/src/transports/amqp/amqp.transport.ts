@@ -36,7 +36,7 @@ const SUBSCRIBE_WAIT_MS = 5_000;
  * The `amqp://` / `amqps://` transport: every dataset is a RabbitMQ stream (`x-queue-type: stream`), read
  * over AMQP 0-9-1 with `x-stream-offset`. Durable groups keep their committed offset in a one-message
  * queue per group and have one active member at a time (the holder of the group's exclusive lock queue).
- * See README.md in this folder for the wire format, the options and the delivery guarantees.
+ * See libs/streaming/docs/amqp.md for the wire format, the options and the delivery guarantees.
  */
 export class AmqpTransport implements StreamingTransport {
   readonly name = 'amqp' as const;

@@ -62,6 +62,11 @@ export class MemoryGroup {
     return out;
   }
 
+  /** The first sequence this group has not acknowledged (where a member that joins now resumes). */
+  get firstUnacknowledged(): number {
+    return Math.max(this.ackFloor + 1, this.log.firstSequence);
+  }
+
   /** True when `take` would return something. */
   hasAvailable(): boolean {
     return this.redeliver.length > 0 || this.cursor < this.log.nextSequence;

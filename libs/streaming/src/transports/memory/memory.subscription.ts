@@ -12,6 +12,8 @@ export class MemorySubscription implements TransportSubscription {
   private readonly member = randomUUID();
   private closed = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** See `TransportSubscription.resumedAt` (set by the transport when the group already existed). */
+  resumedAt?: number;
 
   constructor(
     private readonly broker: MemoryBroker,

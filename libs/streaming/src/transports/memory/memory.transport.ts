@@ -76,11 +76,13 @@ export class MemoryTransport implements StreamingTransport {
       spec.group === undefined
         ? undefined
         : this.broker.findGroup(spec.dataset, spec.group, spec.groupExpiryMs);
+    const resumed = group?.firstUnacknowledged;
     if (!group)
       group = this.broker.createGroup(spec.dataset, spec.group, startSequence(log, spec.start, spec.group));
     const sub = new MemorySubscription(this.broker, group, spec.dataset, spec.prefetch, (s) =>
       this.subscriptions.delete(s),
     );
+    sub.resumedAt = resumed;
     this.subscriptions.add(sub);
     return sub;
   }

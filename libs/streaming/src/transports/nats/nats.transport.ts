@@ -34,7 +34,7 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
 
 /**
  * The NATS JetStream transport (`nats://host:4222[,host2:4222]`, `tls://…`): a dataset is a stream, a
- * group is a durable pull consumer, a private subscription an ephemeral one. See README.md in this folder.
+ * group is a durable pull consumer, a private subscription an ephemeral one. See libs/streaming/docs/nats.md.
  */
 export class NatsTransport implements StreamingTransport {
   readonly name = 'nats' as const;

@@ -41,7 +41,7 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
  * channel's consumer service (consumers in groups, records, offsets) and producer service (`/produce`).
  * A dataset is a topic; each subscription is one consumer of its group (a private subscription gets a group
  * of its own). No seek and no request/response: both are declared in `capabilities` and refused with
- * `UnsupportedFeatureError`. See README.md in this folder.
+ * `UnsupportedFeatureError`. See libs/streaming/docs/rest.md.
  */
 export class RestStreamingTransport implements StreamingTransport {
   readonly name = 'rest' as const;
