@@ -7,6 +7,7 @@
  * - config: broker URL parsing (clusters as comma-separated hosts) and option validators
  * - logging: redaction of secrets
  * - lifecycle: the shutdown drain that runs before user providers are destroyed
+ * - nest: the handler context creator both libs wrap their handlers with (structural, no Nest import)
  */
 export * from './errors';
 export * from './retry';
@@ -17,3 +18,4 @@ export * from './credentials';
 export * from './observability';
 export * from './protocol';
 export * from './lifecycle';
+export * from './nest';

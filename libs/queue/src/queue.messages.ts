@@ -6,11 +6,17 @@ export const REQUEST_SCOPED_HANDLER = (className: string, method: string): strin
 export const DUPLICATE_HANDLER = (queue: string, first: string, second: string): string =>
   `Queue "${queue}" has two handlers on the same connection (${first} and ${second}); use one handler per queue.`;
 
-export const HANDLER_FAILED = (where: string, attempt: number, error: string): string =>
-  `${where} failed on attempt ${attempt}: ${error}`;
+/** One WARN line per failed attempt that is not the end of the message: what happens next, the error's message. */
+export const HANDLER_FAILED = (
+  where: string,
+  attempt: number,
+  attempts: number,
+  next: string,
+  error: string,
+): string => `${where} failed on attempt ${attempt} of ${attempts} (${next}): ${error}`;
 
-export const DEAD_LETTERED = (queue: string, target: string, reason: string): string =>
-  `A message from "${queue}" was dead-lettered to "${target}" (${reason}).`;
+export const DEAD_LETTERED = (queue: string, target: string, attempts: number, reason: string): string =>
+  `A message from "${queue}" was dead-lettered to "${target}" after ${attempts} attempt(s) (${reason}).`;
 
 export const DROPPED = (queue: string, reason: string): string =>
   `A message from "${queue}" was dropped (${reason}; deadLetter is false).`;

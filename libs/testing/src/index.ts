@@ -2,3 +2,5 @@
 export type { BrokerName } from './brokers';
 export { brokerUrl, probeBrokers, describeWithBroker } from './brokers';
 export { uniqueName, waitFor, deferred } from './wait';
+export { CapturingLogger } from './capturing-logger';
+export type { LogLine } from './capturing-logger';

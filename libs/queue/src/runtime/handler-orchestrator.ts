@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ExternalContextCreator } from '@nestjs/core';
-import { ConfigurationError, TemporaryError } from '@databus/common';
+import { ConfigurationError, handlerContextCreator, TemporaryError } from '@databus/common';
 import type { QueueBackend } from '../backends/queue-backend.interface';
 import { QueueHandlerExplorer } from '../discovery/queue-handler.explorer';
 import { QueueParamsFactory } from '../discovery/queue-params.factory';
@@ -131,7 +131,7 @@ export class HandlerOrchestrator
   /** Runs the method through guards, interceptors, pipes and filters under the `databus-queue` context. */
   private createInvoker(instance: object, methodKey: string, controllerModuleKey?: string): HandlerInvoker {
     const method = (instance as Record<string, (...args: unknown[]) => unknown>)[methodKey];
-    return this.creatorFor(controllerModuleKey).create(
+    return handlerContextCreator(this.contextCreator, controllerModuleKey).create(
       instance,
       method,
       methodKey,
@@ -142,19 +142,5 @@ export class HandlerOrchestrator
       { guards: true, interceptors: true, filters: true },
       QUEUE_CONTEXT_TYPE,
     ) as HandlerInvoker;
-  }
-
-  /**
-   * ExternalContextCreator finds a handler's module among module *providers* only, so for a controller it
-   * finds none and silently drops class-referenced guards, interceptors, pipes and filters. For controllers
-   * the explorer knows the module, so a child object answers that lookup with it (under both the Nest 11.0
-   * and 11.2 method names); everything else is Nest's own code path.
-   */
-  private creatorFor(moduleKey: string | undefined): ExternalContextCreator {
-    if (!moduleKey) return this.contextCreator;
-    const creator = Object.create(this.contextCreator) as ExternalContextCreator;
-    for (const lookup of ['getHostModuleKey', 'getContextModuleKey'])
-      Object.defineProperty(creator, lookup, { value: () => moduleKey });
-    return creator;
   }
 }

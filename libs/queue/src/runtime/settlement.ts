@@ -51,7 +51,15 @@ export class Settlement implements ExplicitSettlement {
   /** Applies the failure policy to a thrown error. */
   async fail(delivery: Delivery, attempt: number, error: unknown): Promise<void> {
     const decision = decideOnFailure(error, attempt, this.handler);
-    this.logger.warn(HANDLER_FAILED(this.handler.name, attempt, errorText(error)));
+    // A retry or an ack is one WARN line; a dead letter is one ERROR line (below). Stacks only at debug.
+    if (decision.action !== 'dead-letter') {
+      const next =
+        decision.action === 'retry' ? `retrying in ${decision.delayMs} ms` : "acked, onFailure: 'ack'";
+      this.logger.warn(
+        HANDLER_FAILED(this.handler.name, attempt, this.handler.retry.attempts, next, errorText(error)),
+      );
+    }
+    if (error instanceof Error && error.stack) this.logger.debug?.(redactText(error.stack));
     this.observer.failed(delivery, attempt, error, decision.action === 'retry');
     if (decision.action === 'ack') {
       this.outcomes.set(delivery, 'dropped');
@@ -95,7 +103,9 @@ export class Settlement implements ExplicitSettlement {
         headers[WireHeaders.ORIGINAL_QUEUE] = this.handler.label;
         headers[WireHeaders.FAILED_AT] = new Date().toISOString();
         await this.backend.send(target, copyOf(delivery, headers), { name: target });
-        this.logger.error(DEAD_LETTERED(this.handler.label, target, `${reason}: ${errorText(error)}`));
+        this.logger.error(
+          DEAD_LETTERED(this.handler.label, target, attempts, `${reason}: ${errorText(error)}`),
+        );
       }
       this.observer.deadLettered(delivery, target, reason, attempts, error);
       if (delivery.properties.replyTo) await this.replyError(delivery, error);

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ExternalContextCreator } from '@nestjs/core';
-import { ConfigurationError } from '@databus/common';
+import { ConfigurationError, handlerContextCreator } from '@databus/common';
 import { StreamingConnection } from '../channel/streaming-connection';
 import { assertOffsetSupported } from '../transport/transport-capabilities';
 import { resolveConsumerOptions, ResolvedConsumerOptions } from '../options/resolve-consumer-options';
@@ -121,18 +121,6 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
     return this.draining;
   }
 
-  /**
-   * ExternalContextCreator looks a handler's module up among module providers only; for a controller it finds
-   * none and would drop class-referenced guards, interceptors, pipes and filters. For controllers, a child
-   * object answers its public `getContextModuleKey` lookup with the controller's module.
-   */
-  private creatorFor(moduleKey: string | undefined): ExternalContextCreator {
-    if (!moduleKey) return this.contextCreator;
-    return Object.create(this.contextCreator, {
-      getContextModuleKey: { value: () => moduleKey },
-    }) as ExternalContextCreator;
-  }
-
   private resolve(handler: DiscoveredHandler): ResolvedConsumerOptions {
     const { meta, className, methodKey } = handler;
     const where = `@OnDatasetMessage('${meta.dataset}') on ${className}.${methodKey}`;
@@ -153,7 +141,7 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
 
   private async start(handler: DiscoveredHandler, resolved: ResolvedConsumerOptions): Promise<void> {
     const { instance, method, methodKey, className, meta } = handler;
-    const invoke = this.creatorFor(handler.controllerModuleKey).create(
+    const invoke = handlerContextCreator(this.contextCreator, handler.controllerModuleKey).create(
       instance,
       method,
       methodKey,

@@ -1,4 +1,4 @@
-import { backoffDelay, ResolvedBackoff, sleep, withMessagingSpan } from '@databus/common';
+import { backoffDelay, redactText, ResolvedBackoff, sleep, withMessagingSpan } from '@databus/common';
 import { decodePayload, encodePayload, PayloadDecoding } from '../message/codec';
 import { DatasetMessage } from '../message/dataset-message';
 import { DatabusHeaders } from '../message/headers';
@@ -102,9 +102,11 @@ export class MessageProcessor {
         if (isPermanentFailure(error) || attempt >= this.policy.attempts) break;
         this.observer.onRetry?.(message, attempt, error);
         const delay = backoffDelay(attempt, this.policy.backoff);
-        this.logger.debug(
-          `Handler for "${message.dataset}" failed on message ${message.sequence} (attempt ${attempt}); retrying in ${delay} ms`,
+        // One WARN line per retry, the error's message only; its stack at debug.
+        this.logger.warn(
+          `Handler for "${message.dataset}" failed on message ${message.sequence} (attempt ${attempt} of ${this.policy.attempts}; retrying in ${delay} ms): ${describeError(error).message}`,
         );
+        if (error instanceof Error && error.stack) this.logger.debug(redactText(error.stack));
         try {
           await sleep(delay, this.signal);
         } catch {
@@ -125,7 +127,7 @@ export class MessageProcessor {
     } else {
       const record = deadLetterRecord(message, error, attempts, this.policy.group);
       if (!(await this.writeDeadLetter(this.policy.deadLetter, record))) return 'abandoned';
-      this.logger.warn(
+      this.logger.error(
         `Message ${message.sequence} of "${message.dataset}" moved to "${this.policy.deadLetter}" after ${attempts} attempt(s): ${name}: ${text}`,
       );
     }

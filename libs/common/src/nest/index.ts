@@ -1,0 +1,1 @@
+export { handlerContextCreator } from './handler-context-creator';
