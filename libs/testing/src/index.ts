@@ -4,3 +4,5 @@ export { brokerUrl, probeBrokers, describeWithBroker } from './brokers';
 export { uniqueName, waitFor, deferred } from './wait';
 export { CapturingLogger } from './capturing-logger';
 export type { LogLine } from './capturing-logger';
+export type { TestPki, TestPkiOptions } from './pki';
+export { createTestPki } from './pki';

@@ -201,7 +201,12 @@ describeWithBroker('kafka', 'kafka transport on a broker', () => {
         seen.push({ payload, key: msg.key, trace: msg.headers.trace });
       }
     }
-    const producer = kafka.producer({ allowAutoTopicCreation: true });
+    // The test broker does not auto-create topics: the plain clients' topics must exist first.
+    await admin.createTopics({
+      topics: [inbound, outbound].map((t) => ({ topic: t, numPartitions: 1 })),
+      waitForLeaders: true,
+    });
+    const producer = kafka.producer();
     const consumer = kafka.consumer({ groupId: uniqueName('plain') });
     await producer.connect();
     await producer.send({

@@ -35,7 +35,8 @@ export const REBALANCE_TYPES = new Set([
   'ILLEGAL_GENERATION',
   'UNKNOWN_MEMBER_ID',
   'NOT_COORDINATOR_FOR_GROUP',
-  'COORDINATOR_NOT_AVAILABLE',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'GROUP_LOAD_IN_PROGRESS',
 ]);
 /** Node TLS verification failures: the peer's certificate is not trusted. */
 const TLS_VERIFY_CODES = new Set([

@@ -292,6 +292,29 @@ describe('KafkajsDriver admin and producer', () => {
     expect(admin.fetchTopicOffsetsByTimestamp).toHaveBeenCalledWith('t', 123);
   });
 
+  it('asks again while the group coordinator or a new partition leader is not ready, and gives up on other errors', async () => {
+    const notReady = (type: string) => Object.assign(new Error(`not ready: ${type}`), { type });
+    const fetchOffsets = jest
+      .fn()
+      .mockRejectedValueOnce(notReady('NOT_COORDINATOR_FOR_GROUP'))
+      .mockRejectedValueOnce(notReady('GROUP_LOAD_IN_PROGRESS'))
+      .mockResolvedValue([{ topic: 'readings', partitions: [{ partition: 0, offset: '7' }] }]);
+    const fetchTopicOffsets = jest
+      .fn()
+      .mockRejectedValueOnce(notReady('NOT_LEADER_FOR_PARTITION'))
+      .mockRejectedValueOnce(Object.assign(new Error('denied'), { type: 'TOPIC_AUTHORIZATION_FAILED' }));
+    const driver = driverWith(stubConsumer(), {}, { fetchOffsets, fetchTopicOffsets });
+    await driver.connect();
+    await expect(driver.committedOffsets('g', 'readings')).resolves.toEqual([{ partition: 0, offset: 7 }]);
+    expect(fetchOffsets).toHaveBeenCalledTimes(3);
+    const refused = driver.partitionRanges('readings');
+    await expect(refused).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(refused).rejects.toThrow(
+      'Kafka refused access (admin request "readings"): TOPIC_AUTHORIZATION_FAILED',
+    );
+    expect(fetchTopicOffsets).toHaveBeenCalledTimes(2);
+  });
+
   it('decodes a record without key, value or headers', () => {
     expect(
       toRecord({ offset: '0', key: null, value: null, timestamp: '5', attributes: 0, headers: {} } as never),

@@ -1,5 +1,5 @@
 import { Admin, Kafka, KafkaConfig, Partitioners, Producer } from 'kafkajs';
-import { TemporaryError } from '@databus/common';
+import { retry, TemporaryError } from '@databus/common';
 import {
   KafkaConsumerSettings,
   KafkaDriver,
@@ -10,6 +10,28 @@ import {
 } from './kafka-driver.interface';
 import { mapKafkaError } from './kafka-error.mapper';
 import { KafkajsConsumer } from './kafkajs.consumer';
+
+/**
+ * Answers of a broker whose group coordinator or partition leaders are still being set up (a fresh broker
+ * creating `__consumer_offsets`, a topic created a moment ago, a restart). kafkajs' admin returns them to
+ * the caller instead of retrying; a real broker gives them for a few hundred milliseconds.
+ */
+const NOT_READY_TYPES = new Set([
+  'NOT_COORDINATOR_FOR_GROUP',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'GROUP_LOAD_IN_PROGRESS',
+  'NOT_LEADER_FOR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+]);
+
+/** Runs an admin request again (about 5 s in all) while the broker answers that it is not ready. */
+function untilReady<T>(operation: () => Promise<T>): Promise<T> {
+  return retry(
+    operation,
+    { attempts: 10, backoff: { initialMs: 100, maxMs: 1000 } },
+    { shouldRetry: (error) => NOT_READY_TYPES.has((error as { type?: string }).type ?? '') },
+  );
+}
 
 /** Producer and topic settings of the kafkajs driver. */
 export interface KafkajsDriverOptions {
@@ -93,7 +115,8 @@ export class KafkajsDriver implements KafkaDriver {
 
   async partitionRanges(topic: string): Promise<KafkaPartitionRange[]> {
     try {
-      const offsets = await this.require(this.admin).fetchTopicOffsets(topic);
+      const admin = this.require(this.admin);
+      const offsets = await untilReady(() => admin.fetchTopicOffsets(topic));
       return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
     } catch (error) {
       throw mapKafkaError(error, 'admin', topic);
@@ -105,7 +128,8 @@ export class KafkajsDriver implements KafkaDriver {
     timestamp: number,
   ): Promise<Array<{ partition: number; offset: number }>> {
     try {
-      const offsets = await this.require(this.admin).fetchTopicOffsetsByTimestamp(topic, timestamp);
+      const admin = this.require(this.admin);
+      const offsets = await untilReady(() => admin.fetchTopicOffsetsByTimestamp(topic, timestamp));
       return offsets.map((o) => ({ partition: o.partition, offset: Number(o.offset) }));
     } catch (error) {
       throw mapKafkaError(error, 'admin', topic);
@@ -117,7 +141,8 @@ export class KafkajsDriver implements KafkaDriver {
     topic: string,
   ): Promise<Array<{ partition: number; offset?: number }>> {
     try {
-      const topics = await this.require(this.admin).fetchOffsets({ groupId, topics: [topic] });
+      const admin = this.require(this.admin);
+      const topics = await untilReady(() => admin.fetchOffsets({ groupId, topics: [topic] }));
       const partitions = topics.find((t) => t.topic === topic)?.partitions ?? [];
       return partitions.map((p) =>
         Number(p.offset) >= 0
@@ -131,7 +156,8 @@ export class KafkajsDriver implements KafkaDriver {
 
   async deleteGroup(groupId: string): Promise<void> {
     try {
-      await this.require(this.admin).deleteGroups([groupId]);
+      const admin = this.require(this.admin);
+      await untilReady(() => admin.deleteGroups([groupId]));
     } catch (error) {
       throw mapKafkaError(error, 'admin', groupId);
     }

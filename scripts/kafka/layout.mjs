@@ -1,0 +1,56 @@
+// Where the test broker of `npm run kafka` keeps its files and which ports it listens on. One place, read by
+// the script (scripts/kafka.mjs), by .ci/run (through `npm run kafka -- env`) and, by the same rules, by the
+// tests' Kafka kit (libs/streaming/test/integration/kafka-test-kit.ts).
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The broker's state folder: `$DATABUS_KAFKA_DIR`, else `<repo>/.kafka` (git-ignored). */
+export const stateDir = resolve(process.env.DATABUS_KAFKA_DIR || join(repoRoot, '.kafka'));
+
+export const ports = {
+  /** PLAINTEXT, no authentication. */
+  plain: 9092,
+  /** SASL_PLAINTEXT with OAUTHBEARER (JWTs checked against `oauth/jwks.json`). */
+  sasl: 9093,
+  /** SSL with client certificates required (`pki/ca.crt` signs both sides). */
+  ssl: 9094,
+  /** The KRaft controller (this single node is broker and controller). */
+  controller: 9095,
+};
+
+export const host = '127.0.0.1';
+
+export const paths = {
+  pom: join(repoRoot, 'scripts', 'kafka', 'pom.xml'),
+  classpath: join(stateDir, 'classpath.txt'),
+  classpathKey: join(stateDir, 'classpath.key'),
+  data: join(stateDir, 'data'),
+  logs: join(stateDir, 'logs'),
+  out: join(stateDir, 'logs', 'broker.out'),
+  pid: join(stateDir, 'broker.pid'),
+  properties: join(stateDir, 'server.properties'),
+  log4j: join(stateDir, 'log4j2.properties'),
+  pki: join(stateDir, 'pki'),
+  keystore: join(stateDir, 'pki', 'broker-keystore.pem'),
+  oauth: join(stateDir, 'oauth'),
+  jwks: join(stateDir, 'oauth', 'jwks.json'),
+  signingKey: join(stateDir, 'oauth', 'signing-key.pem'),
+  oauthJson: join(stateDir, 'oauth', 'oauth.json'),
+};
+
+/** Claims the broker requires of OAUTHBEARER tokens (the tests' token endpoint issues these). */
+export const oauth = { issuer: 'databus-test-issuer', audience: 'kafka', keyId: 'databus-kafka-test' };
+
+/** Environment variables the Kafka tests read (`npm run kafka -- env` prints them). */
+export function testEnv() {
+  return {
+    KAFKA_BROKERS: `${host}:${ports.plain}`,
+    KAFKA_SASL_BROKERS: `${host}:${ports.sasl}`,
+    KAFKA_SSL_BROKERS: `${host}:${ports.ssl}`,
+    DATABUS_KAFKA_DIR: stateDir,
+    // The broker-restart tests restart this broker (keeping its data) through the same script.
+    KAFKA_RESTART_CMD: `node ${join(repoRoot, 'scripts', 'kafka.mjs')} restart`,
+  };
+}
