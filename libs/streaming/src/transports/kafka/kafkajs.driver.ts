@@ -29,7 +29,10 @@ function untilReady<T>(operation: () => Promise<T>): Promise<T> {
   return retry(
     operation,
     { attempts: 10, backoff: { initialMs: 100, maxMs: 1000 } },
-    { shouldRetry: (error) => NOT_READY_TYPES.has((error as { type?: string }).type ?? '') },
+    {
+      classify: (error) =>
+        NOT_READY_TYPES.has((error as { type?: string }).type ?? '') ? 'transient' : 'permanent',
+    },
   );
 }
 
