@@ -105,6 +105,8 @@ export { NatsWireHeaders } from './transports/nats/nats-wire-headers';
 export type { AmqpTransportOptions, AmqpRetentionOptions } from './transports/amqp/amqp.options';
 export type { MqttTransportOptions } from './transports/mqtt/mqtt.options';
 export type { RestStreamingTransportOptions } from './transports/rest/rest.options';
+export type { AccountServerOptions } from './account-server/account-server.options';
+export { durableNameForCn } from './account-server/durable-name';
 export {
   RestStreamingTransport,
   DEFAULT_CONSUMER_PATH_PREFIX,

@@ -9,6 +9,11 @@ export interface BrokerCredentials {
   password?: string;
   /** A bearer token (JWT). Never logged. */
   token?: string;
+  /**
+   * A NATS user JWT (decentralised auth), presented as `jwt` in CONNECT with an empty signature: a bearer
+   * user JWT, as the dataset client's account server issues. Never logged.
+   */
+  natsUserJwt?: string;
   /** Who the credentials identify (the JWT `sub`); a change means "reconnect", not "re-authenticate". */
   principal?: string;
   /** When the credentials stop being valid, epoch milliseconds. */

@@ -14,6 +14,11 @@ import {
   resolveBackoff,
   staticCredentials,
 } from '@databus/common';
+import { accountServerTransportFactory } from '../account-server/account-server.transport';
+import {
+  ResolvedAccountServerOptions,
+  resolveAccountServerOptions,
+} from '../account-server/account-server.options';
 import { TransportFactory, TransportName } from '../transport/transport.interface';
 import { transportForScheme } from '../transport/transport.registry';
 import { ConsumerOptions, StreamingModuleOptions } from './streaming-options.interface';
@@ -46,6 +51,7 @@ export interface ResolvedStreamingOptions {
 const KNOWN_OPTIONS = new Set([
   'url',
   'transport',
+  'accountServer',
   'transportOptions',
   'group',
   'clientId',
@@ -82,11 +88,13 @@ export function resolveStreamingOptions(
       );
   const o = (name: string): string => `StreamingModule.${name}`;
 
-  const rawUrl = options.url ?? process.env.STREAMING_URL ?? 'memory://default';
+  const accountServer = resolveAccountServer(options);
+  const rawUrl = accountServer?.configUrl ?? options.url ?? process.env.STREAMING_URL ?? 'memory://default';
   const url = parseBrokerUrl(rawUrl, o('url'));
   let transportName: TransportName | 'custom';
   let secure = false;
-  if (options.transport !== undefined) {
+  if (accountServer) transportName = 'custom';
+  else if (options.transport !== undefined) {
     if (typeof options.transport !== 'function')
       throw new ConfigurationError(o('transport'), 'a transport factory function');
     transportName = 'custom';
@@ -111,7 +119,7 @@ export function resolveStreamingOptions(
     url,
     rawUrl,
     transportName,
-    customTransport: options.transport,
+    customTransport: accountServer ? accountServerTransportFactory(accountServer) : options.transport,
     secure: secure || tls !== undefined,
     tls,
     credentials: resolveCredentials(options.credentials, url, o('credentials')),
@@ -134,6 +142,18 @@ export function resolveStreamingOptions(
     metrics: resolveMetrics(options.metrics, o('metrics')),
     tracing: options.tracing ?? true,
   };
+}
+
+/** `accountServer` with the module's `tls`, or undefined; it excludes `url` and `transport`. */
+function resolveAccountServer(options: StreamingModuleOptions): ResolvedAccountServerOptions | undefined {
+  if (options.accountServer === undefined) return undefined;
+  for (const other of ['url', 'transport'] as const)
+    if (options[other] !== undefined)
+      throw new ConfigurationError(
+        `StreamingModule.${other}`,
+        'no value next to accountServer (the account server says where NATS is)',
+      );
+  return resolveAccountServerOptions(options.accountServer, options.tls);
 }
 
 function resolveMetrics(value: DatabusMetrics | undefined, option: string): DatabusMetrics {

@@ -8,6 +8,7 @@ import {
 import { LoggerService } from '@nestjs/common';
 import { PayloadDecoding } from '../message/codec';
 import { Offset, OffsetName } from '../offset/offset';
+import type { AccountServerOptions } from '../account-server/account-server.options';
 import { TransportFactory } from '../transport/transport.interface';
 
 /** How a failing handler is retried. @publicApi */
@@ -68,6 +69,12 @@ export interface StreamingModuleOptions {
   url?: string;
   /** A custom transport instead of one selected by the URL scheme. */
   transport?: TransportFactory;
+  /**
+   * Bootstrap from the dataset client's account server instead of a `url`: its `/api/v1/config` gives the
+   * gateway, MAS and NATS URLs; `tls` (client certificate + CA) obtains the gateway JWT, which obtains a NATS
+   * user JWT per dataset; then the nats transport carries the data. Needs `@databus/auth`.
+   */
+  accountServer?: string | AccountServerOptions;
   /** Options for the selected transport (see its README). */
   transportOptions?: Record<string, unknown>;
   /** Default consumer group of this application. */

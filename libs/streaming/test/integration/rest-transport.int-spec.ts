@@ -281,7 +281,7 @@ describe('rest transport over HTTPS', () => {
         PermanentError,
       );
       await expect(untrusted.produce('tls-ds', [{ headers: {}, data: Buffer.from('2') }])).rejects.toThrow(
-        /certificate is not trusted \(.+\); check tls.ca/,
+        /certificate of the streaming service is not trusted \(.+\); check tls.ca/,
       );
     } finally {
       await trusted.close();

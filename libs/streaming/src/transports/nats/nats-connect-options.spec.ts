@@ -74,6 +74,15 @@ describe('nats connect options', () => {
     expect(auth()).toEqual({ auth_token: 't2' });
   });
 
+  it('presents a NATS user JWT as jwt with an empty signature (bearer user JWT)', () => {
+    expect(
+      credentialsAuthenticator(staticCredentials({ natsUserJwt: 'eyJ.user.jwt', token: 't' }))(),
+    ).toEqual({
+      jwt: 'eyJ.user.jwt',
+      sig: '',
+    });
+  });
+
   it('presents user and password (from the URL or credentials)', () => {
     expect(credentialsAuthenticator(staticCredentials({ username: 'u', password: 'p' }))()).toEqual({
       user: 'u',

@@ -24,8 +24,9 @@ export function natsServers(context: TransportContext): string[] {
 
 /**
  * A synchronous authenticator over a `CredentialsProvider`: every (re)connect reads `current()`, so a
- * refreshed token is presented on the next reconnect without rebuilding the connection. A token (or JWT
- * used as a bearer token) goes as `auth_token`; a username goes with its password as `user`/`pass`.
+ * refreshed token is presented on the next reconnect without rebuilding the connection. A NATS user JWT
+ * goes as `jwt` with an empty signature (bearer user JWT); a token (or JWT used as a bearer token) goes as
+ * `auth_token`; a username goes with its password as `user`/`pass`.
  * When `current()` has nothing (expired), the last credentials seen are presented and the server decides.
  */
 export function credentialsAuthenticator(provider: CredentialsProvider): Authenticator {
@@ -34,6 +35,7 @@ export function credentialsAuthenticator(provider: CredentialsProvider): Authent
     const c = provider.current() ?? last;
     last = c;
     if (!c) return undefined;
+    if (c.natsUserJwt) return { jwt: c.natsUserJwt, sig: '' };
     if (c.token) return { auth_token: c.token };
     if (c.username !== undefined) return { user: c.username, pass: c.password };
     if (c.password) return { auth_token: c.password };

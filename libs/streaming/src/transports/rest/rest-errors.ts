@@ -1,5 +1,5 @@
 import { ConsumerError, DatabusError, PermanentError, redactText, TemporaryError } from '@databus/common';
-import { RestHttpResponse } from './rest-http';
+import { HttpServiceResponse } from '../../http/http-request';
 
 /** Success statuses of the service (the seed channel accepts these four). */
 export function isSuccess(status: number): boolean {
@@ -15,7 +15,7 @@ export function isSuccess(status: number): boolean {
  */
 export function statusError(
   operation: string,
-  response: RestHttpResponse,
+  response: HttpServiceResponse,
   consumerCall: boolean,
 ): DatabusError {
   const { status } = response;

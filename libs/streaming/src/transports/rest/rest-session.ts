@@ -6,7 +6,7 @@ import {
   CredentialsProvider,
   TemporaryError,
 } from '@databus/common';
-import { RestHttpResponse, sendRestRequest } from './rest-http';
+import { HttpServiceResponse, sendHttpRequest } from '../../http/http-request';
 
 /** What every session of one transport shares. */
 export interface RestEndpoint {
@@ -41,7 +41,7 @@ export class RestSession {
   constructor(private readonly endpoint: RestEndpoint) {}
 
   /** Sends `call`; resolves with any HTTP status except a refusal that a new login did not cure. */
-  async send(call: RestCall): Promise<RestHttpResponse> {
+  async send(call: RestCall): Promise<HttpServiceResponse> {
     const where = `${call.method} ${call.path}`;
     const credentials = await this.credentials(where);
     const first = await this.once(call, credentials);
@@ -78,7 +78,10 @@ export class RestSession {
     return credentials;
   }
 
-  private async once(call: RestCall, credentials: BrokerCredentials | undefined): Promise<RestHttpResponse> {
+  private async once(
+    call: RestCall,
+    credentials: BrokerCredentials | undefined,
+  ): Promise<HttpServiceResponse> {
     const headers: Record<string, string> = { accept: 'application/json' };
     let body: string | undefined;
     if (call.json !== undefined) {
@@ -89,7 +92,8 @@ export class RestSession {
     if (credentials?.token) headers.authorization = `Bearer ${credentials.token}`;
     if (this.cookies.size > 0)
       headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    const response = await sendRestRequest(this.endpoint.agent, {
+    const response = await sendHttpRequest(this.endpoint.agent, {
+      peer: 'the streaming service',
       method: call.method,
       url: `${this.endpoint.baseUrl}${call.path}`,
       headers,

@@ -19,7 +19,7 @@ import {
 } from '../../transport/transport.interface';
 import { RestConsumer } from './rest-consumer';
 import { isSuccess, statusError } from './rest-errors';
-import { createRestAgent } from './rest-http';
+import { createHttpAgent } from '../../http/http-request';
 import { RestEndpoint, RestSession } from './rest-session';
 import { consumerConfigs, RECORDS_CONTENT_TYPE, toWireRecord } from './rest-wire';
 import { resolveRestOptions, ResolvedRestOptions } from './rest.options';
@@ -58,7 +58,7 @@ export class RestStreamingTransport implements StreamingTransport {
 
   constructor(private readonly context: TransportContext) {
     this.options = resolveRestOptions(context.url, context.secure, context.transportOptions);
-    this.agent = createRestAgent(context.secure, context.tls, context.url.hosts[0]?.host ?? '');
+    this.agent = createHttpAgent(context.secure, context.tls, context.url.hosts[0]?.host ?? '');
     this.endpoint = {
       agent: this.agent,
       baseUrl: this.options.baseUrl,

@@ -9,8 +9,8 @@ import {
   untrustedPeerCode,
 } from '@databus/common';
 
-/** One HTTP call to the streaming service. */
-export interface RestHttpRequest {
+/** One HTTP call to a service of the suite's own HTTP transports (REST streaming, account server). */
+export interface HttpServiceRequest {
   method: 'GET' | 'POST' | 'DELETE';
   /** Absolute URL. */
   url: string;
@@ -18,20 +18,22 @@ export interface RestHttpRequest {
   body?: string;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Who answers, for messages: `the streaming service`, `the account server`. */
+  peer: string;
 }
 
 /** The service's answer, body as text. */
-export interface RestHttpResponse {
+export interface HttpServiceResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
 }
 
-/** Largest answer read from the service (a records page). */
+/** Largest answer read from a service (a records page). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-/** A keep-alive agent for the service: TLS verified against `tls.ca` (or Node's CA store) unless `insecure`. */
-export function createRestAgent(secure: boolean, tls: LoadedTls | undefined, host: string): http.Agent {
+/** A keep-alive agent: TLS verified against `tls.ca` (or Node's CA store) unless `insecure`. */
+export function createHttpAgent(secure: boolean, tls: LoadedTls | undefined, host: string): http.Agent {
   if (!secure) return new http.Agent({ keepAlive: true });
   return new https.Agent({ ...tlsSocketOptions(tls, host), keepAlive: true });
 }
@@ -40,10 +42,13 @@ export function createRestAgent(secure: boolean, tls: LoadedTls | undefined, hos
  * Sends one request and reads the answer. Network failures become a `TemporaryError` (the service may come
  * back), an untrusted server certificate a `PermanentError` naming `tls.ca`; neither repeats a header value.
  */
-export function sendRestRequest(agent: http.Agent, request: RestHttpRequest): Promise<RestHttpResponse> {
+export function sendHttpRequest(
+  agent: http.Agent,
+  request: HttpServiceRequest,
+): Promise<HttpServiceResponse> {
   const transport = request.url.startsWith('https:') ? https : http;
   const where = `${request.method} ${describePath(request.url)}`;
-  return new Promise<RestHttpResponse>((resolve, reject) => {
+  return new Promise<HttpServiceResponse>((resolve, reject) => {
     const req = transport.request(
       request.url,
       { method: request.method, headers: request.headers, agent, signal: request.signal },
@@ -55,9 +60,7 @@ export function sendRestRequest(agent: http.Agent, request: RestHttpRequest): Pr
           if (size > MAX_BODY_BYTES) {
             res.destroy();
             reject(
-              new TemporaryError(
-                `${where}: the streaming service answered more than ${MAX_BODY_BYTES} bytes.`,
-              ),
+              new TemporaryError(`${where}: ${request.peer} answered more than ${MAX_BODY_BYTES} bytes.`),
             );
           } else chunks.push(chunk);
         });
@@ -68,31 +71,31 @@ export function sendRestRequest(agent: http.Agent, request: RestHttpRequest): Pr
             body: Buffer.concat(chunks).toString('utf8'),
           }),
         );
-        res.on('error', (error) => reject(classifyNetworkError(error, where)));
+        res.on('error', (error) => reject(classifyNetworkError(error, where, request.peer)));
       },
     );
     req.setTimeout(request.timeoutMs, () =>
       req.destroy(
-        new TemporaryError(`${where}: no answer from the streaming service within ${request.timeoutMs} ms.`),
+        new TemporaryError(`${where}: no answer from ${request.peer} within ${request.timeoutMs} ms.`),
       ),
     );
-    req.on('error', (error) => reject(classifyNetworkError(error, where)));
+    req.on('error', (error) => reject(classifyNetworkError(error, where, request.peer)));
     req.end(request.body);
   });
 }
 
 /** Maps a Node socket/TLS error to the databus hierarchy. */
-export function classifyNetworkError(error: unknown, where: string): Error {
+export function classifyNetworkError(error: unknown, where: string, peer: string): Error {
   if (error instanceof TemporaryError || error instanceof PermanentError) return error;
   const untrusted = untrustedPeerCode(error);
   if (untrusted)
     return new PermanentError(
-      `${where}: the streaming service's certificate is not trusted (${untrusted}); check tls.ca and the host name.`,
+      `${where}: the certificate of ${peer} is not trusted (${untrusted}); check tls.ca and the host name.`,
       { cause: error },
     );
   const code = (error as NodeJS.ErrnoException)?.code;
   const message = redactText(error instanceof Error ? error.message : String(error));
-  return new TemporaryError(`${where}: the streaming service could not be reached (${code ?? message}).`, {
+  return new TemporaryError(`${where}: ${peer} could not be reached (${code ?? message}).`, {
     cause: error,
   });
 }
