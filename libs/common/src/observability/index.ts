@@ -1,4 +1,4 @@
 export type { DatabusMetrics, DatabusCounter, DatabusHistogram, DatabusGauge, MetricLabels } from './metrics';
 export { noopMetrics, createPrometheusMetrics } from './metrics';
 export type { MessagingSpanInfo } from './tracing';
-export { injectTraceContext, withMessagingSpan, tracingAvailable } from './tracing';
+export { injectTraceContext, withMessagingSpan, tracingAvailable, tracingActive } from './tracing';

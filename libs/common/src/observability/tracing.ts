@@ -17,7 +17,11 @@ export interface MessagingSpanInfo {
 }
 
 interface OtelApi {
-  trace: { getTracer(name: string): OtelTracer; setSpan(ctx: unknown, span: OtelSpan): unknown };
+  trace: {
+    getTracer(name: string): OtelTracer;
+    getTracerProvider(): unknown;
+    setSpan(ctx: unknown, span: OtelSpan): unknown;
+  };
   context: { active(): unknown; with<T>(ctx: unknown, fn: () => T): T };
   propagation: {
     inject(ctx: unknown, carrier: Record<string, string>): void;
@@ -52,10 +56,27 @@ function otel(): OtelApi | null {
   return api;
 }
 
-/** Writes the active trace context (W3C `traceparent`/`tracestate`) into message headers. */
+/**
+ * Whether spans would be recorded: `@opentelemetry/api` is installed and a tracer provider is registered
+ * (an SDK called `trace.setGlobalTracerProvider`). Checked on every call, so a provider registered after the
+ * module started is picked up; without one, callers skip span, header and context work entirely.
+ */
+export function tracingActive(): boolean {
+  const o = otel();
+  if (!o) return false;
+  const provider = o.trace.getTracerProvider() as { getDelegateTracer?: (name: string) => unknown };
+  // The API's own proxy has a delegate only once a provider is registered; anything else is a real provider.
+  if (typeof provider.getDelegateTracer !== 'function') return true;
+  return provider.getDelegateTracer('databus') !== undefined;
+}
+
+/**
+ * Writes the active trace context (W3C `traceparent`/`tracestate`) into message headers. Does nothing when
+ * no tracer provider is registered (see `tracingActive`).
+ */
 export function injectTraceContext(headers: Record<string, string>): Record<string, string> {
   const o = otel();
-  if (o) o.propagation.inject(o.context.active(), headers);
+  if (o && tracingActive()) o.propagation.inject(o.context.active(), headers);
   return headers;
 }
 
@@ -63,6 +84,7 @@ export function injectTraceContext(headers: Record<string, string>): Record<stri
  * Runs `fn` inside a span for a messaging operation. A consumer span (`process`/`receive`) continues the
  * trace found in `headers`; a producer span (`publish`/`send`) is a child of the active context and its
  * context is injected into `headers` before `fn` runs. The span records failures and always ends.
+ * Without a registered tracer provider it just runs `fn` (no span, no header or context work).
  */
 export async function withMessagingSpan<T>(
   info: MessagingSpanInfo,
@@ -70,7 +92,7 @@ export async function withMessagingSpan<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   const o = otel();
-  if (!o) return fn();
+  if (!o || !tracingActive()) return fn();
   const consumer = info.operation === 'process' || info.operation === 'receive';
   const parent =
     consumer && headers ? o.propagation.extract(o.context.active(), { ...headers }) : o.context.active();

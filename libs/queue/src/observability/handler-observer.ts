@@ -1,4 +1,4 @@
-import { MetricLabels, withMessagingSpan } from '@databus/common';
+import { MetricLabels, tracingActive, withMessagingSpan } from '@databus/common';
 import type { Delivery } from '../backends/queue-backend.interface';
 import type { ResolvedHandler } from '../runtime/failure-policy';
 import type { DeadLetterReason } from '../wire/wire-format';
@@ -17,6 +17,8 @@ export type StopCause = 'paused' | 'stopped' | 'failed' | 'shutdown';
 
 /** What a handler's runtime reports: metrics, events and spans, in one place. */
 export interface HandlerObserver {
+  /** Whether `trace` records spans now (tracing on and a tracer provider registered); else skip it. */
+  traced(): boolean;
   /** Runs `run` (one delivery) inside a `process` span continuing the producer's trace. */
   trace<T>(delivery: Delivery, run: () => Promise<T>, failed: (result: T) => unknown): Promise<T>;
   failed(delivery: Delivery, attempt: number, error: unknown, willRetry: boolean): void;
@@ -36,6 +38,7 @@ export interface HandlerObserver {
 
 /** Records nothing (unit tests of the runtime). */
 export const noopHandlerObserver: HandlerObserver = {
+  traced: () => false,
   trace: (_delivery, run) => run(),
   failed: () => undefined,
   deadLettered: () => undefined,
@@ -66,8 +69,9 @@ export function handlerObserver(telemetry: QueueTelemetry, handler: ResolvedHand
   };
   const ref = { connection, handler: handler.name, queue: handler.label };
   return {
+    traced: () => telemetry.tracing && tracingActive(),
     async trace<T>(delivery: Delivery, run: () => Promise<T>, failed: (result: T) => unknown): Promise<T> {
-      if (!telemetry.tracing) return run();
+      if (!telemetry.tracing || !tracingActive()) return run();
       let done = false;
       let result: T | undefined;
       const info = {

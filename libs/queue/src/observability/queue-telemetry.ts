@@ -1,4 +1,4 @@
-import { DatabusMetrics, MessagingSpanInfo, withMessagingSpan } from '@databus/common';
+import { DatabusMetrics, MessagingSpanInfo, tracingActive, withMessagingSpan } from '@databus/common';
 import type { BackendStatus, OutgoingMessage, QueueBackend } from '../backends/queue-backend.interface';
 import { TaskQueueEventHub } from './task-queue-events';
 
@@ -44,7 +44,8 @@ export class QueueTelemetry {
     send: () => Promise<void>,
     count = true,
   ): Promise<void> {
-    if (!this.tracing) await send();
+    // No span, header or context work unless a tracer provider is registered.
+    if (!this.tracing || !tracingActive()) await send();
     else {
       const carrier: Record<string, string> = {};
       await withMessagingSpan(this.spanInfo(destination, operation, message), carrier, async () => {

@@ -29,6 +29,9 @@ interface Handled {
   failed: boolean;
   error?: unknown;
 }
+const HANDLED_OK: Handled = Object.freeze({ failed: false });
+const spanError = (handled: Handled): unknown =>
+  handled.failed ? (handled.error ?? new Error('handler failed')) : undefined;
 
 /**
  * Runs one handler: consumes its queue, runs up to `concurrency` deliveries at once (the rest wait in a
@@ -221,11 +224,9 @@ export class HandlerRunner {
     // Its channel died while it waited: the broker redelivers it, so running it now would only duplicate.
     if (!this.backend.isSettleable(delivery)) return;
     const started = performance.now();
-    await this.observer.trace(
-      delivery,
-      () => this.handle(delivery),
-      (handled) => (handled.failed ? (handled.error ?? new Error('handler failed')) : undefined),
-    );
+    // No span closure per delivery unless spans are recorded.
+    if (this.observer.traced()) await this.observer.trace(delivery, () => this.handle(delivery), spanError);
+    else await this.handle(delivery);
     this.handledCount++;
     this.observer.processed(
       delivery,
@@ -261,6 +262,6 @@ export class HandlerRunner {
       }
     }
     if (!message.settled) this.backend.ack(delivery);
-    return { failed: false };
+    return HANDLED_OK;
   }
 }

@@ -1,4 +1,10 @@
-import { assertDuration, assertNonEmptyString, ConfigurationError, withMessagingSpan } from '@databus/common';
+import {
+  assertDuration,
+  assertNonEmptyString,
+  ConfigurationError,
+  tracingActive,
+  withMessagingSpan,
+} from '@databus/common';
 import { StreamingEventListener } from '../observability/streaming-events';
 import { RemoteHandlerError } from '../errors';
 import { encodePayload } from '../message/codec';
@@ -79,23 +85,25 @@ export class ChannelService {
     const records = messages.map((m) => toRecord(m.value, m));
     const { transport, options } = this.connection;
     const send = () => transport.produce(dataset, records);
-    // One span per call; its context goes into every record's headers (W3C traceparent).
-    const results = options.tracing
-      ? await withMessagingSpan(
-          {
-            system: transport.name,
-            destination: dataset,
-            operation: 'publish',
-            attributes: { 'messaging.batch.message_count': records.length },
-          },
-          records[0]?.headers,
-          async () => {
-            for (const record of records.slice(1))
-              Object.assign(record.headers, pickTraceHeaders(records[0].headers));
-            return send();
-          },
-        )
-      : await send();
+    // One span per call; its context goes into every record's headers (W3C traceparent). Nothing at all
+    // while no tracer provider is registered.
+    const results =
+      options.tracing && tracingActive()
+        ? await withMessagingSpan(
+            {
+              system: transport.name,
+              destination: dataset,
+              operation: 'publish',
+              attributes: { 'messaging.batch.message_count': records.length },
+            },
+            records[0]?.headers,
+            async () => {
+              for (const record of records.slice(1))
+                Object.assign(record.headers, pickTraceHeaders(records[0].headers));
+              return send();
+            },
+          )
+        : await send();
     options.metrics.increment(
       'databus_messages_produced_total',
       { lib: 'streaming', dataset },

@@ -24,12 +24,24 @@ export function encodePayload(value: unknown): { data: Buffer; contentType: stri
   return { data: Buffer.from(json, 'utf8'), contentType: 'application/json' };
 }
 
+/**
+ * Which message a decode error names: a text, or the message itself (its description is then built only
+ * when decoding fails, not for every message).
+ */
+export type DecodeSubject = string | { readonly sequence: number; readonly dataset: string };
+
+function describeSubject(where: DecodeSubject): string {
+  return typeof where === 'string' ? where : `message ${where.sequence} of "${where.dataset}"`;
+}
+
 /** Parses JSON, failing with a `DecodeError` that names the dataset and sequence but never echoes the body. */
-export function decodeJson<T>(data: Buffer, where: string): T {
+export function decodeJson<T>(data: Buffer, where: DecodeSubject): T {
   try {
     return JSON.parse(data.toString('utf8')) as T;
   } catch (error) {
-    throw new DecodeError(`The body of ${where} is not valid JSON (${data.length} bytes).`, { cause: error });
+    throw new DecodeError(`The body of ${describeSubject(where)} is not valid JSON (${data.length} bytes).`, {
+      cause: error,
+    });
   }
 }
 
@@ -38,13 +50,15 @@ export function decodePayload(
   data: Buffer,
   headers: MessageHeaders,
   decoding: PayloadDecoding,
-  where: string,
+  where: DecodeSubject,
 ): unknown {
   if (decoding === 'raw') return data;
   if (decoding === 'text') return data.toString('utf8');
   const type = headers[DatabusHeaders.CONTENT_TYPE];
   if (type?.startsWith('text/plain')) return data.toString('utf8');
   if (type === 'application/octet-stream')
-    throw new DecodeError(`The body of ${where} is binary (application/octet-stream); use decode: 'raw'.`);
+    throw new DecodeError(
+      `The body of ${describeSubject(where)} is binary (application/octet-stream); use decode: 'raw'.`,
+    );
   return decodeJson(data, where);
 }

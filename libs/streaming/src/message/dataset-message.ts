@@ -52,8 +52,7 @@ export class DatasetMessage {
 
   /** The body parsed as JSON (cached). @throws DecodeError when it is not JSON. */
   json<T = unknown>(): T {
-    if (!this.parsed)
-      this.parsed = { value: decodeJson<T>(this.data, `message ${this.sequence} of "${this.dataset}"`) };
+    if (!this.parsed) this.parsed = { value: decodeJson<T>(this.data, this) };
     return this.parsed.value as T;
   }
 

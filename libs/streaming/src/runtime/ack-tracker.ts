@@ -1,81 +1,150 @@
 import { IncomingRecord } from '../transport/transport-record.interface';
 
+/** Delivered records of one partition, in delivery order, from `head` on. */
 interface Lane {
-  entries: Array<{ record: IncomingRecord; done: boolean }>;
+  records: IncomingRecord[];
+  /** Parallel to `records`: finished. */
+  done: boolean[];
   head: number;
+  /** Records dropped from the front of `records` by compaction. */
+  base: number;
+  /** Record → its position in the lane since it was created (`base` + index in `records`). */
+  slots: Map<IncomingRecord, number>;
+  /** In `dirty` (its head finished since the last drain). */
+  dirty: boolean;
 }
 
 /**
- * Decides which finished records may be acknowledged.
- * - `individual` mode: a record is acknowledged as soon as it is finished.
+ * Decides which finished records may be acknowledged. `complete()` only marks a record; `drain()` hands out
+ * everything that became acknowledgeable since the previous drain, so a tick's completions leave in one call.
+ * - `individual` mode: a record is acknowledgeable as soon as it is finished.
  * - `position` mode: a committed position covers every earlier message, so only the contiguous finished
  *   prefix of each partition is released: the commit watermark never passes an unfinished message.
+ * A record given back with `release()` stops counting as in flight; in position mode it still holds the
+ * watermark (the broker delivers it again), in individual mode it is forgotten.
  */
 export class AckTracker {
+  /** Individual mode: delivered, unfinished. */
+  private readonly open = new Set<IncomingRecord>();
+  /** Individual mode: finished, not yet drained. */
+  private finished: IncomingRecord[] = [];
+  /** Position mode: one lane per partition. */
   private readonly lanes = new Map<number, Lane>();
-  private readonly index = new Map<IncomingRecord, { lane: Lane; slot: number }>();
+  private dirty: Lane[] = [];
+  private inFlight = 0;
 
   constructor(private readonly mode: 'individual' | 'position') {}
 
-  /** Records delivered and not yet finished (or released). */
+  /** Records delivered and neither finished nor released. */
   get size(): number {
-    return this.index.size;
+    return this.inFlight;
   }
 
+  /** Whether `record` is delivered and neither finished nor released. */
   has(record: IncomingRecord): boolean {
-    return this.index.has(record);
+    if (this.mode === 'individual') return this.open.has(record);
+    const lane = this.lanes.get(record.partition ?? 0);
+    const slot = lane?.slots.get(record);
+    return slot !== undefined && !(lane as Lane).done[slot - (lane as Lane).base];
   }
 
   /** Registers delivered records, in delivery order. */
   track(records: readonly IncomingRecord[]): void {
+    this.inFlight += records.length;
+    if (this.mode === 'individual') {
+      for (const record of records) this.open.add(record);
+      return;
+    }
     for (const record of records) {
       const laneId = record.partition ?? 0;
       let lane = this.lanes.get(laneId);
-      if (!lane) this.lanes.set(laneId, (lane = { entries: [], head: 0 }));
-      this.index.set(record, { lane, slot: lane.entries.length });
-      lane.entries.push({ record, done: false });
+      if (!lane) {
+        lane = { records: [], done: [], head: 0, base: 0, slots: new Map(), dirty: false };
+        this.lanes.set(laneId, lane);
+      }
+      lane.slots.set(record, lane.base + lane.records.length);
+      lane.records.push(record);
+      lane.done.push(false);
     }
   }
 
-  /** Marks `record` finished and returns the records that may now be acknowledged. */
-  complete(record: IncomingRecord): IncomingRecord[] {
-    const at = this.index.get(record);
-    if (!at) return [];
+  /**
+   * Marks `record` finished. Returns true when `drain()` has something new to hand out; false when the
+   * record was not in flight (already finished, released, or from before a `clear()`).
+   */
+  complete(record: IncomingRecord): boolean {
     if (this.mode === 'individual') {
-      this.index.delete(record);
-      at.lane.entries[at.slot].done = true;
-      this.compact(at.lane);
-      return [record];
+      if (!this.open.delete(record)) return false;
+      this.inFlight--;
+      this.finished.push(record);
+      return true;
     }
-    at.lane.entries[at.slot].done = true;
-    const released: IncomingRecord[] = [];
-    const { lane } = at;
-    while (lane.head < lane.entries.length && lane.entries[lane.head].done) {
-      const entry = lane.entries[lane.head++];
-      this.index.delete(entry.record);
-      released.push(entry.record);
+    const lane = this.lanes.get(record.partition ?? 0);
+    const at = lane?.slots.get(record);
+    if (lane === undefined || at === undefined) return false;
+    const slot = at - lane.base;
+    if (lane.done[slot]) return false;
+    lane.done[slot] = true;
+    this.inFlight--;
+    if (slot !== lane.head) return false;
+    if (!lane.dirty) {
+      lane.dirty = true;
+      this.dirty.push(lane);
     }
-    this.compact(lane);
-    return released;
+    return true;
+  }
+
+  /** Gives `record` back unfinished (abandoned, or nacked for redelivery): it no longer counts as in flight. */
+  release(record: IncomingRecord): void {
+    if (this.mode === 'individual') {
+      if (this.open.delete(record)) this.inFlight--;
+      return;
+    }
+    const lane = this.lanes.get(record.partition ?? 0);
+    const at = lane?.slots.get(record);
+    if (lane === undefined || at === undefined || lane.done[at - lane.base]) return;
+    // Stays unfinished in its lane: the watermark must not pass it. Dropped from `slots` so it is not
+    // released twice and cannot be completed any more.
+    lane.slots.delete(record);
+    this.inFlight--;
+  }
+
+  /** The records that became acknowledgeable since the last drain, in delivery order per partition. */
+  drain(): IncomingRecord[] {
+    if (this.mode === 'individual') {
+      const out = this.finished;
+      this.finished = [];
+      return out;
+    }
+    const out: IncomingRecord[] = [];
+    const lanes = this.dirty;
+    this.dirty = [];
+    for (const lane of lanes) {
+      lane.dirty = false;
+      while (lane.head < lane.records.length && lane.done[lane.head]) {
+        const record = lane.records[lane.head++];
+        lane.slots.delete(record);
+        out.push(record);
+      }
+      this.compact(lane);
+    }
+    return out;
   }
 
   /** Forgets everything (after a seek or a lost subscription: those deliveries will not be acknowledged). */
   clear(): void {
+    this.open.clear();
+    this.finished = [];
     this.lanes.clear();
-    this.index.clear();
+    this.dirty = [];
+    this.inFlight = 0;
   }
 
   private compact(lane: Lane): void {
-    if (this.mode === 'individual') {
-      while (lane.head < lane.entries.length && lane.entries[lane.head].done) lane.head++;
-    }
-    if (lane.head > 1024 && lane.head * 2 > lane.entries.length) {
-      lane.entries.splice(0, lane.head);
-      lane.head = 0;
-      for (let i = 0; i < lane.entries.length; i++) {
-        const at = this.index.get(lane.entries[i].record);
-        if (at) at.slot = i;
-      }
-    }
+    if (lane.head <= 1024 || lane.head * 2 <= lane.records.length) return;
+    lane.records.splice(0, lane.head);
+    lane.done.splice(0, lane.head);
+    lane.base += lane.head;
+    lane.head = 0;
   }
 }

@@ -2,7 +2,7 @@ import { DatasetMessage, MessageSettler } from '../message/dataset-message';
 import { IncomingRecord } from '../transport/transport-record.interface';
 import { TransportLogger } from '../transport/transport.interface';
 import { KeyedScheduler } from './keyed-scheduler';
-import { MessageProcessor } from './message-processor';
+import { MessageProcessor, ProcessOutcome } from './message-processor';
 import { RecordSource } from './record-source';
 
 /** Flow settings of a runner. */
@@ -30,7 +30,7 @@ export type RunnerState = 'idle' | 'running' | 'paused' | 'stopping' | 'stopped'
  * drains on stop. Backpressure is structural: nothing is fetched while `prefetch` records are in flight.
  */
 export class ConsumerRunner implements MessageSettler {
-  private readonly scheduler: KeyedScheduler;
+  private readonly scheduler: KeyedScheduler<DatasetMessage, ProcessOutcome>;
   private readonly abort = new AbortController();
   private loop?: Promise<void>;
   private slotWaiter?: () => void;
@@ -47,7 +47,11 @@ export class ConsumerRunner implements MessageSettler {
     private readonly logger: TransportLogger,
     private readonly onFailure?: (error: Error) => void,
   ) {
-    this.scheduler = new KeyedScheduler(options.concurrency);
+    this.scheduler = new KeyedScheduler<DatasetMessage, ProcessOutcome>(
+      options.concurrency,
+      (message) => this.processor.process(message),
+      (message, outcome) => this.settle(message, outcome),
+    );
   }
 
   get state(): RunnerState {
@@ -164,24 +168,25 @@ export class ConsumerRunner implements MessageSettler {
     }
   }
 
+  /** Schedules one record; its handler runs synchronously when it is (no promise per message then). */
   private dispatch(record: IncomingRecord): void {
-    this.scheduler.submit(record.key, async () => {
-      const message = new DatasetMessage(record, this);
-      const outcome = await this.processor.process(message);
-      if (outcome === 'abandoned') {
-        this.source.release(record);
-        this.freeSlot();
-        return;
-      }
-      this.handled++;
-      for (const listener of this.handledListeners) listener(this.handled);
-      if (this.options.autoCommit && !message.isSettled) {
-        // Same as message.ack(), without its promise: this runs for every message.
-        message.markSettled();
-        this.source.complete(record);
-        this.freeSlot();
-      }
-    });
+    this.scheduler.submit(record.key, new DatasetMessage(record, this));
+  }
+
+  private settle(message: DatasetMessage, outcome: ProcessOutcome): void {
+    if (outcome === 'abandoned') {
+      this.source.release(message.record);
+      this.freeSlot();
+      return;
+    }
+    this.handled++;
+    if (this.handledListeners.size > 0) for (const listener of this.handledListeners) listener(this.handled);
+    if (this.options.autoCommit && !message.isSettled) {
+      // Same as message.ack(), without its promise: this runs for every message.
+      message.markSettled();
+      this.source.complete(message.record);
+      this.freeSlot();
+    }
   }
 
   private freeSlot(): void {

@@ -46,3 +46,48 @@ describe('KeyedScheduler', () => {
     expect(scheduler.pending).toBe(0);
   });
 });
+
+describe('KeyedScheduler with synchronous work', () => {
+  it('completes synchronous items within submit, in order per key, without waiting a tick', () => {
+    const done: string[] = [];
+    const scheduler = new KeyedScheduler<string>(1, (item) => void done.push(item));
+    scheduler.submit('a', 'a1');
+    scheduler.submit('b', 'b1');
+    scheduler.submit('a', 'a2');
+    expect(done).toEqual(['a1', 'b1', 'a2']);
+    expect(scheduler.pending).toBe(0);
+  });
+
+  it('runs an item submitted from inside a synchronous item after it, not nested in it', () => {
+    const log: string[] = [];
+    const scheduler: KeyedScheduler<string> = new KeyedScheduler<string>(1, (item) => {
+      log.push(`start ${item}`);
+      if (item === 'first') scheduler.submit(undefined, 'second');
+      log.push(`end ${item}`);
+    });
+    scheduler.submit(undefined, 'first');
+    expect(log).toEqual(['start first', 'end first', 'start second', 'end second']);
+  });
+
+  it('mixes synchronous and asynchronous items under the concurrency limit and keeps key order', async () => {
+    let running = 0;
+    let max = 0;
+    const done: number[] = [];
+    const scheduler = new KeyedScheduler<number>(2, (n) => {
+      max = Math.max(max, ++running);
+      if (n % 2 === 0) {
+        running--;
+        done.push(n);
+        return;
+      }
+      return tick(1).then(() => {
+        running--;
+        done.push(n);
+      });
+    });
+    for (let n = 0; n < 6; n++) scheduler.submit('k', n);
+    await scheduler.idle();
+    expect(done).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(max).toBe(1);
+  });
+});

@@ -1,73 +1,136 @@
-interface Task {
-  key: string | undefined;
-  run: () => Promise<void>;
-}
+/** Runs one item; returns a promise only when the work did not finish synchronously. */
+export type ScheduledWork<T, R> = (item: T) => R | PromiseLike<R>;
+
+const callTask = (task: () => unknown): unknown => task();
+const ignore = (): void => undefined;
 
 /**
- * Runs up to `concurrency` tasks at once while tasks with the same key run one after another, in the order
- * they were submitted. Tasks without a key are independent of each other.
+ * Runs up to `concurrency` items at once while items with the same key run one after another, in the order
+ * they were submitted. Items without a key are independent of each other.
+ *
+ * Work that finishes synchronously (returns no promise) is completed at once, in the same loop, with no
+ * promise or closure per item; only work that returns a promise is awaited.
  */
-export class KeyedScheduler {
+export class KeyedScheduler<T = () => void | PromiseLike<unknown>, R = unknown> {
   private running = 0;
   private waiting = 0;
-  private readonly ready: Task[] = [];
-  private readonly waitingByKey = new Map<string, Task[]>();
+  /** Ready to run, from `readyHead` on: keys and items in parallel arrays (no object per item). */
+  private readyKeys: Array<string | undefined> = [];
+  private readyItems: T[] = [];
+  private readyHead = 0;
+  private readonly waitingByKey = new Map<string, T[]>();
   private readonly activeKeys = new Set<string>();
   private idleWaiters: Array<() => void> = [];
+  private pumping = false;
 
-  constructor(private readonly concurrency: number) {}
+  /**
+   * @param work runs an item
+   * @param after gets each item's result once its work finished (resolved), before the next item of its
+   *   key starts; not called when the work throws or rejects
+   */
+  constructor(
+    private readonly concurrency: number,
+    private readonly work: ScheduledWork<T, R> = callTask as ScheduledWork<T, R>,
+    private readonly after: (item: T, result: R) => void = ignore,
+  ) {}
 
-  /** Tasks submitted and not finished. */
+  /** Items submitted and not finished. */
   get pending(): number {
-    return this.running + this.ready.length + this.waiting;
+    return this.running + (this.readyItems.length - this.readyHead) + this.waiting;
   }
 
-  submit(key: string | undefined, run: () => Promise<void>): void {
-    const task = { key, run };
-    if (key !== undefined && this.activeKeys.has(key)) {
-      const list = this.waitingByKey.get(key);
-      if (list) list.push(task);
-      else this.waitingByKey.set(key, [task]);
-      this.waiting++;
-      return;
+  submit(key: string | undefined, item: T): void {
+    if (key !== undefined) {
+      if (this.activeKeys.has(key)) {
+        const list = this.waitingByKey.get(key);
+        if (list) list.push(item);
+        else this.waitingByKey.set(key, [item]);
+        this.waiting++;
+        return;
+      }
+      this.activeKeys.add(key);
     }
-    if (key !== undefined) this.activeKeys.add(key);
-    this.ready.push(task);
+    this.readyKeys.push(key);
+    this.readyItems.push(item);
     this.pump();
   }
 
-  /** Resolves when every submitted task has finished. */
+  /** Resolves when every submitted item has finished. */
   idle(): Promise<void> {
     if (this.pending === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private pump(): void {
-    while (this.running < this.concurrency && this.ready.length > 0) {
-      const task = this.ready.shift() as Task;
-      this.running++;
-      // Tasks handle their own failures; a rejection only must not stop the scheduler.
-      const finish = (): void => this.finish(task);
-      task.run().then(finish, finish);
+    if (this.pumping) return; // submitted from inside a synchronous item: the loop below picks it up
+    this.pumping = true;
+    try {
+      while (this.running < this.concurrency && this.readyHead < this.readyItems.length) {
+        const key = this.readyKeys[this.readyHead];
+        const item = this.readyItems[this.readyHead++];
+        if (this.readyHead === this.readyItems.length) {
+          this.readyKeys.length = 0;
+          this.readyItems.length = 0;
+          this.readyHead = 0;
+        } else if (this.readyHead > 1024 && this.readyHead * 2 > this.readyItems.length) {
+          this.readyKeys.splice(0, this.readyHead);
+          this.readyItems.splice(0, this.readyHead);
+          this.readyHead = 0;
+        }
+        this.running++;
+        let result: R | PromiseLike<R>;
+        try {
+          result = this.work(item);
+        } catch {
+          this.finish(key); // items handle their own failures; a throw only must not stop the scheduler
+          continue;
+        }
+        if (isThenable(result)) void this.settle(key, item, result);
+        else {
+          this.after(item, result);
+          this.finish(key);
+        }
+      }
+    } finally {
+      this.pumping = false;
     }
-  }
-
-  private finish(task: Task): void {
-    this.running--;
-    if (task.key !== undefined) {
-      const list = this.waitingByKey.get(task.key);
-      const next = list?.shift();
-      if (list && list.length === 0) this.waitingByKey.delete(task.key);
-      if (next) {
-        this.waiting--;
-        this.ready.push(next);
-      } else this.activeKeys.delete(task.key);
-    }
-    this.pump();
-    if (this.pending === 0) {
+    if (this.pending === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
     }
   }
+
+  private async settle(key: string | undefined, item: T, pending: PromiseLike<R>): Promise<void> {
+    try {
+      this.after(item, await pending);
+    } catch {
+      // items handle their own failures; a rejection only must not stop the scheduler
+    }
+    this.finish(key);
+    this.pump();
+  }
+
+  /** Frees the item's slot and lets the next item of its key run. */
+  private finish(key: string | undefined): void {
+    this.running--;
+    if (key === undefined) return;
+    const list = this.waitingByKey.get(key);
+    const next = list?.shift();
+    if (list && list.length === 0) this.waitingByKey.delete(key);
+    if (next !== undefined) {
+      this.waiting--;
+      this.readyKeys.push(key);
+      this.readyItems.push(next);
+    } else this.activeKeys.delete(key);
+  }
+}
+
+/** Whether `value` is a promise (or any thenable): work that has not finished yet. */
+export function isThenable<R>(value: R | PromiseLike<R>): value is PromiseLike<R> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }

@@ -1,16 +1,31 @@
-import { backoffDelay, redactText, ResolvedBackoff, sleep, withMessagingSpan } from '@databus/common';
+import {
+  backoffDelay,
+  redactText,
+  ResolvedBackoff,
+  sleep,
+  tracingActive,
+  withMessagingSpan,
+} from '@databus/common';
 import { decodePayload, encodePayload, PayloadDecoding } from '../message/codec';
 import { DatasetMessage } from '../message/dataset-message';
 import { DatabusHeaders } from '../message/headers';
 import { OutgoingRecord } from '../transport/transport-record.interface';
 import { StreamingTransport, TransportLogger } from '../transport/transport.interface';
 import { deadLetterRecord, describeError, isPermanentFailure } from './failure-policy';
+import { isThenable } from './keyed-scheduler';
 
 /** Calls the user's code with the decoded payload and the message; resolves with its return value. */
 export type MessageInvoker = (payload: unknown, message: DatasetMessage) => Promise<unknown> | unknown;
 
 /** What happened to a message: finished (acknowledge it) or abandoned at shutdown (leave it to redelivery). */
 export type ProcessOutcome = 'done' | 'abandoned';
+
+interface Attempted {
+  result: ProcessOutcome;
+  deadLettered?: boolean;
+}
+const DONE: Attempted = Object.freeze({ result: 'done' });
+const ABANDONED: Attempted = Object.freeze({ result: 'abandoned' });
 
 /** Failure handling of one handler, resolved from its options. */
 export interface ProcessorPolicy {
@@ -24,7 +39,10 @@ export interface ProcessorPolicy {
   deadLetter: string | false;
   /** Backoff between attempts to write to the dead-letter dataset while the broker is unavailable. */
   reconnect: ResolvedBackoff;
-  /** Record an OpenTelemetry `process` span per message (a no-op without `@opentelemetry/api`). @default true */
+  /**
+   * Record an OpenTelemetry `process` span per message. Nothing is done per message (no span, no context)
+   * while `@opentelemetry/api` is missing or no tracer provider is registered. @default true
+   */
   tracing?: boolean;
 }
 
@@ -55,23 +73,41 @@ export class MessageProcessor {
     private readonly observer: ProcessorObserver = {},
   ) {}
 
-  async process(message: DatasetMessage): Promise<ProcessOutcome> {
-    const started = performance.now();
-    const run = () => this.attempt(message);
-    const outcome =
-      this.policy.tracing === false
-        ? await run()
-        : await withMessagingSpan(
-            {
-              system: this.transport.name,
-              destination: message.dataset,
-              operation: 'process',
-              group: this.policy.group,
-              attributes: { 'messaging.message.body.size': message.data.length },
-            },
-            message.headers as Record<string, string>,
-            run,
-          );
+  /**
+   * Processes one message. Returns the outcome directly when the handler finished synchronously on its first
+   * attempt (no tracer provider registered, no reply to send): no promise per message then; otherwise a
+   * promise of it.
+   */
+  process(message: DatasetMessage): ProcessOutcome | Promise<ProcessOutcome> {
+    if (this.policy.tracing !== false && tracingActive()) return this.processTraced(message);
+    const started = this.observer.onProcessed ? performance.now() : 0;
+    let result: unknown;
+    try {
+      result = this.invoke(
+        decodePayload(message.data, message.headers, this.policy.decode, message),
+        message,
+      );
+    } catch (error) {
+      return this.finishAsync(message, this.retry(message, error), started);
+    }
+    if (isThenable(result) || message.replyTo) return this.completeAsync(message, result, started);
+    this.observer.onProcessed?.(message, 'done', performance.now() - started);
+    return 'done';
+  }
+
+  private async processTraced(message: DatasetMessage): Promise<ProcessOutcome> {
+    const started = this.observer.onProcessed ? performance.now() : 0;
+    const outcome = await withMessagingSpan(
+      {
+        system: this.transport.name,
+        destination: message.dataset,
+        operation: 'process',
+        group: this.policy.group,
+        attributes: { 'messaging.message.body.size': message.data.length },
+      },
+      message.headers as Record<string, string>,
+      () => this.attempt(message),
+    );
     this.observer.onProcessed?.(
       message,
       outcome.deadLettered ? 'dead-lettered' : outcome.result,
@@ -80,38 +116,78 @@ export class MessageProcessor {
     return outcome.result;
   }
 
-  private async attempt(
+  private async finishAsync(
     message: DatasetMessage,
-  ): Promise<{ result: ProcessOutcome; deadLettered?: boolean }> {
-    let lastError: unknown;
-    let attempt = 0;
-    while (attempt < this.policy.attempts) {
+    pending: Promise<Attempted>,
+    started: number,
+  ): Promise<ProcessOutcome> {
+    const outcome = await pending;
+    this.observer.onProcessed?.(
+      message,
+      outcome.deadLettered ? 'dead-lettered' : outcome.result,
+      performance.now() - started,
+    );
+    return outcome.result;
+  }
+
+  /** The first attempt, then retries (traced path). */
+  private async attempt(message: DatasetMessage): Promise<Attempted> {
+    let value: unknown;
+    try {
+      const payload = decodePayload(message.data, message.headers, this.policy.decode, message);
+      value = await this.invoke(payload, message);
+    } catch (error) {
+      return this.retry(message, error);
+    }
+    if (message.replyTo) await this.sendReply(message, encodePayload(value), {});
+    return DONE;
+  }
+
+  /**
+   * Awaits the first attempt's result, sends the reply, reports: one async frame for a handler that returned
+   * a promise. Retries when it rejects.
+   */
+  private async completeAsync(
+    message: DatasetMessage,
+    result: unknown,
+    started: number,
+  ): Promise<ProcessOutcome> {
+    let value: unknown;
+    try {
+      value = await result;
+    } catch (error) {
+      return this.finishAsync(message, this.retry(message, error), started);
+    }
+    if (message.replyTo) await this.sendReply(message, encodePayload(value), {});
+    this.observer.onProcessed?.(message, 'done', performance.now() - started);
+    return 'done';
+  }
+
+  /** Attempts after the first one failed with `firstError`, then the dead-letter path. */
+  private async retry(message: DatasetMessage, firstError: unknown): Promise<Attempted> {
+    let lastError = firstError;
+    let attempt = 1;
+    while (!isPermanentFailure(lastError) && attempt < this.policy.attempts) {
+      this.observer.onRetry?.(message, attempt, lastError);
+      const delay = backoffDelay(attempt, this.policy.backoff);
+      // One WARN line per retry, the error's message only; its stack at debug.
+      this.logger.warn(
+        `Handler for "${message.dataset}" failed on message ${message.sequence} (attempt ${attempt} of ${this.policy.attempts}; retrying in ${delay} ms): ${describeError(lastError).message}`,
+      );
+      if (lastError instanceof Error && lastError.stack) this.logger.debug(redactText(lastError.stack));
+      try {
+        await sleep(delay, this.signal);
+      } catch {
+        return ABANDONED;
+      }
       attempt++;
       try {
-        const payload = decodePayload(
-          message.data,
-          message.headers,
-          this.policy.decode,
-          `message ${message.sequence} of "${message.dataset}"`,
-        );
+        const payload = decodePayload(message.data, message.headers, this.policy.decode, message);
         const result = await this.invoke(payload, message);
         if (message.replyTo) await this.sendReply(message, encodePayload(result), {});
-        return { result: 'done' };
+        return DONE;
       } catch (error) {
         lastError = error;
-        if (isPermanentFailure(error) || attempt >= this.policy.attempts) break;
-        this.observer.onRetry?.(message, attempt, error);
-        const delay = backoffDelay(attempt, this.policy.backoff);
-        // One WARN line per retry, the error's message only; its stack at debug.
-        this.logger.warn(
-          `Handler for "${message.dataset}" failed on message ${message.sequence} (attempt ${attempt} of ${this.policy.attempts}; retrying in ${delay} ms): ${describeError(error).message}`,
-        );
-        if (error instanceof Error && error.stack) this.logger.debug(redactText(error.stack));
-        try {
-          await sleep(delay, this.signal);
-        } catch {
-          return { result: 'abandoned' };
-        }
       }
     }
     const result = await this.giveUp(message, lastError, attempt);

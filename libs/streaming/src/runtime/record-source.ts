@@ -36,9 +36,8 @@ interface Lease {
  */
 export class RecordSource {
   private lease?: Lease;
-  private readonly owner = new Map<IncomingRecord, Lease>();
-  private pendingAcks = new Map<Lease, IncomingRecord[]>();
   private flushing?: Promise<void>;
+  private readonly runFlush = (): Promise<void> => this.flushLoop();
   private closed = false;
   private failures = 0;
   /** Aborted by close(), so a re-subscribe backoff never outlives the subscription. */
@@ -52,7 +51,7 @@ export class RecordSource {
 
   /** Delivered records not yet finished or released. */
   get inFlight(): number {
-    return this.owner.size;
+    return this.lease?.tracker.size ?? 0;
   }
 
   /** Where the current subscription's durable group resumed, when the transport tells (see `TransportSubscription`). */
@@ -84,7 +83,6 @@ export class RecordSource {
         this.failures = 0;
         if (lease !== this.lease || this.closed) return []; // replaced or closed while fetching
         lease.tracker.track(records);
-        for (const record of records) this.owner.set(record, lease);
         return records;
       } catch (error) {
         if (this.closed || signal?.aborted) return [];
@@ -94,30 +92,26 @@ export class RecordSource {
     }
   }
 
-  /** Marks `record` finished: it will be acknowledged (with its predecessors, on position transports). */
+  /**
+   * Marks `record` finished: it will be acknowledged (with its predecessors, on position transports). The
+   * records finished in one tick leave in one acknowledgement call, sent a microtask later.
+   */
   complete(record: IncomingRecord): void {
-    const lease = this.owner.get(record);
-    if (!lease) return;
-    this.owner.delete(record);
-    if (lease !== this.lease) return;
-    const ready = lease.tracker.complete(record);
-    if (ready.length === 0) return;
-    const queue = this.pendingAcks.get(lease);
-    if (queue) queue.push(...ready);
-    else this.pendingAcks.set(lease, ready);
-    if (!this.flushing) this.flushing = this.flushLoop();
+    // A record of a lost or seeked-away subscription is not in the current tracker: never acknowledged.
+    if (this.lease?.tracker.complete(record) && !this.flushing)
+      this.flushing = Promise.resolve().then(this.runFlush);
   }
 
   /** Gives `record` back unacknowledged (abandoned at shutdown): the broker delivers it again later. */
   release(record: IncomingRecord): void {
-    this.owner.delete(record);
+    this.lease?.tracker.release(record);
   }
 
   /** Asks the broker for another delivery of `record` after `delayMs`. */
   async nack(record: IncomingRecord, delayMs: number): Promise<void> {
-    const lease = this.owner.get(record);
-    this.owner.delete(record);
-    if (!lease || lease !== this.lease) return;
+    const lease = this.lease;
+    if (!lease || !lease.tracker.has(record)) return;
+    lease.tracker.release(record);
     await lease.sub.nack(record, delayMs);
   }
 
@@ -133,7 +127,6 @@ export class RecordSource {
     const lease = this.lease ?? (this.lease = await this.newLease());
     await lease.sub.seek(offset);
     this.lease = { sub: lease.sub, tracker: new AckTracker(this.transport.capabilities.ackMode) };
-    this.owner.clear();
   }
 
   /** Flushes acknowledgements, then closes the subscription. Idempotent. */
@@ -144,7 +137,6 @@ export class RecordSource {
     this.closeSignal.abort(new Error('closed'));
     const lease = this.lease;
     this.lease = undefined;
-    this.owner.clear();
     await lease?.sub.close();
   }
 
@@ -155,9 +147,7 @@ export class RecordSource {
 
   private async recover(failed: Lease | undefined, error: unknown, signal?: AbortSignal): Promise<void> {
     if (failed && this.lease === failed) {
-      this.lease = undefined;
-      for (const [record, lease] of this.owner) if (lease === failed) this.owner.delete(record);
-      this.pendingAcks.delete(failed);
+      this.lease = undefined; // its records are never acknowledged: the broker delivers them again
       await failed.sub.close().catch(() => undefined);
     }
     const delay = backoffDelay(++this.failures, this.options.reconnect);
@@ -171,18 +161,17 @@ export class RecordSource {
 
   private async flushLoop(): Promise<void> {
     try {
-      while (this.pendingAcks.size > 0) {
-        const batch = this.pendingAcks;
-        this.pendingAcks = new Map();
-        for (const [lease, records] of batch) {
-          try {
-            await lease.sub.ack(records);
-          } catch (error) {
-            // The broker will deliver these again: at-least-once, never lost.
-            this.options.logger.warn(
-              `Could not acknowledge ${records.length} message(s) of "${this.spec.dataset}": ${(error as Error)?.message}`,
-            );
-          }
+      for (;;) {
+        const lease = this.lease;
+        const records = lease?.tracker.drain();
+        if (!lease || !records?.length) return;
+        try {
+          await lease.sub.ack(records);
+        } catch (error) {
+          // The broker will deliver these again: at-least-once, never lost.
+          this.options.logger.warn(
+            `Could not acknowledge ${records.length} message(s) of "${this.spec.dataset}": ${(error as Error)?.message}`,
+          );
         }
       }
     } finally {
