@@ -189,6 +189,17 @@ export class ConsumerGroupChannel implements MessageSettler {
     await this.closeSources();
   }
 
+  /**
+   * Leaves the group: the channel's consumers are closed (deleted on the REST streaming service), nothing
+   * more is committed, and the channel stays usable: the next `consume()` joins the group again with new
+   * consumers, from the committed position. The seed channel's `delete()`.
+   */
+  async delete(): Promise<void> {
+    this.assertAlive('delete');
+    await this.stop();
+    await this.closeSources();
+  }
+
   /** Stops, closes the group's consumers (committing nothing more) and releases everything. Idempotent. */
   async destroy(): Promise<void> {
     if (this.destroyed) return;

@@ -213,6 +213,31 @@ describe('rest transport through ChannelService on the fake service', () => {
     }
   });
 
+  it('delete() removes the consumer from the service and keeps the channel usable', async () => {
+    const app = await startApp({ name: 'rest', url: () => fake.transportUrl }, fake.transportUrl, {
+      options: options(),
+    });
+    const ds = dataset('delete');
+    const group = 'g-delete';
+    const members = () => [...fake.log.consumers.values()].filter((c) => c.group === group);
+    const channel = app.channel.open({ group, datasets: ds, maxWaitMs: 200 });
+    try {
+      await channel.create();
+      const [first] = members();
+      await channel.delete();
+      expect(members()).toEqual([]);
+      expect(
+        fake.requests.some((r) => r.method === 'DELETE' && r.path.endsWith(`/consumers/${first.id}`)),
+      ).toBe(true);
+      await app.channel.produce(ds, { i: 7 });
+      expect((await channel.consume()).map((m) => m.json())).toEqual([{ i: 7 }]);
+      expect(members()).toHaveLength(1);
+    } finally {
+      await channel.destroy();
+      await app.close();
+    }
+  });
+
   it('surfaces the lost consumer as ConsumerError without retryOnFail', async () => {
     const app = await startApp({ name: 'rest', url: () => fake.transportUrl }, fake.transportUrl, {
       options: options(),
