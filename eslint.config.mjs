@@ -7,20 +7,49 @@ import tseslint from 'typescript-eslint';
 // Node's globals, for the plain JavaScript files (scripts/, bench/); TypeScript files are checked by tsc.
 const nodeGlobals = Object.fromEntries(
   [
-    'process', 'console', 'Buffer', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder', 'AbortController',
-    'AbortSignal', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate',
-    'queueMicrotask', 'structuredClone', 'performance', 'fetch', 'Response', 'Request', 'Headers', 'crypto',
-    'global', '__dirname', '__filename', 'require', 'exports',
+    'process',
+    'console',
+    'Buffer',
+    'URL',
+    'URLSearchParams',
+    'TextEncoder',
+    'TextDecoder',
+    'AbortController',
+    'AbortSignal',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'clearImmediate',
+    'queueMicrotask',
+    'structuredClone',
+    'performance',
+    'fetch',
+    'Response',
+    'Request',
+    'Headers',
+    'crypto',
+    'global',
+    '__dirname',
+    '__filename',
+    'require',
+    'exports',
   ].map((name) => [name, 'readonly']),
 );
 nodeGlobals.module = 'writable';
 
+// `@databus/common/amqp` is the one published subpath: the private AMQP layer of streaming and queue.
 const deepImports = {
-  group: ['@databus/*/*', '**/libs/*/src/**', '../../*/src/**', '../../../*/src/**'],
-  message: 'Import another @databus lib through its package name (its public barrel), never its files.',
+  group: ['@databus/*/*', '!@databus/common/amqp', '**/libs/*/src/**', '../../*/src/**', '../../../*/src/**'],
+  message:
+    'Import another @databus lib through its package name (its public barrel or a published subpath), never its files.',
 };
 const forbid = (...names) =>
-  names.map((name) => ({ name: `@databus/${name}`, message: `This lib may not depend on @databus/${name} (direction: common ← auth ← streaming/queue/realtime ← apps).` }));
+  names.map((name) => ({
+    name: `@databus/${name}`,
+    message: `This lib may not depend on @databus/${name} (direction: common ← auth ← streaming/queue/realtime ← apps).`,
+  }));
 const layer = (files, ...names) => ({
   files,
   rules: { 'no-restricted-imports': ['error', { paths: forbid(...names), patterns: [deepImports] }] },
@@ -39,11 +68,22 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['warn', 'error'] }],
     },
   },
-  { files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts', 'bench/**', 'scripts/**', 'apps/**'], rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' } },
+  {
+    files: [
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      '**/*.e2e-spec.ts',
+      '**/test/**/*.ts',
+      'bench/**',
+      'scripts/**',
+      'apps/**',
+    ],
+    rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' },
+  },
   layer(['libs/common/src/**'], 'auth', 'streaming', 'queue', 'realtime', 'testing'),
   layer(['libs/auth/src/**'], 'streaming', 'queue', 'realtime', 'testing'),
   layer(['libs/streaming/src/**'], 'queue', 'realtime', 'testing'),
   layer(['libs/queue/src/**'], 'streaming', 'realtime', 'testing'),
   layer(['libs/realtime/src/**'], 'queue', 'testing'),
-  layer(['apps/**', 'libs/*/test/**', 'bench/**'], ),
+  layer(['apps/**', 'libs/*/test/**', 'bench/**']),
 );

@@ -84,6 +84,8 @@ describeWithBroker('amqp', 'rabbitmq credentials and connection failures', () =>
       reconnect: { initialMs: 50, maxMs: 100 },
     });
     await expect(failure).rejects.toBeInstanceOf(TemporaryError);
-    await expect(failure).rejects.toThrow(/Could not connect to amqp:\/\/127\.0\.0\.1:1 within 300 ms/);
+    await expect(failure).rejects.toThrow(
+      /^Could not connect to amqp:\/\/127\.0\.0\.1:1 within connectTimeoutMs = 300 ms \(last failure: Cannot connect to amqp:\/\/127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1\)$/,
+    );
   });
 });

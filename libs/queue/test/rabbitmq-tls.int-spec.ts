@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { TestingModule } from '@nestjs/testing';
-import { AuthenticationError, TaskHandler, TaskQueue, TaskQueueModuleOptions } from '@databus/queue';
+import {
+  AuthenticationError,
+  ConfigurationError,
+  TaskHandler,
+  TaskQueue,
+  TaskQueueModuleOptions,
+} from '@databus/queue';
 import { describeWithBroker, uniqueName, waitFor } from '@databus/testing';
 import { startApp } from './conformance/fixture';
 import { RabbitAdmin } from './helpers/rabbit-admin';
@@ -64,9 +70,10 @@ describeWithBroker('amqp', 'rabbitmq over TLS with a private CA and client certi
     ).resolves.toEqual([{ secure: true }]);
   });
 
-  it('fails at startup with a clear AuthenticationError when the broker is signed by another CA', async () => {
+  it('fails at startup with a ConfigurationError naming tls.ca when the broker is signed by another CA', async () => {
     const failure = startApp(options({ ca: certs.otherCa, cert: certs.clientCert, key: certs.clientKey }));
-    await expect(failure).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(failure).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(failure).rejects.toMatchObject({ option: 'tls.ca' });
     await expect(failure).rejects.toThrow(/certificate is not trusted.*check tls\.ca/);
   });
 

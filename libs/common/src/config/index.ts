@@ -1,6 +1,7 @@
 export type { BrokerUrl, BrokerHost } from './parse-broker-url';
 export { parseBrokerUrl, redactUrl } from './parse-broker-url';
 export { formatHostPort } from './host-port';
+export { describeBrokerUrl } from './describe-broker-url';
 export {
   assertInteger,
   assertDuration,

@@ -8,3 +8,4 @@ export {
   DecodeError,
 } from './permanent.error';
 export { RequestTimeoutError } from './request-timeout.error';
+export { errorMessage } from './error-message';

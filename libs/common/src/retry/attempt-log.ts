@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors';
 import type { RetryAttemptReport } from './retry';
 
 /**
@@ -7,7 +8,7 @@ import type { RetryAttemptReport } from './retry';
  */
 export function describeAttempt(what: string, report: RetryAttemptReport): string {
   const of = Number.isFinite(report.attempts) ? ` of ${report.attempts}` : '';
-  const message = report.error instanceof Error ? report.error.message : String(report.error);
+  const message = errorMessage(report.error);
   const next = report.nextDelayMs === undefined ? 'giving up' : `retrying in ${report.nextDelayMs} ms`;
   return `${what} failed (attempt ${report.attempt}${of}): ${message}; ${next}`;
 }

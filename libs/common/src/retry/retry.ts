@@ -1,4 +1,4 @@
-import { isRetriable, TemporaryError } from '../errors';
+import { errorMessage, isRetriable, TemporaryError } from '../errors';
 import { backoffDelay, BackoffOptions, resolveBackoff } from './backoff';
 import { sleep } from './sleep';
 
@@ -51,6 +51,8 @@ export interface RetryContext {
   path?: string;
   /** The user-facing option that set `deadlineMs` (e.g. `connectTimeoutMs`), named when the deadline is hit. */
   deadlineOption?: string;
+  /** The wait between attempts. @default sleep */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Clock and randomness, replaceable in tests. */
   now?: () => number;
   random?: () => number;
@@ -76,7 +78,7 @@ function exhaustedMessage(
   cause: unknown,
   deadline?: { ms: number; option?: string },
 ): string {
-  const what = cause instanceof Error ? cause.message : String(cause);
+  const what = errorMessage(cause);
   const tries = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
   if (!deadline) return `Gave up after ${tries}: ${what}`;
   const budget = deadline.option
@@ -134,7 +136,7 @@ export async function retry<T>(
         if (outcome === 'deadline')
           throw new RetriesExhaustedError(attempt, error, { ms: deadlineMs, option: context.deadlineOption });
         context.onRetry?.(error, attempt, delay);
-        await sleep(delay, context.signal);
+        await (context.sleep ?? sleep)(delay, context.signal);
       }
     }
   } finally {
@@ -163,7 +165,7 @@ class DeadlineSignal {
     if (Number.isFinite(deadlineMs))
       this.timer = setTimeout(() => {
         this.expired = true;
-        this.controller.abort(new TemporaryError(`Deadline of ${deadlineMs} ms passed`));
+        this.controller.abort(new TemporaryError(`no answer within ${deadlineMs} ms`));
       }, deadlineMs);
     if (outer?.aborted) this.controller.abort(outer.reason);
     else outer?.addEventListener('abort', this.onOuterAbort, { once: true });

@@ -7,6 +7,8 @@ export interface SleepOptions {
    * @default false
    */
   unref?: boolean;
+  /** Receives the timer, e.g. to show that a pending wait keeps the process alive. */
+  onTimer?: (timer: ReturnType<typeof setTimeout>) => void;
 }
 
 /**
@@ -25,6 +27,7 @@ export function sleep(ms: number, signal?: AbortSignal, options: SleepOptions = 
       resolve();
     }, ms);
     if (options.unref) timer.unref?.();
+    options.onTimer?.(timer);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

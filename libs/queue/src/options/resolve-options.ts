@@ -4,6 +4,7 @@ import {
   BrokerUrl,
   ConfigurationError,
   CredentialsProvider,
+  describeBrokerUrl,
   DatabusMetrics,
   LoadedTls,
   noopMetrics,
@@ -85,7 +86,7 @@ export function resolveTaskQueueOptions(
   return {
     backend,
     url,
-    safeUrl: safeUrl(url),
+    safeUrl: describeBrokerUrl(url),
     tls,
     username: options.username ?? url.username,
     password: options.password ?? url.password,
@@ -159,11 +160,6 @@ function assertBoolean(value: unknown, option: string): boolean {
   if (typeof value !== 'boolean')
     throw new ConfigurationError(option, 'true or false', { received: typeof value });
   return value;
-}
-
-function safeUrl(url: BrokerUrl): string {
-  const hosts = url.hosts.map((h) => (h.port ? `${h.host}:${h.port}` : h.host)).join(',');
-  return `${url.scheme}://${hosts}${url.path ? `/${url.path}` : ''}`;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

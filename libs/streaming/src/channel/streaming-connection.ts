@@ -1,5 +1,5 @@
 import { Logger, LoggerService, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { backoffDelay, isRetriable, redactUrl, sleep, TemporaryError } from '@databus/common';
+import { connectWithin, describeBrokerUrl, isRetriable, redactUrl, TemporaryError } from '@databus/common';
 import { assertOffsetSupported } from '../transport/transport-capabilities';
 import {
   StreamingTransport,
@@ -21,7 +21,7 @@ export interface Closeable {
 
 /**
  * One broker connection of a `StreamingModule`: builds the transport from the resolved options, connects
- * on module init (retrying temporary failures within `produceTimeoutMs`), tracks every subscription opened
+ * on module init (retrying temporary failures within `connectTimeoutMs`), tracks every subscription opened
  * through it and closes them, then the transport, on shutdown.
  */
 export class StreamingConnection implements OnModuleInit, OnApplicationShutdown {
@@ -33,6 +33,8 @@ export class StreamingConnection implements OnModuleInit, OnApplicationShutdown 
   private transportValue?: StreamingTransport;
   private readonly closeables = new Set<Closeable>();
   private closing?: Promise<void>;
+  /** Set once a connection was made: only then is a disconnect worth a log line. */
+  private everConnected = false;
 
   constructor(
     readonly options: ResolvedStreamingOptions,
@@ -64,12 +66,13 @@ export class StreamingConnection implements OnModuleInit, OnApplicationShutdown 
       transportOptions: this.options.transportOptions,
       reconnect: this.options.reconnect,
       produceTimeoutMs: this.options.produceTimeoutMs,
+      connectTimeoutMs: this.options.connectTimeoutMs,
       logger: this.logger,
     };
     const transport = factory(context);
     this.transportValue = transport;
     transport.onStatus((status) => this.onStatus(status));
-    await this.connectWithin(transport, this.options.produceTimeoutMs);
+    await this.connectWithin(transport);
     this.logger.log(`Connected to ${redactUrl(this.options.rawUrl)} (${transport.name})`);
   }
 
@@ -135,12 +138,15 @@ export class StreamingConnection implements OnModuleInit, OnApplicationShutdown 
     const connection = this.label;
     switch (status.type) {
       case 'connected':
+        this.everConnected = true;
         this.events.emit({ type: 'connected', connection });
         return;
       case 'disconnected':
-        this.logger.warn(
-          `Disconnected from ${redactUrl(this.options.rawUrl)}${status.error ? `: ${status.error.message}` : ''}`,
-        );
+        // A connection never made is reported once per bootstrap attempt by connectWithin, not here.
+        if (this.everConnected)
+          this.logger.warn(
+            `Disconnected from ${redactUrl(this.options.rawUrl)}${status.error ? `: ${status.error.message}` : ''}`,
+          );
         this.events.emit({ type: 'disconnected', connection, error: status.error });
         return;
       case 'reconnecting':
@@ -163,22 +169,23 @@ export class StreamingConnection implements OnModuleInit, OnApplicationShutdown 
     }
   }
 
-  private async connectWithin(transport: StreamingTransport, budgetMs: number): Promise<void> {
-    const deadline = Date.now() + budgetMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await transport.connect();
-      } catch (error) {
-        const delay = backoffDelay(attempt, this.options.reconnect);
-        if (!this.options.retryOnFail || !isRetriable(error) || Date.now() + delay > deadline) {
-          await transport.close().catch(() => undefined);
-          throw error;
-        }
-        this.logger.warn(
-          `Cannot connect to ${redactUrl(this.options.rawUrl)} (${(error as Error).message}); retrying in ${delay} ms`,
-        );
-        await sleep(delay);
-      }
+  /**
+   * The first connect: permanent failures fail at once, transient ones are retried with backoff (one WARN
+   * line per attempt) within `connectTimeoutMs`, then fail with a `TemporaryError` naming it. With
+   * `retryOnFail: false` the first failure is final. A failed bootstrap closes the transport.
+   */
+  private async connectWithin(transport: StreamingTransport): Promise<void> {
+    try {
+      await connectWithin(() => transport.connect(), {
+        connectTimeoutMs: this.options.connectTimeoutMs,
+        where: describeBrokerUrl(this.options.url),
+        backoff: this.options.reconnect,
+        logger: this.logger,
+        classify: (error) => (this.options.retryOnFail && isRetriable(error) ? 'transient' : 'permanent'),
+      });
+    } catch (error) {
+      await transport.close().catch(() => undefined);
+      throw error;
     }
   }
 }

@@ -6,6 +6,7 @@ import {
   ConfigurationError,
   CredentialsProvider,
   DatabusMetrics,
+  DEFAULT_CONNECT_TIMEOUT_MS,
   noopMetrics,
   LoadedTls,
   loadTlsMaterial,
@@ -39,6 +40,7 @@ export interface ResolvedStreamingOptions {
   retryOnFail: boolean;
   reconnect: ResolvedBackoff;
   produceTimeoutMs: number;
+  connectTimeoutMs: number;
   requestTimeoutMs: number;
   shutdownTimeoutMs: number;
   groupExpiryMs: number;
@@ -60,6 +62,7 @@ const KNOWN_OPTIONS = new Set([
   'retryOnFail',
   'reconnect',
   'produceTimeoutMs',
+  'connectTimeoutMs',
   'requestTimeoutMs',
   'shutdownTimeoutMs',
   'groupExpiryMs',
@@ -129,6 +132,11 @@ export function resolveStreamingOptions(
     retryOnFail: options.retryOnFail ?? true,
     reconnect: resolveBackoff(options.reconnect, o('reconnect')),
     produceTimeoutMs: assertDuration(options.produceTimeoutMs ?? 30_000, o('produceTimeoutMs'), 1),
+    connectTimeoutMs: assertDuration(
+      options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      o('connectTimeoutMs'),
+      1,
+    ),
     requestTimeoutMs: assertDuration(options.requestTimeoutMs ?? 30_000, o('requestTimeoutMs'), 1),
     shutdownTimeoutMs: assertDuration(options.shutdownTimeoutMs ?? 10_000, o('shutdownTimeoutMs'), 0),
     groupExpiryMs: assertDuration(

@@ -90,6 +90,14 @@ export interface StreamingModuleOptions {
   reconnect?: BackoffOptions;
   /** How long `produce` waits for the broker during an outage before failing with `TemporaryError`. @default 30_000 */
   produceTimeoutMs?: number;
+  /**
+   * Budget of the first connect at bootstrap: transient failures (refused or unreachable host) are retried
+   * with `reconnect` backoff, one WARN line per attempt, until this passes; then bootstrap fails with a
+   * `TemporaryError` naming this option. Permanent failures (refused credentials, wrong vhost, untrusted
+   * certificate, a port that speaks another protocol) fail at once. Same name and default as
+   * `TaskQueueModule.connectTimeoutMs`. @default 30_000
+   */
+  connectTimeoutMs?: number;
   /** Default timeout of `request()`. @default 30_000 */
   requestTimeoutMs?: number;
   /** How long shutdown waits for in-flight handlers. @default 10_000 */

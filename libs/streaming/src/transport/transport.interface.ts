@@ -32,6 +32,11 @@ export interface TransportContext {
   reconnect: ResolvedBackoff;
   /** How long `produce` waits for a connection during an outage before failing with `TemporaryError`. */
   produceTimeoutMs: number;
+  /**
+   * Budget of the first connect (`StreamingModule.connectTimeoutMs`). The streaming connection retries
+   * `connect()` within it; a transport bounds one attempt by it at most. @default 30_000
+   */
+  connectTimeoutMs?: number;
   logger: TransportLogger;
 }
 

@@ -4,13 +4,14 @@ import { mapAmqpError } from './rabbitmq-error.mapper';
 const withCode = (message: string, code: unknown) => Object.assign(new Error(message), { code });
 
 describe('mapAmqpError', () => {
-  it('maps an untrusted broker certificate to AuthenticationError pointing at tls.ca', () => {
+  it('maps an untrusted broker certificate to ConfigurationError naming tls.ca (as the streaming amqp transport)', () => {
     const error = mapAmqpError(
       withCode('self-signed certificate in certificate chain', 'SELF_SIGNED_CERT_IN_CHAIN'),
       'amqps://h',
     );
-    expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error.message).toMatch(/not trusted.*tls\.ca/);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error).toMatchObject({ option: 'tls.ca' });
+    expect(error.message).toMatch(/certificate is not trusted \(SELF_SIGNED_CERT_IN_CHAIN\)/);
   });
 
   it('maps a refused client certificate to AuthenticationError pointing at tls.cert', () => {

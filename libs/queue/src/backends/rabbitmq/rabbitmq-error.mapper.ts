@@ -6,37 +6,24 @@ import {
   redactText,
   TemporaryError,
   AmqpReplyCode,
-  isClientCertificateRefused,
-  untrustedPeerCode,
 } from '@databus/common';
+import { mapAmqpConnectError } from '@databus/common/amqp';
 
 export { AmqpReplyCode };
 
 /**
  * Turns an amqplib or socket error into the databus hierarchy, with `cause` kept and secrets masked:
- * - TLS: an untrusted broker certificate or a refused client certificate → `AuthenticationError` naming the
- *   option to check; refused login (403) → `AuthenticationError`;
- * - channel errors 404/405/406 → `PermanentError` (`ConfigurationError` for a queue declared with other
- *   arguments);
- * - anything else (refused or reset sockets, forced closes, closed channels) → `TemporaryError`.
+ * - channel errors: access refused (403) → `AuthenticationError`; a queue declared with other arguments
+ *   (406 inequivalent arg) → `ConfigurationError`; 404/405/406 → `PermanentError`;
+ * - everything else goes through the shared AMQP connect mapping (`mapAmqpConnectError`, the same as the
+ *   streaming amqp transport): refused logins, TLS failures, wrong vhost or port are permanent, refused or
+ *   reset sockets and closed channels `TemporaryError`.
  */
 export function mapAmqpError(error: unknown, where: string): DatabusError {
   if (error instanceof DatabusError) return error;
-  const err = error as { code?: unknown; message?: string };
-  const code = err?.code;
-  const message = redactText(String(err?.message ?? error));
-  const untrusted = untrustedPeerCode(error);
-  if (untrusted)
-    return new AuthenticationError(
-      `TLS to ${where} failed: the broker's certificate is not trusted (${untrusted}); check tls.ca and tls.servername.`,
-      { cause: error },
-    );
-  if (isClientCertificateRefused(message) || (typeof code === 'string' && /ALERT/.test(code)))
-    return new AuthenticationError(
-      `TLS to ${where} failed: the broker refused the client certificate (${typeof code === 'string' ? code : message}); check tls.cert and tls.key, or tls.pfx.`,
-      { cause: error },
-    );
-  if (code === AmqpReplyCode.ACCESS_REFUSED || /ACCESS[-_]REFUSED/.test(message))
+  const code = (error as { code?: unknown })?.code;
+  const message = redactText(String((error as { message?: string })?.message ?? error));
+  if (code === AmqpReplyCode.ACCESS_REFUSED)
     return new AuthenticationError(`${where} refused the credentials or the access: ${message}`, {
       cause: error,
     });
@@ -52,7 +39,8 @@ export function mapAmqpError(error: unknown, where: string): DatabusError {
     code === AmqpReplyCode.PRECONDITION_FAILED
   )
     return new PermanentError(`${where}: ${message}`, { cause: error });
-  return new TemporaryError(`${where}: ${message}`, { cause: error });
+  const shared = mapAmqpConnectError(error, where);
+  return shared.retriable ? new TemporaryError(`${where}: ${message}`, { cause: error }) : shared;
 }
 
 /** True for an error that closed only a channel and will happen again if retried as is. */

@@ -1,0 +1,12 @@
+/**
+ * @databus/common/amqp: the private AMQP 0-9-1 client layer that the streaming amqp transport and the queue's
+ * RabbitMQ backend both build on (connection and recovery, connect arguments, error mapping). Not part of
+ * the public API: its names may change in any release. amqplib is loaded only when a connection opens.
+ * @packageDocumentation
+ */
+export type { AmqpTarget, AmqpConnectArgs } from './connect-args';
+export { amqpConnectArgs, amqpLogin, describeAmqpHost } from './connect-args';
+export { mapAmqpConnectError } from './connect-error.mapper';
+export type { AmqpClientOptions, AmqpClientStatus } from './amqp-client';
+export { AmqpClient } from './amqp-client';
+export { loadAmqplib } from './load-amqplib';

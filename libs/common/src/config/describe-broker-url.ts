@@ -1,0 +1,15 @@
+import type { BrokerUrl } from './parse-broker-url';
+
+/**
+ * A broker URL fit for logs and error messages: scheme, hosts and path, never the user or password,
+ * e.g. `amqp://rabbit-1:5672,rabbit-2/orders`. IPv6 hosts are bracketed.
+ */
+export function describeBrokerUrl(url: BrokerUrl): string {
+  const hosts = url.hosts
+    .map((h) => {
+      const host = h.host.includes(':') && !h.host.startsWith('[') ? `[${h.host}]` : h.host;
+      return h.port ? `${host}:${h.port}` : host;
+    })
+    .join(',');
+  return `${url.scheme}://${hosts}${url.path ? `/${url.path}` : ''}`;
+}
