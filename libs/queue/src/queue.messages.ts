@@ -27,9 +27,6 @@ export const SETTLEMENT_FAILED = (queue: string, error: string): string =>
 export const DRAIN_TIMEOUT = (pending: number, timeoutMs: number): string =>
   `Shutdown: ${pending} handler(s) still running after ${timeoutMs} ms; closing anyway (their messages will be redelivered).`;
 
-export const RECONNECTING = (url: string, attempt: number, delayMs: number, error: string): string =>
-  `Connection to ${url} lost or refused (${error}); reconnect attempt ${attempt} in ${delayMs} ms.`;
-
 export const RECONNECTED = (url: string, consumers: number): string =>
   `Reconnected to ${url}; ${consumers} consumer(s) re-attached.`;
 

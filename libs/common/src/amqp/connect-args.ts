@@ -1,8 +1,7 @@
-import { isIP } from 'node:net';
 import type { Options } from 'amqplib';
 import type { BrokerCredentials } from '../credentials';
-import type { BrokerHost } from '../config';
-import type { LoadedTls } from '../tls';
+import { BrokerHost, formatHostPort } from '../config';
+import { LoadedTls, tlsSocketOptions } from '../tls';
 
 const DEFAULT_PORTS = { amqp: 5672, amqps: 5671 } as const;
 
@@ -53,14 +52,13 @@ export function amqpLogin(
 /** The address of one host without secrets, e.g. `amqps://rabbit:5671/orders`. */
 export function describeAmqpHost(target: Pick<AmqpTarget, 'secure' | 'vhost'>, host: BrokerHost): string {
   const scheme = target.secure ? 'amqps' : 'amqp';
-  const name = host.host.includes(':') ? `[${host.host}]` : host.host;
-  return `${scheme}://${name}:${host.port ?? DEFAULT_PORTS[scheme]}${target.vhost ? `/${target.vhost}` : ''}`;
+  return `${scheme}://${formatHostPort(host, DEFAULT_PORTS[scheme])}${target.vhost ? `/${target.vhost}` : ''}`;
 }
 
 /**
  * Builds the arguments of one connection attempt to `host`: vhost from the URL path (`/` when empty), the
- * login of `amqpLogin`, and with TLS the loaded material with verification on unless `insecure`, SNI set to
- * the host name unless it is an IP address or `tls.servername` is set.
+ * login of `amqpLogin`, and with TLS the common mapping (`tlsSocketOptions`): verification on unless
+ * `insecure`, SNI set to the host name unless it is an IP address or `tls.servername` is set.
  */
 export function amqpConnectArgs(
   target: AmqpTarget,
@@ -83,19 +81,6 @@ export function amqpConnectArgs(
     timeout: target.socketTimeoutMs,
     clientProperties: { connection_name: target.connectionName, product: target.product },
   };
-  if (target.secure) Object.assign(socket, tlsSocket(target.tls, host.host));
+  if (target.secure) Object.assign(socket, tlsSocketOptions(target.tls, host.host));
   return { connect, socket };
-}
-
-function tlsSocket(tls: LoadedTls | undefined, host: string): Record<string, unknown> {
-  const socket: Record<string, unknown> = {
-    rejectUnauthorized: tls?.rejectUnauthorized ?? true,
-    servername: tls?.servername ?? (isIP(host) ? undefined : host),
-  };
-  if (tls?.ca) socket.ca = tls.ca;
-  if (tls?.cert) socket.cert = tls.cert;
-  if (tls?.key) socket.key = tls.key;
-  if (tls?.pfx) socket.pfx = tls.pfx;
-  if (tls?.passphrase !== undefined) socket.passphrase = tls.passphrase;
-  return socket;
 }

@@ -68,7 +68,7 @@ describe('mapAmqpConnectError (one mapping for streaming and queue)', () => {
     );
     expect(plain).toBeInstanceOf(ConfigurationError);
     expect(plain.message).toMatch(
-      /^Invalid option "url": expected an amqps:\/\/ address of a TLS listener \(RabbitMQ: port 5671\), received amqps:\/\/127\.0\.0\.1:5672, where the server does not speak TLS/,
+      /^Invalid option "url": expected an amqps:\/\/ address of a TLS listener \(RabbitMQ: port 5671\), received amqps:\/\/127\.0\.0\.1:5672, where the server does not speak TLS \(wrong version number\)\.$/,
     );
     const untrusted = mapAmqpConnectError(
       withCode('self-signed certificate in certificate chain', 'SELF_SIGNED_CERT_IN_CHAIN'),

@@ -48,7 +48,7 @@ export function mapAmqpConnectError(error: unknown, where: string): DatabusError
     });
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(text))
     return new ConfigurationError('url', 'an amqps:// address of a TLS listener (RabbitMQ: port 5671)', {
-      received: `${where}, where the server does not speak TLS (${text})`,
+      received: `${where}, where the server does not speak TLS (wrong version number)`,
       cause: error,
     });
   const untrusted = untrustedPeerCode(error);

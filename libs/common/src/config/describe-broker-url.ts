@@ -1,3 +1,4 @@
+import { formatHostPort } from './host-port';
 import type { BrokerUrl } from './parse-broker-url';
 
 /**
@@ -6,10 +7,7 @@ import type { BrokerUrl } from './parse-broker-url';
  */
 export function describeBrokerUrl(url: BrokerUrl): string {
   const hosts = url.hosts
-    .map((h) => {
-      const host = h.host.includes(':') && !h.host.startsWith('[') ? `[${h.host}]` : h.host;
-      return h.port ? `${host}:${h.port}` : host;
-    })
+    .map((h) => (h.port ? formatHostPort(h, h.port) : h.host.includes(':') ? `[${h.host}]` : h.host))
     .join(',');
   return `${url.scheme}://${hosts}${url.path ? `/${url.path}` : ''}`;
 }

@@ -139,6 +139,17 @@ describe('buildKafkaConfig', () => {
       { level: 'warn', message: 'kafkajs Connection: auth Bearer [REDACTED]' },
       { level: 'debug', message: 'kafkajs Consumer: rejoining' },
     ]);
+    // A refused socket is reported once per connect attempt by the suite, so kafkajs' own line is debug.
+    log?.({
+      namespace: 'Connection',
+      level: 1,
+      label: 'ERROR',
+      log: { message: 'Connection error', error: 'connect ECONNREFUSED 127.0.0.1:1', timestamp: '' },
+    });
+    expect(logger.lines[2]).toEqual({
+      level: 'debug',
+      message: 'kafkajs Connection: Connection error: connect ECONNREFUSED 127.0.0.1:1',
+    });
   });
 });
 

@@ -129,12 +129,16 @@ function buildSasl(
   return { config, dispose };
 }
 
+/** kafkajs error lines that are per-socket failures (refused, reset, timed out). */
+const SOCKET_FAILURE = /^(Connection error|Connection timeout|Failed to connect to seed broker)/;
+
 function forwardLogs(logger: TransportLogger): logCreator {
   return () =>
     ({ namespace, level, log }) => {
       const error = typeof log.error === 'string' ? `: ${log.error}` : '';
       const line = redactText(`kafkajs ${namespace}: ${log.message}${error}`);
-      if (level <= LEVELS.error) logger.warn(line);
+      // Socket errors are reported by the suite itself (one line per connect attempt, reconnect warnings).
+      if (level <= LEVELS.error && !SOCKET_FAILURE.test(log.message)) logger.warn(line);
       else logger.debug(line);
     };
 }

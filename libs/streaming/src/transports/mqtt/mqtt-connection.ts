@@ -296,7 +296,10 @@ export class MqttConnection {
     client.on('error', (error) => {
       if (this.closed) return;
       const mapped = mapMqttError(error, this.where);
-      this.context.logger.warn(`MQTT ${this.spec.label}: ${redactText(mapped.message)}`);
+      const line = `MQTT ${this.spec.label}: ${redactText(mapped.message)}`;
+      // Before the first CONNACK the bootstrap loop reports each failed attempt (one line per attempt).
+      if (this.generation === 0) this.context.logger.debug(line);
+      else this.context.logger.warn(line);
     });
   }
 
