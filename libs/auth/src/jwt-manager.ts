@@ -1,5 +1,5 @@
 import { LoggerService, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { backoffDelay, DatabusError, RequestTimeoutError } from '@databus/common';
+import { backoffDelay, DatabusError, raceAbort, RequestTimeoutError } from '@databus/common';
 import { DEFAULT_JWT_SOURCE } from './auth.constants';
 import { JwtManagerClosedError, TokenRequestError, TokenUnavailableError } from './auth.errors';
 import {
@@ -409,22 +409,4 @@ export class JwtManager implements OnModuleInit, OnApplicationShutdown {
   private log(level: 'log' | 'warn' | 'error', message: string): void {
     this.options.logger?.[level]?.(message, 'JwtManager');
   }
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

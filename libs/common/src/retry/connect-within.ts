@@ -1,6 +1,7 @@
 import { errorMessage, TemporaryError } from '../errors';
 import { BackoffOptions } from './backoff';
 import { describeAttempt } from './attempt-log';
+import { raceAbort } from './race-abort';
 import { retry, RetriesExhaustedError, RetryVerdict } from './retry';
 
 /** The bootstrap connect budget of a databus client (`connectTimeoutMs`). */
@@ -37,7 +38,7 @@ export async function connectWithin<T>(
   const option = budget.option ?? 'connectTimeoutMs';
   try {
     return await retry(
-      (attempt, signal) => abandonOnAbort(connect(attempt, signal), signal),
+      (attempt, signal) => raceAbort(connect(attempt, signal), signal),
       { attempts: Infinity, deadlineMs: budget.connectTimeoutMs, backoff: budget.backoff },
       {
         classify: budget.classify,
@@ -58,26 +59,4 @@ export async function connectWithin<T>(
       { cause: error.cause },
     );
   }
-}
-
-/** Settles with `work`, or rejects with the signal's reason as soon as it aborts. */
-function abandonOnAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,25 +1,16 @@
-import { DynamicModule, LoggerService } from '@nestjs/common';
+import { DynamicModule } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { CapturingLogger } from '@databus/testing';
 
-/** One line a module logged during a boot attempt. */
+/** One line a module logged during a boot attempt, as text. */
 export interface LogLine {
-  level: 'log' | 'warn' | 'error' | 'debug' | 'verbose';
+  level: string;
   message: string;
-}
-
-/** Records what Nest's `Logger` receives (the libs log through it when no `logger` option is set). */
-class RecordingLogger implements LoggerService {
-  readonly lines: LogLine[] = [];
-  log = (message: unknown): void => void this.lines.push({ level: 'log', message: String(message) });
-  warn = (message: unknown): void => void this.lines.push({ level: 'warn', message: String(message) });
-  error = (message: unknown): void => void this.lines.push({ level: 'error', message: String(message) });
-  debug = (message: unknown): void => void this.lines.push({ level: 'debug', message: String(message) });
-  verbose = (message: unknown): void => void this.lines.push({ level: 'verbose', message: String(message) });
 }
 
 /** Boots `module` in a fresh Nest context; returns the bootstrap error (or undefined) and the log lines. */
 export async function bootstrapOutcome(module: DynamicModule): Promise<{ error: unknown; logs: LogLine[] }> {
-  const logger = new RecordingLogger();
+  const logger = new CapturingLogger();
   const ref = await Test.createTestingModule({ imports: [module] }).compile();
   ref.useLogger(logger);
   let error: unknown;
@@ -29,5 +20,5 @@ export async function bootstrapOutcome(module: DynamicModule): Promise<{ error: 
     error = e;
   }
   await ref.close().catch(() => undefined);
-  return { error, logs: logger.lines };
+  return { error, logs: logger.lines.map((l) => ({ level: l.level, message: String(l.message) })) };
 }

@@ -1,27 +1,13 @@
 // The bootstrap connect budget (StreamingModule.connectTimeoutMs) on every transport: an unreachable port
 // is retried with one WARN line per attempt, never a "Disconnected from" line for a connection never made,
 // and fails with a TemporaryError naming the option once the budget is spent.
-import { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { StreamingModule, TemporaryError } from '@databus/streaming';
-
-interface Line {
-  level: string;
-  message: string;
-}
-
-class RecordingLogger implements LoggerService {
-  readonly lines: Line[] = [];
-  log = (m: unknown): void => void this.lines.push({ level: 'log', message: String(m) });
-  warn = (m: unknown): void => void this.lines.push({ level: 'warn', message: String(m) });
-  error = (m: unknown): void => void this.lines.push({ level: 'error', message: String(m) });
-  debug = (m: unknown): void => void this.lines.push({ level: 'debug', message: String(m) });
-  verbose = (m: unknown): void => void this.lines.push({ level: 'verbose', message: String(m) });
-}
+import { CapturingLogger } from '@databus/testing';
 
 describe.each(['amqp', 'nats', 'mqtt', 'kafka'])('connectTimeoutMs on %s://', (scheme) => {
   it('retries an unreachable port within the budget, one WARN line per attempt, then names the option', async () => {
-    const logger = new RecordingLogger();
+    const logger = new CapturingLogger();
     const ref = await Test.createTestingModule({
       imports: [
         StreamingModule.forRoot({
@@ -43,14 +29,14 @@ describe.each(['amqp', 'nats', 'mqtt', 'kafka'])('connectTimeoutMs on %s://', (s
         `^Could not connect to ${scheme}://127\\.0\\.0\\.1:1 within connectTimeoutMs = 1500 ms \\(last failure: .+\\)$`,
       ),
     );
-    const warnings = logger.lines.filter((l) => l.level === 'warn').map((l) => l.message);
+    const warnings = logger.at('warn');
     expect(warnings.length).toBeGreaterThanOrEqual(1);
     warnings.forEach((line, i) =>
       expect(line).toMatch(
         new RegExp(`^Connecting to ${scheme}://127\\.0\\.0\\.1:1 failed \\(attempt ${i + 1}\\): `),
       ),
     );
-    expect(logger.lines.some((l) => l.message.includes('Disconnected from'))).toBe(false);
+    expect(logger.lines.some((l) => String(l.message).includes('Disconnected from'))).toBe(false);
   });
 });
 
