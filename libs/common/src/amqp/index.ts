@@ -10,3 +10,4 @@ export { mapAmqpConnectError } from './connect-error.mapper';
 export type { AmqpClientOptions, AmqpClientStatus } from './amqp-client';
 export { AmqpClient } from './amqp-client';
 export { loadAmqplib } from './load-amqplib';
+export { AmqpChannelSlot, publishRetryDelay } from './channel-slot';

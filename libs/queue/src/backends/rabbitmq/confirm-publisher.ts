@@ -1,11 +1,10 @@
 import type { ConfirmChannel, Options } from 'amqplib';
 import { sleep, TemporaryError } from '@databus/common';
+import { AmqpChannelSlot, publishRetryDelay } from '@databus/common/amqp';
 import type { OutgoingMessage } from '../queue-backend.interface';
 import { DeadlineEntry, DeadlineQueue } from '../../util/deadline-queue';
 import type { ConnectionSupervisor } from './connection-supervisor';
 import { isChannelServerError, mapAmqpError } from './rabbitmq-error.mapper';
-
-const RETRY_PAUSE_MS = 25;
 
 /**
  * Publishes on one confirm channel per connection and resolves each publish on the broker's confirm.
@@ -16,9 +15,8 @@ const RETRY_PAUSE_MS = 25;
  * - a channel error the broker will repeat (404, 406) fails at once with a `PermanentError`.
  */
 export class ConfirmPublisher {
-  private channel?: Promise<ConfirmChannel>;
+  private readonly slot = new AmqpChannelSlot((model) => model.createConfirmChannel());
   private blocked?: Promise<void>;
-  private readonly closeReasons = new WeakMap<ConfirmChannel, Error>();
   private readonly deadlines = new DeadlineQueue();
 
   constructor(
@@ -33,7 +31,7 @@ export class ConfirmPublisher {
 
   /** Drops the channel of a previous connection. */
   reset(): void {
-    this.channel = undefined;
+    this.slot.reset();
     this.blocked = undefined;
   }
 
@@ -43,7 +41,7 @@ export class ConfirmPublisher {
     message: OutgoingMessage,
     deadline: number,
   ): Promise<void> {
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       let channel: ConfirmChannel | undefined;
       try {
         channel = await this.getChannel(deadline);
@@ -51,7 +49,7 @@ export class ConfirmPublisher {
         await this.publishOn(channel, exchange, routingKey, message, deadline);
         return;
       } catch (error) {
-        const reason = (channel && this.closeReasons.get(channel)) ?? error;
+        const reason = (channel && this.slot.closeReason(channel)) ?? error;
         if (isChannelServerError(reason)) throw mapAmqpError(reason, this.where);
         if (Date.now() >= deadline)
           throw error instanceof TemporaryError
@@ -59,8 +57,8 @@ export class ConfirmPublisher {
             : new TemporaryError(`${this.where}: publish not confirmed before the deadline`, {
                 cause: error,
               });
-        // A dying connection is not always marked closed yet: pause briefly instead of spinning.
-        await sleep(RETRY_PAUSE_MS);
+        // A dying connection is not always marked closed yet: pause instead of spinning.
+        await sleep(publishRetryDelay(attempt, deadline - Date.now()));
         await this.supervisor.whenConnected(deadline - Date.now());
       }
     }
@@ -133,21 +131,6 @@ export class ConfirmPublisher {
   }
 
   private async getChannel(deadline: number): Promise<ConfirmChannel> {
-    if (this.channel) return this.channel;
-    const connection = await this.supervisor.whenConnected(deadline - Date.now());
-    if (!this.channel) {
-      const opening = connection.createConfirmChannel().then((channel) => {
-        channel.on('error', (error: Error) => this.closeReasons.set(channel, error));
-        channel.on('close', () => {
-          if (this.channel === opening) this.channel = undefined;
-        });
-        return channel;
-      });
-      opening.catch(() => {
-        if (this.channel === opening) this.channel = undefined;
-      });
-      this.channel = opening;
-    }
-    return this.channel;
+    return this.slot.get(await this.supervisor.whenConnected(deadline - Date.now()));
   }
 }

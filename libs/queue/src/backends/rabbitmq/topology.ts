@@ -1,6 +1,7 @@
 import type { Channel, ChannelModel, Options } from 'amqplib';
 import type { QueueDeclaration } from '../queue-backend.interface';
 import { mapAmqpError } from './rabbitmq-error.mapper';
+import { AmqpChannelSlot } from '@databus/common/amqp';
 
 /** How long an unused delay queue lives on after its TTL has passed (x-expires = 2 × TTL + this). */
 const DELAY_QUEUE_GRACE_MS = 60_000;
@@ -53,14 +54,14 @@ export class Topology {
   private readonly settled = new Set<string>();
   private readonly delayDeclaredAt = new Map<string, number>();
   private connection?: ChannelModel;
-  private channel?: Promise<Channel>;
+  private readonly slot = new AmqpChannelSlot((model) => model.createChannel());
 
   constructor(private readonly where: string) {}
 
   /** Forgets everything declared: called for every new connection. */
   reset(connection: ChannelModel): void {
     this.connection = connection;
-    this.channel = undefined;
+    this.slot.reset();
     this.declared.clear();
     this.settled.clear();
     this.delayDeclaredAt.clear();
@@ -121,19 +122,6 @@ export class Topology {
   private getChannel(): Promise<Channel> {
     const connection = this.connection;
     if (!connection) return Promise.reject(mapAmqpError(new Error('not connected'), this.where));
-    if (!this.channel) {
-      const opening = connection.createChannel().then((channel) => {
-        channel.on('error', () => undefined);
-        channel.on('close', () => {
-          if (this.channel === opening) this.channel = undefined;
-        });
-        return channel;
-      });
-      opening.catch(() => {
-        if (this.channel === opening) this.channel = undefined;
-      });
-      this.channel = opening;
-    }
-    return this.channel;
+    return this.slot.get(connection);
   }
 }

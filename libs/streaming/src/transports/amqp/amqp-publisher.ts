@@ -1,5 +1,6 @@
-import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
+import type { ConfirmChannel, Options } from 'amqplib';
 import { redactText, sleep, TemporaryError } from '@databus/common';
+import { AmqpChannelSlot, publishRetryDelay } from '@databus/common/amqp';
 import { AmqpConnection } from './amqp-connection';
 import { mapChannelError } from './amqp-error.mapper';
 
@@ -47,8 +48,7 @@ function hubOf(channel: ConfirmChannel): ChannelHub {
 }
 
 export class AmqpPublisher {
-  private channel?: Promise<ConfirmChannel>;
-  private channelModel?: ChannelModel;
+  private readonly slot = new AmqpChannelSlot((model) => model.createConfirmChannel());
 
   /** `onReturned(routingKey)`: a mandatory message was returned (no queue of that name): forget declarations. */
   constructor(
@@ -79,8 +79,8 @@ export class AmqpPublisher {
       }
       const mapped = mapChannelError(lastError, 'Publishing');
       if (!mapped.retriable) throw mapped;
-      this.channel = undefined;
-      await sleep(Math.min(50 * attempt, 1000, Math.max(deadline - Date.now(), 0)));
+      this.slot.reset();
+      await sleep(publishRetryDelay(attempt, deadline - Date.now()));
     }
     throw new TemporaryError(
       `${pending.length} message(s) were not confirmed by the broker within ${timeoutMs} ms${lastError ? ` (${redactText((lastError as Error).message)})` : ''}.`,
@@ -89,9 +89,7 @@ export class AmqpPublisher {
   }
 
   async close(): Promise<void> {
-    const channel = this.channel;
-    this.channel = undefined;
-    await channel?.then((c) => c.close()).catch(() => undefined);
+    await this.slot.close();
   }
 
   /** Publishes `pending`; returns those not confirmed (nacked, lost with the channel, or late) and why. */
@@ -153,22 +151,8 @@ export class AmqpPublisher {
     return { unconfirmed, error };
   }
 
-  private confirmChannel(timeoutMs: number): Promise<ConfirmChannel> {
-    if (this.channel && this.channelModel !== this.connection.current) this.channel = undefined;
-    if (!this.channel) {
-      this.channelModel = this.connection.current;
-      const opening = this.connection.channel(true, timeoutMs).then((channel) => {
-        channel.on('close', () => {
-          if (this.channel === opening) this.channel = undefined;
-        });
-        return channel;
-      });
-      this.channel = opening;
-      opening.catch(() => {
-        if (this.channel === opening) this.channel = undefined;
-      });
-    }
-    return this.channel;
+  private async confirmChannel(timeoutMs: number): Promise<ConfirmChannel> {
+    return this.slot.get(await this.connection.ready(timeoutMs));
   }
 }
 
