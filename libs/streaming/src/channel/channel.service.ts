@@ -19,6 +19,7 @@ import { TransportCapabilities } from '../transport/transport-capabilities';
 import { TransportName } from '../transport/transport.interface';
 import { ConsumerGroupChannel, OpenChannelOptions } from './consumer-group-channel';
 import { StreamingConnection } from './streaming-connection';
+import { ProduceCoalescer } from './produce-coalescer';
 import { Subscription } from './subscription';
 
 /** Options of `produce`. @publicApi */
@@ -55,8 +56,13 @@ export interface RequestOptions extends ProduceOptions {
  * @publicApi
  */
 export class ChannelService {
+  /** Same-tick `produce()` calls, sent as one transport batch per dataset. */
+  private readonly coalescer: ProduceCoalescer;
+
   /** @internal Provided by `StreamingModule`. */
-  constructor(private readonly connection: StreamingConnection) {}
+  constructor(private readonly connection: StreamingConnection) {
+    this.coalescer = new ProduceCoalescer((dataset, records) => this.send(dataset, records));
+  }
 
   /** The transport in use: `memory`, `kafka`, `amqp`, `mqtt` or `nats`. */
   get transportName(): TransportName {
@@ -71,10 +77,17 @@ export class ChannelService {
   /**
    * Produces one message and resolves once the broker has it. Objects are sent as JSON, strings as text,
    * Buffers as bytes. During a broker outage it waits up to `produceTimeoutMs`, then fails with `TemporaryError`.
+   * The `produce()` calls made in one tick go to the transport as one batch per dataset (one confirm wait,
+   * one write); each still resolves only once the broker acknowledged its own message.
    */
   async produce(dataset: string, value: unknown, options: ProduceOptions = {}): Promise<ProduceResult> {
-    const [result] = await this.produceMany(dataset, [{ value, ...options }]);
-    return result;
+    if (this.connection.options.tracing && tracingActive()) {
+      // A span per call, child of the caller's context: not coalesced.
+      const [result] = await this.produceMany(dataset, [{ value, ...options }]);
+      return result;
+    }
+    assertNonEmptyString(dataset, 'produce: dataset');
+    return this.coalescer.add(dataset, toRecord(value, options));
   }
 
   /** Produces several messages in one call; messages with the same key keep their order. */
@@ -84,27 +97,29 @@ export class ChannelService {
       throw new ConfigurationError('produceMany: messages', 'an array of { value, key?, headers? }');
     const records = messages.map((m) => toRecord(m.value, m));
     const { transport, options } = this.connection;
-    const send = () => transport.produce(dataset, records);
     // One span per call; its context goes into every record's headers (W3C traceparent). Nothing at all
     // while no tracer provider is registered.
-    const results =
-      options.tracing && tracingActive()
-        ? await withMessagingSpan(
-            {
-              system: transport.name,
-              destination: dataset,
-              operation: 'publish',
-              attributes: { 'messaging.batch.message_count': records.length },
-            },
-            records[0]?.headers,
-            async () => {
-              for (const record of records.slice(1))
-                Object.assign(record.headers, pickTraceHeaders(records[0].headers));
-              return send();
-            },
-          )
-        : await send();
-    options.metrics.increment(
+    if (!options.tracing || !tracingActive()) return this.send(dataset, records);
+    return withMessagingSpan(
+      {
+        system: transport.name,
+        destination: dataset,
+        operation: 'publish',
+        attributes: { 'messaging.batch.message_count': records.length },
+      },
+      records[0]?.headers,
+      async () => {
+        for (const record of records.slice(1))
+          Object.assign(record.headers, pickTraceHeaders(records[0].headers));
+        return this.send(dataset, records);
+      },
+    );
+  }
+
+  /** Hands records to the transport and counts them once the broker has them. */
+  private async send(dataset: string, records: OutgoingRecord[]): Promise<ProduceResult[]> {
+    const results = await this.connection.transport.produce(dataset, records);
+    this.connection.options.metrics.increment(
       'databus_messages_produced_total',
       { lib: 'streaming', dataset },
       records.length,
