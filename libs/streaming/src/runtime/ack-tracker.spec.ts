@@ -106,4 +106,18 @@ describe('AckTracker', () => {
     expect(tracker.complete(r1)).toBe(false);
     expect(tracker.drain()).toEqual([]);
   });
+
+  it('tells the oldest unfinished delivered record, in either mode', () => {
+    for (const mode of ['individual', 'position'] as const) {
+      const tracker = new AckTracker(mode);
+      const [r4, r5, r6] = [rec(4), rec(5), rec(6)];
+      expect(tracker.oldestUnfinished()).toBeUndefined();
+      tracker.track([r4, r5, r6]);
+      tracker.complete(r4);
+      tracker.complete(r6);
+      expect(tracker.oldestUnfinished()).toBe(5);
+      tracker.complete(r5);
+      expect(tracker.oldestUnfinished()).toBeUndefined();
+    }
+  });
 });

@@ -109,6 +109,27 @@ export class AckTracker {
     this.inFlight--;
   }
 
+  /**
+   * The lowest sequence among delivered records not finished yet (where a lost private subscription resumes);
+   * `undefined` when every delivered record is finished. A pass over the unfinished records: call it on
+   * recovery, not per message.
+   */
+  oldestUnfinished(): number | undefined {
+    let oldest: number | undefined;
+    const consider = (sequence: number): void => {
+      if (oldest === undefined || sequence < oldest) oldest = sequence;
+    };
+    if (this.mode === 'individual') for (const record of this.open) consider(record.sequence);
+    else
+      for (const lane of this.lanes.values())
+        for (let i = lane.head; i < lane.records.length; i++)
+          if (!lane.done[i]) {
+            consider(lane.records[i].sequence);
+            break;
+          }
+    return oldest;
+  }
+
   /** The records that became acknowledgeable since the last drain, in delivery order per partition. */
   drain(): IncomingRecord[] {
     if (this.mode === 'individual') {

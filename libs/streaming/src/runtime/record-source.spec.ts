@@ -112,4 +112,47 @@ describe('RecordSource', () => {
     await source.flush();
     expect(acked).toEqual([]);
   });
+
+  it('re-subscribes a lost private subscription at its oldest unfinished record', async () => {
+    const { transport } = fakeTransport(
+      [
+        async () => [rec(1), rec(2), rec(3)],
+        async () => {
+          throw new ConsumerError('consumer deleted');
+        },
+      ],
+      'individual',
+    );
+    (transport as { capabilities: object }).capabilities = {
+      ackMode: 'individual',
+      seekBySequence: true,
+      seekByTime: true,
+    };
+    const privateSpec = { ...spec, group: undefined, start: Offset.BEGIN };
+    const source = new RecordSource(transport, privateSpec, options());
+    await source.open();
+    const [r1, , r3] = await source.fetch(3, 0);
+    source.complete(r1);
+    source.complete(r3);
+    await source.fetch(1, 0); // fails, re-subscribes
+    const subscribe = transport.subscribe as jest.Mock;
+    expect(subscribe).toHaveBeenCalledTimes(2);
+    expect(subscribe.mock.calls[0][0]).toBe(privateSpec);
+    expect(subscribe.mock.calls[1][0]).toEqual({ ...privateSpec, start: Offset.sequence(2) });
+  });
+
+  it('re-subscribes a lost group member with the spec as it is (the broker keeps the position)', async () => {
+    const { transport } = fakeTransport([
+      async () => [rec(1)],
+      async () => {
+        throw new ConsumerError('connection lost');
+      },
+    ]);
+    const source = new RecordSource(transport, spec, options());
+    await source.open();
+    await source.fetch(1, 0);
+    await source.fetch(1, 0);
+    const subscribe = transport.subscribe as jest.Mock;
+    expect(subscribe.mock.calls.map((c) => c[0])).toEqual([spec, spec]);
+  });
 });

@@ -9,6 +9,7 @@ import {
   TransportSubscription,
 } from '../transport/transport.interface';
 import { AckTracker } from './ack-tracker';
+import { ResumePoint } from './resume-point';
 
 /** How a `RecordSource` behaves when its subscription fails. */
 export interface RecordSourceOptions {
@@ -31,7 +32,8 @@ interface Lease {
  * - fetches records and tracks them until they are finished;
  * - acknowledges finished records in coalesced calls (the watermark only, on position-based transports);
  * - on a temporary failure, re-subscribes with backoff and resumes from the committed position (records
- *   of the lost subscription are never acknowledged: the broker delivers them again);
+ *   of the lost subscription are never acknowledged: the broker delivers them again); a private
+ *   subscription resumes where the lost one was (see `ResumePoint`);
  * - on close, flushes pending acknowledgements, then closes the subscription.
  */
 export class RecordSource {
@@ -42,12 +44,18 @@ export class RecordSource {
   private failures = 0;
   /** Aborted by close(), so a re-subscribe backoff never outlives the subscription. */
   private readonly closeSignal = new AbortController();
+  private readonly resume: ResumePoint;
+  /** The spec of the next subscribe: the user's, or a private subscription's resume point. */
+  private nextSpec: SubscriptionSpec;
 
   constructor(
     private readonly transport: StreamingTransport,
     private readonly spec: SubscriptionSpec,
     private readonly options: RecordSourceOptions,
-  ) {}
+  ) {
+    this.resume = new ResumePoint(spec, transport.capabilities);
+    this.nextSpec = spec;
+  }
 
   /** Delivered records not yet finished or released. */
   get inFlight(): number {
@@ -83,6 +91,7 @@ export class RecordSource {
         this.failures = 0;
         if (lease !== this.lease || this.closed) return []; // replaced or closed while fetching
         lease.tracker.track(records);
+        this.resume.delivered(records);
         return records;
       } catch (error) {
         if (this.closed || signal?.aborted) return [];
@@ -127,6 +136,7 @@ export class RecordSource {
     const lease = this.lease ?? (this.lease = await this.newLease());
     await lease.sub.seek(offset);
     this.lease = { sub: lease.sub, tracker: new AckTracker(this.transport.capabilities.ackMode) };
+    this.resume.seeked(offset);
   }
 
   /** Flushes acknowledgements, then closes the subscription. Idempotent. */
@@ -141,13 +151,14 @@ export class RecordSource {
   }
 
   private async newLease(): Promise<Lease> {
-    const sub = await this.transport.subscribe(this.spec);
+    const sub = await this.transport.subscribe(this.nextSpec);
     return { sub, tracker: new AckTracker(this.transport.capabilities.ackMode) };
   }
 
   private async recover(failed: Lease | undefined, error: unknown, signal?: AbortSignal): Promise<void> {
     if (failed && this.lease === failed) {
       this.lease = undefined; // its records are never acknowledged: the broker delivers them again
+      this.nextSpec = this.resume.resumeSpec(failed.tracker.oldestUnfinished());
       await failed.sub.close().catch(() => undefined);
     }
     const delay = backoffDelay(++this.failures, this.options.reconnect);

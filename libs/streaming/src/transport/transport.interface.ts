@@ -70,9 +70,10 @@ export interface TransportSubscription {
    */
   readonly resumedAt?: number;
   /**
-   * Up to `max` records. Resolves as soon as `max` are available, or after `maxWaitMs` with what there is
-   * (possibly none), or at once with none when `signal` aborts. Rejects with `ConsumerError` when the
-   * subscription is lost (the runtime then re-subscribes from the committed position).
+   * Up to `max` records: what is already available, at once; while nothing is, waits up to `maxWaitMs` for
+   * the first (resolving with none after it, or at once when `signal` aborts). Rejects with `ConsumerError`
+   * when the subscription is lost (the runtime then re-subscribes from the committed position, or a private
+   * subscription from where it was). Transports build it on `RecordBuffer`.
    */
   fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]>;
   /**

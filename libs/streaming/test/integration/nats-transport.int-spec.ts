@@ -4,6 +4,7 @@ import { NoCommittedPositionError, Offset, SubscriptionSpec } from '@databus/str
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { NatsTransport, natsTransportFactory } from '../../src/transports/nats';
 import { connect, nanos, type NatsConnection } from '../../src/transports/nats/nats-client';
+import { ResumePoint } from '../../src/runtime/resume-point';
 import { IncomingRecord } from '../../src/transport/transport-record.interface';
 import { TransportSubscription } from '../../src/transport/transport.interface';
 import { deleteTestStreams, natsContext, natsServer, testStreamPrefix } from './nats-test-kit';
@@ -166,21 +167,26 @@ describeWithBroker('nats', 'nats transport (SPI level): streams, consumers, rete
     const ds = uniqueName('lost');
     await transport.produce(ds, [1, 2, 3, 4].map(json));
     const privateSpec = spec(ds, { prefetch: 2 });
+    const resume = new ResumePoint(privateSpec, transport.capabilities);
     const first = await transport.subscribe(privateSpec);
     const got = await fetchN(first, 2);
+    resume.delivered(got);
     await first.ack([got[0]]); // 2 stays unacknowledged
     const stream = `${streamPrefix}${ds}`;
     const [consumer] = await jsm.consumers.list(stream).next();
     await jsm.consumers.delete(stream, consumer.name); // e.g. expired after a long outage
+    const unfinished = [got[1]];
     const untilLost = async (): Promise<void> => {
       const deadline = Date.now() + 5000;
-      while (Date.now() < deadline) await first.fetch(5, 200); // buffered messages first, then the loss
+      while (Date.now() < deadline) unfinished.push(...(await first.fetch(5, 200))); // buffered first, then the loss
       throw new Error('the consumer loss was not reported');
     };
     await expect(untilLost()).rejects.toBeInstanceOf(ConsumerError);
     await first.close();
-    // What the runtime does next: subscribe again with the same spec.
-    const second = await transport.subscribe(privateSpec);
+    // What the runtime (RecordSource) does next: subscribe again at its resume point.
+    const second = await transport.subscribe(
+      resume.resumeSpec(Math.min(...unfinished.map((r) => r.sequence))),
+    );
     try {
       const again = await fetchN(second, 2); // prefetch 2: acknowledge before asking for more
       await second.ack(again);

@@ -2,6 +2,7 @@ import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { DatabusError, PermanentError } from '@databus/common';
 import { SubscriptionClosedError, SubscriptionLostError } from '../../errors';
 import { Offset } from '../../offset/offset';
+import { RecordBuffer } from '../../transport/record-buffer';
 import { IncomingRecord } from '../../transport/transport-record.interface';
 import {
   SubscriptionSpec,
@@ -9,7 +10,6 @@ import {
   TransportSubscription,
 } from '../../transport/transport.interface';
 import { AmqpConnection } from './amqp-connection';
-import { AmqpDeliveryBuffer } from './amqp-delivery-buffer';
 import { AmqpReplyCode, mapChannelError, replyCode } from './amqp-error.mapper';
 import { readGroupPosition, tryLockGroup, writeGroupPosition } from './amqp-group-store';
 import { positionOf, StreamPosition, streamOffsetArgument } from './amqp-positions';
@@ -24,12 +24,6 @@ export interface AmqpSubscriptionDeps {
   /** Bound of broker operations (opening channels, declaring, committing). */
   operationTimeoutMs: number;
   lockPollMs: number;
-  /**
-   * Positions of private subscriptions, by spec: the runtime re-subscribes after a failure with the same
-   * spec object, so a private subscription resumes after its last acknowledged record instead of at its
-   * start offset. Kept in memory only (a private subscription is not durable).
-   */
-  privatePositions: WeakMap<SubscriptionSpec, StreamPosition>;
 }
 
 /** The acknowledgement handle of a record: its delivery and the consumer generation it came from. */
@@ -46,14 +40,19 @@ interface Token {
  *   fetches return nothing. The active member starts at the group's committed position (or `spec.start` for a
  *   new group) and commits the offset after the last acknowledged record to the group's position store.
  * Deliveries are acknowledged to the broker for credit; a lost channel or connection makes `fetch` reject
- * with `SubscriptionLostError` so the runtime re-subscribes from the committed position.
+ * with `SubscriptionLostError` so the runtime re-subscribes from the committed position (a private
+ * subscription is re-subscribed by the runtime with the position to resume from as its start).
+ * At most `prefetch` records are handed out unacknowledged (RabbitMQ grants stream credit per chunk, so the
+ * buffer itself may exceed `prefetch` by up to one chunk).
  */
 export class AmqpSubscription implements TransportSubscription {
   private state: 'standby' | 'active' | 'closed' = 'standby';
   private channel?: ConfirmChannel;
   private consumerTag?: string;
   private epoch = 0;
-  private readonly buffer: AmqpDeliveryBuffer;
+  private readonly buffer: RecordBuffer<IncomingRecord>;
+  /** Offsets handed out and not acknowledged yet, in delivery order. */
+  private readonly outstanding: number[] = [];
   private lost?: DatabusError;
   private pollTimer?: NodeJS.Timeout;
   private refreshTimer?: NodeJS.Timeout;
@@ -69,7 +68,13 @@ export class AmqpSubscription implements TransportSubscription {
     private readonly deps: AmqpSubscriptionDeps,
     private readonly onClose: (sub: AmqpSubscription) => void,
   ) {
-    this.buffer = new AmqpDeliveryBuffer(spec.prefetch);
+    this.buffer = new RecordBuffer<IncomingRecord>({
+      handOut: (record) => {
+        this.outstanding.push(record.sequence);
+        return record;
+      },
+      room: () => spec.prefetch - this.outstanding.length,
+    });
     this.offLost = deps.connection.onLost((error) =>
       this.fail(
         new SubscriptionLostError(`The subscription to "${spec.dataset}" lost its connection.`, {
@@ -94,12 +99,7 @@ export class AmqpSubscription implements TransportSubscription {
     const { dataset, group, start } = this.spec;
     if (group === undefined) {
       this.channel = await this.openChannel();
-      let position = this.deps.privatePositions.get(this.spec);
-      if (!position) {
-        position = positionOf(start, dataset);
-        this.remember(position);
-      }
-      await this.consumeFrom(position);
+      await this.consumeFrom(positionOf(start, dataset));
       this.state = 'active';
       return;
     }
@@ -109,10 +109,7 @@ export class AmqpSubscription implements TransportSubscription {
 
   async fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
     if (this.state === 'closed') throw new SubscriptionClosedError('fetch');
-    if (this.lost) throw this.lost;
-    await this.buffer.waitFor(max, maxWaitMs, () => this.lost !== undefined || this.isClosed, signal);
-    if (this.lost) throw this.lost;
-    return this.buffer.take(max);
+    return this.buffer.fetch(max, maxWaitMs, signal);
   }
 
   async ack(records: readonly IncomingRecord[]): Promise<void> {
@@ -121,7 +118,8 @@ export class AmqpSubscription implements TransportSubscription {
     const channel = this.channel;
     if (!token || !channel || token.epoch !== this.epoch || this.state !== 'active' || this.lost) return;
     channel.ack(token.message, true); // credit for the broker; the position is what counts
-    this.buffer.acknowledged(last.sequence);
+    while (this.outstanding.length > 0 && this.outstanding[0] <= last.sequence) this.outstanding.shift();
+    this.buffer.wake(); // room for more
     await this.commit({ kind: 'offset', offset: last.sequence + 1 });
   }
 
@@ -153,6 +151,7 @@ export class AmqpSubscription implements TransportSubscription {
       throw mapChannelError(error, `Seeking on "${this.spec.dataset}"`, true);
     }
     this.buffer.clear();
+    this.outstanding.length = 0;
     await this.commit(position);
     await this.consumeFrom(position);
   }
@@ -163,11 +162,11 @@ export class AmqpSubscription implements TransportSubscription {
     clearTimeout(this.pollTimer);
     clearInterval(this.refreshTimer);
     this.offLost();
-    this.buffer.wake();
+    this.buffer.close();
+    this.outstanding.length = 0;
     await this.commits.catch(() => undefined);
     const channel = this.channel;
     this.channel = undefined;
-    this.buffer.clear();
     await channel?.close().catch(() => undefined); // releases the group lock; unacked deliveries are dropped
     this.onClose(this);
   }
@@ -297,10 +296,7 @@ export class AmqpSubscription implements TransportSubscription {
   private commit(position: StreamPosition): Promise<void> {
     const channel = this.channel;
     const { dataset, group } = this.spec;
-    if (group === undefined) {
-      this.remember(position);
-      return Promise.resolve();
-    }
+    if (group === undefined) return Promise.resolve(); // the runtime keeps a private subscription's place
     const next = this.commits
       .catch(() => undefined)
       .then(() => {
@@ -309,14 +305,6 @@ export class AmqpSubscription implements TransportSubscription {
       });
     this.commits = next;
     return next;
-  }
-
-  /** Records a private subscription's position (`next` as the time it was chosen, as a group stores it). */
-  private remember(position: StreamPosition): void {
-    this.deps.privatePositions.set(
-      this.spec,
-      position.kind === 'next' ? { kind: 'time', ms: Date.now() } : position,
-    );
   }
 
   private async peekPosition(): Promise<StreamPosition | undefined> {
@@ -344,6 +332,6 @@ export class AmqpSubscription implements TransportSubscription {
     this.lost = error;
     clearTimeout(this.pollTimer);
     clearInterval(this.refreshTimer);
-    this.buffer.wake();
+    this.buffer.fail(error);
   }
 }

@@ -10,7 +10,6 @@ import {
   TransportSubscription,
 } from '../../transport/transport.interface';
 import { AmqpConnection } from './amqp-connection';
-import { StreamPosition } from './amqp-positions';
 import { AmqpPublisher } from './amqp-publisher';
 import { AmqpRequester } from './amqp-requests';
 import { AmqpTopology } from './amqp-topology';
@@ -48,7 +47,6 @@ export class AmqpTransport implements StreamingTransport {
   private readonly publisher: AmqpPublisher;
   private readonly requester: AmqpRequester;
   private readonly subscriptions = new Set<AmqpSubscription>();
-  private readonly privatePositions = new WeakMap<SubscriptionSpec, StreamPosition>();
   private closed = false;
 
   constructor(private readonly context: TransportContext) {
@@ -103,7 +101,6 @@ export class AmqpTransport implements StreamingTransport {
         logger: this.context.logger,
         operationTimeoutMs: timeoutMs,
         lockPollMs: this.options.lockPollMs,
-        privatePositions: this.privatePositions,
       },
       (s) => this.subscriptions.delete(s),
     );

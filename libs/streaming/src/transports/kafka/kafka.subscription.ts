@@ -1,6 +1,7 @@
 import { UnsupportedFeatureError } from '@databus/common';
 import { SubscriptionClosedError } from '../../errors';
 import { Offset } from '../../offset/offset';
+import { RecordBuffer } from '../../transport/record-buffer';
 import { IncomingRecord } from '../../transport/transport-record.interface';
 import {
   SubscriptionSpec,
@@ -56,16 +57,14 @@ interface PartitionState {
  *   keeps working throughout.
  */
 export class KafkaSubscription implements TransportSubscription, KafkaConsumerHandlers {
-  private queue: IncomingRecord[] = [];
+  private readonly queue: RecordBuffer<IncomingRecord>;
   /** Handed out by fetch() and not acknowledged yet: they count against prefetch until acked. */
   private readonly outstanding = new Set<IncomingRecord>();
   private readonly assigned = new Map<number, PartitionState>();
   private epochs = 0;
   private paused = false;
-  private failure?: Error;
   private closed = false;
   private firstAssignment = true;
-  private readonly wakers = new Set<() => void>();
   /** Drivers waiting (inside a batch) for the queue to have room. */
   private readonly roomWaiters = new Set<() => void>();
   private readonly commits: KafkaCommitter;
@@ -73,6 +72,10 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
 
   constructor(private readonly options: KafkaSubscriptionOptions) {
     this.resumeBelow = Math.floor(options.spec.prefetch / 2);
+    this.queue = new RecordBuffer<IncomingRecord>({
+      handOut: (record) => this.handOut(record),
+      afterTake: () => this.maybeResume(),
+    });
     this.commits = new KafkaCommitter(
       (offsets) => options.consumer.commit(offsets),
       (partition) => this.assigned.has(partition),
@@ -130,7 +133,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   }
 
   onBatch(batch: KafkaDriverBatch): KafkaBatchOutcome {
-    if (this.closed || this.failure) return {};
+    if (this.closed || this.queue.failure) return {};
     const state = this.assigned.get(batch.partition);
     if (!state || batch.isStale()) return {};
     const from = state.next;
@@ -142,14 +145,13 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
         toIncomingRecord(this.options.spec.dataset, batch.partition, record, state.epoch, false),
       );
     if (taken.length > 0) state.next = taken[taken.length - 1].offset + 1;
-    if (taken.length > 0) this.wake();
     const full = taken.length < records.length;
     if (state.next === undefined) return full ? { full } : {};
     return full ? { nextOffset: state.next, full } : { nextOffset: state.next };
   }
 
   waitForRoom(timeoutMs: number): Promise<boolean> {
-    if (this.closed || this.failure) return Promise.resolve(false);
+    if (this.closed || this.queue.failure) return Promise.resolve(false);
     if (this.hasRoom()) return Promise.resolve(true);
     if (timeoutMs <= 0) return Promise.resolve(this.giveUpWaiting());
     return new Promise<boolean>((resolve) => {
@@ -159,7 +161,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
         resolve(ok || this.giveUpWaiting());
       };
       const check = (): void => {
-        if (this.closed || this.failure) done(false);
+        if (this.closed || this.queue.failure) done(false);
         else if (this.hasRoom()) done(true);
       };
       const timer = setTimeout(() => done(false), timeoutMs);
@@ -169,39 +171,16 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   }
 
   onCrash(error: Error): void {
-    this.failure ??= error;
-    this.queue = [];
+    this.queue.fail(error);
     this.outstanding.clear();
     this.options.logger.warn(`Kafka consumer of "${this.options.spec.dataset}" stopped: ${error.message}`);
-    this.wake();
+    this.checkRoomWaiters();
   }
 
   // --- SPI --------------------------------------------------------------------------------------------
 
-  async fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
-    if (this.closed) throw new SubscriptionClosedError('fetch');
-    if (this.failure) throw this.failure;
-    const out = this.take(max);
-    if (out.length >= max || maxWaitMs <= 0 || signal?.aborted) return out;
-    await new Promise<void>((resolve) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        this.wakers.delete(pull);
-        signal?.removeEventListener('abort', finish);
-        resolve();
-      };
-      const pull = (): void => {
-        if (this.closed || this.failure) return finish();
-        out.push(...this.take(max - out.length));
-        if (out.length >= max) finish();
-      };
-      const timer = setTimeout(finish, maxWaitMs);
-      timer.unref();
-      this.wakers.add(pull);
-      signal?.addEventListener('abort', finish, { once: true });
-    });
-    if (this.failure && !this.closed) throw this.failure;
-    return out;
+  fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
+    return this.queue.fetch(max, maxWaitMs, signal);
   }
 
   async ack(records: readonly IncomingRecord[]): Promise<void> {
@@ -231,7 +210,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     if (this.closed) throw new SubscriptionClosedError('seek');
     const { driver, spec, durable, groupId } = this.options;
     const positions = await resolvePositions(driver, spec.dataset, offset, durable ? groupId : undefined);
-    this.queue = [];
+    this.queue.clear();
     this.outstanding.clear();
     this.commits.clear();
     for (const [partition, state] of this.assigned) {
@@ -249,9 +228,9 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.queue = [];
+    this.queue.close();
     this.outstanding.clear();
-    this.wake();
+    this.checkRoomWaiters();
     await this.commits
       .flush()
       .catch((error) =>
@@ -267,19 +246,15 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
 
   // --- internals --------------------------------------------------------------------------------------
 
-  /** Hands records to the runtime; one handed out before (same group, this process) is flagged redelivered. */
-  private take(max: number): IncomingRecord[] {
-    const out = this.queue.splice(0, max);
+  /** Hands a record to the runtime; one handed out before (same group, this process) is flagged redelivered. */
+  private handOut(record: IncomingRecord): IncomingRecord {
+    this.outstanding.add(record);
+    const partition = record.partition as number;
     const { delivered } = this.options;
-    for (const record of out) {
-      this.outstanding.add(record);
-      const partition = record.partition as number;
-      const seen = delivered.get(partition);
-      if (seen !== undefined && record.sequence <= seen) record.redelivered = true;
-      else delivered.set(partition, record.sequence);
-    }
-    this.maybeResume();
-    return out;
+    const seen = delivered.get(partition);
+    if (seen !== undefined && record.sequence <= seen) record.redelivered = true;
+    else delivered.set(partition, record.sequence);
+    return record;
   }
 
   private pause(): void {
@@ -302,14 +277,14 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
 
   /** A driver stops waiting inside a batch: the consumer is paused until the queue drains. */
   private giveUpWaiting(): boolean {
-    if (!this.closed && !this.failure) this.pause();
+    if (!this.closed && !this.queue.failure) this.pause();
     return false;
   }
 
   private revoke(partition: number): void {
     this.assigned.delete(partition);
     this.commits.forget(partition);
-    this.queue = this.queue.filter((r) => r.partition !== partition);
+    this.queue.removeWhere((r) => r.partition === partition);
     for (const record of this.outstanding)
       if (record.partition === partition) this.outstanding.delete(record);
     this.maybeResume();
@@ -323,8 +298,8 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     }
   }
 
-  private wake(): void {
-    for (const wake of [...this.wakers]) wake();
-    if (this.closed || this.failure) for (const check of [...this.roomWaiters]) check();
+  /** Ends the drivers' waits for room once the subscription closed or failed. */
+  private checkRoomWaiters(): void {
+    for (const check of [...this.roomWaiters]) check();
   }
 }

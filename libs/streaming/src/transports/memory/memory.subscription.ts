@@ -3,6 +3,7 @@ import { Offset } from '../../offset/offset';
 import { SubscriptionClosedError } from '../../errors';
 import { IncomingRecord } from '../../transport/transport-record.interface';
 import { TransportSubscription } from '../../transport/transport.interface';
+import { RecordBuffer } from '../../transport/record-buffer';
 import { MemoryBroker } from './memory-broker';
 import { Delivery, MemoryGroup } from './memory-group';
 import { startSequence } from './memory-positions';
@@ -14,6 +15,9 @@ export class MemorySubscription implements TransportSubscription {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** See `TransportSubscription.resumedAt` (set by the transport when the group already existed). */
   resumedAt?: number;
+  private readonly buffer: RecordBuffer<Delivery>;
+  private readonly offAppend: () => void;
+  private readonly offWake: () => void;
 
   constructor(
     private readonly broker: MemoryBroker,
@@ -23,20 +27,30 @@ export class MemorySubscription implements TransportSubscription {
     private readonly onClose: (sub: MemorySubscription) => void,
   ) {
     group.members.add(this.member);
+    // Never more than `prefetch` unacknowledged messages per member, as a broker's flow control would.
+    this.buffer = new RecordBuffer<Delivery>(
+      {
+        handOut: (delivery) => this.toIncoming(delivery),
+        room: () => this.prefetch - this.group.pendingOf(this.member),
+        pull: (n) => this.group.take(this.member, n),
+        canPull: () => this.group.hasAvailable(),
+      },
+      { keepAlive: true }, // a worker whose only work is this wait must stay alive; close() and aborts end it
+    );
+    const wake = (): void => this.buffer.wake();
+    this.offAppend = group.log.onAppend(wake);
+    this.offWake = group.onWake(wake);
   }
 
-  async fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
-    this.assertOpen('fetch');
-    const out = this.take(max);
-    if (out.length >= max || maxWaitMs <= 0 || signal?.aborted) return out;
-    await this.waitForMore(max, maxWaitMs, out, signal);
-    return out;
+  fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
+    return this.buffer.fetch(max, maxWaitMs, signal);
   }
 
   async ack(records: readonly IncomingRecord[]): Promise<void> {
     if (this.closed) return;
     for (const record of records) this.group.ack(record.sequence, this.member);
     this.group.lastActive = this.broker.now();
+    this.buffer.wake(); // room for more
   }
 
   async nack(record: IncomingRecord, delayMs: number): Promise<void> {
@@ -58,6 +72,9 @@ export class MemorySubscription implements TransportSubscription {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.buffer.close();
+    this.offAppend();
+    this.offWake();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.group.members.delete(this.member);
@@ -65,40 +82,6 @@ export class MemorySubscription implements TransportSubscription {
     this.group.lastActive = this.broker.now();
     this.group.wake();
     this.onClose(this);
-  }
-
-  private take(max: number): IncomingRecord[] {
-    // Never more than `prefetch` unacknowledged messages per member, as a broker's flow control would.
-    const room = Math.min(max, this.prefetch - this.group.pendingOf(this.member));
-    if (room <= 0) return [];
-    return this.group.take(this.member, room).map((d) => this.toIncoming(d));
-  }
-
-  private waitForMore(
-    max: number,
-    maxWaitMs: number,
-    out: IncomingRecord[],
-    signal?: AbortSignal,
-  ): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        offAppend();
-        offWake();
-        signal?.removeEventListener('abort', finish);
-        resolve();
-      };
-      const pull = (): void => {
-        if (this.closed) return finish();
-        out.push(...this.take(max - out.length));
-        if (out.length >= max) finish();
-      };
-      // Not unref'd: a worker whose only work is this wait must stay alive; close() and aborts end it.
-      const timer = setTimeout(finish, maxWaitMs);
-      const offAppend = this.group.log.onAppend(pull);
-      const offWake = this.group.onWake(pull);
-      signal?.addEventListener('abort', finish, { once: true });
-    });
   }
 
   private toIncoming({ record, redelivered }: Delivery): IncomingRecord {

@@ -1,7 +1,8 @@
 import { UnsupportedFeatureError } from '@databus/common';
 import type { IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
-import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
+import { NoCommittedPositionError } from '../../errors';
 import { describeOffset, Offset } from '../../offset/offset';
+import { RecordBuffer } from '../../transport/record-buffer';
 import { IncomingRecord } from '../../transport/transport-record.interface';
 import {
   SubscriptionSpec,
@@ -35,10 +36,9 @@ const DEFER_PUBACK = Object.freeze(new Error('databus: PUBACK deferred until the
  * dropped, because packet ids are reused.
  */
 export class MqttSubscription implements TransportSubscription {
-  private readonly queue: IncomingRecord[] = [];
+  private readonly queue: RecordBuffer<IncomingRecord>;
   private gated: Array<() => void> = [];
   private sequence = 0;
-  private wake?: () => void;
   private closed = false;
   private subscribed = false;
   private readiness?: { promise: Promise<void>; resolve: () => void };
@@ -55,6 +55,12 @@ export class MqttSubscription implements TransportSubscription {
     private readonly onClose: (sub: MqttSubscription) => void,
   ) {
     this.logger = context.logger;
+    this.queue = new RecordBuffer<IncomingRecord>({
+      handOut: (record) => record,
+      afterTake: () => {
+        if (this.queue.length < this.spec.prefetch) this.releaseGates();
+      },
+    });
     this.connection = new MqttConnection(
       context,
       options,
@@ -79,26 +85,8 @@ export class MqttSubscription implements TransportSubscription {
     }
   }
 
-  async fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
-    if (this.closed) throw new SubscriptionClosedError('fetch');
-    const out = this.take(max);
-    if (out.length >= max || maxWaitMs <= 0 || signal?.aborted) return out;
-    await new Promise<void>((resolve) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', finish);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(finish, maxWaitMs);
-      timer.unref();
-      signal?.addEventListener('abort', finish, { once: true });
-      this.wake = () => {
-        out.push(...this.take(max - out.length));
-        if (out.length >= max || this.closed) finish();
-      };
-    });
-    return out;
+  fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
+    return this.queue.fetch(max, maxWaitMs, signal);
   }
 
   async ack(records: readonly IncomingRecord[]): Promise<void> {
@@ -130,10 +118,9 @@ export class MqttSubscription implements TransportSubscription {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.wake?.();
+    this.queue.close();
     this.releaseGates();
     this.readiness?.resolve();
-    this.queue.length = 0;
     try {
       await this.connection.close();
     } finally {
@@ -160,10 +147,10 @@ export class MqttSubscription implements TransportSubscription {
   private onConnack(connack: IConnackPacket): void {
     const generation = this.connection.generation;
     if (generation === 1) return;
-    for (let i = this.queue.length - 1; i >= 0; i--) {
-      const token = this.queue[i].token as DeliveryToken | undefined;
-      if (token && token.generation !== generation) this.queue.splice(i, 1);
-    }
+    this.queue.removeWhere((record) => {
+      const token = record.token as DeliveryToken | undefined;
+      return token !== undefined && token.generation !== generation;
+    });
     this.releaseGates();
     if (this.durable && !connack.sessionPresent)
       this.logger.warn(
@@ -191,7 +178,6 @@ export class MqttSubscription implements TransportSubscription {
           ? { messageId: packet.messageId as number, generation: this.connection.generation }
           : undefined;
       this.queue.push(fromPacket(packet, this.spec.dataset, ++this.sequence, token));
-      this.wake?.();
       if (packet.qos > 0) return callback(DEFER_PUBACK); // bounded by the Receive Maximum we advertise
       // QoS 0 has no broker-side flow control: stop reading the socket while the queue is full. Never
       // before SUBACK (it would wait behind the held packet).
@@ -212,12 +198,6 @@ export class MqttSubscription implements TransportSubscription {
     } catch (error) {
       throw mapMqttError(error, `subscribe ${this.connection.where}`);
     }
-  }
-
-  private take(max: number): IncomingRecord[] {
-    const out = this.queue.splice(0, max);
-    if (this.queue.length < this.spec.prefetch) this.releaseGates();
-    return out;
   }
 
   private releaseGates(): void {

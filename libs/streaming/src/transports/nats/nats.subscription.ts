@@ -2,6 +2,7 @@ import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstrea
 import { ConsumerError, DatabusError } from '@databus/common';
 import { SubscriptionClosedError } from '../../errors';
 import { Offset } from '../../offset/offset';
+import { RecordBuffer } from '../../transport/record-buffer';
 import { IncomingRecord } from '../../transport/transport-record.interface';
 import {
   SubscriptionSpec,
@@ -21,8 +22,8 @@ export interface NatsSubscriptionDeps {
   logger: TransportLogger;
   /** Whether the connection is up (a private consumer is deleted on close only then). */
   connected: () => boolean;
-  /** Called once on close, with where a replacement should resume (see `resumeSequence`). */
-  onClose: (sub: NatsSubscription, resume: number | undefined) => void;
+  /** Called once on close. */
+  onClose: (sub: NatsSubscription) => void;
 }
 
 /**
@@ -30,21 +31,17 @@ export interface NatsSubscriptionDeps {
  * A `consume()` loop keeps pull requests of up to `prefetch` messages open; the server never has more than
  * the consumer's `max_ack_pending` delivered and unacknowledged (`prefetch` for a private subscription, the
  * largest member `prefetch` for a group), which bounds the local buffer plus the records handed to the
- * runtime. `fetch` takes from that buffer, waiting up to
- * `maxWaitMs` for the `max`-th record. When the consume loop ends on its own (consumer or stream deleted,
- * connection closed) `fetch` rejects with `ConsumerError` and the runtime subscribes again.
+ * runtime. `fetch` takes from that buffer (see `RecordBuffer`). When the consume loop ends on its own (consumer
+ * or stream deleted, connection closed) `fetch` hands out what is buffered, then rejects with `ConsumerError`
+ * and the runtime subscribes again.
  */
 export class NatsSubscription implements TransportSubscription {
   private messages?: ConsumerMessages;
-  private buffer: JsMsg[] = [];
+  private readonly buffer: RecordBuffer<JsMsg>;
   /** Handed to the runtime and not yet acknowledged or given back. */
   private readonly delivered = new Set<JsMsg>();
   private generation = 0;
-  private failure?: DatabusError;
-  private waiter?: () => void;
   private closed = false;
-  /** Highest stream sequence handed to the runtime. */
-  private lastTaken = 0;
   private pendingAcks: JsMsg[] = [];
   private ackTimer?: NodeJS.Immediate;
 
@@ -53,7 +50,14 @@ export class NatsSubscription implements TransportSubscription {
     private readonly spec: SubscriptionSpec,
     private readonly at: DatasetLocation,
     private consumerName: string,
-  ) {}
+  ) {
+    this.buffer = new RecordBuffer<JsMsg>({
+      handOut: (msg) => {
+        this.delivered.add(msg);
+        return fromJsMsg(spec.dataset, msg);
+      },
+    });
+  }
 
   /** Starts pulling from the consumer. */
   async start(): Promise<void> {
@@ -74,14 +78,8 @@ export class NatsSubscription implements TransportSubscription {
     void this.watch(messages);
   }
 
-  async fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
-    if (this.closed) throw new SubscriptionClosedError('fetch');
-    const out: IncomingRecord[] = [];
-    this.take(out, max);
-    if (out.length < max && maxWaitMs > 0 && !signal?.aborted && !this.failure)
-      await this.waitForMore(out, max, maxWaitMs, signal);
-    if (out.length === 0 && this.failure) throw this.failure;
-    return out;
+  fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
+    return this.buffer.fetch(max, maxWaitMs, signal);
   }
 
   /**
@@ -110,10 +108,8 @@ export class NatsSubscription implements TransportSubscription {
     if (this.closed) throw new SubscriptionClosedError('seek');
     this.flushAcks();
     this.stopPulling();
-    this.buffer = [];
+    this.buffer.restart();
     this.delivered.clear();
-    this.lastTaken = 0;
-    this.failure = undefined;
     this.consumerName = await this.deps.streams.recreateConsumer(
       this.spec,
       this.at,
@@ -123,23 +119,13 @@ export class NatsSubscription implements TransportSubscription {
     await this.start();
   }
 
-  /**
-   * Where a replacement of this (private) subscription should start: the oldest message handed out and
-   * not acknowledged, else the one after the last handed out; `undefined` before anything was handed out.
-   */
-  resumeSequence(): number | undefined {
-    let oldest: number | undefined;
-    for (const msg of this.delivered) if (oldest === undefined || msg.seq < oldest) oldest = msg.seq;
-    return oldest ?? (this.lastTaken > 0 ? this.lastTaken + 1 : undefined);
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
-    const resume = this.resumeSequence();
     this.closed = true;
     this.flushAcks();
     this.stopPulling();
-    this.wake();
+    const buffered = this.buffer.drain();
+    this.buffer.close();
     if (this.spec.group === undefined) {
       // While disconnected the server removes it after ephemeralInactiveMs instead.
       if (this.deps.connected())
@@ -149,11 +135,10 @@ export class NatsSubscription implements TransportSubscription {
             this.deps.logger.debug(`nats: ephemeral consumer not deleted: ${error?.message}`),
           );
     } else {
-      for (const msg of [...this.buffer, ...this.delivered]) this.giveBack(msg);
+      for (const msg of [...buffered, ...this.delivered]) this.giveBack(msg);
     }
-    this.buffer = [];
     this.delivered.clear();
-    this.deps.onClose(this, resume);
+    this.deps.onClose(this);
   }
 
   private flushAcks(): void {
@@ -197,20 +182,19 @@ export class NatsSubscription implements TransportSubscription {
           continue;
         }
         this.buffer.push(msg);
-        this.wake();
       }
     } catch (e) {
       error = e;
     }
     if (generation !== this.generation || this.closed) return;
-    this.failure =
+    const failure: DatabusError =
       error === undefined
         ? new ConsumerError(
             `nats consumer of "${this.spec.dataset}" stopped (deleted, or the connection closed)`,
           )
         : mapNatsError(error, 'consume', `on "${this.spec.dataset}"`);
-    this.deps.logger.debug(`nats: ${this.failure.message}`);
-    this.wake();
+    this.deps.logger.debug(`nats: ${failure.message}`);
+    this.buffer.fail(failure, { keepBuffered: true }); // buffered messages first, then the loss
   }
 
   /** Logs the consumer's notable notifications (heartbeats and pull bookkeeping are noise). */
@@ -219,41 +203,5 @@ export class NatsSubscription implements TransportSubscription {
       if (n.type === 'heartbeat' || n.type === 'next' || n.type === 'discard' || n.type === 'debug') continue;
       this.deps.logger.debug(`nats consumer of "${this.spec.dataset}": ${JSON.stringify(n)}`);
     }
-  }
-
-  private take(out: IncomingRecord[], max: number): void {
-    while (out.length < max && this.buffer.length > 0) {
-      const msg = this.buffer.shift() as JsMsg;
-      this.delivered.add(msg);
-      if (msg.seq > this.lastTaken) this.lastTaken = msg.seq;
-      out.push(fromJsMsg(this.spec.dataset, msg));
-    }
-  }
-
-  private waitForMore(
-    out: IncomingRecord[],
-    max: number,
-    maxWaitMs: number,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        this.waiter = undefined;
-        signal?.removeEventListener('abort', finish);
-        resolve();
-      };
-      const timer = setTimeout(finish, maxWaitMs);
-      timer.unref();
-      signal?.addEventListener('abort', finish, { once: true });
-      this.waiter = () => {
-        this.take(out, max);
-        if (out.length >= max || this.failure || this.closed) finish();
-      };
-    });
-  }
-
-  private wake(): void {
-    this.waiter?.();
   }
 }

@@ -2,7 +2,6 @@ import { DatabusError, redactText, TemporaryError } from '@databus/common';
 import { jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from './nats-client';
 import { SubscriptionClosedError } from '../../errors';
-import { Offset } from '../../offset/offset';
 import { TransportCapabilities } from '../../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
 import { StatusEmitter, TransportStatus, TransportStatusListener } from '../../transport/transport-status';
@@ -52,11 +51,6 @@ export class NatsTransport implements StreamingTransport {
   private closed = false;
   private closing?: Promise<void>;
   private offRefresh?: () => void;
-  /**
-   * Private subscriptions have no durable position, yet the runtime subscribes again (with the same spec)
-   * after losing one: it resumes where the lost one was instead of at `spec.start` again.
-   */
-  private readonly resumeAt = new WeakMap<SubscriptionSpec, number>();
 
   constructor(private readonly context: TransportContext) {
     this.options = resolveNatsOptions(context.transportOptions);
@@ -133,7 +127,7 @@ export class NatsTransport implements StreamingTransport {
     this.assertOpen('subscribe');
     try {
       const at = await this.streams.locate(spec.dataset);
-      const name = await this.streams.openConsumer(this.resumed(spec), at);
+      const name = await this.streams.openConsumer(spec, at);
       const sub = new NatsSubscription(
         {
           js: this.client(),
@@ -141,10 +135,7 @@ export class NatsTransport implements StreamingTransport {
           options: this.options,
           logger: this.context.logger,
           connected: () => this.statusEmitter.status.type === 'connected',
-          onClose: (s, resume) => {
-            this.subscriptions.delete(s);
-            if (spec.group === undefined && resume !== undefined) this.resumeAt.set(spec, resume);
-          },
+          onClose: (s) => this.subscriptions.delete(s),
         },
         spec,
         at,
@@ -229,12 +220,6 @@ export class NatsTransport implements StreamingTransport {
           break;
       }
     }
-  }
-
-  /** `spec` starting where its previous (private) subscription left off, when there was one. */
-  private resumed(spec: SubscriptionSpec): SubscriptionSpec {
-    const sequence = spec.group === undefined ? this.resumeAt.get(spec) : undefined;
-    return sequence === undefined ? spec : { ...spec, start: Offset.sequence(sequence) };
   }
 
   /** Resolves when the connection is up, the transport closed, or `deadline` passed. */
