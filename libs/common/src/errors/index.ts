@@ -9,3 +9,4 @@ export {
 } from './permanent.error';
 export { RequestTimeoutError } from './request-timeout.error';
 export { errorMessage } from './error-message';
+export { isPermanentFailure } from './failure-classification';

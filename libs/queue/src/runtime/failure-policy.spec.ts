@@ -1,5 +1,5 @@
 import { BadRequestException, ForbiddenException, ServiceUnavailableException } from '@nestjs/common';
-import { DecodeError, TemporaryError } from '@databus/common';
+import { DatabusError, DecodeError, TemporaryError } from '@databus/common';
 import { decideOnFailure } from './failure-policy';
 
 const policy = {
@@ -21,6 +21,16 @@ describe('decideOnFailure', () => {
     for (const error of [new DecodeError('bad'), new BadRequestException(), new ForbiddenException()])
       expect(decideOnFailure(error, 1, policy)).toEqual({ action: 'dead-letter', reason: 'permanent-error' });
     expect(decideOnFailure(new ServiceUnavailableException(), 1, policy).action).toBe('retry');
+  });
+
+  it('dead-letters a non-retriable DatabusError that is not a PermanentError at once, as streaming does', () => {
+    class RefusedError extends DatabusError {
+      readonly retriable = false;
+    }
+    expect(decideOnFailure(new RefusedError('HTTP 404 from the inventory API'), 1, policy)).toEqual({
+      action: 'dead-letter',
+      reason: 'permanent-error',
+    });
   });
 
   it("acks under onFailure: 'ack', whatever the error", () => {

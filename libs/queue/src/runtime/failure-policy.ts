@@ -1,5 +1,4 @@
-import { HttpException } from '@nestjs/common';
-import { backoffDelay, PermanentError } from '@databus/common';
+import { backoffDelay, isPermanentFailure } from '@databus/common';
 import type { ConsumeSpec } from '../backends/queue-backend.interface';
 import type { ResolvedRetry } from '../options/resolve-options';
 import type { DeadLetterReason } from '../wire/wire-format';
@@ -30,8 +29,9 @@ export type FailureDecision =
 /**
  * Decides what a failed attempt leads to:
  * - `onFailure: 'ack'` → ack (the task never comes back);
- * - a permanent error (`PermanentError`, or a 4xx `HttpException` such as a `ValidationPipe` or guard
- *   refusal) → dead-letter at once: retrying cannot help;
+ * - a permanent failure (`isPermanentFailure` from common, as the streaming runtime decides it: any
+ *   non-retriable `DatabusError`, or a 4xx `HttpException` such as a `ValidationPipe` or guard refusal) →
+ *   dead-letter at once: retrying cannot help;
  * - the last allowed attempt → dead-letter (`retries-exhausted`);
  * - otherwise → retry after the backoff delay for this attempt.
  */
@@ -42,17 +42,7 @@ export function decideOnFailure(
   random?: () => number,
 ): FailureDecision {
   if (handler.onFailure === 'ack') return { action: 'ack' };
-  if (isPermanent(error)) return { action: 'dead-letter', reason: 'permanent-error' };
+  if (isPermanentFailure(error)) return { action: 'dead-letter', reason: 'permanent-error' };
   if (attempt >= handler.retry.attempts) return { action: 'dead-letter', reason: 'retries-exhausted' };
   return { action: 'retry', delayMs: backoffDelay(attempt, handler.retry.backoff, random) };
-}
-
-/** True for failures that will repeat however often the message is retried. */
-export function isPermanent(error: unknown): boolean {
-  if (error instanceof PermanentError) return true;
-  if (error instanceof HttpException) {
-    const status = error.getStatus();
-    return status >= 400 && status < 500;
-  }
-  return false;
 }

@@ -1,24 +1,7 @@
-import { DatabusError, redactText } from '@databus/common';
+import { redactText } from '@databus/common';
 import { DatabusHeaders } from '../message/headers';
 import { DatasetMessage } from '../message/dataset-message';
 import { OutgoingRecord } from '../transport/transport-record.interface';
-
-/**
- * Whether retrying a failed handler can help:
- * - a databus error that says it is not retriable (`PermanentError`, including `DecodeError` for bodies that
- *   are not JSON, or any `DatabusError` whose `retriable` is false): no, dead-letter at once;
- * - a Nest `HttpException` with a 4xx status (a `ValidationPipe` rejection, a guard's `ForbiddenException`):
- *   no, the same message will be rejected again;
- * - anything else: yes, up to `retry.attempts`.
- */
-export function isPermanentFailure(error: unknown): boolean {
-  if (error instanceof DatabusError && !error.retriable) return true;
-  const status =
-    typeof (error as { getStatus?: unknown })?.getStatus === 'function'
-      ? (error as { getStatus(): unknown }).getStatus()
-      : undefined;
-  return typeof status === 'number' && status >= 400 && status < 500;
-}
 
 /** One line describing an error, secrets masked, for headers and logs. */
 export function describeError(error: unknown): { name: string; message: string } {

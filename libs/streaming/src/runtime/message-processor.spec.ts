@@ -1,4 +1,4 @@
-import { DecodeError, resolveBackoff, TemporaryError } from '@databus/common';
+import { DatabusError, DecodeError, resolveBackoff, TemporaryError } from '@databus/common';
 import { DatasetMessage } from '../message/dataset-message';
 import { DatabusHeaders } from '../message/headers';
 import { IncomingRecord, OutgoingRecord } from '../transport/transport-record.interface';
@@ -84,6 +84,19 @@ describe('MessageProcessor', () => {
     const processor = new MessageProcessor(invoke, policy(), transport, quiet, new AbortController().signal);
     await processor.process(message('{}'));
     expect(invoke).toHaveBeenCalledTimes(1);
+  });
+
+  it('dead-letters a non-retriable DatabusError that is not a PermanentError at once, as the queue does', async () => {
+    class RefusedError extends DatabusError {
+      readonly retriable = false;
+    }
+    const { transport, produced } = fakeTransport();
+    const invoke = jest.fn().mockRejectedValue(new RefusedError('HTTP 404 from the inventory API'));
+    const processor = new MessageProcessor(invoke, policy(), transport, quiet, new AbortController().signal);
+    await processor.process(message('{}'));
+    expect(invoke).toHaveBeenCalledTimes(1);
+    expect(produced.map((p) => p.dataset)).toEqual(['readings.dlq']);
+    expect(produced[0].record.headers[DatabusHeaders.ERROR_NAME]).toBe('RefusedError');
   });
 
   it('keeps retrying the dead-letter write while the broker is down, so nothing is lost', async () => {

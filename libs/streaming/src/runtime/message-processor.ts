@@ -1,5 +1,6 @@
 import {
   backoffDelay,
+  isPermanentFailure,
   redactText,
   ResolvedBackoff,
   sleep,
@@ -11,7 +12,7 @@ import { DatasetMessage } from '../message/dataset-message';
 import { DatabusHeaders } from '../message/headers';
 import { OutgoingRecord } from '../transport/transport-record.interface';
 import { StreamingTransport, TransportLogger } from '../transport/transport.interface';
-import { deadLetterRecord, describeError, isPermanentFailure } from './failure-policy';
+import { deadLetterRecord, describeError } from './failure-policy';
 import { isThenable } from './keyed-scheduler';
 
 /** Calls the user's code with the decoded payload and the message; resolves with its return value. */
