@@ -1,13 +1,13 @@
 import type { LoggerService } from '@nestjs/common';
 import {
-  DatabusMetrics,
-  noopMetrics,
   assertDuration,
   assertNonEmptyString,
   ConfigurationError,
+  DatabusMetrics,
   describeValue,
   resolveBackoff,
   ResolvedBackoff,
+  resolveMetrics,
 } from '@databus/common';
 import { DEFAULT_JWT_SOURCE, REFRESH_DEFAULTS } from '../auth.constants';
 import { INSECURE_TOKEN_URL } from '../auth.messages';
@@ -87,16 +87,6 @@ export function resolveJwtAuthOptions(
     logger,
     metrics: resolveMetrics(raw.metrics, `${prefix}.metrics`),
   };
-}
-
-function resolveMetrics(value: DatabusMetrics | undefined, option: string): DatabusMetrics {
-  if (value === undefined) return noopMetrics;
-  if (typeof value?.increment !== 'function')
-    throw new ConfigurationError(
-      option,
-      'a DatabusMetrics ({ increment, observe, set }), e.g. createPrometheusMetrics()',
-    );
-  return value;
 }
 
 function resolvePolicy(

@@ -7,11 +7,11 @@ import {
   describeBrokerUrl,
   DatabusMetrics,
   LoadedTls,
-  noopMetrics,
   loadTlsMaterial,
   parseBrokerUrl,
   resolveBackoff,
   ResolvedBackoff,
+  resolveMetrics,
   TlsWarn,
 } from '@databus/common';
 import type { MemoryBroker } from '../backends/memory/memory-broker';
@@ -140,20 +140,6 @@ function resolveHandlersSwitch(options: TaskQueueModuleOptions, p: string): bool
       },
     );
   return handlers ?? legacy ?? true;
-}
-
-function resolveMetrics(value: DatabusMetrics | undefined, option: string): DatabusMetrics {
-  if (value === undefined) return noopMetrics;
-  if (
-    typeof value?.increment !== 'function' ||
-    typeof value.observe !== 'function' ||
-    typeof value.set !== 'function'
-  )
-    throw new ConfigurationError(
-      option,
-      'a DatabusMetrics ({ increment, observe, set }), e.g. createPrometheusMetrics()',
-    );
-  return value;
 }
 
 function assertBoolean(value: unknown, option: string): boolean {

@@ -7,12 +7,12 @@ import {
   CredentialsProvider,
   DatabusMetrics,
   DEFAULT_CONNECT_TIMEOUT_MS,
-  noopMetrics,
   LoadedTls,
   loadTlsMaterial,
   parseBrokerUrl,
-  ResolvedBackoff,
   resolveBackoff,
+  ResolvedBackoff,
+  resolveMetrics,
   staticCredentials,
 } from '@databus/common';
 import { accountServerTransportFactory } from '../account-server/account-server.transport';
@@ -162,20 +162,6 @@ function resolveAccountServer(options: StreamingModuleOptions): ResolvedAccountS
         'no value next to accountServer (the account server says where NATS is)',
       );
   return resolveAccountServerOptions(options.accountServer, options.tls);
-}
-
-function resolveMetrics(value: DatabusMetrics | undefined, option: string): DatabusMetrics {
-  if (value === undefined) return noopMetrics;
-  if (
-    typeof value?.increment !== 'function' ||
-    typeof value.observe !== 'function' ||
-    typeof value.set !== 'function'
-  )
-    throw new ConfigurationError(
-      option,
-      'a DatabusMetrics ({ increment, observe, set }), e.g. createPrometheusMetrics()',
-    );
-  return value;
 }
 
 function resolveCredentials(
