@@ -1,20 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ConfigurationError } from '@databus/common';
+import { ConfigurationError, HealthEntry, HealthResult, healthResult } from '@databus/common';
 import { DEFAULT_JWT_SOURCE } from '../auth.constants';
 import { UNKNOWN_SOURCE } from '../auth.messages';
 import { getJwtManagerToken } from '../inject-jwt-manager.decorator';
 import type { JwtManager, JwtManagerStatus } from '../jwt-manager';
 
-/** One entry of a @nestjs/terminus health result (same shape, no import of terminus). @publicApi */
-export type JwtHealthResult = Record<
-  string,
-  {
-    status: 'up' | 'down';
+/** The health of a token source: the shape every databus indicator returns (`HealthResult`). @publicApi */
+export type JwtHealthResult = HealthResult<
+  HealthEntry & {
     /** `true` while a stale (still valid) token is served because refreshes fail. */
     degraded: boolean;
     state: JwtManagerStatus['state'];
-    /** Why the source is down or degraded. */
+    /** Why the source is down or degraded, one line each (`reason` joins them). */
     reasons: string[];
     expiresInMs?: number;
     token?: string;
@@ -44,16 +42,17 @@ export function jwtHealth(
         (status.lastError.permanent ? ' (permanent: check the credentials)' : ''),
     );
   const up = status.state === 'fresh' || status.state === 'stale';
-  return {
-    [key]: {
-      status: up ? 'up' : 'down',
-      degraded: status.state === 'stale',
-      state: status.state,
-      reasons,
-      expiresInMs: status.expiresAt === undefined ? undefined : status.expiresAt - now,
-      token: status.token,
-    },
+  const reason = reasons.join('; ');
+  const details = {
+    degraded: status.state === 'stale',
+    state: status.state,
+    reasons,
+    expiresInMs: status.expiresAt === undefined ? undefined : status.expiresAt - now,
+    token: status.token,
   };
+  if (!up) return healthResult(key, { status: 'down', reason }, details);
+  const stale = status.state === 'stale';
+  return healthResult(key, stale ? { status: 'up', degraded: true, reason } : { status: 'up' }, details);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { HealthResult, healthResult, HealthVerdict } from '@databus/common';
 import { HandlerOrchestrator } from '../runtime/handler-orchestrator';
 import { DEFAULT_CONNECTION, TASK_QUEUE_TELEMETRY } from '../task-queue.constants';
 import type { QueueTelemetry } from './queue-telemetry';
@@ -6,11 +7,8 @@ import type { QueueTelemetry } from './queue-telemetry';
 /** Re-attach failures in a row after which a consumer counts as down rather than recovering. */
 const FAILURES_BEFORE_DOWN = 3;
 
-/**
- * A health check result in the shape @nestjs/terminus expects: `{ [key]: { status, ...details } }`.
- * @publicApi
- */
-export type TaskQueueHealthResult = Record<string, { status: 'up' | 'down'; [detail: string]: unknown }>;
+/** A health check result in the shape every databus indicator returns (`HealthResult`). @publicApi */
+export type TaskQueueHealthResult = HealthResult;
 
 /**
  * Health of a task-queue connection and its handlers, for @nestjs/terminus (nothing to import from
@@ -38,35 +36,36 @@ export class TaskQueueHealthIndicator {
       error: runner.error?.message ?? runner.consumerHealth?.error,
     }));
     const details = { backend: this.telemetry.system, connection: state.type, handlers };
-    const down = (reason: string): TaskQueueHealthResult => ({
-      [key]: { status: 'down', reason, ...details },
-    });
-    if (state.type === 'closed') return down('connection closed');
-    const failed = this.orchestrator.handlers.filter((r) => r.state === 'failed');
+    return healthResult(key, this.verdict(state.type), details);
+  }
+
+  private verdict(connection: string): HealthVerdict {
+    if (connection === 'closed') return { status: 'down', reason: 'connection closed' };
+    const runners = this.orchestrator.handlers;
+    const failed = runners.filter((r) => r.state === 'failed');
     if (failed.length)
-      return down(
-        `consumer stopped: ${failed.map((r) => `${r.handler.name} (${r.error?.message})`).join(', ')}`,
-      );
-    if (state.type !== 'connected')
-      return { [key]: { status: 'up', degraded: true, reason: `connection ${state.type}`, ...details } };
-    const detached = this.orchestrator.handlers.filter(
+      return {
+        status: 'down',
+        reason: `consumer stopped: ${failed.map((r) => `${r.handler.name} (${r.error?.message})`).join(', ')}`,
+      };
+    if (connection !== 'connected')
+      return { status: 'up', degraded: true, reason: `connection ${connection}` };
+    const detached = runners.filter(
       (r) => (r.state === 'running' || r.state === 'paused') && r.consumerHealth?.attached === false,
     );
     const stuck = detached.filter((r) => (r.consumerHealth?.failures ?? 0) >= FAILURES_BEFORE_DOWN);
     if (stuck.length)
-      return down(
-        `consumer cannot attach: ${stuck.map((r) => `${r.handler.name} (${r.consumerHealth?.error})`).join(', ')}`,
-      );
+      return {
+        status: 'down',
+        reason: `consumer cannot attach: ${stuck.map((r) => `${r.handler.name} (${r.consumerHealth?.error})`).join(', ')}`,
+      };
     if (detached.length)
       return {
-        [key]: {
-          status: 'up',
-          degraded: true,
-          reason: `consumer re-attaching: ${detached.map((r) => r.handler.name).join(', ')}`,
-          ...details,
-        },
+        status: 'up',
+        degraded: true,
+        reason: `consumer re-attaching: ${detached.map((r) => r.handler.name).join(', ')}`,
       };
-    return { [key]: { status: 'up', ...details } };
+    return { status: 'up' };
   }
 }
 

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { HealthResult, healthResult, HealthVerdict } from '@databus/common';
 import { StreamingConnection } from '../channel/streaming-connection';
 import { DatasetHandlerOrchestrator } from '../discovery/dataset-handler.orchestrator';
 import { STREAMING_CONNECTION } from '../streaming.constants';
+import { StreamingTransport } from '../transport/transport.interface';
 
-/** Result of a health check, in the shape @nestjs/terminus expects (`{ [key]: { status, ... } }`). */
-export type StreamingHealthResult = Record<string, { status: 'up' | 'down'; [detail: string]: unknown }>;
+/** Result of a health check, in the shape every databus indicator returns (`HealthResult`). */
+export type StreamingHealthResult = HealthResult;
 
 /**
  * Health of a streaming connection and its handlers, for @nestjs/terminus (no import of terminus needed:
@@ -31,26 +33,27 @@ export class StreamingHealthIndicator {
       state: h.runner.state,
       error: h.runner.error?.message,
     }));
-    const failedHandlers = handlers.filter((h) => h.state === 'failed');
     const details = { transport: transport.name, connection: status.type, handlers };
+    return healthResult(key, this.verdict(status, handlers), details);
+  }
+
+  private verdict(
+    status: StreamingTransport['status'],
+    handlers: ReadonlyArray<{ id: string; state: string; error?: string }>,
+  ): HealthVerdict {
     if (status.type === 'closed' || status.type === 'failed')
       return {
-        [key]: {
-          status: 'down',
-          reason: status.type === 'failed' ? status.error.message : 'connection closed',
-          ...details,
-        },
+        status: 'down',
+        reason: status.type === 'failed' ? status.error.message : 'connection closed',
       };
-    if (failedHandlers.length)
+    const failed = handlers.filter((h) => h.state === 'failed');
+    if (failed.length)
       return {
-        [key]: {
-          status: 'down',
-          reason: `consumer stopped: ${failedHandlers.map((h) => `${h.id} (${h.error})`).join(', ')}`,
-          ...details,
-        },
+        status: 'down',
+        reason: `consumer stopped: ${failed.map((h) => `${h.id} (${h.error})`).join(', ')}`,
       };
     if (status.type === 'disconnected' || status.type === 'reconnecting' || status.type === 'connecting')
-      return { [key]: { status: 'up', degraded: true, reason: `transport ${status.type}`, ...details } };
-    return { [key]: { status: 'up', ...details } };
+      return { status: 'up', degraded: true, reason: `transport ${status.type}` };
+    return { status: 'up' };
   }
 }
