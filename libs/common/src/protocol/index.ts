@@ -1,1 +1,2 @@
 export { AmqpReplyCode, amqpReplyCode } from './amqp-reply-codes';
+export { PendingReplies } from './pending-replies';

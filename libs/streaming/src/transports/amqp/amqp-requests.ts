@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
-import { RequestTimeoutError, TemporaryError } from '@databus/common';
+import { PendingReplies, TemporaryError } from '@databus/common';
 import { IncomingRecord, OutgoingRecord } from '../../transport/transport-record.interface';
 import { AmqpConnection } from './amqp-connection';
 import { mapChannelError } from './amqp-error.mapper';
@@ -8,13 +8,6 @@ import { publishOptions, toIncomingRecord } from './amqp-wire';
 
 /** RabbitMQ's direct reply-to pseudo-queue: replies come straight back to the consuming channel. */
 export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
-
-interface PendingRequest {
-  dataset: string;
-  resolve: (record: IncomingRecord) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
 
 /**
  * Request/response over a dataset's stream with RabbitMQ direct reply-to: the request is appended to the
@@ -25,7 +18,7 @@ interface PendingRequest {
 export class AmqpRequester {
   private channel?: Promise<ConfirmChannel>;
   private channelModel?: ChannelModel;
-  private readonly pending = new Map<string, PendingRequest>();
+  private readonly pending = new PendingReplies<IncomingRecord>();
 
   constructor(private readonly connection: AmqpConnection) {}
 
@@ -37,15 +30,7 @@ export class AmqpRequester {
   ): Promise<IncomingRecord> {
     const correlationId = randomUUID();
     const deadline = Date.now() + timeoutMs;
-    const reply = new Promise<IncomingRecord>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(correlationId);
-        reject(new RequestTimeoutError(dataset, timeoutMs));
-      }, timeoutMs);
-      timer.unref();
-      this.pending.set(correlationId, { dataset, resolve, reject, timer });
-    });
-    reply.catch(() => undefined); // settled before the caller awaits it: not an unhandled rejection
+    const reply = this.pending.expect(correlationId, dataset, timeoutMs);
     try {
       await ensureStream(timeoutMs);
       const channel = await this.replyChannel(Math.max(deadline - Date.now(), 1));
@@ -60,14 +45,14 @@ export class AmqpRequester {
         );
       });
     } catch (error) {
-      this.settle(correlationId, (p) => p.reject(error as Error));
+      this.pending.reject(correlationId, error);
     }
     return reply;
   }
 
   /** Fails every waiting request and closes the reply channel. */
   async close(): Promise<void> {
-    this.failAll(new TemporaryError('The amqp transport closed before the reply arrived.'));
+    this.pending.rejectAll(new TemporaryError('The amqp transport closed before the reply arrived.'));
     const channel = this.channel;
     this.channel = undefined;
     await channel?.then((c) => c.close()).catch(() => undefined);
@@ -82,7 +67,7 @@ export class AmqpRequester {
         channel.on('close', () => {
           if (this.channel !== opening) return;
           this.channel = undefined;
-          this.failAll(new TemporaryError('The connection was lost before the reply arrived.'));
+          this.pending.rejectAll(new TemporaryError('The connection was lost before the reply arrived.'));
         });
         await channel.consume(DIRECT_REPLY_TO, (message) => this.onReply(message), { noAck: true });
         return channel;
@@ -98,18 +83,7 @@ export class AmqpRequester {
   private onReply(message: ConsumeMessage | null): void {
     const id = message?.properties.correlationId;
     if (!message || typeof id !== 'string') return;
-    this.settle(id, (p) => p.resolve(toIncomingRecord(DIRECT_REPLY_TO, message, 0, false)));
-  }
-
-  private settle(correlationId: string, action: (pending: PendingRequest) => void): void {
-    const pending = this.pending.get(correlationId);
-    if (!pending) return;
-    this.pending.delete(correlationId);
-    clearTimeout(pending.timer);
-    action(pending);
-  }
-
-  private failAll(error: Error): void {
-    for (const id of [...this.pending.keys()]) this.settle(id, (p) => p.reject(error));
+    if (this.pending.destination(id) === undefined) return; // timed out, or not ours
+    this.pending.resolve(id, toIncomingRecord(DIRECT_REPLY_TO, message, 0, false));
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RequestTimeoutError } from '@databus/common';
+import { PendingReplies } from '@databus/common';
 import { SubscriptionClosedError } from '../../errors';
 import { Offset } from '../../offset/offset';
 import { IncomingRecord } from '../../transport/transport-record.interface';
@@ -26,12 +26,6 @@ export interface KafkaReplyInboxOptions {
   logger: TransportLogger;
 }
 
-interface Waiter {
-  resolve(record: IncomingRecord): void;
-  reject(error: Error): void;
-  timer: NodeJS.Timeout;
-}
-
 /**
  * Receives the replies of this instance's requests.
  *
@@ -44,7 +38,7 @@ interface Waiter {
  * or meant for another instance sharing the topic) are ignored. It never commits.
  */
 export class KafkaReplyInbox {
-  private readonly waiters = new Map<string, Waiter>();
+  private readonly waiters = new PendingReplies<IncomingRecord>();
   private consumer?: KafkaDriverConsumer;
   private starting?: Promise<void>;
   private closed = false;
@@ -71,32 +65,18 @@ export class KafkaReplyInbox {
    * after `timeoutMs`.
    */
   expect(correlationId: string, destination: string, timeoutMs: number): Promise<IncomingRecord> {
-    return new Promise<IncomingRecord>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(correlationId);
-        reject(new RequestTimeoutError(destination, timeoutMs));
-      }, timeoutMs);
-      timer.unref();
-      this.waiters.set(correlationId, { resolve, reject, timer });
-    });
+    return this.waiters.expect(correlationId, destination, timeoutMs);
   }
 
   /** Forgets a request that could not be sent. */
   cancel(correlationId: string): void {
-    const waiter = this.waiters.get(correlationId);
-    if (!waiter) return;
-    clearTimeout(waiter.timer);
-    this.waiters.delete(correlationId);
+    this.waiters.reject(correlationId, new SubscriptionClosedError('send the request', 'kafka transport'));
   }
 
   /** Stops the consumer; waiting requests fail with `SubscriptionClosedError`. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const [id, waiter] of this.waiters) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new SubscriptionClosedError('receive the reply', 'kafka transport'));
-      this.waiters.delete(id);
-    }
+    this.waiters.rejectAll(new SubscriptionClosedError('receive the reply', 'kafka transport'));
     await this.starting?.catch(() => undefined);
     const consumer = this.consumer;
     this.consumer = undefined;
@@ -139,11 +119,8 @@ export class KafkaReplyInbox {
     if (batch.isStale() || batch.records.length === 0) return {};
     for (const record of batch.records) {
       const id = record.headers[KafkaReplyHeaders.CORRELATION_ID];
-      const waiter = id === undefined ? undefined : this.waiters.get(id);
-      if (!waiter || id === undefined) continue;
-      clearTimeout(waiter.timer);
-      this.waiters.delete(id);
-      waiter.resolve(toIncomingRecord(this.options.topic, batch.partition, record, 0, false));
+      if (id === undefined || this.waiters.destination(id) === undefined) continue; // late, or another's
+      this.waiters.resolve(id, toIncomingRecord(this.options.topic, batch.partition, record, 0, false));
     }
     const nextOffset = batch.records[batch.records.length - 1].offset + 1;
     next.set(batch.partition, nextOffset);

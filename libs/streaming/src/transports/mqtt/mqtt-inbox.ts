@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { RequestTimeoutError } from '@databus/common';
+import { PendingReplies } from '@databus/common';
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import { IncomingRecord } from '../../transport/transport-record.interface';
 import { encodeCorrelation, fromPacket, ReplyAddress } from './mqtt-codec';
-
-interface Pending {
-  resolve: (record: IncomingRecord) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
 
 /**
  * The reply inbox of one transport instance: a private topic `<prefix>/<uuid>` its connection subscribes to,
@@ -16,7 +10,7 @@ interface Pending {
  */
 export class MqttInbox {
   readonly topic: string;
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new PendingReplies<IncomingRecord>();
 
   constructor(prefix: string) {
     this.topic = `${prefix.replace(/\/+$/, '')}/${randomUUID()}`;
@@ -29,11 +23,8 @@ export class MqttInbox {
       const correlation = packet.properties?.correlationData;
       if (correlation === undefined) return;
       const id = encodeCorrelation(Buffer.from(correlation));
-      const waiter = this.pending.get(id);
-      if (!waiter) return; // timed out already
-      this.pending.delete(id);
-      clearTimeout(waiter.timer);
-      waiter.resolve(fromPacket(packet, topic, 0));
+      if (this.pending.destination(id) === undefined) return; // timed out already
+      this.pending.resolve(id, fromPacket(packet, topic, 0));
     });
   }
 
@@ -48,33 +39,17 @@ export class MqttInbox {
    */
   expect(destination: string, timeoutMs: number): { address: ReplyAddress; reply: Promise<IncomingRecord> } {
     const id = randomUUID();
-    const reply = new Promise<IncomingRecord>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new RequestTimeoutError(destination, timeoutMs));
-      }, timeoutMs);
-      timer.unref();
-      this.pending.set(id, { resolve, reject, timer });
-    });
+    const reply = this.pending.expect(id, destination, timeoutMs);
     return { address: { responseTopic: this.topic, correlationData: Buffer.from(id, 'utf8') }, reply };
   }
 
   /** Forgets a request whose publish failed. */
   cancel(address: ReplyAddress, error: Error): void {
-    const id = address.correlationData.toString('utf8');
-    const waiter = this.pending.get(id);
-    if (!waiter) return;
-    this.pending.delete(id);
-    clearTimeout(waiter.timer);
-    waiter.reject(error);
+    this.pending.reject(address.correlationData.toString('utf8'), error);
   }
 
   /** Fails every waiting request (transport closing). */
   closeAll(error: Error): void {
-    for (const [id, waiter] of this.pending) {
-      clearTimeout(waiter.timer);
-      this.pending.delete(id);
-      waiter.reject(error);
-    }
+    this.pending.rejectAll(error);
   }
 }

@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { RequestTimeoutError, TemporaryError } from '@databus/common';
+import { PendingReplies, TemporaryError } from '@databus/common';
 import { createInbox, type NatsConnection, type Subscription } from './nats-client';
 import { IncomingRecord, OutgoingRecord } from '../../transport/transport-record.interface';
 import { mapNatsError } from './nats-error.mapper';
 import { fromReply, NatsWireHeaders, toNatsHeaders } from './nats-wire';
 import { NatsOutgoing } from './nats-publisher';
-
-interface PendingRequest {
-  sub?: Subscription;
-  timer: NodeJS.Timeout;
-  fail: (error: Error) => void;
-}
 
 /**
  * Request/reply for datasets. A request must reach the dataset's handler, which consumes from JetStream,
@@ -20,7 +14,7 @@ interface PendingRequest {
  * A native NATS `request()` to the dataset subject cannot work: JetStream answers it with its `PubAck`.
  */
 export class NatsRequests {
-  private readonly pending = new Set<PendingRequest>();
+  private readonly pending = new PendingReplies<IncomingRecord>();
 
   constructor(
     private readonly nc: () => NatsConnection,
@@ -32,42 +26,28 @@ export class NatsRequests {
     const inbox = createInbox();
     const correlationId = randomUUID();
     const nc = this.nc();
-    return new Promise<IncomingRecord>((resolve, reject) => {
-      const entry = {} as PendingRequest;
-      let done = false;
-      entry.fail = (error) => {
-        if (done) return;
-        settle();
-        reject(error);
-      };
-      const settle = (): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(entry.timer);
-        entry.sub?.unsubscribe();
-        this.pending.delete(entry);
-      };
-      entry.timer = setTimeout(() => entry.fail(new RequestTimeoutError(dataset, timeoutMs)), timeoutMs);
-      entry.timer.unref();
-      try {
-        entry.sub = nc.subscribe(inbox, {
-          callback: (error, msg) => {
-            if (error) return;
-            const reply = fromReply(inbox, msg);
-            if (done || (reply.correlationId !== undefined && reply.correlationId !== correlationId)) return;
-            settle();
-            resolve({ ...reply, correlationId });
-          },
-        });
-      } catch (error) {
-        return entry.fail(mapNatsError(error, 'request', `inbox for "${dataset}"`));
-      }
-      this.pending.add(entry);
-      this.produce(dataset, {
-        data: record.data,
-        headers: toNatsHeaders(record, { replyTo: inbox, correlationId }),
-      }).catch((error) => entry.fail(mapNatsError(error, 'request', `to "${dataset}"`)));
-    });
+    let sub: Subscription | undefined;
+    const reply = this.pending.expect(correlationId, dataset, timeoutMs, () => sub?.unsubscribe());
+    try {
+      sub = nc.subscribe(inbox, {
+        callback: (error, msg) => {
+          if (error) return;
+          const answer = fromReply(inbox, msg);
+          if (answer.correlationId !== undefined && answer.correlationId !== correlationId) return;
+          this.pending.resolve(correlationId, { ...answer, correlationId });
+        },
+      });
+    } catch (error) {
+      this.pending.reject(correlationId, mapNatsError(error, 'request', `inbox for "${dataset}"`));
+      return reply;
+    }
+    this.produce(dataset, {
+      data: record.data,
+      headers: toNatsHeaders(record, { replyTo: inbox, correlationId }),
+    }).catch((error) =>
+      this.pending.reject(correlationId, mapNatsError(error, 'request', `to "${dataset}"`)),
+    );
+    return reply;
   }
 
   /** Sends a reply to a request's inbox over core NATS and flushes it to the server. */
@@ -85,7 +65,6 @@ export class NatsRequests {
 
   /** Fails every outstanding request with `TemporaryError` (on transport close). */
   close(): void {
-    for (const entry of [...this.pending])
-      entry.fail(new TemporaryError('The nats transport closed before the reply arrived.'));
+    this.pending.rejectAll(new TemporaryError('The nats transport closed before the reply arrived.'));
   }
 }
