@@ -1,17 +1,11 @@
 import { isIP } from 'node:net';
 import { LoadedTls } from './tls-options.interface';
 
-/** The `tls.connect` fields every broker client takes (amqplib, nats.js, mqtt.js, kafkajs). */
-export interface TlsSocketOptions {
-  ca?: Buffer[];
-  cert?: Buffer;
-  key?: Buffer;
-  pfx?: Buffer;
-  passphrase?: string;
-  servername?: string;
-  /** Always set: `true` unless the material was loaded with `insecure: true`. */
-  rejectUnauthorized: boolean;
-}
+/**
+ * The `tls.connect` fields every broker client takes (amqplib, nats.js, mqtt.js, kafkajs): the loaded
+ * material's own fields, `rejectUnauthorized` always set (`true` unless loaded with `insecure: true`).
+ */
+export type TlsSocketOptions = LoadedTls;
 
 /**
  * Maps loaded TLS material (see `loadTlsMaterial`) onto the socket options of a broker client.
