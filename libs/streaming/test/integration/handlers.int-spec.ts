@@ -286,6 +286,7 @@ describe('bad input gets typed, clear errors', () => {
       StreamingModule.forRoot({
         url: 'kafka://127.0.0.1:1',
         logger: false,
+        connectTimeoutMs: 300, // the default (30 s) would outlast the test
         produceTimeoutMs: 300,
         reconnect: { initialMs: 10, maxMs: 20 },
       }),
