@@ -34,6 +34,23 @@ describe('sensor hub on memory:// (embedded default)', () => {
     expect(list.find((s) => s.sensor === sensor)).toMatchObject({ count: 2, last: { value: 2.5 } });
   });
 
+  it('answers a POST once the reading is stored: a GET right after it never answers 404', async () => {
+    // Five new sensors, as the README's flow goes: POST a reading, then GET its stats at once.
+    for (let i = 0; i < 5; i++) {
+      const sensor = uniqueName(`race-${i}`);
+      const posted = await fetch(`${demo.url}/api/sensors/${sensor}/readings`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ value: 20 + i }),
+      });
+      expect(posted.status).toBe(202);
+      expect(await posted.json()).toEqual({ dataset: 'sensor-readings', sequence: expect.any(Number) });
+      const stats = await fetch(`${demo.url}/api/sensors/${sensor}/stats`);
+      expect(stats.status).toBe(202);
+      expect(await stats.json()).toEqual({ status: 'pending', sensor, count: 1, queued: true });
+    }
+  });
+
   it('refuses an invalid reading with 400 before it reaches the dataset', async () => {
     const bad = await fetch(`${demo.url}/api/sensors/probe/readings`, {
       method: 'POST',

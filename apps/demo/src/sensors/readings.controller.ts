@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ChannelService, Ctx, DatasetMessage, OnDatasetMessage, Payload } from '@databus/streaming';
 import { LiveFeed } from '../live/live-feed.service';
 import { NewReadingDto, ReadingDto } from './reading.dto';
+import { READING_ID_HEADER, ReadingReceipts } from './reading-receipts';
 import { ReadingsStore, SensorSummary } from './readings.store';
 import { SensorIdPipe } from './sensor-id.pipe';
 import { validation } from './validation';
@@ -19,6 +21,7 @@ export class ReadingsController {
     private readonly channel: ChannelService,
     private readonly store: ReadingsStore,
     private readonly feed: LiveFeed,
+    private readonly receipts: ReadingReceipts,
   ) {}
 
   /** Every sensor with its reading count and latest reading. */
@@ -27,16 +30,30 @@ export class ReadingsController {
     return this.store.summaries();
   }
 
-  /** Publishes one reading (keyed by sensor, so a sensor's readings stay in order). */
+  /**
+   * Publishes one reading (keyed by sensor, so a sensor's readings stay in order) and answers once
+   * `onReading()` has stored it, with the sequence it was consumed at: a GET right after sees it.
+   */
   @Post(':id/readings')
   @HttpCode(202)
   async publish(
     @Param('id', SensorIdPipe) sensor: string,
     @Body(validation()) body: NewReadingDto,
-  ): Promise<{ dataset: string; sequence?: number }> {
+  ): Promise<{ dataset: string; sequence: number }> {
     const reading: ReadingDto = { sensor, value: body.value, time: body.time ?? new Date().toISOString() };
-    const result = await this.channel.produce(READINGS_DATASET, reading, { key: sensor });
-    return { dataset: READINGS_DATASET, sequence: result.sequence };
+    const id = randomUUID();
+    const stored = this.receipts.expect(id, `the reading of "${sensor}"`);
+    stored.catch(() => undefined); // awaited below; a timeout while produce() is still running is not unhandled
+    try {
+      await this.channel.produce(READINGS_DATASET, reading, {
+        key: sensor,
+        headers: { [READING_ID_HEADER]: id },
+      });
+    } catch (error) {
+      this.receipts.cancel(id);
+      throw error;
+    }
+    return { dataset: READINGS_DATASET, sequence: await stored };
   }
 
   /**
@@ -53,5 +70,6 @@ export class ReadingsController {
       time,
       sequence: String(message.sequence),
     });
+    this.receipts.stored(message.headers[READING_ID_HEADER], message.sequence);
   }
 }

@@ -3,6 +3,7 @@ import { AuthenticatedHttpModule } from '@databus/auth';
 import { DEMO_CONFIG } from '../config/demo.config';
 import { DemoConfig } from '../config/demo-config.interface';
 import { LiveModule } from '../live/live.module';
+import { ReadingReceipts } from './reading-receipts';
 import { ReadingsController } from './readings.controller';
 import { ReadingsStore } from './readings.store';
 import { SensorSimulator } from './sensor-simulator';
@@ -27,7 +28,7 @@ import { StatsWorker } from './stats.worker';
     }),
   ],
   controllers: [ReadingsController, StatsController],
-  providers: [ReadingsStore, StatsStore, StatsWorker, SensorSimulator],
+  providers: [ReadingsStore, ReadingReceipts, StatsStore, StatsWorker, SensorSimulator],
   exports: [SensorSimulator],
 })
 export class SensorsModule {}

@@ -69,7 +69,12 @@ export async function bootDemo(
 }
 
 /** POSTs readings of `sensor`, one at a time (each resolves once the dataset has it). */
-export async function postReadings(baseUrl: string, sensor: string, values: number[]): Promise<void> {
+/**
+ * POSTs each value as a reading of `sensor`; each answer must be 202 with the sequence the reading was stored
+ * at (every transport, RabbitMQ streams included). Returns those sequences.
+ */
+export async function postReadings(baseUrl: string, sensor: string, values: number[]): Promise<number[]> {
+  const sequences: number[] = [];
   for (const value of values) {
     const response = await fetch(`${baseUrl}/api/sensors/${sensor}/readings`, {
       method: 'POST',
@@ -77,7 +82,12 @@ export async function postReadings(baseUrl: string, sensor: string, values: numb
       body: JSON.stringify({ value }),
     });
     if (response.status !== 202) throw new Error(`POST reading answered ${response.status}`);
+    const body = (await response.json()) as { dataset?: unknown; sequence?: unknown };
+    if (body.dataset !== 'sensor-readings' || typeof body.sequence !== 'number')
+      throw new Error(`POST reading answered ${JSON.stringify(body)}, not { dataset, sequence }`);
+    sequences.push(body.sequence);
   }
+  return sequences;
 }
 
 /** Waits until the API reports `count` stored readings for `sensor`. */

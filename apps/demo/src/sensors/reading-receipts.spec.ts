@@ -1,0 +1,34 @@
+import { GatewayTimeoutException } from '@nestjs/common';
+import { ReadingReceipts } from './reading-receipts';
+
+describe('ReadingReceipts', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('resolves a receipt with the sequence the handler stored the reading at', async () => {
+    const receipts = new ReadingReceipts();
+    const receipt = receipts.expect('r1', 'the reading of "boiler"');
+    receipts.stored('someone-else', 7);
+    receipts.stored(undefined, 8);
+    receipts.stored('r1', 9);
+    await expect(receipt).resolves.toBe(9);
+  });
+
+  it('answers 504 naming the reading when the handler does not store it in time', async () => {
+    jest.useFakeTimers();
+    const receipts = new ReadingReceipts();
+    const receipt = receipts.expect('r2', 'the reading of "boiler"', 2_000);
+    jest.advanceTimersByTime(2_000);
+    await expect(receipt).rejects.toBeInstanceOf(GatewayTimeoutException);
+    await expect(receipt).rejects.toThrow(
+      'the reading of "boiler" was published but not stored within 2 s (is the readings handler running?)',
+    );
+    receipts.stored('r2', 3); // too late: ignored
+  });
+
+  it('rejects what is still waiting when the module stops', async () => {
+    const receipts = new ReadingReceipts();
+    const receipt = receipts.expect('r3', 'the reading of "boiler"');
+    receipts.onModuleDestroy();
+    await expect(receipt).rejects.toThrow('the demo is shutting down before the reading was stored');
+  });
+});
