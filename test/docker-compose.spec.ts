@@ -174,6 +174,11 @@ describe('.env.example', () => {
     for (const name of DEMO_ENV_KEYS) expect(example).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
   });
 
+  it('lists each variable once', () => {
+    const names = [...example.matchAll(/^#? ?([A-Z0-9_]+)=/gm)].map((m) => m[1]);
+    expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
+  });
+
   it('is not the git-ignored .env itself', () => {
     expect(readFileSync(join(root, '.gitignore'), 'utf8')).toMatch(/^\.env$/m);
   });

@@ -7,6 +7,7 @@ import { StreamingModule } from '@databus/streaming';
 import { DEMO_CONFIG } from './config/demo.config';
 import { DemoConfig } from './config/demo-config.interface';
 import { DemoConfigModule } from './config/demo-config.module';
+import { loadQueueNames } from './config/load-demo-config';
 import { GatewayModule } from './gateway/gateway.module';
 import { GatewayService } from './gateway/gateway.service';
 import { PageController } from './page/page.controller';
@@ -46,6 +47,8 @@ export class AppModule {
       load: [() => env],
     });
     const centrifugo = env.CENTRIFUGO_API_URL ?? process.env.CENTRIFUGO_API_URL;
+    // The handler decorators need the queue names when the module is built (a bad name fails here, named).
+    const names = loadQueueNames({ ...process.env, ...env });
     return {
       module: AppModule,
       imports: [
@@ -60,6 +63,7 @@ export class AppModule {
             metrics,
             url: c.streamingUrl,
             group: c.streamingGroup,
+            clientId: c.streamingClientId,
             tls: brokerTls(c.streamingUrl, c.tls),
             shutdownTimeoutMs: c.shutdownTimeoutMs,
           }),
@@ -93,7 +97,7 @@ export class AppModule {
               }),
             ]
           : []),
-        SensorsModule,
+        SensorsModule.forRoot(names),
         OpsModule,
       ],
       controllers: [PageController],

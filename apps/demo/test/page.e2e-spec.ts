@@ -37,6 +37,10 @@ describe('the page at / in headless Chromium', () => {
 
   it('shows live readings, and the stats after a click on "Request stats"', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 820 } });
+    const failed: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+    });
     try {
       await page.goto(demo.url);
       // Live readings arrive over server-sent events and fill the sensor table.
@@ -73,6 +77,8 @@ describe('the page at / in headless Chromium', () => {
       mkdirSync(join(target, '..'), { recursive: true });
       await page.screenshot({ path: target, fullPage: true });
       expect(statSync(target).size).toBeGreaterThan(10_000);
+      // Nothing the page loads (its icon included) answers an error.
+      expect(failed).toEqual([]);
     } finally {
       await page.close();
     }

@@ -66,6 +66,16 @@ describe('sensor hub on memory:// (embedded default)', () => {
     expect(badId.status).toBe(400);
   });
 
+  it('serves the page icon, and sends /favicon.ico to it instead of a 404', async () => {
+    const ico = await fetch(`${demo.url}/favicon.ico`, { redirect: 'manual' });
+    expect(ico.status).toBe(301);
+    expect(ico.headers.get('location')).toBe('/favicon.svg');
+    const svg = await fetch(`${demo.url}/favicon.svg`);
+    expect(svg.status).toBe(200);
+    expect(svg.headers.get('content-type')).toContain('image/svg+xml');
+    expect(await svg.text()).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  });
+
   it('answers 404 for a sensor without readings', async () => {
     expect((await fetch(`${demo.url}/api/sensors/${uniqueName('none')}/stats`)).status).toBe(404);
   });

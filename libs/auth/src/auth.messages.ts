@@ -1,5 +1,8 @@
 /** Log and error texts of @databus/auth. None of them ever receives a secret, only fingerprints. */
 
+/** An error message used inside a sentence: without its own final period (no `ECONNREFUSED.. Next`). */
+export const clause = (message: string): string => message.replace(/\.+$/, '');
+
 /** A token was obtained (logged with its fingerprint). */
 export const TOKEN_REFRESHED = (source: string, token: string, reason: string, latencyMs: number): string =>
   `Token source "${source}": obtained ${token} (${reason}, ${latencyMs} ms).`;
@@ -12,7 +15,7 @@ export const REFRESH_FAILED = (
   retryInMs: number,
   servingStale: boolean,
 ): string =>
-  `Token source "${source}": refresh attempt ${attempt} failed: ${error}. Next attempt in ${retryInMs} ms` +
+  `Token source "${source}": refresh attempt ${attempt} failed: ${clause(error)}. Next attempt in ${retryInMs} ms` +
   (servingStale ? '; the current token is still valid and keeps being served.' : '.');
 
 /** The cached token ran out without a replacement. */
@@ -21,7 +24,7 @@ export const TOKEN_EXPIRED = (source: string, token: string): string =>
 
 /** The eager fetch failed and `failOnStartup` is false. */
 export const STARTUP_FETCH_FAILED = (source: string, error: string): string =>
-  `Token source "${source}": no token at startup (${error}); failOnStartup is false, so the application starts and the manager keeps trying.`;
+  `Token source "${source}": no token at startup (${clause(error)}); failOnStartup is false, so the application starts and the manager keeps trying.`;
 
 /** Message of `TokenUnavailableError`. */
 export const NO_USABLE_TOKEN = (source: string, error: string): string =>

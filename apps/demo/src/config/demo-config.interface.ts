@@ -43,6 +43,19 @@ export interface SimulatorConfig {
   statsMs: number;
 }
 
+/**
+ * The demo's names on the task-queue broker. Two demos on one broker need different names, or they take each
+ * other's tasks and see each other's notifications.
+ */
+export interface DemoQueueNames {
+  /** The work queue of the stats tasks (`STATS_QUEUE`). */
+  statsQueue: string;
+  /** Fanout exchange of "stats are ready" events (`NOTIFICATIONS_EXCHANGE`). */
+  notificationsExchange: string;
+  /** Fanout exchange of failure log events (`LOGS_EXCHANGE`). */
+  logsExchange: string;
+}
+
 /** Everything the demo reads from the environment (or `.env`), validated. */
 export interface DemoConfig {
   port: number;
@@ -52,7 +65,10 @@ export interface DemoConfig {
   streamingUrl: string;
   /** Consumer-group prefix of the dataset handlers. */
   streamingGroup: string;
+  /** Stable id of this instance on the streaming broker (MQTT sessions); absent: host name and pid. */
+  streamingClientId?: string;
   queueUrl: string;
+  names: DemoQueueNames;
   simulator: SimulatorConfig;
   auth: DemoAuthConfig;
   tls: TlsFiles;

@@ -85,4 +85,34 @@ describe('brokerTls', () => {
   it('gives nothing when no file is configured', () => {
     expect(brokerTls('amqps://h', {})).toBeUndefined();
   });
+
+  it('names the stats queue and the two exchanges from the environment, with the defaults of the course', () => {
+    expect(loadDemoConfig({}).names).toEqual({
+      statsQueue: 'stats',
+      notificationsExchange: 'notifications',
+      logsExchange: 'logs',
+    });
+    expect(
+      loadDemoConfig({
+        STATS_QUEUE: 'hub2.stats',
+        NOTIFICATIONS_EXCHANGE: 'hub2.notes',
+        LOGS_EXCHANGE: 'hub2.logs',
+      }).names,
+    ).toEqual({ statsQueue: 'hub2.stats', notificationsExchange: 'hub2.notes', logsExchange: 'hub2.logs' });
+  });
+
+  it('refuses a queue name the broker would not take, and one exchange for both kinds of event', () => {
+    expect(() => loadDemoConfig({ STATS_QUEUE: 'my stats' })).toThrow(ConfigurationError);
+    expect(() => loadDemoConfig({ STATS_QUEUE: 'my stats' })).toThrow(
+      'Invalid option "STATS_QUEUE": expected a queue or exchange name of letters, digits, _ . : and - (at most 200), received "my stats".',
+    );
+    expect(() => loadDemoConfig({ NOTIFICATIONS_EXCHANGE: 'events', LOGS_EXCHANGE: 'events' })).toThrow(
+      'Invalid option "LOGS_EXCHANGE": expected an exchange other than NOTIFICATIONS_EXCHANGE, received "events".',
+    );
+  });
+
+  it('reads the streaming client id (MQTT session ids) from STREAMING_CLIENT_ID', () => {
+    expect(loadDemoConfig({}).streamingClientId).toBeUndefined();
+    expect(loadDemoConfig({ STREAMING_CLIENT_ID: 'sensor-hub-1' }).streamingClientId).toBe('sensor-hub-1');
+  });
 });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { assertInteger, assertOneOf, ConfigurationError } from '@databus/common';
-import { AuthStrategyName, DemoConfig, TlsFiles } from './demo-config.interface';
+import { AuthStrategyName, DemoConfig, DemoQueueNames, TlsFiles } from './demo-config.interface';
 
 /** Environment variables as read by the demo (`process.env` plus overrides). */
 export type DemoEnv = Record<string, string | undefined>;
@@ -38,7 +38,9 @@ export function loadDemoConfig(env: DemoEnv): DemoConfig {
     apiBaseUrl: apiBaseUrl.replace(/\/+$/, ''),
     streamingUrl: text(env, 'STREAMING_URL') ?? 'memory://demo',
     streamingGroup: text(env, 'STREAMING_GROUP') ?? 'sensor-hub',
+    streamingClientId: text(env, 'STREAMING_CLIENT_ID'),
     queueUrl: text(env, 'QUEUE_URL') ?? 'memory://demo',
+    names: loadQueueNames(env),
     simulator: {
       enabled: bool(env, 'SIMULATOR', true),
       intervalMs: int(env, 'SIMULATOR_INTERVAL_MS', 1000, 10, 3_600_000),
@@ -72,6 +74,37 @@ export function loadDemoConfig(env: DemoEnv): DemoConfig {
         }
       : undefined,
   };
+}
+
+const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,200}$/;
+
+/**
+ * The queue and exchange names (`STATS_QUEUE`, `NOTIFICATIONS_EXCHANGE`, `LOGS_EXCHANGE`). `AppModule.forRoot`
+ * reads them too: the handler decorators need them when the module is built.
+ */
+export function loadQueueNames(env: DemoEnv): DemoQueueNames {
+  const name = (variable: string, fallback: string): string => {
+    const value = text(env, variable) ?? fallback;
+    if (!QUEUE_NAME.test(value))
+      throw new ConfigurationError(
+        variable,
+        'a queue or exchange name of letters, digits, _ . : and - (at most 200)',
+        {
+          received: JSON.stringify(value),
+        },
+      );
+    return value;
+  };
+  const names = {
+    statsQueue: name('STATS_QUEUE', 'stats'),
+    notificationsExchange: name('NOTIFICATIONS_EXCHANGE', 'notifications'),
+    logsExchange: name('LOGS_EXCHANGE', 'logs'),
+  };
+  if (names.notificationsExchange === names.logsExchange)
+    throw new ConfigurationError('LOGS_EXCHANGE', 'an exchange other than NOTIFICATIONS_EXCHANGE', {
+      received: JSON.stringify(names.logsExchange),
+    });
+  return names;
 }
 
 function tlsFiles(env: DemoEnv): TlsFiles {

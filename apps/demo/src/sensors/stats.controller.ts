@@ -4,6 +4,7 @@ import {
   Delete,
   Get,
   HttpCode,
+  Inject,
   HttpStatus,
   Logger,
   NotFoundException,
@@ -15,6 +16,8 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { TaskQueue } from '@databus/queue';
+import { DEMO_CONFIG } from '../config/demo.config';
+import { DemoConfig } from '../config/demo-config.interface';
 import { AuthenticatedRequest, JwtBearerGuard } from '../gateway/jwt-bearer.guard';
 import { ReadingsStore } from './readings.store';
 import { SensorIdPipe } from './sensor-id.pipe';
@@ -22,9 +25,6 @@ import { StatsDto } from './stats.dto';
 import { StatsStore } from './stats.store';
 import { StatsTaskDto } from './stats-task.dto';
 import { validation } from './validation';
-
-/** The task queue the stats worker consumes. */
-export const STATS_QUEUE = 'stats';
 
 /** What `GET …/stats` answers with 202: the stats are being computed. */
 export interface StatsPending {
@@ -49,6 +49,7 @@ export class StatsController {
     private readonly stats: StatsStore,
     private readonly readings: ReadingsStore,
     private readonly tasks: TaskQueue,
+    @Inject(DEMO_CONFIG) private readonly config: DemoConfig,
   ) {}
 
   @Get()
@@ -65,7 +66,7 @@ export class StatsController {
     if (queued) {
       const task: StatsTaskDto = { sensor, data };
       try {
-        await this.tasks.enqueue(STATS_QUEUE, task);
+        await this.tasks.enqueue(this.config.names.statsQueue, task);
       } catch (error) {
         this.stats.clearPending(sensor);
         throw error;

@@ -68,7 +68,6 @@ export async function bootDemo(
   };
 }
 
-/** POSTs readings of `sensor`, one at a time (each resolves once the dataset has it). */
 /**
  * POSTs each value as a reading of `sensor`; each answer must be 202 with the sequence the reading was stored
  * at (every transport, RabbitMQ streams included). Returns those sequences.

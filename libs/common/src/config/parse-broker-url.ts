@@ -21,14 +21,16 @@ export interface BrokerUrl {
 /**
  * Parses `scheme://[user[:password]@]host[:port][,host[:port]…][/path][?query]`.
  * A comma-separated host list names the brokers of one cluster. User and password are URL-decoded.
- * Errors name `option` and never repeat the password.
+ * Errors name `option` and never repeat the password. `examples` is what the error for a missing URL offers:
+ * give the schemes the caller accepts (the default lists the streaming transports).
  */
-export function parseBrokerUrl(url: string, option = 'url'): BrokerUrl {
+export function parseBrokerUrl(
+  url: string,
+  option = 'url',
+  examples = 'memory://, kafka://host:9092, amqp://user:pass@host, mqtt://host, nats://host',
+): BrokerUrl {
   if (typeof url !== 'string' || url.trim() === '')
-    throw new ConfigurationError(
-      option,
-      'a broker URL such as memory://, kafka://host:9092, amqp://user:pass@host, mqtt://host, nats://host',
-    );
+    throw new ConfigurationError(option, `a broker URL such as ${examples}`);
   // The user info ends at the LAST `@` before the path, so an unencoded `@` in a password stays in it.
   const match = /^([a-z][a-z0-9+.-]*):\/\/(?:([^/?#]*)@)?([^/?#]*)(?:\/([^?#]*))?(?:\?([^#]*))?$/i.exec(
     url.trim(),

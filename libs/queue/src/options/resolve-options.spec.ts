@@ -51,6 +51,14 @@ describe('resolveTaskQueueOptions', () => {
     expect((error as ConfigurationError).option).toBe(option);
   });
 
+  it('offers only the URLs the queue accepts when the URL is missing', () => {
+    const missing = () => resolveTaskQueueOptions({ url: '' });
+    expect(missing).toThrow(ConfigurationError);
+    expect(missing).toThrow(
+      'Invalid option "TaskQueueModule.url": expected a broker URL such as memory://, amqp://user:pass@host:5672/vhost, amqps://host.',
+    );
+  });
+
   it('never puts the password in an error message', () => {
     expect(() => resolveTaskQueueOptions({ url: 'nats://u:hunter2@host' })).toThrow(/^(?!.*hunter2)/s);
   });

@@ -67,7 +67,11 @@ export function resolveTaskQueueOptions(
 ): ResolvedTaskQueueOptions {
   const p = 'TaskQueueModule';
   if (!options || typeof options !== 'object') throw new ConfigurationError(p, 'an options object');
-  const url = parseBrokerUrl(options.url, `${p}.url`);
+  const url = parseBrokerUrl(
+    options.url,
+    `${p}.url`,
+    'memory://, amqp://user:pass@host:5672/vhost, amqps://host',
+  );
   const backend = SCHEMES[url.scheme];
   if (!backend)
     throw new ConfigurationError(`${p}.url`, 'a URL with scheme amqp://, amqps:// or memory://', {
