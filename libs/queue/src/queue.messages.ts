@@ -27,6 +27,8 @@ export const SETTLEMENT_FAILED = (queue: string, error: string): string =>
 export const DRAIN_TIMEOUT = (pending: number, timeoutMs: number): string =>
   `Shutdown: ${pending} handler(s) still running after ${timeoutMs} ms; closing anyway (their messages will be redelivered).`;
 
+export const CONNECTED = (url: string, backend: string): string => `Connected to ${url} (${backend}).`;
+
 export const RECONNECTED = (url: string, consumers: number): string =>
   `Reconnected to ${url}; ${consumers} consumer(s) re-attached.`;
 

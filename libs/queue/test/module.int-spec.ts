@@ -366,3 +366,22 @@ describe('TaskQueueModule in a Nest application (memory backend)', () => {
     expect(got[0] - sent).toBeGreaterThanOrEqual(140);
   });
 });
+
+describe('TaskQueueModule connection log', () => {
+  it('logs one line when it connects, like the streaming lib', async () => {
+    const lines: string[] = [];
+    const keep = (message: unknown, context?: unknown) =>
+      lines.push(`${String(context)}: ${String(message)}`);
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        TaskQueueModule.forRoot({
+          url: 'memory://',
+          logger: { log: keep, warn: keep, error: keep, debug: () => undefined },
+        }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    await moduleRef.close();
+    expect(lines).toEqual(['TaskQueue:default: Connected to memory:// (memory).']);
+  });
+});

@@ -16,7 +16,7 @@ import { QueueParamsFactory } from '../discovery/queue-params.factory';
 import type { ResolvedTaskQueueOptions } from '../options/resolve-options';
 import { handlerObserver } from '../observability/handler-observer';
 import type { QueueTelemetry } from '../observability/queue-telemetry';
-import { CLOSED, DRAIN_TIMEOUT, UNKNOWN_HANDLER } from '../queue.messages';
+import { CLOSED, CONNECTED, DRAIN_TIMEOUT, UNKNOWN_HANDLER } from '../queue.messages';
 import {
   QUEUE_CONTEXT_TYPE,
   RESOLVED_TASK_QUEUE_OPTIONS,
@@ -93,6 +93,7 @@ export class HandlerOrchestrator
 
   async onModuleInit(): Promise<void> {
     await this.backend.connect();
+    this.logger.log(CONNECTED(this.options.safeUrl, this.options.backend));
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -48,19 +48,51 @@ export function transportForScheme(
   return entry;
 }
 
-/** Loads the factory of a transport; a missing client library fails with the package to install. */
-export async function loadTransportFactory(name: TransportName): Promise<TransportFactory> {
+/** The npm packages (optional peers of this lib) each transport's client needs. */
+export const CLIENT_PACKAGES: Readonly<Record<TransportName, readonly string[]>> = Object.freeze({
+  memory: [],
+  kafka: ['kafkajs'],
+  amqp: ['amqplib'],
+  mqtt: ['mqtt'],
+  nats: ['@nats-io/transport-node', '@nats-io/jetstream'],
+  rest: [],
+});
+
+/** The client packages of `name` that are not installed (`resolve` finds a package, or throws MODULE_NOT_FOUND). */
+export function missingClientPackages(
+  name: TransportName,
+  resolve: (id: string) => unknown = (id) => require.resolve(id),
+): string[] {
+  return CLIENT_PACKAGES[name].filter((id) => {
+    try {
+      resolve(id);
+      return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException)?.code === 'MODULE_NOT_FOUND';
+    }
+  });
+}
+
+/**
+ * Loads the factory of a transport. A missing client library fails with every package still to install at
+ * once (NATS needs two), as one `npm install` line.
+ */
+export async function loadTransportFactory(
+  name: TransportName,
+  resolve?: (id: string) => unknown,
+): Promise<TransportFactory> {
   try {
     return await LOADERS[name]();
   } catch (error) {
-    const missing =
-      (error as NodeJS.ErrnoException)?.code === 'MODULE_NOT_FOUND' ? (error as Error).message : undefined;
-    if (missing)
-      throw new ConfigurationError(
-        'url',
-        `the client library of the ${name} transport to be installed (${missing.split('\n')[0]})`,
-        { cause: error },
-      );
-    throw error;
+    if ((error as NodeJS.ErrnoException)?.code !== 'MODULE_NOT_FOUND') throw error;
+    const missing = missingClientPackages(name, resolve);
+    const first = (error as Error).message.split('\n')[0];
+    throw new ConfigurationError(
+      'url',
+      missing.length
+        ? `the client library of the ${name} transport to be installed: npm install ${missing.join(' ')}`
+        : `the client library of the ${name} transport to be installed (${first})`,
+      { cause: error },
+    );
   }
 }
