@@ -12,22 +12,14 @@ import {
   TransportSubscription,
 } from '../transport/transport.interface';
 import { loadTransportFactory } from '../transport/transport.registry';
+import { NATS_CAPABILITIES } from '../transports/nats/nats-capabilities';
 import { AccountServerConfig, fetchAccountServerConfig } from './account-server-config';
 import { ResolvedAccountServerOptions } from './account-server.options';
 import { durableNameForCn } from './durable-name';
 import { MasUserJwt } from './mas-credentials';
 
 /** The nats transport's capabilities, without request/response (a dataset's user may publish nowhere else). */
-const CAPABILITIES: TransportCapabilities = Object.freeze({
-  seekBySequence: true,
-  seekByTime: true,
-  seek: true,
-  history: true,
-  durableGroups: true,
-  requestReply: false,
-  ackMode: 'individual',
-  nack: true,
-});
+const CAPABILITIES: TransportCapabilities = Object.freeze({ ...NATS_CAPABILITIES, requestReply: false });
 
 /**
  * The dataset client's bootstrap, as a transport over the nats transport:

@@ -2,7 +2,6 @@ import { DatabusError, redactText, TemporaryError } from '@databus/common';
 import { jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from './nats-client';
 import { SubscriptionClosedError } from '../../errors';
-import { TransportCapabilities } from '../../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
 import { StatusEmitter, TransportStatus, TransportStatusListener } from '../../transport/transport-status';
 import {
@@ -19,17 +18,9 @@ import { NatsStreams } from './nats-streams';
 import { toNatsHeaders } from './nats-wire';
 import { resolveNatsOptions, ResolvedNatsOptions } from './nats.options';
 import { NatsSubscription } from './nats.subscription';
+import { NATS_CAPABILITIES } from './nats-capabilities';
 
-const CAPABILITIES: TransportCapabilities = Object.freeze({
-  seekBySequence: true,
-  seekByTime: true,
-  seek: true,
-  history: true,
-  durableGroups: true,
-  requestReply: true,
-  ackMode: 'individual',
-  nack: true,
-});
+const CAPABILITIES = NATS_CAPABILITIES;
 
 /**
  * The NATS JetStream transport (`nats://host:4222[,host2:4222]`, `tls://…`): a dataset is a stream, a

@@ -1,0 +1,13 @@
+import { TransportCapabilities } from '../../transport/transport-capabilities';
+
+/** What the nats transport can do (import-free, so the account-server bootstrap can share it unloaded). */
+export const NATS_CAPABILITIES: TransportCapabilities = Object.freeze({
+  seekBySequence: true,
+  seekByTime: true,
+  seek: true,
+  history: true,
+  durableGroups: true,
+  requestReply: true,
+  ackMode: 'individual',
+  nack: true,
+});
