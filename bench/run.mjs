@@ -2,7 +2,7 @@
 //                [-- --render bench/results/latest-full.json]   (docs only, from saved results)
 //
 // Measures databus against the raw clients and the Nest libraries users would pick instead, on the loopback
-// brokers (RabbitMQ 127.0.0.1:5672, Mosquitto 127.0.0.1:1883, NATS 127.0.0.1:4222; Kafka when KAFKA_BROKERS
+// brokers (RabbitMQ 127.0.0.1:5672, Mosquitto 127.0.0.1:1883, NATS 127.0.0.1:4222; Kafka 127.0.0.1:9092 or KAFKA_BROKERS
 // is set), plus the memory transport, scale and JwtManager. Prints a table, writes bench/results/<date>.json
 // and (full runs, or --docs) docs/benchmarks.md + docs/benchmarks.svg. Builds the libraries first when a
 // dist is missing. Every part is bounded and deletes the queues/streams it creates. After each part the results
@@ -139,7 +139,8 @@ const NOTES = {
     'Stream queue (`x-queue-type: stream`), drained from the first offset: raw amqplib (prefetch 1000, ack per message) vs `@OnDatasetMessage` (durable group: also stores its offset) vs a private callback subscription (bench/streaming-amqp.mjs). Produce: `channel.produce` with 1000 in flight and `produceMany` of 1000 vs a raw ConfirmChannel (bench/streaming-produce.mjs). That file measures drain throughput and CPU only (no RSS, no latency), 1000 prefetch.',
   'NATS JetStream':
     'File-backed stream drained from the beginning: a raw durable pull consumer (explicit ack, consume() with max_messages = prefetch 1000) vs `@OnDatasetMessage` vs a private callback subscription (bench/streaming-nats.mjs). Produce: `js.publish` with 1000 outstanding vs `channel.produce` / `produceMany` (bench/streaming-produce.mjs). The consume file measures throughput and CPU only (no RSS, no latency).',
-  Kafka: 'kafkajs eachBatch vs `@OnDatasetMessage` (bench/streaming-kafka.mjs), when KAFKA_BROKERS is set.',
+  Kafka:
+    'kafkajs eachBatch vs `@OnDatasetMessage` (bench/streaming-kafka.mjs) on the broker of `npm run kafka` (or KAFKA_BROKERS).',
   "MQTT QoS 1 (transport author's bench)":
     'bench/streaming-mqtt.mjs: the same end-to-end, credit-window method with its own publisher (20 in flight): raw mqtt.js (MQTT 5 shared subscription) vs `@OnDatasetMessage`. Throughput and CPU only.',
 };
@@ -240,14 +241,10 @@ async function main() {
         ),
       [1883],
     );
-  if (!process.env.KAFKA_BROKERS)
-    results.skipped.push({
-      section: 'kafka',
-      reason:
-        'KAFKA_BROKERS is not set (no Kafka broker on this machine); `docker compose up -d kafka` and set it to include Kafka.',
-    });
-  else if (existsSync(join(ROOT, 'bench', 'streaming-kafka.mjs')))
-    await part('kafka', 'kafka', () => runJsonScript('streaming-kafka.mjs', streamArgs, 600_000));
+  // Kafka: the broker `npm run kafka -- start` runs on 127.0.0.1:9092 unless KAFKA_BROKERS names another.
+  process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
+  if (existsSync(join(ROOT, 'bench', 'streaming-kafka.mjs')))
+    await part('kafka', 'kafka', () => runJsonScript('streaming-kafka.mjs', streamArgs, 600_000), [9092]);
   results.skipped.push({
     section: 'NATS: @nestjs/microservices',
     reason:

@@ -5,6 +5,7 @@
 //   stop     stop it (SIGTERM, then SIGKILL after 60 s); nothing of it is left running
 //   restart  stop + start, keeping its data
 //   status   running or stopped (exit 0 / 3)
+//   prepare  write the certificates, JWKS and configuration only (docker-compose.yml mounts them)
 //   env      the `export` lines the Kafka tests read (KAFKA_BROKERS, KAFKA_SASL_BROKERS, KAFKA_SSL_BROKERS,
 //            DATABUS_KAFKA_DIR)
 // Listeners: PLAINTEXT 9092, SASL_PLAINTEXT/OAUTHBEARER 9093, SSL with client certificates 9094, controller
@@ -19,6 +20,7 @@ import {
   ensureOauthKeys,
   ensurePki,
   writeBrokerConfig,
+  writePlainUser,
 } from './kafka/broker-files.mjs';
 import { kafkaClasspath, kafkaVersion } from './kafka/classpath.mjs';
 import { host, paths, ports, stateDir, testEnv } from './kafka/layout.mjs';
@@ -27,7 +29,7 @@ const START_TIMEOUT_MS = Number(process.env.KAFKA_START_TIMEOUT_MS ?? 120_000);
 const STOP_TIMEOUT_MS = 60_000;
 const HEAP = process.env.KAFKA_HEAP_OPTS ?? '-Xms128m -Xmx512m';
 
-const commands = { start, stop, restart, status, env };
+const commands = { start, stop, restart, status, env, prepare };
 const command = process.argv[2];
 if (!commands[command]) {
   console.error(`usage: npm run kafka -- ${Object.keys(commands).join('|')}`);
@@ -51,6 +53,7 @@ async function start() {
   const classpath = kafkaClasspath();
   await ensurePki();
   ensureOauthKeys();
+  writePlainUser();
   writeBrokerConfig();
   if (!existsSync(join(paths.data, 'meta.properties'))) format(classpath);
   const out = openSync(paths.out, 'a');
@@ -90,6 +93,16 @@ async function start() {
   console.log(
     `kafka: up on ${host}:${ports.plain} (PLAINTEXT), ${ports.sasl} (SASL_PLAINTEXT/OAUTHBEARER), ${ports.ssl} (SSL, client certs)`,
   );
+  return 0;
+}
+
+/** Writes the broker's files (certificates, JWKS, PLAIN user, server.properties) without starting it. */
+async function prepare() {
+  await ensurePki();
+  ensureOauthKeys();
+  writePlainUser();
+  writeBrokerConfig();
+  console.log(`kafka: files ready in ${stateDir} (pki/, oauth/, server.properties)`);
   return 0;
 }
 

@@ -66,7 +66,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes the standard ports on the host', () => {
-    expect(published(services.kafka)).toEqual([9092]);
+    expect(published(services.kafka)).toEqual([9092, 9093, 9094]);
     expect(published(services.rabbitmq)).toEqual(expect.arrayContaining([5672, 5552, 15672]));
     expect(published(services.mosquitto)).toEqual([1883]);
     expect(published(services.nats)).toEqual(expect.arrayContaining([4222]));
@@ -81,6 +81,17 @@ describe('docker-compose.yml', () => {
     expect(String(env.KAFKA_ADVERTISED_LISTENERS)).toContain('localhost:9092');
     expect(String(env.KAFKA_ADVERTISED_LISTENERS)).toContain('kafka:19092');
     expect(String(services.demo.environment!.STREAMING_URL)).toContain('kafka://kafka:19092');
+  });
+
+  it('runs the Kafka version and settings that `npm run kafka` (CI) runs', () => {
+    const env = services.kafka.environment!;
+    const pom = readFileSync(join(root, 'scripts', 'kafka', 'pom.xml'), 'utf8');
+    const version = /<kafka\.version>([^<]+)</.exec(pom)?.[1];
+    expect(services.kafka.image).toBe(`apache/kafka:${version}`);
+    expect(String(env.KAFKA_AUTO_CREATE_TOPICS_ENABLE)).toBe('false');
+    expect(String(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP)).toContain('SASL_PLAINTEXT:SASL_PLAINTEXT');
+    expect(String(env.KAFKA_LISTENER_NAME_SSL_SSL_CLIENT_AUTH)).toBe('required');
+    expect(String(env.KAFKA_SASL_OAUTHBEARER_JWT_VALIDATOR_CLASS)).toMatch(/BrokerJwtValidator$/);
   });
 
   it('runs RabbitMQ with the management UI and the stream plugin', () => {

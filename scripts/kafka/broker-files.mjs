@@ -4,7 +4,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:cry
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { host, oauth, paths, ports, repoRoot } from './layout.mjs';
+import { host, oauth, paths, plainUser, ports, repoRoot } from './layout.mjs';
 
 /**
  * The repository's one test PKI helper (libs/testing/src/pki.ts), loaded from its TypeScript source:
@@ -43,6 +43,11 @@ export function ensureOauthKeys() {
     paths.oauthJson,
     JSON.stringify({ ...oauth, signingKey: paths.signingKey, jwks: paths.jwks }),
   );
+}
+
+/** The PLAIN test user, for the tests (`sasl-plain.json`). */
+export function writePlainUser() {
+  writeFileSync(paths.plainJson, JSON.stringify(plainUser), { mode: 0o600 });
 }
 
 /** Broker settings: single KRaft node, three client listeners, no topic auto-creation, fast test groups. */
@@ -84,14 +89,23 @@ export function writeBrokerConfig() {
     `${ssl}ssl.truststore.type=PEM`,
     `${ssl}ssl.truststore.location=${join(paths.pki, 'ca.crt')}`,
     `${ssl}ssl.client.auth=required`,
-    // SASL_PLAINTEXT listener: OAUTHBEARER with RS256 JWTs verified against the local JWKS file.
-    'sasl.enabled.mechanisms=OAUTHBEARER',
+    // SASL_PLAINTEXT listener: OAUTHBEARER with RS256 JWTs verified against the local JWKS file, and PLAIN
+    // with one test user (so a wrong password can be tested).
+    'sasl.enabled.mechanisms=OAUTHBEARER,PLAIN',
+    `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${plainUser.username}="${plainUser.password}";`,
     `${sasl}sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;`,
     `${sasl}sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler`,
     `${sasl}connections.max.reauth.ms=3600000`,
-    `sasl.oauthbearer.jwks.endpoint.url=${pathToFileURL(paths.jwks).href}`,
-    `sasl.oauthbearer.expected.issuer=${oauth.issuer}`,
-    `sasl.oauthbearer.expected.audience=${oauth.audience}`,
+    // The validator's settings, both with the listener prefix and without: Kafka 4.1.1's callback handler
+    // reads some of them from the broker-wide keys only, and without the JWKS URL there its
+    // DefaultJwtValidator picks ClientJwtValidator, which checks no signature, issuer or audience
+    // (kafka-security.int-spec.ts proves that a foreign signature is refused).
+    ...[sasl, ''].flatMap((prefix) => [
+      `${prefix}sasl.oauthbearer.jwt.validator.class=org.apache.kafka.common.security.oauthbearer.BrokerJwtValidator`,
+      `${prefix}sasl.oauthbearer.jwks.endpoint.url=${pathToFileURL(paths.jwks).href}`,
+      `${prefix}sasl.oauthbearer.expected.issuer=${oauth.issuer}`,
+      `${prefix}sasl.oauthbearer.expected.audience=${oauth.audience}`,
+    ]),
   ];
   writeFileSync(paths.properties, `${lines.join('\n')}\n`);
   writeFileSync(

@@ -12,7 +12,7 @@ export const stateDir = resolve(process.env.DATABUS_KAFKA_DIR || join(repoRoot, 
 export const ports = {
   /** PLAINTEXT, no authentication. */
   plain: 9092,
-  /** SASL_PLAINTEXT with OAUTHBEARER (JWTs checked against `oauth/jwks.json`). */
+  /** SASL_PLAINTEXT with OAUTHBEARER (JWTs checked against `oauth/jwks.json`) and PLAIN (`sasl-plain.json`). */
   sasl: 9093,
   /** SSL with client certificates required (`pki/ca.crt` signs both sides). */
   ssl: 9094,
@@ -38,10 +38,14 @@ export const paths = {
   jwks: join(stateDir, 'oauth', 'jwks.json'),
   signingKey: join(stateDir, 'oauth', 'signing-key.pem'),
   oauthJson: join(stateDir, 'oauth', 'oauth.json'),
+  plainJson: join(stateDir, 'sasl-plain.json'),
 };
 
 /** Claims the broker requires of OAUTHBEARER tokens (the tests' token endpoint issues these). */
 export const oauth = { issuer: 'databus-test-issuer', audience: 'kafka', keyId: 'databus-kafka-test' };
+
+/** The one SASL PLAIN user of the SASL_PLAINTEXT listener (a test broker on loopback: not a secret). */
+export const plainUser = { username: 'databus', password: 'databus-test-password' };
 
 /** Environment variables the Kafka tests read (`npm run kafka -- env` prints them). */
 export function testEnv() {

@@ -161,6 +161,52 @@ describeWithBroker('kafka', 'kafka transport on a broker', () => {
     }
   });
 
+  it('a member leaving mid-stream hands its partitions over: none lost, doubles only within the in-flight window', async () => {
+    const a = transport({ numPartitions: 4 });
+    const b = transport({ numPartitions: 4 });
+    await Promise.all([a.connect(), b.connect()]);
+    const ds = topic('kafka-leave');
+    const group = uniqueName('g');
+    const prefetch = 20;
+    const spec = { dataset: ds, group, start: Offset.BEGIN, prefetch, groupExpiryMs: 60_000 };
+    const total = 200;
+    const index = (r: IncomingRecord) => JSON.parse(r.data.toString()).i as number;
+    try {
+      const first = await a.subscribe(spec);
+      const second = await b.subscribe(spec);
+      for (let i = 0; i < total / 2; i++) await a.produce(ds, [json({ i }, `k${i % 8}`)]);
+      const byA: IncomingRecord[] = [];
+      const byB: IncomingRecord[] = [];
+      // Both members consume their partitions until half the records are in, then A leaves.
+      const deadline = Date.now() + 30_000;
+      while (byA.length + byB.length < total / 2 && Date.now() < deadline)
+        for (const [sub, into] of [
+          [first, byA],
+          [second, byB],
+        ] as const) {
+          const got = await sub.fetch(50, 200);
+          into.push(...got);
+          await sub.ack(got);
+        }
+      expect(byA.length).toBeGreaterThan(0);
+      expect(byB.length).toBeGreaterThan(0);
+      await first.close();
+      for (let i = total / 2; i < total; i++) await b.produce(ds, [json({ i }, `k${i % 8}`)]);
+      const indexes = () => new Set([...byA, ...byB].map(index));
+      await drain([second], byB, () => indexes().size >= total, 60_000);
+      expect([...indexes()].sort((x, y) => x - y)).toEqual(Array.from({ length: total }, (_, i) => i));
+      // B took A's partitions over: records of both halves in partitions A had held.
+      const aPartitions = new Set(byA.map((r) => r.partition));
+      expect(byB.some((r) => aPartitions.has(r.partition) && index(r) >= total / 2)).toBe(true);
+      // Handled by both: at most one in-flight window of A's (acknowledged but not yet committed).
+      const both = byA.filter((r) => byB.some((o) => index(o) === index(r)));
+      expect(both.length).toBeLessThanOrEqual(prefetch);
+      await second.close();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('request/reply between two instances through the requester reply topic', async () => {
     const requester = transport();
     const responder = transport();

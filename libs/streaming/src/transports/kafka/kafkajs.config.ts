@@ -13,6 +13,7 @@ import {
 } from '@databus/common';
 import { TransportContext, TransportLogger } from '../../transport/transport.interface';
 import { ResolvedKafkaOptions } from './kafka.options';
+import { oauthBearerAuthenticator } from './kafkajs.oauthbearer';
 
 /** A kafkajs client configuration and what to undo when the client closes. */
 export interface BuiltKafkaConfig {
@@ -104,10 +105,14 @@ function buildSasl(
         'credentials',
         'a credentials provider giving a token (JwtAuthModule) for SASL OAUTHBEARER',
       );
-    return {
-      config: { mechanism: 'oauthbearer', oauthBearerProvider: oauthBearerProvider(credentials) },
-      dispose: () => undefined,
-    };
+    const provider = oauthBearerProvider(credentials);
+    // kafkajs uses `authenticationProvider` when set (ours reads the broker's refusal, see the file).
+    const config = {
+      mechanism: 'oauthbearer',
+      oauthBearerProvider: provider,
+      authenticationProvider: oauthBearerAuthenticator(provider),
+    } as SASLOptions;
+    return { config, dispose: () => undefined };
   }
   const username = explicit?.username ?? current?.username ?? url.username;
   const password = explicit?.password ?? current?.password ?? current?.token ?? url.password;
