@@ -2,8 +2,8 @@
 //                [-- --render bench/results/latest-full.json]   (docs only, from saved results)
 //
 // Measures databus against the raw clients and the Nest libraries users would pick instead, on the loopback
-// brokers (RabbitMQ 127.0.0.1:5672, Mosquitto 127.0.0.1:1883, NATS 127.0.0.1:4222; Kafka 127.0.0.1:9092 or KAFKA_BROKERS
-// is set), plus the memory transport, scale and JwtManager. Prints a table, writes bench/results/<date>.json
+// brokers (RabbitMQ 127.0.0.1:5672, Mosquitto 127.0.0.1:1883, NATS 127.0.0.1:4222, Kafka 127.0.0.1:9092 or
+// KAFKA_BROKERS), plus the memory transport, scale and JwtManager. Prints a table, writes bench/results/<date>.json
 // and (full runs, or --docs) docs/benchmarks.md + docs/benchmarks.svg. Builds the libraries first when a
 // dist is missing. Every part is bounded and deletes the queues/streams it creates. After each part the results
 // so far go to bench/results/partial-<mode>.json; `--resume` continues a run that was killed half-way.

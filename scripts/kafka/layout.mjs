@@ -1,13 +1,48 @@
 // Where the test broker of `npm run kafka` keeps its files and which ports it listens on. One place, read by
 // the script (scripts/kafka.mjs), by .ci/run (through `npm run kafka -- env`) and, by the same rules, by the
 // tests' Kafka kit (libs/streaming/test/integration/kafka-test-kit.ts).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The broker's state folder: `$DATABUS_KAFKA_DIR`, else `<repo>/.kafka` (git-ignored). */
-export const stateDir = resolve(process.env.DATABUS_KAFKA_DIR || join(repoRoot, '.kafka'));
+/**
+ * The state folder of a running broker that this script started from another checkout (its
+ * `server.properties` argument names the folder), so that every worktree and clone on the machine shares the
+ * one broker on 9092 and its certificates.
+ */
+function runningStateDir() {
+  let entries = [];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return undefined;
+  }
+  for (const pid of entries) {
+    let args;
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const at = args.indexOf('kafka.Kafka');
+    const properties = at >= 0 ? args[at + 1] : undefined;
+    if (properties?.endsWith('server.properties') && existsSync(join(dirname(properties), 'broker.pid')))
+      return dirname(properties);
+  }
+  return undefined;
+}
+
+/**
+ * The broker's state folder: `$DATABUS_KAFKA_DIR`; else `<repo>/.kafka` (git-ignored) unless the broker that
+ * runs was started from another checkout's folder, which is then shared.
+ */
+export const stateDir = resolve(
+  process.env.DATABUS_KAFKA_DIR ||
+    (existsSync(join(repoRoot, '.kafka', 'broker.pid')) ? undefined : runningStateDir()) ||
+    join(repoRoot, '.kafka'),
+);
 
 export const ports = {
   /** PLAINTEXT, no authentication. */
@@ -55,6 +90,6 @@ export function testEnv() {
     KAFKA_SSL_BROKERS: `${host}:${ports.ssl}`,
     DATABUS_KAFKA_DIR: stateDir,
     // The broker-restart tests restart this broker (keeping its data) through the same script.
-    KAFKA_RESTART_CMD: `node ${join(repoRoot, 'scripts', 'kafka.mjs')} restart`,
+    KAFKA_RESTART_CMD: `DATABUS_KAFKA_DIR=${stateDir} node ${join(repoRoot, 'scripts', 'kafka.mjs')} restart`,
   };
 }

@@ -32,7 +32,12 @@ describeWithBroker(
       class Handler {
         @OnDatasetMessage(dataset, { group: uniqueName('g'), offset: Offset.BEGIN })
         on(@Payload() payload: unknown, @Ctx() msg: DatasetMessage) {
-          seen.push({ payload, key: msg.key, trace: msg.headers.trace, contentType: msg.headers['content-type'] });
+          seen.push({
+            payload,
+            key: msg.key,
+            trace: msg.headers.trace,
+            contentType: msg.headers['content-type'],
+          });
         }
       }
       // The subscription creates the topic (the test broker does not auto-create).
