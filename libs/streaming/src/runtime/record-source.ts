@@ -1,4 +1,4 @@
-import { backoffDelay, isRetriable, ResolvedBackoff, sleep } from '@databus/common';
+import { errorMessage, isRetriable, ResolvedBackoff, retry, RetryAttemptReport } from '@databus/common';
 import { SubscriptionClosedError } from '../errors';
 import { Offset } from '../offset/offset';
 import { IncomingRecord } from '../transport/transport-record.interface';
@@ -41,7 +41,6 @@ export class RecordSource {
   private flushing?: Promise<void>;
   private readonly runFlush = (): Promise<void> => this.flushLoop();
   private closed = false;
-  private failures = 0;
   /** Aborted by close(), so a re-subscribe backoff never outlives the subscription. */
   private readonly closeSignal = new AbortController();
   private readonly resume: ResumePoint;
@@ -81,23 +80,64 @@ export class RecordSource {
    * when `retryOnFail` is on; an abort resolves with no records.
    */
   async fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
-    for (;;) {
+    if (this.closed) throw new SubscriptionClosedError('fetch');
+    if (signal?.aborted) return [];
+    try {
+      return await this.fetchOnce(max, maxWaitMs, signal); // the hot path: no retry state until a failure
+    } catch (error) {
+      if (!this.retriable(error)) throw error;
+      return this.recover(error, max, maxWaitMs, signal);
+    }
+  }
+
+  /**
+   * After a failed fetch: the retry policy re-subscribes with backoff (one WARN line per failed attempt)
+   * until a fetch succeeds, a permanent error comes, or the subscription (or `signal`) is closed.
+   */
+  private async recover(
+    first: unknown,
+    max: number,
+    maxWaitMs: number,
+    signal?: AbortSignal,
+  ): Promise<IncomingRecord[]> {
+    const wait = signal ? AbortSignal.any([signal, this.closeSignal.signal]) : this.closeSignal.signal;
+    try {
+      return await retry(
+        (attempt) => (attempt === 1 ? Promise.reject(first) : this.fetchOnce(max, maxWaitMs, signal)),
+        { attempts: Infinity, backoff: this.options.reconnect },
+        {
+          signal: wait,
+          classify: (error) => (this.retriable(error) ? 'transient' : 'permanent'),
+          onAttempt: (report) => this.reportFailure(report),
+        },
+      );
+    } catch (error) {
+      if (!wait.aborted) throw error;
+      // Aborted during a re-subscribe wait: closing ends the fetch like closing before it did.
       if (this.closed) throw new SubscriptionClosedError('fetch');
-      if (signal?.aborted) return [];
-      let lease = this.lease;
-      try {
-        if (!lease) lease = this.lease = await this.newLease();
-        const records = await lease.sub.fetch(max, maxWaitMs, signal);
-        this.failures = 0;
-        if (lease !== this.lease || this.closed) return []; // replaced or closed while fetching
-        lease.tracker.track(records);
-        this.resume.delivered(records);
-        return records;
-      } catch (error) {
-        if (this.closed || signal?.aborted) return [];
-        if (!this.options.retryOnFail || !isRetriable(error)) throw error;
-        await this.recover(lease, error, signal);
-      }
+      return [];
+    }
+  }
+
+  private retriable(error: unknown): boolean {
+    return this.options.retryOnFail && isRetriable(error);
+  }
+
+  /** One fetch on the current subscription (subscribing first when the last one was lost). */
+  private async fetchOnce(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]> {
+    if (this.closed) throw new SubscriptionClosedError('fetch');
+    let lease = this.lease;
+    try {
+      if (!lease) lease = this.lease = await this.newLease();
+      const records = await lease.sub.fetch(max, maxWaitMs, signal);
+      if (lease !== this.lease || this.closed) return []; // replaced or closed while fetching
+      lease.tracker.track(records);
+      this.resume.delivered(records);
+      return records;
+    } catch (error) {
+      if (this.closed || signal?.aborted) return [];
+      if (this.retriable(error)) await this.dropLease(lease);
+      throw error;
     }
   }
 
@@ -155,19 +195,22 @@ export class RecordSource {
     return { sub, tracker: new AckTracker(this.transport.capabilities.ackMode) };
   }
 
-  private async recover(failed: Lease | undefined, error: unknown, signal?: AbortSignal): Promise<void> {
-    if (failed && this.lease === failed) {
-      this.lease = undefined; // its records are never acknowledged: the broker delivers them again
-      this.nextSpec = this.resume.resumeSpec(failed.tracker.oldestUnfinished());
-      await failed.sub.close().catch(() => undefined);
-    }
-    const delay = backoffDelay(++this.failures, this.options.reconnect);
-    this.options.onRecover?.(this.failures, delay, error instanceof Error ? error : new Error(String(error)));
+  /** Forgets a failed subscription: its records are never acknowledged, the broker delivers them again. */
+  private async dropLease(failed: Lease | undefined): Promise<void> {
+    if (!failed || this.lease !== failed) return;
+    this.lease = undefined;
+    this.nextSpec = this.resume.resumeSpec(failed.tracker.oldestUnfinished());
+    await failed.sub.close().catch(() => undefined);
+  }
+
+  /** One WARN line (and one `onRecover` call) per failed fetch that is retried. */
+  private reportFailure(report: RetryAttemptReport): void {
+    if (report.outcome !== 'retry' || report.nextDelayMs === undefined) return;
+    const error = report.error instanceof Error ? report.error : new Error(String(report.error));
+    this.options.onRecover?.(report.attempt, report.nextDelayMs, error);
     this.options.logger.warn(
-      `Subscription to "${this.spec.dataset}"${this.spec.group ? ` (group "${this.spec.group}")` : ''} failed (${(error as Error)?.message}); re-subscribing in ${delay} ms`,
+      `Subscription to "${this.spec.dataset}"${this.spec.group ? ` (group "${this.spec.group}")` : ''} failed (${errorMessage(report.error)}); re-subscribing in ${report.nextDelayMs} ms`,
     );
-    const wait = signal ? AbortSignal.any([signal, this.closeSignal.signal]) : this.closeSignal.signal;
-    await sleep(delay, wait).catch(() => undefined);
   }
 
   private async flushLoop(): Promise<void> {
