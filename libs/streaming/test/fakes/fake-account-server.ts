@@ -36,6 +36,8 @@ export class FakeAccountServer {
   private port = 0;
   /** Lifetime of the gateway JWTs issued from now on, seconds. */
   gatewayJwtSeconds: number;
+  /** The next this-many MAS calls are answered 401, as for a gateway JWT the MAS no longer accepts. */
+  refuseNextMasCalls = 0;
 
   private constructor(private readonly options: FakeAccountServerOptions) {
     this.gatewayJwtSeconds = options.gatewayJwtSeconds ?? 3600;
@@ -105,6 +107,11 @@ export class FakeAccountServer {
       const dataset = decodeURIComponent(mas[1]);
       this.masCalls.push({ dataset, bearer });
       if (!bearer || !this.issued.has(bearer)) return text(401, 'gateway JWT required');
+      if (this.refuseNextMasCalls > 0) {
+        this.refuseNextMasCalls--;
+        this.issued.delete(bearer);
+        return text(401, 'gateway JWT revoked');
+      }
       return text(200, this.options.userJwt?.(dataset) ?? `user-jwt-${randomUUID()}`);
     }
     text(404, 'not found');

@@ -148,6 +148,23 @@ describeWithBroker('nats', 'bootstrap from an account server (fake) onto the rea
     }
   });
 
+  it('gets a new gateway JWT once when the MAS refuses the current one, and goes on', async () => {
+    const ds = await dataset(1);
+    const { channel, close } = await app();
+    try {
+      const gatewayBefore = fake.gatewayCalls.length;
+      fake.refuseNextMasCalls = 1;
+      const sub = await channel.subscribe(ds.name, { offset: Offset.BEGIN, batch: 1 });
+      expect(await take(sub, 1)).toEqual([0]);
+      expect(fake.gatewayCalls.length).toBe(gatewayBefore + 1);
+      expect(fake.masCalls.filter((c) => c.dataset === ds.name)).toHaveLength(2);
+      await sub.close();
+    } finally {
+      fake.refuseNextMasCalls = 0;
+      await close();
+    }
+  });
+
   it('fails at bootstrap, naming the option, without a client certificate', async () => {
     const build = () =>
       Test.createTestingModule({
