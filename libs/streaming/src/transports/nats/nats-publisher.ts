@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { backoffDelay, isRetriable, ResolvedBackoff, sleep, TemporaryError } from '@databus/common';
+import { describeAttempt, isRetriable, ResolvedBackoff, retry } from '@databus/common';
+import type { TransportLogger } from '../../transport/transport.interface';
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import type { MsgHdrs } from './nats-client';
 import { isNoResponders, mapNatsError } from './nats-error.mapper';
@@ -21,6 +22,8 @@ export interface NatsPublisherOptions {
   reconnect: ResolvedBackoff;
   /** True once the transport is closing: no more retries. */
   isClosed: () => boolean;
+  /** Gets one line per failed attempt (at debug: one publish per message may fail at once in an outage). */
+  logger: TransportLogger;
   /**
    * Resolves once the connection is up (or at `deadline`). nats.js buffers a publish made while
    * disconnected, but its acknowledgement never arrives after the reconnect, so publishes wait instead.
@@ -32,7 +35,7 @@ export interface NatsPublisherOptions {
  * Publishes to JetStream and resolves with the stream's acknowledgements (`PubAck`: the message is stored).
  * During an outage each message is retried with backoff, with the same `Nats-Msg-Id` so that the stream's
  * duplicate window drops copies of attempts that did land; after `produceTimeoutMs` it fails with
- * `TemporaryError`. "No responders" (JetStream restarting, or the stream deleted) also re-checks the stream.
+ * `RetriesExhaustedError` (a `TemporaryError` naming `produceTimeoutMs`), through the shared `retry` policy. "No responders" (JetStream restarting, or the stream deleted) also re-checks the stream.
  */
 export class NatsPublisher {
   constructor(
@@ -77,21 +80,26 @@ export class NatsPublisher {
     });
   }
 
-  private async withRetry<T>(dataset: string, deadline: number, run: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await run();
-      } catch (error) {
-        const mapped = mapNatsError(error, 'produce', `to "${dataset}"`);
-        if (!isRetriable(mapped) || this.options.isClosed()) throw mapped;
-        const delay = backoffDelay(attempt, this.options.reconnect);
-        if (Date.now() + delay >= deadline)
-          throw new TemporaryError(
-            `nats produce to "${dataset}" did not complete within produceTimeoutMs (${this.options.produceTimeoutMs} ms): ${mapped.message}`,
-            { cause: error },
-          );
-        await sleep(delay);
-      }
-    }
+  private withRetry<T>(dataset: string, deadline: number, run: () => Promise<T>): Promise<T> {
+    return retry(
+      async () => {
+        try {
+          return await run();
+        } catch (error) {
+          throw mapNatsError(error, 'produce', `to "${dataset}"`);
+        }
+      },
+      {
+        attempts: Number.POSITIVE_INFINITY,
+        deadlineMs: Math.max(1, deadline - Date.now()),
+        backoff: this.options.reconnect,
+      },
+      {
+        classify: (error) => (isRetriable(error) && !this.options.isClosed() ? 'transient' : 'permanent'),
+        deadlineOption: 'StreamingModule.produceTimeoutMs',
+        onAttempt: (report) =>
+          this.options.logger.debug(describeAttempt(`nats produce to "${dataset}"`, report)),
+      },
+    );
   }
 }

@@ -52,6 +52,7 @@ export class NatsTransport implements StreamingTransport {
       dedupe: this.options.dedupe,
       reconnect: context.reconnect,
       isClosed: () => this.closed,
+      logger: context.logger,
       whenConnected: (deadline) => this.whenConnected(deadline),
     });
     this.requests = new NatsRequests(
