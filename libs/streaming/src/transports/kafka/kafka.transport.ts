@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isRetriable, TemporaryError } from '@databus/common';
+import { isRetriable, retry, TemporaryError } from '@databus/common';
 import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
 import { TransportCapabilities } from '../../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
@@ -214,31 +214,27 @@ export class KafkaTransport implements StreamingTransport {
     const driver = this.requireDriver('produce');
     const topic = assertTopic(dataset, 'dataset');
     const timeoutMs = this.context.produceTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const acks = await Promise.race([
-        this.ensureTopic(topic).then(() => driver.produce(topic, messages)),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
+      // kafkajs retries the request itself (paced by `reconnect`); the shared policy bounds it by the deadline.
+      const acks = await retry(
+        (_attempt, deadline) =>
+          untilAborted(
+            this.ensureTopic(topic).then(() => driver.produce(topic, messages)),
+            deadline,
             () =>
-              reject(
-                new TemporaryError(
-                  `Kafka did not acknowledge ${messages.length} record(s) for "${topic}" within ${timeoutMs} ms.`,
-                ),
+              new TemporaryError(
+                `Kafka did not acknowledge ${messages.length} record(s) for "${topic}" within ${timeoutMs} ms.`,
               ),
-            timeoutMs,
-          );
-          timer.unref();
-        }),
-      ]);
+          ),
+        { attempts: 1, deadlineMs: timeoutMs },
+        { classify: () => 'permanent', deadlineOption: 'StreamingModule.produceTimeoutMs' },
+      );
       if (this.statusEmitter.status.type === 'disconnected') this.statusEmitter.set({ type: 'connected' });
       return acks.map((a) => ({ sequence: a.offset, partition: a.partition }));
     } catch (error) {
       const mapped = mapKafkaError(error, 'produce', topic);
       if (mapped.retriable && !this.closing) this.statusEmitter.set({ type: 'disconnected', error: mapped });
       throw mapped;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -291,4 +287,23 @@ export class KafkaTransport implements StreamingTransport {
   private assertOpen(operation: string): void {
     if (this.closing) throw new SubscriptionClosedError(operation, 'kafka transport');
   }
+}
+
+/** `work`, or a rejection with `reason()` as soon as `signal` aborts (the work itself is left to finish). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, reason: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(reason());
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
