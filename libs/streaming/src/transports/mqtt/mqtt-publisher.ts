@@ -1,4 +1,4 @@
-import { TemporaryError } from '@databus/common';
+import { BackoffOptions, retry, TemporaryError } from '@databus/common';
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import { MqttConnection } from './mqtt-connection';
 import { mapMqttError } from './mqtt-error.mapper';
@@ -20,41 +20,57 @@ export class MqttPublisher {
   constructor(
     private readonly connection: MqttConnection,
     maxInflight: number,
+    private readonly reconnect: BackoffOptions,
     private readonly hold: () => Promise<void> = () => Promise.resolve(),
   ) {
     this.window = new InflightWindow(maxInflight);
   }
 
-  /** Publishes one message; resolves when the broker has acknowledged it. */
+  /**
+   * Publishes one message; resolves when the broker has acknowledged it. mqtt.js refusing the publish while
+   * it reconnects on purpose, or a connection not ready yet, is retried (the shared `retry` policy, paced by
+   * `reconnect`) until `deadline`; anything else fails at once.
+   */
   async publish(
     topic: string,
     payload: Buffer,
     options: IClientPublishOptions,
     deadline: number,
   ): Promise<void> {
-    for (;;) {
-      // Wait outside the window: a planned reconnect waits for the window to drain.
-      try {
-        await this.connection.whenConnected(Math.max(1, deadline - Date.now()));
-        await this.hold();
-        await this.window.acquire(deadline);
-      } catch (error) {
-        throw mapMqttError(error, `publish to "${topic}" (${this.connection.where})`);
-      }
-      if (!this.connection.ready) {
-        this.window.release();
-        continue;
-      }
-      try {
-        return await this.publishOnce(this.connection.client, topic, payload, options, deadline);
-      } catch (error) {
-        const text = String((error as Error)?.message);
-        if (!TRANSIENT_CLIENT_ERROR.test(text) || Date.now() >= deadline)
-          throw mapMqttError(error, `publish to "${topic}" (${this.connection.where})`);
-      } finally {
-        this.window.release();
-      }
-    }
+    const where = `publish to "${topic}" (${this.connection.where})`;
+    const transient = new WeakSet<object>();
+    await retry(
+      async () => {
+        // Wait outside the window: a planned reconnect waits for the window to drain.
+        try {
+          await this.connection.whenConnected(Math.max(1, deadline - Date.now()));
+          await this.hold();
+          await this.window.acquire(deadline);
+        } catch (error) {
+          throw mapMqttError(error, where);
+        }
+        try {
+          if (!this.connection.ready) {
+            const notReady = new TemporaryError(`${where}: the connection is not ready yet`);
+            transient.add(notReady);
+            throw notReady;
+          }
+          return await this.publishOnce(this.connection.client, topic, payload, options, deadline);
+        } catch (error) {
+          if (transient.has(error as object)) throw error;
+          const mapped = mapMqttError(error, where);
+          if (TRANSIENT_CLIENT_ERROR.test(String((error as Error)?.message))) transient.add(mapped);
+          throw mapped;
+        } finally {
+          this.window.release();
+        }
+      },
+      { attempts: Number.POSITIVE_INFINITY, backoff: this.reconnect },
+      {
+        classify: (error) =>
+          transient.has(error as object) && Date.now() < deadline ? 'transient' : 'permanent',
+      },
+    );
   }
 
   /**

@@ -70,7 +70,12 @@ export class MqttTransport implements StreamingTransport {
         onDisconnect: () => this.publisher.withdrawAll(),
       },
     );
-    this.publisher = new MqttPublisher(this.connection, this.options.maxInflight, () => this.hold);
+    this.publisher = new MqttPublisher(
+      this.connection,
+      this.options.maxInflight,
+      context.reconnect,
+      () => this.hold,
+    );
     this.connection.beforePlannedReconnect = () => this.publisher.window.idle();
   }
 
