@@ -1,3 +1,4 @@
+import { retry } from '@databus/common';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -134,19 +135,28 @@ export class NatsStreams {
     offset: Offset,
   ): Promise<string> {
     const jsm = this.jsm();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await jsm.consumers.delete(at.stream, name);
-      } catch (error) {
-        if (!isConsumerNotFound(error)) throw mapNatsError(error, 'admin', 'consumer delete');
-      }
-      try {
-        return await this.createConsumer(spec, at, offset);
-      } catch (error) {
-        // Another member re-created it between our delete and create: delete it again, once.
-        if (attempt >= 2) throw error;
-      }
-    }
+    const refusals = new WeakSet<object>();
+    // Another member may re-create it between our delete and create: delete it again, once.
+    return retry(
+      async () => {
+        try {
+          await jsm.consumers.delete(at.stream, name);
+        } catch (error) {
+          if (!isConsumerNotFound(error)) {
+            const mapped = mapNatsError(error, 'admin', 'consumer delete');
+            refusals.add(mapped);
+            throw mapped;
+          }
+        }
+        return this.createConsumer(spec, at, offset);
+      },
+      { attempts: 2, backoff: { initialMs: 1, maxMs: 1, jitter: 0 } },
+      {
+        path: 'nats.recreateConsumer',
+        classify: (error, attempt) =>
+          attempt >= 2 || refusals.has(error as object) ? 'permanent' : 'transient',
+      },
+    );
   }
 
   /** Deletes a consumer, ignoring "not found". */
