@@ -14,7 +14,7 @@ function streams(add: jest.Mock, remove: jest.Mock = jest.fn(async () => true)) 
 
 describe('NatsStreams.recreateConsumer', () => {
   it('deletes and creates the consumer again at the new position', async () => {
-    const add = jest.fn(async () => ({ name: 'store' }));
+    const add = jest.fn(async (_stream: string, _config: object) => ({ name: 'store' }));
     const remove = jest.fn(async () => true);
     await expect(streams(add, remove).recreateConsumer(spec, at, 'store', Offset.sequence(5))).resolves.toBe(
       'store',
