@@ -1,8 +1,10 @@
 import {
   backoffDelay,
+  describeAttempt,
   isPermanentFailure,
   redactText,
   ResolvedBackoff,
+  retry,
   sleep,
   tracingActive,
   withMessagingSpan,
@@ -217,22 +219,26 @@ export class MessageProcessor {
     return 'done';
   }
 
+  /**
+   * Writes the dead letter, retrying every failure (the broker may be down) on the shared retry policy, paced
+   * by `reconnect`, one WARN line per attempt, until it is stored or shutdown aborts (then false: the message
+   * is not acknowledged and comes back).
+   */
   private async writeDeadLetter(dataset: string, record: OutgoingRecord): Promise<boolean> {
-    for (let failure = 1; ; failure++) {
-      try {
-        await this.transport.produce(dataset, [record]);
-        return true;
-      } catch (error) {
-        const delay = backoffDelay(failure, this.policy.reconnect);
-        this.logger.warn(
-          `Could not write to dead-letter dataset "${dataset}" (${(error as Error)?.message}); retrying in ${delay} ms`,
-        );
-        try {
-          await sleep(delay, this.signal);
-        } catch {
-          return false;
-        }
-      }
+    try {
+      await retry(
+        () => this.transport.produce(dataset, [record]),
+        { attempts: Number.POSITIVE_INFINITY, backoff: this.policy.reconnect },
+        {
+          classify: () => 'transient',
+          signal: this.signal,
+          onAttempt: (report) =>
+            this.logger.warn(describeAttempt(`Writing to dead-letter dataset "${dataset}"`, report)),
+        },
+      );
+      return true;
+    } catch {
+      return false; // aborted by shutdown
     }
   }
 
