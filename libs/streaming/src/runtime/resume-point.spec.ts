@@ -4,17 +4,9 @@ import { IncomingRecord } from '../transport/transport-record.interface';
 import { SubscriptionSpec } from '../transport/transport.interface';
 import { ResumePoint } from './resume-point';
 
-const capabilities = (over: Partial<TransportCapabilities> = {}): TransportCapabilities => ({
-  seekBySequence: true,
-  seekByTime: true,
-  seek: true,
-  history: true,
-  durableGroups: true,
-  requestReply: true,
-  ackMode: 'individual',
-  nack: true,
-  ...over,
-});
+/** Only what ResumePoint reads. */
+const capabilities = (over: Partial<TransportCapabilities> = {}): TransportCapabilities =>
+  ({ seekBySequence: true, seekByTime: true, ...over }) as TransportCapabilities;
 const spec = (over: Partial<SubscriptionSpec> = {}): SubscriptionSpec => ({
   dataset: 'readings',
   start: Offset.BEGIN,

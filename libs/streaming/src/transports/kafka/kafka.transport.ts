@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isRetriable, retry, TemporaryError } from '@databus/common';
+import { isRetriable, raceAbort, retry, TemporaryError } from '@databus/common';
 import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
 import { TransportCapabilities } from '../../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
@@ -217,17 +217,21 @@ export class KafkaTransport implements StreamingTransport {
     try {
       // kafkajs retries the request itself (paced by `reconnect`); the shared policy bounds it by the deadline.
       const acks = await retry(
-        (_attempt, deadline) =>
-          untilAborted(
-            this.ensureTopic(topic).then(() => driver.produce(topic, messages)),
-            deadline,
-            () =>
-              new TemporaryError(
-                `Kafka did not acknowledge ${messages.length} record(s) for "${topic}" within ${timeoutMs} ms.`,
-              ),
-          ),
+        async (_attempt, deadline) => {
+          try {
+            return await raceAbort(
+              this.ensureTopic(topic).then(() => driver.produce(topic, messages)),
+              deadline,
+            );
+          } catch (error) {
+            if (!deadline.aborted || error !== deadline.reason) throw error;
+            throw new TemporaryError(
+              `Kafka did not acknowledge ${messages.length} record(s) for "${topic}" within ${timeoutMs} ms.`,
+            );
+          }
+        },
         { attempts: 1, deadlineMs: timeoutMs },
-        { classify: () => 'permanent', deadlineOption: 'StreamingModule.produceTimeoutMs' },
+        { classify: () => 'permanent' }, // one attempt: kafkajs did the retrying
       );
       if (this.statusEmitter.status.type === 'disconnected') this.statusEmitter.set({ type: 'connected' });
       return acks.map((a) => ({ sequence: a.offset, partition: a.partition }));
@@ -287,23 +291,4 @@ export class KafkaTransport implements StreamingTransport {
   private assertOpen(operation: string): void {
     if (this.closing) throw new SubscriptionClosedError(operation, 'kafka transport');
   }
-}
-
-/** `work`, or a rejection with `reason()` as soon as `signal` aborts (the work itself is left to finish). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal, reason: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(reason());
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
