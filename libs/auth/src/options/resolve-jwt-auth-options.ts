@@ -20,6 +20,7 @@ import { PasswordTokenStrategy } from '../strategies/password.strategy';
 import type { TokenStrategy } from '../strategies/token-strategy.interface';
 import type { JwtAuthModuleOptions, MtlsAuthOptions } from './jwt-auth-options.interface';
 import { expandStreamingServiceOptions } from './streaming-service-options';
+import { assertKnownJwtAuthOptions } from './jwt-auth-known-options';
 
 /** The full refresh policy with defaults applied. */
 export interface ResolvedRefreshPolicy extends RefreshPolicy {
@@ -65,6 +66,7 @@ export function resolveJwtAuthOptions(
     throw new ConfigurationError(prefix, 'an options object with a strategy', {
       received: describeValue(raw),
     });
+  assertKnownJwtAuthOptions(raw, prefix);
   const now = optionalFunction(raw.now, `${prefix}.now`) ?? Date.now;
   const random = optionalFunction(raw.random, `${prefix}.random`) ?? Math.random;
   if (raw.failOnStartup !== undefined && typeof raw.failOnStartup !== 'boolean')

@@ -1,7 +1,27 @@
-import { assertInteger, assertNonEmptyString, assertOneOf, ConfigurationError } from '@databus/common';
-import type { QueueHandlerMetadata } from '../decorators/task-handler.decorator';
+import {
+  assertInteger,
+  assertKnownOptions,
+  assertNonEmptyString,
+  assertOneOf,
+  ConfigurationError,
+} from '@databus/common';
+import type {
+  EventSubscriberOptions,
+  QueueHandlerMetadata,
+  TaskHandlerOptions,
+} from '../decorators/task-handler.decorator';
 import { resolveRetry, ResolvedTaskQueueOptions } from '../options/resolve-options';
 import type { ResolvedHandler } from '../runtime/failure-policy';
+
+const TASK_OPTIONS = [
+  'concurrency',
+  'prefetch',
+  'retry',
+  'deadLetter',
+  'onFailure',
+  'connection',
+] as const satisfies readonly (keyof TaskHandlerOptions)[];
+const EVENT_OPTIONS = [...TASK_OPTIONS, 'queue'] as const satisfies readonly (keyof EventSubscriberOptions)[];
 
 /**
  * Validates a decorator's options against the module's and applies defaults. `where` names the handler
@@ -18,6 +38,7 @@ export function resolveHandler(
   const decorator = meta.kind === 'task' ? '@TaskHandler' : '@EventSubscriber';
   const at = `${where} ${decorator}`;
   const o = meta.options ?? {};
+  assertKnownOptions(o, meta.kind === 'task' ? TASK_OPTIONS : EVENT_OPTIONS, at);
   const queue = meta.queue === undefined ? undefined : assertNonEmptyString(meta.queue, `${at}.queue`);
   const exchange =
     meta.exchange === undefined ? undefined : assertNonEmptyString(meta.exchange, `${at}.exchange`);

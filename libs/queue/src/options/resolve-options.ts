@@ -1,6 +1,7 @@
 import {
   assertDuration,
   assertInteger,
+  assertKnownOptions,
   BrokerUrl,
   ConfigurationError,
   CredentialsProvider,
@@ -57,6 +58,30 @@ const SCHEMES: Record<string, 'memory' | 'rabbitmq'> = {
   amqps: 'rabbitmq',
 };
 
+/** Every key of `TaskQueueModuleOptions`: anything else (a typo) fails bootstrap naming it. */
+const MODULE_OPTIONS = [
+  'url',
+  'tls',
+  'username',
+  'password',
+  'credentials',
+  'prefetch',
+  'maxPriority',
+  'retry',
+  'shutdownTimeoutMs',
+  'publishTimeoutMs',
+  'connectTimeoutMs',
+  'requestTimeoutMs',
+  'reconnect',
+  'heartbeatSeconds',
+  'handlers',
+  'registerHandlers',
+  'logger',
+  'metrics',
+  'tracing',
+  'memoryBroker',
+] as const satisfies readonly (keyof TaskQueueModuleOptions)[];
+
 /**
  * Validates `options` and applies defaults. Every error is a `ConfigurationError` naming the option
  * (`TaskQueueModule.<option>`) and never containing a secret.
@@ -67,6 +92,7 @@ export function resolveTaskQueueOptions(
 ): ResolvedTaskQueueOptions {
   const p = 'TaskQueueModule';
   if (!options || typeof options !== 'object') throw new ConfigurationError(p, 'an options object');
+  assertKnownOptions(options, MODULE_OPTIONS, p);
   const url = parseBrokerUrl(
     options.url,
     `${p}.url`,

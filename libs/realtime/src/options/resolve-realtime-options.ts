@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import {
   assertDuration,
   assertInteger,
+  assertKnownOptions,
   ConfigurationError,
   loadTlsMaterial,
   redactUrl,
@@ -11,6 +12,15 @@ import {
 import { RealtimeModuleOptions, ResolvedRealtimeOptions } from './realtime-options.interface';
 
 const OPTION = 'RealtimeModule';
+const KNOWN = [
+  'apiUrl',
+  'apiKey',
+  'timeoutMs',
+  'agent',
+  'keepAlive',
+  'maxSockets',
+  'tls',
+] as const satisfies readonly (keyof RealtimeModuleOptions)[];
 
 /** Default timeout of one API call (the Python client's default too). */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -27,6 +37,7 @@ export function resolveRealtimeOptions(
 ): ResolvedRealtimeOptions {
   if (options === null || typeof options !== 'object')
     throw new ConfigurationError(OPTION, 'an options object with apiUrl and apiKey');
+  assertKnownOptions(options, KNOWN, OPTION);
   const apiUrl = parseApiUrl(options.apiUrl);
   if (typeof options.apiKey !== 'string' || options.apiKey.trim() === '')
     throw new ConfigurationError(`${OPTION}.apiKey`, 'the Centrifugo HTTP API key, a non-empty string', {

@@ -1,6 +1,7 @@
 import {
   assertDuration,
   assertInteger,
+  assertKnownOptions,
   assertNonEmptyString,
   assertOneOf,
   ConfigurationError,
@@ -54,9 +55,7 @@ export function resolveConsumerOptions(
   where: string,
 ): ResolvedConsumerOptions {
   assertNonEmptyString(dataset, `${where}: dataset`);
-  for (const key of Object.keys(own ?? {}))
-    if (!KNOWN.has(key))
-      throw new ConfigurationError(`${where}: ${key}`, `a consumer option (${[...KNOWN].join(', ')})`);
+  assertKnownOptions(own, KNOWN, `${where}:`);
   const o = { ...defaults, ...stripUndefined(own ?? {}) };
   const opt = (name: string): string => `${where}: ${name}`;
   const batch = assertInteger(o.batch ?? 10, opt('batch'), 1, 10_000);

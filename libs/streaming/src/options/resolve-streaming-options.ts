@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import {
   assertDuration,
+  assertKnownOptions,
   assertNonEmptyString,
   BrokerUrl,
   ConfigurationError,
@@ -83,12 +84,7 @@ export function resolveStreamingOptions(
 ): ResolvedStreamingOptions {
   const options = raw ?? {};
   if (typeof options !== 'object') throw new ConfigurationError('StreamingModule options', 'an object');
-  for (const key of Object.keys(options))
-    if (!KNOWN_OPTIONS.has(key))
-      throw new ConfigurationError(
-        `StreamingModule.${key}`,
-        `a known option (${[...KNOWN_OPTIONS].join(', ')})`,
-      );
+  assertKnownOptions(options, KNOWN_OPTIONS, 'StreamingModule');
   const o = (name: string): string => `StreamingModule.${name}`;
 
   const accountServer = resolveAccountServer(options);
