@@ -31,9 +31,14 @@ import {
   OnDatasetMessage,
   Payload,
   StreamingModule,
+  Offset,
+  StreamingTransport,
   SubscriptionClosedError,
+  TemporaryError,
+  TransportFactory,
   UnsupportedFeatureError,
 } from '@databus/streaming';
+import { memoryTransportFactory } from '../../src/transports/memory/memory.transport';
 import { dataset } from '../conformance/harness';
 
 class ReadingDto {
@@ -281,17 +286,19 @@ describe('bad input gets typed, clear errors', () => {
     );
   });
 
-  it('a transport that is not available fails the bootstrap with UnsupportedFeatureError or ConfigurationError, never silently', async () => {
+  it('an unreachable broker fails the bootstrap within connectTimeoutMs with a TemporaryError naming the option', async () => {
     const attempt = app([
       StreamingModule.forRoot({
         url: 'kafka://127.0.0.1:1',
         logger: false,
-        connectTimeoutMs: 300, // the default (30 s) would outlast the test
-        produceTimeoutMs: 300,
+        connectTimeoutMs: 300,
         reconnect: { initialMs: 10, maxMs: 20 },
       }),
     ]);
-    await expect(attempt).rejects.toThrow();
+    await expect(attempt).rejects.toThrow(TemporaryError);
+    await expect(attempt).rejects.toThrow(
+      /^Could not connect to kafka:\/\/127\.0\.0\.1:1 within connectTimeoutMs = 300 ms/,
+    );
   });
 
   it('seek, commit and fetch on a closed subscription fail with SubscriptionClosedError', async () => {
@@ -320,8 +327,29 @@ describe('bad input gets typed, clear errors', () => {
     await module.close();
   });
 
-  it('an unsupported position on a transport without it is an UnsupportedFeatureError naming transport and feature', () => {
-    const error = new UnsupportedFeatureError('mqtt', 'positions by sequence');
-    expect(error.message).toBe('The mqtt transport does not support positions by sequence.');
+  it('an unsupported position on a transport without it is an UnsupportedFeatureError naming transport and feature', async () => {
+    const ds = dataset('no-seek');
+    // The memory transport, reporting no positions (as MQTT does): the runtime must refuse before subscribing.
+    const withoutPositions: TransportFactory = (context) => {
+      const memory = memoryTransportFactory(context);
+      return Object.create(memory, {
+        capabilities: {
+          value: { ...memory.capabilities, seekBySequence: false, seekByTime: false, seek: false },
+        },
+      }) as StreamingTransport;
+    };
+    @Injectable()
+    class FromSequence {
+      @OnDatasetMessage(ds, { offset: Offset.sequence(5) })
+      read(): void {}
+    }
+    const attempt = app(
+      [StreamingModule.forRoot({ url: 'memory://no-seek', transport: withoutPositions, logger: false })],
+      [FromSequence],
+    );
+    await expect(attempt).rejects.toThrow(UnsupportedFeatureError);
+    await expect(attempt).rejects.toThrow(
+      `The memory transport does not support positions by sequence: @OnDatasetMessage('${ds}') on FromSequence.read asks for sequence 5`,
+    );
   });
 });
