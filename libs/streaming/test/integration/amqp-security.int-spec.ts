@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo, connect as netConnect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import {
   CredentialsRefreshInfo,
   loadTlsMaterial,
 } from '@databus/common';
-import { describeWithBroker, uniqueName, waitFor } from '@databus/testing';
+import { createTestPki, describeWithBroker, uniqueName, waitFor } from '@databus/testing';
 import { Offset } from '@databus/streaming';
 import { TransportStatus } from '../../src/transport/transport-status';
 import { AmqpTransport } from '../../src/transports/amqp/amqp.transport';
@@ -22,64 +21,20 @@ import { amqpContext, amqpUrl, deleteAmqpDatasets } from './amqp-test-kit';
 /** A CA, a server certificate for 127.0.0.1, a client certificate (PEM and PKCS#12) and an unrelated CA. */
 function makePki(
   dir: string,
-): Record<'ca' | 'otherCa' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey' | 'pfx', string> {
-  const p = (name: string): string => join(dir, name);
-  const openssl = (...args: string[]): Buffer => execFileSync('openssl', args, { stdio: 'pipe' });
-  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  for (const ca of ['ca', 'other-ca'])
-    openssl(
-      'req',
-      '-x509',
-      ...key,
-      '-keyout',
-      p(`${ca}.key`),
-      '-out',
-      p(`${ca}.pem`),
-      '-subj',
-      `/CN=${ca}`,
-      '-days',
-      '1',
-    );
-  writeFileSync(p('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  for (const name of ['server', 'client']) {
-    openssl('req', ...key, '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), '-subj', `/CN=${name}`);
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      p(`${name}.csr`),
-      '-CA',
-      p('ca.pem'),
-      '-CAkey',
-      p('ca.key'),
-      '-CAcreateserial',
-      '-days',
-      '1',
-      '-out',
-      p(`${name}.pem`),
-      ...(name === 'server' ? ['-extfile', p('server.ext')] : []),
-    );
-  }
-  openssl(
-    'pkcs12',
-    '-export',
-    '-in',
-    p('client.pem'),
-    '-inkey',
-    p('client.key'),
-    '-out',
-    p('client.p12'),
-    '-passout',
-    'pass:p12-pass',
-  );
+): Record<
+  'ca' | 'otherCa' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey' | 'pfx' | 'pfxPassphrase',
+  string
+> {
+  const pki = createTestPki({ dir, clientName: 'client' });
   return {
-    ca: p('ca.pem'),
-    otherCa: p('other-ca.pem'),
-    serverCert: p('server.pem'),
-    serverKey: p('server.key'),
-    clientCert: p('client.pem'),
-    clientKey: p('client.key'),
-    pfx: p('client.p12'),
+    ca: pki.caCert,
+    otherCa: pki.otherCaCert,
+    serverCert: pki.serverCert,
+    serverKey: pki.serverKey,
+    clientCert: pki.clientCert,
+    clientKey: pki.clientKey,
+    pfx: pki.clientPfx,
+    pfxPassphrase: pki.pfxPassphrase,
   };
 }
 
@@ -159,7 +114,7 @@ describeWithBroker('amqp', 'amqp transport security: TLS, mTLS and credentials',
   it('accepts the client certificate as a PKCS#12 bundle', async () => {
     const context = amqpContext({
       rawUrl: amqpsUrl(),
-      tls: loadTlsMaterial({ ca: pki.ca, pfx: pki.pfx, passphrase: 'p12-pass' }),
+      tls: loadTlsMaterial({ ca: pki.ca, pfx: pki.pfx, passphrase: pki.pfxPassphrase }),
     });
     const transport = new AmqpTransport(context);
     await transport.connect();

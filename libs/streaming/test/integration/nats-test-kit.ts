@@ -1,12 +1,12 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { parseBrokerUrl, resolveBackoff } from '@databus/common';
-import { brokerUrl } from '@databus/testing';
+import { brokerUrl, createTestPki } from '@databus/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '../../src/transports/nats/nats-client';
 import { TransportContext } from '../../src/transport/transport.interface';
@@ -169,68 +169,15 @@ export interface TestPki {
   clientKey: string;
 }
 
-/** Generates a test PKI with openssl in a temporary directory (remove `dir` when done). */
+/** The shared test PKI (libs/testing's createTestPki) in a temporary directory (remove `dir` when done). */
 export async function generateTestPki(): Promise<TestPki> {
-  const dir = await mkdtemp(join(tmpdir(), 'databus-nats-pki-'));
-  const path = (name: string): string => join(dir, name);
-  const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
-  await openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=databus-test-ca',
-  );
-  await writeFile(path('server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  await writeFile(path('client.ext'), 'extendedKeyUsage=clientAuth\n');
-  for (const [name, cn] of [
-    ['server', 'localhost'],
-    ['client', 'databus-client'],
-  ]) {
-    await openssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-      '-subj',
-      `/CN=${cn}`,
-    );
-    await openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.pem`,
-      '-days',
-      '2',
-      '-extfile',
-      `${name}.ext`,
-    );
-  }
+  const pki = createTestPki({ clientName: 'databus-client' });
   return {
-    dir,
-    ca: path('ca.pem'),
-    serverCert: path('server.pem'),
-    serverKey: path('server.key'),
-    clientCert: path('client.pem'),
-    clientKey: path('client.key'),
+    dir: pki.dir,
+    ca: pki.caCert,
+    serverCert: pki.serverCert,
+    serverKey: pki.serverKey,
+    clientCert: pki.clientCert,
+    clientKey: pki.clientKey,
   };
 }
