@@ -10,7 +10,8 @@
 //      compiles it with tsc and checks that it does what the README says (scripts/lib/quickstart-smoke.mjs).
 // The broker clients are optional peers and are NOT installed: the memory transport must not need them.
 // Each app must also exit by itself after `app.close()` (nothing may keep a closed app alive).
-// Options: --only=common,streaming (pack just these libs), --keep (keep the temp dir).
+// Options: --only=common,streaming (pack just these libs), --keep (keep the temp dir), --also-node=A:B (run every
+// app on these Node binaries too, e.g. the ones `node scripts/node-lines.mjs` installs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,15 @@ const only = process.argv
   ?.slice('--only='.length)
   .split(',');
 const work = mkdtempSync(join(tmpdir(), 'databus-pack-smoke-'));
+// The apps run on this Node and on every --also-node=/path/node22:/path/node24 (installed once, run on each).
+const nodes = [
+  process.execPath,
+  ...(process.argv
+    .find((a) => a.startsWith('--also-node='))
+    ?.slice('--also-node='.length)
+    .split(':')
+    .filter(Boolean) ?? []),
+];
 
 function main() {
   const libs = publishableLibs(only);
@@ -49,7 +59,7 @@ function main() {
     'NestJS 12 (ESM), CommonJS app via require(esm)',
   );
   runApp(nest12, 'app.mjs', appSource(scenario, 'esm', names), 'NestJS 12 (ESM), ESM app');
-  if (streaming) runQuickstart(join(work, 'quickstart'), tarballs, log);
+  if (streaming) runQuickstart(join(work, 'quickstart'), tarballs, log, nodes);
 }
 
 /** Creates an app dir that depends on the tarballs and the given Nest major, and installs it. */
@@ -100,21 +110,29 @@ function install(dirName, tarballs, nestRange) {
 /** Writes and runs one app with plain node; it must print SMOKE OK and exit 0 by itself in time. */
 function runApp(dir, file, source, label) {
   writeFileSync(join(dir, file), source);
-  const t0 = Date.now();
-  const result = spawnSync(process.execPath, [file], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: APP_TIMEOUT_MS,
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
-  if (result.error?.code === 'ETIMEDOUT')
-    throw new Error(
-      `${label}: did not exit within ${APP_TIMEOUT_MS / 1000} s (a timer or socket keeps it alive?)\n${output}`,
-    );
-  if (result.status !== 0 || !result.stdout.includes('SMOKE OK'))
-    throw new Error(`${label}: exited with ${result.status ?? result.signal}\n${output}`);
-  log(`${label}: ${result.stdout.trim().split('\n').pop()} (${Date.now() - t0} ms)`);
+  for (const node of nodes) {
+    const on = `${label} on Node ${nodeVersion(node)}`;
+    const t0 = Date.now();
+    const result = spawnSync(node, [file], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: APP_TIMEOUT_MS,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+    if (result.error?.code === 'ETIMEDOUT')
+      throw new Error(
+        `${on}: did not exit within ${APP_TIMEOUT_MS / 1000} s (a timer or socket keeps it alive?)\n${output}`,
+      );
+    if (result.status !== 0 || !result.stdout.includes('SMOKE OK'))
+      throw new Error(`${on}: exited with ${result.status ?? result.signal}\n${output}`);
+    log(`${on}: ${result.stdout.trim().split('\n').pop()} (${Date.now() - t0} ms)`);
+  }
+}
+
+/** `v22.23.5` for a node binary. */
+function nodeVersion(node) {
+  return spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
 }
 
 /** The smoke app's source. Plain JavaScript: decorators are applied with Reflect.decorate. */

@@ -8,10 +8,13 @@
 // without KAFKA_BROKERS, for instance). The exit code is non-zero when anything failed.
 //
 // Options (environment): TEST_PROJECTS=unit,integration (subset), TEST_SKIP_PACK=1 (no packaging smoke),
-// TEST_EXIT_GRACE_MS (how long jest may linger after writing its results before it counts as hung: 30 s).
-import { spawn } from 'node:child_process';
+// TEST_EXIT_GRACE_MS (how long jest may linger after writing its results before it counts as hung: 30 s),
+// TEST_EXTRA_NODES=/path/node22:/path/node24 (other Node binaries, from `node scripts/node-lines.mjs`): on each,
+// the unit tests and the memory-transport suites run too, alongside the broker tests (their output is shown
+// when they end), and the packaging smoke test runs its apps on each as well (TEST_PROJECTS=extra: just those).
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +33,24 @@ const projects = [
   { name: 'e2e', args: ['--runInBand'] },
 ];
 
+/** The suites that run on every TEST_EXTRA_NODES binary: no broker, so they can run beside the broker tests. */
+const EXTRA_NODE_SUITES = [
+  { name: 'unit', args: ['--selectProjects', 'unit', '--maxWorkers=1'] },
+  {
+    name: 'memory',
+    args: [
+      '--selectProjects',
+      'integration',
+      '--runInBand',
+      '--runTestsByPath',
+      'libs/streaming/test/integration/memory.int-spec.ts',
+      'libs/streaming/test/integration/memory-smoke.int-spec.ts',
+      'libs/queue/test/memory.int-spec.ts',
+    ],
+  },
+];
+const extraNodes = (process.env.TEST_EXTRA_NODES ?? '').split(':').filter(Boolean);
+
 const selected = process.env.TEST_PROJECTS?.split(',').map((s) => s.trim()) ?? projects.map((p) => p.name);
 const workDir = mkdtempSync(join(tmpdir(), 'databus-test-'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -39,10 +60,16 @@ const skippedTitles = [];
 const failedTitles = [];
 
 try {
+  // The other Node lines run beside the broker tests (which mostly wait on the brokers).
+  const others =
+    extraNodes.length && (!process.env.TEST_PROJECTS || selected.includes('extra'))
+      ? runOnExtraNodes()
+      : undefined;
   for (const project of projects) {
     if (!selected.includes(project.name)) continue;
     await runJestProject(project);
   }
+  if (others) await showExtraNodeRuns(await others);
   if (process.env.TEST_SKIP_PACK !== '1' && !process.env.TEST_PROJECTS) await runPackSmoke();
 } finally {
   rmSync(workDir, { recursive: true, force: true });
@@ -54,19 +81,33 @@ process.exitCode = totals.failed > 0 ? 1 : 0;
 /** Runs one jest project, reads its JSON results and adds them to the totals. */
 async function runJestProject(project) {
   header(`jest: ${project.name}`);
-  const outputFile = join(workDir, `${project.name}.json`);
-  const args = [
-    jestBin,
+  const result = await runJest(process.execPath, project.name, [
     '--selectProjects',
     project.name,
+    ...project.args,
+  ]);
+  countJestRun(result);
+}
+
+/** Runs jest with `node`; its output goes to the terminal, or to `log` when given. */
+async function runJest(node, label, args, log) {
+  const outputFile = join(workDir, `${label.replace(/[^a-z0-9.@-]/gi, '_')}.json`);
+  const jestArgs = [
+    jestBin,
     '--passWithNoTests',
     '--json',
     '--outputFile',
     outputFile,
     ...(process.env.CI ? ['--ci'] : []),
-    ...project.args,
+    ...args,
   ];
-  const { code, hung } = await run(process.execPath, args, { watchFile: outputFile });
+  const { code, hung } = await run(node, jestArgs, { watchFile: outputFile, log });
+  return { label, outputFile, code, hung };
+}
+
+/** Adds one jest run's results to the totals (and its problems to the report). */
+function countJestRun({ label, outputFile, code, hung }) {
+  const project = { name: label };
   if (!existsSync(outputFile)) {
     fail(`${project.name}: jest exited with code ${code} before writing results`);
     rows.push([project.name, 0, 1, 0, 'no results']);
@@ -90,10 +131,34 @@ async function runJestProject(project) {
   rows.push([project.name, passed, failed, skipped, `${summary.files} files`]);
 }
 
-/** Runs the packaging smoke test; it counts as one test. */
+/** The EXTRA_NODE_SUITES on every TEST_EXTRA_NODES binary, one after the other, each into its own log file. */
+async function runOnExtraNodes() {
+  const runs = [];
+  for (const node of extraNodes) {
+    const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout?.trim() || node;
+    for (const suite of EXTRA_NODE_SUITES) {
+      const label = `${suite.name}@${version.replace(/^v/, '')}`;
+      const log = join(workDir, `${label}.log`);
+      runs.push({ ...(await runJest(node, label, suite.args, log)), log });
+    }
+  }
+  return runs;
+}
+
+/** Prints the logs of the runs on the other Node lines and counts their results. */
+async function showExtraNodeRuns(runs) {
+  for (const r of runs) {
+    header(`jest: ${r.label} (ran beside the broker tests)`);
+    process.stdout.write(existsSync(r.log) ? readFileSync(r.log, 'utf8') : '(no output)\n');
+    countJestRun(r);
+  }
+}
+
+/** Runs the packaging smoke test (its apps on the other Node lines too); it counts as one test. */
 async function runPackSmoke() {
   header('packaging smoke (npm run test:pack)');
-  const { code } = await run(process.execPath, [join(root, 'scripts', 'pack-smoke.mjs')], {});
+  const extra = extraNodes.length ? [`--also-node=${extraNodes.join(':')}`] : [];
+  const { code } = await run(process.execPath, [join(root, 'scripts', 'pack-smoke.mjs'), ...extra], {});
   const ok = code === 0;
   totals[ok ? 'passed' : 'failed'] += 1;
   if (!ok) problems.push(`packaging smoke failed (exit code ${code})`);
@@ -104,9 +169,12 @@ async function runPackSmoke() {
  * Spawns a command with inherited output in its own process group. With `watchFile`, once that file
  * exists the command has `graceMs` to exit; past that it is stopped and reported as hung.
  */
-function run(command, args, { watchFile }) {
+function run(command, args, { watchFile, log }) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, stdio: 'inherit', detached: true });
+    const out = log ? openSync(log, 'w') : undefined;
+    const stdio = out === undefined ? 'inherit' : ['ignore', out, out];
+    const child = spawn(command, args, { cwd: root, stdio, detached: true });
+    if (out !== undefined) closeSync(out);
     let hung = false;
     let deadline;
     const poll = watchFile

@@ -47,7 +47,7 @@ export function quickstartSource(readme = readFileSync(join(root, 'README.md'), 
  * Installs the quickstart app in `dir` from `tarballs` (common and streaming), compiles and runs it, and checks
  * its output. Throws with the output when anything differs from what the README says.
  */
-export function runQuickstart(dir, tarballs, log) {
+export function runQuickstart(dir, tarballs, log, nodes = [process.execPath]) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'quickstart', private: true }, null, 2));
   const files = ['@databus/common', '@databus/streaming'].map((name) => {
@@ -101,14 +101,20 @@ export function runQuickstart(dir, tarballs, log) {
     ),
   );
   sh(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], dir);
+  for (const node of nodes) checkRun(dir, node, log);
+}
+
+/** Runs the compiled quickstart with `node` and checks what it printed. */
+function checkRun(dir, node, log) {
   const t1 = Date.now();
-  const out = sh(process.execPath, ['dist/main.js'], dir, 60_000);
+  const version = sh(node, ['--version'], dir).trim();
+  const out = sh(node, ['dist/main.js'], dir, 60_000);
   const lines = out.split('\n');
   const replays = lines.filter((l) => l.startsWith('replayed '));
   const expected = 'replayed [{"sensor":"greenhouse-1","value":21.5},{"sensor":"greenhouse-1","value":130}]';
   if (replays.length !== 2 || replays.some((l) => l !== expected))
     throw new Error(
-      `quickstart: replay() printed\n  ${replays.join('\n  ')}\nwhere the README promises twice\n  ${expected}\n${out}`,
+      `quickstart on Node ${version}: replay() printed\n  ${replays.join('\n  ')}\nwhere the README promises twice\n  ${expected}\n${out}`,
     );
   const handled = lines.filter((l) => l.includes(' at sequence '));
   const allowed = [
@@ -117,9 +123,10 @@ export function runQuickstart(dir, tarballs, log) {
     'cold-room 4 at sequence 3',
   ];
   const wrong = handled.filter((l, i) => !allowed.includes(l) || handled.indexOf(l) !== i);
-  if (wrong.length) throw new Error(`quickstart: the handler logged ${wrong.join(' / ')}\n${out}`);
+  if (wrong.length)
+    throw new Error(`quickstart on Node ${version}: the handler logged ${wrong.join(' / ')}\n${out}`);
   log(
-    `quickstart: compiled and ran in ${((Date.now() - t1) / 1000).toFixed(1)} s; replay() twice gave the two readings, the handler logged ${handled.length} of 3`,
+    `quickstart on Node ${version}: ran in ${((Date.now() - t1) / 1000).toFixed(1)} s; replay() twice gave the two readings, the handler logged ${handled.length} of 3`,
   );
 }
 
