@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ExternalContextCreator } from '@nestjs/core';
-import { ConfigurationError, handlerContextCreator, TemporaryError } from '@databus/common';
+import { ConfigurationError, createHandlerInvoker, TemporaryError } from '@databus/common';
 import type { QueueBackend } from '../backends/queue-backend.interface';
 import { QueueHandlerExplorer } from '../discovery/queue-handler.explorer';
 import { QueueParamsFactory } from '../discovery/queue-params.factory';
@@ -131,17 +131,11 @@ export class HandlerOrchestrator
 
   /** Runs the method through guards, interceptors, pipes and filters under the `databus-queue` context. */
   private createInvoker(instance: object, methodKey: string, controllerModuleKey?: string): HandlerInvoker {
-    const method = (instance as Record<string, (...args: unknown[]) => unknown>)[methodKey];
-    return handlerContextCreator(this.contextCreator, controllerModuleKey).create(
-      instance,
-      method,
-      methodKey,
-      ROUTE_ARGS_METADATA,
-      this.paramsFactory,
-      undefined,
-      undefined,
-      { guards: true, interceptors: true, filters: true },
-      QUEUE_CONTEXT_TYPE,
-    ) as HandlerInvoker;
+    return createHandlerInvoker(this.contextCreator, instance, methodKey, {
+      metadataKey: ROUTE_ARGS_METADATA,
+      paramsFactory: this.paramsFactory,
+      contextType: QUEUE_CONTEXT_TYPE,
+      moduleKey: controllerModuleKey,
+    }) as HandlerInvoker;
   }
 }

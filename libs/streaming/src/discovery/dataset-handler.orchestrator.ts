@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ExternalContextCreator } from '@nestjs/core';
-import { ConfigurationError, handlerContextCreator } from '@databus/common';
+import { ConfigurationError, createHandlerInvoker } from '@databus/common';
 import { StreamingConnection } from '../channel/streaming-connection';
 import { assertOffsetSupported } from '../transport/transport-capabilities';
 import { resolveConsumerOptions, ResolvedConsumerOptions } from '../options/resolve-consumer-options';
@@ -140,18 +140,13 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
   }
 
   private async start(handler: DiscoveredHandler, resolved: ResolvedConsumerOptions): Promise<void> {
-    const { instance, method, methodKey, className, meta } = handler;
-    const invoke = handlerContextCreator(this.contextCreator, handler.controllerModuleKey).create(
-      instance,
-      method,
-      methodKey,
-      ROUTE_ARGS_METADATA,
-      this.paramsFactory,
-      undefined,
-      undefined,
-      { guards: true, interceptors: true, filters: true },
-      DATABUS_CONTEXT_TYPE,
-    ) as (...args: unknown[]) => Promise<unknown>;
+    const { instance, methodKey, className, meta } = handler;
+    const invoke = createHandlerInvoker(this.contextCreator, instance, methodKey, {
+      metadataKey: ROUTE_ARGS_METADATA,
+      paramsFactory: this.paramsFactory,
+      contextType: DATABUS_CONTEXT_TYPE,
+      moduleKey: handler.controllerModuleKey,
+    });
     const options = this.connection.options;
     const source = await this.connection.openSource(
       {
