@@ -38,6 +38,26 @@ describe('resolveStreamingOptions', () => {
     }
   });
 
+  it('refuses an explicit url that is undefined or empty; only an absent key falls back to memory', () => {
+    for (const [url, received] of [
+      [undefined, 'undefined'],
+      ['', 'an empty string'],
+    ] as const) {
+      const attempt = () => resolveStreamingOptions({ url });
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(
+        `Invalid option "StreamingModule.url": expected a broker URL such as kafka://host:9092 (leave the key out to use STREAMING_URL or memory://default), received ${received}.`,
+      );
+    }
+    const saved = process.env.STREAMING_URL;
+    delete process.env.STREAMING_URL;
+    try {
+      expect(resolveStreamingOptions({}).rawUrl).toBe('memory://default');
+    } finally {
+      if (saved !== undefined) process.env.STREAMING_URL = saved;
+    }
+  });
+
   it('turns URL credentials into a credentials provider', async () => {
     const resolved = resolveStreamingOptions({ url: 'amqp://guest:guest@localhost' });
     await expect(resolved.credentials?.get()).resolves.toEqual({ username: 'guest', password: 'guest' });

@@ -88,6 +88,13 @@ export function resolveStreamingOptions(
   const o = (name: string): string => `StreamingModule.${name}`;
 
   const accountServer = resolveAccountServer(options);
+  // Only an absent key falls back: `url: process.env.STREAMNG_URL` (a typo, so undefined) must not run on memory.
+  if (!accountServer && 'url' in options && (options.url === undefined || options.url === ''))
+    throw new ConfigurationError(
+      o('url'),
+      'a broker URL such as kafka://host:9092 (leave the key out to use STREAMING_URL or memory://default)',
+      { received: options.url === undefined ? 'undefined' : 'an empty string' },
+    );
   const rawUrl = accountServer?.configUrl ?? options.url ?? process.env.STREAMING_URL ?? 'memory://default';
   const url = parseBrokerUrl(rawUrl, o('url'));
   let transportName: TransportName | 'custom';

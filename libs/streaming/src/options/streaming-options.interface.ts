@@ -64,7 +64,8 @@ export interface StreamingModuleOptions {
   /**
    * Broker URL: `memory://name`, `kafka://b1:9092,b2:9092`, `amqp(s)://user:pass@host/vhost`, `mqtt(s)://host`,
    * `nats://n1:4222,n2:4222`. A comma-separated host list names every broker of a cluster.
-   * @default process.env.STREAMING_URL, else `memory://default`
+   * @default process.env.STREAMING_URL, else `memory://default` — only when the key is absent: an explicit
+   * `url: undefined` or `''` (an unset environment variable) is a `ConfigurationError`.
    */
   url?: string;
   /** A custom transport instead of one selected by the URL scheme. */
