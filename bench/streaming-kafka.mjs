@@ -1,6 +1,6 @@
 // Consume throughput on Kafka: @OnDatasetMessage on the kafka:// transport vs raw kafkajs, through
-// @databus/streaming's built dist (run `npm run build` first). Runs only when KAFKA_BROKERS is set
-// (e.g. `docker compose up -d kafka` then `KAFKA_BROKERS=localhost:9092 node bench/streaming-kafka.mjs`).
+// @databus/streaming's built dist (run `npm run build` first). Uses the broker of `npm run kafka -- start`
+// (127.0.0.1:9092) or KAFKA_BROKERS (`node bench/streaming-kafka.mjs`).
 //
 //   node bench/streaming-kafka.mjs [--messages 20000] [--repetitions 3] [--prefetch 1000] [--partitions 3] [--json]
 //
@@ -242,10 +242,8 @@ export async function measureStreamingKafka(options = {}) {
 async function main() {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') return child(argv[1], JSON.parse(argv[2]));
-  if (!process.env.KAFKA_BROKERS) {
-    console.log('skipped: KAFKA_BROKERS not set');
-    return;
-  }
+  // The broker of `npm run kafka -- start` unless KAFKA_BROKERS names another.
+  process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
   const flag = (name, fallback) => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? Number(argv[i + 1]) : fallback;
