@@ -1,3 +1,4 @@
+import { directHandler } from './direct-handler';
 import { handlerContextCreator } from './handler-context-creator';
 
 /** The `create` of Nest's `ExternalContextCreator`, typed structurally (this layer imports no Nest package). */
@@ -30,16 +31,18 @@ export interface HandlerInvokerOptions {
 /**
  * `instance[methodKey]` wrapped in Nest's enhancer chain (guards, interceptors, pipes, filters) under
  * `options.contextType`, through `handlerContextCreator` (controllers keep their enhancers, no duplicate
- * ERROR log): the one invoker of streaming and queue handlers.
+ * ERROR log): the one invoker of streaming and queue handlers. When nothing of the chain applies (no
+ * enhancer on the method, its class or globally, no parameter decorator) the method is called directly
+ * (`directHandler`): its result is then returned as is, synchronously for a synchronous handler.
  */
 export function createHandlerInvoker<R = unknown>(
   creator: ContextCreatorLike,
   instance: object,
   methodKey: string,
   options: HandlerInvokerOptions,
-): (...args: unknown[]) => Promise<R> {
+): (...args: unknown[]) => R | Promise<R> {
   const method = (instance as Record<string, (...args: unknown[]) => unknown>)[methodKey];
-  return handlerContextCreator(creator, options.moduleKey).create(
+  const nest = handlerContextCreator(creator, options.moduleKey).create(
     instance,
     method,
     methodKey,
@@ -50,4 +53,6 @@ export function createHandlerInvoker<R = unknown>(
     { guards: true, interceptors: true, filters: true },
     options.contextType,
   ) as (...args: unknown[]) => Promise<R>;
+  const direct = directHandler(creator, instance, method, methodKey, options.metadataKey);
+  return direct ? (direct as (...args: unknown[]) => R | Promise<R>) : nest;
 }

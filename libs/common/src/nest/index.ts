@@ -1,3 +1,5 @@
 export { handlerContextCreator } from './handler-context-creator';
 export type { HandlerInvokerOptions } from './handler-invoker';
 export { createHandlerInvoker } from './handler-invoker';
+export { directHandler } from './direct-handler';
+export type { DirectHandler } from './direct-handler';

@@ -14,8 +14,11 @@ import type { ResolvedHandler } from './failure-policy';
 import { errorText, Settlement } from './settlement';
 import { TaskMessage } from './task-message';
 
-/** Calls the user's handler (through Nest's enhancer chain) with the payload and the message. */
-export type HandlerInvoker = (payload: unknown, message: TaskMessage) => Promise<unknown>;
+/**
+ * Calls the user's handler (through Nest's enhancer chain, or directly when none applies) with the payload
+ * and the message; returns its result or a promise of it.
+ */
+export type HandlerInvoker = (payload: unknown, message: TaskMessage) => unknown;
 
 /**
  * The state of a handler's consumer: `idle` (not started), `running`, `paused` (no new deliveries start;
