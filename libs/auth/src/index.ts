@@ -15,7 +15,7 @@ export {
 } from './jwt-auth.module-definition';
 export { InjectJwtManager, getJwtManagerToken } from './inject-jwt-manager.decorator';
 export { JwtManager } from './jwt-manager';
-export type { JwtManagerStatus } from './jwt-manager';
+export type { JwtManagerStatus } from './jwt-manager-status';
 export type {
   JwtManagerEvents,
   RefreshReason,

@@ -1,7 +1,18 @@
 import { inspect } from 'node:util';
 import type { BrokerCredentials, CredentialsProvider, CredentialsRefreshInfo } from '@databus/common';
-import type { JwtManager } from '../jwt-manager';
+import type { TokenRefreshedEvent } from '../jwt-manager.events';
 import type { AccessToken } from '../token';
+
+/**
+ * What the provider needs from a token source: a `JwtManager` is one. (Structural, so this file and
+ * `jwt-manager.ts` do not import each other.)
+ */
+export interface JwtTokenSource {
+  getToken(): Promise<AccessToken>;
+  current(): AccessToken | undefined;
+  forceRefresh(stale?: AccessToken | string): Promise<AccessToken>;
+  on(event: 'refreshed', listener: (event: TokenRefreshedEvent) => void): () => void;
+}
 
 /** How a token becomes broker credentials. @publicApi */
 export interface JwtCredentialsOptions {
@@ -25,7 +36,7 @@ export interface JwtCredentialsOptions {
  * @publicApi
  */
 export function jwtCredentials(
-  manager: JwtManager,
+  manager: JwtTokenSource,
   options: JwtCredentialsOptions = {},
 ): CredentialsProvider {
   return {

@@ -4,7 +4,8 @@ import { ConfigurationError, HealthEntry, HealthResult, healthResult } from '@da
 import { DEFAULT_JWT_SOURCE } from '../auth.constants';
 import { UNKNOWN_SOURCE } from '../auth.messages';
 import { getJwtManagerToken } from '../inject-jwt-manager.decorator';
-import type { JwtManager, JwtManagerStatus } from '../jwt-manager';
+import type { JwtManager } from '../jwt-manager';
+import type { JwtManagerStatus } from '../jwt-manager-status';
 
 /** The health of a token source: the shape every databus indicator returns (`HealthResult`). @publicApi */
 export type JwtHealthResult = HealthResult<
