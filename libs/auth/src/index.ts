@@ -25,8 +25,8 @@ export type {
 } from './jwt-manager.events';
 export { AccessToken } from './token';
 export type { TokenResponse } from './token';
-export { decodeJwtClaims, resolveExpiresAt, planRefresh } from './expiry';
-export type { JwtClaims, RefreshPolicy, RefreshPlan } from './expiry';
+/** The type of `AccessToken.claims`; the refresh planning itself is internal. */
+export type { JwtClaims } from './expiry';
 export { DEFAULT_JWT_SOURCE, REFRESH_DEFAULTS } from './auth.constants';
 export {
   TokenRequestError,
@@ -62,7 +62,7 @@ export { AUTHENTICATED_HTTP_MODULE_OPTIONS } from './http/authenticated-http.mod
 export type { AuthenticatedHttpModuleOptions } from './http/authenticated-http-options.interface';
 export { attachJwtInterceptor } from './http/jwt.interceptor';
 export type { JwtInterceptorOptions, JwtInterceptorHandle } from './http/jwt.interceptor';
-export { HttpStatusError, NetworkError, toHttpError } from './http/http-errors';
+export { HttpStatusError, HttpNetworkError, toHttpError } from './http/http-errors';
 export { jwtCredentials } from './credentials/jwt-credentials';
 export type { JwtCredentialsOptions } from './credentials/jwt-credentials';
 export { oauthBearerProvider } from './credentials/oauth-bearer';

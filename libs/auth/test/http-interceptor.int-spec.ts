@@ -12,7 +12,7 @@ import {
   HttpStatusError,
   JwtAuthModule,
   JwtManager,
-  NetworkError,
+  HttpNetworkError,
 } from '@databus/auth';
 import { CapturingLogger } from './helpers/capturing-logger';
 import { JwtSigner } from './helpers/jwt-signer';
@@ -132,10 +132,10 @@ describe('AuthenticatedHttpModule and the JWT interceptor against a real HTTPS A
     expect(counts()).toEqual({ login: before.login, api: before.api + 1 });
   });
 
-  it('maps failures without an answer to NetworkError and slow answers to RequestTimeoutError', async () => {
+  it('maps failures without an answer to HttpNetworkError and slow answers to RequestTimeoutError', async () => {
     const down = axios.create({ baseURL: 'https://127.0.0.1:1', timeout: 500 });
     attachJwtInterceptor(down, jwt);
-    await expect(down.get('/x')).rejects.toBeInstanceOf(NetworkError);
+    await expect(down.get('/x')).rejects.toBeInstanceOf(HttpNetworkError);
     server.apiDelayMs = 300;
     await expect(api.http.axiosRef.get('/api/data', { timeout: 50 })).rejects.toBeInstanceOf(
       RequestTimeoutError,

@@ -1,7 +1,7 @@
 /**
  * @databus/common: the bottom layer shared by every databus lib. It depends on no other lib.
  * - errors: `DatabusError` ← `TemporaryError` ← `ConsumerError`; `DatabusError` ← `PermanentError` ←
- *   `UnsupportedFeatureError`, `ConfigurationError`, `AuthenticationError`, `DecodeError`; `RequestTimeoutError`
+ *   `UnsupportedFeatureError`, `ConfigurationError`, `AuthenticationError`, `PayloadDecodeError`; `RequestTimeoutError`
  * - retry: exponential backoff with jitter, `retry()` that retries only retriable errors
  * - tls: loading of CA bundles, client certificates and PKCS#12 bundles from paths or PEM text
  * - config: broker URL parsing (clusters as comma-separated hosts) and option validators

@@ -14,7 +14,7 @@ export type {
   TaskRetryOptions,
 } from './options/task-queue-options.interface';
 export { TaskQueue } from './task-queue.service';
-export type { EnqueueOptions, PublishOptions, RequestOptions } from './task-queue.service';
+export type { EnqueueOptions, PublishOptions, TaskRequestOptions } from './task-queue.service';
 export {
   TaskHandler,
   EventSubscriber,
@@ -33,23 +33,14 @@ export { QUEUE_CONTEXT_TYPE, DEFAULT_CONNECTION } from './task-queue.constants';
 export type { QueueContextType } from './task-queue.constants';
 export { WireHeaders } from './wire/wire-format';
 export type { DeadLetterReason } from './wire/wire-format';
-export type {
-  BackendStatus,
-  MessageHeaders,
-  MessageProperties,
-  QueueBackend,
-  Delivery,
-  ConsumeSpec,
-  BackendConsumer,
-  OutgoingMessage,
-  QueueDeclaration,
-} from './backends/queue-backend.interface';
+// What a handler reads off a message and what `TaskQueue.onStatus` reports; the backend SPI itself is internal.
+export type { BackendStatus, TaskHeaders, MessageProperties } from './backends/queue-backend.interface';
 export {
   TemporaryError,
   PermanentError,
   ConfigurationError,
   AuthenticationError,
-  DecodeError,
+  PayloadDecodeError,
   RequestTimeoutError,
 } from '@databus/common';
 export type { TaskQueueEvent, TaskQueueEventListener } from './observability/task-queue-events';

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { assertNonEmptyString, ConfigurationError } from '@databus/common';
 import type {
   BackendStatus,
-  MessageHeaders,
+  TaskHeaders,
   OutgoingMessage,
   QueueBackend,
   QueueDeclaration,
@@ -29,7 +29,7 @@ export interface EnqueueOptions {
   /** Correlation id carried to the worker (AMQP `correlation-id`). */
   correlationId?: string;
   /** Application headers (AMQP field table). */
-  headers?: MessageHeaders;
+  headers?: TaskHeaders;
   /** Message id; a random UUID by default. */
   messageId?: string;
   /** Content type of a `Buffer` payload; objects are always `application/json`. */
@@ -40,7 +40,7 @@ export interface EnqueueOptions {
 export type PublishOptions = Pick<EnqueueOptions, 'correlationId' | 'headers' | 'messageId' | 'contentType'>;
 
 /** Options of `TaskQueue.request`. @publicApi */
-export interface RequestOptions extends Pick<
+export interface TaskRequestOptions extends Pick<
   EnqueueOptions,
   'priority' | 'headers' | 'correlationId' | 'contentType'
 > {
@@ -95,7 +95,7 @@ export class TaskQueue {
    * `RequestTimeoutError` when no reply comes within `timeoutMs`, and with `TaskFailedError` when the
    * handler failed for good.
    */
-  async request<T = unknown>(queue: string, payload: unknown, options: RequestOptions = {}): Promise<T> {
+  async request<T = unknown>(queue: string, payload: unknown, options: TaskRequestOptions = {}): Promise<T> {
     const message = this.message(payload, {
       ...options,
       correlationId: options.correlationId ?? randomUUID(),

@@ -56,8 +56,6 @@ export type {
   NodeInfo,
   InfoResult,
 } from './api/results';
-export type { WireObject } from './api/wire-requests';
-export { encodeRequest } from './api/wire-requests';
 export type { RealtimeErrorContext } from './errors';
 export {
   RealtimeError,

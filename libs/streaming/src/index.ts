@@ -67,7 +67,7 @@ export {
   UnsupportedFeatureError,
   ConfigurationError,
   AuthenticationError,
-  DecodeError,
+  PayloadDecodeError,
   RequestTimeoutError,
 } from '@databus/common';
 

@@ -6,3 +6,4 @@ export { CapturingLogger } from './capturing-logger';
 export type { LogLine } from './capturing-logger';
 export type { TestPki, TestPkiOptions } from './pki';
 export { createTestPki } from './pki';
+export { barrelExports } from './barrel';

@@ -25,7 +25,7 @@ export class HttpStatusError extends DatabusError {
 }
 
 /** No answer: connection refused or reset, DNS failure, TLS failure. @publicApi */
-export class NetworkError extends TemporaryError {
+export class HttpNetworkError extends TemporaryError {
   constructor(
     message: string,
     /** Node error code, e.g. `ECONNREFUSED`. */
@@ -41,7 +41,7 @@ export class NetworkError extends TemporaryError {
  * Maps whatever an axios call rejected with into the databus hierarchy, without secrets:
  * - databus errors (e.g. from the token source) pass through;
  * - an answer with a status → `HttpStatusError`; a timeout → `RequestTimeoutError`;
- * - no answer → `NetworkError`; a cancellation stays a (scrubbed) axios `CanceledError`.
+ * - no answer → `HttpNetworkError`; a cancellation stays a (scrubbed) axios `CanceledError`.
  * The axios error is never kept as `cause`, because it holds the request headers (`Authorization`).
  */
 export function toHttpError(error: unknown): unknown {
@@ -55,7 +55,7 @@ export function toHttpError(error: unknown): unknown {
     return new HttpStatusError(error.response.status, method, url, redact(error.response.data), { cause });
   if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT')
     return Object.assign(new RequestTimeoutError(`${method} ${url}`, error.config?.timeout ?? 0), { cause });
-  return new NetworkError(
+  return new HttpNetworkError(
     `${method} ${url} failed without an answer: ${error.code ?? redactText(error.message)}.`,
     error.code,
     method,

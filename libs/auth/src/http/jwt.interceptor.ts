@@ -44,7 +44,7 @@ const attached = new WeakMap<AxiosInstance, JwtInterceptorHandle>();
  * - on a 401 for a request it authorised, asks for a forced refresh (shared by all concurrent 401s, and
  *   skipped when a newer token already exists) and replays the request once; a second 401 is final;
  *   403 is never retried, nor are streamed bodies;
- * - turns failures into typed errors (`HttpStatusError`, `NetworkError`, `RequestTimeoutError`) that carry no
+ * - turns failures into typed errors (`HttpStatusError`, `HttpNetworkError`, `RequestTimeoutError`) that carry no
  *   headers, so logging them cannot leak the token.
  * @publicApi
  */

@@ -1,4 +1,4 @@
-import { DecodeError } from '@databus/common';
+import { PayloadDecodeError } from '@databus/common';
 import { TokenRejectedError, TokenRequestError } from '../auth.errors';
 import { extractToken, interpretTokenResponse } from './token-response';
 
@@ -21,9 +21,9 @@ describe('token responses', () => {
     expect(extractToken('{"data":{"jwt":"abc"}}', 'data.jwt', endpoint).accessToken).toBe('abc');
   });
 
-  it('fails with a DecodeError that does not echo the body when the token is missing', () => {
+  it('fails with a PayloadDecodeError that does not echo the body when the token is missing', () => {
     expect(() => extractToken('{"data":{"other":"secret-value"}}', 'data.jwt', endpoint)).toThrow(
-      DecodeError,
+      PayloadDecodeError,
     );
     expect(() => extractToken('<html>not a token</html>', undefined, endpoint)).toThrow(
       /without a usable token/,

@@ -1,4 +1,4 @@
-import { DatabusError, DecodeError, redactText } from '@databus/common';
+import { DatabusError, PayloadDecodeError, redactText } from '@databus/common';
 import { TokenRejectedError, TokenRequestError } from '../auth.errors';
 import { parseRetryAfter } from '../expiry';
 import type { TokenResponse } from '../token';
@@ -63,7 +63,7 @@ export function extractToken(body: string, tokenField: string | undefined, endpo
   let value: unknown;
   if (tokenField !== undefined) {
     if (json === undefined || json === null || typeof json !== 'object')
-      throw new DecodeError(
+      throw new PayloadDecodeError(
         `The token endpoint ${endpoint} did not answer JSON, so tokenField "${tokenField}" cannot be read.`,
       );
     value = readPath(json, tokenField);
@@ -72,7 +72,7 @@ export function extractToken(body: string, tokenField: string | undefined, endpo
     value = (json as Record<string, unknown>).access_token ?? (json as Record<string, unknown>).token;
   else value = text;
   if (typeof value !== 'string' || value.length === 0 || /\s/.test(value) || value.length > 16_384)
-    throw new DecodeError(
+    throw new PayloadDecodeError(
       `The token endpoint ${endpoint} answered without a usable token${tokenField ? ` in "${tokenField}"` : ''}; set tokenField to the JSON field that holds it.`,
     );
   const root = json !== null && typeof json === 'object' ? (json as Record<string, unknown>) : {};

@@ -3,7 +3,7 @@ import {
   ConfigurationError,
   ConsumerError,
   DatabusError,
-  DecodeError,
+  PayloadDecodeError,
   isRetriable,
   PermanentError,
   RequestTimeoutError,
@@ -25,7 +25,7 @@ describe('error hierarchy', () => {
     ],
     ['ConfigurationError', new ConfigurationError('url', 'a broker URL'), [PermanentError], false],
     ['AuthenticationError', new AuthenticationError('refused'), [PermanentError], false],
-    ['DecodeError', new DecodeError('not JSON'), [PermanentError], false],
+    ['PayloadDecodeError', new PayloadDecodeError('not JSON'), [PermanentError], false],
     ['RequestTimeoutError', new RequestTimeoutError('stats.compute', 5000), [], true],
     ['RetriesExhaustedError', new RetriesExhaustedError(3, new Error('x')), [TemporaryError], true],
   ];

@@ -1,6 +1,6 @@
 import { DatabusError } from './databus.error';
 import { isPermanentFailure } from './failure-classification';
-import { ConfigurationError, DecodeError, PermanentError } from './permanent.error';
+import { ConfigurationError, PayloadDecodeError, PermanentError } from './permanent.error';
 import { RequestTimeoutError } from './request-timeout.error';
 import { ConsumerError, TemporaryError } from './temporary.error';
 
@@ -18,7 +18,7 @@ describe('isPermanentFailure', () => {
   it('is true for PermanentError and its subclasses', () => {
     for (const error of [
       new PermanentError('no'),
-      new DecodeError('not JSON'),
+      new PayloadDecodeError('not JSON'),
       new ConfigurationError('x', 'y'),
     ])
       expect(isPermanentFailure(error)).toBe(true);

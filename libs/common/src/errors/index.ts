@@ -5,7 +5,7 @@ export {
   UnsupportedFeatureError,
   ConfigurationError,
   AuthenticationError,
-  DecodeError,
+  PayloadDecodeError,
 } from './permanent.error';
 export { RequestTimeoutError } from './request-timeout.error';
 export { errorMessage } from './error-message';

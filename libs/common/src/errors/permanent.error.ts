@@ -58,4 +58,4 @@ export class AuthenticationError extends PermanentError {}
  * decoded go straight to the dead-letter destination.
  * @publicApi
  */
-export class DecodeError extends PermanentError {}
+export class PayloadDecodeError extends PermanentError {}

@@ -8,7 +8,7 @@
 export type BackendKind = 'memory' | 'rabbitmq';
 
 /** Application headers of a message (AMQP field table). */
-export type MessageHeaders = Record<string, unknown>;
+export type TaskHeaders = Record<string, unknown>;
 
 /** Standard AMQP basic properties used by the wire format; nothing framework-specific. */
 export interface MessageProperties {
@@ -17,7 +17,7 @@ export interface MessageProperties {
   messageId?: string;
   correlationId?: string;
   replyTo?: string;
-  headers?: MessageHeaders;
+  headers?: TaskHeaders;
   /** 0..maxPriority; honoured only by queues declared with a maximum priority. */
   priority?: number;
   /** Seconds since the epoch (AMQP timestamp). */

@@ -1,4 +1,4 @@
-import type { MessageHeaders } from '../backends/queue-backend.interface';
+import type { TaskHeaders } from '../backends/queue-backend.interface';
 
 const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage'];
 
@@ -6,7 +6,7 @@ const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage'];
  * The W3C trace-context headers of a message as strings, for extraction. AMQP field tables may carry them
  * as strings or byte arrays (other clients); anything else is ignored.
  */
-export function traceCarrier(headers: MessageHeaders | undefined): Record<string, string> | undefined {
+export function traceCarrier(headers: TaskHeaders | undefined): Record<string, string> | undefined {
   if (!headers) return undefined;
   let carrier: Record<string, string> | undefined;
   for (const name of TRACE_HEADERS) {

@@ -1,5 +1,5 @@
 import { BadRequestException, ForbiddenException, ServiceUnavailableException } from '@nestjs/common';
-import { DatabusError, DecodeError, TemporaryError } from '@databus/common';
+import { DatabusError, PayloadDecodeError, TemporaryError } from '@databus/common';
 import { decideOnFailure } from './failure-policy';
 
 const policy = {
@@ -18,7 +18,7 @@ describe('decideOnFailure', () => {
   });
 
   it('dead-letters permanent failures at once: PermanentError and 4xx HttpExceptions (validation, guards)', () => {
-    for (const error of [new DecodeError('bad'), new BadRequestException(), new ForbiddenException()])
+    for (const error of [new PayloadDecodeError('bad'), new BadRequestException(), new ForbiddenException()])
       expect(decideOnFailure(error, 1, policy)).toEqual({ action: 'dead-letter', reason: 'permanent-error' });
     expect(decideOnFailure(new ServiceUnavailableException(), 1, policy).action).toBe('retry');
   });
@@ -34,7 +34,7 @@ describe('decideOnFailure', () => {
   });
 
   it("acks under onFailure: 'ack', whatever the error", () => {
-    expect(decideOnFailure(new DecodeError('bad'), 1, { ...policy, onFailure: 'ack' })).toEqual({
+    expect(decideOnFailure(new PayloadDecodeError('bad'), 1, { ...policy, onFailure: 'ack' })).toEqual({
       action: 'ack',
     });
   });

@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { backoffDelay, redactText } from '@databus/common';
 import type {
   Delivery,
-  MessageHeaders,
+  TaskHeaders,
   OutgoingMessage,
   QueueBackend,
 } from '../backends/queue-backend.interface';
@@ -159,7 +159,7 @@ export class Settlement implements ExplicitSettlement {
   }
 }
 
-function copyOf(delivery: Delivery, headers: MessageHeaders): OutgoingMessage {
+function copyOf(delivery: Delivery, headers: TaskHeaders): OutgoingMessage {
   return { body: delivery.body, properties: { ...delivery.properties, headers } };
 }
 

@@ -1,4 +1,4 @@
-import type { Delivery, MessageHeaders, MessageProperties } from '../backends/queue-backend.interface';
+import type { Delivery, TaskHeaders, MessageProperties } from '../backends/queue-backend.interface';
 
 /** What a `TaskMessage` settles through (implemented by the runtime). */
 export interface ExplicitSettlement {
@@ -46,7 +46,7 @@ export class TaskMessage<T = unknown> {
     return this.delivery.properties;
   }
 
-  get headers(): MessageHeaders {
+  get headers(): TaskHeaders {
     return this.delivery.properties.headers ?? {};
   }
 

@@ -1,4 +1,4 @@
-import { DecodeError } from '@databus/common';
+import { PayloadDecodeError } from '@databus/common';
 import { attemptOf, carriedHeaders, decodeBody, encodeBody, WireHeaders } from './wire-format';
 
 describe('wire format', () => {
@@ -20,8 +20,8 @@ describe('wire format', () => {
     expect(decodeBody(Buffer.alloc(0), { contentType: 'application/json' })).toBeUndefined();
   });
 
-  it('throws DecodeError for a body that is not JSON', () => {
-    expect(() => decodeBody(Buffer.from('{oops'), { contentType: 'application/json' })).toThrow(DecodeError);
+  it('throws PayloadDecodeError for a body that is not JSON', () => {
+    expect(() => decodeBody(Buffer.from('{oops'), { contentType: 'application/json' })).toThrow(PayloadDecodeError);
   });
 
   it('reads the attempt header defensively', () => {

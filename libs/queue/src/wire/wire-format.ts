@@ -1,5 +1,5 @@
-import { DecodeError } from '@databus/common';
-import type { Delivery, MessageHeaders, MessageProperties } from '../backends/queue-backend.interface';
+import { PayloadDecodeError } from '@databus/common';
+import type { Delivery, TaskHeaders, MessageProperties } from '../backends/queue-backend.interface';
 
 /**
  * The wire format: a plain body with standard AMQP properties, no envelope, so that any AMQP client can
@@ -53,7 +53,7 @@ const EMPTY = Buffer.alloc(0);
  * - `application/json`, `*+json` or no content type: JSON (an empty body is `undefined`);
  * - `text/*`: a string;
  * - anything else: the raw `Buffer`.
- * A body that is not valid JSON throws `DecodeError`.
+ * A body that is not valid JSON throws `PayloadDecodeError`.
  */
 export function decodeBody(body: Buffer, properties: MessageProperties): unknown {
   const type = properties.contentType;
@@ -67,7 +67,7 @@ export function decodeBody(body: Buffer, properties: MessageProperties): unknown
     try {
       return JSON.parse(body.toString('utf8'));
     } catch (error) {
-      throw new DecodeError(
+      throw new PayloadDecodeError(
         `The body (${body.length} bytes) is not valid JSON: ${(error as Error).message}`,
         {
           cause: error,
@@ -87,8 +87,8 @@ export function attemptOf(delivery: Delivery): number {
 }
 
 /** Headers safe to carry into a republished copy: the broker's own dead-letter bookkeeping is dropped. */
-export function carriedHeaders(headers: MessageHeaders | undefined): MessageHeaders {
-  const out: MessageHeaders = {};
+export function carriedHeaders(headers: TaskHeaders | undefined): TaskHeaders {
+  const out: TaskHeaders = {};
   if (!headers) return out;
   for (const key of Object.keys(headers)) {
     if (key === 'x-death' || key.startsWith('x-first-death') || key.startsWith('x-last-death')) continue;

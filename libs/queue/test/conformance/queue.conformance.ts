@@ -135,7 +135,7 @@ export function describeQueueConformance(
     const dead = await takeFrom(`${queue}.dlq`);
     expect(dead.body.toString()).toBe('{"sensor": ');
     expect(dead.properties.headers?.[WireHeaders.REASON]).toBe('decode-error');
-    expect(dead.properties.headers?.[WireHeaders.ERROR_NAME]).toBe('DecodeError');
+    expect(dead.properties.headers?.[WireHeaders.ERROR_NAME]).toBe('PayloadDecodeError');
     expect(Number(dead.properties.headers?.[WireHeaders.ATTEMPTS])).toBe(1);
     await waitFor(() => calls.length === 1);
     expect(calls).toEqual([{ ok: true }]);

@@ -1,7 +1,7 @@
 import {
   AuthenticationError,
   DatabusError,
-  DecodeError as CommonDecodeError,
+  PayloadDecodeError,
   isRetriable,
   PermanentError,
   TemporaryError,
@@ -52,7 +52,7 @@ describe('realtime errors', () => {
 
   it('classes unauthorized, decode and API errors as permanent', () => {
     expect(all[3]).toBeInstanceOf(AuthenticationError);
-    expect(all[4]).toBeInstanceOf(CommonDecodeError);
+    expect(all[4]).toBeInstanceOf(PayloadDecodeError);
     expect(all[5]).toBeInstanceOf(PermanentError);
     for (const error of all.slice(3)) expect(isRetriable(error)).toBe(false);
   });

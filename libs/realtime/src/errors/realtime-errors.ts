@@ -1,7 +1,7 @@
 import {
   AuthenticationError,
   DatabusError,
-  DecodeError as CommonDecodeError,
+  PayloadDecodeError,
   PermanentError,
   TemporaryError,
 } from '@databus/common';
@@ -89,7 +89,7 @@ export class UnauthorizedError extends AuthenticationError implements RealtimeEr
  * The reply could not be decoded: not JSON, or not the shape the method returns. Permanent.
  * @publicApi
  */
-export class DecodeError extends CommonDecodeError implements RealtimeErrorContext {
+export class DecodeError extends PayloadDecodeError implements RealtimeErrorContext {
   constructor(
     readonly method: string,
     readonly endpoint: string,

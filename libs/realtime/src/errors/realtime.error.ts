@@ -24,7 +24,7 @@ export function brandRealtimeError(error: Error): void {
  * Why a brand and not a superclass: each concrete error also belongs to the databus hierarchy, so that the
  * streaming runtime and `retry()` treat it right without knowing this lib:
  * - `NetworkError`, `TimeoutError` extend `TemporaryError` (retried);
- * - `UnauthorizedError` extends `AuthenticationError`, `DecodeError` extends common's `DecodeError`,
+ * - `UnauthorizedError` extends `AuthenticationError`, `DecodeError` extends common's `PayloadDecodeError`,
  *   `ApiResponseError` extends `PermanentError` (not retried);
  * - `TransportError` extends `DatabusError` and is retriable for 5xx, 408 and 429 only.
  * A class cannot have two parents, so `RealtimeError` recognises its members by a brand (`Symbol.hasInstance`).

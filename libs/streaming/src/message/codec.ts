@@ -1,4 +1,4 @@
-import { DecodeError } from '@databus/common';
+import { PayloadDecodeError } from '@databus/common';
 import { MessageHeaders } from '../transport/transport-record.interface';
 import { DatabusHeaders } from './headers';
 
@@ -34,12 +34,12 @@ function describeSubject(where: DecodeSubject): string {
   return typeof where === 'string' ? where : `message ${where.sequence} of "${where.dataset}"`;
 }
 
-/** Parses JSON, failing with a `DecodeError` that names the dataset and sequence but never echoes the body. */
+/** Parses JSON, failing with a `PayloadDecodeError` that names the dataset and sequence but never echoes the body. */
 export function decodeJson<T>(data: Buffer, where: DecodeSubject): T {
   try {
     return JSON.parse(data.toString('utf8')) as T;
   } catch (error) {
-    throw new DecodeError(`The body of ${describeSubject(where)} is not valid JSON (${data.length} bytes).`, {
+    throw new PayloadDecodeError(`The body of ${describeSubject(where)} is not valid JSON (${data.length} bytes).`, {
       cause: error,
     });
   }
@@ -57,7 +57,7 @@ export function decodePayload(
   const type = headers[DatabusHeaders.CONTENT_TYPE];
   if (type?.startsWith('text/plain')) return data.toString('utf8');
   if (type === 'application/octet-stream')
-    throw new DecodeError(
+    throw new PayloadDecodeError(
       `The body of ${describeSubject(where)} is binary (application/octet-stream); use decode: 'raw'.`,
     );
   return decodeJson(data, where);

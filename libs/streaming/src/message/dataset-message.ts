@@ -10,7 +10,7 @@ export interface MessageSettler {
 
 /**
  * A message received from a dataset.
- * `data` holds the raw bytes; `json()` and `text()` decode them (`json()` throws `DecodeError` on a body
+ * `data` holds the raw bytes; `json()` and `text()` decode them (`json()` throws `PayloadDecodeError` on a body
  * that is not JSON). `ack()` / `nack()` settle it by hand when `autoCommit` is off.
  * @publicApi
  */
@@ -50,7 +50,7 @@ export class DatasetMessage {
     this.correlationId = record.correlationId;
   }
 
-  /** The body parsed as JSON (cached). @throws DecodeError when it is not JSON. */
+  /** The body parsed as JSON (cached). @throws PayloadDecodeError when it is not JSON. */
   json<T = unknown>(): T {
     if (!this.parsed) this.parsed = { value: decodeJson<T>(this.data, this) };
     return this.parsed.value as T;

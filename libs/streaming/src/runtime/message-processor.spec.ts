@@ -1,4 +1,4 @@
-import { DatabusError, DecodeError, resolveBackoff, TemporaryError } from '@databus/common';
+import { DatabusError, PayloadDecodeError, resolveBackoff, TemporaryError } from '@databus/common';
 import { DatasetMessage } from '../message/dataset-message';
 import { DatabusHeaders } from '../message/headers';
 import { IncomingRecord, OutgoingRecord } from '../transport/transport-record.interface';
@@ -73,7 +73,7 @@ describe('MessageProcessor', () => {
     const processor = new MessageProcessor(invoke, policy(), transport, quiet, new AbortController().signal);
     await processor.process(message('not json'));
     expect(invoke).not.toHaveBeenCalled();
-    expect(produced[0].record.headers[DatabusHeaders.ERROR_NAME]).toBe(DecodeError.name);
+    expect(produced[0].record.headers[DatabusHeaders.ERROR_NAME]).toBe(PayloadDecodeError.name);
     expect(produced[0].record.data.toString()).toBe('not json');
   });
 

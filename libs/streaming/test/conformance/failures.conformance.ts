@@ -108,9 +108,9 @@ export function failuresConformance(target: ConformanceTarget): void {
           'two dead letters and message 2',
         );
         const names = dlq.map((m) => m.headers[DatabusHeaders.ERROR_NAME]).sort();
-        expect(names).toEqual(['DecodeError', 'PermanentError']);
+        expect(names).toEqual(['PayloadDecodeError', 'PermanentError']);
         expect(dlq.every((m) => m.headers[DatabusHeaders.ATTEMPTS] === '1')).toBe(true);
-        expect(dlq.find((m) => m.headers[DatabusHeaders.ERROR_NAME] === 'DecodeError')?.text()).toBe(
+        expect(dlq.find((m) => m.headers[DatabusHeaders.ERROR_NAME] === 'PayloadDecodeError')?.text()).toBe(
           '{not json',
         );
         expect(seen.filter((r) => r.payload.i === 1)).toHaveLength(1);

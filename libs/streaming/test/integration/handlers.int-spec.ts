@@ -310,7 +310,7 @@ describe('bad input gets typed, clear errors', () => {
     await module.close();
   });
 
-  it('json() on a body that is not JSON throws DecodeError naming the message, not echoing the body', async () => {
+  it('json() on a body that is not JSON throws PayloadDecodeError naming the message, not echoing the body', async () => {
     const module = await app([StreamingModule.forRoot({ url, logger: false })]);
     const channel = module.get(ChannelService);
     const ds = dataset('text');

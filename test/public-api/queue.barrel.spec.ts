@@ -1,0 +1,60 @@
+import { barrelExports } from '@databus/testing';
+
+// Every name @databus/queue exports, values and types. Adding a name here makes it public API: internals stay out.
+const PUBLIC_NAMES = [
+  'AuthenticationError',
+  'BackendStatus',
+  'ConfigurationError',
+  'ConsumerHealth',
+  'DEFAULT_CONNECTION',
+  'DeadLetterReason',
+  'EnqueueOptions',
+  'EventSubscriber',
+  'EventSubscriberOptions',
+  'HandlerState',
+  'InjectTaskQueue',
+  'MemoryBroker',
+  'MessageProperties',
+  'OnFailure',
+  'PayloadDecodeError',
+  'PermanentError',
+  'PublishOptions',
+  'QUEUE_CONTEXT_TYPE',
+  'QueueContextType',
+  'QueueHandlerOptions',
+  'RequestTimeoutError',
+  'RetryLaterOptions',
+  'TASK_QUEUE_ASYNC_OPTIONS_TYPE',
+  'TASK_QUEUE_MODULE_OPTIONS',
+  'TASK_QUEUE_OPTIONS_TYPE',
+  'TaskContext',
+  'TaskFailedError',
+  'TaskHandler',
+  'TaskHandlerOptions',
+  'TaskHeaders',
+  'TaskMessage',
+  'TaskPayload',
+  'TaskQueue',
+  'TaskQueueEvent',
+  'TaskQueueEventListener',
+  'TaskQueueHandlerInfo',
+  'TaskQueueHandlerRegistry',
+  'TaskQueueHealthIndicator',
+  'TaskQueueHealthResult',
+  'TaskQueueModule',
+  'TaskQueueModuleExtras',
+  'TaskQueueModuleOptions',
+  'TaskRequestOptions',
+  'TaskRetryOptions',
+  'TemporaryError',
+  'WireHeaders',
+  'getTaskQueueHealthToken',
+  'getTaskQueueRegistryToken',
+  'getTaskQueueToken',
+];
+
+describe('@databus/queue barrel', () => {
+  it('exports exactly the public names, so an internal leaking back fails', () => {
+    expect(barrelExports(`${__dirname}/../../libs/queue/src/index.ts`)).toEqual(PUBLIC_NAMES);
+  });
+});
