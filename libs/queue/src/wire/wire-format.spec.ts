@@ -21,7 +21,9 @@ describe('wire format', () => {
   });
 
   it('throws PayloadDecodeError for a body that is not JSON', () => {
-    expect(() => decodeBody(Buffer.from('{oops'), { contentType: 'application/json' })).toThrow(PayloadDecodeError);
+    expect(() => decodeBody(Buffer.from('{oops'), { contentType: 'application/json' })).toThrow(
+      PayloadDecodeError,
+    );
   });
 
   it('reads the attempt header defensively', () => {

@@ -39,9 +39,12 @@ export function decodeJson<T>(data: Buffer, where: DecodeSubject): T {
   try {
     return JSON.parse(data.toString('utf8')) as T;
   } catch (error) {
-    throw new PayloadDecodeError(`The body of ${describeSubject(where)} is not valid JSON (${data.length} bytes).`, {
-      cause: error,
-    });
+    throw new PayloadDecodeError(
+      `The body of ${describeSubject(where)} is not valid JSON (${data.length} bytes).`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
