@@ -48,6 +48,7 @@ const PUBLIC_NAMES = [
   'amqpReplyCode',
   'assertDuration',
   'assertInteger',
+  'assertKnownOptions',
   'assertNonEmptyString',
   'assertOneOf',
   'backoffDelay',
