@@ -33,15 +33,14 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/libs/*/test/**/*.int-spec.ts'],
-      // A hang guard, not a speed assertion: a loaded 2-core CI machine must not fail a correct broker test.
-      testTimeout: 30_000,
+      setupFilesAfterEnv: ['<rootDir>/test/hang-guard.ts'],
       slowTestThreshold: 30,
     },
     {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
-      testTimeout: 30_000,
+      setupFilesAfterEnv: ['<rootDir>/test/hang-guard.ts'],
       slowTestThreshold: 60,
     },
   ],

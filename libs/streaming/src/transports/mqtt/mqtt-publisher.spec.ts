@@ -5,8 +5,11 @@ import { MqttPublisher } from './mqtt-publisher';
 
 type Callback = (error?: Error) => void;
 
-/** A connected connection whose client answers each publish with the next scripted outcome. */
-function setup(outcomes: Array<Error | undefined>) {
+/**
+ * A connected connection whose client answers each publish with the next scripted outcome: on the next turn of
+ * the event loop, or at once (`sync`) where the test must not race the publisher's own PUBACK timer.
+ */
+function setup(outcomes: Array<Error | undefined>, answer: 'async' | 'sync' = 'async') {
   const published: string[] = [];
   const client = {
     outgoing: {},
@@ -14,7 +17,8 @@ function setup(outcomes: Array<Error | undefined>) {
     publish: jest.fn((topic: string, _payload: Buffer, _options: unknown, callback: Callback) => {
       published.push(topic);
       const outcome = outcomes.shift();
-      setImmediate(() => callback(outcome));
+      if (answer === 'sync') callback(outcome);
+      else setImmediate(() => callback(outcome));
     }),
   } as unknown as MqttClient;
   const connection = {
@@ -50,9 +54,16 @@ describe('MqttPublisher', () => {
   });
 
   it('stops retrying at the deadline', async () => {
-    const { publisher } = setup([new Error('client disconnecting'), new Error('client disconnecting')]);
+    // The deadline has passed: the PUBACK timer gets 1 ms, so the refusal is answered at once to be the
+    // failure the publisher sees (on a loaded machine an answer on the next turn could lose to that timer).
+    const { publisher, published } = setup(
+      [new Error('client disconnecting'), new Error('client disconnecting')],
+      'sync',
+    );
     await expect(
       publisher.publish('readings', Buffer.from('{}'), { qos: 1 }, Date.now() - 1),
     ).rejects.toThrow(/client disconnecting/);
+    expect(published).toEqual(['readings']);
+    expect(publisher.window.inFlight).toBe(0);
   });
 });
