@@ -3,6 +3,7 @@ import {
   ApiResponseError,
   CentrifugoClient,
   CentrifugoErrorCode,
+  EmptyResult,
   RealtimeError,
   UnauthorizedError,
 } from '@databus/realtime';
@@ -136,16 +137,78 @@ describe(`CentrifugoClient against ${TARGET_LABEL}`, () => {
       expect(target.fake.requests.at(-1)!.body).toEqual(expect.objectContaining({ parallel: true }));
   });
 
-  it('subscribes, unsubscribes, disconnects and refreshes a user', async () => {
+  /** The method and body of the last request the fake received (undefined on a real server). */
+  const lastSent = () => {
+    const request = target.fake?.requests.at(-1);
+    return request && { method: request.method, body: request.body };
+  };
+
+  it('subscribes a user server-side: POST subscribe with the snake_case body, empty result', async () => {
     const ch = channel();
-    await expect(client.subscribe({ channel: ch, user: 'user-42' })).resolves.toEqual({});
-    await expect(client.unsubscribe({ channel: ch, user: 'user-42' })).resolves.toEqual({});
-    await expect(
-      client.disconnect({ user: 'user-42', disconnect: { code: 4500, reason: 'bye' }, whitelist: [] }),
-    ).resolves.toEqual({});
-    await expect(
-      client.refresh({ user: 'user-42', expireAt: Math.floor(Date.now() / 1000) + 60 }),
-    ).resolves.toEqual({});
+    const expireAt = Math.floor(Date.now() / 1000) + 60;
+    const result: EmptyResult = await client.subscribe({
+      channel: ch,
+      user: 'user-42',
+      expireAt,
+      info: { role: 'viewer' },
+      data: { welcome: true },
+      override: { presence: true },
+    });
+    expect(result).toEqual({});
+    if (!target.fake) return; // on a real server, the accepted subscribe above is the check
+    expect(lastSent()).toEqual({
+      method: 'subscribe',
+      body: {
+        channel: ch,
+        user: 'user-42',
+        expire_at: expireAt,
+        info: { role: 'viewer' },
+        data: { welcome: true },
+        override: { presence: { value: true } },
+      },
+    });
+  });
+
+  it('unsubscribes one client of a user: POST unsubscribe with channel, user and client', async () => {
+    const ch = channel();
+    const result: EmptyResult = await client.unsubscribe({ channel: ch, user: 'user-42', client: 'c-1' });
+    expect(result).toEqual({});
+    if (!target.fake) return;
+    expect(lastSent()).toEqual({
+      method: 'unsubscribe',
+      body: { channel: ch, user: 'user-42', client: 'c-1' },
+    });
+  });
+
+  it('disconnects a user with a custom code and a whitelist: POST disconnect', async () => {
+    const result: EmptyResult = await client.disconnect({
+      user: 'user-42',
+      disconnect: { code: 4500, reason: 'bye' },
+      whitelist: ['keep-me'],
+    });
+    expect(result).toEqual({});
+    if (!target.fake) return;
+    expect(lastSent()).toEqual({
+      method: 'disconnect',
+      body: { user: 'user-42', whitelist: ['keep-me'], disconnect: { code: 4500, reason: 'bye' } },
+    });
+  });
+
+  it('refreshes a user connection with a new expiry: POST refresh with expire_at', async () => {
+    const expireAt = Math.floor(Date.now() / 1000) + 60;
+    const result: EmptyResult = await client.refresh({ user: 'user-42', session: 's-1', expireAt });
+    expect(result).toEqual({});
+    if (!target.fake) return;
+    expect(lastSent()).toEqual({
+      method: 'refresh',
+      body: { user: 'user-42', session: 's-1', expire_at: expireAt },
+    });
+  });
+
+  it('refresh with expired: true sends expired and no expire_at', async () => {
+    await expect(client.refresh({ user: 'user-42', expired: true })).resolves.toEqual({});
+    if (!target.fake) return;
+    expect(lastSent()).toEqual({ method: 'refresh', body: { user: 'user-42', expired: true } });
   });
 
   it('rejects a subscribe without a user as a bad request', async () => {
