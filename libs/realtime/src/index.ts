@@ -66,6 +66,13 @@ export {
   DecodeError,
   ApiResponseError,
   CentrifugoErrorCode,
+  CentError,
+  CentNetworkError,
+  CentTransportError,
+  CentTimeoutError,
+  CentUnauthorizedError,
+  CentDecodeError,
+  CentApiResponseError,
 } from './errors';
 export type { RealtimeBridgeOptions } from './bridge/realtime-bridge-options.interface';
 export { RealtimeBridgeModule, getRealtimeBridgeToken } from './bridge/realtime-bridge.module';

@@ -9,3 +9,12 @@ export {
   ApiResponseError,
 } from './realtime-errors';
 export { CentrifugoErrorCode } from './centrifugo-error-codes';
+export {
+  CentError,
+  CentNetworkError,
+  CentTransportError,
+  CentTimeoutError,
+  CentUnauthorizedError,
+  CentDecodeError,
+  CentApiResponseError,
+} from './cent-aliases';
