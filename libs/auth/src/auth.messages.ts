@@ -45,3 +45,7 @@ export const INSECURE_TOKEN_URL = (source: string, option: string): string =>
 /** Expected-value text when no `JwtManager` has the requested name. */
 export const UNKNOWN_SOURCE = (source: string): string =>
   `no JwtManager named "${source}" is registered; add JwtAuthModule.forRoot({ name: '${source}', … }) (global by default) to the application`;
+
+/** Message of `TokenUnavailableError` from the synchronous `currentHeaders()`. */
+export const NO_CACHED_TOKEN = (source: string): string =>
+  `Token source "${source}" has no usable token cached (none obtained yet, expired, or reset); currentHeaders() does no I/O: await getHeaders() fetches one.`;

@@ -19,3 +19,15 @@ export interface JwtManagerStatus {
   /** When the next background attempt runs, epoch ms. */
   nextRetryAt?: number;
 }
+
+/** @internal The `state` field of `JwtManager.status()`. */
+export function sourceState(
+  closed: boolean,
+  usable: boolean,
+  failures: number,
+  hasToken: boolean,
+): JwtManagerStatus['state'] {
+  if (closed) return 'closed';
+  if (usable) return failures > 0 ? 'stale' : 'fresh';
+  return hasToken ? 'expired' : 'empty';
+}

@@ -20,7 +20,8 @@ import { RefreshScheduler } from './refresh-scheduler';
 import { toDatabusError } from './strategies/token-response';
 import { AccessToken, TokenResponse } from './token';
 import type { CredentialsProvider } from '@databus/common';
-import type { JwtManagerStatus } from './jwt-manager-status';
+import { sourceState, type JwtManagerStatus } from './jwt-manager-status';
+import { cachedHeaders } from './cached-headers';
 
 type Listener<E extends keyof JwtManagerEvents> = (event: JwtManagerEvents[E]) => void;
 
@@ -105,6 +106,24 @@ export class JwtManager implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * `{ Authorization: 'Bearer …' }` from the cached token, synchronously (no I/O). Throws
+   * `TokenUnavailableError` when no usable token is cached, `JwtManagerClosedError` after `close()`.
+   */
+  currentHeaders(): { Authorization: string } {
+    return cachedHeaders(this.name, this.current(), this.closed, this.nextRetryAt);
+  }
+
+  /**
+   * Purges the cached token and the failure backoff: the next `getToken()` fetches a new one (a request
+   * already in flight still delivers its token). The manager stays open.
+   */
+  reset(): void {
+    this.scheduler.cancel();
+    this.token = this.plan = this.lastError = this.nextRetryAt = undefined;
+    this.failures = 0;
+  }
+
+  /**
    * Replaces the token now, e.g. after a 401. Coalesced: concurrent calls share one request. When `stale`
    * (the token that was refused) is given and a newer token is already cached, that one is returned without
    * a request; forced requests are at most one per `refresh.forcedMinIntervalMs`.
@@ -122,21 +141,10 @@ export class JwtManager implements OnModuleInit, OnApplicationShutdown {
 
   /** Where the source stands (for health checks), without secrets. */
   status(): JwtManagerStatus {
-    const now = this.options.now();
-    const usable = this.usable(now);
-    const state: JwtManagerStatus['state'] = this.closed
-      ? 'closed'
-      : usable
-        ? this.failures > 0
-          ? 'stale'
-          : 'fresh'
-        : this.token
-          ? 'expired'
-          : 'empty';
     return {
       source: this.name,
       strategy: this.strategy,
-      state,
+      state: sourceState(this.closed, !!this.usable(this.options.now()), this.failures, !!this.token),
       token: this.token?.toString(),
       expiresAt: this.token?.expiresAt,
       failures: this.failures,
