@@ -114,7 +114,7 @@ describe('RealtimeBridgeModule (memory streaming → fake Centrifugo)', () => {
     const channel = await start();
     await channel.produce(dataset, Buffer.from('not json {'), { key: 'raw' });
     await waitFor(() => deadLetters().length === 1);
-    expect(deadLetters()[0].headers[DatabusHeaders.ERROR_NAME]).toBe('DecodeError');
+    expect(deadLetters()[0].headers[DatabusHeaders.ERROR_NAME]).toBe('PayloadDecodeError');
     expect(deadLetters()[0].headers[DatabusHeaders.ATTEMPTS]).toBe('1');
   });
 

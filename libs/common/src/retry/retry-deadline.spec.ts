@@ -97,6 +97,23 @@ describe('retry with a deadline (fake clock)', () => {
     expect(reports[3]?.nextDelayMs).toBeUndefined();
   });
 
+  it('names the whole budget of the option, not what was left of it, when deadlineBudgetMs is given', async () => {
+    const pending = retry(
+      async () => {
+        throw new TemporaryError('timeout');
+      },
+      { attempts: Infinity, deadlineMs: 1, backoff: noJitter },
+      { deadlineOption: 'produceTimeoutMs', deadlineBudgetMs: 4_000 },
+    );
+    const settled = pending.catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(10);
+    const error = await settled;
+    expect(error).toBeInstanceOf(RetriesExhaustedError);
+    expect((error as Error).message).toBe(
+      'Gave up after 1 attempt within produceTimeoutMs = 4000 ms: timeout',
+    );
+  });
+
   it('aborts an attempt that hangs past the deadline through the signal it was handed', async () => {
     const pending = retry(
       (_attempt, signal) =>

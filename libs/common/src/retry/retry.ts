@@ -51,6 +51,11 @@ export interface RetryContext {
   path?: string;
   /** The user-facing option that set `deadlineMs` (e.g. `connectTimeoutMs`), named when the deadline is hit. */
   deadlineOption?: string;
+  /**
+   * The option's whole value, named with it when the deadline is hit, where `deadlineMs` is only what is left of
+   * that budget (a second retry inside one produce). @default deadlineMs
+   */
+  deadlineBudgetMs?: number;
   /** The wait between attempts. @default sleep */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Clock and randomness, replaceable in tests. */
@@ -134,7 +139,10 @@ export async function retry<T>(
         if (outcome === 'permanent') throw error;
         if (outcome === 'attempts') throw new RetriesExhaustedError(attempt, error);
         if (outcome === 'deadline')
-          throw new RetriesExhaustedError(attempt, error, { ms: deadlineMs, option: context.deadlineOption });
+          throw new RetriesExhaustedError(attempt, error, {
+            ms: context.deadlineBudgetMs ?? deadlineMs,
+            option: context.deadlineOption,
+          });
         context.onRetry?.(error, attempt, delay);
         await (context.sleep ?? sleep)(delay, context.signal);
       }

@@ -97,6 +97,7 @@ export class NatsPublisher {
       {
         classify: (error) => (isRetriable(error) && !this.options.isClosed() ? 'transient' : 'permanent'),
         deadlineOption: 'StreamingModule.produceTimeoutMs',
+        deadlineBudgetMs: this.options.produceTimeoutMs,
         onAttempt: (report) =>
           this.options.logger.debug(describeAttempt(`nats produce to "${dataset}"`, report)),
       },
