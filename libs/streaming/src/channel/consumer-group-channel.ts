@@ -209,6 +209,11 @@ export class ConsumerGroupChannel implements MessageSettler {
     this.untrack();
   }
 
+  /** `await using channel = channels.open(…)` (the seed's `with Channel(…)`): calls `destroy()` on leaving. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.destroy();
+  }
+
   async ack(message: DatasetMessage): Promise<void> {
     const source = this.consumed.get(message.record);
     this.consumed.delete(message.record);

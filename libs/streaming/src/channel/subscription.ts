@@ -160,6 +160,11 @@ export class Subscription implements AsyncIterable<DatasetMessage>, MessageSettl
     return this.closing;
   }
 
+  /** `await using sub = await channel.subscribe(…)` (the seed's `with`): calls `close()` on leaving the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   async ack(message: DatasetMessage): Promise<void> {
     this.completeRecord(message.record);
   }
