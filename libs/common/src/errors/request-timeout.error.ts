@@ -12,7 +12,9 @@ export class RequestTimeoutError extends DatabusError {
     readonly destination: string,
     /** The timeout that expired, in milliseconds. */
     readonly timeoutMs: number,
+    /** The message, where "no reply from" does not fit what timed out (e.g. `Subscription.wait`). */
+    message = `No reply from "${destination}" within ${timeoutMs} ms.`,
   ) {
-    super(`No reply from "${destination}" within ${timeoutMs} ms.`);
+    super(message);
   }
 }

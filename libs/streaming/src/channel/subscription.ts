@@ -1,4 +1,4 @@
-import { RequestTimeoutError } from '@databus/common';
+import { ConfigurationError, RequestTimeoutError } from '@databus/common';
 import { PrefetchLimitError, SubscriptionClosedError } from '../errors';
 import { DatasetMessage, MessageSettler } from '../message/dataset-message';
 import { Offset } from '../offset/offset';
@@ -84,12 +84,19 @@ export class Subscription implements AsyncIterable<DatasetMessage>, MessageSettl
 
   /**
    * Callback mode: resolves once `messages` messages have been handled (or the subscription closed);
-   * rejects with `RequestTimeoutError` after `timeoutMs`.
+   * rejects with `RequestTimeoutError` after `timeoutMs`, and with `ConfigurationError` (naming `callback`) on a
+   * subscription opened without a callback.
    */
   wait(options: WaitOptions = {}): Promise<number> {
     const runner = this.runner;
     if (!runner)
-      return Promise.reject(new SubscriptionClosedError('wait without a callback', 'iterator subscription'));
+      return Promise.reject(
+        new ConfigurationError(
+          'callback',
+          'a function given to subscribe() to use wait() (an iterator subscription is read with for await)',
+          { received: 'none' },
+        ),
+      );
     return new Promise<number>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const done = (fn: () => void): void => {
@@ -108,7 +115,13 @@ export class Subscription implements AsyncIterable<DatasetMessage>, MessageSettl
         timer = setTimeout(
           () =>
             done(() =>
-              reject(new RequestTimeoutError(`wait on "${this.dataset}"`, options.timeoutMs as number)),
+              reject(
+                new RequestTimeoutError(
+                  this.dataset,
+                  options.timeoutMs as number,
+                  `wait() on "${this.dataset}": ${runner.handledCount} of ${options.messages ?? 'all'} messages handled within ${options.timeoutMs} ms.`,
+                ),
+              ),
             ),
           options.timeoutMs,
         );

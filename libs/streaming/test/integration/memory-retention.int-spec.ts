@@ -1,12 +1,6 @@
-import { RequestTimeoutError } from '@databus/common';
+import { ConfigurationError, RequestTimeoutError } from '@databus/common';
 import { waitFor } from '@databus/testing';
-import {
-  DatasetMessage,
-  MemoryStreaming,
-  Offset,
-  StreamingModuleOptions,
-  SubscriptionClosedError,
-} from '@databus/streaming';
+import { DatasetMessage, MemoryStreaming, Offset, StreamingModuleOptions } from '@databus/streaming';
 import { dataset, startApp, TestApp } from '../conformance/harness';
 
 const MEMORY = { name: 'memory', url: () => '' };
@@ -156,7 +150,9 @@ describe('Subscription.wait (callback mode, memory transport)', () => {
       const sub = await app.channel.subscribe(name, { offset: Offset.BEGIN, callback: () => undefined });
       const error = await sub.wait({ messages: 2, timeoutMs: 50 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RequestTimeoutError);
-      expect((error as RequestTimeoutError).message).toBe(`No reply from "wait on "${name}"" within 50 ms.`);
+      expect((error as RequestTimeoutError).message).toBe(
+        `wait() on "${name}": 1 of 2 messages handled within 50 ms.`,
+      );
       expect((error as RequestTimeoutError).timeoutMs).toBe(50);
       await sub.close();
     } finally {
@@ -164,15 +160,15 @@ describe('Subscription.wait (callback mode, memory transport)', () => {
     }
   });
 
-  it('wait on an iterator subscription (no callback) rejects with SubscriptionClosedError', async () => {
+  it('wait on an iterator subscription (no callback) rejects with ConfigurationError naming callback', async () => {
     const name = dataset('wait-iter');
     const app = await startApp(MEMORY, `memory://${name}`);
     try {
       const sub = await app.channel.subscribe(name, { offset: Offset.BEGIN });
       const error = await sub.wait({ messages: 1 }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(SubscriptionClosedError);
+      expect(error).toBeInstanceOf(ConfigurationError);
       expect((error as Error).message).toBe(
-        'Cannot wait without a callback: the iterator subscription is closed.',
+        'Invalid option "callback": expected a function given to subscribe() to use wait() (an iterator subscription is read with for await), received none.',
       );
       await sub.close();
     } finally {
