@@ -1,5 +1,5 @@
 // npm run bench [-- --quick] [-- --docs | --no-docs] [-- --only amqp-queue,mqtt,…] [-- --resume]
-//                [-- --render bench/results/latest-full.json]   (docs only, from saved results)
+//                [-- --render bench/results/latest-full.json [--supplement a.json,…]]   (docs only, from saved results)
 //
 // Measures databus against the raw clients and the Nest libraries users would pick instead, on the loopback
 // brokers (RabbitMQ 127.0.0.1:5672, Mosquitto 127.0.0.1:1883, NATS 127.0.0.1:4222, Kafka 127.0.0.1:9092 or
@@ -7,6 +7,8 @@
 // and (full runs, or --docs) docs/benchmarks.md + docs/benchmarks.svg. Builds the libraries first when a
 // dist is missing. Every part is bounded and deletes the queues/streams it creates. After each part the results
 // so far go to bench/results/partial-<mode>.json; `--resume` continues a run that was killed half-way.
+// A run of some parts only (`--only kafka,kafka-produce`) goes into the docs as a separately dated section under
+// the last full run's tables: `--render bench/results/latest-full.json --supplement bench/results/<that run>.json`.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -140,7 +142,7 @@ const NOTES = {
   'NATS JetStream':
     'File-backed stream drained from the beginning: a raw durable pull consumer (explicit ack, consume() with max_messages = prefetch 1000) vs `@OnDatasetMessage` vs a private callback subscription (bench/streaming-nats.mjs). Produce: `js.publish` with 1000 outstanding vs `channel.produce` / `produceMany` (bench/streaming-produce.mjs). The consume file measures throughput and CPU only (no RSS, no latency).',
   Kafka:
-    'kafkajs eachBatch vs `@OnDatasetMessage` (bench/streaming-kafka.mjs) on the broker of `npm run kafka` (or KAFKA_BROKERS).',
+    'Topic drained from the beginning over 3 partitions: kafkajs eachBatch vs `@OnDatasetMessage` vs a private callback subscription (bench/streaming-kafka.mjs). Produce with acks = all (-1) into a 3-partition topic: one raw kafkajs `producer.send` of 1000 records per round trip vs `channel.produce` with 1000 in flight (batched by the shared ProduceCoalescer) and `produceMany` of 1000 (bench/streaming-produce.mjs). On the broker of `npm run kafka` (or KAFKA_BROKERS). Throughput and client CPU only.',
   "MQTT QoS 1 (transport author's bench)":
     'bench/streaming-mqtt.mjs: the same end-to-end, credit-window method with its own publisher (20 in flight): raw mqtt.js (MQTT 5 shared subscription) vs `@OnDatasetMessage`. Throughput and CPU only.',
 };
@@ -155,6 +157,7 @@ async function main() {
   const busyBefore = await machineBusy(1000);
   const results = {
     mode: quick ? 'quick' : 'full',
+    only: only ?? null,
     loadBefore,
     busyBefore,
     settings: { latencyRate: P.queue.latencyRate, ...P },
@@ -245,6 +248,12 @@ async function main() {
   process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
   if (existsSync(join(ROOT, 'bench', 'streaming-kafka.mjs')))
     await part('kafka', 'kafka', () => runJsonScript('streaming-kafka.mjs', streamArgs, 600_000), [9092]);
+  await part(
+    'kafka-produce',
+    'kafkaProduce',
+    () => measureStreamingProduce({ transport: 'kafka', ...P.produce, log }),
+    [9092],
+  );
   results.skipped.push({
     section: 'NATS: @nestjs/microservices',
     reason:
@@ -331,11 +340,14 @@ async function main() {
 }
 
 /** `--render <results.json>`: regenerate docs/benchmarks.md and .svg from saved results (e.g. after editing the analysis). */
-function writeDocsFiles(results, rows, targets) {
+function writeDocsFiles(results, rows, targets, supplements = []) {
   const analysisFile = join(ROOT, 'bench', 'benchmarks-analysis.md');
   const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
   mkdirSync(join(ROOT, 'docs'), { recursive: true });
-  writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), renderMarkdown(results, rows, targets, analysis));
+  writeFileSync(
+    join(ROOT, 'docs', 'benchmarks.md'),
+    renderMarkdown(results, rows, targets, analysis, supplements),
+  );
   writeFileSync(join(ROOT, 'docs', 'benchmarks.svg'), `${renderSvg(results, rows)}\n`);
   console.log('docs: docs/benchmarks.md, docs/benchmarks.svg');
 }
@@ -344,7 +356,11 @@ const renderArg = argv.indexOf('--render');
 if (renderArg >= 0) {
   const results = JSON.parse(readFileSync(argv[renderArg + 1], 'utf8'));
   const rows = collectRows(results);
-  writeDocsFiles(results, rows, evaluateTargets(results, rows));
+  const supplementArg = argv.indexOf('--supplement');
+  const supplements = (supplementArg >= 0 ? argv[supplementArg + 1].split(',') : []).map((file) =>
+    JSON.parse(readFileSync(file, 'utf8')),
+  );
+  writeDocsFiles(results, rows, evaluateTargets(results, rows), supplements);
 } else
   main().catch((error) => {
     console.error(error);

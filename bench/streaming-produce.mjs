@@ -1,12 +1,14 @@
 // Produce throughput with broker acknowledgements: ChannelService.produce (@databus/streaming) against the
-// raw client, on RabbitMQ streams (amqp://) and NATS JetStream (nats://).
+// raw client, on RabbitMQ streams (amqp://), NATS JetStream (nats://) and Kafka (kafka://).
 //
-//   node bench/streaming-produce.mjs [--transport amqp|nats] [--messages 20000] [--repetitions 3] [--json]
+//   node bench/streaming-produce.mjs [--transport amqp|nats|kafka] [--messages 20000] [--repetitions 3] [--json]
 //
 // Each run is a forked producer process: N persistent 256-byte JSON messages, at most 1000 awaiting their
 // acknowledgement (raw amqplib: ConfirmChannel + waitForConfirms every 1000 into a stream queue; raw
-// JetStream: js.publish, Promise.all every 1000; databus: Promise.all of 1000 channel.produce() calls, and
-// databus-many: one channel.produceMany() of 1000).
+// JetStream: js.publish, Promise.all every 1000; raw kafkajs: one producer.send of 1000 records with acks -1
+// (all) into a 3-partition topic created beforehand; databus: Promise.all of 1000 channel.produce() calls
+// (the transport's ProduceCoalescer batches them), and databus-many: one channel.produceMany() of 1000).
+// Kafka uses the broker of `npm run kafka -- start` (127.0.0.1:9092) or KAFKA_BROKERS.
 // Rate = N / time to the last acknowledgement; CPU = the producer's CPU / N. Runs alternate raw, databus.
 // Every stream this creates (names containing bench-sp-) is deleted at the end, and on the next run.
 import { randomUUID } from 'node:crypto';
@@ -26,10 +28,14 @@ import {
 
 const require = benchRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
+const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const URLS = {
   amqp: process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
   nats: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+  kafka: KAFKA_BROKERS.includes('://') ? KAFKA_BROKERS : `kafka://${KAFKA_BROKERS}`,
 };
+const PORTS = { amqp: 5672, nats: 4222, kafka: 9092 };
+const KAFKA_PARTITIONS = 3;
 const WINDOW = 1000;
 const natsServers = (url) =>
   url
@@ -99,11 +105,52 @@ async function rawNats({ url, name, messages, size }) {
   return result;
 }
 
+function kafkaClient(url) {
+  const { Kafka, logLevel } = require('kafkajs');
+  const brokers = url.replace(/^kafka(\+ssl)?:\/\//, '').split(',');
+  return new Kafka({ brokers, clientId: 'bench-produce', logLevel: logLevel.NOTHING });
+}
+
+/** Creates `name` with KAFKA_PARTITIONS partitions (both kinds write to a topic of the same shape). */
+async function createKafkaTopic(url, name) {
+  const admin = kafkaClient(url).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: [{ topic: name, numPartitions: KAFKA_PARTITIONS }],
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function rawKafka({ url, name, messages, size }) {
+  const { Partitioners } = require('kafkajs');
+  await createKafkaTopic(url, name);
+  const producer = kafkaClient(url).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const make = messageFactory(size);
+  const record = (i) => ({
+    value: Buffer.from(JSON.stringify(make(i))),
+    headers: { 'content-type': 'application/json' },
+  });
+  await producer.send({ topic: name, acks: -1, messages: [record(0)] });
+  const result = await timed(messages, async (from, to) => {
+    const batch = [];
+    for (let i = from; i < to; i++) batch.push(record(i));
+    await producer.send({ topic: name, acks: -1, messages: batch });
+  });
+  await producer.disconnect();
+  return result;
+}
+
 async function databus({ url, name, messages, size, transport, many }) {
   require('reflect-metadata');
   const { Module } = require('@nestjs/common');
   const { NestFactory } = require('@nestjs/core');
   const { StreamingModule, ChannelService } = require('@databus/streaming');
+  if (transport === 'kafka') await createKafkaTopic(url, name);
   class BenchModule {}
   Module({ imports: [StreamingModule.forRoot({ url, logger: false })] })(BenchModule);
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
@@ -129,13 +176,31 @@ async function databus({ url, name, messages, size, transport, many }) {
 const CHILDREN = {
   'raw:amqp': rawAmqp,
   'raw:nats': rawNats,
+  'raw:kafka': rawKafka,
   'databus:amqp': databus,
   'databus:nats': databus,
+  'databus:kafka': databus,
   'databus-many:amqp': (args) => databus({ ...args, many: true }),
   'databus-many:nats': (args) => databus({ ...args, many: true }),
+  'databus-many:kafka': (args) => databus({ ...args, many: true }),
 };
 
+/** Deletes the bench's Kafka topics: `names`, or every bench-sp- topic when none are given. */
+async function cleanupKafka(url, names) {
+  const admin = kafkaClient(url).admin();
+  await admin.connect();
+  try {
+    const topics = names ?? (await admin.listTopics()).filter((t) => t.includes('bench-sp-'));
+    const existing = new Set(await admin.listTopics());
+    const doomed = topics.filter((t) => existing.has(t));
+    if (doomed.length) await admin.deleteTopics({ topics: doomed });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function cleanup(transport, url) {
+  if (transport === 'kafka') return cleanupKafka(url);
   if (transport === 'amqp') {
     const amqp = require('amqplib');
     const model = await amqp.connect(url);
@@ -175,6 +240,7 @@ async function cleanup(transport, url) {
 }
 
 async function deleteNames(transport, url, names) {
+  if (transport === 'kafka') return cleanupKafka(url, names);
   if (transport !== 'amqp') return cleanup(transport, url);
   const amqp = require('amqplib');
   const model = await amqp.connect(url);
@@ -208,7 +274,7 @@ export async function profileProduce(
   }
 }
 
-/** Options: transport ('amqp' | 'nats'), messages, repetitions, size, url, log. */
+/** Options: transport ('amqp' | 'nats' | 'kafka'), messages, repetitions, size, url, log. */
 export async function measureStreamingProduce(options = {}) {
   const transport = options.transport ?? 'amqp';
   const messages = options.messages ?? 20_000;
@@ -229,7 +295,7 @@ export async function measureStreamingProduce(options = {}) {
         const r = await retrying(
           `${transport} produce ${kind}`,
           () => forkRun(SELF, `${kind}:${transport}`, { url, name, messages, size, transport }).result,
-          { ports: [transport === 'amqp' ? 5672 : 4222], log },
+          { ports: [PORTS[transport]], log },
         );
         runs[kind].push(r);
         log(

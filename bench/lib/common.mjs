@@ -272,6 +272,7 @@ export function environment() {
       rabbitmq: tool('rabbitmqctl', ['version'], /^(\S+)/),
       mosquitto: tool('mosquitto', ['-h'], /mosquitto version (\S+)/),
       'nats-server': tool('nats-server', ['--version'], /v(\d\S*)/),
+      kafka: tool(process.execPath, [join(ROOT, 'scripts', 'kafka.mjs'), 'status'], /Apache Kafka ([\d.]+)/),
     },
     clients: Object.fromEntries(
       [

@@ -86,7 +86,7 @@ export function collectRows(results) {
   };
   pushStream('RabbitMQ streams', 'amqp', s.amqpStream, s.amqpStreamProduce, 'raw amqplib');
   pushStream('NATS JetStream', 'nats', s.natsStream, s.natsProduce, 'raw @nats-io/jetstream');
-  pushStream('Kafka', 'kafka', s.kafka, undefined, 'raw kafkajs');
+  pushStream('Kafka', 'kafka', s.kafka, s.kafkaProduce, 'raw kafkajs');
   pushStream("MQTT QoS 1 (transport author's bench)", 'mqtt', s.mqttStream, undefined, 'raw mqtt.js');
   return rows;
 }
@@ -120,6 +120,7 @@ export function evaluateTargets(results, rows) {
     ['NATS JetStream', 'databus'],
     ['MQTT QoS 1', 'databus'],
     ['Kafka', 'handler'],
+    ['Kafka', 'databus'],
     ["MQTT QoS 1 (transport author's bench)", 'handler'],
   ];
   for (const op of ['consume', 'produce'])
@@ -332,6 +333,65 @@ export function renderSvg(results, rows) {
   return out.join('\n');
 }
 
+/** One `### section` heading, note and table per section of `rows`. */
+function sectionTables(results, rows) {
+  const md = [];
+  const sections = [...new Set(rows.map((r) => r.section))];
+  for (const section of sections) {
+    md.push('');
+    md.push(`### ${section}`);
+    md.push('');
+    md.push(results.notes[section] ?? '');
+    md.push('');
+    md.push(
+      mdTable(
+        ['library', 'op', 'msg/s', 'min–max', 'x raw', 'CPU µs/msg', 'x raw', 'peak RSS MB', 'p50 / p99 ms'],
+        rows
+          .filter((r) => r.section === section)
+          .map((r) => [
+            r.library,
+            r.op,
+            fmtRate(r.rate?.median),
+            range(r.rate),
+            fmtX(r.rateRatio),
+            fmtNum(r.cpu),
+            fmtX(r.cpuRatio),
+            r.rss ? fmtNum(r.rss, 0) : '–',
+            r.p50 !== undefined ? `${fmtNum(r.p50)} / ${fmtNum(r.p99)}` : '–',
+          ]),
+      ),
+    );
+  }
+  return md;
+}
+
+/**
+ * A run of some parts only (`npm run bench -- --only kafka,kafka-produce`), rendered after the main run's
+ * tables with its own date, mode and load: `--render <full.json> --supplement <partial.json>`.
+ */
+function renderSupplement(run) {
+  const rows = collectRows(run);
+  const targets = evaluateTargets(run, rows).filter((t) => t.met !== null);
+  return [
+    '',
+    `A ${run.mode} run of ${(run.only ?? Object.keys(run.sections)).map((p) => `\`${p}\``).join(', ')} only ` +
+      `(\`npm run bench -- ${run.mode === 'quick' ? '--quick ' : ''}--only ${(run.only ?? []).join(',')}\`), a single run, on ${run.env.date}: ` +
+      `load average ${run.loadBefore.join(' / ')} (1/5/15 min) when it started and ${run.env.loadavg.join(' / ')} at the end, ` +
+      `${Math.round(run.busyBefore * 100)}% busy in the second before it; ${run.env.nproc} cores shared with other engineers' work; ` +
+      `brokers ${Object.entries(run.env.brokers)
+        .map(([name, version]) => `${name} ${version}`)
+        .join(', ')}. ` +
+      'Its ratios are measured in the same run, A/B alternated, like the tables above; compare absolute msg/s with the main run only loosely.',
+    '',
+    mdTable(
+      ['verdict', 'target', 'subject', 'measured'],
+      targets.map((t) => [verdict(t.met), t.target, t.subject, t.shown]),
+    ),
+    ...run.errors.map((err) => `\n**Error** in ${err.section}: \`${esc(err.message.split('\n')[0])}\``),
+    ...sectionTables(run, rows),
+  ];
+}
+
 const mdTable = (head, body) =>
   [
     `| ${head.join(' | ')} |`,
@@ -340,7 +400,7 @@ const mdTable = (head, body) =>
   ].join('\n');
 
 /** docs/benchmarks.md: settings, machine, verdicts, tables, profiles and the hand-written analysis. */
-export function renderMarkdown(results, rows, targets, analysis) {
+export function renderMarkdown(results, rows, targets, analysis, supplements = []) {
   const e = results.env;
   const md = [];
   md.push('# Benchmarks');
@@ -388,7 +448,13 @@ export function renderMarkdown(results, rows, targets, analysis) {
   );
   for (const err of results.errors)
     md.push(`\n**Error** in ${err.section}: \`${esc(err.message.split('\n')[0])}\``);
-  for (const k of results.skipped) md.push(`\n*Skipped* ${k.section}: ${k.reason}`);
+  const covered = new Set(supplements.flatMap((r) => r.only ?? []));
+  for (const k of results.skipped)
+    md.push(
+      covered.has(k.section)
+        ? `\n*Skipped* ${k.section} in this run; measured separately, see [Runs made separately](#runs-made-separately).`
+        : `\n*Skipped* ${k.section}: ${k.reason}`,
+    );
   md.push('');
   md.push('![throughput and CPU per message as ratios to the raw client](benchmarks.svg)');
   md.push('');
@@ -400,32 +466,9 @@ export function renderMarkdown(results, rows, targets, analysis) {
       `(send → handled) at a fixed ${results.settings.latencyRate} msg/s. Produce = with broker acknowledgements (publisher confirms / PUBACK / PubAck), ` +
       'at most 1000 (MQTT: 400) unacknowledged. Consume = at-least-once, a manual ack/commit per message (or per batch where the library batches).',
   );
-  const sections = [...new Set(rows.map((r) => r.section))];
-  for (const section of sections) {
-    md.push('');
-    md.push(`### ${section}`);
-    md.push('');
-    md.push(results.notes[section] ?? '');
-    md.push('');
-    md.push(
-      mdTable(
-        ['library', 'op', 'msg/s', 'min–max', 'x raw', 'CPU µs/msg', 'x raw', 'peak RSS MB', 'p50 / p99 ms'],
-        rows
-          .filter((r) => r.section === section)
-          .map((r) => [
-            r.library,
-            r.op,
-            fmtRate(r.rate?.median),
-            range(r.rate),
-            fmtX(r.rateRatio),
-            fmtNum(r.cpu),
-            fmtX(r.cpuRatio),
-            r.rss ? fmtNum(r.rss, 0) : '–',
-            r.p50 !== undefined ? `${fmtNum(r.p50)} / ${fmtNum(r.p99)}` : '–',
-          ]),
-      ),
-    );
-  }
+  md.push(...sectionTables(results, rows));
+  if (supplements.length) md.push('', '## Runs made separately');
+  for (const supplement of supplements) md.push(...renderSupplement(supplement));
   const mem = results.sections.memory;
   if (mem) {
     md.push('');
