@@ -375,7 +375,9 @@ function renderSupplement(run) {
   return [
     '',
     `A ${run.mode} run of ${(run.only ?? Object.keys(run.sections)).map((p) => `\`${p}\``).join(', ')} only ` +
-      `(\`npm run bench -- ${run.mode === 'quick' ? '--quick ' : ''}--only ${(run.only ?? []).join(',')}\`), a single run, on ${run.env.date}: ` +
+      `(\`npm run bench -- ${run.mode === 'quick' ? '--quick ' : ''}--only ${(run.only ?? []).join(',')}\`), a single run ` +
+      `(streams: ${run.settings.stream.messages} messages, produce: ${run.settings.produce.messages} messages, ` +
+      `${run.settings.produce.repetitions} repetitions), on ${run.env.date}: ` +
       `load average ${run.loadBefore.join(' / ')} (1/5/15 min) when it started and ${run.env.loadavg.join(' / ')} at the end, ` +
       `${Math.round(run.busyBefore * 100)}% busy in the second before it; ${run.env.nproc} cores shared with other engineers' work; ` +
       `brokers ${Object.entries(run.env.brokers)
