@@ -120,6 +120,7 @@ const PUBLIC_NAMES: Record<string, string[]> = {
     'PrefetchLimitError',
     'ProduceMessage',
     'ProduceOptions',
+    'ProduceRecord',
     'ProduceResult',
     'RECORDS_CONTENT_TYPE',
     'RemoteHandlerError',

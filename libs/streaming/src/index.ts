@@ -26,6 +26,7 @@ export { ChannelService } from './channel/channel.service';
 export type {
   ProduceOptions,
   ProduceMessage,
+  ProduceRecord,
   SubscribeOptions,
   RequestOptions,
 } from './channel/channel.service';

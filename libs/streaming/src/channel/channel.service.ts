@@ -34,6 +34,14 @@ export interface ProduceMessage extends ProduceOptions {
   value: unknown;
 }
 
+/**
+ * One record of `produce(records)`: the dataset it goes to, its value, and its key and headers (the seed
+ * channel's `routingData.topic`, `routingData.shardingKey` and `message.headers`). @publicApi
+ */
+export interface ProduceRecord extends ProduceMessage {
+  dataset: string;
+}
+
 /** Options of `subscribe`. @publicApi */
 export interface SubscribeOptions extends ConsumerOptions {
   /**
@@ -80,7 +88,29 @@ export class ChannelService {
    * The `produce()` calls made in one tick go to the transport as one batch per dataset (one confirm wait,
    * one write); each still resolves only once the broker acknowledged its own message.
    */
-  async produce(dataset: string, value: unknown, options: ProduceOptions = {}): Promise<ProduceResult> {
+  produce(dataset: string, value: unknown, options?: ProduceOptions): Promise<ProduceResult>;
+  /**
+   * Produces records to several datasets in one call, each with its own dataset, key and headers (the seed
+   * channel's `produce({ records })`). Every record is validated before any is sent; the records of each
+   * dataset go as one `produceMany` batch, in the order given (same key, same order). Resolves with one
+   * result per record, in input order, once the broker has all of them; rejects with the first failure (the
+   * records of other datasets may then be stored already: retry is safe, delivery is at-least-once).
+   * @example
+   * ```ts
+   * await channel.produce([
+   *   { dataset: 'orders', key: 'c-1', value: { total: 3 } },
+   *   { dataset: 'audit', value: 'order placed', headers: { source: 'shop' } },
+   * ]);
+   * ```
+   */
+  produce(records: readonly ProduceRecord[]): Promise<ProduceResult[]>;
+  async produce(
+    datasetOrRecords: string | readonly ProduceRecord[],
+    value?: unknown,
+    options: ProduceOptions = {},
+  ): Promise<ProduceResult | ProduceResult[]> {
+    if (Array.isArray(datasetOrRecords)) return this.produceRecords(datasetOrRecords);
+    const dataset = datasetOrRecords as string;
     if (this.connection.options.tracing && tracingActive()) {
       // A span per call, child of the caller's context: not coalesced.
       const [result] = await this.produceMany(dataset, [{ value, ...options }]);
@@ -95,7 +125,39 @@ export class ChannelService {
     assertNonEmptyString(dataset, 'produce: dataset');
     if (!Array.isArray(messages))
       throw new ConfigurationError('produceMany: messages', 'an array of { value, key?, headers? }');
-    const records = messages.map((m) => toRecord(m.value, m));
+    return this.sendTraced(
+      dataset,
+      messages.map((m) => toRecord(m.value, m)),
+    );
+  }
+
+  /** `produce(records)`: validated up front, then one `produceMany` batch per dataset. */
+  private async produceRecords(records: readonly ProduceRecord[]): Promise<ProduceResult[]> {
+    const byDataset = new Map<string, { at: number[]; records: OutgoingRecord[] }>();
+    records.forEach((record, i) => {
+      if (!record || typeof record !== 'object')
+        throw new ConfigurationError(
+          `produce: records[${i}]`,
+          'an object { dataset, value, key?, headers? }',
+        );
+      const dataset = assertNonEmptyString(record.dataset, `produce: records[${i}].dataset`);
+      let group = byDataset.get(dataset);
+      if (!group) byDataset.set(dataset, (group = { at: [], records: [] }));
+      group.at.push(i);
+      group.records.push(toRecord(record.value, record, `produce: records[${i}].key`));
+    });
+    const results: ProduceResult[] = new Array(records.length);
+    await Promise.all(
+      [...byDataset].map(async ([dataset, group]) => {
+        const sent = await this.sendTraced(dataset, group.records);
+        group.at.forEach((index, k) => (results[index] = sent[k] ?? {}));
+      }),
+    );
+    return results;
+  }
+
+  /** One batch to one dataset, in one span when tracing is on. */
+  private sendTraced(dataset: string, records: OutgoingRecord[]): Promise<ProduceResult[]> {
     const { transport, options } = this.connection;
     // One span per call; its context goes into every record's headers (W3C traceparent). Nothing at all
     // while no tracer provider is registered.
@@ -221,10 +283,10 @@ function pickTraceHeaders(headers: MessageHeaders): MessageHeaders {
   return out;
 }
 
-function toRecord(value: unknown, options: ProduceOptions): OutgoingRecord {
+function toRecord(value: unknown, options: ProduceOptions, keyOption = 'produce: key'): OutgoingRecord {
   const { data, contentType } = encodePayload(value);
   if (options.key !== undefined && typeof options.key !== 'string')
-    throw new ConfigurationError('produce: key', 'a string');
+    throw new ConfigurationError(keyOption, 'a string');
   return {
     key: options.key,
     headers: { [DatabusHeaders.CONTENT_TYPE]: contentType, ...(options.headers ?? {}) },

@@ -5,7 +5,7 @@ import { Offset, OffsetName, toOffset } from '../offset/offset';
 import { RecordSource } from '../runtime/record-source';
 import { DEFAULT_PULL_MAX_WAIT_MS } from '../streaming.constants';
 import { IncomingRecord } from '../transport/transport-record.interface';
-import type { ChannelService, ProduceResult } from './channel.service.types';
+import type { ChannelService, ProduceRecord, ProduceResult } from './channel.service.types';
 import { StreamingConnection } from './streaming-connection';
 
 /** Options of `ChannelService.open`. @publicApi */
@@ -136,9 +136,20 @@ export class ConsumerGroupChannel implements MessageSettler {
     dataset: string,
     value: unknown,
     options?: { key?: string; headers?: Record<string, string> },
-  ): Promise<ProduceResult> {
+  ): Promise<ProduceResult>;
+  /**
+   * Produces records, each with its own dataset, key and headers (the seed channel's `produce({ records })`);
+   * see `ChannelService.produce(records)`.
+   */
+  produce(records: readonly ProduceRecord[]): Promise<ProduceResult[]>;
+  produce(
+    datasetOrRecords: string | readonly ProduceRecord[],
+    value?: unknown,
+    options?: { key?: string; headers?: Record<string, string> },
+  ): Promise<ProduceResult | ProduceResult[]> {
     this.assertAlive('produce');
-    return this.channel.produce(dataset, value, options);
+    if (typeof datasetOrRecords === 'string') return this.channel.produce(datasetOrRecords, value, options);
+    return this.channel.produce(datasetOrRecords);
   }
 
   /**

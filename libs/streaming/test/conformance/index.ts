@@ -5,6 +5,7 @@ import { groupsConformance } from './groups.conformance';
 import { lifecycleConformance } from './lifecycle.conformance';
 import { observabilityConformance } from './observability.conformance';
 import { positionsConformance } from './positions.conformance';
+import { produceConformance } from './produce.conformance';
 import { requestReplyConformance } from './request-reply.conformance';
 
 export type { ConformanceTarget } from './harness';
@@ -17,6 +18,7 @@ export function describeConformance(target: ConformanceTarget): void {
   jest.setTimeout(Math.max(60_000, (target.deliveryTimeoutMs ?? 10_000) * 4));
   positionsConformance(target);
   groupsConformance(target);
+  produceConformance(target);
   flowConformance(target);
   failuresConformance(target);
   requestReplyConformance(target);
