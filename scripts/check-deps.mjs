@@ -8,11 +8,15 @@
 //   - package-lock.json knows the package with the same version and dependencies (else `npm ci` fails in CI:
 //     run `npm install` after changing a workspace package.json).
 // ESLint checks the same direction for import statements; this checks what gets published.
+// Inside the packages it verifies that
+//   - no source file imports itself back through other files (an import cycle; `import type` counts);
+//   - in a package with LAYERS, no file imports a folder of a higher layer.
 // Usage: node scripts/check-deps.mjs [--root DIR]   (DIR defaults to this repository)
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { importCycles, importGraph } from './lib/import-graph.mjs';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -33,6 +37,29 @@ const APP_ALLOWED = [
   '@databus/queue',
   '@databus/realtime',
 ];
+
+/**
+ * Layers inside a package, lowest first: each lists the entries directly under src/ (folders or files) of one
+ * layer. A file may import its own layer and those below it, never one above. Every entry under src/ must be
+ * in one layer. The lib README's "How it is built" explains the order.
+ */
+export const LAYERS = {
+  '@databus/streaming': [
+    ['errors', 'offset', 'streaming.constants.ts'],
+    ['transport'],
+    ['message', 'http'],
+    ['transports'],
+    ['account-server'],
+    ['options'],
+    ['runtime'],
+    ['connection'],
+    ['channel'],
+    ['decorators'],
+    ['discovery'],
+    ['observability'],
+    ['testing', 'streaming.module-definition.ts', 'streaming.module.ts', 'index.ts'],
+  ],
+};
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
@@ -119,8 +146,10 @@ export function checkWorkspace(root = repoRoot) {
             `${dir}/package.json: ${field} "${name}": "${range}" should be the exact version "${target.pkg.version}"`,
           );
       }
+    const files = sourceFiles(join(root, dir, 'src'));
+    problems.push(...structureProblems(root, join(root, dir, 'src'), files, LAYERS[pkg.name]));
     if (isApp) continue;
-    for (const file of sourceFiles(join(root, dir, 'src')))
+    for (const file of files)
       for (const name of runtimeImports(readFileSync(file, 'utf8'))) {
         if (name === pkg.name) continue;
         if (name.startsWith('@databus/') && !allowed.includes(name))
@@ -130,6 +159,35 @@ export function checkWorkspace(root = repoRoot) {
             `${relative(root, file)}: imports "${name}", which ${dir}/package.json declares in neither dependencies nor peerDependencies`,
           );
       }
+  }
+  return problems;
+}
+
+/** Import cycles among `files`, and (with `layers`) imports that run up a layer, inside one package's `src`. */
+function structureProblems(root, src, files, layers) {
+  const graph = importGraph(files);
+  const problems = importCycles(graph).map(
+    (cycle) =>
+      `import cycle: ${cycle.map((file) => relative(root, file)).join(' → ')} (each imports the next)`,
+  );
+  if (!layers) return problems;
+  const layerOf = new Map(layers.flatMap((entries, level) => entries.map((entry) => [entry, level])));
+  const entryOf = (file) => relative(src, file).split(/[\\/]/)[0];
+  for (const [file, targets] of graph) {
+    const from = layerOf.get(entryOf(file));
+    if (from === undefined) {
+      problems.push(
+        `${relative(root, file)}: src/${entryOf(file)} is in no layer of scripts/check-deps.mjs LAYERS`,
+      );
+      continue;
+    }
+    for (const target of targets) {
+      const to = layerOf.get(entryOf(target));
+      if (to !== undefined && to > from)
+        problems.push(
+          `${relative(root, file)}: imports ${relative(root, target)}, which is up a layer (${entryOf(file)} is below ${entryOf(target)})`,
+        );
+    }
   }
   return problems;
 }
@@ -165,5 +223,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     for (const problem of problems) console.error(`  - ${problem}`);
     process.exit(1);
   }
-  console.log('check-deps: dependency direction and declared dependencies OK');
+  console.log('check-deps: dependency direction, declared dependencies, import cycles and layers OK');
 }

@@ -137,4 +137,38 @@ describe('scripts/check-deps.mjs', () => {
     expect(result.code).toBe(1);
     expect(result.output).toContain('package-lock.json has no entry for libs/auth');
   });
+
+  it('rejects an import cycle, even one made of type imports', () => {
+    const result = check(
+      workspace(
+        { 'libs/common': common },
+        {
+          'libs/common/src/a.ts': "import type { B } from './b';\nexport interface A { b?: B }",
+          'libs/common/src/b.ts': "import type { A } from './a';\nexport interface B { a?: A }",
+          'libs/common/src/index.ts': "export * from './a';",
+        },
+      ),
+    );
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('import cycle: libs/common/src/a.ts → libs/common/src/b.ts');
+  });
+
+  it('rejects an import that runs up a layer inside streaming, and a folder in no layer', () => {
+    const result = check(
+      workspace(
+        { 'libs/common': common, 'libs/auth': auth, 'libs/streaming': streaming },
+        {
+          'libs/streaming/src/transports/memory/index.ts': 'export const memory = 1;',
+          'libs/streaming/src/transport/registry.ts':
+            "export const load = () => import('../transports/memory');",
+          'libs/streaming/src/misc/helper.ts': 'export const helper = 1;',
+        },
+      ),
+    );
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(
+      'libs/streaming/src/transport/registry.ts: imports libs/streaming/src/transports/memory/index.ts, which is up a layer (transport is below transports)',
+    );
+    expect(result.output).toContain('src/misc is in no layer');
+  });
 });

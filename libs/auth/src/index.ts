@@ -43,12 +43,10 @@ export type {
   ClientCredentialsAuthOptions,
   CustomAuthOptions,
   StrategyInstanceAuthOptions,
-} from './options/jwt-auth-options.interface';
-export type {
   StreamingLoginAuthOptions,
   StreamingClientCredentialsAuthOptions,
   StreamingServiceAuthOptions,
-} from './options/streaming-service-options';
+} from './options/jwt-auth-options.interface';
 export { STREAMING_LOGIN_PATH, STREAMING_TOKEN_PATH } from './options/streaming-service-options';
 export type { TokenStrategy, TokenRequestContext } from './strategies/token-strategy.interface';
 export type { HttpStrategyConfig } from './strategies/http-token.strategy';

@@ -20,16 +20,13 @@ export type {
   ConsumerOptions,
   DatasetHandlerOptions,
   HandlerRetryOptions,
-} from './options/streaming-options.interface';
-
-export { ChannelService } from './channel/channel.service';
-export type {
   ProduceOptions,
   ProduceMessage,
   ProduceRecord,
-  SubscribeOptions,
-  RequestOptions,
-} from './channel/channel.service';
+} from './options/streaming-options.interface';
+
+export { ChannelService } from './channel/channel.service';
+export type { SubscribeOptions, RequestOptions } from './channel/channel.service';
 export { Subscription } from './channel/subscription';
 export type { WaitOptions } from './channel/subscription';
 export { ConsumerGroupChannel } from './channel/consumer-group-channel';
@@ -96,7 +93,7 @@ export { StreamingHandlerRegistry } from './observability/streaming-handler.regi
 export type { HandlerInfo } from './observability/streaming-handler.registry';
 export { StreamingHealthIndicator } from './observability/streaming-health.indicator';
 export type { StreamingHealthResult } from './observability/streaming-health.indicator';
-export type { StreamingEvent, StreamingEventListener } from './observability/streaming-events';
+export type { StreamingEvent, StreamingEventListener } from './connection/streaming-events';
 
 export { MemoryStreaming } from './testing/memory-testing';
 export type { MemoryTransportOptions, MemoryRetention } from './transports/memory';

@@ -1,7 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ChannelService } from './channel/channel.service';
-import { StreamingConnection } from './channel/streaming-connection';
+import { StreamingConnection } from './connection/streaming-connection';
 import { DatasetHandlerExplorer } from './discovery/dataset-handler.explorer';
 import { DatasetHandlerOrchestrator } from './discovery/dataset-handler.orchestrator';
 import { StreamingDrainModule } from './discovery/streaming-drain.module';

@@ -3,10 +3,6 @@ import type { LoggerService } from '@nestjs/common';
 import type { BackoffOptions, TlsOptions } from '@databus/common';
 import type { TokenResponse } from '../token';
 import type { TokenRequestContext, TokenStrategy } from '../strategies/token-strategy.interface';
-import type {
-  StreamingClientCredentialsAuthOptions,
-  StreamingLoginAuthOptions,
-} from './streaming-service-options';
 
 /** When tokens are refreshed and how failures are retried. Every field has a safe default. @publicApi */
 export interface JwtRefreshOptions {
@@ -138,6 +134,45 @@ export interface CustomAuthOptions extends JwtAuthCommonOptions {
 export interface StrategyInstanceAuthOptions extends JwtAuthCommonOptions {
   strategy: TokenStrategy;
 }
+
+/**
+ * The REST streaming service's login (the seed channel's `ChannelAuth`): `GET {baseUrl}/identity/v1/login`
+ * with HTTP Basic credentials; the token is `AuthorizationToken` of the JSON answer.
+ * @publicApi
+ */
+export interface StreamingLoginAuthOptions extends JwtAuthCommonOptions {
+  strategy: 'streaming_login';
+  /** Base URL of the streaming service, e.g. `https://streaming.example.com`. */
+  baseUrl: string;
+  username: string;
+  /** Never logged. */
+  password: string;
+  /** CA bundle of an https service. Verification stays on unless `insecure: true`. */
+  tls?: TlsOptions;
+}
+
+/**
+ * The REST streaming service's client-credentials login (the seed's `ClientCredentialsChannelAuth`):
+ * `POST {baseUrl}/iam/v1.4/token` with HTTP Basic `clientId:clientSecret` and a form body of `grant_type`,
+ * `scope` and `audience`; the token is `access_token`.
+ * @publicApi
+ */
+export interface StreamingClientCredentialsAuthOptions extends JwtAuthCommonOptions {
+  strategy: 'streaming_client_credentials';
+  /** Base URL of the streaming service. */
+  baseUrl: string;
+  clientId: string;
+  /** Never logged. */
+  clientSecret: string;
+  scope?: string | string[];
+  audience?: string;
+  /** @default 'client_credentials' */
+  grantType?: string;
+  tls?: TlsOptions;
+}
+
+/** Either login of the REST streaming service. */
+export type StreamingServiceAuthOptions = StreamingLoginAuthOptions | StreamingClientCredentialsAuthOptions;
 
 /** Options of `JwtAuthModule.forRoot` / `forRootAsync`, one variant per strategy. @publicApi */
 export type JwtAuthModuleOptions =

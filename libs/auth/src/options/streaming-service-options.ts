@@ -1,54 +1,14 @@
-import type { TlsOptions } from '@databus/common';
 import { assertNonEmptyString, ConfigurationError, describeValue } from '@databus/common';
 import type {
   ClientCredentialsAuthOptions,
-  JwtAuthCommonOptions,
   PasswordAuthOptions,
+  StreamingServiceAuthOptions,
 } from './jwt-auth-options.interface';
 
 /** Path of the REST streaming service's username/password login. */
 export const STREAMING_LOGIN_PATH = '/identity/v1/login';
 /** Path of the REST streaming service's client-credentials token endpoint. */
 export const STREAMING_TOKEN_PATH = '/iam/v1.4/token';
-
-/**
- * The REST streaming service's login (the seed channel's `ChannelAuth`): `GET {baseUrl}/identity/v1/login`
- * with HTTP Basic credentials; the token is `AuthorizationToken` of the JSON answer.
- * @publicApi
- */
-export interface StreamingLoginAuthOptions extends JwtAuthCommonOptions {
-  strategy: 'streaming_login';
-  /** Base URL of the streaming service, e.g. `https://streaming.example.com`. */
-  baseUrl: string;
-  username: string;
-  /** Never logged. */
-  password: string;
-  /** CA bundle of an https service. Verification stays on unless `insecure: true`. */
-  tls?: TlsOptions;
-}
-
-/**
- * The REST streaming service's client-credentials login (the seed's `ClientCredentialsChannelAuth`):
- * `POST {baseUrl}/iam/v1.4/token` with HTTP Basic `clientId:clientSecret` and a form body of `grant_type`,
- * `scope` and `audience`; the token is `access_token`.
- * @publicApi
- */
-export interface StreamingClientCredentialsAuthOptions extends JwtAuthCommonOptions {
-  strategy: 'streaming_client_credentials';
-  /** Base URL of the streaming service. */
-  baseUrl: string;
-  clientId: string;
-  /** Never logged. */
-  clientSecret: string;
-  scope?: string | string[];
-  audience?: string;
-  /** @default 'client_credentials' */
-  grantType?: string;
-  tls?: TlsOptions;
-}
-
-/** Either login of the REST streaming service. */
-export type StreamingServiceAuthOptions = StreamingLoginAuthOptions | StreamingClientCredentialsAuthOptions;
 
 /**
  * Rewrites a streaming-service login into the generic HTTP strategy it is (password or client credentials)

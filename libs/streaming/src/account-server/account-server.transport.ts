@@ -11,7 +11,7 @@ import {
   TransportContext,
   TransportSubscription,
 } from '../transport/transport.interface';
-import { loadTransportFactory } from '../transport/transport.registry';
+import { loadTransportFactory } from '../transports/registry';
 import { NATS_CAPABILITIES } from '../transports/nats/nats-capabilities';
 import { AccountServerConfig, fetchAccountServerConfig } from './account-server-config';
 import { ResolvedAccountServerOptions } from './account-server.options';

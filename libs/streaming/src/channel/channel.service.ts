@@ -5,42 +5,27 @@ import {
   tracingActive,
   withMessagingSpan,
 } from '@databus/common';
-import { StreamingEventListener } from '../observability/streaming-events';
+import { StreamingEventListener } from '../connection/streaming-events';
 import { RemoteHandlerError } from '../errors';
 import { encodePayload } from '../message/codec';
 import { DatasetMessage } from '../message/dataset-message';
 import { DatabusHeaders } from '../message/headers';
 import { resolveConsumerOptions } from '../options/resolve-consumer-options';
-import { ConsumerOptions } from '../options/streaming-options.interface';
-import { createConsumerRunner } from './consumer-factory';
+import {
+  ConsumerOptions,
+  ProduceMessage,
+  ProduceOptions,
+  ProduceRecord,
+} from '../options/streaming-options.interface';
+import { createConsumerRunner } from '../connection/consumer-factory';
 import { DEFAULT_PULL_MAX_WAIT_MS } from '../streaming.constants';
 import { MessageHeaders, OutgoingRecord, ProduceResult } from '../transport/transport-record.interface';
 import { TransportCapabilities } from '../transport/transport-capabilities';
 import { TransportName } from '../transport/transport.interface';
 import { ConsumerGroupChannel, OpenChannelOptions } from './consumer-group-channel';
-import { StreamingConnection } from './streaming-connection';
+import { StreamingConnection } from '../connection/streaming-connection';
 import { ProduceCoalescer } from './produce-coalescer';
 import { Subscription } from './subscription';
-
-/** Options of `produce`. @publicApi */
-export interface ProduceOptions {
-  /** Ordering key: messages with the same key are consumed in order. */
-  key?: string;
-  headers?: MessageHeaders;
-}
-
-/** One message of `produceMany`. @publicApi */
-export interface ProduceMessage extends ProduceOptions {
-  value: unknown;
-}
-
-/**
- * One record of `produce(records)`: the dataset it goes to, its value, and its key and headers (the seed
- * channel's `routingData.topic`, `routingData.shardingKey` and `message.headers`). @publicApi
- */
-export interface ProduceRecord extends ProduceMessage {
-  dataset: string;
-}
 
 /** Options of `subscribe`. @publicApi */
 export interface SubscribeOptions extends ConsumerOptions {

@@ -4,9 +4,15 @@ import { DatasetMessage, MessageSettler } from '../message/dataset-message';
 import { Offset, OffsetName, toOffset } from '../offset/offset';
 import { RecordSource } from '../runtime/record-source';
 import { DEFAULT_PULL_MAX_WAIT_MS } from '../streaming.constants';
-import { IncomingRecord } from '../transport/transport-record.interface';
-import type { ChannelService, ProduceRecord, ProduceResult } from './channel.service.types';
-import { StreamingConnection } from './streaming-connection';
+import { StreamingConnection } from '../connection/streaming-connection';
+import { ProduceOptions, ProduceRecord } from '../options/streaming-options.interface';
+import { IncomingRecord, ProduceResult } from '../transport/transport-record.interface';
+
+/** What a channel produces through: `ChannelService.produce` (structural, so this file needs no import of it). */
+export interface ChannelProducer {
+  produce(dataset: string, value: unknown, options?: ProduceOptions): Promise<ProduceResult>;
+  produce(records: readonly ProduceRecord[]): Promise<ProduceResult[]>;
+}
 
 /** Options of `ChannelService.open`. @publicApi */
 export interface OpenChannelOptions {
@@ -63,7 +69,7 @@ export class ConsumerGroupChannel implements MessageSettler {
   /** @internal Built by `ChannelService.open`. */
   constructor(
     private readonly connection: StreamingConnection,
-    private readonly channel: Pick<ChannelService, 'produce'>,
+    private readonly channel: ChannelProducer,
     private readonly options: OpenChannelOptions,
   ) {
     if (!options || typeof options !== 'object')

@@ -2,11 +2,11 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ExternalContextCreator } from '@nestjs/core';
 import { ConfigurationError, createHandlerInvoker } from '@databus/common';
-import { StreamingConnection } from '../channel/streaming-connection';
+import { StreamingConnection } from '../connection/streaming-connection';
 import { assertOffsetSupported } from '../transport/transport-capabilities';
 import { resolveConsumerOptions, ResolvedConsumerOptions } from '../options/resolve-consumer-options';
 import { ConsumerRunner } from '../runtime/consumer-runner';
-import { createConsumerRunner } from '../channel/consumer-factory';
+import { createConsumerRunner } from '../connection/consumer-factory';
 import {
   DATABUS_CONTEXT_TYPE,
   DEFAULT_HANDLER_MAX_WAIT_MS,

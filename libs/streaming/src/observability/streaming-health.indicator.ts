@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthResult, healthResult, HealthVerdict } from '@databus/common';
-import { StreamingConnection } from '../channel/streaming-connection';
+import { StreamingConnection } from '../connection/streaming-connection';
 import { DatasetHandlerOrchestrator } from '../discovery/dataset-handler.orchestrator';
 import { STREAMING_CONNECTION } from '../streaming.constants';
 import { StreamingTransport } from '../transport/transport.interface';

@@ -22,7 +22,7 @@ import {
   resolveAccountServerOptions,
 } from '../account-server/account-server.options';
 import { TransportFactory, TransportName } from '../transport/transport.interface';
-import { transportForScheme } from '../transport/transport.registry';
+import { transportForScheme } from '../transports/registry';
 import { ConsumerOptions, StreamingModuleOptions } from './streaming-options.interface';
 
 /** Streaming options with every default applied and every value checked. */

@@ -10,6 +10,27 @@ import { PayloadDecoding } from '../message/codec';
 import { Offset, OffsetName } from '../offset/offset';
 import type { AccountServerOptions } from '../account-server/account-server.options';
 import { TransportFactory } from '../transport/transport.interface';
+import { MessageHeaders } from '../transport/transport-record.interface';
+
+/** Options of `produce`. @publicApi */
+export interface ProduceOptions {
+  /** Ordering key: messages with the same key are consumed in order. */
+  key?: string;
+  headers?: MessageHeaders;
+}
+
+/** One message of `produceMany`. @publicApi */
+export interface ProduceMessage extends ProduceOptions {
+  value: unknown;
+}
+
+/**
+ * One record of `produce(records)`: the dataset it goes to, its value, and its key and headers (the seed
+ * channel's `routingData.topic`, `routingData.shardingKey` and `message.headers`). @publicApi
+ */
+export interface ProduceRecord extends ProduceMessage {
+  dataset: string;
+}
 
 /** How a failing handler is retried. @publicApi */
 export interface HandlerRetryOptions {

@@ -1,6 +1,6 @@
 import { Offset, PrefetchLimitError } from '@databus/streaming';
 import { STREAMING_CONNECTION } from '../../src/streaming.constants';
-import { StreamingConnection } from '../../src/channel/streaming-connection';
+import { StreamingConnection } from '../../src/connection/streaming-connection';
 import { ConformanceTarget, dataset, startApp, TestApp } from './harness';
 import { delay, indexes, produceNumbered, range, Recorded, recordingHandler, waitUntil } from './helpers';
 

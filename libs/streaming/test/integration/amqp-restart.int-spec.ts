@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { describeWithBroker, uniqueName, waitFor } from '@databus/testing';
 import { Ctx, DatasetMessage, Offset, OnDatasetMessage, Payload } from '@databus/streaming';
-import { StreamingConnection } from '../../src/channel/streaming-connection';
+import { StreamingConnection } from '../../src/connection/streaming-connection';
 import { STREAMING_CONNECTION } from '../../src/streaming.constants';
 import { TransportStatus } from '../../src/transport/transport-status';
 import { startApp } from '../conformance/harness';

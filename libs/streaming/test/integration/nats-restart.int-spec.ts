@@ -1,7 +1,7 @@
 import { describeWithBroker, waitFor } from '@databus/testing';
 import { Offset, TransportStatus } from '@databus/streaming';
 import { STREAMING_CONNECTION } from '../../src/streaming.constants';
-import { StreamingConnection } from '../../src/channel/streaming-connection';
+import { StreamingConnection } from '../../src/connection/streaming-connection';
 import { dataset, startApp } from '../conformance/harness';
 import { Recorded, recordingHandler } from '../conformance/helpers';
 import { deleteTestStreams, natsUrl, restartNatsServer, testStreamPrefix } from './nats-test-kit';

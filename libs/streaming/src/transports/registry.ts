@@ -1,5 +1,5 @@
 import { ConfigurationError } from '@databus/common';
-import { TransportFactory, TransportName } from './transport.interface';
+import { TransportFactory, TransportName } from '../transport/transport.interface';
 
 /** URL schemes and the transport each selects; `s` variants turn TLS on. */
 export const SCHEMES: Readonly<Record<string, { transport: TransportName; secure: boolean }>> = Object.freeze(
@@ -23,12 +23,12 @@ export const SCHEMES: Readonly<Record<string, { transport: TransportName; secure
  * This is the only place in the lib that names the implementations.
  */
 const LOADERS: Record<TransportName, () => Promise<TransportFactory>> = {
-  memory: async () => (await import('../transports/memory')).memoryTransportFactory,
-  kafka: async () => (await import('../transports/kafka')).kafkaTransportFactory,
-  amqp: async () => (await import('../transports/amqp')).amqpTransportFactory,
-  mqtt: async () => (await import('../transports/mqtt')).mqttTransportFactory,
-  nats: async () => (await import('../transports/nats')).natsTransportFactory,
-  rest: async () => (await import('../transports/rest')).restTransportFactory,
+  memory: async () => (await import('./memory')).memoryTransportFactory,
+  kafka: async () => (await import('./kafka')).kafkaTransportFactory,
+  amqp: async () => (await import('./amqp')).amqpTransportFactory,
+  mqtt: async () => (await import('./mqtt')).mqttTransportFactory,
+  nats: async () => (await import('./nats')).natsTransportFactory,
+  rest: async () => (await import('./rest')).restTransportFactory,
 };
 
 /** Resolves a scheme to its transport, or fails naming the supported schemes. */

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '@databus/common';
-import { CLIENT_PACKAGES, loadTransportFactory, missingClientPackages } from './transport.registry';
+import { CLIENT_PACKAGES, loadTransportFactory, missingClientPackages } from './registry';
 
 // As when the NATS client is not installed: loading the transport fails on its first import.
 jest.mock('../transports/nats', () => {

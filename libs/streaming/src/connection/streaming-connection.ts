@@ -7,11 +7,11 @@ import {
   TransportContext,
   TransportLogger,
 } from '../transport/transport.interface';
-import { loadTransportFactory } from '../transport/transport.registry';
+import { loadTransportFactory } from '../transports/registry';
 import { ResolvedStreamingOptions } from '../options/resolve-streaming-options';
 import { RecordSource } from '../runtime/record-source';
 import { describeOffset, Offset } from '../offset/offset';
-import { StreamingEventHub } from '../observability/streaming-events';
+import { StreamingEventHub } from './streaming-events';
 import { TransportStatus } from '../transport/transport-status';
 
 /** Anything the connection must stop before it closes the transport. */

@@ -1,4 +1,4 @@
-import { consumerObserver } from '../observability/consumer-observer';
+import { consumerObserver } from './consumer-observer';
 import { ResolvedConsumerOptions } from '../options/resolve-consumer-options';
 import { ConsumerRunner } from '../runtime/consumer-runner';
 import { MessageInvoker, MessageProcessor } from '../runtime/message-processor';
