@@ -88,7 +88,12 @@ function describeRequestUrl(error: AxiosError): string {
   const config = error.config;
   const raw = config?.url ?? '';
   try {
-    const url = new URL(raw, config?.baseURL);
+    // As axios joins them: a relative URL is appended to the base URL's path, whatever its leading slash.
+    const joined =
+      config?.baseURL && !/^[a-z][a-z\d+.-]*:\/\//i.test(raw)
+        ? `${config.baseURL.replace(/\/+$/, '')}/${raw.replace(/^\/+/, '')}`
+        : raw;
+    const url = new URL(joined);
     return `${url.origin}${url.pathname}`;
   } catch {
     return redactText(raw.split('?')[0]);
