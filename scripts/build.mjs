@@ -23,6 +23,7 @@ const order = [
   'libs/streaming',
   'libs/queue',
   'libs/realtime',
+  'libs/outbox',
   'libs/testing',
   'apps/demo',
 ];

@@ -27,6 +27,7 @@ export const ALLOWED = {
   '@databus/streaming': ['@databus/common', '@databus/auth'],
   '@databus/queue': ['@databus/common', '@databus/auth'],
   '@databus/realtime': ['@databus/common', '@databus/auth', '@databus/streaming'],
+  '@databus/outbox': ['@databus/common', '@databus/streaming', '@databus/queue'],
   // Dev-only helpers for the suite's own tests.
   '@databus/testing': ['@databus/common'],
 };
@@ -36,6 +37,7 @@ const APP_ALLOWED = [
   '@databus/streaming',
   '@databus/queue',
   '@databus/realtime',
+  '@databus/outbox',
 ];
 
 /**

@@ -30,8 +30,15 @@ describe('supported Node versions', () => {
 });
 
 describe('published packages', () => {
-  it('are the five libs', () => {
-    expect(published).toEqual(['libs/common', 'libs/auth', 'libs/streaming', 'libs/queue', 'libs/realtime']);
+  it('are the six libs', () => {
+    expect(published).toEqual([
+      'libs/common',
+      'libs/auth',
+      'libs/streaming',
+      'libs/queue',
+      'libs/realtime',
+      'libs/outbox',
+    ]);
   });
 
   it.each(published)('%s builds itself on prepack and packs dist and its README', (dir) => {

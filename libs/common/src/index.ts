@@ -8,6 +8,7 @@
  * - logging: redaction of secrets
  * - lifecycle: the shutdown drain that runs before user providers are destroyed
  * - nest: the handler context creator both libs wrap their handlers with (structural, no Nest import)
+ * - idempotency: the inbox seam of `idempotent: true` handlers (the store interface, implemented by outbox)
  */
 export * from './errors';
 export * from './retry';
@@ -19,3 +20,4 @@ export * from './observability';
 export * from './protocol';
 export * from './lifecycle';
 export * from './nest';
+export * from './idempotency';

@@ -19,6 +19,13 @@ export interface QueueHandlerOptions {
   onFailure?: OnFailure;
   /** The named connection (`TaskQueueModule.forRoot({ name })`) that runs this handler. @default 'default' */
   connection?: string;
+  /**
+   * Run the handler once per message id (the AMQP message id, which `TaskQueue.enqueue` and the outbox always
+   * assign): the application's idempotency store (`OutboxModule` of `@databus/outbox`) records it, in the
+   * handler's own database transaction with its PostgreSQL store, and a redelivery is acknowledged without
+   * running the handler again. @default false
+   */
+  idempotent?: boolean;
 }
 
 /** Options of `@TaskHandler`. @publicApi */

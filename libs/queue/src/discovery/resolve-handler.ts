@@ -20,6 +20,7 @@ const TASK_OPTIONS = [
   'deadLetter',
   'onFailure',
   'connection',
+  'idempotent',
 ] as const satisfies readonly (keyof TaskHandlerOptions)[];
 const EVENT_OPTIONS = [...TASK_OPTIONS, 'queue'] as const satisfies readonly (keyof EventSubscriberOptions)[];
 
@@ -72,5 +73,11 @@ export function resolveHandler(
     retry: resolveRetry(o.retry, `${at}.retry`, options.retry),
     deadLetter,
     onFailure: assertOneOf(o.onFailure ?? 'retry', `${at}.onFailure`, ['retry', 'ack'] as const),
+    idempotent: resolveIdempotent(o.idempotent, `${at}.idempotent`),
   };
+}
+
+function resolveIdempotent(value: unknown, option: string): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw new ConfigurationError(option, 'a boolean');
+  return value === true;
 }

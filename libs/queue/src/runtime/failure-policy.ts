@@ -18,6 +18,8 @@ export interface ResolvedHandler {
   /** The dead-letter queue, or false to drop (with an error log) instead. */
   deadLetter: string | false;
   onFailure: OnFailure;
+  /** Run once per message id through the application's idempotency store. */
+  idempotent?: boolean;
 }
 
 /** The outcome of a failure, decided in one place. */

@@ -8,8 +8,14 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
-import { ExternalContextCreator } from '@nestjs/core';
-import { ConfigurationError, createHandlerInvoker, TemporaryError } from '@databus/common';
+import { ExternalContextCreator, ModuleRef } from '@nestjs/core';
+import {
+  ConfigurationError,
+  createHandlerInvoker,
+  idempotentInvoker,
+  requireIdempotencyStore,
+  TemporaryError,
+} from '@databus/common';
 import type { QueueBackend } from '../backends/queue-backend.interface';
 import { QueueHandlerExplorer } from '../discovery/queue-handler.explorer';
 import { QueueParamsFactory } from '../discovery/queue-params.factory';
@@ -26,6 +32,7 @@ import {
 } from '../task-queue.constants';
 import { TaskQueue } from '../task-queue.service';
 import { HandlerInvoker, HandlerRunner } from './handler-runner';
+import type { TaskMessage } from './task-message';
 import { TaskQueueDrain } from './queue-drain.module';
 
 /**
@@ -56,6 +63,7 @@ export class HandlerOrchestrator
     private readonly taskQueue: TaskQueue,
     @Inject(TASK_QUEUE_TELEMETRY) private readonly telemetry: QueueTelemetry,
     shutdown: TaskQueueDrain,
+    private readonly moduleRef: ModuleRef,
   ) {
     shutdown.register(() => this.drain());
     // After a reconnect the backend re-attached every active consumer before announcing `connected`.
@@ -98,8 +106,19 @@ export class HandlerOrchestrator
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.handlers) return;
+    // `idempotent: true` needs the application's idempotency store: checked for all before any consumes.
+    const store = (name: string) => requireIdempotencyStore(this.moduleRef, `${name} idempotent`);
+    for (const { handler } of this.explorer.handlers) if (handler.idempotent) store(handler.name);
     for (const { instance, methodKey, handler, controllerModuleKey } of this.explorer.handlers) {
-      const invoker = this.createInvoker(instance, methodKey, controllerModuleKey);
+      const direct = this.createInvoker(instance, methodKey, controllerModuleKey);
+      const invoker: HandlerInvoker = handler.idempotent
+        ? idempotentInvoker(
+            store(handler.name),
+            handler.name,
+            (_p, message: TaskMessage) => message.messageId,
+            direct,
+          )
+        : direct;
       const observer = handlerObserver(this.telemetry, handler);
       const runner = new HandlerRunner(this.backend, handler, invoker, this.logger, observer);
       this.runners.push(runner);

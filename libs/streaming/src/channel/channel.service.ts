@@ -272,9 +272,8 @@ function toRecord(value: unknown, options: ProduceOptions, keyOption = 'produce:
   const { data, contentType } = encodePayload(value);
   if (options.key !== undefined && typeof options.key !== 'string')
     throw new ConfigurationError(keyOption, 'a string');
-  return {
-    key: options.key,
-    headers: { [DatabusHeaders.CONTENT_TYPE]: contentType, ...(options.headers ?? {}) },
-    data,
-  };
+  const headers: MessageHeaders = { [DatabusHeaders.CONTENT_TYPE]: contentType, ...(options.headers ?? {}) };
+  if (options.messageId !== undefined)
+    headers[DatabusHeaders.MESSAGE_ID] = assertNonEmptyString(options.messageId, 'produce: messageId');
+  return { key: options.key, headers, data };
 }

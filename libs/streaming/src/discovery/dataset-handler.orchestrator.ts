@@ -1,7 +1,14 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
-import { ExternalContextCreator } from '@nestjs/core';
-import { ConfigurationError, createHandlerInvoker } from '@databus/common';
+import { ExternalContextCreator, ModuleRef } from '@nestjs/core';
+import {
+  ConfigurationError,
+  createHandlerInvoker,
+  idempotentInvoker,
+  requireIdempotencyStore,
+} from '@databus/common';
+import { DatabusHeaders } from '../message/headers';
+import type { DatasetMessage } from '../message/dataset-message';
 import { StreamingConnection } from '../connection/streaming-connection';
 import { assertOffsetSupported } from '../transport/transport-capabilities';
 import { resolveConsumerOptions, ResolvedConsumerOptions } from '../options/resolve-consumer-options';
@@ -48,6 +55,7 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
     private readonly explorer: DatasetHandlerExplorer,
     private readonly contextCreator: ExternalContextCreator,
     shutdown: StreamingDrain,
+    private readonly moduleRef: ModuleRef,
   ) {
     shutdown.register(() => this.drain());
   }
@@ -124,7 +132,10 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
   private resolve(handler: DiscoveredHandler): ResolvedConsumerOptions {
     const { meta, className, methodKey } = handler;
     const where = `@OnDatasetMessage('${meta.dataset}') on ${className}.${methodKey}`;
-    const { connection: _ignored, ...own } = meta.options;
+    const { connection: _ignored, idempotent, ...own } = meta.options;
+    if (idempotent !== undefined && typeof idempotent !== 'boolean')
+      throw new ConfigurationError(`${where}.idempotent`, 'a boolean');
+    if (idempotent) requireIdempotencyStore(this.moduleRef, `${where}.idempotent`);
     const options = this.connection.options;
     const defaultGroup = [options.group, `${className}.${methodKey}`].filter(Boolean).join('.');
     const resolved = resolveConsumerOptions(
@@ -141,12 +152,22 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
 
   private async start(handler: DiscoveredHandler, resolved: ResolvedConsumerOptions): Promise<void> {
     const { instance, methodKey, className, meta } = handler;
-    const invoke = createHandlerInvoker(this.contextCreator, instance, methodKey, {
+    const id = `${className}.${methodKey}`;
+    const direct = createHandlerInvoker(this.contextCreator, instance, methodKey, {
       metadataKey: ROUTE_ARGS_METADATA,
       paramsFactory: this.paramsFactory,
       contextType: DATABUS_CONTEXT_TYPE,
       moduleKey: handler.controllerModuleKey,
     });
+    // `idempotent: true`: the application's idempotency store runs the handler once per message id.
+    const invoke = meta.options.idempotent
+      ? idempotentInvoker(
+          requireIdempotencyStore(this.moduleRef, `@OnDatasetMessage('${meta.dataset}') on ${id}.idempotent`),
+          id,
+          (_payload: unknown, message: DatasetMessage) => message.headers[DatabusHeaders.MESSAGE_ID],
+          direct,
+        )
+      : direct;
     const options = this.connection.options;
     const source = await this.connection.openSource(
       {

@@ -2,6 +2,8 @@
 export const DatabusHeaders = Object.freeze({
   /** MIME type of the body: `application/json`, `text/plain`, `application/octet-stream`. */
   CONTENT_TYPE: 'content-type',
+  /** The producer-assigned message id (`produce({ messageId })`, the outbox): what idempotent handlers deduplicate on. */
+  MESSAGE_ID: 'x-databus-message-id',
   /** Set on a reply whose handler failed: the error's class name. */
   ERROR_NAME: 'x-databus-error-name',
   /** The (redacted) error message of a dead-lettered message or failed reply. */

@@ -17,6 +17,8 @@ export interface ProduceOptions {
   /** Ordering key: messages with the same key are consumed in order. */
   key?: string;
   headers?: MessageHeaders;
+  /** The message id, sent as header `x-databus-message-id`: `idempotent: true` handlers process each id once. */
+  messageId?: string;
 }
 
 /** One message of `produceMany`. @publicApi */
@@ -75,6 +77,13 @@ export interface ConsumerOptions {
 export interface DatasetHandlerOptions extends ConsumerOptions {
   /** Name of the `StreamingModule` connection (its `name` extra) this handler belongs to. @default the unnamed connection */
   connection?: string;
+  /**
+   * Run the handler once per message id (header `x-databus-message-id`, set by `produce({ messageId })` and
+   * by the outbox): the application's idempotency store (`OutboxModule` of `@databus/outbox`) records the id,
+   * in the handler's own database transaction with its PostgreSQL store, and a redelivery is acknowledged
+   * without running the handler again. A message without an id is dead-lettered. @default false
+   */
+  idempotent?: boolean;
 }
 
 /**

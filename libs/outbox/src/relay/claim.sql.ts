@@ -1,0 +1,27 @@
+/**
+ * The relay's statements for one outbox table.
+ *
+ * `claim` locks up to $1 of the oldest rows with `FOR UPDATE SKIP LOCKED` (rows another relay holds are
+ * skipped, so instances share the table without publishing a row twice), then keeps only the rows that have
+ * no earlier row of the same key outside this claim: an earlier row that another relay holds is still being
+ * published, and publishing ours before it would break the per-key order. The dropped rows stay locked
+ * until this round commits and are taken by a later round.
+ */
+export function relayStatements(table: string): { claim: string; remove: string; fail: string } {
+  return {
+    claim: `
+      WITH claimed AS (
+        SELECT id, kind, destination, message_key FROM ${table} ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+      )
+      SELECT o.id, o.message_id, o.kind, o.destination, o.message_key, o.headers, o.encoding, o.payload,
+             o.options, o.attempts, (SELECT count(*) FROM claimed) AS claimed_count
+        FROM ${table} o JOIN claimed c ON c.id = o.id
+       WHERE c.message_key IS NULL OR NOT EXISTS (
+               SELECT 1 FROM ${table} e
+                WHERE e.kind = c.kind AND e.destination = c.destination AND e.message_key = c.message_key
+                  AND e.id < c.id AND e.id NOT IN (SELECT id FROM claimed))
+       ORDER BY o.id`,
+    remove: `DELETE FROM ${table} WHERE id = ANY($1::bigint[])`,
+    fail: `UPDATE ${table} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`,
+  };
+}
