@@ -2,7 +2,9 @@
  * Three Jest projects:
  * - unit: `*.spec.ts` beside the code, no network;
  * - integration: `*.int-spec.ts` under `libs/<lib>/test`, real brokers on loopback;
- * - e2e: `*.e2e-spec.ts` under `apps/<app>/test`.
+ * - e2e: `*.e2e-spec.ts` under `apps/<app>/test`;
+ * - cluster: `*.cluster-spec.ts` under `libs/<lib>/test`, clusters of broker processes the tests start
+ *   themselves on free loopback ports (`npm run test:cluster`: one file at a time, under a lock).
  * ts-jest transpiles only (isolated modules); `npm run typecheck` type-checks everything once.
  */
 const shared = {
@@ -41,6 +43,13 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/hang-guard.ts'],
+      slowTestThreshold: 60,
+    },
+    {
+      ...shared,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/libs/*/test/**/*.cluster-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/cluster-guard.ts'],
       slowTestThreshold: 60,
     },
   ],

@@ -2,7 +2,9 @@
 //   1. jest unit        (*.spec.ts beside the code)
 //   2. jest integration (*.int-spec.ts, real brokers on loopback; one file at a time)
 //   3. jest e2e         (*.e2e-spec.ts of the apps; one file at a time)
-//   4. packaging smoke  (`npm run test:pack`: the packed tarballs in a throwaway Nest app, counted as one test)
+//   4. jest cluster     (*.cluster-spec.ts: broker clusters the tests start themselves; one file at a time,
+//                        under /tmp/databus-cluster.lock, stopped and failed after TEST_CLUSTER_BUDGET_S = 240 s)
+//   5. packaging smoke  (`npm run test:pack`: the packed tarballs in a throwaway Nest app, counted as one test)
 // Every step runs even when an earlier one failed, so one run reports everything. The LAST line printed is
 // exactly `N passed, N failed, N skipped` (CI reads it); skipped tests are listed by name above it (Kafka suites
 // without KAFKA_BROKERS, for instance). The exit code is non-zero when anything failed.
@@ -31,6 +33,13 @@ const projects = [
   // Broker tests may restart a broker or hold exclusive names: never two files at once.
   { name: 'integration', args: ['--runInBand'] },
   { name: 'e2e', args: ['--runInBand'] },
+  // Each file starts and kills processes of its own: one at a time, one checkout at a time, bounded.
+  {
+    name: 'cluster',
+    args: ['--runInBand'],
+    lock: '/tmp/databus-cluster.lock',
+    budgetMs: Number(process.env.TEST_CLUSTER_BUDGET_S ?? 240) * 1000,
+  },
 ];
 
 /** The suites that run on every TEST_EXTRA_NODES binary: no broker, so they can run beside the broker tests. */
@@ -81,16 +90,21 @@ process.exitCode = totals.failed > 0 ? 1 : 0;
 /** Runs one jest project, reads its JSON results and adds them to the totals. */
 async function runJestProject(project) {
   header(`jest: ${project.name}`);
-  const result = await runJest(process.execPath, project.name, [
-    '--selectProjects',
+  const result = await runJest(
+    process.execPath,
     project.name,
-    ...project.args,
-  ]);
+    ['--selectProjects', project.name, ...project.args],
+    undefined,
+    project,
+  );
   countJestRun(result);
 }
 
-/** Runs jest with `node`; its output goes to the terminal, or to `log` when given. */
-async function runJest(node, label, args, log) {
+/**
+ * Runs jest with `node`; its output goes to the terminal, or to `log` when given. `lock` (a file) runs it under
+ * `flock`; `budgetMs` stops it (and counts a failure) when it runs longer.
+ */
+async function runJest(node, label, args, log, { lock, budgetMs } = {}) {
   const outputFile = join(workDir, `${label.replace(/[^a-z0-9.@-]/gi, '_')}.json`);
   const jestArgs = [
     jestBin,
@@ -101,7 +115,13 @@ async function runJest(node, label, args, log) {
     ...(process.env.CI ? ['--ci'] : []),
     ...args,
   ];
-  const { code, hung } = await run(node, jestArgs, { watchFile: outputFile, log });
+  const [command, commandArgs] = lock ? ['flock', [lock, node, ...jestArgs]] : [node, jestArgs];
+  const { code, hung, overBudget } = await run(command, commandArgs, {
+    watchFile: outputFile,
+    log,
+    budgetMs,
+  });
+  if (overBudget) fail(`${label}: still running after its budget of ${budgetMs / 1000} s; it was stopped`);
   return { label, outputFile, code, hung };
 }
 
@@ -167,16 +187,26 @@ async function runPackSmoke() {
 
 /**
  * Spawns a command with inherited output in its own process group. With `watchFile`, once that file
- * exists the command has `graceMs` to exit; past that it is stopped and reported as hung.
+ * exists the command has `graceMs` to exit; past that it is stopped and reported as hung. With `budgetMs`, it
+ * is stopped once it has run that long (`overBudget`).
  */
-function run(command, args, { watchFile, log }) {
+function run(command, args, { watchFile, log, budgetMs }) {
   return new Promise((resolve) => {
     const out = log ? openSync(log, 'w') : undefined;
     const stdio = out === undefined ? 'inherit' : ['ignore', out, out];
     const child = spawn(command, args, { cwd: root, stdio, detached: true });
     if (out !== undefined) closeSync(out);
     let hung = false;
+    let overBudget = false;
     let deadline;
+    const budget =
+      budgetMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            overBudget = true;
+            kill(child, 'SIGTERM');
+            setTimeout(() => kill(child, 'SIGKILL'), 10_000).unref();
+          }, budgetMs);
     const poll = watchFile
       ? setInterval(() => {
           if (deadline === undefined && existsSync(watchFile)) deadline = Date.now() + graceMs;
@@ -192,9 +222,10 @@ function run(command, args, { watchFile, log }) {
     process.on('SIGTERM', forward);
     child.on('exit', (code, signal) => {
       clearInterval(poll);
+      clearTimeout(budget);
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
-      resolve({ code: code ?? (signal ? 128 : 1), hung });
+      resolve({ code: code ?? (signal ? 128 : 1), hung, overBudget });
     });
   });
 }

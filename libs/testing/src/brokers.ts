@@ -68,7 +68,8 @@ function hostPort(url: string, defaultPort: number): { host: string; port: numbe
   return { host: host || '127.0.0.1', port: port ? Number(port) : defaultPort };
 }
 
-function canConnect(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
+/** Whether `host:port` accepts a TCP connection within `timeoutMs`. */
+export function canConnect(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean): void => {

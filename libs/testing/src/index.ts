@@ -7,3 +7,5 @@ export type { LogLine } from './capturing-logger';
 export type { TestPki, TestPkiOptions } from './pki';
 export { createTestPki } from './pki';
 export { barrelExports } from './barrel';
+export type { ClusterNodeSpec, ProcessClusterOptions } from './process-cluster';
+export { ProcessCluster, freePorts } from './process-cluster';
