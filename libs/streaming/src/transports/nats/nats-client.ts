@@ -19,4 +19,12 @@ export const connect = transportNode.connect as unknown as (
 ) => Promise<NatsCore.NatsConnection>;
 
 export const { headers, nanos, createInbox, errors } = client;
-export type { Auth, Authenticator, Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/nats-core';
+export type {
+  Auth,
+  Authenticator,
+  Msg,
+  MsgHdrs,
+  NatsConnection,
+  ServerInfo,
+  Subscription,
+} from '@nats-io/nats-core';

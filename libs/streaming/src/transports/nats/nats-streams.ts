@@ -13,6 +13,7 @@ import { NoCommittedPositionError } from '../../errors';
 import { Offset } from '../../offset/offset';
 import { SubscriptionSpec } from '../../transport/transport.interface';
 import { isConsumerNotFound, mapNatsError } from './nats-error.mapper';
+import { mapReplicaRefusal } from './nats-replicas';
 import { datasetSubject, jetStreamName } from './nats-naming';
 import { ResolvedNatsOptions } from './nats.options';
 
@@ -180,11 +181,16 @@ export class NatsStreams {
       inactive_threshold: nanos(durable ? spec.groupExpiryMs : this.options.ephemeralInactiveMs),
     };
     if (durable) config.durable_name = durable;
+    const replicas = this.options.consumerReplicas;
+    if (replicas !== undefined) config.num_replicas = replicas;
     try {
       const info = await this.jsm().consumers.add(at.stream, config);
       return info.name;
     } catch (error) {
-      throw mapNatsError(error, 'admin', `consumer create on "${spec.dataset}"`);
+      throw (
+        mapReplicaRefusal(error, 'transportOptions.consumerReplicas', replicas ?? 0) ??
+        mapNatsError(error, 'admin', `consumer create on "${spec.dataset}"`)
+      );
     }
   }
 
@@ -215,7 +221,10 @@ export class NatsStreams {
       // Created concurrently by another instance: use whatever now captures the subject.
       const raced = await this.find(jsm, subject).catch(() => undefined);
       if (raced) return { stream: raced, subject };
-      throw mapNatsError(error, 'admin', `stream create for "${dataset}"`);
+      throw (
+        mapReplicaRefusal(error, 'transportOptions.stream.replicas', s.replicas) ??
+        mapNatsError(error, 'admin', `stream create for "${dataset}"`)
+      );
     }
   }
 

@@ -39,6 +39,7 @@ describe('resolveNatsOptions', () => {
     [{ nope: 1 }, 'transportOptions.nope'],
     [{ stream: { size: 1 } }, 'transportOptions.stream.size'],
     [{ stream: { replicas: 7 } }, 'transportOptions.stream.replicas'],
+    [{ consumerReplicas: 0 }, 'transportOptions.consumerReplicas'],
     [{ stream: { storage: 'disk' } }, 'transportOptions.stream.storage'],
     [{ stream: 'big' }, 'transportOptions.stream'],
     [{ ackWaitMs: 10 }, 'transportOptions.ackWaitMs'],

@@ -8,7 +8,12 @@ export interface NatsStreamOptions {
   maxMessages?: number;
   /** At most this many bytes per dataset. `-1` is unlimited. @default -1 */
   maxBytes?: number;
-  /** Copies kept in a clustered JetStream (1–5). @default 1 */
+  /**
+   * Copies of the stream kept in a clustered JetStream (1–5): with 3, the stream survives the loss of one
+   * node (a new leader is elected; publishes and consumers carry on). More than the cluster has nodes is
+   * refused at connect with a `ConfigurationError` naming `transportOptions.stream.replicas`.
+   * @default 1
+   */
   replicas?: number;
   /** Where the server keeps the messages. @default 'file' */
   storage?: 'file' | 'memory';
@@ -31,6 +36,14 @@ export interface NatsTransportOptions {
   maxAckPending?: number;
   /** A private (ephemeral) subscription's consumer is removed after this long without a client. @default 300_000 */
   ephemeralInactiveMs?: number;
+  /**
+   * Copies of each consumer's state (position, pending acknowledgements) in a clustered JetStream (1–5), at
+   * most the stream's replicas. A consumer with fewer copies than its stream stops when its node is lost
+   * (a private subscription's is then replaced at its oldest unfinished message); with as many, it moves to
+   * a surviving node. Above the cluster's size: `ConfigurationError` at connect.
+   * @default a group's consumer: the stream's replicas; a private subscription's: 1 (the server's defaults)
+   */
+  consumerReplicas?: number;
   /** Lifetime of each pull request; also paces recovery checks after a disconnect. @default 5_000 */
   pullExpiresMs?: number;
   /** Timeout of one JetStream API call or publish acknowledgement. @default 5_000 */
@@ -49,6 +62,8 @@ export interface ResolvedNatsOptions {
   ackWaitMs: number;
   maxAckPending?: number;
   ephemeralInactiveMs: number;
+  /** Undefined: the server's default (a durable consumer follows its stream). */
+  consumerReplicas?: number;
   pullExpiresMs: number;
   apiTimeoutMs: number;
   dedupe: boolean;
@@ -62,6 +77,7 @@ const KNOWN = [
   'ackWaitMs',
   'maxAckPending',
   'ephemeralInactiveMs',
+  'consumerReplicas',
   'pullExpiresMs',
   'apiTimeoutMs',
   'dedupe',
@@ -97,6 +113,10 @@ export function resolveNatsOptions(raw: Record<string, unknown>): ResolvedNatsOp
     maxAckPending:
       raw.maxAckPending === undefined ? undefined : assertInteger(raw.maxAckPending, opt('maxAckPending'), 1),
     ephemeralInactiveMs: assertDuration(raw.ephemeralInactiveMs ?? 300_000, opt('ephemeralInactiveMs'), 1000),
+    consumerReplicas:
+      raw.consumerReplicas === undefined
+        ? undefined
+        : assertInteger(raw.consumerReplicas, opt('consumerReplicas'), 1, 5),
     pullExpiresMs: assertDuration(raw.pullExpiresMs ?? 5_000, opt('pullExpiresMs'), 1000, 300_000),
     apiTimeoutMs: assertDuration(raw.apiTimeoutMs ?? 5_000, opt('apiTimeoutMs'), 100),
     dedupe,

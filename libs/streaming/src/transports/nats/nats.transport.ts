@@ -14,6 +14,7 @@ import { natsConnectOptions } from './nats-connect-options';
 import { mapNatsError } from './nats-error.mapper';
 import { NatsOutgoing, NatsPublisher } from './nats-publisher';
 import { NatsRequests } from './nats-requests';
+import { assertReplicasFit } from './nats-replicas';
 import { NatsStreams } from './nats-streams';
 import { toNatsHeaders } from './nats-wire';
 import { resolveNatsOptions, ResolvedNatsOptions } from './nats.options';
@@ -65,6 +66,12 @@ export class NatsTransport implements StreamingTransport {
     return this.statusEmitter.status;
   }
 
+  /** The node this transport is connected to (its `server_name` and cluster), undefined while disconnected. */
+  get server(): { name: string; cluster?: string } | undefined {
+    const info = this.statusEmitter.status.type === 'connected' ? this.nc?.info : undefined;
+    return info ? { name: info.server_name, cluster: info.cluster } : undefined;
+  }
+
   onStatus(listener: TransportStatusListener): () => void {
     return this.statusEmitter.on(listener);
   }
@@ -99,6 +106,7 @@ export class NatsTransport implements StreamingTransport {
     let nc: NatsConnection | undefined;
     try {
       nc = await connect(natsConnectOptions(this.context, this.options, this.reconnectAttempt));
+      assertReplicasFit(this.options, nc.info, this.context.url.hosts.length);
       return { nc, jsm: await jetstreamManager(nc, { timeout: this.options.apiTimeoutMs }) };
     } catch (error) {
       await nc?.close().catch(() => undefined);
