@@ -1,6 +1,6 @@
 import { PermanentError, RetriesExhaustedError, resolveBackoff } from '@databus/common';
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
-import { headers } from './nats-client';
+import { errors, headers } from './nats-client';
 import type { NatsStreams } from './nats-streams';
 import { NatsPublisher } from './nats-publisher';
 
@@ -43,6 +43,20 @@ describe('NatsPublisher', () => {
     expect(logger.debug.mock.calls[0][0]).toBe(
       'nats produce to "ds" failed (attempt 1): nats produce to "ds" failed: TIMEOUT; retrying in 1 ms',
     );
+  });
+
+  it('retries "no responders" while the stream exists (no leader during a cluster election), same message id', async () => {
+    // nats.js reports a publish nobody answered as JetStreamNotEnabled caused by NoRespondersError.
+    const noLeader = Object.assign(
+      new Error('jetstream is not enabled', { cause: new errors.NoRespondersError('ds') }),
+      { name: 'JetStreamNotEnabled' },
+    );
+    const publish = jest.fn().mockRejectedValueOnce(noLeader).mockResolvedValue(ack(3));
+    const { publisher } = setup(publish);
+    await expect(publisher.publish('ds', [message])).resolves.toEqual([ack(3)]);
+    const ids = publish.mock.calls.map((c) => (c[2] as { msgID: string }).msgID);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(1);
   });
 
   it('fails a permanent refusal at once, unchanged', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describeAttempt, isRetriable, ResolvedBackoff, retry } from '@databus/common';
+import { describeAttempt, isRetriable, ResolvedBackoff, retry, TemporaryError } from '@databus/common';
 import type { TransportLogger } from '../../transport/transport.interface';
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import type { MsgHdrs } from './nats-client';
@@ -74,6 +74,12 @@ export class NatsPublisher {
         if (isNoResponders(error)) {
           this.streams.forget(dataset);
           await this.streams.locate(dataset);
+          // The stream exists, yet nobody answered: it has no leader at the moment (a cluster electing one
+          // after losing a node, or a stream just created). nats.js calls this "JetStream not enabled".
+          throw new TemporaryError(
+            `nats produce to "${dataset}": the stream "${at.stream}" has no leader right now (no responders)`,
+            { cause: error },
+          );
         }
         throw error;
       }
