@@ -1,4 +1,4 @@
-// `npm run docs:api`: the API reference of the six libs, generated from their TSDoc with TypeDoc and
+// `npm run docs:api`: the API reference of the published libs, generated from their TSDoc with TypeDoc and
 // typedoc-plugin-markdown (typedoc.json, tsdoc.json at the root): one Markdown page per package, written to
 // libs/<lib>/docs/api.md (packed with the lib, so the README's link works from inside the tarball too) and
 // indexed by docs/api/README.md. The libs are built first (incrementally): a lib's page resolves the other

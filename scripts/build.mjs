@@ -24,6 +24,7 @@ const order = [
   'libs/queue',
   'libs/realtime',
   'libs/outbox',
+  'libs/asyncapi',
   'libs/testing',
   'apps/demo',
 ];

@@ -28,6 +28,8 @@ export const ALLOWED = {
   '@databus/queue': ['@databus/common', '@databus/auth'],
   '@databus/realtime': ['@databus/common', '@databus/auth', '@databus/streaming'],
   '@databus/outbox': ['@databus/common', '@databus/streaming', '@databus/queue'],
+  // Reads the other libs' handlers through common's messaging catalog, so it depends on none of them.
+  '@databus/asyncapi': ['@databus/common'],
   // Dev-only helpers for the suite's own tests.
   '@databus/testing': ['@databus/common'],
 };
@@ -38,6 +40,7 @@ const APP_ALLOWED = [
   '@databus/queue',
   '@databus/realtime',
   '@databus/outbox',
+  '@databus/asyncapi',
 ];
 
 /**

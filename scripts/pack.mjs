@@ -1,4 +1,4 @@
-// `npm run pack`: packs the six publishable libs into one folder (default `tarballs/`), ready for
+// `npm run pack`: packs the publishable libs into one folder (default `tarballs/`), ready for
 // `npm install ./tarballs/databus-common-0.1.0.tgz ./tarballs/databus-streaming-0.1.0.tgz …` in another app
 // until the packages are published. Each lib builds itself on `prepack` (incremental: unchanged libs are not
 // compiled again). Options: --out=DIR (another folder), --only=common,streaming (just these libs).

@@ -30,7 +30,7 @@ describe('supported Node versions', () => {
 });
 
 describe('published packages', () => {
-  it('are the six libs', () => {
+  it('are the seven libs', () => {
     expect(published).toEqual([
       'libs/common',
       'libs/auth',
@@ -38,6 +38,7 @@ describe('published packages', () => {
       'libs/queue',
       'libs/realtime',
       'libs/outbox',
+      'libs/asyncapi',
     ]);
   });
 

@@ -9,7 +9,7 @@ import { brokenLinks } from './markdown-links.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The published libs, in dependency order. */
-export const LIB_NAMES = ['common', 'auth', 'streaming', 'queue', 'realtime', 'outbox'];
+export const LIB_NAMES = ['common', 'auth', 'streaming', 'queue', 'realtime', 'outbox', 'asyncapi'];
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** The libs (all, or those named in `only`) that exist and are not private: `{ name, dir, pkg }`. */

@@ -16,6 +16,7 @@ import { brokerTls } from './config/broker-tls';
 import { LifecycleLogger } from './lifecycle-logger';
 import { MetricsModule } from './ops/metrics.module';
 import { OpsModule } from './ops/ops.module';
+import { demoAsyncApi } from './ops/asyncapi';
 import { DEMO_METRICS } from './ops/ops.tokens';
 import type { DatabusMetrics } from '@databus/common';
 
@@ -99,6 +100,7 @@ export class AppModule {
           : []),
         SensorsModule.forRoot(names),
         OpsModule,
+        demoAsyncApi(names),
       ],
       controllers: [PageController],
       providers: [LifecycleLogger],

@@ -1,6 +1,7 @@
 /** @jest-environment ./apps/demo/test/support/jose-environment.js */
 jest.mock('jose', () => (globalThis as { __databusJose?: unknown }).__databusJose);
 
+import { Parser } from '@asyncapi/parser';
 import { uniqueName } from '@databus/testing';
 import { bootDemo, DemoUnderTest } from './support/demo-harness';
 import { checkStatsFlow } from './support/stats-flow';
@@ -28,6 +29,25 @@ describe('operability endpoints of the sensor hub', () => {
     expect(body.details.queue.status).toBe('up');
     expect(body.details.token.status).toBe('up');
     expect(body.details.streaming.handlers?.map((h) => h.id)).toContain('ReadingsController.onReading');
+  });
+
+  it('GET /asyncapi.json serves a valid AsyncAPI 3.0 document of what the hub receives and sends', async () => {
+    const response = await fetch(`${demo.url}/asyncapi.json`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const diagnostics = await new Parser().validate(text);
+    expect(diagnostics.filter((d) => d.severity === 0).map((d) => d.message)).toEqual([]);
+    const document = JSON.parse(text);
+    expect(Object.keys(document.channels)).toEqual(
+      expect.arrayContaining(['dataset.sensor-readings', 'task.stats', 'event.notifications', 'event.logs']),
+    );
+    expect(document.operations['ReadingsController.onReading']).toMatchObject({ action: 'receive' });
+    expect(document.operations['send.task.stats']).toMatchObject({ action: 'send' });
+    expect(document.components.schemas.StatsTaskDto.properties.data).toEqual({
+      type: 'array',
+      items: { type: 'number' },
+      minItems: 1,
+    });
   });
 
   it('GET /metrics counts what flowed through the libs, in Prometheus text format', async () => {

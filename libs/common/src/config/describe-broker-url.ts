@@ -6,8 +6,6 @@ import type { BrokerUrl } from './parse-broker-url';
  * e.g. `amqp://rabbit-1:5672,rabbit-2/orders`. IPv6 hosts are bracketed.
  */
 export function describeBrokerUrl(url: BrokerUrl): string {
-  const hosts = url.hosts
-    .map((h) => (h.port ? formatHostPort(h, h.port) : h.host.includes(':') ? `[${h.host}]` : h.host))
-    .join(',');
+  const hosts = url.hosts.map((h) => formatHostPort(h)).join(',');
   return `${url.scheme}://${hosts}${url.path ? `/${url.path}` : ''}`;
 }

@@ -10,6 +10,11 @@ describe('formatHostPort', () => {
     expect(formatHostPort({ host: '127.0.0.1' }, 9092)).toBe('127.0.0.1:9092');
   });
 
+  it('writes a host alone when neither the URL nor the caller gives a port', () => {
+    expect(formatHostPort({ host: 'rabbit-1' })).toBe('rabbit-1');
+    expect(formatHostPort({ host: '::1' })).toBe('[::1]');
+  });
+
   it('puts an IPv6 address in brackets', () => {
     expect(formatHostPort({ host: '::1', port: 4222 }, 1)).toBe('[::1]:4222');
     expect(formatHostPort({ host: 'fe80::1' }, 9092)).toBe('[fe80::1]:9092');

@@ -3,3 +3,15 @@ export type { HandlerInvokerOptions } from './handler-invoker';
 export { createHandlerInvoker } from './handler-invoker';
 export { directHandler } from './direct-handler';
 export type { DirectHandler } from './direct-handler';
+export type {
+  CatalogHandler,
+  CatalogServer,
+  MessagingCatalog,
+  MessagingCatalogSource,
+} from './messaging-catalog';
+export {
+  DESCRIBE_MESSAGING,
+  catalogServer,
+  isMessagingCatalogSource,
+  payloadParamType,
+} from './messaging-catalog';

@@ -1,8 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
+import {
+  catalogServer,
+  DESCRIBE_MESSAGING,
+  MessagingCatalog,
+  MessagingCatalogSource,
+  payloadParamType,
+} from '@databus/common';
+import { QueueHandlerExplorer } from '../discovery/queue-handler.explorer';
 import type { ResolvedTaskQueueOptions } from '../options/resolve-options';
 import { HandlerOrchestrator } from '../runtime/handler-orchestrator';
 import type { HandlerState } from '../runtime/handler-runner';
-import { DEFAULT_CONNECTION, RESOLVED_TASK_QUEUE_OPTIONS } from '../task-queue.constants';
+import {
+  DEFAULT_CONNECTION,
+  RESOLVED_TASK_QUEUE_OPTIONS,
+  TASK_QUEUE_CONNECTION_NAME,
+} from '../task-queue.constants';
 
 /** A `@TaskHandler` / `@EventSubscriber` handler as the registry shows it. @publicApi */
 export interface TaskQueueHandlerInfo {
@@ -34,10 +46,12 @@ export interface TaskQueueHandlerInfo {
  * @publicApi
  */
 @Injectable()
-export class TaskQueueHandlerRegistry {
+export class TaskQueueHandlerRegistry implements MessagingCatalogSource {
   constructor(
     private readonly orchestrator: HandlerOrchestrator,
     @Inject(RESOLVED_TASK_QUEUE_OPTIONS) private readonly options: ResolvedTaskQueueOptions,
+    private readonly explorer: QueueHandlerExplorer,
+    @Inject(TASK_QUEUE_CONNECTION_NAME) private readonly connection: string,
   ) {}
 
   /** Every handler of this connection (none with `handlers: false`). */
@@ -71,6 +85,29 @@ export class TaskQueueHandlerRegistry {
   /** Attaches a stopped (or failed) handler's consumer again. */
   async start(id: string): Promise<void> {
     return this.orchestrator.find(id).start();
+  }
+
+  /**
+   * What this connection consumes, for documentation generators (`@databus/asyncapi`): the broker without
+   * credentials, and each handler with its queue or exchange and `@Payload()` class (none with `handlers: false`).
+   */
+  [DESCRIBE_MESSAGING](): MessagingCatalog {
+    const handlers = this.options.handlers ? this.explorer.handlers : [];
+    return {
+      library: 'queue',
+      connection: this.connection,
+      server: catalogServer(this.options.url),
+      handlers: handlers.map(({ instance, methodKey, handler }) => {
+        const exchange = handler.source.bindExchange;
+        return {
+          id: handler.name,
+          kind: exchange ? ('event' as const) : ('task' as const),
+          address: exchange ?? handler.label,
+          group: exchange ? handler.source.queue?.name : undefined,
+          payloadType: payloadParamType(Object.getPrototypeOf(instance) as object, methodKey),
+        };
+      }),
+    };
   }
 }
 

@@ -1,5 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  catalogServer,
+  DESCRIBE_MESSAGING,
+  MessagingCatalog,
+  MessagingCatalogSource,
+  payloadParamType,
+} from '@databus/common';
+import type { StreamingConnection } from '../connection/streaming-connection';
 import { DatasetHandlerOrchestrator } from '../discovery/dataset-handler.orchestrator';
+import { STREAMING_CONNECTION } from '../streaming.constants';
 
 /** A subscribed `@OnDatasetMessage` handler as the registry shows it. @publicApi */
 export interface HandlerInfo {
@@ -18,8 +27,11 @@ export interface HandlerInfo {
  * @publicApi
  */
 @Injectable()
-export class StreamingHandlerRegistry {
-  constructor(private readonly orchestrator: DatasetHandlerOrchestrator) {}
+export class StreamingHandlerRegistry implements MessagingCatalogSource {
+  constructor(
+    private readonly orchestrator: DatasetHandlerOrchestrator,
+    @Inject(STREAMING_CONNECTION) private readonly connection: StreamingConnection,
+  ) {}
 
   list(): HandlerInfo[] {
     return this.orchestrator.handlers.map((h) => ({
@@ -50,5 +62,27 @@ export class StreamingHandlerRegistry {
   /** Subscribes a stopped (or failed) handler again; it resumes from its group's committed position. */
   start(id: string): Promise<void> {
     return this.orchestrator.restart(id);
+  }
+
+  /**
+   * What this connection consumes, for documentation generators (`@databus/asyncapi`): the broker without
+   * credentials, and each subscribed handler with its dataset, group and `@Payload()` class.
+   */
+  [DESCRIBE_MESSAGING](): MessagingCatalog {
+    return {
+      library: 'streaming',
+      connection: this.connection.name ?? 'default',
+      server: catalogServer(this.connection.options.url),
+      handlers: this.orchestrator.handlers.map((h) => ({
+        id: h.id,
+        kind: 'dataset',
+        address: h.dataset,
+        group: h.group,
+        payloadType: payloadParamType(
+          Object.getPrototypeOf(h.handler.instance) as object,
+          h.handler.methodKey,
+        ),
+      })),
+    };
   }
 }
