@@ -1,5 +1,5 @@
 import { assertKnownOptions, ConfigurationError } from '@databus/common';
-import type { PayloadClass } from './schema/class-schema';
+import type { PayloadClass } from './schema/types';
 
 /** The document's `info` object. @publicApi */
 export interface AsyncApiInfo {

@@ -8,4 +8,4 @@ export type { AsyncApiDocument } from './build-document';
 export type { AsyncApiInfo, AsyncApiModuleOptions, AsyncApiProducer } from './asyncapi-options';
 export { DEFAULT_ASYNCAPI_PATH } from './asyncapi-options';
 export type { AsyncApiServer } from './servers';
-export type { JsonSchema, PayloadClass } from './schema/class-schema';
+export type { JsonSchema, PayloadClass } from './schema/types';

@@ -1,10 +1,7 @@
+import type { JsonSchema, PayloadClass } from './types';
 import { loadClassTransformerTypes, loadValidationMetadata, PropertyRule } from './validation-metadata';
 
-/** A JSON Schema (draft-07 subset, as AsyncAPI 3.0's default schema format takes it). */
-export type JsonSchema = Record<string, unknown>;
-
-/** A class whose instances are message payloads (a DTO). */
-export type PayloadClass = abstract new (...args: never[]) => unknown;
+export type { JsonSchema, PayloadClass } from './types';
 
 const metadata = Reflect as unknown as {
   getMetadata?(key: string, target: object, property?: string): unknown;

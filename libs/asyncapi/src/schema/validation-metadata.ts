@@ -1,4 +1,4 @@
-import type { PayloadClass } from './class-schema';
+import type { PayloadClass } from './types';
 
 /** One class-validator rule on a property, reduced to what a schema needs. */
 export interface PropertyRule {
