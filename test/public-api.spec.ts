@@ -81,6 +81,7 @@ const PUBLIC_NAMES: Record<string, string[]> = {
     'AuthenticationError',
     'BeginOffset',
     'ChannelService',
+    'ChannelSettingsCapabilities',
     'ConfigurationError',
     'ConsumerError',
     'ConsumerGroupChannel',

@@ -79,7 +79,7 @@ export type {
   TransportName,
   SubscriptionSpec,
 } from './transport/transport.interface';
-export type { TransportCapabilities } from './transport/transport-capabilities';
+export type { ChannelSettingsCapabilities, TransportCapabilities } from './transport/transport-capabilities';
 export type {
   IncomingRecord,
   OutgoingRecord,

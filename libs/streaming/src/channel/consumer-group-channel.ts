@@ -6,7 +6,9 @@ import { RecordSource } from '../runtime/record-source';
 import { DEFAULT_PULL_MAX_WAIT_MS } from '../streaming.constants';
 import { StreamingConnection } from '../connection/streaming-connection';
 import { ProduceOptions, ProduceRecord } from '../options/streaming-options.interface';
+import { assertChannelSettingsSupported } from '../transport/transport-capabilities';
 import { IncomingRecord, ProduceResult } from '../transport/transport-record.interface';
+import { StreamingTransport } from '../transport/transport.interface';
 
 /** What a channel produces through: `ChannelService.produce` (structural, so this file needs no import of it). */
 export interface ChannelProducer {
@@ -28,13 +30,26 @@ export interface OpenChannelOptions {
   prefetch?: number;
   /** How long `consume()` waits for messages. @default 10_000 */
   maxWaitMs?: number;
-  /** Passed to transports that have a request timeout for consumer calls (Kafka). Must exceed `sessionTimeoutMs`. */
+  /**
+   * Request timeout of the group's consumer calls, on transports that have one (Kafka, REST); must exceed
+   * `sessionTimeoutMs`. Elsewhere `open()` refuses it with `UnsupportedFeatureError` (see
+   * `capabilities.channelSettings` and the README's "Channel options per transport").
+   */
   requestTimeoutMs?: number;
-  /** Passed to transports that detect dead consumers by session (Kafka). */
+  /**
+   * How long a silent member keeps its messages before the group gets them, on transports that detect dead
+   * consumers (Kafka and REST: session timeout; NATS: the group consumer's `ack_wait`; MQTT: the member
+   * connection's keep-alive, 1.5 × keep-alive ≈ this). Elsewhere refused with `UnsupportedFeatureError`.
+   */
   sessionTimeoutMs?: number;
   /** Retry temporary errors; `false` surfaces them as `TemporaryError` / `ConsumerError`. @default the module's `retryOnFail` */
   retryOnFail?: boolean;
-  /** Extra consumer settings handed to the transport as is; named options above take precedence. */
+  /**
+   * Extra consumer settings: Kafka accepts its consumer settings (`heartbeatIntervalMs`, `maxBytes`, …, the
+   * kafkajs spellings too), the REST streaming service gets every key as is (the seed channel's
+   * `extra_configs`); other transports accept none. A key the transport does not accept is refused by
+   * `open()` with `UnsupportedFeatureError`, never ignored. Named options above take precedence.
+   */
   extraConfigs?: Record<string, unknown>;
 }
 
@@ -78,6 +93,17 @@ export class ConsumerGroupChannel implements MessageSettler {
     this.offset = toOffset(options.offset, 'open: offset');
     this.batch = options.batch ?? 100;
     this.maxWaitMs = assertDuration(options.maxWaitMs ?? DEFAULT_PULL_MAX_WAIT_MS, 'open: maxWaitMs', 0);
+    if (options.requestTimeoutMs !== undefined)
+      assertDuration(options.requestTimeoutMs, 'open: requestTimeoutMs', 1);
+    if (options.sessionTimeoutMs !== undefined)
+      assertDuration(options.sessionTimeoutMs, 'open: sessionTimeoutMs', 1);
+    if (
+      options.extraConfigs !== undefined &&
+      (options.extraConfigs === null ||
+        typeof options.extraConfigs !== 'object' ||
+        Array.isArray(options.extraConfigs))
+    )
+      throw new ConfigurationError('open: extraConfigs', 'an object of consumer settings');
     if (
       options.requestTimeoutMs !== undefined &&
       options.sessionTimeoutMs !== undefined &&
@@ -89,6 +115,9 @@ export class ConsumerGroupChannel implements MessageSettler {
         { received: String(options.requestTimeoutMs) },
       );
     if (options.datasets !== undefined) this.datasets = toList(options.datasets, 'open: datasets');
+    // Before anything is created: a setting the transport would not honour is refused here, not ignored.
+    const transport = connection.transportIfOpen;
+    if (transport) this.assertSettingsSupported(transport);
     this.untrack = connection.track({ close: () => this.destroy() });
   }
 
@@ -246,6 +275,7 @@ export class ConsumerGroupChannel implements MessageSettler {
   private async sourceFor(dataset: string): Promise<RecordSource> {
     let source = this.sources.get(dataset);
     if (!source) {
+      this.assertSettingsSupported(this.connection.transport);
       const opts = this.connection.options;
       source = await this.connection.openSource(
         {
@@ -270,6 +300,16 @@ export class ConsumerGroupChannel implements MessageSettler {
       this.sources.set(dataset, source);
     }
     return source;
+  }
+
+  /** `UnsupportedFeatureError` for a consumer setting the transport does not declare in `channelSettings`. */
+  private assertSettingsSupported(transport: StreamingTransport): void {
+    assertChannelSettingsSupported(
+      transport.name,
+      transport.capabilities,
+      this.options,
+      `open({ group: '${this.group}' })`,
+    );
   }
 
   private async closeSources(): Promise<void> {

@@ -51,6 +51,11 @@ export class StreamingConnection implements OnModuleInit, OnApplicationShutdown 
     return this.transportValue;
   }
 
+  /** The transport once module init built it, else `undefined` (never throws). */
+  get transportIfOpen(): StreamingTransport | undefined {
+    return this.transportValue;
+  }
+
   async onModuleInit(): Promise<void> {
     const factory =
       this.options.customTransport ??

@@ -26,6 +26,72 @@ export interface TransportCapabilities {
   readonly ackMode: 'individual' | 'position';
   /** Negative acknowledgement that makes the broker deliver a message again. */
   readonly nack: boolean;
+  /**
+   * The consumer settings of `ChannelService.open()` this transport honours. Absent: none of them (every
+   * one is refused with `UnsupportedFeatureError` by `open()`).
+   */
+  readonly channelSettings?: ChannelSettingsCapabilities;
+}
+
+/**
+ * How a transport treats the consumer settings of `open({ requestTimeoutMs, sessionTimeoutMs, extraConfigs })`.
+ * The runtime refuses, in `open()` and before anything is created, every setting declared unsupported here;
+ * a transport never ignores one silently.
+ * @publicApi
+ */
+export interface ChannelSettingsCapabilities {
+  /** `requestTimeoutMs` has an effect (Kafka: the consumer's request timeout; REST: `request.timeout.ms`). */
+  readonly requestTimeoutMs: boolean;
+  /**
+   * `sessionTimeoutMs` has an effect: how long a silent member keeps its messages before the group gets
+   * them (Kafka: session timeout; REST: `session.timeout.ms`; NATS: the group consumer's `ack_wait`;
+   * MQTT: the member connection's keep-alive).
+   */
+  readonly sessionTimeoutMs: boolean;
+  /**
+   * `extraConfigs` keys accepted: `'any'` hands every key to the broker as is (REST streaming service), a
+   * list accepts those keys only (Kafka: its consumer settings); an empty list refuses every key.
+   */
+  readonly extraConfigs: 'any' | readonly string[];
+}
+
+/** The consumer settings of one `open()` call that `assertChannelSettingsSupported` checks. */
+export interface ChannelSettings {
+  requestTimeoutMs?: number;
+  sessionTimeoutMs?: number;
+  extraConfigs?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Fails with `UnsupportedFeatureError` naming the transport and the option when `settings` asks for a
+ * consumer setting the transport does not honour (see `ChannelSettingsCapabilities`). `context` says where
+ * the settings came from (e.g. `open({ group: 'g' })`).
+ */
+export function assertChannelSettingsSupported(
+  transport: string,
+  capabilities: TransportCapabilities,
+  settings: ChannelSettings,
+  context: string,
+): void {
+  const supported = capabilities.channelSettings;
+  const refuse = (feature: string): never => {
+    throw new UnsupportedFeatureError(
+      transport,
+      feature,
+      `${context} sets it, and this transport has no such consumer setting; leave it out here (see the streaming README, "Channel options per transport").`,
+    );
+  };
+  for (const name of ['requestTimeoutMs', 'sessionTimeoutMs'] as const)
+    if (settings[name] !== undefined && !supported?.[name]) refuse(`open({ ${name} })`);
+  const accepted = supported?.extraConfigs ?? [];
+  if (accepted === 'any') return;
+  for (const key of Object.keys(settings.extraConfigs ?? {}))
+    if (!accepted.includes(key))
+      refuse(
+        accepted.length === 0
+          ? `open({ extraConfigs }) (key ${JSON.stringify(key)})`
+          : `open({ extraConfigs }) key ${JSON.stringify(key)} (accepted: ${accepted.join(', ')})`,
+      );
 }
 
 /**

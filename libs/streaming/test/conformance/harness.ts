@@ -19,8 +19,21 @@ export interface ConformanceTarget {
    * cannot be restarted from a test. Used by the reconnect tests.
    */
   restartBroker?(): Promise<void>;
+  /**
+   * What the broker holds for the consumer of `group` on `dataset` (the effect of `open({ requestTimeoutMs,
+   * sessionTimeoutMs, extraConfigs })`), in milliseconds and as given; absent where the broker cannot tell.
+   */
+  channelSettings?(dataset: string, group: string): Promise<ObservedChannelSettings>;
   /** How long deliveries may take on this broker, for `waitFor` bounds (not speed assertions). @default 10_000 */
   deliveryTimeoutMs?: number;
+}
+
+/** Consumer settings a broker reports for a group (see `ConformanceTarget.channelSettings`). */
+export interface ObservedChannelSettings {
+  requestTimeoutMs?: number;
+  sessionTimeoutMs?: number;
+  /** Further settings the consumer was created with, by the name the user gave. */
+  extraConfigs?: Record<string, unknown>;
 }
 
 /** Unique dataset name for one test. */

@@ -1,4 +1,5 @@
 import { ConformanceTarget } from './harness';
+import { channelSettingsConformance } from './channel-settings.conformance';
 import { failuresConformance } from './failures.conformance';
 import { flowConformance } from './flow.conformance';
 import { groupsConformance } from './groups.conformance';
@@ -8,7 +9,7 @@ import { positionsConformance } from './positions.conformance';
 import { produceConformance } from './produce.conformance';
 import { requestReplyConformance } from './request-reply.conformance';
 
-export type { ConformanceTarget } from './harness';
+export type { ConformanceTarget, ObservedChannelSettings } from './harness';
 
 /**
  * The streaming conformance suite: every DESIGN.md semantic, run unchanged against a transport.
@@ -24,4 +25,5 @@ export function describeConformance(target: ConformanceTarget): void {
   requestReplyConformance(target);
   lifecycleConformance(target);
   observabilityConformance(target);
+  channelSettingsConformance(target);
 }

@@ -24,6 +24,16 @@ describe('kafka transport conformance on the in-memory driver double', () => {
           return { driver: fake };
         }),
     },
+    // What the double's driver got for the group's consumer: the settings the transport handed to kafkajs.
+    channelSettings: async (dataset, group) => {
+      const consumer = [...brokers.values()]
+        .flatMap((fake) => fake.consumers)
+        .find((c) => c.settings.groupId === group && c.settings.topic === dataset);
+      return {
+        requestTimeoutMs: consumer?.settings.requestTimeoutMs,
+        sessionTimeoutMs: consumer?.settings.sessionTimeoutMs,
+      };
+    },
     deliveryTimeoutMs: 5_000,
   });
 });

@@ -9,6 +9,7 @@ import { parseBrokerUrl, resolveBackoff } from '@databus/common';
 import { brokerUrl, createTestPki } from '@databus/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '../../src/transports/nats/nats-client';
+import { jetStreamName } from '../../src/transports/nats/nats-naming';
 import { TransportContext } from '../../src/transport/transport.interface';
 
 const run = promisify(execFile);
@@ -42,6 +43,25 @@ export async function deleteTestStreams(prefix: string): Promise<void> {
     const names: string[] = [];
     for await (const name of jsm.streams.names()) if (name.startsWith(prefix)) names.push(name);
     for (const name of names) await jsm.streams.delete(name).catch(() => undefined);
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * What the server holds for the durable consumer of `group` on `dataset` (stored on subject `dataset`):
+ * its `ack_wait` in milliseconds, which a channel's `sessionTimeoutMs` sets.
+ */
+export async function natsGroupSettings(
+  dataset: string,
+  group: string,
+): Promise<{ sessionTimeoutMs: number }> {
+  const nc = await connect({ servers: natsServer() });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const stream = await jsm.streams.find(dataset);
+    const info = await jsm.consumers.info(stream, jetStreamName('', group));
+    return { sessionTimeoutMs: (info.config.ack_wait ?? 0) / 1_000_000 };
   } finally {
     await nc.close();
   }

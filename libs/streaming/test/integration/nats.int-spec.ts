@@ -1,6 +1,12 @@
 import { describeWithBroker } from '@databus/testing';
 import { describeConformance } from '../conformance';
-import { deleteTestStreams, natsUrl, restartNatsServer, testStreamPrefix } from './nats-test-kit';
+import {
+  deleteTestStreams,
+  natsGroupSettings,
+  natsUrl,
+  restartNatsServer,
+  testStreamPrefix,
+} from './nats-test-kit';
 
 const streamPrefix = testStreamPrefix();
 
@@ -11,6 +17,7 @@ describeWithBroker('nats', 'nats transport conformance', () => {
     url: natsUrl,
     options: { transportOptions: { streamPrefix } },
     restartBroker: () => restartNatsServer(),
+    channelSettings: natsGroupSettings,
     deliveryTimeoutMs: 10_000,
   });
 });

@@ -35,6 +35,17 @@ describe('rest transport conformance on the fake streaming service', () => {
       },
     },
     restartBroker: () => fake.restart(500),
+    // The configs the service's consumer of the group was created with (milliseconds as strings).
+    channelSettings: async (_dataset, group) => {
+      const consumer = [...fake.log.consumers.values()].find((c) => c.group === group);
+      const configs = consumer?.configs ?? {};
+      const ms = (key: string) => (configs[key] === undefined ? undefined : Number(configs[key]));
+      return {
+        requestTimeoutMs: ms('request.timeout.ms'),
+        sessionTimeoutMs: ms('session.timeout.ms'),
+        extraConfigs: configs,
+      };
+    },
     deliveryTimeoutMs: 10_000,
   });
 });

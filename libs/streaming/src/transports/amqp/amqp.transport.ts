@@ -26,6 +26,9 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   requestReply: true,
   ackMode: 'position',
   nack: false,
+  // The heartbeat that detects a dead member is the connection's, shared by every subscription; RabbitMQ
+  // streams have no consumer (delivery) timeout; broker calls are bounded by produceTimeoutMs.
+  channelSettings: Object.freeze({ requestTimeoutMs: false, sessionTimeoutMs: false, extraConfigs: [] }),
 });
 
 /** How long `subscribe` waits for a lost connection before failing (the runtime then retries with backoff). */

@@ -110,6 +110,8 @@ const CONSUMER_KEYS: Record<string, keyof KafkaConsumerTuning> = {
   requestTimeoutMs: 'requestTimeoutMs',
   requestTimeout: 'requestTimeoutMs',
 };
+/** The keys a channel's `extraConfigs` may set on the kafka transport (`KafkaConsumerTuning`, kafkajs spellings too). */
+export const KAFKA_CONSUMER_SETTING_KEYS: readonly string[] = Object.freeze(Object.keys(CONSUMER_KEYS));
 const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 
 /**

@@ -17,6 +17,7 @@ import { KafkaReplyInbox } from './kafka-reply-inbox';
 import { toKafkaMessage } from './kafka-wire';
 import {
   assertTopic,
+  KAFKA_CONSUMER_SETTING_KEYS,
   resolveConsumerTuning,
   resolveKafkaOptions,
   ResolvedKafkaOptions,
@@ -41,6 +42,11 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   requestReply: true,
   ackMode: 'position',
   nack: false,
+  channelSettings: Object.freeze({
+    requestTimeoutMs: true,
+    sessionTimeoutMs: true,
+    extraConfigs: KAFKA_CONSUMER_SETTING_KEYS,
+  }),
 });
 
 /**

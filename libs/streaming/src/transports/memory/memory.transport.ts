@@ -25,6 +25,8 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   requestReply: true,
   ackMode: 'individual',
   nack: true,
+  // In process: no broker requests to time out, no consumer that can die without closing.
+  channelSettings: Object.freeze({ requestTimeoutMs: false, sessionTimeoutMs: false, extraConfigs: [] }),
 });
 
 /**

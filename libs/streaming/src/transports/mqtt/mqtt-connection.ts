@@ -23,6 +23,8 @@ export interface MqttConnectionSpec {
   clean: boolean;
   /** Session Expiry Interval in seconds (0: the session ends with the connection). */
   sessionExpirySeconds: number;
+  /** Keep Alive of this connection, overriding `transportOptions.keepaliveSeconds` (a channel's `sessionTimeoutMs`). */
+  keepaliveSeconds?: number;
   /** Receive Maximum: most unacknowledged QoS 1 deliveries the broker may send us. */
   receiveMaximum?: number;
   /** For logs: `producer`, `subscription "readings" (group "store")`. */
@@ -215,7 +217,7 @@ export class MqttConnection {
       protocolVersion: 5,
       clientId: this.spec.clientId,
       clean: this.spec.clean,
-      keepalive: this.options.keepaliveSeconds,
+      keepalive: this.spec.keepaliveSeconds ?? this.options.keepaliveSeconds,
       connectTimeout: this.options.connectTimeoutMs,
       reconnectPeriod: Math.max(1, backoffDelay(1, this.context.reconnect)),
       reconnectOnConnackError: true,

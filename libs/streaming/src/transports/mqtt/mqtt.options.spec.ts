@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@databus/common';
 import { resolveMqttOptions } from './mqtt.options';
-import { sessionExpirySeconds } from './mqtt.transport';
+import { keepaliveForSessionTimeout, sessionExpirySeconds } from './mqtt.transport';
 
 describe('resolveMqttOptions', () => {
   it('applies defaults', () => {
@@ -30,5 +30,13 @@ describe('resolveMqttOptions', () => {
     expect(sessionExpirySeconds(1500)).toBe(2);
     expect(sessionExpirySeconds(7 * 24 * 3600_000)).toBe(604_800);
     expect(sessionExpirySeconds(Number.MAX_SAFE_INTEGER)).toBe(0xffffffff);
+  });
+
+  it("maps a channel's sessionTimeoutMs to a keep-alive the broker drops a silent member after (1.5 ×)", () => {
+    expect(keepaliveForSessionTimeout(undefined)).toBeUndefined();
+    expect(keepaliveForSessionTimeout(12_000)).toBe(8);
+    expect(keepaliveForSessionTimeout(30_000)).toBe(20);
+    expect(keepaliveForSessionTimeout(500)).toBe(1);
+    expect(keepaliveForSessionTimeout(10 ** 9)).toBe(65_535);
   });
 });

@@ -30,6 +30,8 @@ export const MQTT_CAPABILITIES: TransportCapabilities = Object.freeze({
   requestReply: true,
   ackMode: 'individual',
   nack: false,
+  // sessionTimeoutMs: keep-alive of the member's own connection (the broker drops it after 1.5 × keep-alive).
+  channelSettings: Object.freeze({ requestTimeoutMs: false, sessionTimeoutMs: true, extraConfigs: [] }),
 });
 
 /**
@@ -137,6 +139,7 @@ export class MqttTransport implements StreamingTransport {
         clean: !durable,
         sessionExpirySeconds: durable ? sessionExpirySeconds(spec.groupExpiryMs) : 0,
         receiveMaximum: Math.min(Math.max(1, spec.prefetch), 65_535),
+        keepaliveSeconds: keepaliveForSessionTimeout(spec.consumerConfig?.sessionTimeoutMs),
         label: `subscription "${spec.dataset}"${durable ? ` (group "${spec.group}")` : ''}`,
       },
       spec,
@@ -219,6 +222,16 @@ export class MqttTransport implements StreamingTransport {
 /** A group's Session Expiry Interval: `groupExpiryMs` in seconds, capped to the protocol maximum. */
 export function sessionExpirySeconds(groupExpiryMs: number): number {
   return Math.min(Math.ceil(groupExpiryMs / 1000), MAX_SESSION_EXPIRY_SECONDS);
+}
+
+/**
+ * The Keep Alive (seconds) for a channel's `sessionTimeoutMs`: the broker closes a connection it has heard
+ * nothing from for 1.5 × Keep Alive, so a silent member is dropped after about `sessionTimeoutMs`
+ * (at least 1 s, at most the protocol's 65 535 s). `undefined` keeps `transportOptions.keepaliveSeconds`.
+ */
+export function keepaliveForSessionTimeout(sessionTimeoutMs: unknown): number | undefined {
+  if (typeof sessionTimeoutMs !== 'number') return undefined;
+  return Math.min(Math.max(1, Math.floor(sessionTimeoutMs / 1500)), 65_535);
 }
 
 /** Builds the MQTT transport. */

@@ -10,4 +10,6 @@ export const NATS_CAPABILITIES: TransportCapabilities = Object.freeze({
   requestReply: true,
   ackMode: 'individual',
   nack: true,
+  // sessionTimeoutMs: the group consumer's ack_wait (a silent member's messages go to the others after it).
+  channelSettings: Object.freeze({ requestTimeoutMs: false, sessionTimeoutMs: true, extraConfigs: [] }),
 });

@@ -96,7 +96,8 @@ export class NatsStreams {
    * - `max_ack_pending` only grows, to the largest `prefetch` of the members (a member whose prefetch
    *   exceeds it would starve: an iterator with `autoCommit: false` waits for messages the server holds
    *   back), unless `transportOptions.maxAckPending` fixes it;
-   * - `ack_wait` and `inactive_threshold` (`groupExpiryMs`) follow the configuration.
+   * - `ack_wait` (a channel's `sessionTimeoutMs`, else `transportOptions.ackWaitMs`) and `inactive_threshold`
+   *   (`groupExpiryMs`) follow the joining member's configuration.
    * The position is never touched: the group resumes where it left off.
    */
   private async reconcile(
@@ -113,7 +114,8 @@ export class NatsStreams {
       current.max_ack_pending !== wantedPending
     )
       patch.max_ack_pending = wantedPending;
-    if (current.ack_wait !== nanos(this.options.ackWaitMs)) patch.ack_wait = nanos(this.options.ackWaitMs);
+    const ackWait = nanos(this.ackWaitMs(spec));
+    if (current.ack_wait !== ackWait) patch.ack_wait = ackWait;
     if (current.inactive_threshold !== nanos(spec.groupExpiryMs))
       patch.inactive_threshold = nanos(spec.groupExpiryMs);
     if (Object.keys(patch).length === 0) return;
@@ -169,12 +171,18 @@ export class NatsStreams {
     }
   }
 
+  /** `ack_wait` of a consumer: a channel's `sessionTimeoutMs`, else `transportOptions.ackWaitMs`. */
+  private ackWaitMs(spec: SubscriptionSpec): number {
+    const session = spec.consumerConfig?.sessionTimeoutMs;
+    return typeof session === 'number' ? session : this.options.ackWaitMs;
+  }
+
   private async createConsumer(spec: SubscriptionSpec, at: DatasetLocation, offset: Offset): Promise<string> {
     const durable = spec.group !== undefined ? jetStreamName('', spec.group) : undefined;
     const config: Partial<ConsumerConfig> = {
       ...startConfig(offset, spec),
       ack_policy: AckPolicy.Explicit,
-      ack_wait: nanos(this.options.ackWaitMs),
+      ack_wait: nanos(this.ackWaitMs(spec)),
       max_deliver: -1,
       max_ack_pending: durable ? (this.options.maxAckPending ?? spec.prefetch) : spec.prefetch,
       filter_subject: at.subject,

@@ -27,6 +27,7 @@ describe('NatsTransport (no broker)', () => {
       requestReply: true,
       ackMode: 'individual',
       nack: true,
+      channelSettings: { requestTimeoutMs: false, sessionTimeoutMs: true, extraConfigs: [] },
     });
   });
 

@@ -34,6 +34,8 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   requestReply: false,
   ackMode: 'position',
   nack: false,
+  // Sent as the consumer's configs (request.timeout.ms, session.timeout.ms, extra configs as they are).
+  channelSettings: Object.freeze({ requestTimeoutMs: true, sessionTimeoutMs: true, extraConfigs: 'any' }),
 });
 
 /**

@@ -1,0 +1,94 @@
+import { UnsupportedFeatureError } from '@databus/common';
+import {
+  assertChannelSettingsSupported,
+  ChannelSettings,
+  ChannelSettingsCapabilities,
+  TransportCapabilities,
+} from './transport-capabilities';
+
+const base: TransportCapabilities = {
+  seekBySequence: true,
+  seekByTime: true,
+  seek: true,
+  history: true,
+  durableGroups: true,
+  requestReply: true,
+  ackMode: 'individual',
+  nack: true,
+};
+const withSettings = (channelSettings?: ChannelSettingsCapabilities): TransportCapabilities => ({
+  ...base,
+  channelSettings,
+});
+const where = "open({ group: 'g' })";
+
+/** The error `assertChannelSettingsSupported` threw, or `undefined`. */
+function refusal(capabilities: TransportCapabilities, settings: ChannelSettings): unknown {
+  try {
+    assertChannelSettingsSupported('demo', capabilities, settings, where);
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+describe('assertChannelSettingsSupported', () => {
+  const none = withSettings({ requestTimeoutMs: false, sessionTimeoutMs: false, extraConfigs: [] });
+
+  it.each(['requestTimeoutMs', 'sessionTimeoutMs'] as const)(
+    'refuses %s on a transport that does not declare it, naming transport and option',
+    (option) => {
+      const error = refusal(none, { [option]: 5000 });
+      expect(error).toBeInstanceOf(UnsupportedFeatureError);
+      expect(error).toMatchObject({ transport: 'demo', feature: `open({ ${option} })` });
+      expect((error as Error).message).toBe(
+        `The demo transport does not support open({ ${option} }): ${where} sets it, and this transport has no such consumer setting; leave it out here (see the streaming README, "Channel options per transport").`,
+      );
+    },
+  );
+
+  it('refuses every setting when the transport declares no channelSettings at all (custom transports)', () => {
+    expect(refusal(withSettings(undefined), { sessionTimeoutMs: 1000 })).toMatchObject({
+      feature: 'open({ sessionTimeoutMs })',
+    });
+    expect(refusal(withSettings(undefined), { extraConfigs: { 'bogus.key': 1 } })).toMatchObject({
+      feature: 'open({ extraConfigs }) (key "bogus.key")',
+    });
+  });
+
+  it('accepts the settings a transport declares, and settings left out', () => {
+    const kafkaLike = withSettings({
+      requestTimeoutMs: true,
+      sessionTimeoutMs: true,
+      extraConfigs: ['heartbeatIntervalMs'],
+    });
+    expect(
+      refusal(kafkaLike, {
+        requestTimeoutMs: 40_000,
+        sessionTimeoutMs: 20_000,
+        extraConfigs: { heartbeatIntervalMs: 2000 },
+      }),
+    ).toBeUndefined();
+    expect(refusal(none, {})).toBeUndefined();
+    expect(refusal(none, { extraConfigs: {} })).toBeUndefined();
+  });
+
+  it('refuses an extraConfigs key outside the declared list, naming the key and the accepted ones', () => {
+    const listed = withSettings({
+      requestTimeoutMs: true,
+      sessionTimeoutMs: true,
+      extraConfigs: ['maxBytes', 'minBytes'],
+    });
+    const error = refusal(listed, { extraConfigs: { maxBytes: 1, 'bogus.key': 1 } });
+    expect(error).toBeInstanceOf(UnsupportedFeatureError);
+    expect(error).toMatchObject({
+      transport: 'demo',
+      feature: 'open({ extraConfigs }) key "bogus.key" (accepted: maxBytes, minBytes)',
+    });
+  });
+
+  it("passes every extraConfigs key through when the transport declares 'any' (the REST service)", () => {
+    const rest = withSettings({ requestTimeoutMs: true, sessionTimeoutMs: true, extraConfigs: 'any' });
+    expect(refusal(rest, { extraConfigs: { 'bogus.key': 1, 'fetch.min.bytes': 1 } })).toBeUndefined();
+  });
+});
