@@ -7,7 +7,12 @@ import {
 } from '../errors';
 import { redactText } from '../logging';
 import { AmqpReplyCode, amqpReplyCode } from '../protocol';
-import { isClientCertificateRefused, untrustedPeerCode } from '../tls';
+import {
+  isClientCertificateRefused,
+  isTlsAgainstPlainPort,
+  tlsAgainstPlainPortError,
+  untrustedPeerCode,
+} from '../tls';
 
 /**
  * Maps a failure to open an AMQP connection, the same way for every databus lib (so one broker fault reads
@@ -46,11 +51,12 @@ export function mapAmqpConnectError(error: unknown, where: string): DatabusError
       received: `${where}, where the server does not speak AMQP (${text})`,
       cause: error,
     });
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(text))
-    return new ConfigurationError('url', 'an amqps:// address of a TLS listener (RabbitMQ: port 5671)', {
-      received: `${where}, where the server does not speak TLS (wrong version number)`,
-      cause: error,
-    });
+  if (isTlsAgainstPlainPort(error))
+    return tlsAgainstPlainPortError(
+      where,
+      'an amqps:// address of a TLS listener (RabbitMQ: port 5671)',
+      error,
+    );
   const untrusted = untrustedPeerCode(error);
   if (untrusted)
     return new ConfigurationError('tls.ca', `a CA that verifies the broker's certificate`, {

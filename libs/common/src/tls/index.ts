@@ -3,4 +3,10 @@ export type { TlsWarn } from './load-tls';
 export { loadTlsMaterial } from './load-tls';
 export type { TlsSocketOptions } from './tls-socket-options';
 export { tlsSocketOptions } from './tls-socket-options';
-export { untrustedPeerCode, isClientCertificateRefused } from './tls-failures';
+export {
+  untrustedPeerCode,
+  isClientCertificateRefused,
+  isTlsAgainstPlainPort,
+  tlsAgainstPlainPortError,
+} from './tls-failures';
+export { assertTlsScheme } from './tls-scheme';

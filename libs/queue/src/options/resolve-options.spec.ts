@@ -20,6 +20,20 @@ describe('resolveTaskQueueOptions', () => {
     expect(rabbit.safeUrl).toBe('amqp://r1:5672,r2/vh');
   });
 
+  it('refuses tls with amqp:// by the scheme rule shared with streaming (assertTlsScheme): amqps:// is TLS', () => {
+    let error: unknown;
+    try {
+      resolveTaskQueueOptions({ url: 'amqp://host:5672', tls: { insecure: true } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toBe(
+      'Invalid option "TaskQueueModule.tls": expected amqps:// in the url (TLS options are not used with amqp://, which connects to the plain port without TLS; write amqps:// and the TLS port), received amqp://….',
+    );
+    expect(() => resolveTaskQueueOptions({ url: 'amqps://host', tls: { insecure: true } })).not.toThrow();
+  });
+
   it('lets username/password options override the URL credentials', () => {
     const options = resolveTaskQueueOptions({
       url: 'amqp://a:b@host',

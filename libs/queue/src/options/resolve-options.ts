@@ -2,6 +2,7 @@ import {
   assertDuration,
   assertInteger,
   assertKnownOptions,
+  assertTlsScheme,
   BrokerUrl,
   ConfigurationError,
   CredentialsProvider,
@@ -105,8 +106,7 @@ export function resolveTaskQueueOptions(
     });
   if (backend === 'rabbitmq' && url.hosts.length === 0)
     throw new ConfigurationError(`${p}.url`, 'at least one host, e.g. amqp://localhost:5672');
-  if (options.tls && url.scheme !== 'amqps')
-    throw new ConfigurationError(`${p}.tls`, 'an amqps:// url (TLS options are only used with amqps)');
+  if (options.tls) assertTlsScheme(url.scheme, `${p}.tls`);
   if (options.memoryBroker && backend !== 'memory')
     throw new ConfigurationError(`${p}.memoryBroker`, 'a memory:// url');
   const tls = options.tls ? loadTlsMaterial(options.tls, `${p}.tls`, warn) : undefined;

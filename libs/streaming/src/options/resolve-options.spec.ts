@@ -21,6 +21,32 @@ describe('resolveStreamingOptions', () => {
     expect(resolveStreamingOptions({ url: 'amqps://u:p@h' }).secure).toBe(true);
   });
 
+  it.each([
+    ['amqp://host:5672', 'amqp', 'amqps'],
+    ['mqtt://host:1883', 'mqtt', 'mqtts'],
+    ['kafka://host:9092', 'kafka', 'kafka+ssl'],
+  ])(
+    'refuses tls with %s by the scheme rule shared with the queue (assertTlsScheme)',
+    (url, scheme, secure) => {
+      let error: unknown;
+      try {
+        resolveStreamingOptions({ url, tls: { insecure: true } });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as Error).message).toBe(
+        `Invalid option "StreamingModule.tls": expected ${secure}:// in the url (TLS options are not used with ${scheme}://, which connects to the plain port without TLS; write ${secure}:// and the TLS port), received ${scheme}://….`,
+      );
+    },
+  );
+
+  it('takes tls with nats:// as TLS negotiated in-band on the same port, and with TLS schemes', () => {
+    expect(resolveStreamingOptions({ url: 'nats://host:4222', tls: { insecure: true } }).secure).toBe(true);
+    expect(resolveStreamingOptions({ url: 'amqps://host', tls: { insecure: true } }).secure).toBe(true);
+    expect(resolveStreamingOptions({ url: 'amqp://host' }).secure).toBe(false);
+  });
+
   it('rejects an unknown scheme, naming the option and the supported schemes', () => {
     expect(() => resolveStreamingOptions({ url: 'redis://x' })).toThrow(ConfigurationError);
     expect(() => resolveStreamingOptions({ url: 'redis://x' })).toThrow(/StreamingModule\.url.*memory:\/\//);

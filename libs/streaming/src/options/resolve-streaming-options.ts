@@ -3,6 +3,7 @@ import {
   assertDuration,
   assertKnownOptions,
   assertNonEmptyString,
+  assertTlsScheme,
   BrokerUrl,
   ConfigurationError,
   CredentialsProvider,
@@ -106,6 +107,8 @@ export function resolveStreamingOptions(
     transportName = 'custom';
   } else {
     ({ transport: transportName, secure } = transportForScheme(url.scheme, o('url')));
+    // TLS is never switched on quietly against a plain port: amqp://, mqtt://, kafka:// with tls are refused.
+    if (options.tls !== undefined) assertTlsScheme(url.scheme, o('tls'));
     if (transportName !== 'memory' && url.hosts.length === 0)
       throw new ConfigurationError(o('url'), `at least one host for ${url.scheme}://`);
   }

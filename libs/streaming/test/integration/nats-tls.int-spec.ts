@@ -96,4 +96,32 @@ describeWithBroker('nats', 'nats over TLS with a private CA (tls://)', () => {
     await expect(withoutCert.connect()).rejects.toBeDefined(); // the server closes the handshake
     await withoutCert.close();
   });
+
+  it('nats:// with tls is TLS negotiated in-band on the one client port (the NATS convention); without tls the TLS server is refused', async () => {
+    server = await startPrivateNatsServer(['--tls', '--tlscert', pki.serverCert, '--tlskey', pki.serverKey]);
+    const plainUrl = `nats://127.0.0.1:${server.port}`;
+    const module = await Test.createTestingModule({
+      imports: [StreamingModule.forRoot({ url: plainUrl, tls: { ca: pki.ca }, logger: false })],
+    }).compile();
+    await module.init();
+    try {
+      const channel = module.get(ChannelService);
+      const sub = await channel.subscribe('in-band', { offset: Offset.BEGIN, batch: 1 });
+      await channel.produce('in-band', { upgraded: true });
+      const first = await sub[Symbol.asyncIterator]().next();
+      expect(first.value.json()).toEqual({ upgraded: true });
+      await sub.close();
+    } finally {
+      await module.close();
+    }
+
+    // The same URL without tls options: the server requires TLS and the client has none to offer.
+    const plain = natsTransportFactory(natsContext({ url: parseBrokerUrl(plainUrl), secure: false }));
+    const error = await plain.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await plain.close();
+    expect(error).toBeInstanceOf(PermanentError);
+  });
 });

@@ -94,7 +94,12 @@ export class MqttConnection {
 
   /** A redacted description of where this connects, for messages. */
   get where(): string {
-    return `${this.spec.label} on ${redactUrl(this.context.url.scheme + '://' + this.hostList())}`;
+    return `${this.spec.label} on ${this.address}`;
+  }
+
+  /** The redacted address this connects to (`mqtts://host:port`). */
+  get address(): string {
+    return redactUrl(this.context.url.scheme + '://' + this.hostList());
   }
 
   /**
@@ -247,12 +252,16 @@ export class MqttConnection {
       let lastError: Error | undefined;
       const onError = (error: Error): void => {
         lastError = error;
-        const mapped = mapMqttError(error, `connect ${this.where}`);
+        const mapped = mapMqttError(error, `connect ${this.where}`, this.address);
         if (!mapped.retriable) done(mapped);
       };
       const onClose = (): void =>
         done(
-          mapMqttError(lastError ?? new Error('connection closed before CONNACK'), `connect ${this.where}`),
+          mapMqttError(
+            lastError ?? new Error('connection closed before CONNACK'),
+            `connect ${this.where}`,
+            this.address,
+          ),
         );
       const timer = setTimeout(
         () =>

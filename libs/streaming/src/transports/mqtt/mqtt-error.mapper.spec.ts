@@ -22,6 +22,23 @@ describe('mapMqttError', () => {
     expect(mapMqttError(err(136), 'connect')).toBeInstanceOf(TemporaryError); // server unavailable
   });
 
+  it('maps TLS against a plain port (wrong version number) to a ConfigurationError naming url, as amqp does', () => {
+    const cause = err(
+      'ERR_SSL_WRONG_VERSION_NUMBER',
+      'C0:error:0A00010B:SSL routines:ssl3_get_record:wrong version number',
+    );
+    const mapped = mapMqttError(
+      cause,
+      'connect producer on mqtts://127.0.0.1:1883',
+      'mqtts://127.0.0.1:1883',
+    );
+    expect(mapped).toBeInstanceOf(ConfigurationError);
+    expect(mapped).toMatchObject({ option: 'url', cause });
+    expect(mapped.message).toBe(
+      'Invalid option "url": expected an mqtts:// address of a TLS listener (Mosquitto: port 8883), received mqtts://127.0.0.1:1883, where the server does not speak TLS (wrong version number).',
+    );
+  });
+
   it('keeps the cause and never echoes a secret', () => {
     const cause = err('ECONNRESET', 'failed for mqtt://svc:s3cret@host');
     const mapped = mapMqttError(cause, 'publish');
