@@ -28,6 +28,19 @@ describe('resolveHandler', () => {
     expect(handler.deadLetter).toBe('notifications.dlq');
   });
 
+  it('turns idempotent on only when asked, and names a non-boolean value', () => {
+    const resolve = (idempotent: unknown) =>
+      resolveHandler(
+        { kind: 'task', queue: 'q', options: { idempotent: idempotent as boolean } },
+        options,
+        'W.m',
+      );
+    expect(resolve(undefined).idempotent).toBe(false);
+    expect(resolve(true).idempotent).toBe(true);
+    expect(() => resolve('yes')).toThrow(ConfigurationError);
+    expect(() => resolve('yes')).toThrow('W.m @TaskHandler.idempotent');
+  });
+
   it('accepts a named dead-letter queue or none', () => {
     expect(
       resolveHandler({ kind: 'task', queue: 'q', options: { deadLetter: 'errors' } }, options, 'W.m')
