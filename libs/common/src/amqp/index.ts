@@ -11,3 +11,5 @@ export type { AmqpClientOptions, AmqpClientStatus } from './amqp-client';
 export { AmqpClient } from './amqp-client';
 export { loadAmqplib } from './load-amqplib';
 export { AmqpChannelSlot, publishRetryDelay } from './channel-slot';
+export type { AmqpSettleChannel } from './ack-batcher';
+export { AmqpAckBatcher } from './ack-batcher';

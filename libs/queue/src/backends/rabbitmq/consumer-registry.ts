@@ -1,6 +1,7 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { LoggerService } from '@nestjs/common';
 import { backoffDelay, ResolvedBackoff, sleep } from '@databus/common';
+import { AmqpAckBatcher } from '@databus/common/amqp';
 import type {
   BackendConsumer,
   ConsumeSpec,
@@ -24,16 +25,22 @@ interface ConsumerEntry {
   retryTimer?: NodeJS.Timeout;
 }
 
-/** One consumer's channel: deliveries are settled on it, and only while it is open. */
+/**
+ * One consumer's channel: deliveries are settled on it, and only while it is open, through its ack batcher
+ * (one multiple ack per tick for the settled prefix).
+ */
 class ChannelSlot {
   open = true;
   outstanding = 0;
   consumerTag?: string;
+  readonly settler: AmqpAckBatcher;
 
   constructor(
     readonly channel: Channel,
     readonly entry: ConsumerEntry,
-  ) {}
+  ) {
+    this.settler = new AmqpAckBatcher(channel);
+  }
 }
 
 /** A delivery from RabbitMQ, tied to the channel it arrived on. */
@@ -133,11 +140,7 @@ export class ConsumerRegistry {
     const slot = delivery.slot;
     if (!slot.open) return;
     slot.outstanding--;
-    try {
-      slot.channel.ack(delivery.message);
-    } catch {
-      // The channel closed under us: the broker requeues the message, nothing to do here.
-    }
+    slot.settler.ack(delivery.message); // a closed channel: the broker requeues it, nothing to do here
     this.closeIfIdle(slot);
   }
 
@@ -145,11 +148,7 @@ export class ConsumerRegistry {
     const slot = delivery.slot;
     if (!slot.open) return;
     slot.outstanding--;
-    try {
-      slot.channel.nack(delivery.message, false, requeue);
-    } catch {
-      // As for ack.
-    }
+    slot.settler.nack(delivery.message, requeue);
     this.closeIfIdle(slot);
   }
 
@@ -203,7 +202,10 @@ export class ConsumerRegistry {
       entry.queueName = queue as string;
       const onMessage = (message: ConsumeMessage | null): void => {
         if (message === null) return this.onServerCancel(slot, generation);
-        if (!spec.noAck) slot.outstanding++;
+        if (!spec.noAck) {
+          slot.outstanding++;
+          slot.settler.track(message);
+        }
         entry.listener(new RabbitDelivery(message, slot, entry.queueName));
       };
       const { consumerTag } = await channel.consume(entry.queueName, onMessage, {
@@ -239,6 +241,7 @@ export class ConsumerRegistry {
 
   private closeSlot(slot: ChannelSlot): void {
     slot.open = false;
+    slot.settler.flush(); // the settlements marked this tick go before the close
     const closing = slot.channel.close().catch(() => undefined);
     this.closing.add(closing);
     void closing.then(() => this.closing.delete(closing));
@@ -249,6 +252,7 @@ export class ConsumerRegistry {
       `The broker cancelled the consumer of "${slot.entry.queueName}" (queue deleted?); re-attaching.`,
     );
     slot.open = false;
+    slot.settler.flush();
     void slot.channel.close().catch(() => undefined);
     this.onChannelClosed(slot, generation);
   }

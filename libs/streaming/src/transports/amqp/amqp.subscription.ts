@@ -1,5 +1,6 @@
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { DatabusError, PermanentError } from '@databus/common';
+import { AmqpAckBatcher } from '@databus/common/amqp';
 import { SubscriptionClosedError, SubscriptionLostError } from '../../errors';
 import { Offset } from '../../offset/offset';
 import { RecordBuffer } from '../../transport/record-buffer';
@@ -48,6 +49,9 @@ interface Token {
 export class AmqpSubscription implements TransportSubscription {
   private state: 'standby' | 'active' | 'closed' = 'standby';
   private channel?: ConfirmChannel;
+  /** Settles the deliveries of `channel` (credit for the broker), one multiple ack per tick. */
+  private settler?: AmqpAckBatcher;
+  private settlerChannel?: ConfirmChannel;
   private consumerTag?: string;
   private epoch = 0;
   private readonly buffer: RecordBuffer<IncomingRecord>;
@@ -115,9 +119,9 @@ export class AmqpSubscription implements TransportSubscription {
   async ack(records: readonly IncomingRecord[]): Promise<void> {
     const last = records[records.length - 1];
     const token = last?.token as Token | undefined;
-    const channel = this.channel;
-    if (!token || !channel || token.epoch !== this.epoch || this.state !== 'active' || this.lost) return;
-    channel.ack(token.message, true); // credit for the broker; the position is what counts
+    const settler = this.settler;
+    if (!token || !settler || token.epoch !== this.epoch || this.state !== 'active' || this.lost) return;
+    settler.ackThrough(token.message); // credit for the broker; the position is what counts
     while (this.outstanding.length > 0 && this.outstanding[0] <= last.sequence) this.outstanding.shift();
     this.buffer.wake(); // room for more
     await this.commit({ kind: 'offset', offset: last.sequence + 1 });
@@ -146,7 +150,7 @@ export class AmqpSubscription implements TransportSubscription {
     this.epoch++;
     try {
       if (this.consumerTag) await channel.cancel(this.consumerTag);
-      channel.ackAll();
+      this.settlerOf(channel).ackAll();
     } catch (error) {
       throw mapChannelError(error, `Seeking on "${this.spec.dataset}"`, true);
     }
@@ -167,6 +171,8 @@ export class AmqpSubscription implements TransportSubscription {
     await this.commits.catch(() => undefined);
     const channel = this.channel;
     this.channel = undefined;
+    this.settler?.flush();
+    this.settler = undefined;
     await channel?.close().catch(() => undefined); // releases the group lock; unacked deliveries are dropped
     this.onClose(this);
   }
@@ -232,6 +238,7 @@ export class AmqpSubscription implements TransportSubscription {
 
   private async consumeFrom(position: StreamPosition): Promise<void> {
     const channel = this.channel as ConfirmChannel;
+    this.settlerOf(channel);
     const epoch = this.epoch;
     this.skipBeforeMs = position.kind === 'time' ? position.ms : undefined;
     this.pinFirst = position.kind !== 'offset';
@@ -274,7 +281,8 @@ export class AmqpSubscription implements TransportSubscription {
     }
     if (this.skipBeforeMs !== undefined) {
       if (producedBefore(message, this.skipBeforeMs)) {
-        this.channel?.ack(message);
+        this.settler?.track(message);
+        this.settler?.ack(message);
         return;
       }
       this.skipBeforeMs = undefined;
@@ -287,9 +295,19 @@ export class AmqpSubscription implements TransportSubscription {
         ),
       );
     }
+    this.settler?.track(message);
     const record = toIncomingRecord(this.spec.dataset, message, offset, false);
     record.token = { message, epoch } satisfies Token;
     this.buffer.push(record);
+  }
+
+  /** The ack batcher of `channel` (a new one when the subscription's channel changed). */
+  private settlerOf(channel: ConfirmChannel): AmqpAckBatcher {
+    if (!this.settler || this.settlerChannel !== channel) {
+      this.settler = new AmqpAckBatcher(channel);
+      this.settlerChannel = channel;
+    }
+    return this.settler;
   }
 
   /** Serialised writes to the group's position store, on the lock holder's channel. */
