@@ -114,6 +114,7 @@ const PUBLIC_NAMES: Record<string, string[]> = {
     'NoCommittedPositionError',
     'NoneOffset',
     'Offset',
+    'OffsetInput',
     'OffsetName',
     'OnDatasetMessage',
     'OpenChannelOptions',

@@ -42,6 +42,7 @@ export { DatabusHeaders } from './message/headers';
 export type { PayloadDecoding } from './message/codec';
 export { Offset } from './offset/offset';
 export type {
+  OffsetInput,
   OffsetName,
   BeginOffset,
   LatestOffset,

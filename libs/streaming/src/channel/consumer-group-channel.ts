@@ -1,7 +1,7 @@
 import { assertDuration, assertNonEmptyString, ConfigurationError, sleep } from '@databus/common';
 import { SubscriptionClosedError } from '../errors';
 import { DatasetMessage, MessageSettler } from '../message/dataset-message';
-import { Offset, OffsetName, toOffset } from '../offset/offset';
+import { Offset, OffsetInput, toOffset } from '../offset/offset';
 import { RecordSource } from '../runtime/record-source';
 import { DEFAULT_PULL_MAX_WAIT_MS } from '../streaming.constants';
 import { StreamingConnection } from '../connection/streaming-connection';
@@ -22,8 +22,8 @@ export interface OpenChannelOptions {
   group: string;
   /** Datasets to subscribe to at once (more can be given to `subscribe` or `run`). */
   datasets?: string | string[];
-  /** Where a group with no committed position starts: `latest` (default), `earliest`, `none`, or an `Offset`. */
-  offset?: Offset | OffsetName;
+  /** Where a group with no committed position starts: `latest` (default), `earliest`, `none`, an `Offset`, a sequence number or a `Date`. */
+  offset?: OffsetInput;
   /** Messages per `consume()` call, per dataset. @default 100 */
   batch?: number;
   /** Most consumed-but-uncommitted messages per dataset; `consume()` returns nothing more until `commit()`. @default 10 × batch */

@@ -1,7 +1,7 @@
 import { ConfigurationError, RequestTimeoutError } from '@databus/common';
 import { PrefetchLimitError, SubscriptionClosedError } from '../errors';
 import { DatasetMessage, MessageSettler } from '../message/dataset-message';
-import { Offset } from '../offset/offset';
+import { OffsetInput } from '../offset/offset';
 import { ConsumerRunner } from '../runtime/consumer-runner';
 import { RecordSource } from '../runtime/record-source';
 import { IncomingRecord } from '../transport/transport-record.interface';
@@ -132,13 +132,21 @@ export class Subscription implements AsyncIterable<DatasetMessage>, MessageSettl
     });
   }
 
-  /** Moves the subscription (its whole group) to `offset`. Buffered, unfinished messages are dropped. */
-  async seek(offset: Offset): Promise<void> {
+  /**
+   * Moves the subscription (its whole group) to `offset`: an `Offset`, a sequence number (`seek(5)`, as
+   * `Offset.sequence(5)`) or a `Date` (as `Offset.time(date)`). Buffered, unfinished messages are dropped.
+   * A value that is no position (NaN, a negative or fractional number, an invalid `Date`, a string…) rejects
+   * at once with `ConfigurationError`, a position the transport cannot reach with `UnsupportedFeatureError`;
+   * either way the subscription stays where it was.
+   */
+  async seek(offset: OffsetInput): Promise<void> {
     if (this.closedValue) throw new SubscriptionClosedError('seek');
+    const option = `seek('${this.dataset}'): offset`;
+    const target = this.source.seekTarget(offset, option);
     this.buffer.length = 0;
     this.yielded.clear();
     this.lastYielded = undefined;
-    await this.source.seek(offset);
+    await this.source.seek(target, option);
   }
 
   /** Commits every message delivered so far (iterator mode) and waits until the broker has the position. */

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@databus/common';
+import { ConfigurationError, describeValue } from '@databus/common';
 
 /** Start at the oldest message the dataset still holds. */
 export interface BeginOffset {
@@ -63,28 +63,75 @@ export const Offset = Object.freeze({
 });
 
 /**
- * Accepts an `Offset` or one of the channel client's names (`latest`, `earliest`, `none`) and returns an
- * `Offset`; `option` names the option in errors.
+ * What `subscribe({ offset })`, `open({ offset })`, `@OnDatasetMessage(…, { offset })` and `sub.seek()`
+ * accept: an `Offset`, one of the channel client's names, a sequence number (a non-negative integer, the same
+ * as `Offset.sequence(n)`) or a `Date` (the same as `Offset.time(date)`), as the dataset client's users write
+ * them (`sub.seek(5)`, `sub.seek(fiveMinutesAgo)`).
+ * @publicApi
  */
-export function toOffset(
-  value: Offset | OffsetName | undefined,
-  option: string,
-  fallback: Offset = LATEST,
-): Offset {
-  if (value === undefined) return fallback;
-  if (typeof value === 'string') {
+export type OffsetInput = Offset | OffsetName | number | Date;
+
+const EXPECTED =
+  'Offset.BEGIN, Offset.LATEST, Offset.NONE, Offset.sequence(n), Offset.time(date), a sequence number >= 0, a valid Date or "latest" | "earliest" | "none"';
+
+/**
+ * Normalises what a user wrote as a position (see `OffsetInput`) to an `Offset`; `undefined` gives
+ * `fallback` (`Offset.LATEST` unless given; with `null`, `undefined` is refused too, as `seek()` does).
+ * Anything else (NaN, a negative or fractional number, an invalid `Date`, another string, an object of
+ * another shape) is a `ConfigurationError` naming `option` and the value, so no transport ever receives a
+ * position it would misread.
+ */
+export function toOffset(value: unknown, option: string, fallback: Offset | null = LATEST): Offset {
+  if (value === undefined && fallback) return fallback;
+  if (typeof value === 'number') {
+    if (Number.isSafeInteger(value) && value >= 0) return Offset.sequence(value);
+  } else if (value instanceof Date) {
+    if (!Number.isNaN(value.getTime())) return Offset.time(value);
+  } else if (typeof value === 'string') {
     if (value === 'latest') return LATEST;
     if (value === 'earliest' || value === 'begin') return BEGIN;
     if (value === 'none') return NONE;
   } else if (value && typeof value === 'object') {
-    if (value.kind === 'begin' || value.kind === 'latest' || value.kind === 'none') return value;
-    if (value.kind === 'sequence') return Offset.sequence(value.sequence);
-    if (value.kind === 'time') return Offset.time(value.time);
+    const offset = value as { kind?: unknown; sequence?: unknown; time?: unknown };
+    if (offset.kind === 'begin') return BEGIN;
+    if (offset.kind === 'latest') return LATEST;
+    if (offset.kind === 'none') return NONE;
+    if (
+      offset.kind === 'sequence' &&
+      Number.isSafeInteger(offset.sequence) &&
+      (offset.sequence as number) >= 0
+    )
+      return Offset.sequence(offset.sequence as number);
+    if (offset.kind === 'time' && offset.time instanceof Date && !Number.isNaN(offset.time.getTime()))
+      return Offset.time(offset.time);
   }
-  throw new ConfigurationError(
-    option,
-    'Offset.BEGIN, Offset.LATEST, Offset.NONE, Offset.sequence(n), Offset.time(date) or "latest" | "earliest" | "none"',
-  );
+  throw new ConfigurationError(option, EXPECTED, { received: describeOffsetInput(value) });
+}
+
+/** A short description of a value given as a position, for errors (`NaN`, `-1`, `an invalid Date`, …). */
+function describeOffsetInput(value: unknown): string {
+  if (value instanceof Date)
+    return Number.isNaN(value.getTime()) ? 'an invalid Date' : `Date ${value.toISOString()}`;
+  if (value && typeof value === 'object' && 'kind' in value) {
+    const { kind, sequence, time } = value as { kind: unknown; sequence?: unknown; time?: unknown };
+    const detail =
+      sequence !== undefined
+        ? `, sequence: ${describeValue(sequence)}`
+        : time !== undefined
+          ? `, time: ${time instanceof Date ? describeOffsetInput(time) : describeValue(time)}`
+          : '';
+    return `{ kind: ${describeValue(kind)}${detail} }`;
+  }
+  if (value && typeof value === 'object' && !Array.isArray(value)) return 'an object without "kind"';
+  return describeValue(value);
+}
+
+/**
+ * For a transport's `switch (offset.kind)`: an offset of no known kind (only possible when a caller bypassed
+ * `toOffset`) fails loudly instead of falling through to a default position.
+ */
+export function unknownOffset(offset: never, where: string): never {
+  throw new ConfigurationError(where, EXPECTED, { received: describeOffsetInput(offset) });
 }
 
 /** A readable form for logs and errors: `begin`, `sequence 42`, `time 2026-…`. */

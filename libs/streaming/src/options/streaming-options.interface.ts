@@ -7,7 +7,7 @@ import {
 } from '@databus/common';
 import { LoggerService } from '@nestjs/common';
 import { PayloadDecoding } from '../message/codec';
-import { Offset, OffsetName } from '../offset/offset';
+import { OffsetInput } from '../offset/offset';
 import type { AccountServerOptions } from '../account-server/account-server.options';
 import { TransportFactory } from '../transport/transport.interface';
 import { MessageHeaders } from '../transport/transport-record.interface';
@@ -54,8 +54,12 @@ export interface ConsumerOptions {
    * defaults to the module's `group`, else a private, non-durable subscription.
    */
   group?: string;
-  /** Where a group with no committed position starts. A durable group resumes from its position whatever this says. @default Offset.LATEST */
-  offset?: Offset | OffsetName;
+  /**
+   * Where a group with no committed position starts: an `Offset`, `'latest' | 'earliest' | 'none'`, a sequence
+   * number (as `Offset.sequence(n)`) or a `Date` (as `Offset.time(date)`); anything else is a
+   * `ConfigurationError`. A durable group resumes from its position whatever this says. @default Offset.LATEST
+   */
+  offset?: OffsetInput;
   /** Messages per fetch. @default 10 */
   batch?: number;
   /** How long a fetch waits for the `batch`-th message. @default 10_000 for subscribe(), 100 for handlers */

@@ -22,7 +22,7 @@ function fakeTransport(
   let subscriptions = 0;
   const transport = {
     name: 'memory',
-    capabilities: { ackMode },
+    capabilities: { ackMode, seek: true },
     subscribe: jest.fn(async (): Promise<TransportSubscription> => {
       subscriptions++;
       return {

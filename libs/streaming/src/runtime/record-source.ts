@@ -1,6 +1,14 @@
-import { errorMessage, isRetriable, ResolvedBackoff, retry, RetryAttemptReport } from '@databus/common';
+import {
+  errorMessage,
+  isRetriable,
+  ResolvedBackoff,
+  retry,
+  RetryAttemptReport,
+  UnsupportedFeatureError,
+} from '@databus/common';
 import { SubscriptionClosedError } from '../errors';
-import { Offset } from '../offset/offset';
+import { describeOffset, Offset, toOffset } from '../offset/offset';
+import { assertOffsetSupported } from '../transport/transport-capabilities';
 import { IncomingRecord } from '../transport/transport-record.interface';
 import {
   StreamingTransport,
@@ -169,9 +177,25 @@ export class RecordSource {
     while (this.flushing) await this.flushing;
   }
 
+  /**
+   * What a `seek` to `value` moves to: `value` normalised (a sequence number, a `Date`, an `Offset`; see
+   * `toOffset`) and checked against the transport's capabilities. Throws at once, before anything moves:
+   * `ConfigurationError` naming `option` for a value that is no position, `UnsupportedFeatureError` where the
+   * transport cannot seek or has no positions of that kind.
+   */
+  seekTarget(value: unknown, option: string): Offset {
+    const offset = toOffset(value, option, null);
+    const { name, capabilities } = this.transport;
+    if (!capabilities.seek)
+      throw new UnsupportedFeatureError(name, 'seek', `${option} asks for ${describeOffset(offset)}`);
+    assertOffsetSupported(name, capabilities, offset, option);
+    return offset;
+  }
+
   /** Moves the position; records delivered before the seek are dropped and never acknowledged. */
-  async seek(offset: Offset): Promise<void> {
+  async seek(value: unknown, option = `seek('${this.spec.dataset}'): offset`): Promise<void> {
     if (this.closed) throw new SubscriptionClosedError('seek');
+    const offset = this.seekTarget(value, option);
     await this.flush();
     const lease = this.lease ?? (this.lease = await this.newLease());
     await lease.sub.seek(offset);

@@ -48,6 +48,40 @@ export async function take(sub: Subscription, count: number): Promise<DatasetMes
   return out;
 }
 
+/**
+ * Like `take`, but bounded: when `count` messages have not come within the target's delivery bound, closes
+ * `sub` (which ends the iteration) and fails saying how many did, so a stalled subscription fails the test
+ * instead of hanging it.
+ */
+export async function takeWithin(
+  target: ConformanceTarget,
+  sub: Subscription,
+  count: number,
+  what: string,
+): Promise<DatasetMessage[]> {
+  const out: DatasetMessage[] = [];
+  let timedOut = false;
+  const bound = target.deliveryTimeoutMs ?? 10_000;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void sub.close();
+  }, bound);
+  try {
+    for await (const msg of sub) {
+      out.push(msg);
+      if (out.length >= count) {
+        await msg.ack();
+        break;
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  if (timedOut && out.length < count)
+    throw new Error(`Expected ${count} message(s) ${what} within ${bound} ms, received ${out.length}.`);
+  return out;
+}
+
 /** What a recording handler saw. */
 export interface Recorded {
   payload: { i: number; [k: string]: unknown };

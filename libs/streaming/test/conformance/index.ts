@@ -8,6 +8,7 @@ import { observabilityConformance } from './observability.conformance';
 import { positionsConformance } from './positions.conformance';
 import { produceConformance } from './produce.conformance';
 import { requestReplyConformance } from './request-reply.conformance';
+import { seekValuesConformance } from './seek-values.conformance';
 
 export type { ConformanceTarget, ObservedChannelSettings } from './harness';
 
@@ -18,6 +19,7 @@ export type { ConformanceTarget, ObservedChannelSettings } from './harness';
 export function describeConformance(target: ConformanceTarget): void {
   jest.setTimeout(Math.max(60_000, (target.deliveryTimeoutMs ?? 10_000) * 4));
   positionsConformance(target);
+  seekValuesConformance(target);
   groupsConformance(target);
   produceConformance(target);
   flowConformance(target);

@@ -1,5 +1,5 @@
 import { NoCommittedPositionError } from '../../errors';
-import { Offset } from '../../offset/offset';
+import { Offset, unknownOffset } from '../../offset/offset';
 
 /**
  * A place in a stream: an exact offset, the oldest message (`first`), only new messages (`next`), or the
@@ -24,6 +24,8 @@ export function positionOf(offset: Offset, dataset: string, group?: string): Str
       return { kind: 'time', ms: offset.time.getTime() };
     case 'none':
       throw new NoCommittedPositionError(dataset, group);
+    default:
+      return unknownOffset(offset, 'offset');
   }
 }
 

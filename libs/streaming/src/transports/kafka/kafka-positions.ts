@@ -1,5 +1,5 @@
 import { NoCommittedPositionError } from '../../errors';
-import { Offset } from '../../offset/offset';
+import { Offset, unknownOffset } from '../../offset/offset';
 import { KafkaDriver } from './kafka-driver.interface';
 
 /** Offset per partition: the next record to read. */
@@ -32,6 +32,8 @@ export async function resolvePositions(
     const byPartition = new Map(committed.map((c) => [c.partition, c.offset]));
     return new Map(ranges.map((r) => [r.partition, byPartition.get(r.partition) ?? r.low]));
   }
+  if (offset.kind !== 'begin' && offset.kind !== 'latest' && offset.kind !== 'sequence')
+    return unknownOffset(offset, 'offset');
   const ranges = await driver.partitionRanges(topic);
   return new Map(
     ranges.map((r) => {

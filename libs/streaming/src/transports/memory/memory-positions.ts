@@ -1,5 +1,5 @@
 import { NoCommittedPositionError } from '../../errors';
-import { Offset } from '../../offset/offset';
+import { Offset, unknownOffset } from '../../offset/offset';
 import { MemoryLog } from './memory-log';
 
 /** The sequence an offset points at in `log`. `none` is resolved by the caller (it needs the group). */
@@ -15,5 +15,7 @@ export function startSequence(log: MemoryLog, offset: Offset, group?: string): n
       return log.sequenceAt(offset.time);
     case 'none':
       throw new NoCommittedPositionError(log.dataset, group);
+    default:
+      return unknownOffset(offset, 'offset');
   }
 }

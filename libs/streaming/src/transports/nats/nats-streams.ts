@@ -10,7 +10,7 @@ import {
 } from '@nats-io/jetstream';
 import { nanos } from './nats-client';
 import { NoCommittedPositionError } from '../../errors';
-import { Offset } from '../../offset/offset';
+import { Offset, unknownOffset } from '../../offset/offset';
 import { SubscriptionSpec } from '../../transport/transport.interface';
 import { isConsumerNotFound, mapNatsError } from './nats-error.mapper';
 import { mapReplicaRefusal } from './nats-replicas';
@@ -259,5 +259,7 @@ function startConfig(offset: Offset, spec: SubscriptionSpec): Partial<ConsumerCo
       return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: offset.time.toISOString() };
     case 'none':
       throw new NoCommittedPositionError(spec.dataset, spec.group);
+    default:
+      return unknownOffset(offset, 'offset'); // never a consumer with the server's default (all messages)
   }
 }
