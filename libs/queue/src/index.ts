@@ -43,6 +43,7 @@ export {
   PayloadDecodeError,
   RequestTimeoutError,
 } from '@databus/common';
+export type { AmqpDeclareOptions, DeliveryMode } from '@databus/common';
 export type { TaskQueueEvent, TaskQueueEventListener } from './observability/task-queue-events';
 export {
   TaskQueueHandlerRegistry,

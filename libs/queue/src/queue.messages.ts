@@ -18,8 +18,11 @@ export const HANDLER_FAILED = (
 export const DEAD_LETTERED = (queue: string, target: string, attempts: number, reason: string): string =>
   `A message from "${queue}" was dead-lettered to "${target}" after ${attempts} attempt(s) (${reason}).`;
 
-export const DROPPED = (queue: string, reason: string): string =>
-  `A message from "${queue}" was dropped (${reason}; deadLetter is false).`;
+export const DROPPED = (queue: string, reason: string, why: string): string =>
+  `A message from "${queue}" was dropped (${reason}; ${why}).`;
+
+export const AT_MOST_ONCE_RELEASED = (handler: string, count: number): string =>
+  `${handler}: ${count} message(s) received but not started were lost (delivery: 'at-most-once', the broker no longer has them).`;
 
 export const SETTLEMENT_FAILED = (queue: string, error: string): string =>
   `Could not settle a message from "${queue}"; the broker will redeliver it: ${error}`;

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { assertNonEmptyString, ConfigurationError } from '@databus/common';
+import { AmqpDeclareOptions, assertNonEmptyString, ConfigurationError } from '@databus/common';
+import { resolveAmqpDeclaration } from '@databus/common/amqp';
 import type {
   BackendStatus,
+  ExchangeDeclaration,
   TaskHeaders,
   OutgoingMessage,
   QueueBackend,
@@ -34,15 +36,30 @@ export interface EnqueueOptions {
   messageId?: string;
   /** Content type of a `Buffer` payload; objects are always `application/json`. */
   contentType?: string;
+  /**
+   * How the queue is declared if missing (RabbitMQ); the same as its `@TaskHandler`'s `queueOptions`, e.g.
+   * `{ durable: false }` for a queue declared by pika's `queue_declare(queue='stats')`. @default { durable: true }
+   */
+  queueOptions?: AmqpDeclareOptions;
 }
 
 /** Options of `TaskQueue.publish`. @publicApi */
-export type PublishOptions = Pick<EnqueueOptions, 'correlationId' | 'headers' | 'messageId' | 'contentType'>;
+export interface PublishOptions extends Pick<
+  EnqueueOptions,
+  'correlationId' | 'headers' | 'messageId' | 'contentType'
+> {
+  /**
+   * How the fanout exchange is declared if missing (RabbitMQ); the same as its subscribers' `exchangeOptions`,
+   * e.g. `{ durable: false }` for pika's `exchange_declare(exchange='logs', exchange_type='fanout')`.
+   * @default { durable: true }
+   */
+  exchangeOptions?: AmqpDeclareOptions;
+}
 
 /** Options of `TaskQueue.request`. @publicApi */
 export interface TaskRequestOptions extends Pick<
   EnqueueOptions,
-  'priority' | 'headers' | 'correlationId' | 'contentType'
+  'priority' | 'headers' | 'correlationId' | 'contentType' | 'queueOptions'
 > {
   /** How long to wait for the reply. @default module `requestTimeoutMs` */
   timeoutMs?: number;
@@ -72,7 +89,7 @@ export class TaskQueue {
   /** Sends `payload` to the durable queue `queue` (declared if missing); resolves with the message id. */
   async enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): Promise<string> {
     const message = this.message(payload, options);
-    const declaration = this.declaration(queue);
+    const declaration = this.declaration(queue, options.queueOptions, 'enqueue');
     await this.telemetry.produce(queue, message, 'publish', async () => {
       if (options.delayMs !== undefined && options.delayMs > 0) {
         await this.backend.assertQueue(declaration);
@@ -85,8 +102,11 @@ export class TaskQueue {
   /** Publishes `event` to the fanout exchange `exchange` (declared if missing); resolves with the message id. */
   async publish(exchange: string, event: unknown, options: PublishOptions = {}): Promise<string> {
     assertNonEmptyString(exchange, 'publish(exchange)');
+    const declaration = this.exchangeDeclaration(exchange, options.exchangeOptions);
     const message = this.message(event, options);
-    await this.telemetry.produce(exchange, message, 'publish', () => this.backend.publish(exchange, message));
+    await this.telemetry.produce(exchange, message, 'publish', () =>
+      this.backend.publish(exchange, message, declaration),
+    );
     return message.properties.messageId as string;
   }
 
@@ -101,7 +121,7 @@ export class TaskQueue {
       correlationId: options.correlationId ?? randomUUID(),
     });
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
-    const declaration = this.declaration(queue);
+    const declaration = this.declaration(queue, options.queueOptions, 'request');
     let reply: unknown;
     // The span covers the round trip; the message counts as produced once the broker confirmed it.
     await this.telemetry.produce(
@@ -158,14 +178,41 @@ export class TaskQueue {
     };
   }
 
-  private declaration(queue: string): QueueDeclaration {
-    let declaration = this.declarations.get(queue);
+  /** The declaration of `queue`: cached for the default, validated per call when `queueOptions` is given. */
+  private declaration(
+    queue: string,
+    queueOptions: AmqpDeclareOptions | undefined,
+    call: string,
+  ): QueueDeclaration {
+    if (queueOptions !== undefined) {
+      assertNonEmptyString(queue, 'queue');
+      const option = `${call}(${JSON.stringify(queue)}).queueOptions`;
+      return {
+        name: queue,
+        maxPriority: this.options.maxPriority,
+        declare: resolveAmqpDeclaration(queueOptions, option, 'queue'),
+        option,
+      };
+    }
+    const key = `${call}:${queue}`;
+    let declaration = this.declarations.get(key);
     if (!declaration) {
       assertNonEmptyString(queue, 'queue');
-      declaration = { name: queue, maxPriority: this.options.maxPriority };
-      this.declarations.set(queue, declaration);
+      const option = `${call}(${JSON.stringify(queue)}).queueOptions`;
+      declaration = { name: queue, maxPriority: this.options.maxPriority, option };
+      this.declarations.set(key, declaration);
     }
     return declaration;
+  }
+
+  private exchangeDeclaration(
+    exchange: string,
+    exchangeOptions: AmqpDeclareOptions | undefined,
+  ): ExchangeDeclaration {
+    const option = `publish(${JSON.stringify(exchange)}).exchangeOptions`;
+    return exchangeOptions === undefined
+      ? { name: exchange, option }
+      : { name: exchange, declare: resolveAmqpDeclaration(exchangeOptions, option, 'exchange'), option };
   }
 
   private checkPriority(priority: number): void {

@@ -9,3 +9,5 @@ export { createTestPki } from './pki';
 export { barrelExports } from './barrel';
 export type { ClusterNodeSpec, ProcessClusterOptions } from './process-cluster';
 export { ProcessCluster, freePorts } from './process-cluster';
+export type { PikaProgram, PikaRun } from './pika';
+export { PIKA_PYTHON, pikaAvailable, describeWithPika, startPika, runPika } from './pika';

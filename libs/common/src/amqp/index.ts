@@ -13,3 +13,13 @@ export { loadAmqplib } from './load-amqplib';
 export { AmqpChannelSlot, publishRetryDelay } from './channel-slot';
 export type { AmqpSettleChannel } from './ack-batcher';
 export { AmqpAckBatcher } from './ack-batcher';
+export type { AmqpDeclaredKind, AmqpDeclarationTarget, ResolvedAmqpDeclaration } from './declaration';
+export {
+  amqpDeclarationMismatch,
+  amqpExchangeArgs,
+  amqpQueueArgs,
+  declarationKey,
+  DURABLE_DECLARATION,
+  resolveAmqpDeclaration,
+  sameAmqpDeclaration,
+} from './declaration';

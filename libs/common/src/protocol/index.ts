@@ -1,2 +1,5 @@
 export { AmqpReplyCode, amqpReplyCode } from './amqp-reply-codes';
+export type { AmqpDeclareOptions } from './amqp-declare-options';
+export type { DeliveryMode } from './delivery-mode';
+export { DELIVERY_MODES } from './delivery-mode';
 export { PendingReplies } from './pending-replies';

@@ -1,3 +1,5 @@
+import type { ResolvedAmqpDeclaration } from '@databus/common/amqp';
+
 /**
  * The backend SPI: what a broker has to offer for the task-queue runtime to work on it. A backend moves
  * bytes, declares topology, confirms publishes and keeps its consumers attached across reconnects; it knows
@@ -42,22 +44,42 @@ export interface Delivery {
   readonly queue: string;
 }
 
-/** A durable, named work queue and its arguments; declared identically by producers and consumers. */
-export interface QueueDeclaration {
+/**
+ * How a queue or exchange is declared, and where the user set that (named in a mismatch error). Absent
+ * `declare`: durable, not exclusive, not auto-delete, no arguments. The memory backend ignores the flags.
+ */
+export interface DeclaredAs {
+  declare?: ResolvedAmqpDeclaration;
+  /** The option path of the declaration, e.g. `StatsWorker.compute @TaskHandler.queueOptions`. */
+  option?: string;
+}
+
+/** A named work queue and its arguments; declared identically by producers and consumers. */
+export interface QueueDeclaration extends DeclaredAs {
   name: string;
   /** `x-max-priority`; 0 or absent declares a queue without priorities. */
   maxPriority?: number;
+}
+
+/** A fanout exchange and how it is declared. */
+export interface ExchangeDeclaration extends DeclaredAs {
+  name: string;
 }
 
 /** What to consume. */
 export interface ConsumeSpec {
   /** A durable, named queue (competing consumers). Absent: an exclusive, server-named, auto-delete queue. */
   queue?: QueueDeclaration;
-  /** A fanout exchange the queue is bound to (declared durable if missing). */
+  /** A fanout exchange the queue is bound to (declared if missing, durable unless `exchange` says otherwise). */
   bindExchange?: string;
+  /** How `bindExchange` is declared. */
+  exchange?: DeclaredAs;
   /** Unsettled deliveries the broker may push to this consumer. */
   prefetch: number;
-  /** The broker forgets a delivery once sent (used for RPC replies only). @default false */
+  /**
+   * The broker forgets a delivery once sent (RPC replies, at-most-once handlers): `ack`/`nack` do nothing and
+   * the prefetch does not bound what the broker pushes. @default false
+   */
   noAck?: boolean;
 }
 
@@ -96,18 +118,21 @@ export interface QueueBackend {
   readonly kind: BackendKind;
   /** Opens the connection (bounded by `connectTimeoutMs`); permanent failures reject at once. */
   connect(): Promise<void>;
-  /** Declares a durable queue once per connection. */
+  /**
+   * Declares a queue once per connection (and declaration). A queue that exists with other flags or
+   * arguments fails with a `ConfigurationError` naming the queue and the option that differs.
+   */
   assertQueue(queue: QueueDeclaration): Promise<void>;
-  /** Declares a durable fanout exchange once per connection. */
-  assertFanout(exchange: string): Promise<void>;
+  /** Declares a fanout exchange once per connection; a mismatch fails as for `assertQueue`. */
+  assertFanout(exchange: ExchangeDeclaration): Promise<void>;
   /**
    * Publishes a persistent message to `queue` through the default exchange and resolves on the broker's
    * confirm. `declare`, when given, is asserted first. During an outage it waits for the connection up to
    * `publishTimeoutMs`, then rejects with `TemporaryError`.
    */
   send(queue: string, message: OutgoingMessage, declare?: QueueDeclaration): Promise<void>;
-  /** Publishes a persistent message to a fanout exchange (declared if missing), confirmed. */
-  publish(exchange: string, message: OutgoingMessage): Promise<void>;
+  /** Publishes a persistent message to a fanout exchange (declared as `declare` says if missing), confirmed. */
+  publish(exchange: string, message: OutgoingMessage, declare?: ExchangeDeclaration): Promise<void>;
   /** Publishes a message that reaches `queue` after `delayMs` (a delay queue with TTL + dead-letter back). */
   sendDelayed(queue: string, message: OutgoingMessage, delayMs: number): Promise<void>;
   /** Starts consuming; the consumer survives reconnects until cancelled. */

@@ -1,4 +1,5 @@
 import { Reflector } from '@nestjs/core';
+import type { AmqpDeclareOptions, DeliveryMode } from '@databus/common';
 import type { TaskRetryOptions } from '../options/task-queue-options.interface';
 import type { OnFailure } from '../runtime/failure-policy';
 
@@ -26,10 +27,26 @@ export interface QueueHandlerOptions {
    * running the handler again. @default false
    */
   idempotent?: boolean;
+  /**
+   * `'at-least-once'` (default): manual ack after the handler resolves, retries, dead letters.
+   * `'at-most-once'`: the broker forgets each message as it sends it (AMQP `noAck`, pika's `auto_ack=True`):
+   * a message is **lost** when its handler fails, when the process crashes, and when shutdown or `pause()`
+   * finds it not yet started; the prefetch does not bound what the broker pushes. Retries and dead letters do
+   * not apply: combining it with `retry`, `deadLetter` or `onFailure` is a `ConfigurationError`.
+   * @default 'at-least-once'
+   */
+  delivery?: DeliveryMode;
 }
 
 /** Options of `@TaskHandler`. @publicApi */
-export type TaskHandlerOptions = QueueHandlerOptions;
+export interface TaskHandlerOptions extends QueueHandlerOptions {
+  /**
+   * How the work queue is declared (RabbitMQ): match another program's declaration of the same queue, e.g.
+   * `{ durable: false }` for pika's `queue_declare(queue='stats')`. Producers pass the same to `enqueue`.
+   * @default { durable: true }
+   */
+  queueOptions?: AmqpDeclareOptions;
+}
 
 /** Options of `@EventSubscriber`. @publicApi */
 export interface EventSubscriberOptions extends QueueHandlerOptions {
@@ -38,6 +55,14 @@ export interface EventSubscriberOptions extends QueueHandlerOptions {
    * queue). Absent: an exclusive, auto-named, auto-delete queue, so each listener gets every event.
    */
   queue?: string;
+  /** How `queue` is declared (only with `queue`); as `@TaskHandler`'s `queueOptions`. @default { durable: true } */
+  queueOptions?: AmqpDeclareOptions;
+  /**
+   * How the fanout exchange is declared (RabbitMQ), e.g. `{ durable: false }` for pika's
+   * `exchange_declare(exchange='logs', exchange_type='fanout')`. Publishers pass the same to `publish`.
+   * @default { durable: true }
+   */
+  exchangeOptions?: AmqpDeclareOptions;
 }
 
 /** What the decorators record on a method. */
@@ -47,7 +72,7 @@ export interface QueueHandlerMetadata {
   queue?: string;
   /** The fanout exchange (events). */
   exchange?: string;
-  options: QueueHandlerOptions;
+  options: EventSubscriberOptions;
 }
 
 /** Internal: the reflectable decorator behind `@TaskHandler` and `@EventSubscriber`; its key is unique. */

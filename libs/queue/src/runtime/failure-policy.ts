@@ -1,4 +1,4 @@
-import { backoffDelay, isPermanentFailure } from '@databus/common';
+import { backoffDelay, DeliveryMode, isPermanentFailure } from '@databus/common';
 import type { ConsumeSpec } from '../backends/queue-backend.interface';
 import type { ResolvedRetry } from '../options/resolve-options';
 import type { DeadLetterReason } from '../wire/wire-format';
@@ -20,6 +20,8 @@ export interface ResolvedHandler {
   onFailure: OnFailure;
   /** Run once per message id through the application's idempotency store. */
   idempotent?: boolean;
+  /** `'at-most-once'`: consumed with noAck; a failure is dropped (one WARN line), never retried. */
+  delivery: DeliveryMode;
 }
 
 /** The outcome of a failure, decided in one place. */

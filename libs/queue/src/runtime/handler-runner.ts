@@ -7,7 +7,7 @@ import type {
 } from '../backends/queue-backend.interface';
 import type { HandlerObserver, StopCause } from '../observability/handler-observer';
 import { noopHandlerObserver } from '../observability/handler-observer';
-import { CONSUMER_FAILED, CONSUMER_STATE, SETTLEMENT_FAILED } from '../queue.messages';
+import { AT_MOST_ONCE_RELEASED, CONSUMER_FAILED, CONSUMER_STATE, SETTLEMENT_FAILED } from '../queue.messages';
 import { Deque } from '../util/deque';
 import { attemptOf, decodeBody } from '../wire/wire-format';
 import type { ResolvedHandler } from './failure-policy';
@@ -180,9 +180,18 @@ export class HandlerRunner {
     this.releaseWaiting();
   }
 
-  /** Deliveries that have not started go back to the queue (the broker marks them redelivered). */
+  /**
+   * Deliveries that have not started go back to the queue (the broker marks them redelivered); at most once,
+   * the broker has forgotten them already, so they are lost (one WARN line with the count).
+   */
   private releaseWaiting(): void {
-    for (const delivery of this.waiting.drain()) this.backend.nack(delivery, true);
+    let released = 0;
+    for (const delivery of this.waiting.drain()) {
+      this.backend.nack(delivery, true);
+      released++;
+    }
+    if (released > 0 && this.handler.delivery === 'at-most-once')
+      this.logger.warn(AT_MOST_ONCE_RELEASED(this.handler.name, released));
   }
 
   private whenIdle(timeoutMs: number): Promise<number> {

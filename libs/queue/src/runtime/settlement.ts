@@ -54,7 +54,11 @@ export class Settlement implements ExplicitSettlement {
     // A retry or an ack is one WARN line; a dead letter is one ERROR line (below). Stacks only at debug.
     if (decision.action !== 'dead-letter') {
       const next =
-        decision.action === 'retry' ? `retrying in ${decision.delayMs} ms` : "acked, onFailure: 'ack'";
+        decision.action === 'retry'
+          ? `retrying in ${decision.delayMs} ms`
+          : this.handler.delivery === 'at-most-once'
+            ? "dropped, delivery: 'at-most-once'"
+            : "acked, onFailure: 'ack'";
       this.logger.warn(
         HANDLER_FAILED(this.handler.name, attempt, this.handler.retry.attempts, next, errorText(error)),
       );
@@ -93,7 +97,14 @@ export class Settlement implements ExplicitSettlement {
     const target = this.handler.deadLetter;
     this.outcomes.set(delivery, target === false ? 'dropped' : 'dead_lettered');
     try {
-      if (target === false) this.logger.error(DROPPED(this.handler.label, `${reason}: ${errorText(error)}`));
+      if (target === false)
+        this.logger.error(
+          DROPPED(
+            this.handler.label,
+            `${reason}: ${errorText(error)}`,
+            this.handler.delivery === 'at-most-once' ? "delivery is 'at-most-once'" : 'deadLetter is false',
+          ),
+        );
       else {
         const headers = carriedHeaders(delivery.properties.headers);
         headers[WireHeaders.REASON] = reason;

@@ -6,6 +6,7 @@ import type {
   BackendStatus,
   ConsumeSpec,
   Delivery,
+  ExchangeDeclaration,
   DeliveryListener,
   OutgoingMessage,
   QueueBackend,
@@ -68,9 +69,9 @@ export class MemoryBackend implements QueueBackend, MemoryConnectionHooks {
     this.broker.declareQueue(queue);
   }
 
-  async assertFanout(exchange: string): Promise<void> {
+  async assertFanout(exchange: ExchangeDeclaration): Promise<void> {
     await this.whenConnected();
-    this.broker.declareFanout(exchange);
+    this.broker.declareFanout(exchange.name);
   }
 
   async send(queue: string, message: OutgoingMessage, declare?: QueueDeclaration): Promise<void> {
@@ -115,7 +116,8 @@ export class MemoryBackend implements QueueBackend, MemoryConnectionHooks {
   }
 
   isSettleable(delivery: Delivery): boolean {
-    return (delivery as MemoryDelivery).consumer.unacked.has(delivery as MemoryDelivery);
+    const { consumer } = delivery as MemoryDelivery;
+    return consumer.noAck || consumer.unacked.has(delivery as MemoryDelivery);
   }
 
   nack(delivery: Delivery, requeue: boolean): void {

@@ -1,6 +1,6 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { LoggerService } from '@nestjs/common';
-import { backoffDelay, ResolvedBackoff, sleep } from '@databus/common';
+import { backoffDelay, ConfigurationError, ResolvedBackoff, sleep } from '@databus/common';
 import { AmqpAckBatcher } from '@databus/common/amqp';
 import type {
   BackendConsumer,
@@ -10,7 +10,7 @@ import type {
   MessageProperties,
 } from '../queue-backend.interface';
 import { isChannelServerError, mapAmqpError } from './rabbitmq-error.mapper';
-import { workQueueOptions } from './topology';
+import { declareFanout, declareWorkQueue } from './topology';
 
 const CLOSE_TIMEOUT_MS = 2000;
 
@@ -129,7 +129,7 @@ export class ConsumerRegistry {
         attached++;
       } catch (error) {
         // A channel-level refusal (e.g. queue arguments) must not take the other consumers down.
-        if (!isChannelServerError(error)) throw error;
+        if (!isChannelServerError(error) && !(error instanceof ConfigurationError)) throw error;
         this.scheduleRetry(entry, generation, error);
       }
     }
@@ -138,7 +138,7 @@ export class ConsumerRegistry {
 
   ack(delivery: RabbitDelivery): void {
     const slot = delivery.slot;
-    if (!slot.open) return;
+    if (!slot.open || slot.entry.spec.noAck) return; // acking a noAck delivery would close the channel
     slot.outstanding--;
     slot.settler.ack(delivery.message); // a closed channel: the broker requeues it, nothing to do here
     this.closeIfIdle(slot);
@@ -146,7 +146,7 @@ export class ConsumerRegistry {
 
   nack(delivery: RabbitDelivery, requeue: boolean): void {
     const slot = delivery.slot;
-    if (!slot.open) return;
+    if (!slot.open || slot.entry.spec.noAck) return;
     slot.outstanding--;
     slot.settler.nack(delivery.message, requeue);
     this.closeIfIdle(slot);
@@ -178,7 +178,8 @@ export class ConsumerRegistry {
     const channel = await connection.createChannel();
     const slot = new ChannelSlot(channel, entry);
     channel.on('error', (error: Error) => {
-      if (entry.active)
+      // A refusal while attaching is reported by attach's caller; this is for a channel that was working.
+      if (entry.active && entry.slot === slot)
         this.logger.warn(
           `Consumer channel of "${entry.queueName}" failed: ${mapAmqpError(error, this.where).message}`,
         );
@@ -187,11 +188,11 @@ export class ConsumerRegistry {
     try {
       if (!spec.noAck) await channel.prefetch(spec.prefetch, false);
       let queue = spec.queue?.name;
-      if (spec.queue) await channel.assertQueue(spec.queue.name, workQueueOptions(spec.queue));
+      if (spec.queue) await declareWorkQueue(channel, spec.queue, this.where);
       else
         queue = (await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false })).queue;
       if (spec.bindExchange) {
-        await channel.assertExchange(spec.bindExchange, 'fanout', { durable: true });
+        await declareFanout(channel, { ...spec.exchange, name: spec.bindExchange }, this.where);
         await channel.bindQueue(queue as string, spec.bindExchange, '');
       }
       if (!entry.active || generation !== this.generation) {

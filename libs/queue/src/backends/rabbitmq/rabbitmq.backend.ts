@@ -7,6 +7,7 @@ import type {
   ConsumeSpec,
   Delivery,
   DeliveryListener,
+  ExchangeDeclaration,
   OutgoingMessage,
   QueueBackend,
   QueueDeclaration,
@@ -72,20 +73,20 @@ export class RabbitMqBackend implements QueueBackend {
     await this.topology.ensureQueue(queue);
   }
 
-  async assertFanout(exchange: string): Promise<void> {
+  async assertFanout(exchange: ExchangeDeclaration): Promise<void> {
     await this.supervisor.whenConnected(this.options.publishTimeoutMs);
     await this.topology.ensureFanout(exchange);
   }
 
   async send(queue: string, message: OutgoingMessage, declare?: QueueDeclaration): Promise<void> {
     const deadline = Date.now() + this.options.publishTimeoutMs;
-    if (declare && !this.topology.hasQueue(declare.name)) await this.assertQueue(declare);
+    if (declare && !this.topology.hasQueue(declare)) await this.assertQueue(declare);
     await this.publisher.publish('', queue, message, deadline);
   }
 
-  async publish(exchange: string, message: OutgoingMessage): Promise<void> {
+  async publish(exchange: string, message: OutgoingMessage, declare?: ExchangeDeclaration): Promise<void> {
     const deadline = Date.now() + this.options.publishTimeoutMs;
-    await this.assertFanout(exchange);
+    await this.assertFanout(declare ?? { name: exchange });
     await this.publisher.publish(exchange, '', message, deadline);
   }
 
@@ -107,7 +108,8 @@ export class RabbitMqBackend implements QueueBackend {
   }
 
   isSettleable(delivery: Delivery): boolean {
-    return (delivery as RabbitDelivery).slot.open;
+    const slot = (delivery as RabbitDelivery).slot;
+    return slot.open || slot.entry.spec.noAck === true; // a noAck delivery is the consumer's alone already
   }
 
   nack(delivery: Delivery, requeue: boolean): void {

@@ -1,17 +1,81 @@
 import type { Channel, ChannelModel, Options } from 'amqplib';
-import type { QueueDeclaration } from '../queue-backend.interface';
+import {
+  AmqpChannelSlot,
+  amqpDeclarationMismatch,
+  amqpExchangeArgs,
+  amqpQueueArgs,
+  declarationKey,
+  DURABLE_DECLARATION,
+} from '@databus/common/amqp';
+import type { ExchangeDeclaration, QueueDeclaration } from '../queue-backend.interface';
 import { mapAmqpError } from './rabbitmq-error.mapper';
-import { AmqpChannelSlot } from '@databus/common/amqp';
 
 /** How long an unused delay queue lives on after its TTL has passed (x-expires = 2 × TTL + this). */
 const DELAY_QUEUE_GRACE_MS = 60_000;
 
-/** Arguments of a durable work queue; producers and consumers must declare it identically. */
+/** Declare options of a work queue (durable by default); producers and consumers must declare it identically. */
 export function workQueueOptions(queue: QueueDeclaration): Options.AssertQueue {
-  return queue.maxPriority
-    ? { durable: true, arguments: { 'x-max-priority': queue.maxPriority } }
-    : { durable: true };
+  return amqpQueueArgs(
+    queue.declare ?? DURABLE_DECLARATION,
+    queue.maxPriority ? { 'x-max-priority': queue.maxPriority } : {},
+  );
 }
+
+/** Where a work queue's declaration options are set, for mismatch errors. */
+const queueOption = (queue: QueueDeclaration): string => queue.option ?? `queue "${queue.name}" queueOptions`;
+
+/**
+ * Declares `queue` on `channel`; a queue that exists with other flags or arguments is a `ConfigurationError`
+ * naming the queue and the option that differs (the module's `maxPriority` for `x-max-priority`).
+ */
+export async function declareWorkQueue(
+  channel: Channel,
+  queue: QueueDeclaration,
+  where: string,
+): Promise<void> {
+  try {
+    await channel.assertQueue(queue.name, workQueueOptions(queue));
+  } catch (error) {
+    throw (
+      amqpDeclarationMismatch(error, {
+        kind: 'queue',
+        name: queue.name,
+        option: queueOption(queue),
+        argumentOption: (arg) =>
+          arg === 'x-max-priority' && queue.declare?.arguments[arg] === undefined
+            ? 'TaskQueueModule.maxPriority'
+            : undefined,
+      }) ?? mapAmqpError(error, where)
+    );
+  }
+}
+
+/** Declares the fanout `exchange` on `channel` (durable by default); a mismatch fails as for queues. */
+export async function declareFanout(
+  channel: Channel,
+  exchange: ExchangeDeclaration,
+  where: string,
+): Promise<void> {
+  try {
+    await channel.assertExchange(
+      exchange.name,
+      'fanout',
+      amqpExchangeArgs(exchange.declare ?? DURABLE_DECLARATION),
+    );
+  } catch (error) {
+    throw (
+      amqpDeclarationMismatch(error, {
+        kind: 'exchange',
+        name: exchange.name,
+        option: exchange.option ?? `exchange "${exchange.name}" exchangeOptions`,
+      }) ?? mapAmqpError(error, where)
+    );
+  }
+}
+
+/** The topology cache key of a declaration: one name declared two ways is declared (and refused) twice. */
+const queueKey = (queue: QueueDeclaration): string =>
+  `q:${queue.name}:${queue.maxPriority ?? 0}:${declarationKey(queue.declare ?? DURABLE_DECLARATION)}`;
 
 /**
  * Rounds a delay to two significant digits (1234 → 1200 ms), so that jittered retries share a bounded set
@@ -67,17 +131,18 @@ export class Topology {
     this.delayDeclaredAt.clear();
   }
 
-  /** True once `queue` was declared on the current connection (no I/O, for the publish hot path). */
-  hasQueue(name: string): boolean {
-    return this.settled.has(`q:${name}`);
+  /** True once `queue` was declared so on the current connection (no I/O, for the publish hot path). */
+  hasQueue(queue: QueueDeclaration): boolean {
+    return this.settled.has(queueKey(queue));
   }
 
   ensureQueue(queue: QueueDeclaration): Promise<void> {
-    return this.once(`q:${queue.name}`, (ch) => ch.assertQueue(queue.name, workQueueOptions(queue)));
+    return this.once(queueKey(queue), (ch) => declareWorkQueue(ch, queue, this.where));
   }
 
-  ensureFanout(exchange: string): Promise<void> {
-    return this.once(`x:${exchange}`, (ch) => ch.assertExchange(exchange, 'fanout', { durable: true }));
+  ensureFanout(exchange: ExchangeDeclaration): Promise<void> {
+    const key = `x:${exchange.name}:${declarationKey(exchange.declare ?? DURABLE_DECLARATION)}`;
+    return this.once(key, (ch) => declareFanout(ch, exchange, this.where));
   }
 
   /** Declares (or refreshes) the delay queue for `queue` and `delayMs`; resolves with its name. */
