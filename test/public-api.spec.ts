@@ -76,6 +76,8 @@ const PUBLIC_NAMES: Record<string, string[]> = {
   ],
   streaming: [
     'AccountServerOptions',
+    'AmqpDatasetOptions',
+    'AmqpDeclareOptions',
     'AmqpRetentionOptions',
     'AmqpTransportOptions',
     'AuthenticationError',
@@ -95,6 +97,7 @@ const PUBLIC_NAMES: Record<string, string[]> = {
     'DatasetHandlerMetadata',
     'DatasetHandlerOptions',
     'DatasetMessage',
+    'DeliveryMode',
     'HandlerInfo',
     'HandlerRetryOptions',
     'IncomingRecord',

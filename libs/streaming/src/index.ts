@@ -69,6 +69,7 @@ export {
   PayloadDecodeError,
   RequestTimeoutError,
 } from '@databus/common';
+export type { AmqpDeclareOptions, DeliveryMode } from '@databus/common';
 
 // The transport SPI, for custom transports and the transports' own packages.
 export type {
@@ -102,6 +103,7 @@ export type { MemoryTransportOptions, MemoryRetention } from './transports/memor
 export type { NatsTransportOptions, NatsStreamOptions } from './transports/nats/nats.options';
 export { NatsWireHeaders } from './transports/nats/nats-wire-headers';
 export type { AmqpTransportOptions, AmqpRetentionOptions } from './transports/amqp/amqp.options';
+export type { AmqpDatasetOptions } from './transport/amqp-dataset';
 export type { MqttTransportOptions } from './transports/mqtt/mqtt.options';
 export type { RestStreamingTransportOptions } from './transports/rest/rest.options';
 export type { AccountServerOptions } from './account-server/account-server.options';

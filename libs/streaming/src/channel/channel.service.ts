@@ -6,6 +6,7 @@ import {
   withMessagingSpan,
 } from '@databus/common';
 import { StreamingEventListener } from '../connection/streaming-events';
+import { resolveAmqpDataset } from '../transport/amqp-dataset';
 import { RemoteHandlerError } from '../errors';
 import { encodePayload } from '../message/codec';
 import { DatasetMessage } from '../message/dataset-message';
@@ -208,6 +209,8 @@ export class ChannelService {
         start: resolved.offset,
         prefetch: resolved.prefetch,
         groupExpiryMs: opts.groupExpiryMs,
+        amqp: resolved.amqp,
+        noAck: resolved.delivery === 'at-most-once' || undefined,
       },
       where,
     );
@@ -275,5 +278,7 @@ function toRecord(value: unknown, options: ProduceOptions, keyOption = 'produce:
   const headers: MessageHeaders = { [DatabusHeaders.CONTENT_TYPE]: contentType, ...(options.headers ?? {}) };
   if (options.messageId !== undefined)
     headers[DatabusHeaders.MESSAGE_ID] = assertNonEmptyString(options.messageId, 'produce: messageId');
-  return { key: options.key, headers, data };
+  const record: OutgoingRecord = { key: options.key, headers, data };
+  if (options.amqp !== undefined) record.amqp = resolveAmqpDataset(options.amqp, 'produce: amqp');
+  return record;
 }

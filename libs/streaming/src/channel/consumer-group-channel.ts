@@ -1,5 +1,6 @@
 import { assertDuration, assertNonEmptyString, ConfigurationError, sleep } from '@databus/common';
 import { SubscriptionClosedError } from '../errors';
+import { AmqpDatasetOptions, resolveAmqpDataset, ResolvedAmqpDataset } from '../transport/amqp-dataset';
 import { DatasetMessage, MessageSettler } from '../message/dataset-message';
 import { Offset, OffsetInput, toOffset } from '../offset/offset';
 import { RecordSource } from '../runtime/record-source';
@@ -51,6 +52,8 @@ export interface OpenChannelOptions {
    * `open()` with `UnsupportedFeatureError`, never ignored. Named options above take precedence.
    */
   extraConfigs?: Record<string, unknown>;
+  /** amqp transport: keep the datasets as a plain queue or fanout exchange instead of streams (pika interop). */
+  amqp?: AmqpDatasetOptions;
 }
 
 /** Options of `run`. @publicApi */
@@ -80,6 +83,7 @@ export class ConsumerGroupChannel implements MessageSettler {
   private stopRequested?: AbortController;
   private destroyed = false;
   private readonly untrack: () => void;
+  private readonly amqp?: ResolvedAmqpDataset;
 
   /** @internal Built by `ChannelService.open`. */
   constructor(
@@ -118,6 +122,7 @@ export class ConsumerGroupChannel implements MessageSettler {
     // Before anything is created: a setting the transport would not honour is refused here, not ignored.
     const transport = connection.transportIfOpen;
     if (transport) this.assertSettingsSupported(transport);
+    this.amqp = resolveAmqpDataset(options.amqp, 'open: amqp');
     this.untrack = connection.track({ close: () => this.destroy() });
   }
 
@@ -284,6 +289,7 @@ export class ConsumerGroupChannel implements MessageSettler {
           start: this.offset,
           prefetch: this.options.prefetch ?? this.batch * 10,
           groupExpiryMs: opts.groupExpiryMs,
+          amqp: this.amqp,
           consumerConfig: {
             ...(this.options.extraConfigs ?? {}),
             ...(this.options.requestTimeoutMs !== undefined

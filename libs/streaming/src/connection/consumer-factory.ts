@@ -48,6 +48,7 @@ export function createConsumerRunner(
       attempts: options.attempts,
       backoff: options.backoff,
       deadLetter: options.deadLetter,
+      atMostOnce: options.delivery === 'at-most-once',
       reconnect: connection.options.reconnect,
       tracing: connection.options.tracing,
     },

@@ -176,6 +176,8 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
         start: resolved.offset,
         prefetch: resolved.prefetch,
         groupExpiryMs: options.groupExpiryMs,
+        amqp: resolved.amqp,
+        noAck: resolved.delivery === 'at-most-once' || undefined,
       },
       `@OnDatasetMessage('${meta.dataset}') on ${className}.${methodKey}`,
     );

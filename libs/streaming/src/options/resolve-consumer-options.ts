@@ -5,9 +5,12 @@ import {
   assertNonEmptyString,
   assertOneOf,
   ConfigurationError,
+  DELIVERY_MODES,
+  DeliveryMode,
   ResolvedBackoff,
   resolveBackoff,
 } from '@databus/common';
+import { resolveAmqpDataset, ResolvedAmqpDataset } from '../transport/amqp-dataset';
 import { PayloadDecoding } from '../message/codec';
 import { Offset, toOffset } from '../offset/offset';
 import { ConsumerOptions } from './streaming-options.interface';
@@ -25,6 +28,8 @@ export interface ResolvedConsumerOptions {
   backoff: ResolvedBackoff;
   deadLetter: string | false;
   decode: PayloadDecoding;
+  delivery: DeliveryMode;
+  amqp?: ResolvedAmqpDataset;
 }
 
 const KNOWN = new Set([
@@ -40,6 +45,8 @@ const KNOWN = new Set([
   'decode',
   'connection',
   'callback',
+  'delivery',
+  'amqp',
 ]);
 const RETRY_BACKOFF = { initialMs: 200, maxMs: 10_000, factor: 2, jitter: 0.2 };
 
@@ -82,6 +89,15 @@ export function resolveConsumerOptions(
     throw new ConfigurationError(opt('deadLetter'), 'a dataset other than the one consumed');
   if (o.autoCommit !== undefined && typeof o.autoCommit !== 'boolean')
     throw new ConfigurationError(opt('autoCommit'), 'a boolean');
+  const delivery = assertOneOf(o.delivery ?? 'at-least-once', opt('delivery'), DELIVERY_MODES);
+  if (delivery === 'at-most-once')
+    for (const key of ['retry', 'deadLetter'] as const)
+      if (own?.[key] !== undefined)
+        throw new ConfigurationError(
+          opt(key),
+          `no ${key} with delivery: 'at-most-once' (a failed message is dropped, never retried or dead-lettered); remove ${key}, or use delivery: 'at-least-once'`,
+          { received: JSON.stringify(own[key]) },
+        );
   const group = o.group ?? fallbacks.group;
   if (group !== undefined) assertNonEmptyString(group, opt('group'));
   return {
@@ -92,13 +108,16 @@ export function resolveConsumerOptions(
     prefetch,
     concurrency,
     autoCommit: o.autoCommit ?? true,
-    attempts: assertInteger(retry.attempts ?? 3, opt('retry.attempts'), 1, 1000),
+    attempts:
+      delivery === 'at-most-once' ? 1 : assertInteger(retry.attempts ?? 3, opt('retry.attempts'), 1, 1000),
     backoff: resolveBackoff(
       { ...RETRY_BACKOFF, ...stripUndefined(retry.backoff ?? {}) },
       opt('retry.backoff'),
     ),
-    deadLetter,
+    deadLetter: delivery === 'at-most-once' ? false : deadLetter,
     decode: assertOneOf(o.decode ?? 'json', opt('decode'), ['json', 'text', 'raw'] as const),
+    delivery,
+    amqp: resolveAmqpDataset(o.amqp, opt('amqp')),
   };
 }
 

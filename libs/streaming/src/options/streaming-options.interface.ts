@@ -3,6 +3,7 @@ import {
   BrokerCredentials,
   CredentialsProvider,
   DatabusMetrics,
+  DeliveryMode,
   TlsOptions,
 } from '@databus/common';
 import { LoggerService } from '@nestjs/common';
@@ -10,6 +11,7 @@ import { PayloadDecoding } from '../message/codec';
 import { OffsetInput } from '../offset/offset';
 import type { AccountServerOptions } from '../account-server/account-server.options';
 import { TransportFactory } from '../transport/transport.interface';
+import type { AmqpDatasetOptions } from '../transport/amqp-dataset';
 import { MessageHeaders } from '../transport/transport-record.interface';
 
 /** Options of `produce`. @publicApi */
@@ -19,6 +21,11 @@ export interface ProduceOptions {
   headers?: MessageHeaders;
   /** The message id, sent as header `x-databus-message-id`: `idempotent: true` handlers process each id once. */
   messageId?: string;
+  /**
+   * amqp transport: the dataset is a plain queue or fanout exchange, declared so if missing (pika interop),
+   * e.g. `{ exchange: { durable: false } }` to reach pika's fanout listeners. The same as its consumers'.
+   */
+  amqp?: AmqpDatasetOptions;
 }
 
 /** One message of `produceMany`. @publicApi */
@@ -75,6 +82,15 @@ export interface ConsumerOptions {
   deadLetter?: string | false;
   /** How the payload argument is decoded. @default 'json' */
   decode?: PayloadDecoding;
+  /**
+   * `'at-most-once'`: a failed message is dropped (one WARN line), never retried nor dead-lettered, and on
+   * the amqp transport a dataset kept as a queue or exchange (`amqp`) is consumed with `noAck` (pika's
+   * `auto_ack=True`): a message is **lost** when its handler fails or the process stops or crashes before
+   * handling it. `retry` or `deadLetter` with it is a `ConfigurationError`. @default 'at-least-once'
+   */
+  delivery?: DeliveryMode;
+  /** amqp transport: keep the dataset as a plain queue or fanout exchange instead of a stream (pika interop). */
+  amqp?: AmqpDatasetOptions;
 }
 
 /** Options of `@OnDatasetMessage`. @publicApi */

@@ -40,6 +40,8 @@ export interface ProcessorPolicy {
   backoff: ResolvedBackoff;
   /** Dataset that receives messages after the last attempt, or `false` to log and drop them. */
   deadLetter: string | false;
+  /** `delivery: 'at-most-once'`: a failure is dropped with one WARN line (one attempt, no dead letter). */
+  atMostOnce?: boolean;
   /** Backoff between attempts to write to the dead-letter dataset while the broker is unavailable. */
   reconnect: ResolvedBackoff;
   /**
@@ -199,7 +201,11 @@ export class MessageProcessor {
 
   private async giveUp(message: DatasetMessage, error: unknown, attempts: number): Promise<ProcessOutcome> {
     const { name, message: text } = describeError(error);
-    if (this.policy.deadLetter === false) {
+    if (this.policy.atMostOnce) {
+      this.logger.warn(
+        `Dropping message ${message.sequence} of "${message.dataset}" (dropped, delivery: 'at-most-once'): ${name}: ${text}`,
+      );
+    } else if (this.policy.deadLetter === false) {
       this.logger.error(
         `Dropping message ${message.sequence} of "${message.dataset}" after ${attempts} attempt(s) (deadLetter: false): ${name}: ${text}`,
       );

@@ -1,3 +1,5 @@
+import type { ResolvedAmqpDataset } from './amqp-dataset';
+
 /** Message headers: string keys and values on every transport. @publicApi */
 export type MessageHeaders = Record<string, string>;
 
@@ -7,6 +9,8 @@ export interface OutgoingRecord {
   key?: string;
   headers: MessageHeaders;
   data: Buffer;
+  /** amqp transport: the dataset is a plain queue or exchange (`ProduceOptions.amqp`); others ignore it. */
+  amqp?: ResolvedAmqpDataset;
 }
 
 /** Where a produced message landed. */

@@ -1,5 +1,6 @@
 import { BrokerUrl, CredentialsProvider, LoadedTls, ResolvedBackoff } from '@databus/common';
 import { Offset } from '../offset/offset';
+import type { ResolvedAmqpDataset } from './amqp-dataset';
 import { TransportCapabilities } from './transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from './transport-record.interface';
 import { TransportStatus, TransportStatusListener } from './transport-status';
@@ -56,6 +57,10 @@ export interface SubscriptionSpec {
   groupExpiryMs: number;
   /** Consumer settings from `open({ requestTimeoutMs, sessionTimeoutMs, extraConfigs })`, for transports that have them. */
   consumerConfig?: Readonly<Record<string, unknown>>;
+  /** amqp transport: the dataset is a plain queue or fanout exchange (consumer option `amqp`); others ignore it. */
+  amqp?: ResolvedAmqpDataset;
+  /** `delivery: 'at-most-once'`: the broker may forget a message once sent (AMQP noAck), where the transport can. */
+  noAck?: boolean;
 }
 
 /**

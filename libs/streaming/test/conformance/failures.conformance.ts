@@ -80,6 +80,32 @@ export function failuresConformance(target: ConformanceTarget): void {
       }
     });
 
+    it("with delivery: 'at-most-once' drops a failed message after one attempt, no dead letter, and goes on", async () => {
+      const ds = dataset('at-most-once');
+      const seen: Recorded[] = [];
+      const handler = recordingHandler(ds, { batch: 1, delivery: 'at-most-once' }, seen, (payload) => {
+        if (payload.i === 0) throw new Error('handler failed');
+      });
+      const app = await startApp(target, target.url(), { providers: [handler] });
+      const dlq: DatasetMessage[] = [];
+      const dlqSub = await app.channel.subscribe(`${ds}.dlq`, { offset: Offset.LATEST, batch: 1 });
+      const draining = drainInto(dlqSub, dlq);
+      try {
+        await delay(200);
+        await app.channel.produce(ds, { i: 0 });
+        await app.channel.produce(ds, { i: 1 });
+        await waitUntil(target, () => indexes(seen).includes(1), 'the message after the failed one');
+        await delay(300); // a retry (backoff from 200 ms) or a dead letter would have shown by now
+        expect(indexes(seen)).toEqual([0, 1]);
+        expect(seen).toHaveLength(2); // one attempt each
+        expect(dlq).toHaveLength(0);
+      } finally {
+        await dlqSub.close();
+        await draining;
+        await app.close();
+      }
+    });
+
     it('sends an undecodable message and a permanent failure straight to dead-letter', async () => {
       const ds = dataset('poison');
       const seen: Recorded[] = [];

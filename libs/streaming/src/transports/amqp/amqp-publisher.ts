@@ -4,8 +4,10 @@ import { AmqpChannelSlot, publishRetryDelay } from '@databus/common/amqp';
 import { AmqpConnection } from './amqp-connection';
 import { mapChannelError } from './amqp-error.mapper';
 
-/** One message to publish to the default exchange. */
+/** One message to publish (to the default exchange unless `exchange` is given). */
 export interface Publication {
+  /** A fanout exchange to publish to (a dataset kept as an exchange). @default '' (the default exchange) */
+  exchange?: string;
   /** Queue name (the default exchange routes by queue name). */
   routingKey: string;
   content: Buffer;
@@ -120,7 +122,7 @@ export class AmqpPublisher {
         let done!: () => void;
         confirms.push(new Promise<void>((resolve) => (done = resolve)));
         const written = channel.publish(
-          '',
+          publication.exchange ?? '',
           publication.routingKey,
           publication.content,
           publication.options,

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ChannelModel } from 'amqplib';
+import { ConfigurationError, errorMessage } from '@databus/common';
+import { amqpDeclarationMismatch, amqpExchangeArgs, amqpQueueArgs } from '@databus/common/amqp';
+import type { ResolvedAmqpDataset } from '../../transport/amqp-dataset';
 import { TransportLogger } from '../../transport/transport.interface';
 import { AmqpConnection } from './amqp-connection';
 import { AmqpReplyCode, mapChannelError, replyCode } from './amqp-error.mapper';
@@ -30,6 +33,7 @@ export const offsetQueueName = (dataset: string, group: string): string =>
  */
 export class AmqpTopology {
   private readonly streams = new Map<string, Promise<void>>();
+  private readonly targets = new Map<string, Promise<void>>();
   private model?: ChannelModel;
 
   constructor(
@@ -53,6 +57,42 @@ export class AmqpTopology {
       declared.catch(() => this.streams.delete(dataset));
     }
     return declared;
+  }
+
+  /**
+   * Declares the plain queue or fanout exchange a dataset is kept as (`amqp` option) once per connection
+   * and declaration. One that exists with other flags or arguments is a `ConfigurationError` naming the
+   * dataset and the option that differs.
+   */
+  ensureTarget(dataset: string, target: ResolvedAmqpDataset, timeoutMs: number): Promise<void> {
+    this.forgetStaleConnection();
+    const key = `${target.key}|${dataset}`;
+    let declared = this.targets.get(key);
+    if (!declared) {
+      declared = this.declareTarget(dataset, target, timeoutMs);
+      this.targets.set(key, declared);
+      declared.catch(() => this.targets.delete(key));
+    }
+    return declared;
+  }
+
+  private async declareTarget(
+    dataset: string,
+    target: ResolvedAmqpDataset,
+    timeoutMs: number,
+  ): Promise<void> {
+    const channel = await this.connection.channel(false, timeoutMs);
+    try {
+      if (target.kind === 'queue') await channel.assertQueue(dataset, amqpQueueArgs(target.declare));
+      else await channel.assertExchange(dataset, 'fanout', amqpExchangeArgs(target.declare));
+    } catch (error) {
+      throw (
+        amqpDeclarationMismatch(error, { kind: target.kind, name: dataset, option: target.option }) ??
+        mapChannelError(error, `Declaring the ${target.kind} of dataset "${dataset}"`)
+      );
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
   }
 
   /** Forgets that the stream of `dataset` was declared (it was deleted): the next use declares it again. */
@@ -89,6 +129,13 @@ export class AmqpTopology {
       await channel.assertQueue(queue, options);
     } catch (error) {
       if (replyCode(error) !== AmqpReplyCode.PRECONDITION_FAILED) throw mapChannelError(error, what);
+      const notStream = /inequivalent arg '(durable|x-queue-type)'/.exec(errorMessage(error));
+      if (notStream && options.arguments['x-queue-type'] === 'stream')
+        throw new ConfigurationError(
+          'amqp',
+          `a dataset that is a RabbitMQ stream, or the amqp option of its consumers and producers (e.g. amqp: { queue: { durable: false } }) to use the existing queue "${queue}" as it is declared (RabbitMQ refused the stream declaration: ${notStream[1]} differs)`,
+          { cause: error },
+        );
       // It exists with other arguments: use it as it is.
       const check = await this.connection.channel(false, timeoutMs);
       try {
@@ -109,6 +156,7 @@ export class AmqpTopology {
     if (current !== this.model) {
       this.model = current;
       this.streams.clear();
+      this.targets.clear();
     }
   }
 }

@@ -1,4 +1,5 @@
-import { PermanentError } from '@databus/common';
+import { ConfigurationError, PermanentError } from '@databus/common';
+import type { ResolvedAmqpDataset } from '../../transport/amqp-dataset';
 import { SubscriptionClosedError } from '../../errors';
 import { TransportCapabilities } from '../../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
@@ -15,6 +16,7 @@ import { AmqpRequester } from './amqp-requests';
 import { AmqpTopology } from './amqp-topology';
 import { publishOptions } from './amqp-wire';
 import { ResolvedAmqpOptions, resolveAmqpOptions } from './amqp.options';
+import { AmqpQueueSubscription } from './amqp-queue.subscription';
 import { AmqpSubscription } from './amqp.subscription';
 
 const CAPABILITIES: TransportCapabilities = Object.freeze({
@@ -49,7 +51,7 @@ export class AmqpTransport implements StreamingTransport {
   private readonly topology: AmqpTopology;
   private readonly publisher: AmqpPublisher;
   private readonly requester: AmqpRequester;
-  private readonly subscriptions = new Set<AmqpSubscription>();
+  private readonly subscriptions = new Set<{ close(): Promise<void> }>();
   private closed = false;
 
   constructor(private readonly context: TransportContext) {
@@ -76,6 +78,13 @@ export class AmqpTransport implements StreamingTransport {
   async produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]> {
     this.assertOpen('produce');
     if (records.length === 0) return [];
+    const target = records[0].amqp;
+    if (records.some((r) => r.amqp?.key !== target?.key))
+      throw new ConfigurationError(
+        'produce: amqp',
+        `the same amqp option for every message produced to "${dataset}" at once`,
+      );
+    if (target) return this.produceToTarget(dataset, target, records);
     const now = Date.now();
     await this.publisher.publish(
       records.map((record) => ({
@@ -90,9 +99,32 @@ export class AmqpTransport implements StreamingTransport {
     return records.map(() => ({}));
   }
 
+  /** A dataset kept as a plain queue (default exchange, by name) or a fanout exchange (`amqp` option). */
+  private async produceToTarget(
+    dataset: string,
+    target: ResolvedAmqpDataset,
+    records: readonly OutgoingRecord[],
+  ): Promise<ProduceResult[]> {
+    const now = Date.now();
+    const toExchange = target.kind === 'exchange';
+    await this.publisher.publish(
+      records.map((record) => ({
+        exchange: toExchange ? dataset : '',
+        routingKey: toExchange ? '' : dataset,
+        content: record.data,
+        // A fanout exchange nobody listens to drops the message, as it does for pika: not a failure.
+        options: { ...publishOptions(record, {}, now), mandatory: !toExchange },
+      })),
+      this.context.produceTimeoutMs,
+      (remaining) => this.topology.ensureTarget(dataset, target, remaining),
+    );
+    return records.map(() => ({}));
+  }
+
   async subscribe(spec: SubscriptionSpec): Promise<TransportSubscription> {
     this.assertOpen('subscribe');
     const timeoutMs = Math.min(this.context.produceTimeoutMs, SUBSCRIBE_WAIT_MS);
+    if (spec.amqp) return this.subscribeToTarget(spec, spec.amqp, timeoutMs);
     await this.topology.ensureStream(spec.dataset, timeoutMs);
     if (spec.group !== undefined)
       await this.topology.ensureOffsetQueue(spec.dataset, spec.group, spec.groupExpiryMs, timeoutMs);
@@ -107,6 +139,25 @@ export class AmqpTransport implements StreamingTransport {
       },
       (s) => this.subscriptions.delete(s),
     );
+    return this.started(sub);
+  }
+
+  private async subscribeToTarget(
+    spec: SubscriptionSpec,
+    target: ResolvedAmqpDataset,
+    timeoutMs: number,
+  ): Promise<TransportSubscription> {
+    await this.topology.ensureTarget(spec.dataset, target, timeoutMs);
+    const sub = new AmqpQueueSubscription(spec, target, {
+      connection: this.connection,
+      operationTimeoutMs: timeoutMs,
+      onClose: (s) => this.subscriptions.delete(s),
+    });
+    return this.started(sub);
+  }
+
+  /** Tracks a new subscription and starts it; one that fails to start is closed. */
+  private async started<S extends TransportSubscription & { start(): Promise<void> }>(sub: S): Promise<S> {
     this.subscriptions.add(sub);
     try {
       await sub.start();
