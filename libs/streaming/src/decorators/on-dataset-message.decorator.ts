@@ -3,7 +3,8 @@ import { DatasetHandlerOptions } from '../options/streaming-options.interface';
 
 /** What `@OnDatasetMessage` records on a method. */
 export interface DatasetHandlerMetadata {
-  dataset: string;
+  /** The dataset, or the datasets (one subscription each, one handler), as given to the decorator. */
+  dataset: string | readonly string[];
   options: DatasetHandlerOptions;
 }
 
@@ -15,13 +16,24 @@ export const DatasetHandler = Reflector.createDecorator<DatasetHandlerMetadata>(
  * bootstraps. The method runs through Nest's enhancer chain (pipes, guards, interceptors, exception filters,
  * context type `'databus'`); use `@Payload()` for the decoded body and `@Ctx()` for the `DatasetMessage`.
  * Its return value is sent back when the message is a `request()`.
+ *
+ * Given a list of datasets (the seed bus's `@application(topics=[...])`), the method consumes each of them
+ * with the same options: one subscription per dataset, in the same group, each with its own retries and its
+ * own dead-letter dataset (`<dataset>.dlq` by default); `msg.dataset` says which dataset a message came from.
+ * The registry lists such a handler once per dataset, as `Class.method[dataset]`.
  * @example
  * ```ts
  * @OnDatasetMessage('sensor-readings', { group: 'store', offset: Offset.BEGIN, concurrency: 4 })
  * async onReading(@Payload() reading: ReadingDto, @Ctx() msg: DatasetMessage) { … }
+ *
+ * @OnDatasetMessage(['orders', 'refunds'], { group: 'ledger' })
+ * async onMoney(@Payload() body: MoneyDto, @Ctx() msg: DatasetMessage) { if (msg.dataset === 'refunds') … }
  * ```
  * @publicApi
  */
-export function OnDatasetMessage(dataset: string, options: DatasetHandlerOptions = {}): MethodDecorator {
+export function OnDatasetMessage(
+  dataset: string | readonly string[],
+  options: DatasetHandlerOptions = {},
+): MethodDecorator {
   return DatasetHandler({ dataset, options });
 }

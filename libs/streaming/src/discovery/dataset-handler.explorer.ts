@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
-import { ConfigurationError } from '@databus/common';
+import { assertNonEmptyString, ConfigurationError } from '@databus/common';
 import { DatasetHandler, DatasetHandlerMetadata } from '../decorators/on-dataset-message.decorator';
 
-/** A discovered `@OnDatasetMessage` method. */
+/** A discovered `@OnDatasetMessage` method, once per dataset it consumes. */
 export interface DiscoveredHandler {
+  /** `Class.method`, or `Class.method[dataset]` for a method given several datasets. */
+  id: string;
+  /** The one dataset this entry consumes. */
+  dataset: string;
   instance: object;
   /** The unbound method, as found on the prototype. */
   method: (...args: unknown[]) => unknown;
@@ -44,14 +48,20 @@ export class DatasetHandlerExplorer {
         if (!meta) continue;
         if ((meta.options.connection ?? undefined) !== (connection ?? undefined)) continue;
         this.assertStatic(wrapper, methodKey);
-        found.push({
-          instance,
-          method,
-          methodKey,
-          className: instance.constructor?.name ?? 'Anonymous',
-          meta,
-          controllerModuleKey: controllers.has(wrapper) ? wrapper.host?.token : undefined,
-        });
+        const className = instance.constructor?.name ?? 'Anonymous';
+        const datasets = datasetList(meta.dataset, `@OnDatasetMessage on ${className}.${methodKey}`);
+        const several = Array.isArray(meta.dataset);
+        for (const dataset of datasets)
+          found.push({
+            id: several ? `${className}.${methodKey}[${dataset}]` : `${className}.${methodKey}`,
+            dataset,
+            instance,
+            method,
+            methodKey,
+            className,
+            meta,
+            controllerModuleKey: controllers.has(wrapper) ? wrapper.host?.token : undefined,
+          });
       }
     }
     return found;
@@ -64,4 +74,21 @@ export class DatasetHandlerExplorer {
         'a method of a singleton provider or controller (request-scoped or transient classes cannot consume datasets)',
       );
   }
+}
+
+/** The datasets of `@OnDatasetMessage(dataset | datasets)`: a name, or a non-empty list of distinct names. */
+function datasetList(given: string | readonly string[], where: string): string[] {
+  if (!Array.isArray(given)) return [given as string];
+  if (given.length === 0)
+    throw new ConfigurationError(`${where}: datasets`, 'a non-empty list of dataset names');
+  const seen = new Set<string>();
+  for (const [i, name] of given.entries()) {
+    assertNonEmptyString(name, `${where}: datasets[${i}]`);
+    if (seen.has(name))
+      throw new ConfigurationError(`${where}: datasets[${i}]`, 'a dataset not already in the list', {
+        received: JSON.stringify(name),
+      });
+    seen.add(name);
+  }
+  return [...seen];
 }

@@ -93,7 +93,14 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
 
   async onApplicationBootstrap(): Promise<void> {
     const options = this.connection.options;
-    const discovered = this.explorer.explore(this.connectionName ?? undefined);
+    let discovered: DiscoveredHandler[];
+    try {
+      discovered = this.explorer.explore(this.connectionName ?? undefined);
+    } catch (error) {
+      // A bad declaration (a request-scoped handler, an empty dataset list): nothing is subscribed yet.
+      await this.connection.close().catch(() => undefined);
+      throw error;
+    }
     if (!options.handlers) {
       if (discovered.length)
         this.connection.logger.log(
@@ -130,8 +137,8 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
   }
 
   private resolve(handler: DiscoveredHandler): ResolvedConsumerOptions {
-    const { meta, className, methodKey } = handler;
-    const where = `@OnDatasetMessage('${meta.dataset}') on ${className}.${methodKey}`;
+    const { meta, className, methodKey, dataset } = handler;
+    const where = `@OnDatasetMessage('${dataset}') on ${className}.${methodKey}`;
     const { connection: _ignored, idempotent, ...own } = meta.options;
     if (idempotent !== undefined && typeof idempotent !== 'boolean')
       throw new ConfigurationError(`${where}.idempotent`, 'a boolean');
@@ -139,7 +146,7 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
     const options = this.connection.options;
     const defaultGroup = [options.group, `${className}.${methodKey}`].filter(Boolean).join('.');
     const resolved = resolveConsumerOptions(
-      meta.dataset,
+      dataset,
       own,
       options.consumerDefaults,
       { group: defaultGroup, maxWaitMs: DEFAULT_HANDLER_MAX_WAIT_MS },
@@ -151,8 +158,7 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
   }
 
   private async start(handler: DiscoveredHandler, resolved: ResolvedConsumerOptions): Promise<void> {
-    const { instance, methodKey, className, meta } = handler;
-    const id = `${className}.${methodKey}`;
+    const { instance, methodKey, className, meta, dataset, id } = handler;
     const direct = createHandlerInvoker(this.contextCreator, instance, methodKey, {
       metadataKey: ROUTE_ARGS_METADATA,
       paramsFactory: this.paramsFactory,
@@ -162,7 +168,7 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
     // `idempotent: true`: the application's idempotency store runs the handler once per message id.
     const invoke = meta.options.idempotent
       ? idempotentInvoker(
-          requireIdempotencyStore(this.moduleRef, `@OnDatasetMessage('${meta.dataset}') on ${id}.idempotent`),
+          requireIdempotencyStore(this.moduleRef, `@OnDatasetMessage('${dataset}') on ${id}.idempotent`),
           id,
           (_payload: unknown, message: DatasetMessage) => message.headers[DatabusHeaders.MESSAGE_ID],
           direct,
@@ -171,7 +177,7 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
     const options = this.connection.options;
     const source = await this.connection.openSource(
       {
-        dataset: meta.dataset,
+        dataset,
         group: resolved.group,
         start: resolved.offset,
         prefetch: resolved.prefetch,
@@ -179,17 +185,17 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
         amqp: resolved.amqp,
         noAck: resolved.delivery === 'at-most-once' || undefined,
       },
-      `@OnDatasetMessage('${meta.dataset}') on ${className}.${methodKey}`,
+      `@OnDatasetMessage('${dataset}') on ${className}.${methodKey}`,
     );
     const runner = createConsumerRunner(this.connection, source, {
-      dataset: meta.dataset,
+      dataset,
       options: resolved,
-      handler: `${className}.${methodKey}`,
+      handler: id,
       invoke: (payload, message) => invoke(payload, message),
     });
     this.running.push({
-      id: `${className}.${methodKey}`,
-      dataset: meta.dataset,
+      id,
+      dataset,
       group: resolved.group,
       runner,
       handler,

@@ -93,7 +93,7 @@ export interface Recorded {
  * and then runs `behaviour` (which may throw or wait).
  */
 export function recordingHandler(
-  dataset: string,
+  dataset: string | string[],
   options: DatasetHandlerOptions,
   seen: Recorded[],
   behaviour: (payload: Recorded['payload'], message: DatasetMessage) => unknown = () => undefined,

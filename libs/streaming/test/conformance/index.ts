@@ -4,6 +4,7 @@ import { failuresConformance } from './failures.conformance';
 import { flowConformance } from './flow.conformance';
 import { groupsConformance } from './groups.conformance';
 import { lifecycleConformance } from './lifecycle.conformance';
+import { multiDatasetConformance } from './multi-dataset.conformance';
 import { observabilityConformance } from './observability.conformance';
 import { positionsConformance } from './positions.conformance';
 import { produceConformance } from './produce.conformance';
@@ -22,6 +23,7 @@ export function describeConformance(target: ConformanceTarget): void {
   seekValuesConformance(target);
   groupsConformance(target);
   produceConformance(target);
+  multiDatasetConformance(target);
   flowConformance(target);
   failuresConformance(target);
   requestReplyConformance(target);
