@@ -8,5 +8,6 @@ export {
   isClientCertificateRefused,
   isTlsAgainstPlainPort,
   tlsAgainstPlainPortError,
+  tlsAgainstPlainPortSymptom,
 } from './tls-failures';
 export { assertTlsScheme } from './tls-scheme';

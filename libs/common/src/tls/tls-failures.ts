@@ -34,14 +34,28 @@ export function isClientCertificateRefused(error: unknown): boolean {
 }
 
 /**
- * True when `error` says a TLS handshake got a clear-text answer (OpenSSL's `wrong version number`): TLS
- * against a port that does not speak TLS, such as `amqps://` to 5672 or `mqtts://` to 1883. Permanent: the
- * same address will answer the same way.
+ * What says that TLS was tried against a port that does not speak TLS, or `undefined`: a clear-text answer to
+ * the handshake (OpenSSL's `wrong version number`: RabbitMQ's 5672 answers with its protocol header), or,
+ * when `handshakePending` (the TLS handshake had not completed), a connection the server reset or closed
+ * (Mosquitto's 1883 drops a ClientHello it reads as a malformed packet). Permanent: the same address will
+ * answer the same way.
  */
-export function isTlsAgainstPlainPort(error: unknown): boolean {
+export function tlsAgainstPlainPortSymptom(error: unknown, handshakePending = false): string | undefined {
   const code = (error as { code?: unknown } | null | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  return code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(message);
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(message))
+    return 'wrong version number';
+  if (
+    handshakePending &&
+    (code === 'ECONNRESET' || /before secure TLS connection was established/i.test(message))
+  )
+    return 'the connection was reset during the TLS handshake';
+  return undefined;
+}
+
+/** True when `tlsAgainstPlainPortSymptom` finds a symptom. */
+export function isTlsAgainstPlainPort(error: unknown, handshakePending = false): boolean {
+  return tlsAgainstPlainPortSymptom(error, handshakePending) !== undefined;
 }
 
 /**
@@ -49,14 +63,16 @@ export function isTlsAgainstPlainPort(error: unknown): boolean {
  * `ConfigurationError` naming `url`, saying what to connect to instead and why.
  * @param address the redacted address that was tried (e.g. `mqtts://127.0.0.1:1883`)
  * @param tlsListener what `url` should be, e.g. `an mqtts:// address of a TLS listener (Mosquitto: port 8883)`
+ * @param symptom what showed it (`tlsAgainstPlainPortSymptom`)
  */
 export function tlsAgainstPlainPortError(
   address: string,
   tlsListener: string,
   cause: unknown,
+  symptom = 'wrong version number',
 ): ConfigurationError {
   return new ConfigurationError('url', tlsListener, {
-    received: `${address}, where the server does not speak TLS (wrong version number)`,
+    received: `${address}, where the server does not speak TLS (${symptom})`,
     cause,
   });
 }

@@ -114,7 +114,7 @@ export class MqttConnection {
     try {
       setup(client);
       this.listen(client);
-      const connack = await this.firstConnack(client);
+      const connack = await this.firstConnack(client, this.handshakeWatch(client));
       if (this.closed || this.clientValue !== client)
         throw new TemporaryError(`The MQTT ${this.spec.label} connection was closed while connecting.`);
       this.watchRefresh();
@@ -238,7 +238,15 @@ export class MqttConnection {
     };
   }
 
-  private firstConnack(client: MqttClient): Promise<IConnackPacket> {
+  /** For a TLS connect: a function telling whether the first TLS handshake is still pending. */
+  private handshakeWatch(client: MqttClient): () => boolean {
+    if (!this.context.secure) return () => false;
+    let pending = true;
+    client.stream?.once('secureConnect', () => (pending = false));
+    return () => pending;
+  }
+
+  private firstConnack(client: MqttClient, handshakePending: () => boolean): Promise<IConnackPacket> {
     return new Promise<IConnackPacket>((resolve, reject) => {
       const done = (error?: Error, connack?: IConnackPacket): void => {
         clearTimeout(timer);
@@ -252,7 +260,7 @@ export class MqttConnection {
       let lastError: Error | undefined;
       const onError = (error: Error): void => {
         lastError = error;
-        const mapped = mapMqttError(error, `connect ${this.where}`, this.address);
+        const mapped = mapMqttError(error, `connect ${this.where}`, this.address, handshakePending());
         if (!mapped.retriable) done(mapped);
       };
       const onClose = (): void =>
@@ -261,6 +269,7 @@ export class MqttConnection {
             lastError ?? new Error('connection closed before CONNACK'),
             `connect ${this.where}`,
             this.address,
+            handshakePending(),
           ),
         );
       const timer = setTimeout(

@@ -39,6 +39,18 @@ describe('mapMqttError', () => {
     );
   });
 
+  it('maps a reset during the first TLS handshake (Mosquitto on 1883) to the same ConfigurationError; a reset otherwise stays temporary', () => {
+    const reset = err('ECONNRESET', 'read ECONNRESET');
+    const mapped = mapMqttError(reset, 'connect producer on mqtts://h:1883', 'mqtts://h:1883', true);
+    expect(mapped).toBeInstanceOf(ConfigurationError);
+    expect(mapped.message).toBe(
+      'Invalid option "url": expected an mqtts:// address of a TLS listener (Mosquitto: port 8883), received mqtts://h:1883, where the server does not speak TLS (the connection was reset during the TLS handshake).',
+    );
+    expect(mapMqttError(reset, 'connect producer on mqtts://h:8883', 'mqtts://h:8883', false)).toBeInstanceOf(
+      TemporaryError,
+    );
+  });
+
   it('keeps the cause and never echoes a secret', () => {
     const cause = err('ECONNRESET', 'failed for mqtt://svc:s3cret@host');
     const mapped = mapMqttError(cause, 'publish');

@@ -2,11 +2,11 @@ import {
   AuthenticationError,
   ConfigurationError,
   DatabusError,
-  isTlsAgainstPlainPort,
   PermanentError,
   redactText,
   TemporaryError,
   tlsAgainstPlainPortError,
+  tlsAgainstPlainPortSymptom,
 } from '@databus/common';
 
 /** CONNACK / DISCONNECT reason codes that mean "these credentials are refused" (MQTT 3.1.1 and 5). */
@@ -32,15 +32,23 @@ const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_SSL|ERR_TLS|ALTNAM
  * Maps an mqtt.js / socket error to the @databus/common hierarchy; `where` says what failed ("connect to
  * mqtt://host"). Messages never contain credentials: URLs are passed in already redacted and the vendor text
  * goes through `redactText`. TLS against a plain port (`mqtts://` to 1883) is a `ConfigurationError` naming
- * `url` and the redacted `address` (as the AMQP connect mapping words it).
+ * `url` and the redacted `address` (as the AMQP connect mapping words it); `handshakePending` says the TLS
+ * handshake of a first connect had not completed, so a reset means a plain port (Mosquitto resets it).
  */
-export function mapMqttError(error: unknown, where: string, address = where): DatabusError {
+export function mapMqttError(
+  error: unknown,
+  where: string,
+  address = where,
+  handshakePending = false,
+): DatabusError {
   if (error instanceof DatabusError) return error;
-  if (isTlsAgainstPlainPort(error))
+  const plainPort = tlsAgainstPlainPortSymptom(error, handshakePending);
+  if (plainPort)
     return tlsAgainstPlainPortError(
       address,
       'an mqtts:// address of a TLS listener (Mosquitto: port 8883)',
       error,
+      plainPort,
     );
   const err = error as { code?: unknown; message?: unknown } | undefined;
   const code = err?.code;
