@@ -7,7 +7,7 @@
 // acknowledgement (raw amqplib: ConfirmChannel + waitForConfirms every 1000 into a stream queue; raw
 // JetStream: js.publish, Promise.all every 1000; raw kafkajs: one producer.send of 1000 records with acks -1
 // (all) into a 3-partition topic created beforehand; databus: Promise.all of 1000 channel.produce() calls
-// (the transport's ProduceCoalescer batches them), and databus-many: one channel.produceMany() of 1000).
+// (the shared TickCoalescer batches them), and databus-many: one channel.produceMany() of 1000).
 // Kafka uses the broker of `npm run kafka -- start` (127.0.0.1:9092) or KAFKA_BROKERS.
 // Rate = N / time to the last acknowledgement; CPU = the producer's CPU / N. Runs alternate raw, databus.
 // Every stream this creates (names containing bench-sp-) is deleted at the end, and on the next run.

@@ -9,6 +9,7 @@
  * - lifecycle: the shutdown drain that runs before user providers are destroyed
  * - nest: the handler context creator both libs wrap their handlers with (structural, no Nest import)
  * - idempotency: the inbox seam of `idempotent: true` handlers (the store interface, implemented by outbox)
+ * - batching: `TickCoalescer`, the same-tick coalescing of single sends into batches (every producer path)
  */
 export * from './errors';
 export * from './retry';
@@ -21,3 +22,4 @@ export * from './protocol';
 export * from './lifecycle';
 export * from './nest';
 export * from './idempotency';
+export * from './batching';

@@ -2,6 +2,7 @@ import {
   assertDuration,
   assertNonEmptyString,
   ConfigurationError,
+  TickCoalescer,
   tracingActive,
   withMessagingSpan,
 } from '@databus/common';
@@ -25,7 +26,6 @@ import { TransportCapabilities } from '../transport/transport-capabilities';
 import { TransportName } from '../transport/transport.interface';
 import { ConsumerGroupChannel, OpenChannelOptions } from './consumer-group-channel';
 import { StreamingConnection } from '../connection/streaming-connection';
-import { ProduceCoalescer } from './produce-coalescer';
 import { Subscription } from './subscription';
 
 /** Options of `subscribe`. @publicApi */
@@ -51,11 +51,14 @@ export interface RequestOptions extends ProduceOptions {
  */
 export class ChannelService {
   /** Same-tick `produce()` calls, sent as one transport batch per dataset. */
-  private readonly coalescer: ProduceCoalescer;
+  private readonly coalescer: TickCoalescer<OutgoingRecord, ProduceResult>;
 
   /** @internal Provided by `StreamingModule`. */
   constructor(private readonly connection: StreamingConnection) {
-    this.coalescer = new ProduceCoalescer((dataset, records) => this.send(dataset, records));
+    this.coalescer = new TickCoalescer(async (dataset, records) => {
+      const results = await this.send(dataset, records);
+      return results.length === records.length ? results : records.map((_, i) => results[i] ?? {});
+    });
   }
 
   /** The transport in use: `memory`, `kafka`, `amqp`, `mqtt` or `nats`. */

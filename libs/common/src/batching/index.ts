@@ -1,0 +1,2 @@
+export type { BatchSender } from './tick-coalescer';
+export { MAX_COALESCED_BATCH, TickCoalescer } from './tick-coalescer';
