@@ -75,7 +75,8 @@ export class ChannelService {
    * Produces one message and resolves once the broker has it. Objects are sent as JSON, strings as text,
    * Buffers as bytes. During a broker outage it waits up to `produceTimeoutMs`, then fails with `TemporaryError`.
    * The `produce()` calls made in one tick go to the transport as one batch per dataset (one confirm wait,
-   * one write); each still resolves only once the broker acknowledged its own message.
+   * one write); each still resolves only once the broker acknowledged its own message. With tracing on,
+   * each call still gets its own `publish` span, carried in its message's headers, and still joins the batch.
    */
   produce(dataset: string, value: unknown, options?: ProduceOptions): Promise<ProduceResult>;
   /**
@@ -100,13 +101,16 @@ export class ChannelService {
   ): Promise<ProduceResult | ProduceResult[]> {
     if (Array.isArray(datasetOrRecords)) return this.produceRecords(datasetOrRecords);
     const dataset = datasetOrRecords as string;
-    if (this.connection.options.tracing && tracingActive()) {
-      // A span per call, child of the caller's context: not coalesced.
-      const [result] = await this.produceMany(dataset, [{ value, ...options }]);
-      return result;
-    }
     assertNonEmptyString(dataset, 'produce: dataset');
-    return this.coalescer.add(dataset, toRecord(value, options));
+    const record = toRecord(value, options);
+    if (!this.connection.options.tracing || !tracingActive()) return this.coalescer.add(dataset, record);
+    // A span per call, child of the caller's context, whose W3C context goes into this record's own headers;
+    // the record still joins the tick's batch, and the span ends when the broker acknowledged it.
+    return withMessagingSpan(
+      { system: this.connection.transport.name, destination: dataset, operation: 'publish' },
+      record.headers,
+      () => this.coalescer.add(dataset, record),
+    );
   }
 
   /** Produces several messages in one call; messages with the same key keep their order. */
