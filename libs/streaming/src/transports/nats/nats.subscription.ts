@@ -84,7 +84,11 @@ export class NatsSubscription implements TransportSubscription {
 
   /**
    * Acknowledges on the next turn of the event loop, together with every other acknowledgement made until
-   * then: one socket write for many messages instead of one each (handlers finish one by one).
+   * then: one socket write for many messages instead of one each (handlers finish one by one); none is
+   * awaited (`ack()`, not `ackAck()`), as the raw client does. The consumer keeps `ack_policy: explicit`:
+   * under `all` one ack would also acknowledge every lower sequence of the consumer, including messages
+   * another group member (or a slower handler here, with `concurrency` > 1) has not finished, which breaks
+   * at-least-once.
    */
   async ack(records: readonly IncomingRecord[]): Promise<void> {
     for (const record of records) {
