@@ -11,11 +11,11 @@
 //   →  channel.subscribe(…, { callback }) without a group (private: no position store)
 // for each repetition; medians and the median of per-repetition ratios are printed. The stream is deleted
 // at the end. RABBITMQ_URL overrides the loopback broker. A harness can import `measureStreamingAmqp`.
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { alternate, childArgs, drainMeter, drainSummary, forkRun, runChild } from './lib/common.mjs';
 
 const require = createRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
@@ -89,52 +89,6 @@ function leftovers() {
   }
 }
 
-/** Forks this file as one consumer run and resolves with what it measured. */
-function runChild(kind, args) {
-  return new Promise((resolve, reject) => {
-    const child = fork(SELF, ['--child', kind, JSON.stringify(args)], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${kind} run did not finish within ${RUN_TIMEOUT_MS} ms`));
-    }, RUN_TIMEOUT_MS);
-    child.once('message', (result) => {
-      clearTimeout(timer);
-      resolve(result);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${kind} run exited with ${code} before reporting`)); // no-op after a result
-    });
-  });
-}
-
-/** Counts handled messages (given their parsed `seq`); starts the clock at the first and stops it at the N-th. */
-function meter(messages, done) {
-  let count = 0;
-  const stall = setInterval(
-    () => console.error(`  [${process.argv[3]} run] ${count}/${messages} handled after 60 s; still waiting`),
-    60_000,
-  );
-  stall.unref();
-  let start = 0;
-  let cpu;
-  return (seq) => {
-    if (seq === undefined) throw new Error('bad payload');
-    if (count === 0) {
-      start = performance.now();
-      cpu = process.cpuUsage();
-    }
-    if (++count === messages) {
-      const ms = performance.now() - start;
-      const used = process.cpuUsage(cpu);
-      clearInterval(stall);
-      done({ ms, cpuUs: used.user + used.system });
-    }
-  };
-}
-
 async function childRaw({ url, stream, messages, prefetch }) {
   const amqp = require('amqplib');
   const model = await amqp.connect(url);
@@ -144,7 +98,7 @@ async function childRaw({ url, stream, messages, prefetch }) {
   await channel.prefetch(prefetch);
   let finish;
   const finished = new Promise((r) => (finish = r));
-  const count = meter(messages, finish);
+  const count = drainMeter(messages, finish);
   await channel.consume(
     stream,
     (message) => {
@@ -166,7 +120,7 @@ async function childDatabus({ url, stream, messages, prefetch, kind }) {
   const { ChannelService, StreamingModule, OnDatasetMessage, Offset } = require('@databus/streaming');
   let finish;
   const finished = new Promise((r) => (finish = r));
-  const count = meter(messages, finish);
+  const count = drainMeter(messages, finish);
   class Consumer {
     on(payload) {
       count(payload.seq); // the runtime has JSON-parsed the body, as the raw consumer does by hand
@@ -204,18 +158,6 @@ async function childDatabus({ url, stream, messages, prefetch, kind }) {
   return result;
 }
 
-async function child(kind, args) {
-  const run = kind === 'raw' ? childRaw : childDatabus;
-  const result = await run({ ...args, kind });
-  process.send(result, () => process.exit(0));
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
 /**
  * Measures drain throughput of `messages` stream messages, raw amqplib vs @OnDatasetMessage and a private callback subscription.
  * @param {{ messages?: number, repetitions?: number, prefetch?: number, url?: string }} [options]
@@ -227,30 +169,28 @@ export async function measureStreamingAmqp(options = {}) {
   const url = options.url ?? URL_DEFAULT;
   const stream = `bench-streaming-amqp-${randomUUID().slice(0, 8)}`;
   const kinds = ['raw', 'handler', 'private'];
-  const runs = Object.fromEntries(kinds.map((k) => [k, []]));
+  let runs;
   await deleteQueues(url, leftovers()); // streams of earlier runs that a broker restart interrupted
   try {
     await prefill(url, stream, messages);
-    for (let rep = 0; rep < repetitions; rep++)
-      for (const kind of kinds) runs[kind].push(await runChild(kind, { url, stream, messages, prefetch }));
+    runs = await alternate(
+      kinds,
+      repetitions,
+      (kind) =>
+        forkRun(SELF, kind, { url, stream, messages, prefetch }, { timeoutMs: RUN_TIMEOUT_MS }).result,
+    );
   } finally {
     await deleteQueues(url, [stream, ...leftovers()]).catch((error) =>
       console.error(`could not delete ${stream}: ${error.message} (the next run deletes it)`),
     );
   }
-  const summary = {};
-  for (const kind of kinds) {
-    const rates = runs[kind].map((r) => (messages / r.ms) * 1000);
-    const usPerMsg = runs[kind].map((r) => r.cpuUs / messages);
-    summary[kind] = { rates, median: median(rates), cpuUsPerMsg: median(usPerMsg) };
-  }
-  const ratio = (kind) => median(runs[kind].map((r, i) => runs.raw[i].ms / r.ms));
+  const { summary, ratio } = drainSummary(runs, messages);
   return {
     messages,
     repetitions,
     prefetch,
     summary,
-    ratio: { handlerOverRaw: ratio('handler'), privateOverRaw: ratio('private') },
+    ratio: { handlerOverRaw: ratio.handler, privateOverRaw: ratio.private },
   };
 }
 
@@ -267,9 +207,11 @@ let finishedMain = false;
 
 async function main() {
   const argv = process.argv.slice(2);
-  if (argv[0] === '--child') {
+  const spawned = childArgs();
+  if (spawned) {
     finishedMain = true; // a child exits through process.send's callback
-    return child(argv[1], JSON.parse(argv[2]));
+    const [kind, args] = spawned;
+    return runChild(() => (kind === 'raw' ? childRaw : childDatabus)({ ...args, kind }));
   }
   const flag = (name, fallback) => {
     const i = argv.indexOf(`--${name}`);

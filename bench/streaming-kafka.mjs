@@ -13,11 +13,10 @@
 //   →  channel.subscribe(…, { callback }) without a group (private: no commits)
 // for each repetition; medians and the median of per-repetition ratios are printed. The topic and the
 // bench's groups are deleted at the end. A harness can import `measureStreamingKafka`.
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { alternate, childArgs, drainMeter, drainSummary, forkRun, runChild } from './lib/common.mjs';
 
 const require = createRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
@@ -74,51 +73,11 @@ async function cleanup(url, topic, groups) {
   }
 }
 
-/** Forks this file as one consumer run and resolves with what it measured. */
-function runChild(kind, args) {
-  return new Promise((resolve, reject) => {
-    const child = fork(SELF, ['--child', kind, JSON.stringify(args)], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${kind} run did not finish within ${RUN_TIMEOUT_MS} ms`));
-    }, RUN_TIMEOUT_MS);
-    child.once('message', (result) => {
-      clearTimeout(timer);
-      resolve(result);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${kind} run exited with ${code} before reporting`)); // no-op after a result
-    });
-  });
-}
-
-/** Counts handled messages; starts the clock at the first and stops it at the N-th. */
-function meter(messages, done) {
-  let count = 0;
-  let start = 0;
-  let cpu;
-  return (seq) => {
-    if (seq === undefined) throw new Error('bad payload');
-    if (count === 0) {
-      start = performance.now();
-      cpu = process.cpuUsage();
-    }
-    if (++count === messages) {
-      const ms = performance.now() - start;
-      const used = process.cpuUsage(cpu);
-      done({ ms, cpuUs: used.user + used.system });
-    }
-  };
-}
-
 async function childRaw({ url, topic, messages, group }) {
   const consumer = kafkaClient(url, 'bench-raw').consumer({ groupId: group, maxWaitTimeInMs: 100 });
   let finish;
   const finished = new Promise((r) => (finish = r));
-  const count = meter(messages, finish);
+  const count = drainMeter(messages, finish);
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({
@@ -143,7 +102,7 @@ async function childDatabus({ url, topic, messages, prefetch, kind, group }) {
   const { ChannelService, StreamingModule, OnDatasetMessage, Offset } = require('@databus/streaming');
   let finish;
   const finished = new Promise((r) => (finish = r));
-  const count = meter(messages, finish);
+  const count = drainMeter(messages, finish);
   class Consumer {
     on(payload) {
       count(payload.seq); // the runtime has JSON-parsed the body, as the raw consumer does by hand
@@ -181,18 +140,6 @@ async function childDatabus({ url, topic, messages, prefetch, kind, group }) {
   return result;
 }
 
-async function child(kind, args) {
-  const run = kind === 'raw' ? childRaw : childDatabus;
-  const result = await run({ ...args, kind });
-  process.send(result, () => process.exit(0));
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
 /**
  * Measures drain throughput of `messages` Kafka records: raw kafkajs vs @OnDatasetMessage and a private
  * callback subscription.
@@ -207,41 +154,39 @@ export async function measureStreamingKafka(options = {}) {
   const id = randomUUID().slice(0, 8);
   const topic = `bench-streaming-kafka-${id}`;
   const kinds = ['raw', 'handler', 'private'];
-  const runs = Object.fromEntries(kinds.map((k) => [k, []]));
+  let runs;
   const groups = [];
   try {
     await prefill(url, topic, messages, partitions);
-    for (let rep = 0; rep < repetitions; rep++)
-      for (const kind of kinds) {
-        const group = `bench-kafka-${id}-${kind}-${rep}`;
-        groups.push(group);
-        runs[kind].push(await runChild(kind, { url, topic, messages, prefetch, group }));
-      }
+    runs = await alternate(kinds, repetitions, (kind, rep) => {
+      const group = `bench-kafka-${id}-${kind}-${rep}`;
+      groups.push(group);
+      return forkRun(SELF, kind, { url, topic, messages, prefetch, group }, { timeoutMs: RUN_TIMEOUT_MS })
+        .result;
+    });
   } finally {
     await cleanup(url, topic, groups).catch((error) =>
       console.error(`could not delete ${topic}: ${error.message}`),
     );
   }
-  const summary = {};
-  for (const kind of kinds) {
-    const rates = runs[kind].map((r) => (messages / r.ms) * 1000);
-    const usPerMsg = runs[kind].map((r) => r.cpuUs / messages);
-    summary[kind] = { rates, median: median(rates), cpuUsPerMsg: median(usPerMsg) };
-  }
-  const ratio = (kind) => median(runs[kind].map((r, i) => runs.raw[i].ms / r.ms));
+  const { summary, ratio } = drainSummary(runs, messages);
   return {
     messages,
     repetitions,
     prefetch,
     partitions,
     summary,
-    ratio: { handlerOverRaw: ratio('handler'), privateOverRaw: ratio('private') },
+    ratio: { handlerOverRaw: ratio.handler, privateOverRaw: ratio.private },
   };
 }
 
 async function main() {
   const argv = process.argv.slice(2);
-  if (argv[0] === '--child') return child(argv[1], JSON.parse(argv[2]));
+  const spawned = childArgs();
+  if (spawned) {
+    const [kind, args] = spawned;
+    return runChild(() => (kind === 'raw' ? childRaw : childDatabus)({ ...args, kind }));
+  }
   // The broker of `npm run kafka -- start` unless KAFKA_BROKERS names another.
   process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
   const flag = (name, fallback) => {

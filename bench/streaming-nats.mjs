@@ -12,11 +12,10 @@
 //   private: channel.subscribe(dataset, { offset: BEGIN, callback }) (ephemeral consumer);
 // for each repetition; medians and the median of the per-repetition ratios are printed. The stream (and its
 // consumers) is deleted at the end. NATS_URL overrides the loopback broker (nats://127.0.0.1:4222).
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { alternate, childArgs, drainMeter, drainSummary, forkRun, runChild } from './lib/common.mjs';
 
 const require = createRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
@@ -78,46 +77,6 @@ async function cleanup(url) {
   });
 }
 
-/** Forks this file as one consumer run and resolves with what it measured. */
-function runChild(kind, args) {
-  return new Promise((resolve, reject) => {
-    const child = fork(SELF, ['--child', kind, JSON.stringify(args)], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${kind} run did not finish within ${RUN_TIMEOUT_MS} ms`));
-    }, RUN_TIMEOUT_MS);
-    child.once('message', (result) => {
-      clearTimeout(timer);
-      resolve(result);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${kind} run exited with ${code} before reporting`)); // no-op after a result
-    });
-  });
-}
-
-/** Counts handled messages; starts the clock at the first and stops it at the N-th. */
-function meter(messages, done) {
-  let count = 0;
-  let start = 0;
-  let cpu;
-  return (seq) => {
-    if (seq === undefined) throw new Error('bad payload');
-    if (count === 0) {
-      start = performance.now();
-      cpu = process.cpuUsage();
-    }
-    if (++count === messages) {
-      const ms = performance.now() - start;
-      const used = process.cpuUsage(cpu);
-      done({ ms, cpuUs: used.user + used.system });
-    }
-  };
-}
-
 async function childRaw({ url, stream, messages, prefetch, group }) {
   const { connect } = require('@nats-io/transport-node');
   const { jetstreamManager, AckPolicy, DeliverPolicy } = require('@nats-io/jetstream');
@@ -132,7 +91,7 @@ async function childRaw({ url, stream, messages, prefetch, group }) {
   const consumer = await jsm.jetstream().consumers.get(stream, group);
   let finish;
   const finished = new Promise((r) => (finish = r));
-  const count = meter(messages, finish);
+  const count = drainMeter(messages, finish);
   const iterator = await consumer.consume({ max_messages: prefetch });
   (async () => {
     for await (const m of iterator) {
@@ -153,7 +112,7 @@ async function childDatabus({ url, subject, messages, prefetch, group, kind }) {
   const { ChannelService, StreamingModule, OnDatasetMessage, Offset } = require('@databus/streaming');
   let finish;
   const finished = new Promise((r) => (finish = r));
-  const count = meter(messages, finish);
+  const count = drainMeter(messages, finish);
   class Consumer {
     on(payload) {
       count(payload.seq); // the runtime has JSON-parsed the body, as the raw consumer does by hand
@@ -179,18 +138,6 @@ async function childDatabus({ url, subject, messages, prefetch, group, kind }) {
   return result;
 }
 
-async function child(kind, args) {
-  const run = kind === 'raw' ? childRaw : childDatabus;
-  const result = await run({ ...args, kind });
-  process.send(result, () => process.exit(0));
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
 /**
  * Measures drain throughput of `messages` JetStream messages: raw @nats-io/jetstream vs @OnDatasetMessage
  * and a private callback subscription.
@@ -205,39 +152,43 @@ export async function measureStreamingNats(options = {}) {
   const subject = `bench-streaming-nats-${id}`;
   const stream = `${STREAM_PREFIX}${id}`;
   const kinds = ['raw', 'handler', 'private'];
-  const runs = Object.fromEntries(kinds.map((k) => [k, []]));
+  let runs;
   await cleanup(url);
   try {
     await prefill(url, stream, subject, messages);
-    for (let rep = 0; rep < repetitions; rep++)
-      for (const kind of kinds)
-        runs[kind].push(
-          await runChild(kind, { url, stream, subject, messages, prefetch, group: `${kind}-${rep}` }),
-        );
+    runs = await alternate(
+      kinds,
+      repetitions,
+      (kind, rep) =>
+        forkRun(
+          SELF,
+          kind,
+          { url, stream, subject, messages, prefetch, group: `${kind}-${rep}` },
+          { timeoutMs: RUN_TIMEOUT_MS },
+        ).result,
+    );
   } finally {
     await cleanup(url).catch((error) =>
       console.error(`could not delete ${stream}: ${error.message} (the next run deletes it)`),
     );
   }
-  const summary = {};
-  for (const kind of kinds) {
-    const rates = runs[kind].map((r) => (messages / r.ms) * 1000);
-    const usPerMsg = runs[kind].map((r) => r.cpuUs / messages);
-    summary[kind] = { rates, median: median(rates), cpuUsPerMsg: median(usPerMsg) };
-  }
-  const ratio = (kind) => median(runs[kind].map((r, i) => runs.raw[i].ms / r.ms));
+  const { summary, ratio } = drainSummary(runs, messages);
   return {
     messages,
     repetitions,
     prefetch,
     summary,
-    ratio: { handlerOverRaw: ratio('handler'), privateOverRaw: ratio('private') },
+    ratio: { handlerOverRaw: ratio.handler, privateOverRaw: ratio.private },
   };
 }
 
 async function main() {
   const argv = process.argv.slice(2);
-  if (argv[0] === '--child') return child(argv[1], JSON.parse(argv[2]));
+  const spawned = childArgs();
+  if (spawned) {
+    const [kind, args] = spawned;
+    return runChild(() => (kind === 'raw' ? childRaw : childDatabus)({ ...args, kind }));
+  }
   const flag = (name, fallback) => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? Number(argv[i + 1]) : fallback;
