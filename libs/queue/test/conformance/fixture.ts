@@ -1,6 +1,7 @@
 import { Logger, Type } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { MessageProperties, TaskQueueModule, TaskQueueModuleOptions } from '@databus/queue';
+import { uniqueName, waitFor } from '@databus/testing';
 
 /** A message taken from a queue by the fixture (basic.get), to inspect dead letters and wire format. */
 export interface RawMessage {
@@ -56,4 +57,62 @@ export async function startApp(
 /** Resolves after `ms` (an unref'd timer). */
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** What each conformance test uses: the fixture, apps it starts (closed after each test) and queue names. */
+export interface ConformanceHarness {
+  readonly fixture: ConformanceFixture;
+  /** Starts an app with the fixture's options (`FAST` plus `overrides`); it is closed after the test. */
+  app(providers: Parameters<typeof startApp>[1], overrides?: object): Promise<TestingModule>;
+  /** A unique queue name, cleaned up after the test. */
+  name(prefix: string): string;
+  /** The next message in `queue`, read from the broker directly. */
+  takeFrom(queue: string): Promise<RawMessage>;
+  /** An app the test closed itself (not to be closed again). */
+  closed(app: TestingModule): void;
+}
+
+/** Registers the suite's hooks (one fixture per suite; apps and queues cleaned after each test). */
+export function conformanceHarness(makeFixture: () => Promise<ConformanceFixture>): ConformanceHarness {
+  let fixture: ConformanceFixture | undefined;
+  let apps: TestingModule[] = [];
+  let queues: string[] = [];
+  beforeAll(async () => {
+    fixture = await makeFixture();
+  });
+  afterAll(async () => {
+    await fixture?.close();
+  });
+  afterEach(async () => {
+    for (const started of apps.reverse()) await started.close();
+    apps = [];
+    await fixture?.cleanup(queues);
+    queues = [];
+  });
+  const harness: ConformanceHarness = {
+    get fixture(): ConformanceFixture {
+      if (!fixture) throw new Error('the conformance fixture is not ready (beforeAll has not run)');
+      return fixture;
+    },
+    async app(providers, overrides = {}) {
+      const started = await startApp(harness.fixture.options({ ...FAST, ...overrides }), providers);
+      apps.push(started);
+      return started;
+    },
+    name(prefix) {
+      const q = uniqueName(prefix);
+      queues.push(q);
+      return q;
+    },
+    takeFrom(queue) {
+      return waitFor(() => harness.fixture.get(queue), {
+        timeoutMs: 15_000,
+        message: `a message in ${queue}`,
+      });
+    },
+    closed(app) {
+      apps = apps.filter((a) => a !== app);
+    },
+  };
+  return harness;
 }

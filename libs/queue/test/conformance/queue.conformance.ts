@@ -1,5 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { TestingModule } from '@nestjs/testing';
+import { Injectable } from '@nestjs/common';
 import {
   EventSubscriber,
   RequestTimeoutError,
@@ -9,11 +8,11 @@ import {
   TaskMessage,
   TaskPayload,
   TaskQueue,
-  TemporaryError,
   WireHeaders,
 } from '@databus/queue';
-import { uniqueName, waitFor } from '@databus/testing';
-import { ConformanceFixture, FAST, pause, startApp } from './fixture';
+import { waitFor } from '@databus/testing';
+import { ConformanceFixture, conformanceHarness, pause } from './fixture';
+import { describeLifecycleConformance } from './lifecycle.conformance';
 
 /** Settings of one run of the suite. */
 export interface ConformanceSettings {
@@ -25,41 +24,15 @@ export interface ConformanceSettings {
 
 /**
  * The behaviour every backend must show, run unchanged against each (memory, RabbitMQ). Each test uses its
- * own queue names and closes every app it starts.
+ * own queue names and closes every app it starts. Delivery, failure and reply semantics are here; restart
+ * and shutdown semantics in lifecycle.conformance.ts.
  */
 export function describeQueueConformance(
   makeFixture: () => Promise<ConformanceFixture>,
   settings: ConformanceSettings = { restartTasks: 10_000, restartPrefetch: 50 },
 ): void {
-  let fixture: ConformanceFixture;
-  let apps: TestingModule[] = [];
-  let queues: string[] = [];
-
-  const app = async (providers: Parameters<typeof startApp>[1], overrides = {}): Promise<TestingModule> => {
-    const started = await startApp(fixture.options({ ...FAST, ...overrides }), providers);
-    apps.push(started);
-    return started;
-  };
-  const name = (prefix: string): string => {
-    const q = uniqueName(prefix);
-    queues.push(q);
-    return q;
-  };
-  const takeFrom = (queue: string) =>
-    waitFor(() => fixture.get(queue), { timeoutMs: 15_000, message: `a message in ${queue}` });
-
-  beforeAll(async () => {
-    fixture = await makeFixture();
-  });
-  afterAll(async () => {
-    await fixture?.close();
-  });
-  afterEach(async () => {
-    for (const started of apps.reverse()) await started.close();
-    apps = [];
-    await fixture.cleanup(queues);
-    queues = [];
-  });
+  const h = conformanceHarness(makeFixture);
+  const { app, name, takeFrom } = h;
 
   it('gives each task to exactly one of several competing workers', async () => {
     const queue = name('compete');
@@ -115,7 +88,7 @@ export function describeQueueConformance(
     expect(Number(headers[WireHeaders.ATTEMPTS])).toBe(3);
     expect(headers[WireHeaders.ORIGINAL_QUEUE]).toBe(queue);
     expect(headers.tenant).toBe('t1');
-    expect(await fixture.messageCount(queue)).toBe(0);
+    expect(await h.fixture.messageCount(queue)).toBe(0);
   });
 
   it('dead-letters an undecodable (poison) message at once without calling the handler', async () => {
@@ -157,8 +130,8 @@ export function describeQueueConformance(
     await waitFor(() => calls === 1);
     await pause(300);
     expect(calls).toBe(1);
-    expect(await fixture.messageCount(queue)).toBe(0);
-    expect(await fixture.messageCount(`${queue}.dlq`)).toBe(0);
+    expect(await h.fixture.messageCount(queue)).toBe(0);
+    expect(await h.fixture.messageCount(`${queue}.dlq`)).toBe(0);
   });
 
   it('lets a handler settle explicitly: ack early, retry after a delay, reject to the dead-letter queue', async () => {
@@ -190,7 +163,7 @@ export function describeQueueConformance(
     expect(JSON.parse(dead.body.toString())).toEqual({ mode: 'reject' });
     expect(dead.properties.headers?.[WireHeaders.REASON]).toBe('rejected');
     expect(dead.properties.headers?.[WireHeaders.ERROR]).toBe('not for us');
-    expect(await fixture.messageCount(`${queue}.dlq`)).toBe(0);
+    expect(await h.fixture.messageCount(`${queue}.dlq`)).toBe(0);
   });
 
   it('fans an event out to every listener, and once to each named (competing) queue', async () => {
@@ -269,7 +242,7 @@ export function describeQueueConformance(
         taskQueue.enqueue(queue, { n }, { correlationId: `c-${n}`, headers: { n } }),
       ),
     );
-    expect(await fixture.messageCount(queue)).toBe(50);
+    expect(await h.fixture.messageCount(queue)).toBe(50);
     const first = await takeFrom(queue);
     expect(first.persistent).toBe(true);
     expect(JSON.parse(first.body.toString())).toEqual({ n: 0 });
@@ -281,134 +254,5 @@ export function describeQueueConformance(
     expect(first.properties.headers).toMatchObject({ n: 0 });
   });
 
-  it('survives a broker restart mid-run: nothing lost, every handler re-attached once, duplicates bounded and redelivered', async () => {
-    const queue = name('restart');
-    const exchange = name('restart-events');
-    const events: number[] = [];
-    const total = settings.restartTasks;
-    const prefetch = settings.restartPrefetch;
-    const counts = new Map<number, number>();
-    let unmarkedDuplicates = 0;
-    // Work stops at a fifth until the broker is down, so the restart always lands mid-run.
-    let openGate = (): void => undefined;
-    const gate = new Promise<void>((resolve) => (openGate = resolve));
-    @Injectable()
-    class Worker {
-      @TaskHandler(queue, { concurrency: 10 })
-      async handle(@TaskPayload() task: { id: number }, @TaskContext() message: TaskMessage): Promise<void> {
-        const n = (counts.get(task.id) ?? 0) + 1;
-        counts.set(task.id, n);
-        if (n > 1 && !message.redelivered) unmarkedDuplicates++;
-        if (counts.size > total / 5) await gate;
-        await pause(1);
-      }
-      @EventSubscriber(exchange)
-      onEvent(event: { n: number }): void {
-        events.push(event.n);
-      }
-    }
-    const producer = await app([], { publishTimeoutMs: 60_000 });
-    const impatient = await app([], { publishTimeoutMs: 300 });
-    const taskQueue = producer.get(TaskQueue);
-    for (let start = 0; start < total; start += 1000)
-      await Promise.all(
-        Array.from({ length: Math.min(1000, total - start) }, (_, i) =>
-          taskQueue.enqueue(queue, { id: start + i }),
-        ),
-      );
-    await app([Worker], { prefetch });
-    await waitFor(() => counts.size >= total / 5, { timeoutMs: 60_000, message: 'a fifth of the tasks' });
-    let duringOutage: Promise<string> | undefined;
-    let handledWhileDown = 0;
-    await fixture.restartBroker(async () => {
-      handledWhileDown = counts.size;
-      openGate();
-      await expect(impatient.get(TaskQueue).enqueue(queue, { id: -1 })).rejects.toBeInstanceOf(
-        TemporaryError,
-      );
-      duringOutage = taskQueue.enqueue(queue, { id: total });
-      duringOutage.catch(() => undefined);
-    });
-    await expect(duringOutage).resolves.toEqual(expect.any(String));
-    // The exclusive, auto-named queue of the event subscriber was recreated and bound again.
-    await waitFor(
-      async () => {
-        await taskQueue.publish(exchange, { n: 1 });
-        return events.length > 0;
-      },
-      { timeoutMs: 30_000, intervalMs: 200, message: 'an event after the restart' },
-    );
-    await waitFor(() => counts.size >= total + 1, {
-      timeoutMs: 120_000,
-      message: `${total + 1} tasks handled`,
-    });
-    await pause(200);
-    const duplicates = [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
-    // The restart really happened mid-run, not after the work was done.
-    expect(handledWhileDown).toBeLessThan(total);
-    expect(counts.size).toBe(total + 1);
-    expect(counts.has(-1)).toBe(false);
-    expect(duplicates).toBeLessThanOrEqual(prefetch);
-    expect(unmarkedDuplicates).toBe(0);
-    expect(await fixture.consumerCount(queue)).toBe(1);
-    expect(await fixture.messageCount(queue)).toBe(0);
-  }, 240_000);
-
-  it("finishes a running handler and acks its task before a user provider's onModuleDestroy closes its pool", async () => {
-    const queue = name('pool');
-    const order: string[] = [];
-    @Injectable()
-    class Pool implements OnModuleDestroy {
-      open = true;
-      onModuleDestroy(): void {
-        order.push('pool closed');
-        this.open = false;
-      }
-    }
-    @Injectable()
-    class Worker {
-      constructor(@Inject(Pool) private readonly pool: Pool) {}
-      @TaskHandler(queue)
-      async handle(task: { n: number }): Promise<void> {
-        order.push(`task ${task.n} started`);
-        await pause(800);
-        order.push(`task ${task.n} wrote to ${this.pool.open ? 'an open' : 'a closed'} pool`);
-      }
-    }
-    const worker = await app([Pool, Worker]);
-    await worker.get(TaskQueue).enqueue(queue, { n: 0 });
-    await waitFor(() => order.length === 1, { message: 'the handler to start' });
-    await pause(300);
-    await worker.close();
-    apps = apps.filter((a) => a !== worker);
-    expect(order).toEqual(['task 0 started', 'task 0 wrote to an open pool', 'pool closed']);
-    // Acked before the connection closed: nothing went back to the queue.
-    expect(await fixture.messageCount(queue)).toBe(0);
-  });
-
-  it('drains on shutdown: running handlers finish, prefetched ones go back to the queue', async () => {
-    const queue = name('drain');
-    let started = 0;
-    let finished = 0;
-    @Injectable()
-    class Worker {
-      @TaskHandler(queue, { concurrency: 3 })
-      async handle(): Promise<void> {
-        started++;
-        await pause(300);
-        finished++;
-      }
-    }
-    const worker = await app([Worker], { prefetch: 10 });
-    const producer = await app([]);
-    for (let n = 0; n < 10; n++) await producer.get(TaskQueue).enqueue(queue, { n });
-    await waitFor(() => started === 3);
-    await worker.close();
-    apps = apps.filter((a) => a !== worker);
-    expect(finished).toBe(3);
-    expect(started).toBe(3);
-    await waitFor(async () => (await fixture.messageCount(queue)) === 7, {
-      message: '7 tasks back in the queue',
-    });
-  });
+  describeLifecycleConformance(h, settings);
 }
