@@ -56,24 +56,7 @@ export type {
   NodeInfo,
   InfoResult,
 } from './api/results';
-export type { RealtimeErrorContext } from './errors';
-export {
-  RealtimeError,
-  NetworkError,
-  TimeoutError,
-  TransportError,
-  UnauthorizedError,
-  DecodeError,
-  ApiResponseError,
-  CentrifugoErrorCode,
-  CentError,
-  CentNetworkError,
-  CentTransportError,
-  CentTimeoutError,
-  CentUnauthorizedError,
-  CentDecodeError,
-  CentApiResponseError,
-} from './errors';
+export * from './errors';
 export type { RealtimeBridgeOptions } from './bridge/realtime-bridge-options.interface';
 export { RealtimeBridgeModule, getRealtimeBridgeToken } from './bridge/realtime-bridge.module';
 export { RealtimeBridge, BRIDGE_DEFAULT_BATCH, BRIDGE_DEFAULT_MAX_WAIT_MS } from './bridge/realtime-bridge';

@@ -51,13 +51,7 @@ export type {
   TimeOffset,
 } from './offset/offset';
 
-export {
-  NoCommittedPositionError,
-  SubscriptionClosedError,
-  SubscriptionLostError,
-  RemoteHandlerError,
-  PrefetchLimitError,
-} from './errors';
+export * from './errors';
 export {
   DatabusError,
   TemporaryError,
@@ -72,22 +66,9 @@ export {
 export type { AmqpDeclareOptions, DeliveryMode } from '@databus/common';
 
 // The transport SPI, for custom transports and the transports' own packages.
-export type {
-  StreamingTransport,
-  TransportSubscription,
-  TransportFactory,
-  TransportContext,
-  TransportLogger,
-  TransportName,
-  SubscriptionSpec,
-} from './transport/transport.interface';
+export type * from './transport/transport.interface';
 export type { ChannelSettingsCapabilities, TransportCapabilities } from './transport/transport-capabilities';
-export type {
-  IncomingRecord,
-  OutgoingRecord,
-  ProduceResult,
-  MessageHeaders,
-} from './transport/transport-record.interface';
+export type * from './transport/transport-record.interface';
 export type { TransportStatus } from './transport/transport-status';
 export { StatusEmitter } from './transport/transport-status';
 

@@ -15,3 +15,4 @@ export {
   isMessagingCatalogSource,
   payloadParamType,
 } from './messaging-catalog';
+export { handlerParam } from './handler-param';

@@ -23,32 +23,25 @@ export function consumerObserver(
     'dead-lettered': { ...labels, outcome: 'dead_lettered' },
     abandoned: { ...labels, outcome: 'abandoned' },
   };
+  const failed = (sequence: number, attempt: number, willRetry: boolean, error: unknown): void =>
+    events.emit({
+      type: 'handler-failed',
+      connection,
+      dataset,
+      group,
+      sequence,
+      attempt,
+      willRetry,
+      error: asError(error),
+    });
   return {
     onRetry(message, attempt, error) {
       metrics.increment('databus_handler_retries_total', labels);
-      events.emit({
-        type: 'handler-failed',
-        connection,
-        dataset,
-        group,
-        sequence: message.sequence,
-        attempt,
-        willRetry: true,
-        error: asError(error),
-      });
+      failed(message.sequence, attempt, true, error);
     },
     onDeadLetter(message, error, attempts) {
       metrics.increment('databus_messages_dead_lettered_total', labels);
-      events.emit({
-        type: 'handler-failed',
-        connection,
-        dataset,
-        group,
-        sequence: message.sequence,
-        attempt: attempts,
-        willRetry: false,
-        error: asError(error),
-      });
+      failed(message.sequence, attempts, false, error);
       events.emit({
         type: 'dead-lettered',
         connection,

@@ -1,3 +1,5 @@
+import type { KafkaConsumerTuning } from './kafka.options';
+
 /**
  * The internal seam between the kafka transport and a Kafka client library. The transport (positions,
  * bounded queue, commits, rebalances, request/reply) only speaks this interface; `kafkajs.driver.ts`
@@ -72,22 +74,15 @@ export interface KafkaConsumerHandlers {
   onCrash(error: Error): void;
 }
 
-/** Consumer settings, in the transport's vocabulary. */
-export interface KafkaConsumerSettings {
+/**
+ * Consumer settings, in the transport's vocabulary: the tuning (`requestTimeoutMs` set gives this consumer a
+ * dedicated client) plus its group, topic and start.
+ */
+export interface KafkaConsumerSettings extends KafkaConsumerTuning {
   groupId: string;
   topic: string;
   /** Where partitions with no committed offset start: earliest (`true`) or latest. */
   fromBeginning: boolean;
-  sessionTimeoutMs?: number;
-  heartbeatIntervalMs?: number;
-  rebalanceTimeoutMs?: number;
-  /** Longest broker wait of one fetch, and the idle pause while every partition is paused. */
-  maxWaitTimeMs?: number;
-  maxBytesPerPartition?: number;
-  minBytes?: number;
-  maxBytes?: number;
-  /** Request timeout of this consumer's connections (a dedicated client when set). */
-  requestTimeoutMs?: number;
   /** How long `start` waits for the first group join. */
   joinTimeoutMs: number;
 }
