@@ -66,6 +66,23 @@ export async function listStreams(): Promise<Set<string>> {
   );
 }
 
+/** The arguments RabbitMQ holds for queue `name` (`rabbitmqctl list_queues name arguments`, JSON). */
+export async function queueArguments(name: string): Promise<Record<string, unknown>> {
+  const { stdout } = await run(
+    'rabbitmqctl',
+    ['list_queues', '-q', '--formatter', 'json', 'name', 'arguments'],
+    { timeout: 60_000 },
+  );
+  const rows = JSON.parse(stdout) as Array<{ name: string; arguments: unknown }>;
+  const row = rows.find((r) => r.name === name);
+  if (!row) throw new Error(`queue ${name} not found`);
+  // An object, or (older formatters) a list of [name, value] / [name, type, value] entries.
+  if (!Array.isArray(row.arguments)) return row.arguments as Record<string, unknown>;
+  return Object.fromEntries(
+    (row.arguments as unknown[][]).map((entry) => [entry[0], entry[entry.length - 1]]),
+  );
+}
+
 /**
  * Deletes the streams created since `before` was listed, with the group position stores named after them
  * (only streams: the classic queues of other test suites on the same broker are never touched).

@@ -6,7 +6,7 @@ import { ResumePoint } from '../../src/runtime/resume-point';
 import { IncomingRecord, OutgoingRecord } from '../../src/transport/transport-record.interface';
 import { SubscriptionSpec, TransportSubscription } from '../../src/transport/transport.interface';
 import { AmqpTransport } from '../../src/transports/amqp/amqp.transport';
-import { amqpContext, amqpUrl, deleteAmqpDatasets, groupLockHeld } from './amqp-test-kit';
+import { amqpContext, amqpUrl, deleteAmqpDatasets, groupLockHeld, queueArguments } from './amqp-test-kit';
 
 const json = (value: unknown, key?: string): OutgoingRecord => ({
   key,
@@ -228,6 +228,19 @@ describeWithBroker('amqp', 'amqp transport (SPI)', () => {
     expect(t.status.type).toBe('connected');
     const dataset = newDataset();
     await t.produce(dataset, [json({ i: 0 })]);
+  });
+
+  it('declares streams with the replication setting (x-initial-cluster-size; a single node accepts it)', async () => {
+    const t = await open({ transportOptions: { replicas: 3 } });
+    const dataset = newDataset();
+    await t.produce(dataset, [json({ i: 0 })]);
+    expect(await queueArguments(dataset)).toMatchObject({
+      'x-queue-type': 'stream',
+      'x-initial-cluster-size': 3,
+    });
+    const sub = await t.subscribe(spec(dataset));
+    expect(values(await take(sub, 1))).toEqual([0]);
+    await sub.close();
   });
 
   it('fails on an unknown vhost with a ConfigurationError naming url', async () => {

@@ -18,10 +18,13 @@ const brokers = (): string[] =>
     .replace(/^kafka(\+ssl)?:\/\//, '')
     .split(',');
 
-/** A kafka transport on the test broker, as the module would build it. */
-function transport(transportOptions: Record<string, unknown> = {}): StreamingTransport {
+/** A kafka transport on the test broker (or `url`), as the module would build it. */
+function transport(
+  transportOptions: Record<string, unknown> = {},
+  url = brokerUrl('kafka'),
+): StreamingTransport {
   const context: TransportContext = {
-    url: parseBrokerUrl(brokerUrl('kafka')),
+    url: parseBrokerUrl(url),
     secure: false,
     clientId: uniqueName('databus-kafka-test'),
     transportOptions: { consumer: { maxWaitTimeMs: 100 }, ...transportOptions },
@@ -75,6 +78,19 @@ describeWithBroker('kafka', 'kafka transport on a broker', () => {
     const created = topics.filter((t) => existing.has(t));
     if (created.length) await admin.deleteTopics({ topics: created }).catch(() => undefined);
     await admin.disconnect();
+  });
+
+  it('connects when the first host of a cluster URL does not answer (bootstraps from the next)', async () => {
+    const t = transport({}, `kafka://127.0.0.1:1,${brokers().join(',')}`);
+    try {
+      await t.connect();
+      expect(t.status.type).toBe('connected');
+      const name = topic('first-down');
+      const [result] = await t.produce(name, [json({ i: 1 })]);
+      expect(result.sequence).toBe(0);
+    } finally {
+      await t.close();
+    }
   });
 
   it('commits the watermark as last offset + 1 per partition (what a plain client reads as the group position)', async () => {

@@ -27,7 +27,16 @@ describe('resolveAmqpOptions', () => {
     });
   });
 
+  it('maps replicas to the initial cluster size of each stream', () => {
+    expect(resolveAmqpOptions({ replicas: 3 }).streamArguments).toEqual({
+      'x-queue-type': 'stream',
+      'x-max-age': '7D',
+      'x-initial-cluster-size': 3,
+    });
+  });
+
   it.each([
+    [{ replicas: 0 }, 'transportOptions.replicas'],
     [{ retention: { maxAge: '7 days' } }, 'transportOptions.retention.maxAge'],
     [{ retention: { maxAge: 7 } }, 'transportOptions.retention.maxAge'],
     [{ retention: { maxLengthBytes: -1 } }, 'transportOptions.retention.maxLengthBytes'],

@@ -14,6 +14,13 @@ export interface AmqpRetentionOptions {
 export interface AmqpTransportOptions {
   /** Retention of the streams this transport declares. @default { maxAge: '7D' } */
   retention?: AmqpRetentionOptions;
+  /**
+   * Nodes of a RabbitMQ cluster that hold each stream this transport declares (`x-initial-cluster-size`):
+   * with 3, a stream keeps working when one of them is lost. A single node accepts any value and keeps one
+   * copy; a cluster smaller than the value places the stream on every node. Existing streams keep theirs.
+   * @default the broker's (every node of the cluster)
+   */
+  replicas?: number;
   /** AMQP heartbeat in seconds (0 turns it off). @default 10 */
   heartbeatSeconds?: number;
   /** How long opening a TCP/TLS connection and the AMQP handshake may take. @default 10_000 */
@@ -31,7 +38,7 @@ export interface ResolvedAmqpOptions {
   lockPollMs: number;
 }
 
-const KNOWN = ['retention', 'heartbeatSeconds', 'connectTimeoutMs', 'lockPollMs'];
+const KNOWN = ['retention', 'replicas', 'heartbeatSeconds', 'connectTimeoutMs', 'lockPollMs'];
 const RETENTION_KNOWN = ['maxAge', 'maxLengthBytes', 'maxSegmentSizeBytes'];
 const MAX_AGE = /^[1-9]\d*(Y|M|D|h|m|s)$/;
 
@@ -43,8 +50,11 @@ export function resolveAmqpOptions(raw: Record<string, unknown>): ResolvedAmqpOp
         `transportOptions.${key}`,
         `an amqp transport option (${KNOWN.join(', ')})`,
       );
+  const args = streamArguments(raw.retention);
+  if (raw.replicas !== undefined)
+    args['x-initial-cluster-size'] = assertInteger(raw.replicas, 'transportOptions.replicas', 1, 255);
   return {
-    streamArguments: streamArguments(raw.retention),
+    streamArguments: args,
     heartbeatSeconds: assertInteger(raw.heartbeatSeconds ?? 10, 'transportOptions.heartbeatSeconds', 0, 3600),
     connectTimeoutMs: assertDuration(raw.connectTimeoutMs ?? 10_000, 'transportOptions.connectTimeoutMs', 1),
     lockPollMs: assertDuration(raw.lockPollMs ?? 1_000, 'transportOptions.lockPollMs', 10),
