@@ -49,6 +49,8 @@ export class HandlerOrchestrator
   implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
   private readonly runners: HandlerRunner[] = [];
+  /** The connection's close, once (a failed bootstrap closes it before Nest's shutdown hooks run). */
+  private closed?: Promise<void>;
 
   private closing = false;
   private draining?: Promise<void>;
@@ -105,6 +107,18 @@ export class HandlerOrchestrator
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.startHandlers();
+    } catch (error) {
+      // A failed bootstrap must not leave the connection open (it would keep the process alive, and Nest's
+      // close() stops at the first hook that rejects): stop what started, close the connection, rethrow.
+      await this.drain();
+      await this.onApplicationShutdown().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async startHandlers(): Promise<void> {
     if (!this.options.handlers) return;
     // `idempotent: true` needs the application's idempotency store: checked for all before any consumes.
     const store = (name: string) => requireIdempotencyStore(this.moduleRef, `${name} idempotent`);
@@ -136,16 +150,20 @@ export class HandlerOrchestrator
     this.draining ??= (async () => {
       this.closing = true;
       const timeoutMs = this.options.shutdownTimeoutMs;
-      const left = await Promise.all(this.runners.map((runner) => runner.stop(timeoutMs, 'shutdown')));
-      const pending = left.reduce((a, b) => a + b, 0);
+      // A runner that failed to start rejects its stop too; the others still stop.
+      const left = await Promise.allSettled(this.runners.map((runner) => runner.stop(timeoutMs, 'shutdown')));
+      const pending = left.reduce((sum, r) => sum + (r.status === 'fulfilled' ? r.value : 0), 0);
       if (pending > 0) this.logger.warn(DRAIN_TIMEOUT(pending, timeoutMs));
     })();
     return this.draining;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.taskQueue.closeRequests();
-    await this.backend.close();
+    this.closed ??= (async () => {
+      await this.taskQueue.closeRequests();
+      await this.backend.close();
+    })();
+    return this.closed;
   }
 
   /** Runs the method through guards, interceptors, pipes and filters under the `databus-queue` context. */
