@@ -29,6 +29,9 @@ describe('CentrifugoClient failure mapping (fake Centrifugo with fault injection
     fake = await FakeCentrifugo.start({ apiKey: API_KEY });
     client = new CentrifugoClient({ apiUrl: fake.apiUrl, apiKey: API_KEY, timeoutMs: 2_000 });
   });
+  // A call that times out before its request reaches the fake leaves its fault queued: drop it so it
+  // cannot answer the next test's request.
+  afterEach(() => fake.clearFaults());
   afterAll(async () => {
     client.close();
     await fake.close();
@@ -49,13 +52,13 @@ describe('CentrifugoClient failure mapping (fake Centrifugo with fault injection
 
   it('applies the client-wide timeoutMs', async () => {
     const quick = new CentrifugoClient({ apiUrl: fake.apiUrl, apiKey: API_KEY, timeoutMs: 30 });
-    fake.failNext({ kind: 'delay', ms: 500 });
+    fake.failNext({ kind: 'delay', ms: 500 }, 1, 'info');
     await expect(quick.info()).rejects.toBeInstanceOf(TimeoutError);
     quick.close();
   });
 
   it('maps HTTP 500 to a retriable TransportError with the status', async () => {
-    fake.failNext({ kind: 'status', status: 500, body: 'Internal Server Error\n' });
+    fake.failNext({ kind: 'status', status: 500, body: 'Internal Server Error\n' }, 1, 'presence');
     const error = await client.presence({ channel: 'c' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
     expect(error).toBeInstanceOf(RealtimeError);

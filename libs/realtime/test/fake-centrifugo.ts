@@ -101,6 +101,14 @@ export class FakeCentrifugo {
     for (let i = 0; i < times; i++) this.faults.push({ fault, method });
   }
 
+  /**
+   * Drops faults no request has consumed yet. A client that times out or aborts before its request reaches
+   * the server (a loaded machine) leaves its fault queued, and the next test's request would get it.
+   */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Simulates a client connection subscribed to `channel` (for presence and channels). */
   connect(channel: string, user: string, client: string = randomUUID(), extra: Wire = {}): string {
     if (!this.presence.has(channel)) this.presence.set(channel, new Map());
