@@ -1,4 +1,4 @@
-import { DatabusMetrics } from '@databus/common';
+import { DatabusMetrics, noopMetrics } from '@databus/common';
 import { ProcessorObserver } from '../runtime/message-processor';
 import { StreamingEventHub } from './streaming-events';
 
@@ -11,7 +11,10 @@ export interface ConsumerObservation {
   metrics: DatabusMetrics;
 }
 
-/** Turns a consumer's processing into events and metrics (no per-message events except failures). */
+/**
+ * Turns a consumer's processing into events and metrics (no per-message events except failures; no per-message
+ * work at all when the metrics are `noopMetrics`).
+ */
 export function consumerObserver(
   { connection, dataset, group, events, metrics }: ConsumerObservation,
   deadLetter: string | false,
@@ -34,7 +37,7 @@ export function consumerObserver(
       willRetry,
       error: asError(error),
     });
-  return {
+  const observer: ProcessorObserver = {
     onRetry(message, attempt, error) {
       metrics.increment('databus_handler_retries_total', labels);
       failed(message.sequence, attempt, true, error);
@@ -53,12 +56,17 @@ export function consumerObserver(
         error: asError(error),
       });
     },
-    onProcessed(message, outcome, durationMs) {
-      if (message.redelivered) metrics.increment('databus_messages_redelivered_total', labels);
-      metrics.increment('databus_messages_consumed_total', outcomes[outcome]);
-      metrics.observe('databus_handler_duration_seconds', durationMs / 1000, labels);
-    },
+    // Without metrics there is nothing to record per message: no clock reads, no call.
+    onProcessed:
+      metrics === noopMetrics
+        ? undefined
+        : (message, outcome, durationMs) => {
+            if (message.redelivered) metrics.increment('databus_messages_redelivered_total', labels);
+            metrics.increment('databus_messages_consumed_total', outcomes[outcome]);
+            metrics.observe('databus_handler_duration_seconds', durationMs / 1000, labels);
+          },
   };
+  return observer;
 }
 
 function asError(error: unknown): Error {

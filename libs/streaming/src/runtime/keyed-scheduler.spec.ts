@@ -90,4 +90,35 @@ describe('KeyedScheduler with synchronous work', () => {
     expect(done).toEqual([0, 1, 2, 3, 4, 5]);
     expect(max).toBe(1);
   });
+
+  it('with concurrency 1 runs every item in submission order, keyed or not, one finishing before the next starts', async () => {
+    const started: string[] = [];
+    const finished: string[] = [];
+    let running = 0;
+    let max = 0;
+    const scheduler = new KeyedScheduler<string>(1, (item) => {
+      started.push(item);
+      max = Math.max(max, ++running);
+      const end = (): void => {
+        running--;
+        finished.push(item);
+      };
+      if (item.endsWith('sync')) return end();
+      return tick(1).then(end);
+    });
+    for (const [key, item] of [
+      ['a', 'a1-async'],
+      ['b', 'b1-sync'],
+      ['a', 'a2-sync'],
+      [undefined, 'n1-async'],
+      ['b', 'b2-async'],
+    ] as const)
+      scheduler.submit(key, item);
+    await scheduler.idle();
+    const order = ['a1-async', 'b1-sync', 'a2-sync', 'n1-async', 'b2-async'];
+    expect(started).toEqual(order);
+    expect(finished).toEqual(order);
+    expect(max).toBe(1);
+    expect(scheduler.pending).toBe(0);
+  });
 });

@@ -40,7 +40,8 @@ export class KeyedScheduler<T = () => void | PromiseLike<unknown>, R = unknown> 
   }
 
   submit(key: string | undefined, item: T): void {
-    if (key !== undefined) {
+    // One at a time runs everything in submission order, which keeps every key's order: no key bookkeeping.
+    if (key !== undefined && this.concurrency > 1) {
       if (this.activeKeys.has(key)) {
         const list = this.waitingByKey.get(key);
         if (list) list.push(item);
@@ -114,7 +115,7 @@ export class KeyedScheduler<T = () => void | PromiseLike<unknown>, R = unknown> 
   /** Frees the item's slot and lets the next item of its key run. */
   private finish(key: string | undefined): void {
     this.running--;
-    if (key === undefined) return;
+    if (key === undefined || this.concurrency === 1) return;
     const list = this.waitingByKey.get(key);
     const next = list?.shift();
     if (list && list.length === 0) this.waitingByKey.delete(key);

@@ -1,10 +1,5 @@
+import { IncomingRecord } from '../../transport/transport-record.interface';
 import { MemoryLog, StoredRecord } from './memory-log';
-
-/** A record handed to a member, with how often it was delivered. */
-export interface Delivery {
-  record: StoredRecord;
-  redelivered: boolean;
-}
 
 /**
  * Delivery state of one consumer group on one dataset, shared by its members (each message goes to one
@@ -40,25 +35,31 @@ export class MemoryGroup {
     this.lastActive = now;
   }
 
-  /** Up to `max` records for `member`: redeliveries first, then new messages. */
-  take(member: string, max: number): Delivery[] {
-    const out: Delivery[] = [];
+  /**
+   * Up to `max` records for `member`, as the records handed to the runtime (one object per delivery, nothing
+   * in between): redeliveries first, then new messages.
+   */
+  take(member: string, max: number): IncomingRecord[] {
+    const out: IncomingRecord[] = [];
     const first = this.log.firstSequence;
     while (out.length < max && this.redeliver.length > 0) {
       const seq = this.redeliver.shift() as number;
       const record = this.log.get(seq);
       if (!record || seq < first) continue; // expired by retention while waiting
-      this.hold(seq, member);
-      out.push({ record, redelivered: true });
+      this.hold(seq, member, 1);
+      out.push(toIncoming(this.log.dataset, record, true));
     }
     if (this.cursor < first) this.skipTo(first);
-    while (out.length < max && this.cursor < this.log.nextSequence) {
+    const end = this.log.nextSequence;
+    const redelivered = out.length;
+    while (out.length < max && this.cursor < end) {
       const seq = this.cursor++;
       const record = this.log.get(seq);
       if (!record) continue;
-      this.hold(seq, member);
-      out.push({ record, redelivered: false });
+      this.pending.set(seq, member);
+      out.push(toIncoming(this.log.dataset, record, false));
     }
+    if (out.length > redelivered) this.hold(undefined, member, out.length - redelivered);
     return out;
   }
 
@@ -126,9 +127,10 @@ export class MemoryGroup {
     this.redeliver = [];
   }
 
-  private hold(sequence: number, member: string): void {
-    this.pending.set(sequence, member);
-    this.pendingCount.set(member, (this.pendingCount.get(member) ?? 0) + 1);
+  /** Counts `n` more messages held by `member` (and records `sequence` as its, when given). */
+  private hold(sequence: number | undefined, member: string, n: number): void {
+    if (sequence !== undefined) this.pending.set(sequence, member);
+    this.pendingCount.set(member, (this.pendingCount.get(member) ?? 0) + n);
   }
 
   private drop(sequence: number, member: string): void {
@@ -143,4 +145,19 @@ export class MemoryGroup {
     while (i > 0 && this.redeliver[i - 1] > sequence) i--;
     this.redeliver.splice(i, 0, sequence);
   }
+}
+
+/** A stored message as the record handed to the runtime. */
+function toIncoming(dataset: string, record: StoredRecord, redelivered: boolean): IncomingRecord {
+  return {
+    dataset,
+    key: record.key,
+    headers: record.headers, // frozen when stored
+    data: record.data,
+    sequence: record.sequence,
+    timestamp: record.timestamp,
+    redelivered,
+    replyTo: record.replyTo,
+    correlationId: record.correlationId,
+  };
 }

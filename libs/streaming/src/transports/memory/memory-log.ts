@@ -45,12 +45,22 @@ export class MemoryLog {
     return this.base + this.records.length;
   }
 
-  append(record: Omit<StoredRecord, 'sequence' | 'timestamp'>): StoredRecord {
+  /**
+   * Stores a message (its headers frozen). `timestamp` is the time it is stored at: the messages of one produce
+   * call share one (they are stored in the same instant).
+   */
+  append(
+    record: Omit<StoredRecord, 'sequence' | 'timestamp'>,
+    timestamp = new Date(this.now()),
+  ): StoredRecord {
     const stored: StoredRecord = {
-      ...record,
-      headers: Object.freeze(record.headers),
       sequence: this.nextSequence,
-      timestamp: new Date(this.now()),
+      timestamp,
+      key: record.key,
+      headers: Object.freeze(record.headers),
+      data: record.data,
+      replyTo: record.replyTo,
+      correlationId: record.correlationId,
     };
     this.records.push(stored);
     this.trim();

@@ -5,7 +5,7 @@ import { IncomingRecord } from '../../transport/transport-record.interface';
 import { TransportSubscription } from '../../transport/transport.interface';
 import { RecordBuffer } from '../../transport/record-buffer';
 import { MemoryBroker } from './memory-broker';
-import { Delivery, MemoryGroup } from './memory-group';
+import { MemoryGroup } from './memory-group';
 import { startSequence } from './memory-positions';
 
 /** One member of a memory consumer group (or a private subscription). */
@@ -15,22 +15,21 @@ export class MemorySubscription implements TransportSubscription {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** See `TransportSubscription.resumedAt` (set by the transport when the group already existed). */
   resumedAt?: number;
-  private readonly buffer: RecordBuffer<Delivery>;
+  private readonly buffer: RecordBuffer<IncomingRecord>;
   private readonly offAppend: () => void;
   private readonly offWake: () => void;
 
   constructor(
     private readonly broker: MemoryBroker,
     private readonly group: MemoryGroup,
-    private readonly dataset: string,
     private readonly prefetch: number,
     private readonly onClose: (sub: MemorySubscription) => void,
   ) {
     group.members.add(this.member);
     // Never more than `prefetch` unacknowledged messages per member, as a broker's flow control would.
-    this.buffer = new RecordBuffer<Delivery>(
+    this.buffer = new RecordBuffer<IncomingRecord>(
       {
-        handOut: (delivery) => this.toIncoming(delivery),
+        handOut: (record) => record, // the group builds the records
         room: () => this.prefetch - this.group.pendingOf(this.member),
         pull: (n) => this.group.take(this.member, n),
         canPull: () => this.group.hasAvailable(),
@@ -82,20 +81,6 @@ export class MemorySubscription implements TransportSubscription {
     this.group.lastActive = this.broker.now();
     this.group.wake();
     this.onClose(this);
-  }
-
-  private toIncoming({ record, redelivered }: Delivery): IncomingRecord {
-    return {
-      dataset: this.dataset,
-      key: record.key,
-      headers: record.headers, // frozen when stored
-      data: record.data,
-      sequence: record.sequence,
-      timestamp: record.timestamp,
-      redelivered,
-      replyTo: record.replyTo,
-      correlationId: record.correlationId,
-    };
   }
 
   private assertOpen(operation: string): void {

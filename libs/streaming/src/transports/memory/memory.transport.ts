@@ -64,9 +64,16 @@ export class MemoryTransport implements StreamingTransport {
   async produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]> {
     this.assertOpen('produce');
     const log = this.broker.log(dataset);
-    const results = records.map((r) => ({
-      sequence: log.append({ key: r.key, headers: { ...r.headers }, data: Buffer.from(r.data) }).sequence,
-    }));
+    const timestamp = new Date(this.broker.now());
+    const results: ProduceResult[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      const stored = log.append(
+        { key: r.key, headers: { ...r.headers }, data: Buffer.from(r.data) },
+        timestamp,
+      );
+      results[i] = { sequence: stored.sequence };
+    }
     log.notify();
     return results;
   }
@@ -81,7 +88,7 @@ export class MemoryTransport implements StreamingTransport {
     const resumed = group?.firstUnacknowledged;
     if (!group)
       group = this.broker.createGroup(spec.dataset, spec.group, startSequence(log, spec.start, spec.group));
-    const sub = new MemorySubscription(this.broker, group, spec.dataset, spec.prefetch, (s) =>
+    const sub = new MemorySubscription(this.broker, group, spec.prefetch, (s) =>
       this.subscriptions.delete(s),
     );
     sub.resumedAt = resumed;
