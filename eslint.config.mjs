@@ -39,9 +39,10 @@ const nodeGlobals = Object.fromEntries(
 );
 nodeGlobals.module = 'writable';
 
-// `@databus/common/amqp` is the one published subpath: the private AMQP layer of streaming and queue.
+// `@databus/common/amqp` and `@databus/common/internal` are the published subpaths: the private AMQP layer of
+// streaming and queue, and the mechanisms the libs share with each other.
 const deepImports = {
-  group: ['@databus/*/*', '!@databus/common/amqp', '**/libs/*/src/**', '../../*/src/**', '../../../*/src/**'],
+  group: ['@databus/*/*', '!@databus/common/amqp', '!@databus/common/internal', '**/libs/*/src/**', '../../*/src/**', '../../../*/src/**'],
   message:
     'Import another @databus lib through its package name (its public barrel or a published subpath), never its files.',
 };

@@ -1,4 +1,5 @@
-import { assertKnownOptions, ConfigurationError } from '@databus/common';
+import { ConfigurationError } from '@databus/common';
+import { assertKnownOptions } from '@databus/common/internal';
 import type { PayloadClass } from './schema/types';
 
 /** The document's `info` object. @publicApi */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { DESCRIBE_MESSAGING, isMessagingCatalogSource, MessagingCatalog } from '@databus/common';
+import { DESCRIBE_MESSAGING, isMessagingCatalogSource, MessagingCatalog } from '@databus/common/internal';
 import type { ResolvedAsyncApiOptions } from './asyncapi-options';
 import { ASYNCAPI_OPTIONS } from './asyncapi.constants';
 import { AsyncApiDocument, buildAsyncApiDocument } from './build-document';

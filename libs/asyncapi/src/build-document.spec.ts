@@ -1,6 +1,6 @@
 import { Parser } from '@asyncapi/parser';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import type { MessagingCatalog } from '@databus/common';
+import type { MessagingCatalog } from '@databus/common/internal';
 import { resolveAsyncApiOptions } from './asyncapi-options';
 import { buildAsyncApiDocument } from './build-document';
 

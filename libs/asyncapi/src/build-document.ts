@@ -1,4 +1,4 @@
-import type { CatalogHandler, MessagingCatalog } from '@databus/common';
+import type { CatalogHandler, MessagingCatalog } from '@databus/common/internal';
 import type { ResolvedAsyncApiOptions } from './asyncapi-options';
 import { JsonSchema, PayloadClass, SchemaRegistry } from './schema/class-schema';
 import { AsyncApiServer, serversOf } from './servers';

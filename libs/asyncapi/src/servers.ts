@@ -1,4 +1,4 @@
-import { formatHostPort, type MessagingCatalog } from '@databus/common';
+import { formatHostPort, type MessagingCatalog } from '@databus/common/internal';
 
 /** An AsyncAPI 3.0 Server Object. */
 export interface AsyncApiServer {

@@ -1,5 +1,6 @@
 import { LoggerService, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { backoffDelay, DatabusError, raceAbort, RequestTimeoutError } from '@databus/common';
+import { backoffDelay, DatabusError, RequestTimeoutError } from '@databus/common';
+import { raceAbort } from '@databus/common/internal';
 import { DEFAULT_JWT_SOURCE } from './auth.constants';
 import { JwtManagerClosedError, TokenRequestError, TokenUnavailableError } from './auth.errors';
 import {

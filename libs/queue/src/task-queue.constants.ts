@@ -28,9 +28,8 @@ export const QUEUE_CONTEXT_TYPE = 'databus-queue';
 /** The literal type of `QUEUE_CONTEXT_TYPE`. @publicApi */
 export type QueueContextType = typeof QUEUE_CONTEXT_TYPE;
 
-/**
- * Nest's RPC parameter types, mirrored because `RpcParamtype` is not exported by @nestjs/microservices'
- * public barrel. A unit test asserts that `@Payload()` and `@Ctx()` still write these numbers.
- */
-export const RPC_PAYLOAD_PARAM = 3;
-export const RPC_CONTEXT_PARAM = 6;
+/** Nest's RPC parameter types (common's mirror); a unit test asserts `@Payload()` and `@Ctx()` still write them. */
+export {
+  PAYLOAD_PARAM as RPC_PAYLOAD_PARAM,
+  CONTEXT_PARAM as RPC_CONTEXT_PARAM,
+} from '@databus/common/internal';

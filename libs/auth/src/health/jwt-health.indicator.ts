@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ConfigurationError, HealthEntry, HealthResult, healthResult } from '@databus/common';
+import { ConfigurationError, HealthEntry, HealthResult } from '@databus/common';
+import { healthResult } from '@databus/common/internal';
 import { DEFAULT_JWT_SOURCE } from '../auth.constants';
 import { UNKNOWN_SOURCE } from '../auth.messages';
 import { getJwtManagerToken } from '../inject-jwt-manager.decorator';

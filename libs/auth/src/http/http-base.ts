@@ -5,12 +5,11 @@ import axios, { AxiosInstance } from 'axios';
 import {
   assertDuration,
   assertInteger,
-  assertKnownOptions,
   assertNonEmptyString,
   ConfigurationError,
   loadTlsMaterial,
-  tlsSocketOptions,
 } from '@databus/common';
+import { assertKnownOptions, tlsSocketOptions } from '@databus/common/internal';
 import { HTTP_CLIENT_OPTION_NAMES, HttpClientModuleOptions } from './http-client-options.interface';
 
 /** The HTTP layer both HTTP modules are built on. */

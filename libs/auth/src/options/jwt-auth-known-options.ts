@@ -1,4 +1,4 @@
-import { assertKnownOptions } from '@databus/common';
+import { assertKnownOptions } from '@databus/common/internal';
 import type { JwtAuthModuleOptions, JwtRefreshOptions } from './jwt-auth-options.interface';
 
 const COMMON = [

@@ -4,11 +4,10 @@ import {
   assertNonEmptyString,
   ConfigurationError,
   DatabusMetrics,
-  describeValue,
   resolveBackoff,
   ResolvedBackoff,
-  resolveMetrics,
 } from '@databus/common';
+import { describeValue, resolveMetrics } from '@databus/common/internal';
 import { DEFAULT_JWT_SOURCE, REFRESH_DEFAULTS } from '../auth.constants';
 import { INSECURE_TOKEN_URL } from '../auth.messages';
 import type { RefreshPolicy } from '../expiry';

@@ -1,4 +1,5 @@
-import { assertNonEmptyString, ConfigurationError, describeValue } from '@databus/common';
+import { assertNonEmptyString, ConfigurationError } from '@databus/common';
+import { describeValue } from '@databus/common/internal';
 import type {
   ClientCredentialsAuthOptions,
   PasswordAuthOptions,

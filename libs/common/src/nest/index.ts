@@ -5,6 +5,7 @@ export { directHandler } from './direct-handler';
 export type { DirectHandler } from './direct-handler';
 export type {
   CatalogHandler,
+  CatalogMethod,
   CatalogServer,
   MessagingCatalog,
   MessagingCatalogSource,
@@ -13,6 +14,8 @@ export {
   DESCRIBE_MESSAGING,
   catalogServer,
   isMessagingCatalogSource,
+  messagingCatalog,
   payloadParamType,
 } from './messaging-catalog';
 export { handlerParam } from './handler-param';
+export { ROUTE_ARGS_METADATA, PAYLOAD_PARAM, CONTEXT_PARAM } from './rpc-params';

@@ -1,4 +1,5 @@
 import type { BrokerHost, BrokerUrl } from '../config/parse-broker-url';
+import { PAYLOAD_PARAM, ROUTE_ARGS_METADATA } from './rpc-params';
 
 /**
  * The key of the method by which a databus connection describes what it consumes, for documentation
@@ -57,12 +58,34 @@ export function catalogServer(url: BrokerUrl): CatalogServer {
   return { scheme: url.scheme, hosts: url.hosts.map(({ host, port }) => ({ host, port })), path: url.path };
 }
 
-const ROUTE_ARGS = '__routeArguments__';
+/** A handler as a connection lists it for its catalog: the method that holds it, and what it consumes. */
+export interface CatalogMethod extends Omit<CatalogHandler, 'payloadType'> {
+  /** The provider instance whose method it is. */
+  instance: object;
+  methodKey: string;
+}
+
+/**
+ * The catalog of one connection (what `[DESCRIBE_MESSAGING]()` returns): the broker of `url` without
+ * credentials, and each handler with the class of its `@Payload()` parameter, when it declares one.
+ */
+export function messagingCatalog(
+  library: MessagingCatalog['library'],
+  connection: string,
+  url: BrokerUrl,
+  methods: readonly CatalogMethod[],
+): MessagingCatalog {
+  const handlers = methods.map(({ instance, methodKey, ...handler }) => ({
+    ...handler,
+    payloadType: payloadParamType(Object.getPrototypeOf(instance) as object, methodKey),
+  }));
+  return { library, connection, server: catalogServer(url), handlers };
+}
+
 /** reflect-metadata's reader, typed here so this file needs no import of it (Nest loads it). */
 const metadata = Reflect as unknown as {
   getMetadata?(key: string, target: object, property?: string): unknown;
 };
-const PAYLOAD_PARAM = 3;
 
 /**
  * The declared class of the `@Payload()` parameter (the whole body, not `@Payload('field')`) of
@@ -73,7 +96,7 @@ export function payloadParamType(
   prototype: object,
   methodKey: string,
 ): (abstract new (...args: never[]) => unknown) | undefined {
-  const args = metadata.getMetadata?.(ROUTE_ARGS, prototype.constructor, methodKey) as
+  const args = metadata.getMetadata?.(ROUTE_ARGS_METADATA, prototype.constructor, methodKey) as
     Record<string, { index: number; data?: unknown }> | undefined;
   if (!args) return undefined;
   const entry = Object.entries(args).find(

@@ -29,3 +29,35 @@ export function healthResult<D extends object>(
 ): HealthResult<HealthEntry & D> {
   return { [key]: { ...verdict, ...details } as HealthEntry & D };
 }
+
+/** What a connection's health check reads: the connection and its handlers' consumers. */
+export interface ConnectionHealthInput {
+  /** Named in the degraded reason: `connection reconnecting`, `transport disconnected`. */
+  subject: string;
+  /** The connection's state (`connected`, `reconnecting`, `closed`…); anything but `connected` is degraded. */
+  state: string;
+  /** Why the connection is down for good (closed, failed), when it is. */
+  down?: string;
+  /** The handlers; one whose consumer `failed` makes the connection down. */
+  handlers: ReadonlyArray<{ id: string; state: string; error?: string }>;
+  /** Checks of a connected connection whose handlers all run (the queue's consumer re-attach count). */
+  connected?: () => HealthVerdict;
+}
+
+/**
+ * The one verdict rule of the streaming and queue indicators: down when the connection is closed or failed or
+ * a handler's consumer stopped on an error (never a zombie); up with `degraded` while the connection is not
+ * connected; otherwise what `connected` says, or up.
+ */
+export function connectionVerdict(input: ConnectionHealthInput): HealthVerdict {
+  if (input.down !== undefined) return { status: 'down', reason: input.down };
+  const failed = input.handlers.filter((h) => h.state === 'failed');
+  if (failed.length)
+    return {
+      status: 'down',
+      reason: `consumer stopped: ${failed.map((h) => `${h.id} (${h.error})`).join(', ')}`,
+    };
+  if (input.state !== 'connected')
+    return { status: 'up', degraded: true, reason: `${input.subject} ${input.state}` };
+  return input.connected?.() ?? { status: 'up' };
+}

@@ -3,5 +3,6 @@ export { noopMetrics, createPrometheusMetrics } from './metrics';
 export { resolveMetrics } from './resolve-metrics';
 export type { MessagingSpanInfo } from './tracing';
 export { injectTraceContext, withMessagingSpan, tracingAvailable, tracingActive } from './tracing';
-export type { HealthEntry, HealthResult, HealthVerdict } from './health';
-export { healthResult } from './health';
+export type { ConnectionHealthInput, HealthEntry, HealthResult, HealthVerdict } from './health';
+export { connectionVerdict, healthResult } from './health';
+export { EventHub } from './event-hub';

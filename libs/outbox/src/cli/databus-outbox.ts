@@ -3,7 +3,7 @@
  * `npx databus-outbox migrate --url postgres://user@host/db [--schema name]`: creates or upgrades the outbox
  * and inbox tables. The URL may come from `DATABASE_URL` instead. The password is never printed.
  */
-import { errorMessage } from '@databus/common';
+import { errorMessage } from '@databus/common/internal';
 import { Client } from 'pg';
 import { migrateOutbox } from '../schema/migrate';
 

@@ -1,4 +1,5 @@
-import { errorMessage, IdempotencyStore, redactText } from '@databus/common';
+import { IdempotencyStore, redactText } from '@databus/common';
+import { errorMessage } from '@databus/common/internal';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';

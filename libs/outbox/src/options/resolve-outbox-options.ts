@@ -1,13 +1,13 @@
 import {
   assertDuration,
   assertInteger,
-  assertKnownOptions,
   assertNonEmptyString,
   assertOneOf,
   ConfigurationError,
   resolveBackoff,
   ResolvedBackoff,
 } from '@databus/common';
+import { assertKnownOptions } from '@databus/common/internal';
 import type { LoggerService } from '@nestjs/common';
 import type { IdempotencyStoreOptions } from '../inbox/inbox-options.interface';
 import { DEFAULT_TRANSACTION_ADAPTERS, TransactionAdapter } from '../sql/sql-executor';

@@ -1,4 +1,5 @@
-import { backoffDelay, errorMessage, redactText, ResolvedBackoff, sleep } from '@databus/common';
+import { backoffDelay, redactText, ResolvedBackoff, sleep } from '@databus/common';
+import { errorMessage } from '@databus/common/internal';
 import type { LoggerService } from '@nestjs/common';
 import type { Notification, Pool, PoolClient } from 'pg';
 import { OUTBOX_NOTIFY_CHANNEL } from '../outbox.constants';

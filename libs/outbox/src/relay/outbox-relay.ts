@@ -1,4 +1,5 @@
-import { errorMessage, redactText, retry } from '@databus/common';
+import { redactText, retry } from '@databus/common';
+import { errorMessage } from '@databus/common/internal';
 import type { LoggerService } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import type { ResolvedRelayOptions } from '../options/resolve-outbox-options';

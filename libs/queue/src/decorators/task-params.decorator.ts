@@ -1,4 +1,4 @@
-import { handlerParam } from '@databus/common';
+import { handlerParam } from '@databus/common/internal';
 import { PipeTransform, Type } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RPC_CONTEXT_PARAM, RPC_PAYLOAD_PARAM } from '../task-queue.constants';

@@ -1,11 +1,5 @@
-import {
-  assertInteger,
-  assertKnownOptions,
-  assertNonEmptyString,
-  assertOneOf,
-  ConfigurationError,
-  DELIVERY_MODES,
-} from '@databus/common';
+import { assertInteger, assertNonEmptyString, assertOneOf, ConfigurationError } from '@databus/common';
+import { assertKnownOptions, DELIVERY_MODES } from '@databus/common/internal';
 import { resolveAmqpDeclaration } from '@databus/common/amqp';
 import type {
   EventSubscriberOptions,

@@ -1,4 +1,5 @@
-import { MetricLabels, tracingActive, withMessagingSpan } from '@databus/common';
+import { MetricLabels } from '@databus/common';
+import { tracingActive, withMessagingSpan } from '@databus/common/internal';
 import type { Delivery } from '../backends/queue-backend.interface';
 import type { ResolvedHandler } from '../runtime/failure-policy';
 import type { DeadLetterReason } from '../wire/wire-format';

@@ -1,6 +1,7 @@
-import { DatabusMetrics, MessagingSpanInfo, tracingActive, withMessagingSpan } from '@databus/common';
+import { DatabusMetrics } from '@databus/common';
+import { EventHub, MessagingSpanInfo, tracingActive, withMessagingSpan } from '@databus/common/internal';
 import type { BackendStatus, OutgoingMessage, QueueBackend } from '../backends/queue-backend.interface';
-import { TaskQueueEventHub } from './task-queue-events';
+import type { TaskQueueEvent } from './task-queue-events';
 
 /** The connection state as health checks see it: the backend's last status, or `connecting` before it. */
 export type ConnectionState = BackendStatus | { type: 'connecting' };
@@ -11,7 +12,7 @@ export type ConnectionState = BackendStatus | { type: 'connecting' };
  */
 export class QueueTelemetry {
   /** Where events go (`TaskQueue.onEvent`). */
-  readonly events = new TaskQueueEventHub();
+  readonly events = new EventHub<TaskQueueEvent>();
   /** `messaging.system` of spans: `rabbitmq` or `memory`. */
   readonly system: string;
   private last: ConnectionState = { type: 'connecting' };

@@ -46,25 +46,3 @@ export type TaskQueueEvent =
 
 /** Receives task-queue events. @publicApi */
 export type TaskQueueEventListener = (event: TaskQueueEvent) => void;
-
-/** Fans events out to listeners; a throwing listener never breaks delivery. */
-export class TaskQueueEventHub {
-  private readonly listeners = new Set<TaskQueueEventListener>();
-
-  /** Adds a listener; returns the function that removes it. */
-  on(listener: TaskQueueEventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** Calls every listener with `event`. */
-  emit(event: TaskQueueEvent): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch {
-        // Observers must not affect message processing.
-      }
-    }
-  }
-}

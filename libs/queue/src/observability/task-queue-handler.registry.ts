@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  catalogServer,
   DESCRIBE_MESSAGING,
   MessagingCatalog,
   MessagingCatalogSource,
-  payloadParamType,
-} from '@databus/common';
+  messagingCatalog,
+} from '@databus/common/internal';
 import { QueueHandlerExplorer } from '../discovery/queue-handler.explorer';
 import type { ResolvedTaskQueueOptions } from '../options/resolve-options';
 import { HandlerOrchestrator } from '../runtime/handler-orchestrator';
@@ -93,21 +92,18 @@ export class TaskQueueHandlerRegistry implements MessagingCatalogSource {
    */
   [DESCRIBE_MESSAGING](): MessagingCatalog {
     const handlers = this.options.handlers ? this.explorer.handlers : [];
-    return {
-      library: 'queue',
-      connection: this.connection,
-      server: catalogServer(this.options.url),
-      handlers: handlers.map(({ instance, methodKey, handler }) => {
-        const exchange = handler.source.bindExchange;
-        return {
-          id: handler.name,
-          kind: exchange ? ('event' as const) : ('task' as const),
-          address: exchange ?? handler.label,
-          group: exchange ? handler.source.queue?.name : undefined,
-          payloadType: payloadParamType(Object.getPrototypeOf(instance) as object, methodKey),
-        };
-      }),
-    };
+    const methods = handlers.map(({ instance, methodKey, handler }) => {
+      const exchange = handler.source.bindExchange;
+      return {
+        instance,
+        methodKey,
+        id: handler.name,
+        kind: exchange ? ('event' as const) : ('task' as const),
+        address: exchange ?? handler.label,
+        group: exchange ? handler.source.queue?.name : undefined,
+      };
+    });
+    return messagingCatalog('queue', this.connection, this.options.url, methods);
   }
 }
 

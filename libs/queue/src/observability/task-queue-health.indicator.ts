@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { HealthResult, healthResult, HealthVerdict } from '@databus/common';
+import { HealthResult, HealthVerdict } from '@databus/common';
+import { connectionVerdict, healthResult } from '@databus/common/internal';
 import { HandlerOrchestrator } from '../runtime/handler-orchestrator';
 import { DEFAULT_CONNECTION, TASK_QUEUE_TELEMETRY } from '../task-queue.constants';
 import type { QueueTelemetry } from './queue-telemetry';
@@ -36,21 +37,23 @@ export class TaskQueueHealthIndicator {
       error: runner.error?.message ?? runner.consumerHealth?.error,
     }));
     const details = { backend: this.telemetry.system, connection: state.type, handlers };
-    return healthResult(key, this.verdict(state.type), details);
+    return healthResult(key, this.verdict(state.type, handlers), details);
   }
 
-  private verdict(connection: string): HealthVerdict {
-    if (connection === 'closed') return { status: 'down', reason: 'connection closed' };
-    const runners = this.orchestrator.handlers;
-    const failed = runners.filter((r) => r.state === 'failed');
-    if (failed.length)
-      return {
-        status: 'down',
-        reason: `consumer stopped: ${failed.map((r) => `${r.handler.name} (${r.error?.message})`).join(', ')}`,
-      };
-    if (connection !== 'connected')
-      return { status: 'up', degraded: true, reason: `connection ${connection}` };
-    const detached = runners.filter(
+  private verdict(connection: string, handlers: ReadonlyArray<{ id: string; state: string }>): HealthVerdict {
+    const down = connection === 'closed' ? 'connection closed' : undefined;
+    return connectionVerdict({
+      subject: 'connection',
+      state: connection,
+      down,
+      handlers,
+      connected: () => this.attach(),
+    });
+  }
+
+  /** A consumer the broker refused to re-attach 3 times in a row is down; one re-attaching is degraded. */
+  private attach(): HealthVerdict {
+    const detached = this.orchestrator.handlers.filter(
       (r) => (r.state === 'running' || r.state === 'paused') && r.consumerHealth?.attached === false,
     );
     const stuck = detached.filter((r) => (r.consumerHealth?.failures ?? 0) >= FAILURES_BEFORE_DOWN);

@@ -1,21 +1,23 @@
 import {
   assertDuration,
   assertInteger,
-  assertKnownOptions,
-  assertTlsScheme,
   BrokerUrl,
   ConfigurationError,
   CredentialsProvider,
-  describeBrokerUrl,
   DatabusMetrics,
   LoadedTls,
   loadTlsMaterial,
   parseBrokerUrl,
   resolveBackoff,
   ResolvedBackoff,
-  resolveMetrics,
   TlsWarn,
 } from '@databus/common';
+import {
+  assertKnownOptions,
+  assertTlsScheme,
+  describeBrokerUrl,
+  resolveMetrics,
+} from '@databus/common/internal';
 import type { MemoryBroker } from '../backends/memory/memory-broker';
 import { TaskQueueModuleOptions, TaskRetryOptions } from './task-queue-options.interface';
 

@@ -9,13 +9,8 @@ import {
 } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ExternalContextCreator, ModuleRef } from '@nestjs/core';
-import {
-  ConfigurationError,
-  createHandlerInvoker,
-  idempotentInvoker,
-  requireIdempotencyStore,
-  TemporaryError,
-} from '@databus/common';
+import { ConfigurationError, TemporaryError } from '@databus/common';
+import { createHandlerInvoker, idempotentInvoker, requireIdempotencyStore } from '@databus/common/internal';
 import type { QueueBackend } from '../backends/queue-backend.interface';
 import { QueueHandlerExplorer } from '../discovery/queue-handler.explorer';
 import { QueueParamsFactory } from '../discovery/queue-params.factory';

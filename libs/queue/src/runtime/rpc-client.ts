@@ -1,4 +1,5 @@
-import { PendingReplies, TemporaryError } from '@databus/common';
+import { TemporaryError } from '@databus/common';
+import { PendingReplies } from '@databus/common/internal';
 import type {
   BackendConsumer,
   Delivery,

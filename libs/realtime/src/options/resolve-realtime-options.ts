@@ -3,12 +3,12 @@ import { Agent as HttpsAgent } from 'node:https';
 import {
   assertDuration,
   assertInteger,
-  assertKnownOptions,
   ConfigurationError,
   loadTlsMaterial,
   redactUrl,
   TlsWarn,
 } from '@databus/common';
+import { assertKnownOptions } from '@databus/common/internal';
 import { RealtimeModuleOptions, ResolvedRealtimeOptions } from './realtime-options.interface';
 
 const OPTION = 'RealtimeModule';

@@ -1,4 +1,5 @@
-import { assertDuration, ConfigurationError, describeValue, TlsOptions } from '@databus/common';
+import { assertDuration, ConfigurationError, TlsOptions } from '@databus/common';
+import { describeValue } from '@databus/common/internal';
 
 /**
  * Bootstrap from the dataset client's account server: `StreamingModule.forRoot({ accountServer, tls })`.

@@ -1,11 +1,5 @@
-import {
-  assertDuration,
-  assertNonEmptyString,
-  ConfigurationError,
-  TickCoalescer,
-  tracingActive,
-  withMessagingSpan,
-} from '@databus/common';
+import { assertDuration, assertNonEmptyString, ConfigurationError } from '@databus/common';
+import { TickCoalescer, tracingActive, withMessagingSpan } from '@databus/common/internal';
 import { StreamingEventListener } from '../connection/streaming-events';
 import { resolveAmqpDataset } from '../transport/amqp-dataset';
 import { RemoteHandlerError } from '../errors';

@@ -1,13 +1,14 @@
 import { DatabusMetrics, noopMetrics } from '@databus/common';
+import type { EventHub } from '@databus/common/internal';
 import { ProcessorObserver } from '../runtime/message-processor';
-import { StreamingEventHub } from './streaming-events';
+import type { StreamingEvent } from './streaming-events';
 
 /** Where a consumer's observations go. */
 export interface ConsumerObservation {
   connection: string;
   dataset: string;
   group?: string;
-  events: StreamingEventHub;
+  events: EventHub<StreamingEvent>;
   metrics: DatabusMetrics;
 }
 

@@ -1,5 +1,6 @@
 import { Logger, LoggerService, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { connectWithin, describeBrokerUrl, isRetriable, redactUrl, TemporaryError } from '@databus/common';
+import { isRetriable, redactUrl, TemporaryError } from '@databus/common';
+import { connectWithin, describeBrokerUrl, EventHub } from '@databus/common/internal';
 import { assertOffsetSupported } from '../transport/transport-capabilities';
 import {
   StreamingTransport,
@@ -11,7 +12,7 @@ import { loadTransportFactory } from '../transports/registry';
 import { ResolvedStreamingOptions } from '../options/resolve-streaming-options';
 import { RecordSource } from '../runtime/record-source';
 import { describeOffset, Offset } from '../offset/offset';
-import { StreamingEventHub } from './streaming-events';
+import type { StreamingEvent } from './streaming-events';
 import { TransportStatus } from '../transport/transport-status';
 
 /** Anything the connection must stop before it closes the transport. */
@@ -27,7 +28,7 @@ export interface Closeable {
 export class StreamingConnection implements OnModuleInit, OnApplicationShutdown {
   readonly logger: TransportLogger;
   /** Connection, subscription and failure events (see `StreamingEvent`). */
-  readonly events = new StreamingEventHub();
+  readonly events = new EventHub<StreamingEvent>();
   /** Name used in events and metrics: the module's `name`, or `default`. */
   readonly label: string;
   private transportValue?: StreamingTransport;

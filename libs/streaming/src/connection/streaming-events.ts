@@ -49,23 +49,3 @@ export type StreamingEvent =
 
 /** Receives streaming events. */
 export type StreamingEventListener = (event: StreamingEvent) => void;
-
-/** Fans events out to listeners; a throwing listener never breaks delivery. */
-export class StreamingEventHub {
-  private readonly listeners = new Set<StreamingEventListener>();
-
-  on(listener: StreamingEventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  emit(event: StreamingEvent): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch {
-        // Observers must not affect message processing.
-      }
-    }
-  }
-}

@@ -1,14 +1,9 @@
-import { handlerParam } from '@databus/common';
+import { CONTEXT_PARAM, handlerParam, PAYLOAD_PARAM } from '@databus/common/internal';
 import { PipeTransform, Type } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 
-/**
- * Parameter types shared with `@nestjs/microservices` (`RpcParamtype.PAYLOAD = 3`, `CONTEXT = 6`), so its
- * `@Payload()` and `@Ctx()` work on dataset handlers too. The enum is not exported by Nest's public barrel;
- * a unit test checks the numbers still match.
- */
-export const PAYLOAD_PARAM = 3;
-export const CONTEXT_PARAM = 6;
+/** Parameter types shared with `@nestjs/microservices`, so its `@Payload()` and `@Ctx()` work on dataset handlers too. */
+export { CONTEXT_PARAM, PAYLOAD_PARAM };
 
 type PipeLike = Type<PipeTransform> | PipeTransform;
 

@@ -1,12 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ExternalContextCreator, ModuleRef } from '@nestjs/core';
-import {
-  ConfigurationError,
-  createHandlerInvoker,
-  idempotentInvoker,
-  requireIdempotencyStore,
-} from '@databus/common';
+import { ConfigurationError } from '@databus/common';
+import { createHandlerInvoker, idempotentInvoker, requireIdempotencyStore } from '@databus/common/internal';
 import { DatabusHeaders } from '../message/headers';
 import type { DatasetMessage } from '../message/dataset-message';
 import { StreamingConnection } from '../connection/streaming-connection';

@@ -1,6 +1,6 @@
 import { Injectable, Module, OnModuleDestroy } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import { ShutdownDrain } from '@databus/common';
+import { ShutdownDrain } from '@databus/common/internal';
 
 /**
  * Drains every connection's `@OnDatasetMessage` handlers in the first `onModuleDestroy` Nest runs, before any

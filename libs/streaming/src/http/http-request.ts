@@ -1,13 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import {
-  LoadedTls,
-  PermanentError,
-  redactText,
-  TemporaryError,
-  tlsSocketOptions,
-  untrustedPeerCode,
-} from '@databus/common';
+import { LoadedTls, PermanentError, redactText, TemporaryError } from '@databus/common';
+import { tlsSocketOptions, untrustedPeerCode } from '@databus/common/internal';
 
 /** One HTTP call to a service of the suite's own HTTP transports (REST streaming, account server). */
 export interface HttpServiceRequest {

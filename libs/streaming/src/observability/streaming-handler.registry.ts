@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  catalogServer,
   DESCRIBE_MESSAGING,
   MessagingCatalog,
   MessagingCatalogSource,
-  payloadParamType,
-} from '@databus/common';
+  messagingCatalog,
+} from '@databus/common/internal';
 import type { StreamingConnection } from '../connection/streaming-connection';
 import { DatasetHandlerOrchestrator } from '../discovery/dataset-handler.orchestrator';
 import { STREAMING_CONNECTION } from '../streaming.constants';
@@ -69,20 +68,19 @@ export class StreamingHandlerRegistry implements MessagingCatalogSource {
    * credentials, and each subscribed handler with its dataset, group and `@Payload()` class.
    */
   [DESCRIBE_MESSAGING](): MessagingCatalog {
-    return {
-      library: 'streaming',
-      connection: this.connection.name ?? 'default',
-      server: catalogServer(this.connection.options.url),
-      handlers: this.orchestrator.handlers.map((h) => ({
-        id: h.id,
-        kind: 'dataset',
-        address: h.dataset,
-        group: h.group,
-        payloadType: payloadParamType(
-          Object.getPrototypeOf(h.handler.instance) as object,
-          h.handler.methodKey,
-        ),
-      })),
-    };
+    const methods = this.orchestrator.handlers.map((h) => ({
+      instance: h.handler.instance,
+      methodKey: h.handler.methodKey,
+      id: h.id,
+      kind: 'dataset' as const,
+      address: h.dataset,
+      group: h.group,
+    }));
+    return messagingCatalog(
+      'streaming',
+      this.connection.name ?? 'default',
+      this.connection.options.url,
+      methods,
+    );
   }
 }

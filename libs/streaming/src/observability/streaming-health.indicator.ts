@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { HealthResult, healthResult, HealthVerdict } from '@databus/common';
+import { HealthResult, HealthVerdict } from '@databus/common';
+import { connectionVerdict, healthResult } from '@databus/common/internal';
 import { StreamingConnection } from '../connection/streaming-connection';
 import { DatasetHandlerOrchestrator } from '../discovery/dataset-handler.orchestrator';
 import { STREAMING_CONNECTION } from '../streaming.constants';
@@ -41,19 +42,12 @@ export class StreamingHealthIndicator {
     status: StreamingTransport['status'],
     handlers: ReadonlyArray<{ id: string; state: string; error?: string }>,
   ): HealthVerdict {
-    if (status.type === 'closed' || status.type === 'failed')
-      return {
-        status: 'down',
-        reason: status.type === 'failed' ? status.error.message : 'connection closed',
-      };
-    const failed = handlers.filter((h) => h.state === 'failed');
-    if (failed.length)
-      return {
-        status: 'down',
-        reason: `consumer stopped: ${failed.map((h) => `${h.id} (${h.error})`).join(', ')}`,
-      };
-    if (status.type === 'disconnected' || status.type === 'reconnecting' || status.type === 'connecting')
-      return { status: 'up', degraded: true, reason: `transport ${status.type}` };
-    return { status: 'up' };
+    const down =
+      status.type === 'failed'
+        ? status.error.message
+        : status.type === 'closed'
+          ? 'connection closed'
+          : undefined;
+    return connectionVerdict({ subject: 'transport', state: status.type, down, handlers });
   }
 }

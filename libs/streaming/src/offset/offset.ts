@@ -1,4 +1,5 @@
-import { ConfigurationError, describeValue } from '@databus/common';
+import { ConfigurationError } from '@databus/common';
+import { describeValue } from '@databus/common/internal';
 
 /** Start at the oldest message the dataset still holds. */
 export interface BeginOffset {

@@ -1,15 +1,14 @@
 import {
   assertDuration,
   assertInteger,
-  assertKnownOptions,
   assertNonEmptyString,
   assertOneOf,
   ConfigurationError,
-  DELIVERY_MODES,
   DeliveryMode,
   ResolvedBackoff,
   resolveBackoff,
 } from '@databus/common';
+import { assertKnownOptions, DELIVERY_MODES } from '@databus/common/internal';
 import { resolveAmqpDataset, ResolvedAmqpDataset } from '../transport/amqp-dataset';
 import { PayloadDecoding } from '../message/codec';
 import { Offset, toOffset } from '../offset/offset';

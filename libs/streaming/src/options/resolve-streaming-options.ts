@@ -1,22 +1,24 @@
 import { hostname } from 'node:os';
 import {
   assertDuration,
-  assertKnownOptions,
   assertNonEmptyString,
-  assertTlsScheme,
   BrokerUrl,
   ConfigurationError,
   CredentialsProvider,
   DatabusMetrics,
-  DEFAULT_CONNECT_TIMEOUT_MS,
   LoadedTls,
   loadTlsMaterial,
   parseBrokerUrl,
   resolveBackoff,
   ResolvedBackoff,
-  resolveMetrics,
   staticCredentials,
 } from '@databus/common';
+import {
+  assertKnownOptions,
+  assertTlsScheme,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  resolveMetrics,
+} from '@databus/common/internal';
 import { accountServerTransportFactory } from '../account-server/account-server.transport';
 import {
   ResolvedAccountServerOptions,

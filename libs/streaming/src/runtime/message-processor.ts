@@ -6,9 +6,8 @@ import {
   ResolvedBackoff,
   retry,
   sleep,
-  tracingActive,
-  withMessagingSpan,
 } from '@databus/common';
+import { tracingActive, withMessagingSpan } from '@databus/common/internal';
 import { decodePayload, encodePayload, PayloadDecoding } from '../message/codec';
 import { DatasetMessage } from '../message/dataset-message';
 import { DatabusHeaders } from '../message/headers';

@@ -1,11 +1,11 @@
 import {
-  errorMessage,
   isRetriable,
   ResolvedBackoff,
   retry,
   RetryAttemptReport,
   UnsupportedFeatureError,
 } from '@databus/common';
+import { errorMessage } from '@databus/common/internal';
 import { SubscriptionClosedError } from '../errors';
 import { describeOffset, Offset, toOffset } from '../offset/offset';
 import { assertOffsetSupported } from '../transport/transport-capabilities';

@@ -1,4 +1,5 @@
-import { AmqpDeclareOptions, assertKnownOptions, ConfigurationError } from '@databus/common';
+import { AmqpDeclareOptions, ConfigurationError } from '@databus/common';
+import { assertKnownOptions } from '@databus/common/internal';
 import { declarationKey, resolveAmqpDeclaration, ResolvedAmqpDeclaration } from '@databus/common/amqp';
 
 /**

@@ -1,5 +1,6 @@
 import type { ConfirmChannel, Options } from 'amqplib';
-import { sleep, TemporaryError, TickCoalescer } from '@databus/common';
+import { sleep, TemporaryError } from '@databus/common';
+import { TickCoalescer } from '@databus/common/internal';
 import { AmqpChannelSlot, publishRetryDelay } from '@databus/common/amqp';
 import type { OutgoingMessage } from '../queue-backend.interface';
 import { DeadlineEntry, DeadlineQueue } from '../../util/deadline-queue';

@@ -5,8 +5,8 @@ import {
   PermanentError,
   redactText,
   TemporaryError,
-  AmqpReplyCode,
 } from '@databus/common';
+import { AmqpReplyCode } from '@databus/common/internal';
 import { mapAmqpConnectError } from '@databus/common/amqp';
 
 export { AmqpReplyCode };

@@ -1,5 +1,6 @@
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
-import { DEFAULT_CONNECT_TIMEOUT_MS, describeBrokerUrl, PermanentError } from '@databus/common';
+import { PermanentError } from '@databus/common';
+import { DEFAULT_CONNECT_TIMEOUT_MS, describeBrokerUrl } from '@databus/common/internal';
 import { AmqpClient } from '@databus/common/amqp';
 import { StatusEmitter } from '../../transport/transport-status';
 import { TransportContext } from '../../transport/transport.interface';

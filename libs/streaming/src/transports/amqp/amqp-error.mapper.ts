@@ -5,9 +5,8 @@ import {
   PermanentError,
   redactText,
   TemporaryError,
-  AmqpReplyCode,
-  amqpReplyCode,
 } from '@databus/common';
+import { AmqpReplyCode, amqpReplyCode } from '@databus/common/internal';
 
 export { AmqpReplyCode };
 

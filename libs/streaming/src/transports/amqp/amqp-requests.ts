@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
-import { PendingReplies, TemporaryError } from '@databus/common';
+import { TemporaryError } from '@databus/common';
+import { PendingReplies } from '@databus/common/internal';
 import { IncomingRecord, OutgoingRecord } from '../../transport/transport-record.interface';
 import { AmqpConnection } from './amqp-connection';
 import { mapChannelError } from './amqp-error.mapper';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ChannelModel } from 'amqplib';
-import { ConfigurationError, errorMessage } from '@databus/common';
+import { ConfigurationError } from '@databus/common';
+import { errorMessage } from '@databus/common/internal';
 import { amqpDeclarationMismatch, amqpExchangeArgs, amqpQueueArgs } from '@databus/common/amqp';
 import type { ResolvedAmqpDataset } from '../../transport/amqp-dataset';
 import { TransportLogger } from '../../transport/transport.interface';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PendingReplies } from '@databus/common';
+import { PendingReplies } from '@databus/common/internal';
 import { SubscriptionClosedError } from '../../errors';
 import { Offset } from '../../offset/offset';
 import { IncomingRecord } from '../../transport/transport-record.interface';

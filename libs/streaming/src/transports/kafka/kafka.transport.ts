@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { isRetriable, raceAbort, retry, TemporaryError } from '@databus/common';
+import { isRetriable, retry, TemporaryError } from '@databus/common';
+import { raceAbort } from '@databus/common/internal';
 import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
 import { TransportCapabilities } from '../../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';

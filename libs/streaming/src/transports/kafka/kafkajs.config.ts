@@ -6,11 +6,10 @@ import {
   BrokerUrl,
   ConfigurationError,
   CredentialsProvider,
-  formatHostPort,
   LoadedTls,
   redactText,
-  tlsSocketOptions,
 } from '@databus/common';
+import { formatHostPort, tlsSocketOptions } from '@databus/common/internal';
 import { TransportContext, TransportLogger } from '../../transport/transport.interface';
 import { ResolvedKafkaOptions } from './kafka.options';
 import { oauthBearerAuthenticator } from './kafkajs.oauthbearer';

@@ -1,12 +1,6 @@
 import { connect, IClientOptions, IConnackPacket, MqttClient } from 'mqtt';
-import {
-  backoffDelay,
-  BrokerCredentials,
-  redactText,
-  redactUrl,
-  TemporaryError,
-  tlsSocketOptions,
-} from '@databus/common';
+import { backoffDelay, BrokerCredentials, redactText, redactUrl, TemporaryError } from '@databus/common';
+import { tlsSocketOptions } from '@databus/common/internal';
 import { TransportContext } from '../../transport/transport.interface';
 import { TransportStatus } from '../../transport/transport-status';
 import { mapMqttError } from './mqtt-error.mapper';

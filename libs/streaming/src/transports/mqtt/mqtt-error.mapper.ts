@@ -5,9 +5,8 @@ import {
   PermanentError,
   redactText,
   TemporaryError,
-  tlsAgainstPlainPortError,
-  tlsAgainstPlainPortSymptom,
 } from '@databus/common';
+import { tlsAgainstPlainPortError, tlsAgainstPlainPortSymptom } from '@databus/common/internal';
 
 /** CONNACK / DISCONNECT reason codes that mean "these credentials are refused" (MQTT 3.1.1 and 5). */
 const AUTH_CODES = new Set([4, 5, 134, 135, 138, 140]);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PendingReplies } from '@databus/common';
+import { PendingReplies } from '@databus/common/internal';
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import { IncomingRecord } from '../../transport/transport-record.interface';
 import { encodeCorrelation, fromPacket, ReplyAddress } from './mqtt-codec';

@@ -1,10 +1,5 @@
-import {
-  backoffDelay,
-  BrokerCredentials,
-  CredentialsProvider,
-  formatHostPort,
-  tlsSocketOptions,
-} from '@databus/common';
+import { backoffDelay, BrokerCredentials, CredentialsProvider } from '@databus/common';
+import { formatHostPort, tlsSocketOptions } from '@databus/common/internal';
 import type { Auth, Authenticator, NodeConnectionOptions } from './nats-client';
 import { TransportContext } from '../../transport/transport.interface';
 import { ResolvedNatsOptions } from './nats.options';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PendingReplies, TemporaryError } from '@databus/common';
+import { TemporaryError } from '@databus/common';
+import { PendingReplies } from '@databus/common/internal';
 import { createInbox, type NatsConnection, type Subscription } from './nats-client';
 import { IncomingRecord, OutgoingRecord } from '../../transport/transport-record.interface';
 import { mapNatsError } from './nats-error.mapper';

@@ -1,10 +1,5 @@
-import {
-  assertDuration,
-  assertNonEmptyString,
-  BrokerUrl,
-  ConfigurationError,
-  formatHostPort,
-} from '@databus/common';
+import { assertDuration, assertNonEmptyString, BrokerUrl, ConfigurationError } from '@databus/common';
+import { formatHostPort } from '@databus/common/internal';
 
 /** Default path of the consumer service (create, subscribe, records, offsets, delete). */
 export const DEFAULT_CONSUMER_PATH_PREFIX = '/databus/consumer-service/v1';

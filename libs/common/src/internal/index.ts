@@ -1,0 +1,38 @@
+/**
+ * @databus/common/internal: the mechanisms that the databus libs share with each other and that a user of
+ * the suite never calls: the Nest handler invoker and messaging catalog, the shutdown drain, the request/reply
+ * table, same-tick batching, tracing spans, health and metrics resolution, the TLS socket mapping and TLS
+ * failure classification, the known-options check. Not part of the public API: its names may change in any
+ * release. The public names are in `@databus/common`.
+ * @packageDocumentation
+ */
+export { errorMessage } from '../errors';
+export { connectWithin, DEFAULT_CONNECT_TIMEOUT_MS, type ConnectBudget, raceAbort } from '../retry';
+export {
+  type TlsSocketOptions,
+  tlsSocketOptions,
+  untrustedPeerCode,
+  isClientCertificateRefused,
+  isTlsAgainstPlainPort,
+  tlsAgainstPlainPortError,
+  tlsAgainstPlainPortSymptom,
+  assertTlsScheme,
+} from '../tls';
+export { formatHostPort, describeBrokerUrl, assertKnownOptions, describeValue } from '../config';
+export {
+  resolveMetrics,
+  type MessagingSpanInfo,
+  injectTraceContext,
+  withMessagingSpan,
+  tracingAvailable,
+  tracingActive,
+  healthResult,
+  connectionVerdict,
+  type ConnectionHealthInput,
+  EventHub,
+} from '../observability';
+export { AmqpReplyCode, amqpReplyCode, DELIVERY_MODES, PendingReplies } from '../protocol';
+export * from '../lifecycle';
+export * from '../nest';
+export { type ProviderLookup, requireIdempotencyStore, idempotentInvoker } from '../idempotency';
+export * from '../batching';
