@@ -1,7 +1,8 @@
 import { DatabusMetrics, noopMetrics } from '@databus/common';
 import { DatasetMessage } from '../message/dataset-message';
 import { consumerObserver } from './consumer-observer';
-import { StreamingEventHub } from './streaming-events';
+import { EventHub } from '@databus/common/internal';
+import type { StreamingEvent } from './streaming-events';
 
 const message = new DatasetMessage({
   dataset: 'orders',
@@ -21,7 +22,13 @@ describe('consumerObserver', () => {
       set: () => undefined,
     };
     const observer = consumerObserver(
-      { connection: 'default', dataset: 'orders', group: 'g', events: new StreamingEventHub(), metrics },
+      {
+        connection: 'default',
+        dataset: 'orders',
+        group: 'g',
+        events: new EventHub<StreamingEvent>(),
+        metrics,
+      },
       'orders.dlq',
     );
     observer.onProcessed?.(message, 'done', 250);
@@ -35,7 +42,12 @@ describe('consumerObserver', () => {
 
   it('has no per-message hook with noopMetrics, so the processor reads no clock for it', () => {
     const observer = consumerObserver(
-      { connection: 'default', dataset: 'orders', events: new StreamingEventHub(), metrics: noopMetrics },
+      {
+        connection: 'default',
+        dataset: 'orders',
+        events: new EventHub<StreamingEvent>(),
+        metrics: noopMetrics,
+      },
       false,
     );
     expect(observer.onProcessed).toBeUndefined();
