@@ -88,19 +88,23 @@ export function buildAsyncApiDocument(
     return { $ref: `#/channels/${channelId}/messages/${messageId}` };
   };
 
+  /** An operation that sends or receives the message of `payload` on channel `channelId`. */
+  const operation = (action: 'send' | 'receive', channelId: string, payload: PayloadClass | undefined) => {
+    const message = attach(channelId, messageFor(payload, `${channelId}.message`));
+    return { action, channel: { $ref: `#/channels/${channelId}` }, messages: [message] } as Record<
+      string,
+      unknown
+    >;
+  };
+
   for (const catalog of catalogs) Object.assign(servers, serversOf(catalog));
 
   for (const catalog of catalogs) {
     for (const handler of catalog.handlers) {
       const channelId = channelFor(catalog.connection, handler.kind, handler.address, catalog);
-      const message = attach(channelId, messageFor(handler.payloadType, `${channelId}.message`));
-      const operation: Record<string, unknown> = {
-        action: 'receive',
-        channel: { $ref: `#/channels/${channelId}` },
-        messages: [message],
-      };
-      if (handler.group) operation.description = `Consumer group "${handler.group}".`;
-      operations[uniqueKey(operations, key(handler.id))] = operation;
+      const receive = operation('receive', channelId, handler.payloadType);
+      if (handler.group) receive.description = `Consumer group "${handler.group}".`;
+      operations[uniqueKey(operations, key(handler.id))] = receive;
     }
   }
 
@@ -108,14 +112,9 @@ export function buildAsyncApiDocument(
     const library = producer.kind === 'dataset' ? 'streaming' : 'queue';
     const catalog = catalogs.find((c) => c.library === library && c.connection === producer.connection);
     const channelId = channelFor(producer.connection, producer.kind, producer.address, catalog);
-    const message = attach(channelId, messageFor(producer.payload, `${channelId}.message`));
-    const operation: Record<string, unknown> = {
-      action: 'send',
-      channel: { $ref: `#/channels/${channelId}` },
-      messages: [message],
-    };
-    if (producer.summary) operation.summary = producer.summary;
-    operations[uniqueKey(operations, key(`send.${channelId}`))] = operation;
+    const send = operation('send', channelId, producer.payload);
+    if (producer.summary) send.summary = producer.summary;
+    operations[uniqueKey(operations, key(`send.${channelId}`))] = send;
   }
 
   const document: AsyncApiDocument = {

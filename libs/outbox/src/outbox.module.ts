@@ -6,9 +6,9 @@ import { OutboxConfigurableModule, OUTBOX_MODULE_OPTIONS } from './outbox.module
 import type { OutboxModuleOptions } from './options/outbox-options.interface';
 import { resolveOutboxOptions, ResolvedOutboxOptions } from './options/resolve-outbox-options';
 import { OutboxService } from './outbox/outbox.service';
-import { OutboxDrainModule } from './relay/outbox-drain.module';
 import { OutboxRelayHost } from './relay/outbox-relay.host';
 import { InboxHost } from './inbox/inbox.host';
+import { DatabusDrainModule } from '@databus/common/internal';
 
 /**
  * The transactional outbox on PostgreSQL: `OutboxService` writes messages in the caller's transaction, and
@@ -23,7 +23,7 @@ import { InboxHost } from './inbox/inbox.host';
  * @publicApi
  */
 @Module({
-  imports: [OutboxDrainModule],
+  imports: [DatabusDrainModule],
   providers: [
     {
       provide: OUTBOX_OPTIONS,

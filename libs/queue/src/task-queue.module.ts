@@ -6,9 +6,9 @@ import { QueueParamsFactory } from './discovery/queue-params.factory';
 import { TaskQueueHandlerRegistry } from './observability/task-queue-handler.registry';
 import { TaskQueueHealthIndicator } from './observability/task-queue-health.indicator';
 import { HandlerOrchestrator } from './runtime/handler-orchestrator';
-import { TaskQueueDrainModule } from './runtime/queue-drain.module';
 import { internalProviders, TaskQueueConfigurableModule } from './task-queue.module-definition';
 import { TaskQueue } from './task-queue.service';
+import { DatabusDrainModule } from '@databus/common/internal';
 
 /**
  * Task queues and fanout publish/subscribe on RabbitMQ (`amqp://`, `amqps://`) or in memory (`memory://`).
@@ -19,7 +19,7 @@ import { TaskQueue } from './task-queue.service';
  * @publicApi
  */
 @Module({
-  imports: [DiscoveryModule, TaskQueueDrainModule],
+  imports: [DiscoveryModule, DatabusDrainModule],
   providers: [
     ...internalProviders,
     TaskQueue,

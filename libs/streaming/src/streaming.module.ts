@@ -4,13 +4,13 @@ import { ChannelService } from './channel/channel.service';
 import { StreamingConnection } from './connection/streaming-connection';
 import { DatasetHandlerExplorer } from './discovery/dataset-handler.explorer';
 import { DatasetHandlerOrchestrator } from './discovery/dataset-handler.orchestrator';
-import { StreamingDrainModule } from './discovery/streaming-drain.module';
 import { StreamingHandlerRegistry } from './observability/streaming-handler.registry';
 import { StreamingHealthIndicator } from './observability/streaming-health.indicator';
 import { resolveStreamingOptions } from './options/resolve-streaming-options';
 import { StreamingModuleOptions } from './options/streaming-options.interface';
 import { STREAMING_CONNECTION, STREAMING_CONNECTION_NAME } from './streaming.constants';
 import { StreamingConfigurableModule, STREAMING_MODULE_OPTIONS } from './streaming.module-definition';
+import { DatabusDrainModule } from '@databus/common/internal';
 
 /**
  * Streams datasets on Kafka, RabbitMQ, MQTT, NATS JetStream or the embedded memory broker.
@@ -21,7 +21,7 @@ import { StreamingConfigurableModule, STREAMING_MODULE_OPTIONS } from './streami
  * @publicApi
  */
 @Module({
-  imports: [DiscoveryModule, StreamingDrainModule],
+  imports: [DiscoveryModule, DatabusDrainModule],
   providers: [
     {
       provide: STREAMING_CONNECTION,

@@ -93,6 +93,16 @@ function primitiveSchema(designType: unknown): JsonSchema {
   return {};
 }
 
+/** String rules of class-validator → the JSON Schema `format` of the string. */
+const STRING_FORMATS: Readonly<Record<string, string>> = {
+  isDate: 'date-time',
+  isIso8601: 'date-time',
+  isDateString: 'date-time',
+  isEmail: 'email',
+  isUuid: 'uuid',
+  isUrl: 'uri',
+};
+
 /** class-validator rule names → JSON Schema keywords. */
 function applyRules(
   base: JsonSchema,
@@ -103,6 +113,11 @@ function applyRules(
   const schema: JsonSchema = { ...base };
   for (const { name, constraints } of rules) {
     const [first, second] = constraints;
+    if (STRING_FORMATS[name]) {
+      schema.type = 'string';
+      schema.format = STRING_FORMATS[name];
+      continue;
+    }
     switch (name) {
       case 'isString':
         schema.type = 'string';
@@ -115,24 +130,6 @@ function applyRules(
         break;
       case 'isBoolean':
         schema.type = 'boolean';
-        break;
-      case 'isDate':
-      case 'isIso8601':
-      case 'isDateString':
-        schema.type = 'string';
-        schema.format = 'date-time';
-        break;
-      case 'isEmail':
-        schema.type = 'string';
-        schema.format = 'email';
-        break;
-      case 'isUuid':
-        schema.type = 'string';
-        schema.format = 'uuid';
-        break;
-      case 'isUrl':
-        schema.type = 'string';
-        schema.format = 'uri';
         break;
       case 'isIn':
         schema.enum = first as unknown[];

@@ -1,2 +1,3 @@
 export { ShutdownDrain } from './shutdown-drain';
 export type { HookOrderedModule } from './shutdown-drain';
+export { DatabusDrain, DatabusDrainModule } from './drain-module';

@@ -1,11 +1,10 @@
 import { IdempotencyStore, redactText } from '@databus/common';
-import { errorMessage } from '@databus/common/internal';
+import { DatabusDrain, errorMessage } from '@databus/common/internal';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { OUTBOX_OPTIONS, OUTBOX_POOL } from '../outbox.constants';
 import type { ResolvedOutboxOptions } from '../options/resolve-outbox-options';
-import { OutboxDrain } from '../relay/outbox-drain.module';
 import { PostgresIdempotencyStore } from './postgres-idempotency.store';
 import { RedisIdempotencyStore } from './redis-idempotency.store';
 
@@ -23,7 +22,7 @@ export class InboxHost implements OnApplicationBootstrap, OnApplicationShutdown 
   constructor(
     @Inject(OUTBOX_OPTIONS) private readonly options: ResolvedOutboxOptions,
     @Inject(OUTBOX_POOL) pool: Pool,
-    drain: OutboxDrain,
+    drain: DatabusDrain,
   ) {
     const inbox = options.inbox;
     if (inbox.store === 'redis') {

@@ -12,10 +12,10 @@ import type { Pool } from 'pg';
 import { OUTBOX_OPTIONS, OUTBOX_POOL } from '../outbox.constants';
 import type { ResolvedOutboxOptions } from '../options/resolve-outbox-options';
 import { assertOutboxSchema } from '../schema/migrate';
-import { OutboxDrain } from './outbox-drain.module';
 import { BrokerPublisher } from './outbox-publisher';
 import { OutboxRelay } from './outbox-relay';
 import { resolveBrokers } from './resolve-brokers';
+import { DatabusDrain } from '@databus/common/internal';
 
 /**
  * The module's lifecycle: checks the schema at init (a missing migration fails the bootstrap), starts the
@@ -31,7 +31,7 @@ export class OutboxRelayHost implements OnModuleInit, OnApplicationBootstrap, On
     @Inject(OUTBOX_OPTIONS) private readonly options: ResolvedOutboxOptions & { ownPool?: boolean },
     @Inject(OUTBOX_POOL) private readonly pool: Pool,
     private readonly moduleRef: ModuleRef,
-    drain: OutboxDrain,
+    drain: DatabusDrain,
   ) {
     this.logger = options.logger === false ? undefined : (options.logger ?? new Logger('Outbox'));
     drain.register(() => this.stop());

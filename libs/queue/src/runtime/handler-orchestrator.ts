@@ -10,7 +10,12 @@ import {
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ExternalContextCreator, ModuleRef } from '@nestjs/core';
 import { ConfigurationError, TemporaryError } from '@databus/common';
-import { createHandlerInvoker, idempotentInvoker, requireIdempotencyStore } from '@databus/common/internal';
+import {
+  createHandlerInvoker,
+  DatabusDrain,
+  idempotentInvoker,
+  requireIdempotencyStore,
+} from '@databus/common/internal';
 import type { QueueBackend } from '../backends/queue-backend.interface';
 import { QueueHandlerExplorer } from '../discovery/queue-handler.explorer';
 import { QueueParamsFactory } from '../discovery/queue-params.factory';
@@ -28,13 +33,12 @@ import {
 import { TaskQueue } from '../task-queue.service';
 import { HandlerInvoker, HandlerRunner } from './handler-runner';
 import type { TaskMessage } from './task-message';
-import { TaskQueueDrain } from './queue-drain.module';
 
 /**
  * The lifecycle of one connection and its handlers:
  * - module init: connect (startup fails on bad credentials or TLS, or after `connectTimeoutMs`);
  * - application bootstrap: wrap every discovered handler in Nest's enhancer chain and start consuming;
- * - first thing on close, before any user provider's `onModuleDestroy` (through {@link TaskQueueDrain}): stop
+ * - first thing on close, before any user provider's `onModuleDestroy` (through {@link DatabusDrain}): stop
  *   consuming, release prefetched messages, let running handlers finish (bounded by `shutdownTimeoutMs`);
  * - shutdown: reject pending requests and close the connection.
  * Between bootstrap and shutdown the registry pauses, resumes, stops and starts single handlers.
@@ -59,7 +63,7 @@ export class HandlerOrchestrator
     private readonly paramsFactory: QueueParamsFactory,
     private readonly taskQueue: TaskQueue,
     @Inject(TASK_QUEUE_TELEMETRY) private readonly telemetry: QueueTelemetry,
-    shutdown: TaskQueueDrain,
+    shutdown: DatabusDrain,
     private readonly moduleRef: ModuleRef,
   ) {
     shutdown.register(() => this.drain());

@@ -128,25 +128,22 @@ export class Settlement implements ExplicitSettlement {
 
   /** Sends a handler's result to the caller of `TaskQueue.request()`. */
   async reply(delivery: Delivery, result: unknown): Promise<void> {
-    const { body, contentType } = encodeBody(result);
-    await this.backend.send(delivery.properties.replyTo as string, {
-      body,
-      properties: {
-        contentType,
-        correlationId: delivery.properties.correlationId,
-        headers: { [WireHeaders.STATUS]: 'ok' },
-      },
-    });
+    return this.sendReply(delivery, 'ok', result);
   }
 
   private async replyError(delivery: Delivery, error: unknown): Promise<void> {
-    const { body, contentType } = encodeBody({ name: errorName(error), message: errorText(error) });
+    return this.sendReply(delivery, 'error', { name: errorName(error), message: errorText(error) });
+  }
+
+  /** The reply to `delivery`'s `replyTo`, with its correlation id and `status` (`ok` or `error`). */
+  private async sendReply(delivery: Delivery, status: 'ok' | 'error', value: unknown): Promise<void> {
+    const { body, contentType } = encodeBody(value);
     await this.backend.send(delivery.properties.replyTo as string, {
       body,
       properties: {
         contentType,
         correlationId: delivery.properties.correlationId,
-        headers: { [WireHeaders.STATUS]: 'error' },
+        headers: { [WireHeaders.STATUS]: status },
       },
     });
   }

@@ -2,7 +2,12 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ExternalContextCreator, ModuleRef } from '@nestjs/core';
 import { ConfigurationError } from '@databus/common';
-import { createHandlerInvoker, idempotentInvoker, requireIdempotencyStore } from '@databus/common/internal';
+import {
+  createHandlerInvoker,
+  DatabusDrain,
+  idempotentInvoker,
+  requireIdempotencyStore,
+} from '@databus/common/internal';
 import { DatabusHeaders } from '../message/headers';
 import type { DatasetMessage } from '../message/dataset-message';
 import { StreamingConnection } from '../connection/streaming-connection';
@@ -18,7 +23,6 @@ import {
 } from '../streaming.constants';
 import { DatasetHandlerExplorer, DiscoveredHandler } from './dataset-handler.explorer';
 import { DatasetParamsFactory } from './dataset-params.factory';
-import { StreamingDrain } from './streaming-drain.module';
 
 /** A handler that is subscribed, for the registry and health. */
 export interface RunningHandler {
@@ -35,7 +39,7 @@ export interface RunningHandler {
 /**
  * Subscribes every `@OnDatasetMessage` handler of its connection on application bootstrap (after
  * validating all of them, so one bad handler fails startup before anything consumes), and drains them
- * when the application closes, before any user provider's `onModuleDestroy` (through {@link StreamingDrain}):
+ * when the application closes, before any user provider's `onModuleDestroy` (through {@link DatabusDrain}):
  * fetching stops, in-flight handlers finish within `shutdownTimeoutMs`, positions are committed. Handlers
  * that cannot run (a transport without the feature they ask for) fail the bootstrap.
  */
@@ -50,7 +54,7 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
     @Inject(STREAMING_CONNECTION_NAME) private readonly connectionName: string | null,
     private readonly explorer: DatasetHandlerExplorer,
     private readonly contextCreator: ExternalContextCreator,
-    shutdown: StreamingDrain,
+    shutdown: DatabusDrain,
     private readonly moduleRef: ModuleRef,
   ) {
     shutdown.register(() => this.drain());
