@@ -21,6 +21,7 @@ import { TransportName } from '../transport/transport.interface';
 import { ConsumerGroupChannel, OpenChannelOptions } from './consumer-group-channel';
 import { StreamingConnection } from '../connection/streaming-connection';
 import { Subscription } from './subscription';
+import { assertDatasetName } from '../transport/dataset-name';
 
 /** Options of `subscribe`. @publicApi */
 export interface SubscribeOptions extends ConsumerOptions {
@@ -95,7 +96,7 @@ export class ChannelService {
   ): Promise<ProduceResult | ProduceResult[]> {
     if (Array.isArray(datasetOrRecords)) return this.produceRecords(datasetOrRecords);
     const dataset = datasetOrRecords as string;
-    assertNonEmptyString(dataset, 'produce: dataset');
+    assertDatasetName(dataset, 'produce: dataset');
     const record = toRecord(value, options);
     if (!this.connection.options.tracing || !tracingActive()) return this.coalescer.add(dataset, record);
     // A span per call, child of the caller's context, whose W3C context goes into this record's own headers;
@@ -109,7 +110,7 @@ export class ChannelService {
 
   /** Produces several messages in one call; messages with the same key keep their order. */
   async produceMany(dataset: string, messages: readonly ProduceMessage[]): Promise<ProduceResult[]> {
-    assertNonEmptyString(dataset, 'produce: dataset');
+    assertDatasetName(dataset, 'produce: dataset');
     if (!Array.isArray(messages))
       throw new ConfigurationError('produceMany: messages', 'an array of { value, key?, headers? }');
     return this.sendTraced(
@@ -127,7 +128,7 @@ export class ChannelService {
           `produce: records[${i}]`,
           'an object { dataset, value, key?, headers? }',
         );
-      const dataset = assertNonEmptyString(record.dataset, `produce: records[${i}].dataset`);
+      const dataset = assertDatasetName(record.dataset, `produce: records[${i}].dataset`);
       let group = byDataset.get(dataset);
       if (!group) byDataset.set(dataset, (group = { at: [], records: [] }));
       group.at.push(i);
@@ -243,7 +244,7 @@ export class ChannelService {
    * `RequestTimeoutError` after `timeoutMs`, and with `RemoteHandlerError` when the handler failed.
    */
   async request(dataset: string, payload: unknown, options: RequestOptions = {}): Promise<DatasetMessage> {
-    assertNonEmptyString(dataset, 'request: dataset');
+    assertDatasetName(dataset, 'request: dataset');
     const timeoutMs = assertDuration(
       options.timeoutMs ?? this.connection.options.requestTimeoutMs,
       `request('${dataset}'): timeoutMs`,

@@ -10,6 +10,7 @@ import { ProduceOptions, ProduceRecord } from '../options/streaming-options.inte
 import { assertChannelSettingsSupported } from '../transport/transport-capabilities';
 import { IncomingRecord, ProduceResult } from '../transport/transport-record.interface';
 import { StreamingTransport } from '../transport/transport.interface';
+import { assertDatasetName } from '../transport/dataset-name';
 
 /** What a channel produces through: `ChannelService.produce` (structural, so this file needs no import of it). */
 export interface ChannelProducer {
@@ -334,5 +335,5 @@ function toList(value: string | string[], option: string): string[] {
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list) || list.length === 0)
     throw new ConfigurationError(option, 'a dataset name or a non-empty list of names');
-  return list.map((d, i) => assertNonEmptyString(d, `${option}[${i}]`));
+  return list.map((d, i) => assertDatasetName(d, `${option}[${i}]`));
 }

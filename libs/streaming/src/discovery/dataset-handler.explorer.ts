@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
-import { assertNonEmptyString, ConfigurationError } from '@databus/common';
+import { ConfigurationError } from '@databus/common';
 import { DatasetHandler, DatasetHandlerMetadata } from '../decorators/on-dataset-message.decorator';
+import { assertDatasetName } from '../transport/dataset-name';
 
 /** A discovered `@OnDatasetMessage` method, once per dataset it consumes. */
 export interface DiscoveredHandler {
@@ -83,7 +84,7 @@ function datasetList(given: string | readonly string[], where: string): string[]
     throw new ConfigurationError(`${where}: datasets`, 'a non-empty list of dataset names');
   const seen = new Set<string>();
   for (const [i, name] of given.entries()) {
-    assertNonEmptyString(name, `${where}: datasets[${i}]`);
+    assertDatasetName(name, `${where}: datasets[${i}]`);
     if (seen.has(name))
       throw new ConfigurationError(`${where}: datasets[${i}]`, 'a dataset not already in the list', {
         received: JSON.stringify(name),

@@ -13,6 +13,7 @@ import { resolveAmqpDataset, ResolvedAmqpDataset } from '../transport/amqp-datas
 import { PayloadDecoding } from '../message/codec';
 import { Offset, toOffset } from '../offset/offset';
 import { ConsumerOptions } from './streaming-options.interface';
+import { assertDatasetName, deadLetterOf } from '../transport/dataset-name';
 
 /** Consumer options with every default applied. */
 export interface ResolvedConsumerOptions {
@@ -60,7 +61,7 @@ export function resolveConsumerOptions(
   fallbacks: { group?: string; maxWaitMs: number },
   where: string,
 ): ResolvedConsumerOptions {
-  assertNonEmptyString(dataset, `${where}: dataset`);
+  assertDatasetName(dataset, `${where}: dataset`);
   assertKnownOptions(own, KNOWN, `${where}:`);
   const o = { ...defaults, ...stripUndefined(own ?? {}) };
   const opt = (name: string): string => `${where}: ${name}`;
@@ -82,8 +83,10 @@ export function resolveConsumerOptions(
     });
   const retry = o.retry ?? {};
   if (typeof retry !== 'object') throw new ConfigurationError(opt('retry'), '{ attempts, backoff }');
-  const deadLetter = o.deadLetter === undefined ? `${dataset}.dlq` : o.deadLetter;
-  if (deadLetter !== false) assertNonEmptyString(deadLetter, opt('deadLetter'));
+  const deadLetter = o.deadLetter === undefined ? deadLetterOf(dataset) : o.deadLetter;
+  // The default `<dataset>.dlq` is derived from a checked name; a name the user gives is checked like any dataset.
+  if (o.deadLetter !== undefined && o.deadLetter !== false)
+    assertDatasetName(o.deadLetter, opt('deadLetter'));
   if (deadLetter === dataset)
     throw new ConfigurationError(opt('deadLetter'), 'a dataset other than the one consumed');
   if (o.autoCommit !== undefined && typeof o.autoCommit !== 'boolean')

@@ -1,5 +1,6 @@
 import { ConformanceTarget } from './harness';
 import { channelSettingsConformance } from './channel-settings.conformance';
+import { datasetNamesConformance } from './dataset-names.conformance';
 import { failuresConformance } from './failures.conformance';
 import { flowConformance } from './flow.conformance';
 import { groupsConformance } from './groups.conformance';
@@ -30,4 +31,5 @@ export function describeConformance(target: ConformanceTarget): void {
   lifecycleConformance(target);
   observabilityConformance(target);
   channelSettingsConformance(target);
+  datasetNamesConformance(target);
 }

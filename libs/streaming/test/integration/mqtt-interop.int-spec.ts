@@ -54,6 +54,31 @@ describeWithBroker('mqtt', 'mqtt interop with mosquitto_pub / mosquitto_sub', ()
     }
   });
 
+  it('the dots of a dataset name are topic levels: sensors.temp is the topic sensors/temp both ways', async () => {
+    const base = uniqueName('levels');
+    const seen: DatasetMessage[] = [];
+    @Injectable()
+    class LevelHandler {
+      @OnDatasetMessage(`${base}.in`, { group: 'levels', batch: 1 })
+      handle(@Ctx() msg: DatasetMessage): void {
+        seen.push(msg);
+      }
+    }
+    const app = await startApp(target, brokerUrl('mqtt'), { providers: [LevelHandler] });
+    try {
+      const sub = subscribeOnce(`${base}/out`);
+      await sub.ready;
+      await app.channel.produce(`${base}.out`, { n: 1 });
+      expect(JSON.parse((await sub.line).split('|')[2])).toEqual({ n: 1 });
+      await run('mosquitto_pub', ['-V', '5', '-q', '1', '-t', `${base}/in`, '-m', '{"n":2}']);
+      await waitFor(() => seen.length === 1, { message: 'the message mosquitto_pub sent to <base>/in' });
+      expect(seen[0].dataset).toBe(`${base}.in`);
+      expect(seen[0].json()).toEqual({ n: 2 });
+    } finally {
+      await app.close();
+    }
+  });
+
   it('a handler consumes what mosquitto_pub publishes (QoS 1 with MQTT 5 properties, and plain QoS 0)', async () => {
     const topic = uniqueName('interop-in');
     const seen: Array<{ payload: unknown; key?: string; headers: Record<string, string> }> = [];

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@databus/common';
 import { claimSessionId, ephemeralId } from './mqtt-session-ids';
-import { assertDatasetTopic, assertGroupName, subscriptionFilter } from './mqtt-topics';
+import { assertDatasetTopic, assertGroupName, subscriptionFilter, topicOf } from './mqtt-topics';
 
 describe('mqtt topics and session ids', () => {
   it('accepts plain and hierarchical datasets, rejects wildcards and system topics', () => {
@@ -11,6 +11,13 @@ describe('mqtt topics and session ids', () => {
     expect(() => assertGroupName('a/b')).toThrow(/shared subscription/);
     expect(subscriptionFilter('ds', 'g')).toBe('$share/g/ds');
     expect(subscriptionFilter('ds', undefined)).toBe('ds');
+  });
+
+  it('maps the dots of a dataset name to topic levels, for publishing and for both filters', () => {
+    expect(topicOf('site.a.readings')).toBe('site/a/readings');
+    expect(topicOf('readings')).toBe('readings');
+    expect(subscriptionFilter('site.a.readings', undefined)).toBe('site/a/readings');
+    expect(subscriptionFilter('site.a.readings.dlq', 'g')).toBe('$share/g/site/a/readings/dlq');
   });
 
   it('gives a stable session id per (clientId, dataset, group) and a distinct one per live member', () => {

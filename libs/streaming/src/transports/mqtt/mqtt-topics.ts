@@ -26,7 +26,18 @@ export function assertGroupName(group: string): string {
   return group;
 }
 
-/** The topic filter a subscription uses: the dataset itself, or `$share/<group>/<dataset>` for a group. */
+/**
+ * The MQTT topic of a dataset: its `.`-separated parts become topic levels (`sensors.temp` → `sensors/temp`),
+ * so a dataset reaches the hierarchical topics MQTT devices publish to, and `.` separates segments on every
+ * transport alike (NATS subjects split on `.` natively). Portable dataset names hold no `/`, so the mapping
+ * is one to one.
+ */
+export function topicOf(dataset: string): string {
+  return dataset.replaceAll('.', '/');
+}
+
+/** The topic filter a subscription uses: the dataset's topic, or `$share/<group>/<topic>` for a group. */
 export function subscriptionFilter(dataset: string, group: string | undefined): string {
-  return group === undefined ? dataset : `$share/${group}/${dataset}`;
+  const topic = topicOf(dataset);
+  return group === undefined ? topic : `$share/${group}/${topic}`;
 }

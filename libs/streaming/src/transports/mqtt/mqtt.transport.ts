@@ -16,7 +16,7 @@ import { MAX_SESSION_EXPIRY_SECONDS, MqttConnection } from './mqtt-connection';
 import { MqttInbox } from './mqtt-inbox';
 import { MqttPublisher } from './mqtt-publisher';
 import { claimSessionId, ephemeralId } from './mqtt-session-ids';
-import { assertDatasetTopic, assertGroupName } from './mqtt-topics';
+import { assertDatasetTopic, assertGroupName, topicOf } from './mqtt-topics';
 import { resolveMqttOptions, ResolvedMqttOptions } from './mqtt.options';
 import { MqttSubscription } from './mqtt.subscription';
 
@@ -110,10 +110,10 @@ export class MqttTransport implements StreamingTransport {
 
   async produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]> {
     this.assertOpen('produce');
-    assertDatasetTopic(dataset);
+    const topic = topicOf(assertDatasetTopic(dataset));
     const deadline = Date.now() + this.context.produceTimeoutMs;
     await Promise.all(
-      records.map((r) => this.publisher.publish(dataset, r.data, toPublishOptions(r), deadline)),
+      records.map((r) => this.publisher.publish(topic, r.data, toPublishOptions(r), deadline)),
     );
     return records.map(() => ({}));
   }
@@ -166,7 +166,7 @@ export class MqttTransport implements StreamingTransport {
     const { address, reply } = this.inbox.expect(dataset, timeoutMs);
     const deadline = Date.now() + Math.min(timeoutMs, this.context.produceTimeoutMs);
     this.publisher
-      .publish(dataset, record.data, toPublishOptions(record, address), deadline)
+      .publish(topicOf(dataset), record.data, toPublishOptions(record, address), deadline)
       .catch((error) => this.inbox.cancel(address, error as Error));
     return reply;
   }

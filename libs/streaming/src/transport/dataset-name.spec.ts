@@ -1,0 +1,51 @@
+import { ConfigurationError } from '@databus/common';
+import { assertDatasetName, MAX_DATASET_NAME_LENGTH } from './dataset-name';
+
+describe('assertDatasetName', () => {
+  it.each([
+    'readings',
+    'Sensors_01-a.temp.dlq',
+    'a.b.c',
+    'x'.repeat(MAX_DATASET_NAME_LENGTH),
+    `${'x'.repeat(MAX_DATASET_NAME_LENGTH)}.dlq`,
+  ])('accepts the portable name %j and returns it', (name) =>
+    expect(assertDatasetName(name, 'produce: dataset')).toBe(name),
+  );
+
+  it.each([
+    ['bad name/*>', 'received "bad name/*>" (character " " at index 3)'],
+    ['a/b', '(character "/" at index 1)'],
+    ['a*', '(character "*" at index 1)'],
+    ['a>', '(character ">" at index 1)'],
+    ['a+', '(character "+" at index 1)'],
+    ['a#', '(character "#" at index 1)'],
+    ['$SYS', '(character "$" at index 0)'],
+    ['a:b', '(character ":" at index 1)'],
+    ['é', '(character "é" at index 0)'],
+    ['a..b', '(an empty part between dots, or a dot at the start or end)'],
+    ['.a', '(an empty part between dots'],
+    ['a.', '(an empty part between dots'],
+    ['', 'received ""'],
+    ['x'.repeat(MAX_DATASET_NAME_LENGTH + 1), `received a name of ${MAX_DATASET_NAME_LENGTH + 1} characters`],
+    [`${'x'.repeat(MAX_DATASET_NAME_LENGTH + 1)}.dlq`, 'received a name of 205 characters'],
+    [`${'x'.repeat(MAX_DATASET_NAME_LENGTH)}.dlx`, 'received a name of 204 characters'],
+  ])('refuses %j with a ConfigurationError saying %s', (name, why) => {
+    const error = (() => {
+      try {
+        return assertDatasetName(name, 'produce: dataset');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error).toMatchObject({ option: 'produce: dataset' });
+    expect((error as Error).message).toContain('a portable dataset name');
+    expect((error as Error).message).toContain(why);
+  });
+
+  it.each([undefined, null, 42, {}])('refuses the non-string %p naming what it received', (value) => {
+    expect(() => assertDatasetName(value, 'subscribe: dataset')).toThrow(
+      /Invalid option "subscribe: dataset": expected a portable dataset name/,
+    );
+  });
+});
