@@ -26,7 +26,7 @@ class Api {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
       req.on('end', () => {
-        if (req.url === '/api/slow') return void setTimeout(() => res.end('{}'), 2_000).unref();
+        if (req.url === '/api/slow') return void setTimeout(() => res.end('{}'), 10_000).unref();
         if (req.url === '/api/missing') {
           res.writeHead(404, { 'content-type': 'application/json' });
           return void res.end('{"error":"no such sensor","password":"hunter2"}');
@@ -77,7 +77,8 @@ describe('HttpClientModule: a plain HTTP client (no token source) against a loca
     app = await startApp({
       baseURL: api.url,
       tls: { ca: pki.caCert },
-      timeoutMs: 500,
+      // Long enough for a TLS round trip on a loaded machine, far shorter than /api/slow's 10 s.
+      timeoutMs: 2_000,
       headers: { 'x-client': 'sensor-hub' },
     });
     sensors = app.get(SensorsClient);

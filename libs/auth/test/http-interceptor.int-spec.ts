@@ -44,7 +44,7 @@ describe('AuthenticatedHttpModule and the JWT interceptor against a real HTTPS A
     other = await TokenServer.start({ pki, signer });
     @Module({
       imports: [
-        AuthenticatedHttpModule.register({ baseURL: server.url, tls: { ca: pki.caCert }, timeoutMs: 1_000 }),
+        AuthenticatedHttpModule.register({ baseURL: server.url, tls: { ca: pki.caCert }, timeoutMs: 5_000 }),
       ],
       providers: [ApiClient],
     })

@@ -81,10 +81,12 @@ describeWithBroker('amqp', 'the same AMQP fault fails the same way from streamin
       );
       const lines = warnings(logs);
       expect(lines.length).toBeGreaterThanOrEqual(2);
+      // The last attempt may still be running when the budget ends (a loaded machine): its line says so,
+      // and the error above still names the refusal of the attempt before it.
       lines.forEach((line, i) =>
         expect(line).toMatch(
           new RegExp(
-            `^Connecting to amqp://127\\.0\\.0\\.1:1 failed \\(attempt ${i + 1}\\): Cannot connect to amqp://127\\.0\\.0\\.1:1: connect ECONNREFUSED 127\\.0\\.0\\.1:1; (retrying in \\d+ ms|giving up)$`,
+            `^Connecting to amqp://127\\.0\\.0\\.1:1 failed \\(attempt ${i + 1}\\): (Cannot connect to amqp://127\\.0\\.0\\.1:1: connect ECONNREFUSED 127\\.0\\.0\\.1:1${i === lines.length - 1 ? '|no answer within 400 ms' : ''}); (retrying in \\d+ ms|giving up)$`,
           ),
         ),
       );

@@ -133,6 +133,48 @@ describe('retry with a deadline (fake clock)', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('names the failure of the attempt before when the deadline cuts the last attempt short', async () => {
+    const reports: RetryAttemptReport[] = [];
+    const pending = retry(
+      (attempt, signal) =>
+        attempt === 1
+          ? Promise.reject(new TemporaryError('connect ECONNREFUSED 127.0.0.1:1'))
+          : new Promise<never>((_resolve, reject) =>
+              // a slow attempt (a loaded machine): still running when the deadline passes
+              signal.addEventListener('abort', () => reject(signal.reason)),
+            ),
+      { attempts: Infinity, deadlineMs: 1_000, backoff: noJitter },
+      { onAttempt: (r) => reports.push(r), deadlineOption: 'connectTimeoutMs' },
+    );
+    const settled = pending.catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(1_000);
+    const error = await settled;
+    expect(error).toBeInstanceOf(RetriesExhaustedError);
+    expect((error as Error).message).toBe(
+      'Gave up after 2 attempts within connectTimeoutMs = 1000 ms: connect ECONNREFUSED 127.0.0.1:1',
+    );
+    expect(reports.map((r) => [r.outcome, (r.error as Error).message])).toEqual([
+      ['retry', 'connect ECONNREFUSED 127.0.0.1:1'],
+      ['deadline', 'no answer within 1000 ms'],
+    ]);
+  });
+
+  it('names the cut when the first attempt is the one the deadline cuts short', async () => {
+    const pending = retry(
+      (_attempt, signal) =>
+        new Promise<never>((_resolve, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        ),
+      { attempts: Infinity, deadlineMs: 500 },
+      { deadlineOption: 'connectTimeoutMs' },
+    );
+    const settled = pending.catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(500);
+    expect(((await settled) as Error).message).toBe(
+      'Gave up after 1 attempt within connectTimeoutMs = 500 ms: no answer within 500 ms',
+    );
+  });
+
   it('stops at the attempt budget before the deadline', async () => {
     const pending = retry(
       async () => {

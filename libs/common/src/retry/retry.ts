@@ -65,7 +65,9 @@ export interface RetryContext {
 
 /**
  * Thrown when every attempt failed with a transient error, or the deadline ran out; the last failure is the
- * `cause` and its message is kept in this one's. @publicApi
+ * `cause` and its message is kept in this one's. When the deadline cut the last attempt short, the cause is
+ * the failure of the attempt before it (the cut itself says nothing about the target), if there was one.
+ * @publicApi
  */
 export class RetriesExhaustedError extends TemporaryError {
   constructor(
@@ -117,11 +119,16 @@ export async function retry<T>(
   const now = context.now ?? Date.now;
   const started = now();
   const deadline = new DeadlineSignal(deadlineMs, context.signal);
+  // The last failure an attempt produced itself: when the deadline cuts an attempt short, the final error
+  // names this one (say ECONNREFUSED) rather than the cut ("no answer within …").
+  let lastOwnFailure: { error: unknown } | undefined;
   try {
     for (let attempt = 1; ; attempt++) {
       try {
         return await operation(attempt, deadline.signal);
       } catch (error) {
+        const cutShort = deadline.expired && error === deadline.signal.reason;
+        if (!cutShort) lastOwnFailure = { error };
         const elapsedMs = now() - started;
         const delay = backoffDelay(attempt, backoff, context.random);
         const outcome = context.signal?.aborted
@@ -139,10 +146,14 @@ export async function retry<T>(
         if (outcome === 'permanent') throw error;
         if (outcome === 'attempts') throw new RetriesExhaustedError(attempt, error);
         if (outcome === 'deadline')
-          throw new RetriesExhaustedError(attempt, error, {
-            ms: context.deadlineBudgetMs ?? deadlineMs,
-            option: context.deadlineOption,
-          });
+          throw new RetriesExhaustedError(
+            attempt,
+            cutShort && lastOwnFailure ? lastOwnFailure.error : error,
+            {
+              ms: context.deadlineBudgetMs ?? deadlineMs,
+              option: context.deadlineOption,
+            },
+          );
         context.onRetry?.(error, attempt, delay);
         await (context.sleep ?? sleep)(delay, context.signal);
       }
