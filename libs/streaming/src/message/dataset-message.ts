@@ -15,39 +15,60 @@ export interface MessageSettler {
  * @publicApi
  */
 export class DatasetMessage {
-  readonly dataset: string;
-  readonly data: Buffer;
-  readonly key?: string;
-  readonly headers: Readonly<MessageHeaders>;
-  /** Position in the dataset (per partition where the transport has partitions). */
-  readonly sequence: number;
-  readonly timestamp: Date;
-  readonly partition?: number;
-  /** True when the broker delivered this message before without an acknowledgement. */
-  readonly redelivered: boolean;
-  /** Where the reply goes when the producer used `request()`. */
-  readonly replyTo?: string;
-  readonly correlationId?: string;
   /** The transport's record, for the runtime. */
   readonly record: IncomingRecord;
   private parsed?: { value: unknown };
   private settled = false;
 
+  // The fields below read the record: a message is one small object per delivery, not a copy of it.
   constructor(
     record: IncomingRecord,
     private readonly settler?: MessageSettler,
   ) {
     this.record = record;
-    this.dataset = record.dataset;
-    this.data = record.data;
-    this.key = record.key;
-    this.headers = record.headers;
-    this.sequence = record.sequence;
-    this.timestamp = record.timestamp;
-    this.partition = record.partition;
-    this.redelivered = record.redelivered;
-    this.replyTo = record.replyTo;
-    this.correlationId = record.correlationId;
+  }
+
+  get dataset(): string {
+    return this.record.dataset;
+  }
+
+  get data(): Buffer {
+    return this.record.data;
+  }
+
+  get key(): string | undefined {
+    return this.record.key;
+  }
+
+  get headers(): Readonly<MessageHeaders> {
+    return this.record.headers;
+  }
+
+  /** Position in the dataset (per partition where the transport has partitions). */
+  get sequence(): number {
+    return this.record.sequence;
+  }
+
+  get timestamp(): Date {
+    return this.record.timestamp;
+  }
+
+  get partition(): number | undefined {
+    return this.record.partition;
+  }
+
+  /** True when the broker delivered this message before without an acknowledgement. */
+  get redelivered(): boolean {
+    return this.record.redelivered;
+  }
+
+  /** Where the reply goes when the producer used `request()`. */
+  get replyTo(): string | undefined {
+    return this.record.replyTo;
+  }
+
+  get correlationId(): string | undefined {
+    return this.record.correlationId;
   }
 
   /** The body parsed as JSON (cached). @throws PayloadDecodeError when it is not JSON. */
