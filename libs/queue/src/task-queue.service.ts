@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AmqpDeclareOptions, assertNonEmptyString, ConfigurationError } from '@databus/common';
-import { resolveAmqpDeclaration } from '@databus/common/amqp';
+import { isQuorumDeclaration, resolveAmqpDeclaration } from '@databus/common/amqp';
 import type {
   BackendStatus,
   ExchangeDeclaration,
@@ -12,7 +12,7 @@ import type {
 } from './backends/queue-backend.interface';
 import type { QueueTelemetry } from './observability/queue-telemetry';
 import type { TaskQueueEventListener } from './observability/task-queue-events';
-import type { ResolvedTaskQueueOptions } from './options/resolve-options';
+import { ResolvedTaskQueueOptions, workQueueDeclaration } from './options/resolve-options';
 import { PRIORITY_WITHOUT_MAX } from './queue.messages';
 import { RpcClient } from './runtime/rpc-client';
 import {
@@ -93,7 +93,8 @@ export class TaskQueue {
     await this.telemetry.produce(queue, message, 'publish', async () => {
       if (options.delayMs !== undefined && options.delayMs > 0) {
         await this.backend.assertQueue(declaration);
-        await this.backend.sendDelayed(queue, message, options.delayMs);
+        const quorum = declaration.declare !== undefined && isQuorumDeclaration(declaration.declare);
+        await this.backend.sendDelayed(queue, message, options.delayMs, quorum);
       } else await this.backend.send(queue, message, declaration);
     });
     return message.properties.messageId as string;
@@ -187,12 +188,12 @@ export class TaskQueue {
     if (queueOptions !== undefined) {
       assertNonEmptyString(queue, 'queue');
       const option = `${call}(${JSON.stringify(queue)}).queueOptions`;
-      return {
-        name: queue,
-        maxPriority: this.options.maxPriority,
-        declare: resolveAmqpDeclaration(queueOptions, option, 'queue'),
+      return workQueueDeclaration(
+        queue,
+        this.options.maxPriority,
+        resolveAmqpDeclaration(queueOptions, option, 'queue'),
         option,
-      };
+      );
     }
     const key = `${call}:${queue}`;
     let declaration = this.declarations.get(key);

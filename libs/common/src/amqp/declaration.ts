@@ -3,6 +3,7 @@ import { assertKnownOptions } from '../config';
 import { ConfigurationError, errorMessage } from '../errors';
 import { redactText } from '../logging';
 import { AmqpDeclareOptions, AmqpReplyCode, amqpReplyCode } from '../protocol';
+import { assertQuorumDeclaration } from './quorum';
 
 /** What is declared: a queue or an exchange. */
 export type AmqpDeclaredKind = 'queue' | 'exchange';
@@ -34,7 +35,8 @@ const EXCHANGE_KEYS = ['durable', 'autoDelete', 'arguments'] as const;
 /**
  * Validates declaration options given by a user (`option` names where, e.g.
  * `StatsWorker.compute @TaskHandler.queueOptions`): unknown keys and `exclusive` on an exchange are refused
- * with a `ConfigurationError`; absent: the durable default.
+ * with a `ConfigurationError`, and so is what a quorum queue cannot be (`assertQuorumDeclaration`); absent:
+ * the durable default.
  */
 export function resolveAmqpDeclaration(
   value: unknown,
@@ -60,12 +62,14 @@ export function resolveAmqpDeclaration(
     throw new ConfigurationError(`${option}.arguments`, 'an object of AMQP queue or exchange arguments', {
       received: Array.isArray(args) ? 'an array' : typeof args,
     });
-  return Object.freeze({
+  const resolved = Object.freeze({
     durable: flag('durable', true),
     exclusive: flag('exclusive', false),
     autoDelete: flag('autoDelete', false),
     arguments: Object.freeze({ ...(args ?? {}) }),
   });
+  if (kind === 'queue') assertQuorumDeclaration(resolved, option);
+  return resolved;
 }
 
 /** True when two declarations of one name are the same (same flags and arguments). */

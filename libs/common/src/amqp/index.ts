@@ -23,3 +23,9 @@ export {
   resolveAmqpDeclaration,
   sameAmqpDeclaration,
 } from './declaration';
+export {
+  assertQuorumDeclaration,
+  isQuorumDeclaration,
+  QUEUE_TYPE_ARGUMENT,
+  QUORUM_DECLARATION,
+} from './quorum';

@@ -133,8 +133,11 @@ export interface QueueBackend {
   send(queue: string, message: OutgoingMessage, declare?: QueueDeclaration): Promise<void>;
   /** Publishes a persistent message to a fanout exchange (declared as `declare` says if missing), confirmed. */
   publish(exchange: string, message: OutgoingMessage, declare?: ExchangeDeclaration): Promise<void>;
-  /** Publishes a message that reaches `queue` after `delayMs` (a delay queue with TTL + dead-letter back). */
-  sendDelayed(queue: string, message: OutgoingMessage, delayMs: number): Promise<void>;
+  /**
+   * Publishes a message that reaches `queue` after `delayMs` (a delay queue with TTL + dead-letter back).
+   * `quorum`: `queue` is a quorum queue, so the delay queue is one too (replicated like the queue it feeds).
+   */
+  sendDelayed(queue: string, message: OutgoingMessage, delayMs: number, quorum?: boolean): Promise<void>;
   /** Starts consuming; the consumer survives reconnects until cancelled. */
   consume(spec: ConsumeSpec, listener: DeliveryListener): Promise<BackendConsumer>;
   /** Acknowledges a delivery. A stale delivery (its channel is gone) is ignored: the broker redelivers it. */

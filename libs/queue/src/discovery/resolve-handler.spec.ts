@@ -154,4 +154,30 @@ describe('resolveHandler', () => {
     expect(() => resolveHandler(meta as never, options, 'W.m')).toThrow(ConfigurationError);
     expect(() => resolveHandler(meta as never, options, 'W.m')).toThrow(expect.objectContaining({ option }));
   });
+
+  it('declares a quorum work queue when asked, and refuses the module maxPriority with it', () => {
+    const quorum = { queueOptions: { arguments: { 'x-queue-type': 'quorum' } } };
+    const plain = resolveTaskQueueOptions({ url: 'memory://' });
+    const handler = resolveHandler({ kind: 'task', queue: 'jobs', options: quorum }, plain, 'W.m');
+    expect(handler.source.queue?.declare?.arguments).toEqual({ 'x-queue-type': 'quorum' });
+    const refuse = () => resolveHandler({ kind: 'task', queue: 'jobs', options: quorum }, options, 'W.m');
+    expect(refuse).toThrow(ConfigurationError);
+    expect(refuse).toThrow(
+      /"TaskQueueModule.maxPriority".*quorum queue "jobs" \(W.m @TaskHandler.queueOptions\)/,
+    );
+  });
+
+  it('refuses an exclusive quorum queue before anything is declared, naming the option', () => {
+    const refuse = () =>
+      resolveHandler(
+        {
+          kind: 'task',
+          queue: 'jobs',
+          options: { queueOptions: { exclusive: true, arguments: { 'x-queue-type': 'quorum' } } },
+        },
+        options,
+        'W.m',
+      );
+    expect(refuse).toThrow(/"W.m @TaskHandler.queueOptions.exclusive"/);
+  });
 });

@@ -6,7 +6,7 @@ import type {
   QueueHandlerMetadata,
   TaskHandlerOptions,
 } from '../decorators/task-handler.decorator';
-import { resolveRetry, ResolvedTaskQueueOptions } from '../options/resolve-options';
+import { resolveRetry, ResolvedTaskQueueOptions, workQueueDeclaration } from '../options/resolve-options';
 import type { ResolvedHandler } from '../runtime/failure-policy';
 
 const TASK_OPTIONS = [
@@ -70,12 +70,12 @@ export function resolveHandler(
     );
   const source = {
     queue: queue
-      ? {
-          name: queue,
-          maxPriority: options.maxPriority,
-          declare: resolveAmqpDeclaration(queueOptions, `${at}.queueOptions`, 'queue'),
-          option: `${at}.queueOptions`,
-        }
+      ? workQueueDeclaration(
+          queue,
+          options.maxPriority,
+          resolveAmqpDeclaration(queueOptions, `${at}.queueOptions`, 'queue'),
+          `${at}.queueOptions`,
+        )
       : undefined,
     bindExchange: exchange,
     exchange: exchange

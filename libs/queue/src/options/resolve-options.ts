@@ -18,7 +18,9 @@ import {
   describeBrokerUrl,
   resolveMetrics,
 } from '@databus/common/internal';
+import { isQuorumDeclaration, ResolvedAmqpDeclaration } from '@databus/common/amqp';
 import type { MemoryBroker } from '../backends/memory/memory-broker';
+import type { QueueDeclaration } from '../backends/queue-backend.interface';
 import { TaskQueueModuleOptions, TaskRetryOptions } from './task-queue-options.interface';
 
 /** A retry policy with every default applied. */
@@ -182,4 +184,24 @@ function assertBoolean(value: unknown, option: string): boolean {
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * A work queue's declaration with the module's `maxPriority` (`x-max-priority`). A quorum queue
+ * (`x-queue-type: 'quorum'` in `declare`) has no priorities on RabbitMQ 3.10, so a module `maxPriority`
+ * above 0 is refused with a `ConfigurationError` naming `TaskQueueModule.maxPriority` and `option`.
+ */
+export function workQueueDeclaration(
+  name: string,
+  maxPriority: number,
+  declare: ResolvedAmqpDeclaration | undefined,
+  option: string,
+): QueueDeclaration {
+  if (declare && isQuorumDeclaration(declare) && maxPriority > 0)
+    throw new ConfigurationError(
+      'TaskQueueModule.maxPriority',
+      `0 with the quorum queue "${name}" (${option}): quorum queues have no message priorities on RabbitMQ 3.10; set maxPriority to 0, or declare "${name}" as a classic queue`,
+      { received: String(maxPriority) },
+    );
+  return declare ? { name, maxPriority, declare, option } : { name, maxPriority, option };
 }

@@ -1,5 +1,6 @@
 import { backoffDelay, DeliveryMode, isPermanentFailure } from '@databus/common';
-import type { ConsumeSpec } from '../backends/queue-backend.interface';
+import { isQuorumDeclaration, QUORUM_DECLARATION } from '@databus/common/amqp';
+import type { ConsumeSpec, QueueDeclaration } from '../backends/queue-backend.interface';
 import type { ResolvedRetry } from '../options/resolve-options';
 import type { DeadLetterReason } from '../wire/wire-format';
 
@@ -49,4 +50,23 @@ export function decideOnFailure(
   if (isPermanentFailure(error)) return { action: 'dead-letter', reason: 'permanent-error' };
   if (attempt >= handler.retry.attempts) return { action: 'dead-letter', reason: 'retries-exhausted' };
   return { action: 'retry', delayMs: backoffDelay(attempt, handler.retry.backoff, random) };
+}
+
+/** True when the handler consumes a quorum queue (its delay queues and dead-letter queue are quorum queues too). */
+export function consumesQuorumQueue(handler: Pick<ResolvedHandler, 'source'>): boolean {
+  const declare = handler.source.queue?.declare;
+  return declare !== undefined && isQuorumDeclaration(declare);
+}
+
+/**
+ * How the handler's dead-letter queue is declared (at bootstrap and with each dead letter): durable, and a
+ * quorum queue when the handler's queue is one, so that its failures stay as replicated as the queue.
+ */
+export function deadLetterQueue(
+  handler: Pick<ResolvedHandler, 'source' | 'deadLetter' | 'name'>,
+): QueueDeclaration | undefined {
+  const name = handler.deadLetter;
+  if (name === false) return undefined;
+  if (!consumesQuorumQueue(handler)) return { name };
+  return { name, declare: QUORUM_DECLARATION, option: `${handler.name} deadLetter "${name}"` };
 }

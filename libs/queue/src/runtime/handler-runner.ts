@@ -10,7 +10,7 @@ import { noopHandlerObserver } from '../observability/handler-observer';
 import { AT_MOST_ONCE_RELEASED, CONSUMER_FAILED, CONSUMER_STATE, SETTLEMENT_FAILED } from '../queue.messages';
 import { Deque } from '../util/deque';
 import { attemptOf, decodeBody } from '../wire/wire-format';
-import type { ResolvedHandler } from './failure-policy';
+import { deadLetterQueue, ResolvedHandler } from './failure-policy';
 import { errorText, Settlement } from './settlement';
 import { TaskMessage } from './task-message';
 
@@ -158,7 +158,8 @@ export class HandlerRunner {
     // Deliveries may arrive before consume() resolves: the state must already say so.
     this.current = 'running';
     try {
-      if (this.handler.deadLetter) await this.backend.assertQueue({ name: this.handler.deadLetter });
+      const deadLetter = deadLetterQueue(this.handler);
+      if (deadLetter) await this.backend.assertQueue(deadLetter);
       this.consumer = await this.backend.consume(this.handler.source, this.onDelivery);
     } catch (error) {
       this.current = 'failed';

@@ -5,12 +5,13 @@ import type {
   TaskHeaders,
   OutgoingMessage,
   QueueBackend,
+  QueueDeclaration,
 } from '../backends/queue-backend.interface';
 import type { DeliveryOutcome, HandlerObserver } from '../observability/handler-observer';
 import { noopHandlerObserver } from '../observability/handler-observer';
 import { DEAD_LETTERED, DROPPED, HANDLER_FAILED, SETTLEMENT_FAILED } from '../queue.messages';
 import { carriedHeaders, DeadLetterReason, encodeBody, WireHeaders } from '../wire/wire-format';
-import { decideOnFailure, ResolvedHandler } from './failure-policy';
+import { consumesQuorumQueue, deadLetterQueue, decideOnFailure, ResolvedHandler } from './failure-policy';
 import type { ExplicitSettlement } from './task-message';
 
 const MAX_ERROR_TEXT = 1000;
@@ -28,13 +29,19 @@ const MAX_ERROR_TEXT = 1000;
  */
 export class Settlement implements ExplicitSettlement {
   private readonly outcomes = new WeakMap<Delivery, DeliveryOutcome>();
+  /** The handler's queue is a quorum queue: its delay queues are quorum queues too. */
+  private readonly quorum: boolean;
+  private readonly deadLetterQueue?: QueueDeclaration;
 
   constructor(
     private readonly backend: QueueBackend,
     private readonly handler: ResolvedHandler,
     private readonly logger: LoggerService,
     private readonly observer: HandlerObserver = noopHandlerObserver,
-  ) {}
+  ) {
+    this.quorum = consumesQuorumQueue(handler);
+    this.deadLetterQueue = deadLetterQueue(handler);
+  }
 
   /** How the delivery was settled (undefined: not by this settlement, e.g. the runner's plain ack). */
   outcomeOf(delivery: Delivery): DeliveryOutcome | undefined {
@@ -113,7 +120,7 @@ export class Settlement implements ExplicitSettlement {
         headers[WireHeaders.ATTEMPTS] = attempts;
         headers[WireHeaders.ORIGINAL_QUEUE] = this.handler.label;
         headers[WireHeaders.FAILED_AT] = new Date().toISOString();
-        await this.backend.send(target, copyOf(delivery, headers), { name: target });
+        await this.backend.send(target, copyOf(delivery, headers), this.deadLetterQueue);
         this.logger.error(
           DEAD_LETTERED(this.handler.label, target, attempts, `${reason}: ${errorText(error)}`),
         );
@@ -153,7 +160,7 @@ export class Settlement implements ExplicitSettlement {
     try {
       const headers = carriedHeaders(delivery.properties.headers);
       headers[WireHeaders.ATTEMPT] = attempt + 1;
-      await this.backend.sendDelayed(delivery.queue, copyOf(delivery, headers), delayMs);
+      await this.backend.sendDelayed(delivery.queue, copyOf(delivery, headers), delayMs, this.quorum);
       this.backend.ack(delivery);
     } catch (failure) {
       this.release(delivery, failure);

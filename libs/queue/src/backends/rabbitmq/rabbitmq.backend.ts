@@ -90,12 +90,12 @@ export class RabbitMqBackend implements QueueBackend {
     await this.publisher.publish(exchange, '', message, deadline);
   }
 
-  async sendDelayed(queue: string, message: OutgoingMessage, delayMs: number): Promise<void> {
+  async sendDelayed(queue: string, message: OutgoingMessage, delayMs: number, quorum = false): Promise<void> {
     const delay = quantizeDelay(delayMs);
     if (delay === 0) return this.send(queue, message);
     const deadline = Date.now() + this.options.publishTimeoutMs;
     await this.supervisor.whenConnected(this.options.publishTimeoutMs);
-    const delayQueue = await this.topology.ensureDelayQueue(queue, delay);
+    const delayQueue = await this.topology.ensureDelayQueue(queue, delay, quorum);
     await this.publisher.publish('', delayQueue, message, deadline);
   }
 

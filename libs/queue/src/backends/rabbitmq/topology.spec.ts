@@ -29,4 +29,16 @@ describe('RabbitMQ topology', () => {
       arguments: { 'x-max-priority': 5 },
     });
   });
+
+  it("gives a quorum queue's delay queues their own names and the quorum type", () => {
+    expect(delayQueueName('stats', 200, true)).toBe('stats.delay-quorum.200');
+    expect(delayQueueName('amq.gen-abc', 200, true)).toBe('databus.delay-quorum.200.amq.gen-abc');
+    expect(delayQueueOptions('stats', 200, true).arguments).toEqual({
+      'x-queue-type': 'quorum',
+      'x-message-ttl': 200,
+      'x-dead-letter-exchange': '',
+      'x-dead-letter-routing-key': 'stats',
+      'x-expires': 60_400,
+    });
+  });
 });

@@ -6,6 +6,7 @@ import {
   amqpQueueArgs,
   declarationKey,
   DURABLE_DECLARATION,
+  QUEUE_TYPE_ARGUMENT,
 } from '@databus/common/amqp';
 import type { ExchangeDeclaration, QueueDeclaration } from '../queue-backend.interface';
 import { mapAmqpError } from './rabbitmq-error.mapper';
@@ -87,19 +88,26 @@ export function quantizeDelay(delayMs: number): number {
   return Math.round(delayMs / step) * step;
 }
 
-/** Name of the delay queue that holds messages for `queue` for `delayMs`; never in the reserved `amq.` space. */
-export function delayQueueName(queue: string, delayMs: number): string {
-  return queue.startsWith('amq.') ? `databus.delay.${delayMs}.${queue}` : `${queue}.delay.${delayMs}`;
+/**
+ * Name of the delay queue that holds messages for `queue` for `delayMs`; never in the reserved `amq.` space.
+ * A quorum queue's delay queues have their own names (`<queue>.delay-quorum.<ms>`), so that a classic delay
+ * queue left by an earlier classic `queue` never refuses the quorum declaration.
+ */
+export function delayQueueName(queue: string, delayMs: number, quorum = false): string {
+  const kind = quorum ? 'delay-quorum' : 'delay';
+  return queue.startsWith('amq.') ? `databus.${kind}.${delayMs}.${queue}` : `${queue}.${kind}.${delayMs}`;
 }
 
 /**
  * A delay queue: messages wait `delayMs` (queue TTL, so no head-of-line blocking between delays), then the
  * broker dead-letters them through the default exchange back to `queue`. It deletes itself when unused.
+ * `quorum`: a quorum delay queue (RabbitMQ 3.10+ expires and dead-letters quorum queue messages too).
  */
-export function delayQueueOptions(queue: string, delayMs: number): Options.AssertQueue {
+export function delayQueueOptions(queue: string, delayMs: number, quorum = false): Options.AssertQueue {
   return {
     durable: true,
     arguments: {
+      ...(quorum && { [QUEUE_TYPE_ARGUMENT]: 'quorum' }),
       'x-message-ttl': delayMs,
       'x-dead-letter-exchange': '',
       'x-dead-letter-routing-key': queue,
@@ -146,12 +154,12 @@ export class Topology {
   }
 
   /** Declares (or refreshes) the delay queue for `queue` and `delayMs`; resolves with its name. */
-  async ensureDelayQueue(queue: string, delayMs: number): Promise<string> {
-    const name = delayQueueName(queue, delayMs);
+  async ensureDelayQueue(queue: string, delayMs: number, quorum = false): Promise<string> {
+    const name = delayQueueName(queue, delayMs, quorum);
     const at = this.delayDeclaredAt.get(name);
     const now = Date.now();
     if (at === undefined || now - at > delayMs + DELAY_QUEUE_GRACE_MS / 2) {
-      await this.run((ch) => ch.assertQueue(name, delayQueueOptions(queue, delayMs)));
+      await this.run((ch) => ch.assertQueue(name, delayQueueOptions(queue, delayMs, quorum)));
       this.delayDeclaredAt.set(name, now);
     }
     return name;

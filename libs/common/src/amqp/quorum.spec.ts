@@ -1,0 +1,80 @@
+import { ConfigurationError } from '../errors';
+import { amqpQueueArgs, resolveAmqpDeclaration } from './declaration';
+import { isQuorumDeclaration } from './quorum';
+
+const OPTION = 'Worker.handle @TaskHandler.queueOptions';
+const quorum = (extra: Record<string, unknown> = {}, flags: Record<string, unknown> = {}) =>
+  resolveAmqpDeclaration({ ...flags, arguments: { 'x-queue-type': 'quorum', ...extra } }, OPTION, 'queue');
+const refusal = (declare: () => unknown): ConfigurationError => {
+  try {
+    declare();
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error;
+    throw error;
+  }
+  throw new Error('the declaration was accepted');
+};
+
+describe('quorum queue declarations (x-queue-type: quorum)', () => {
+  it('accepts a quorum queue with a delivery limit and a dead-letter exchange, declared as given', () => {
+    const d = quorum({
+      'x-delivery-limit': 5,
+      'x-dead-letter-exchange': '',
+      'x-dead-letter-routing-key': 'q.dlq',
+    });
+    expect(isQuorumDeclaration(d)).toBe(true);
+    expect(amqpQueueArgs(d)).toEqual({
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-delivery-limit': 5,
+        'x-dead-letter-exchange': '',
+        'x-dead-letter-routing-key': 'q.dlq',
+      },
+    });
+  });
+
+  it.each([
+    ['durable', { durable: false }],
+    ['exclusive', { exclusive: true }],
+    ['autoDelete', { autoDelete: true }],
+  ])('refuses %s, which a quorum queue cannot have, naming the option', (flag, flags) => {
+    const error = refusal(() => quorum({}, flags));
+    expect(error.option).toBe(`${OPTION}.${flag}`);
+  });
+
+  it.each(['x-max-priority', 'x-queue-mode', 'x-queue-master-locator', 'x-queue-version'])(
+    'refuses the classic-only argument %s, naming it',
+    (argument) => {
+      const error = refusal(() => quorum({ [argument]: argument === 'x-queue-mode' ? 'lazy' : 5 }));
+      expect(error.option).toBe(`${OPTION}.arguments.${argument}`);
+      expect(error.message).toContain("x-queue-type 'quorum'");
+    },
+  );
+
+  it("refuses x-overflow 'reject-publish-dlx' and keeps 'reject-publish'", () => {
+    expect(refusal(() => quorum({ 'x-overflow': 'reject-publish-dlx' })).option).toBe(
+      `${OPTION}.arguments.x-overflow`,
+    );
+    expect(quorum({ 'x-overflow': 'reject-publish' }).arguments['x-overflow']).toBe('reject-publish');
+  });
+
+  it('refuses a delivery limit that is not a positive integer, or that would drop messages silently', () => {
+    expect(refusal(() => quorum({ 'x-delivery-limit': 0, 'x-dead-letter-exchange': '' })).option).toBe(
+      `${OPTION}.arguments.x-delivery-limit`,
+    );
+    const silent = refusal(() => quorum({ 'x-delivery-limit': 3 }));
+    expect(silent.option).toBe(`${OPTION}.arguments.x-dead-letter-exchange`);
+    expect(silent.message).toMatch(/drops a message .* silently/);
+  });
+
+  it('leaves classic queues and exchanges alone', () => {
+    const classic = resolveAmqpDeclaration(
+      { durable: false, autoDelete: true, arguments: { 'x-max-priority': 5 } },
+      OPTION,
+      'queue',
+    );
+    expect(isQuorumDeclaration(classic)).toBe(false);
+    expect(resolveAmqpDeclaration({ durable: false }, 'E', 'exchange').durable).toBe(false);
+  });
+});
