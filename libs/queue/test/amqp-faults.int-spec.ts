@@ -1,9 +1,20 @@
-// Connection faults at bootstrap, through both AMQP users of the shared client layer (@databus/common/amqp):
+// Connection and publish faults, through both AMQP users of the shared client layer (@databus/common/amqp):
 // the queue's RabbitMQ backend and the streaming amqp transport. Each fault must fail the same way (class
-// and message) whichever lib the user calls, permanent ones at once, transient ones within connectTimeoutMs.
+// and message) whichever lib the user calls, permanent ones at once, transient ones within connectTimeoutMs;
+// a publish fault (an exchange deleted under the app) likewise, through the shared confirm publisher.
+import { randomUUID } from 'node:crypto';
 import { DynamicModule } from '@nestjs/common';
-import { StreamingModule } from '@databus/streaming';
-import { AuthenticationError, ConfigurationError, TaskQueueModule, TemporaryError } from '@databus/queue';
+import { Test } from '@nestjs/testing';
+import { connect } from 'amqplib';
+import { ChannelService, StreamingModule } from '@databus/streaming';
+import {
+  AuthenticationError,
+  ConfigurationError,
+  PermanentError,
+  TaskQueue,
+  TaskQueueModule,
+  TemporaryError,
+} from '@databus/queue';
 import { describeWithBroker } from '@databus/testing';
 import { bootstrapOutcome, LogLine } from './helpers/boot';
 import { generateTestCerts, TestCerts } from './helpers/test-certs';
@@ -92,6 +103,62 @@ describeWithBroker('amqp', 'the same AMQP fault fails the same way from streamin
       );
       expect(lines[lines.length - 1]).toMatch(/; giving up$/);
       expect(logs.some((l) => /Disconnected from/.test(l.message))).toBe(false);
+    }
+  });
+});
+
+describeWithBroker('amqp', 'the same publish fault fails the same way from streaming and queue', () => {
+  const url = 'amqp://guest:guest@127.0.0.1:5672';
+
+  async function deleteExchange(name: string): Promise<void> {
+    const model = await connect(url);
+    try {
+      const channel = await model.createChannel();
+      await channel.deleteExchange(name);
+      await channel.close();
+    } finally {
+      await model.close();
+    }
+  }
+
+  /** Publishes to the fanout exchange `name` once (declaring it), deletes it, and returns the next publish's error. */
+  async function afterDeletion(
+    name: string,
+    module: DynamicModule,
+    publish: (ref: { get: <T>(token: new (...args: never[]) => T) => T }) => Promise<unknown>,
+  ): Promise<unknown> {
+    const ref = await Test.createTestingModule({ imports: [module] }).compile();
+    await ref.init();
+    try {
+      await publish(ref);
+      await deleteExchange(name);
+      return await publish(ref).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    } finally {
+      await ref.close();
+      await deleteExchange(name).catch(() => undefined);
+    }
+  }
+
+  it('an exchange deleted under the app: the same PermanentError at once, naming the exchange', async () => {
+    const name = `faults-gone-${randomUUID().slice(0, 8)}`;
+    const streaming = await afterDeletion(
+      name,
+      StreamingModule.forRoot({ url, logger: false, produceTimeoutMs: 30_000 }),
+      (ref) => ref.get(ChannelService).produce(name, { n: 1 }, { amqp: { exchange: {} } }),
+    );
+    const queue = await afterDeletion(
+      name,
+      TaskQueueModule.forRoot({ url, publishTimeoutMs: 30_000 }),
+      (ref) => ref.get(TaskQueue).publish(name, { n: 1 }),
+    );
+    for (const error of [streaming, queue]) {
+      expect(error).toBeInstanceOf(PermanentError);
+      expect((error as Error).message).toBe(
+        `The broker at amqp://127.0.0.1:5672 refused the publish: Channel closed by server: 404 (NOT-FOUND) with message "NOT_FOUND - no exchange '${name}' in vhost '/'"`,
+      );
     }
   });
 });

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Channel, ChannelModel } from 'amqplib';
-import { AmqpChannelSlot, publishRetryDelay } from './channel-slot';
+import { AmqpChannelSlot } from './channel-slot';
 
 class FakeChannel extends EventEmitter {
   close = jest.fn(async () => undefined);
@@ -51,16 +51,5 @@ describe('AmqpChannelSlot', () => {
     await expect(slot.get(connection)).resolves.toBe(channel);
     await slot.close();
     expect(channel.close).toHaveBeenCalledTimes(1);
-  });
-});
-
-describe('publishRetryDelay', () => {
-  it('grows from 25 ms to at most 1 s and never passes the deadline', () => {
-    expect(publishRetryDelay(1, 10_000)).toBeLessThanOrEqual(25);
-    expect(publishRetryDelay(1, 10_000)).toBeGreaterThanOrEqual(20);
-    expect(publishRetryDelay(20, 10_000)).toBeLessThanOrEqual(1000);
-    expect(publishRetryDelay(20, 10_000)).toBeGreaterThanOrEqual(800);
-    expect(publishRetryDelay(5, 3)).toBeLessThanOrEqual(3);
-    expect(publishRetryDelay(5, -10)).toBe(0);
   });
 });

@@ -1,5 +1,4 @@
 import type { Channel, ChannelModel } from 'amqplib';
-import { backoffDelay, resolveBackoff } from '../retry';
 
 /**
  * One lazily opened channel per connection (a confirm channel for publishing, a plain one for topology):
@@ -51,13 +50,9 @@ export class AmqpChannelSlot<C extends Channel> {
   }
 }
 
-const PUBLISH_PAUSE = resolveBackoff({ initialMs: 25, maxMs: 1000, factor: 2, jitter: 0.2 }, 'publish');
-
 /**
- * The pause before re-publishing what a lost channel did not confirm (the same pacing in streaming and
- * queue): 25 ms, doubling up to 1 s, never past the publish deadline. A dying connection is not always
- * marked closed yet, so this keeps a retry from spinning; the wait for the new connection follows.
+ * The pause before publishing again what a lost channel, a nack or a return left unconfirmed (the same
+ * pacing in streaming and queue, through the shared `retry`): 25 ms, doubling up to 1 s, with jitter,
+ * never past the publish deadline.
  */
-export function publishRetryDelay(attempt: number, remainingMs: number): number {
-  return Math.max(0, Math.min(backoffDelay(attempt, PUBLISH_PAUSE), remainingMs));
-}
+export const PUBLISH_BACKOFF = Object.freeze({ initialMs: 25, maxMs: 1000, factor: 2, jitter: 0.2 });

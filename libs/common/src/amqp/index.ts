@@ -1,7 +1,8 @@
 /**
  * @databus/common/amqp: the private AMQP 0-9-1 client layer that the streaming amqp transport and the queue's
- * RabbitMQ backend both build on (connection and recovery, connect arguments, error mapping). Not part of
- * the public API: its names may change in any release. amqplib is loaded only when a connection opens.
+ * RabbitMQ backend both build on (connection and recovery, connect arguments, error mapping, confirm
+ * publishing). Not part of the public API: its names may change in any release. amqplib is loaded only when
+ * a connection opens.
  * @packageDocumentation
  */
 export type { AmqpTarget, AmqpConnectArgs } from './connect-args';
@@ -10,7 +11,15 @@ export { mapAmqpConnectError } from './connect-error.mapper';
 export type { AmqpClientOptions, AmqpClientStatus } from './amqp-client';
 export { AmqpClient } from './amqp-client';
 export { loadAmqplib } from './load-amqplib';
-export { AmqpChannelSlot, publishRetryDelay } from './channel-slot';
+export { AmqpChannelSlot, PUBLISH_BACKOFF } from './channel-slot';
+export type {
+  AmqpConfirmPublisherOptions,
+  AmqpPublication,
+  PublishPreparation,
+  TimedAmqpPublication,
+} from './confirm-publisher';
+export { AmqpConfirmPublisher } from './confirm-publisher';
+export { mapAmqpPublishError } from './publish-error.mapper';
 export type { AmqpSettleChannel } from './ack-batcher';
 export { AmqpAckBatcher } from './ack-batcher';
 export type { AmqpDeclaredKind, AmqpDeclarationTarget, ResolvedAmqpDeclaration } from './declaration';

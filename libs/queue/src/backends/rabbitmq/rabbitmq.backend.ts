@@ -1,4 +1,5 @@
-import type { ChannelModel } from 'amqplib';
+import type { ChannelModel, Options } from 'amqplib';
+import { AmqpConfirmPublisher } from '@databus/common/amqp';
 import type { LoggerService } from '@nestjs/common';
 import type { ResolvedTaskQueueOptions } from '../../options/resolve-options';
 import type {
@@ -12,22 +13,23 @@ import type {
   QueueBackend,
   QueueDeclaration,
 } from '../queue-backend.interface';
+import { CLOSED } from '../../queue.messages';
 import { StatusEmitter } from '../status-emitter';
-import { ConfirmPublisher } from './confirm-publisher';
 import { ConnectionSupervisor } from './connection-supervisor';
 import { ConsumerRegistry, RabbitDelivery } from './consumer-registry';
 import { quantizeDelay, Topology } from './topology';
 
 /**
- * The RabbitMQ backend (amqplib): a supervised connection, a confirm channel for publishing, a topology
- * cache and a consumer registry, each reset or re-attached exactly once per new connection.
+ * The RabbitMQ backend (amqplib): a supervised connection, the shared confirm publisher
+ * (`@databus/common/amqp`, the same as the streaming amqp transport's), a topology cache and a consumer
+ * registry, each reset or re-attached exactly once per new connection.
  */
 export class RabbitMqBackend implements QueueBackend {
   readonly kind = 'rabbitmq' as const;
   private readonly status = new StatusEmitter();
   private readonly supervisor: ConnectionSupervisor;
   private readonly topology: Topology;
-  private readonly publisher: ConfirmPublisher;
+  private readonly publisher: AmqpConfirmPublisher;
   private readonly consumers: ConsumerRegistry;
 
   constructor(
@@ -45,7 +47,12 @@ export class RabbitMqBackend implements QueueBackend {
       logger,
       connectionName,
     );
-    this.publisher = new ConfirmPublisher(this.supervisor, where);
+    this.publisher = new AmqpConfirmPublisher({
+      where,
+      timeout: { option: 'publishTimeoutMs', ms: options.publishTimeoutMs },
+      closedMessage: CLOSED,
+      connection: (timeoutMs) => this.supervisor.whenConnected(timeoutMs),
+    });
     this.status.on((status) => {
       if (status.type === 'disconnected') this.consumers.detach();
     });
@@ -81,13 +88,13 @@ export class RabbitMqBackend implements QueueBackend {
   async send(queue: string, message: OutgoingMessage, declare?: QueueDeclaration): Promise<void> {
     const deadline = Date.now() + this.options.publishTimeoutMs;
     if (declare && !this.topology.hasQueue(declare)) await this.assertQueue(declare);
-    await this.publisher.publish('', queue, message, deadline);
+    await this.publisher.publish(publication('', queue, message, deadline));
   }
 
   async publish(exchange: string, message: OutgoingMessage, declare?: ExchangeDeclaration): Promise<void> {
     const deadline = Date.now() + this.options.publishTimeoutMs;
     await this.assertFanout(declare ?? { name: exchange });
-    await this.publisher.publish(exchange, '', message, deadline);
+    await this.publisher.publish(publication(exchange, '', message, deadline));
   }
 
   async sendDelayed(queue: string, message: OutgoingMessage, delayMs: number, quorum = false): Promise<void> {
@@ -96,7 +103,7 @@ export class RabbitMqBackend implements QueueBackend {
     const deadline = Date.now() + this.options.publishTimeoutMs;
     await this.supervisor.whenConnected(this.options.publishTimeoutMs);
     const delayQueue = await this.topology.ensureDelayQueue(queue, delay, quorum);
-    await this.publisher.publish('', delayQueue, message, deadline);
+    await this.publisher.publish(publication('', delayQueue, message, deadline));
   }
 
   consume(spec: ConsumeSpec, listener: DeliveryListener): Promise<BackendConsumer> {
@@ -119,7 +126,7 @@ export class RabbitMqBackend implements QueueBackend {
   async close(): Promise<void> {
     await this.consumers.clear();
     await this.supervisor.close();
-    this.publisher.close();
+    await this.publisher.close();
     this.status.emit({ type: 'closed' });
     this.status.clear();
   }
@@ -129,4 +136,26 @@ export class RabbitMqBackend implements QueueBackend {
     this.publisher.reset();
     return this.consumers.attachAll(connection, generation);
   }
+}
+
+/** A persistent publish of `message` (delivery mode 2) with its basic properties. */
+function publication(exchange: string, routingKey: string, message: OutgoingMessage, deadline: number) {
+  return { exchange, routingKey, content: message.body, options: publishOptions(message), deadline };
+}
+
+function publishOptions(message: OutgoingMessage): Options.Publish {
+  const p = message.properties;
+  return {
+    persistent: true,
+    contentType: p.contentType,
+    contentEncoding: p.contentEncoding,
+    messageId: p.messageId,
+    correlationId: p.correlationId,
+    replyTo: p.replyTo,
+    headers: p.headers,
+    priority: p.priority,
+    timestamp: p.timestamp,
+    type: p.type,
+    appId: p.appId,
+  };
 }

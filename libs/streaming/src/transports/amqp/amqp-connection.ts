@@ -6,7 +6,8 @@ import { StatusEmitter } from '../../transport/transport-status';
 import { TransportContext } from '../../transport/transport.interface';
 import { ResolvedAmqpOptions } from './amqp.options';
 
-const CLOSED = 'The amqp transport is closed.';
+/** The message of the errors of calls cut short by `close()`. */
+export const CLOSED = 'The amqp transport is closed.';
 
 /**
  * The transport's one AMQP connection, on the shared AMQP client (`@databus/common/amqp`, the same as the

@@ -1,4 +1,5 @@
-import { ConfigurationError, PermanentError } from '@databus/common';
+import { ConfigurationError, describeBrokerUrl, PermanentError } from '@databus/common';
+import { AmqpConfirmPublisher } from '@databus/common/amqp';
 import type { ResolvedAmqpDataset } from '../../transport/amqp-dataset';
 import { SubscriptionClosedError } from '../../errors';
 import { TransportCapabilities } from '../../transport/transport-capabilities';
@@ -10,8 +11,7 @@ import {
   TransportContext,
   TransportSubscription,
 } from '../../transport/transport.interface';
-import { AmqpConnection } from './amqp-connection';
-import { AmqpPublisher } from './amqp-publisher';
+import { AmqpConnection, CLOSED } from './amqp-connection';
 import { AmqpRequester } from './amqp-requests';
 import { AmqpTopology } from './amqp-topology';
 import { publishOptions } from './amqp-wire';
@@ -49,7 +49,7 @@ export class AmqpTransport implements StreamingTransport {
   private readonly statusEmitter = new StatusEmitter();
   private readonly connection: AmqpConnection;
   private readonly topology: AmqpTopology;
-  private readonly publisher: AmqpPublisher;
+  private readonly publisher: AmqpConfirmPublisher;
   private readonly requester: AmqpRequester;
   private readonly subscriptions = new Set<{ close(): Promise<void> }>();
   private closed = false;
@@ -58,7 +58,13 @@ export class AmqpTransport implements StreamingTransport {
     this.options = resolveAmqpOptions(context.transportOptions);
     this.connection = new AmqpConnection(context, this.options, this.statusEmitter);
     this.topology = new AmqpTopology(this.connection, this.options.streamArguments, context.logger);
-    this.publisher = new AmqpPublisher(this.connection, (queue) => this.topology.forget(queue));
+    this.publisher = new AmqpConfirmPublisher({
+      where: describeBrokerUrl(context.url),
+      timeout: { option: 'produceTimeoutMs', ms: context.produceTimeoutMs },
+      closedMessage: CLOSED,
+      connection: (timeoutMs) => this.connection.ready(timeoutMs),
+      onReturned: (queue) => this.topology.forget(queue),
+    });
     this.requester = new AmqpRequester(this.connection);
   }
 
@@ -86,13 +92,14 @@ export class AmqpTransport implements StreamingTransport {
       );
     if (target) return this.produceToTarget(dataset, target, records);
     const now = Date.now();
-    await this.publisher.publish(
+    await this.publisher.publishBatch(
       records.map((record) => ({
+        exchange: '',
         routingKey: dataset,
         content: record.data,
         options: { ...publishOptions(record, {}, now), mandatory: true },
       })),
-      this.context.produceTimeoutMs,
+      now + this.context.produceTimeoutMs,
       (remaining) => this.topology.ensureStream(dataset, remaining),
     );
     // A confirm does not carry the stream offset, so results have no sequence.
@@ -107,7 +114,7 @@ export class AmqpTransport implements StreamingTransport {
   ): Promise<ProduceResult[]> {
     const now = Date.now();
     const toExchange = target.kind === 'exchange';
-    await this.publisher.publish(
+    await this.publisher.publishBatch(
       records.map((record) => ({
         exchange: toExchange ? dataset : '',
         routingKey: toExchange ? '' : dataset,
@@ -115,7 +122,7 @@ export class AmqpTransport implements StreamingTransport {
         // A fanout exchange nobody listens to drops the message, as it does for pika: not a failure.
         options: { ...publishOptions(record, {}, now), mandatory: !toExchange },
       })),
-      this.context.produceTimeoutMs,
+      now + this.context.produceTimeoutMs,
       (remaining) => this.topology.ensureTarget(dataset, target, remaining),
     );
     return records.map(() => ({}));
@@ -177,10 +184,13 @@ export class AmqpTransport implements StreamingTransport {
 
   async reply(replyTo: string, correlationId: string | undefined, record: OutgoingRecord): Promise<void> {
     this.assertOpen('reply');
-    await this.publisher.publish(
-      [{ routingKey: replyTo, content: record.data, options: publishOptions(record, { correlationId }) }],
-      this.context.produceTimeoutMs,
-    );
+    await this.publisher.publish({
+      exchange: '',
+      routingKey: replyTo,
+      content: record.data,
+      options: publishOptions(record, { correlationId }),
+      deadline: Date.now() + this.context.produceTimeoutMs,
+    });
   }
 
   async close(): Promise<void> {

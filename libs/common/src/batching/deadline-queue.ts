@@ -15,6 +15,15 @@ export class DeadlineQueue {
   private timer?: NodeJS.Timeout;
 
   add(entry: DeadlineEntry): void {
+    // Entries settled meanwhile leave now, not at the head's deadline: the array stays as long as what waits.
+    while (this.head < this.entries.length && this.entries[this.head].done) this.head++;
+    if (this.head === this.entries.length) {
+      this.entries.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024) {
+      this.entries.splice(0, this.head);
+      this.head = 0;
+    }
     this.entries.push(entry);
     if (!this.timer) this.schedule();
   }
