@@ -18,9 +18,12 @@ export const CLOSED = 'The amqp transport is closed.';
 export class AmqpConnection {
   private readonly client: AmqpClient;
   private closed = false;
+  /** The broker's address without credentials, as errors name it. */
+  readonly where: string;
 
   constructor(context: TransportContext, options: ResolvedAmqpOptions, status: StatusEmitter) {
     const where = describeBrokerUrl(context.url);
+    this.where = where;
     this.client = new AmqpClient({
       target: {
         secure: context.secure,

@@ -1,4 +1,4 @@
-import { ConfigurationError, describeBrokerUrl, PermanentError } from '@databus/common';
+import { ConfigurationError, PermanentError } from '@databus/common';
 import { AmqpConfirmPublisher } from '@databus/common/amqp';
 import type { ResolvedAmqpDataset } from '../../transport/amqp-dataset';
 import { SubscriptionClosedError } from '../../errors';
@@ -59,7 +59,7 @@ export class AmqpTransport implements StreamingTransport {
     this.connection = new AmqpConnection(context, this.options, this.statusEmitter);
     this.topology = new AmqpTopology(this.connection, this.options.streamArguments, context.logger);
     this.publisher = new AmqpConfirmPublisher({
-      where: describeBrokerUrl(context.url),
+      where: this.connection.where,
       timeout: { option: 'produceTimeoutMs', ms: context.produceTimeoutMs },
       closedMessage: CLOSED,
       connection: (timeoutMs) => this.connection.ready(timeoutMs),
