@@ -251,13 +251,24 @@ export class MqttConnection {
         else resolve(connack as IConnackPacket);
       };
       const onConnect = (connack: IConnackPacket): void => done(undefined, connack);
+      // mqtt.js takes the URL's hosts in turn (its `servers`), one per (re)connect: a host that closes
+      // before CONNACK hands over to the next one; the attempt fails once every host has closed.
+      const hosts = this.context.url.hosts.length;
+      let closes = 0;
       let lastError: Error | undefined;
       const onError = (error: Error): void => {
         lastError = error;
         const mapped = mapMqttError(error, `connect ${this.where}`, this.address, handshakePending());
         if (!mapped.retriable) done(mapped);
       };
-      const onClose = (): void =>
+      const onClose = (): void => {
+        if (++closes < hosts) {
+          const failed = this.context.url.hosts[(closes - 1) % hosts];
+          this.context.logger.debug(
+            `MQTT ${this.spec.label}: ${failed.host}:${failed.port ?? 'default port'} closed before CONNACK (${redactText(lastError?.message ?? 'no error')}); trying the next host`,
+          );
+          return;
+        }
         done(
           mapMqttError(
             lastError ?? new Error('connection closed before CONNACK'),
@@ -266,14 +277,12 @@ export class MqttConnection {
             handshakePending(),
           ),
         );
+      };
+      // Each host may take connectTimeoutMs (mqtt.js's own per-connection timeout) before the next is tried.
+      const budgetMs = this.options.connectTimeoutMs * hosts;
       const timer = setTimeout(
-        () =>
-          done(
-            new TemporaryError(
-              `connect ${this.where}: no CONNACK within ${this.options.connectTimeoutMs} ms`,
-            ),
-          ),
-        this.options.connectTimeoutMs,
+        () => done(new TemporaryError(`connect ${this.where}: no CONNACK within ${budgetMs} ms`)),
+        budgetMs,
       );
       timer.unref();
       client.on('connect', onConnect);
