@@ -63,4 +63,43 @@ describe('ChannelService.produce', () => {
     expect(batches[0].map((record) => record.headers.traceparent)).toEqual([undefined, undefined]);
     expect(exporter.getFinishedSpans()).toHaveLength(0);
   });
+
+  it('keeps call order within the batch, so messages of one key stay in order', async () => {
+    const { batches, channel } = channelWithRecordingTransport(false);
+    await Promise.all(
+      ['a1', 'b1', 'a2', 'a3', 'b2'].map((v) => channel.produce('readings', v, { key: v[0] })),
+    );
+    expect(batches).toHaveLength(1);
+    expect(batches[0].map((r) => [r.key, r.data.toString()])).toEqual([
+      ['a', 'a1'],
+      ['b', 'b1'],
+      ['a', 'a2'],
+      ['a', 'a3'],
+      ['b', 'b2'],
+    ]);
+  });
+
+  it('rejects (never throws) a call with a bad argument, and only that call: the rest of the tick is one batch', async () => {
+    const { batches, channel } = channelWithRecordingTransport(false);
+    const calls = [
+      channel.produce('readings', 1),
+      channel.produce('bad name!', 2),
+      channel.produce('readings', 3, { key: 7 as unknown as string }),
+      channel.produce('readings', 4),
+    ];
+    const outcomes = await Promise.allSettled(calls);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(((outcomes[1] as PromiseRejectedResult).reason as Error).message).toContain('produce: dataset');
+    expect(((outcomes[2] as PromiseRejectedResult).reason as Error).message).toContain('produce: key');
+    expect(batches.map((b) => b.map((r) => r.data.toString()))).toEqual([['1', '4']]);
+  });
+
+  it('checks every dataset name: a bad one is refused however often it is used, a good one is sent each time', async () => {
+    const { batches, channel } = channelWithRecordingTransport(false);
+    await channel.produce('readings', 1);
+    await channel.produce('readings', 2);
+    await expect(channel.produce('bad name!', 3)).rejects.toThrow('produce: dataset');
+    await expect(channel.produce('bad name!', 4)).rejects.toThrow('produce: dataset');
+    expect(batches.map((b) => b.map((r) => r.data.toString()))).toEqual([['1'], ['2']]);
+  });
 });

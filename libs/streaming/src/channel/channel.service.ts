@@ -23,6 +23,10 @@ import { StreamingConnection } from '../connection/streaming-connection';
 import { Subscription } from './subscription';
 import { assertDatasetName } from '../transport/dataset-name';
 
+const NO_OPTIONS: ProduceOptions = Object.freeze({});
+/** How many checked dataset names `produce()` remembers (then it starts over). */
+const MAX_REMEMBERED_DATASETS = 1024;
+
 /** Options of `subscribe`. @publicApi */
 export interface SubscribeOptions extends ConsumerOptions {
   /**
@@ -47,6 +51,8 @@ export interface RequestOptions extends ProduceOptions {
 export class ChannelService {
   /** Same-tick `produce()` calls, sent as one transport batch per dataset. */
   private readonly coalescer: TickCoalescer<OutgoingRecord, ProduceResult>;
+  /** Dataset names `produce()` already checked. */
+  private readonly validDatasets = new Set<string>();
 
   /** @internal Provided by `StreamingModule`. */
   constructor(private readonly connection: StreamingConnection) {
@@ -89,15 +95,22 @@ export class ChannelService {
    * ```
    */
   produce(records: readonly ProduceRecord[]): Promise<ProduceResult[]>;
-  async produce(
+  produce(
     datasetOrRecords: string | readonly ProduceRecord[],
     value?: unknown,
-    options: ProduceOptions = {},
+    options: ProduceOptions = NO_OPTIONS,
   ): Promise<ProduceResult | ProduceResult[]> {
     if (Array.isArray(datasetOrRecords)) return this.produceRecords(datasetOrRecords);
     const dataset = datasetOrRecords as string;
-    assertDatasetName(dataset, 'produce: dataset');
-    const record = toRecord(value, options);
+    // Not an async function: the caller gets the coalescer's own promise (no wrapper promise, no extra hop);
+    // a bad argument still rejects rather than throws.
+    let record: OutgoingRecord;
+    try {
+      this.checkDataset(dataset);
+      record = toRecord(value, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (!this.connection.options.tracing || !tracingActive()) return this.coalescer.add(dataset, record);
     // A span per call, child of the caller's context, whose W3C context goes into this record's own headers;
     // the record still joins the tick's batch, and the span ends when the broker acknowledged it.
@@ -106,6 +119,14 @@ export class ChannelService {
       record.headers,
       () => this.coalescer.add(dataset, record),
     );
+  }
+
+  /** `assertDatasetName`, once per name: a producer sends to the same few datasets over and over. */
+  private checkDataset(dataset: string): void {
+    if (this.validDatasets.has(dataset)) return;
+    assertDatasetName(dataset, 'produce: dataset');
+    if (this.validDatasets.size >= MAX_REMEMBERED_DATASETS) this.validDatasets.clear();
+    this.validDatasets.add(dataset);
   }
 
   /** Produces several messages in one call; messages with the same key keep their order. */
@@ -277,7 +298,10 @@ function toRecord(value: unknown, options: ProduceOptions, keyOption = 'produce:
   const { data, contentType } = encodePayload(value);
   if (options.key !== undefined && typeof options.key !== 'string')
     throw new ConfigurationError(keyOption, 'a string');
-  const headers: MessageHeaders = { [DatabusHeaders.CONTENT_TYPE]: contentType, ...(options.headers ?? {}) };
+  const headers: MessageHeaders =
+    options.headers === undefined
+      ? { [DatabusHeaders.CONTENT_TYPE]: contentType }
+      : { [DatabusHeaders.CONTENT_TYPE]: contentType, ...options.headers };
   if (options.messageId !== undefined)
     headers[DatabusHeaders.MESSAGE_ID] = assertNonEmptyString(options.messageId, 'produce: messageId');
   const record: OutgoingRecord = { key: options.key, headers, data };
