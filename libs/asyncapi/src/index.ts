@@ -5,7 +5,11 @@
 export { AsyncApiModule } from './asyncapi.module';
 export { AsyncApiService } from './asyncapi.service';
 export type { AsyncApiDocument } from './build-document';
-export type { AsyncApiInfo, AsyncApiModuleOptions, AsyncApiProducer } from './asyncapi-options';
-export { DEFAULT_ASYNCAPI_PATH } from './asyncapi-options';
+export {
+  type AsyncApiInfo,
+  type AsyncApiModuleOptions,
+  type AsyncApiProducer,
+  DEFAULT_ASYNCAPI_PATH,
+} from './asyncapi-options';
 export type { AsyncApiServer } from './servers';
 export type { JsonSchema, PayloadClass } from './schema/types';

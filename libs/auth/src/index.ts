@@ -23,8 +23,7 @@ export type {
   TokenRefreshFailedEvent,
   TokenExpiredEvent,
 } from './jwt-manager.events';
-export { AccessToken } from './token';
-export type { TokenResponse } from './token';
+export { AccessToken, type TokenResponse } from './token';
 /** The type of `AccessToken.claims`; the refresh planning itself is internal. */
 export type { JwtClaims } from './expiry';
 export { DEFAULT_JWT_SOURCE, REFRESH_DEFAULTS } from './auth.constants';
@@ -62,12 +61,12 @@ export { HttpClientModule } from './http/http-client.module';
 export { HttpClient } from './http/http-client';
 export { HTTP_CLIENT_MODULE_OPTIONS } from './http/http-client.module-definition';
 export type { HttpClientModuleOptions } from './http/http-client-options.interface';
-export { attachJwtInterceptor } from './http/jwt.interceptor';
-export type { JwtInterceptorOptions, JwtInterceptorHandle } from './http/jwt.interceptor';
+export {
+  attachJwtInterceptor,
+  type JwtInterceptorOptions,
+  type JwtInterceptorHandle,
+} from './http/jwt.interceptor';
 export { HttpStatusError, HttpNetworkError, toHttpError } from './http/http-errors';
-export { jwtCredentials } from './credentials/jwt-credentials';
-export type { JwtCredentialsOptions } from './credentials/jwt-credentials';
-export { oauthBearerProvider } from './credentials/oauth-bearer';
-export type { OauthBearerToken } from './credentials/oauth-bearer';
-export { JwtHealthIndicator, jwtHealth } from './health/jwt-health.indicator';
-export type { JwtHealthResult } from './health/jwt-health.indicator';
+export { jwtCredentials, type JwtCredentialsOptions } from './credentials/jwt-credentials';
+export { oauthBearerProvider, type OauthBearerToken } from './credentials/oauth-bearer';
+export { JwtHealthIndicator, jwtHealth, type JwtHealthResult } from './health/jwt-health.indicator';

@@ -9,14 +9,14 @@ export {
   OUTBOX_MODULE_OPTIONS,
   OUTBOX_OPTIONS_TYPE,
   OUTBOX_ASYNC_OPTIONS_TYPE,
+  type OutboxModuleExtras,
 } from './outbox.module-definition';
-export type { OutboxModuleExtras } from './outbox.module-definition';
 export type { OutboxModuleOptions, OutboxRelayOptions } from './options/outbox-options.interface';
 export type { IdempotencyStoreOptions } from './inbox/inbox-options.interface';
-export { OutboxService } from './outbox/outbox.service';
-export type { OutboxProduceOptions, OutboxEnqueueOptions } from './outbox/outbox.service';
-export type { SqlExecutor, TransactionAdapter } from './sql/sql-executor';
+export { OutboxService, type OutboxProduceOptions, type OutboxEnqueueOptions } from './outbox/outbox.service';
 export {
+  type SqlExecutor,
+  type TransactionAdapter,
   pgTransactionAdapter,
   typeormTransactionAdapter,
   prismaTransactionAdapter,

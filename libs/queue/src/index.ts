@@ -13,8 +13,12 @@ export type {
   TaskQueueModuleExtras,
   TaskRetryOptions,
 } from './options/task-queue-options.interface';
-export { TaskQueue } from './task-queue.service';
-export type { EnqueueOptions, PublishOptions, TaskRequestOptions } from './task-queue.service';
+export {
+  TaskQueue,
+  type EnqueueOptions,
+  type PublishOptions,
+  type TaskRequestOptions,
+} from './task-queue.service';
 export {
   TaskHandler,
   EventSubscriber,
@@ -22,19 +26,23 @@ export {
   TaskContext,
   InjectTaskQueue,
   getTaskQueueToken,
+  type TaskHandlerOptions,
+  type EventSubscriberOptions,
+  type QueueHandlerOptions,
 } from './decorators';
-export type { TaskHandlerOptions, EventSubscriberOptions, QueueHandlerOptions } from './decorators';
-export { TaskMessage } from './runtime/task-message';
-export type { RetryLaterOptions } from './runtime/task-message';
+export { TaskMessage, type RetryLaterOptions } from './runtime/task-message';
 export type { OnFailure } from './runtime/failure-policy';
 export { TaskFailedError } from './errors/task-failed.error';
 export { MemoryBroker } from './backends/memory/memory-broker';
-export { QUEUE_CONTEXT_TYPE, DEFAULT_CONNECTION } from './task-queue.constants';
-export type { QueueContextType } from './task-queue.constants';
-export { WireHeaders } from './wire/wire-format';
-export type { DeadLetterReason } from './wire/wire-format';
+export { QUEUE_CONTEXT_TYPE, DEFAULT_CONNECTION, type QueueContextType } from './task-queue.constants';
+export { WireHeaders, type DeadLetterReason } from './wire/wire-format';
 // What a handler reads off a message and what `TaskQueue.onStatus` reports; the backend SPI itself is internal.
-export type { BackendStatus, TaskHeaders, MessageProperties } from './backends/queue-backend.interface';
+export type {
+  BackendStatus,
+  TaskHeaders,
+  MessageProperties,
+  ConsumerHealth,
+} from './backends/queue-backend.interface';
 export {
   TemporaryError,
   PermanentError,
@@ -42,18 +50,18 @@ export {
   AuthenticationError,
   PayloadDecodeError,
   RequestTimeoutError,
+  type AmqpDeclareOptions,
+  type DeliveryMode,
 } from '@databus/common';
-export type { AmqpDeclareOptions, DeliveryMode } from '@databus/common';
 export type { TaskQueueEvent, TaskQueueEventListener } from './observability/task-queue-events';
 export {
   TaskQueueHandlerRegistry,
   getTaskQueueRegistryToken,
+  type TaskQueueHandlerInfo,
 } from './observability/task-queue-handler.registry';
-export type { TaskQueueHandlerInfo } from './observability/task-queue-handler.registry';
 export {
   TaskQueueHealthIndicator,
   getTaskQueueHealthToken,
+  type TaskQueueHealthResult,
 } from './observability/task-queue-health.indicator';
-export type { TaskQueueHealthResult } from './observability/task-queue-health.indicator';
 export type { HandlerState } from './runtime/handler-runner';
-export type { ConsumerHealth } from './backends/queue-backend.interface';

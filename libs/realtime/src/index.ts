@@ -11,18 +11,17 @@ export {
 } from './realtime.module-definition';
 export type { RealtimeModuleOptions } from './options/realtime-options.interface';
 export { DEFAULT_TIMEOUT_MS, DEFAULT_MAX_SOCKETS } from './options/resolve-realtime-options';
-export type { CallOptions } from './client/centrifugo.client';
-export { CentrifugoClient } from './client/centrifugo.client';
-export type {
-  CentrifugoMethodMap,
-  CentrifugoMethod,
-  RequestOf,
-  ResultOf,
-  BatchCommand,
-  BatchRequest,
-  BatchResult,
+export { type CallOptions, CentrifugoClient } from './client/centrifugo.client';
+export {
+  type CentrifugoMethodMap,
+  type CentrifugoMethod,
+  type RequestOf,
+  type ResultOf,
+  type BatchCommand,
+  type BatchRequest,
+  type BatchResult,
+  CENTRIFUGO_METHODS,
 } from './api/methods';
-export { CENTRIFUGO_METHODS } from './api/methods';
 export type {
   JsonValue,
   StreamPosition,

@@ -25,30 +25,30 @@ export type {
   ProduceRecord,
 } from './options/streaming-options.interface';
 
-export { ChannelService } from './channel/channel.service';
-export type { SubscribeOptions, RequestOptions } from './channel/channel.service';
-export { Subscription } from './channel/subscription';
-export type { WaitOptions } from './channel/subscription';
-export { ConsumerGroupChannel } from './channel/consumer-group-channel';
-export type { OpenChannelOptions, RunOptions } from './channel/consumer-group-channel';
+export { ChannelService, type SubscribeOptions, type RequestOptions } from './channel/channel.service';
+export { Subscription, type WaitOptions } from './channel/subscription';
+export {
+  ConsumerGroupChannel,
+  type OpenChannelOptions,
+  type RunOptions,
+} from './channel/consumer-group-channel';
 
-export { OnDatasetMessage } from './decorators/on-dataset-message.decorator';
-export type { DatasetHandlerMetadata } from './decorators/on-dataset-message.decorator';
+export { OnDatasetMessage, type DatasetHandlerMetadata } from './decorators/on-dataset-message.decorator';
 export { Payload, Ctx } from './decorators/params.decorator';
 export { InjectChannel } from './decorators/inject-channel.decorator';
 
 export { DatasetMessage } from './message/dataset-message';
 export { DatabusHeaders } from './message/headers';
 export type { PayloadDecoding } from './message/codec';
-export { Offset } from './offset/offset';
-export type {
-  OffsetInput,
-  OffsetName,
-  BeginOffset,
-  LatestOffset,
-  NoneOffset,
-  SequenceOffset,
-  TimeOffset,
+export {
+  Offset,
+  type OffsetInput,
+  type OffsetName,
+  type BeginOffset,
+  type LatestOffset,
+  type NoneOffset,
+  type SequenceOffset,
+  type TimeOffset,
 } from './offset/offset';
 
 export * from './errors';
@@ -62,20 +62,21 @@ export {
   AuthenticationError,
   PayloadDecodeError,
   RequestTimeoutError,
+  type AmqpDeclareOptions,
+  type DeliveryMode,
 } from '@databus/common';
-export type { AmqpDeclareOptions, DeliveryMode } from '@databus/common';
 
 // The transport SPI, for custom transports and the transports' own packages.
 export type * from './transport/transport.interface';
 export type { ChannelSettingsCapabilities, TransportCapabilities } from './transport/transport-capabilities';
 export type * from './transport/transport-record.interface';
-export type { TransportStatus } from './transport/transport-status';
-export { StatusEmitter } from './transport/transport-status';
+export { type TransportStatus, StatusEmitter } from './transport/transport-status';
 
-export { StreamingHandlerRegistry } from './observability/streaming-handler.registry';
-export type { HandlerInfo } from './observability/streaming-handler.registry';
-export { StreamingHealthIndicator } from './observability/streaming-health.indicator';
-export type { StreamingHealthResult } from './observability/streaming-health.indicator';
+export { StreamingHandlerRegistry, type HandlerInfo } from './observability/streaming-handler.registry';
+export {
+  StreamingHealthIndicator,
+  type StreamingHealthResult,
+} from './observability/streaming-health.indicator';
 export type { StreamingEvent, StreamingEventListener } from './connection/streaming-events';
 
 export { MemoryStreaming } from './testing/memory-testing';

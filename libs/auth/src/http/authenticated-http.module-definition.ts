@@ -1,5 +1,5 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { AuthenticatedHttpModuleOptions } from './authenticated-http-options.interface';
+import { httpModuleBuilder } from './http-module-builder';
 
 /** The ConfigurableModuleBuilder output behind `AuthenticatedHttpModule` (`register` / `registerAsync`). */
 export const {
@@ -7,11 +7,7 @@ export const {
   MODULE_OPTIONS_TOKEN: AUTHENTICATED_HTTP_MODULE_OPTIONS,
   OPTIONS_TYPE: AUTHENTICATED_HTTP_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: AUTHENTICATED_HTTP_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<AuthenticatedHttpModuleOptions>({ moduleName: 'AuthenticatedHttp' })
-  .setClassMethodName('register')
-  .setFactoryMethodName('createAuthenticatedHttpOptions')
-  .setExtras<{ isGlobal?: boolean }>({ isGlobal: false }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal ?? false,
-  }))
-  .build();
+} = httpModuleBuilder<AuthenticatedHttpModuleOptions, 'createAuthenticatedHttpOptions'>(
+  'AuthenticatedHttp',
+  'createAuthenticatedHttpOptions',
+);

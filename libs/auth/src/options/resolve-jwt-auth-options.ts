@@ -18,6 +18,7 @@ import { MtlsTokenStrategy } from '../strategies/mtls.strategy';
 import { PasswordTokenStrategy } from '../strategies/password.strategy';
 import type { TokenStrategy } from '../strategies/token-strategy.interface';
 import type { JwtAuthModuleOptions, MtlsAuthOptions } from './jwt-auth-options.interface';
+import { httpUrl } from './http-url';
 import { expandStreamingServiceOptions } from './streaming-service-options';
 import { assertKnownJwtAuthOptions } from './jwt-auth-known-options';
 
@@ -242,15 +243,7 @@ function checkClientCertificate(raw: MtlsAuthOptions, option: string): void {
 }
 
 function parseUrl(value: unknown, option: string): URL {
-  const text = assertNonEmptyString(value, option);
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigurationError(option, 'an absolute http(s) URL', { received: describeValue(text) });
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new ConfigurationError(option, 'an http:// or https:// URL', { received: `a ${url.protocol} URL` });
+  const url = httpUrl(value, option, 'an absolute http(s) URL');
   if (url.username || url.password)
     throw new ConfigurationError(
       option,

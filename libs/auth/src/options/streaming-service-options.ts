@@ -1,5 +1,4 @@
-import { assertNonEmptyString, ConfigurationError } from '@databus/common';
-import { describeValue } from '@databus/common/internal';
+import { httpUrl } from './http-url';
 import type {
   ClientCredentialsAuthOptions,
   PasswordAuthOptions,
@@ -42,16 +41,6 @@ export function expandStreamingServiceOptions(
 }
 
 function baseUrl(value: unknown, option: string): string {
-  const text = assertNonEmptyString(value, option);
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigurationError(option, 'the absolute http(s) URL of the streaming service', {
-      received: describeValue(text),
-    });
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new ConfigurationError(option, 'an http:// or https:// URL', { received: `a ${url.protocol} URL` });
+  const url = httpUrl(value, option, 'the absolute http(s) URL of the streaming service');
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

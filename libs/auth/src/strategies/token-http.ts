@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { DatabusError, RequestTimeoutError, redactText } from '@databus/common';
+import { HttpAnswer, readHttpAnswer } from '@databus/common/internal';
 import { MAX_TOKEN_RESPONSE_BYTES } from '../auth.constants';
 import { TokenRejectedError, TokenRequestError } from '../auth.errors';
 
@@ -17,11 +18,7 @@ export interface TokenHttpRequest {
 }
 
 /** The endpoint's answer, body read as text. */
-export interface TokenHttpResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+export type TokenHttpResponse = HttpAnswer;
 
 /** Server-certificate verification failures reported by Node (the CA bundle does not trust the server). */
 const CERT_VERIFY_CODES = new Set([
@@ -50,45 +47,27 @@ export function sendTokenRequest(request: TokenHttpRequest): Promise<TokenHttpRe
   return new Promise<TokenHttpResponse>((resolve, reject) => {
     let handshakeDone = false;
     let answered = false;
-    const fail = (error: unknown): void => {
+    const classify = (error: unknown): Error => {
       try {
-        reject(classifyTransportError(error, request, { afterHandshake: handshakeDone && !answered }));
+        return classifyTransportError(error, request, { afterHandshake: handshakeDone && !answered });
       } catch {
-        reject(new TokenRequestError(`The token request to ${describeEndpoint(request.url)} failed.`));
+        return new TokenRequestError(`The token request to ${describeEndpoint(request.url)} failed.`);
       }
     };
+    const tooLarge = () =>
+      new TokenRequestError(
+        `The token endpoint ${describeEndpoint(request.url)} answered more than ${MAX_TOKEN_RESPONSE_BYTES} bytes.`,
+      );
     const req = transport.request(
       request.url,
       { method: request.method, headers: request.headers, agent: request.agent, signal: request.signal },
       (res) => {
         answered = true;
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_TOKEN_RESPONSE_BYTES) {
-            res.destroy();
-            reject(
-              new TokenRequestError(
-                `The token endpoint ${describeEndpoint(request.url)} answered more than ${MAX_TOKEN_RESPONSE_BYTES} bytes.`,
-              ),
-            );
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.on('error', fail);
+        readHttpAnswer(res, MAX_TOKEN_RESPONSE_BYTES, tooLarge, classify).then(resolve, reject);
       },
     );
     req.on('socket', (socket) => socket.once('secureConnect', () => (handshakeDone = true)));
-    req.on('error', fail);
+    req.on('error', (error) => reject(classify(error)));
     req.end(request.body);
   });
 }

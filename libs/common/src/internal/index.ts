@@ -31,7 +31,14 @@ export {
   type ConnectionHealthInput,
   EventHub,
 } from '../observability';
-export { AmqpReplyCode, amqpReplyCode, DELIVERY_MODES, PendingReplies } from '../protocol';
+export {
+  AmqpReplyCode,
+  amqpReplyCode,
+  DELIVERY_MODES,
+  PendingReplies,
+  type HttpAnswer,
+  readHttpAnswer,
+} from '../protocol';
 export * from '../lifecycle';
 export * from '../nest';
 export { type ProviderLookup, requireIdempotencyStore, idempotentInvoker } from '../idempotency';

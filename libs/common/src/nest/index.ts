@@ -1,16 +1,12 @@
 export { handlerContextCreator } from './handler-context-creator';
-export type { HandlerInvokerOptions } from './handler-invoker';
-export { createHandlerInvoker } from './handler-invoker';
-export { directHandler } from './direct-handler';
-export type { DirectHandler } from './direct-handler';
-export type {
-  CatalogHandler,
-  CatalogMethod,
-  CatalogServer,
-  MessagingCatalog,
-  MessagingCatalogSource,
-} from './messaging-catalog';
+export { type HandlerInvokerOptions, createHandlerInvoker } from './handler-invoker';
+export { directHandler, type DirectHandler } from './direct-handler';
 export {
+  type CatalogHandler,
+  type CatalogMethod,
+  type CatalogServer,
+  type MessagingCatalog,
+  type MessagingCatalogSource,
   DESCRIBE_MESSAGING,
   catalogServer,
   isMessagingCatalogSource,

@@ -1,8 +1,6 @@
 export type { TlsOptions, LoadedTls } from './tls-options.interface';
-export type { TlsWarn } from './load-tls';
-export { loadTlsMaterial } from './load-tls';
-export type { TlsSocketOptions } from './tls-socket-options';
-export { tlsSocketOptions } from './tls-socket-options';
+export { type TlsWarn, loadTlsMaterial } from './load-tls';
+export { type TlsSocketOptions, tlsSocketOptions } from './tls-socket-options';
 export {
   untrustedPeerCode,
   isClientCertificateRefused,

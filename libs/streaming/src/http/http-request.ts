@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { LoadedTls, PermanentError, redactText, TemporaryError } from '@databus/common';
-import { tlsSocketOptions, untrustedPeerCode } from '@databus/common/internal';
+import { HttpAnswer, readHttpAnswer, tlsSocketOptions, untrustedPeerCode } from '@databus/common/internal';
 
 /** One HTTP call to a service of the suite's own HTTP transports (REST streaming, account server). */
 export interface HttpServiceRequest {
@@ -17,11 +17,7 @@ export interface HttpServiceRequest {
 }
 
 /** The service's answer, body as text. */
-export interface HttpServiceResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+export type HttpServiceResponse = HttpAnswer;
 
 /** Largest answer read from a service (a records page). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -47,25 +43,10 @@ export function sendHttpRequest(
       request.url,
       { method: request.method, headers: request.headers, agent, signal: request.signal },
       (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES) {
-            res.destroy();
-            reject(
-              new TemporaryError(`${where}: ${request.peer} answered more than ${MAX_BODY_BYTES} bytes.`),
-            );
-          } else chunks.push(chunk);
-        });
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.on('error', (error) => reject(classifyNetworkError(error, where, request.peer)));
+        const tooLarge = () =>
+          new TemporaryError(`${where}: ${request.peer} answered more than ${MAX_BODY_BYTES} bytes.`);
+        const failed = (error: unknown) => classifyNetworkError(error, where, request.peer);
+        readHttpAnswer(res, MAX_BODY_BYTES, tooLarge, failed).then(resolve, reject);
       },
     );
     req.setTimeout(request.timeoutMs, () =>
