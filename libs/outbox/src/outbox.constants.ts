@@ -13,4 +13,4 @@ export const MESSAGE_ID_HEADER = 'x-databus-message-id';
 export const MIGRATE_COMMAND = 'npx databus-outbox migrate --url <postgres-url>';
 
 /** The latest schema version the package ships (migrations/NNN_*.sql). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;

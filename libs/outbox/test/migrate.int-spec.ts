@@ -17,7 +17,7 @@ describe('npx databus-outbox migrate', () => {
     expect(await main(['migrate', '--url', POSTGRES_URL, '--schema', schema], {}, print)).toBe(0);
     expect(await main(['migrate', `--schema=${schema}`], { DATABASE_URL: POSTGRES_URL }, print)).toBe(0);
     expect(lines).toEqual([
-      `databus-outbox: schema "${schema}" migrated to version 1 (applied 1)`,
+      `databus-outbox: schema "${schema}" migrated to version 2 (applied 1, 2)`,
       `databus-outbox: schema "${schema}" is up to date`,
     ]);
     const { rows } = await pool.query(
@@ -27,6 +27,7 @@ describe('npx databus-outbox migrate', () => {
     expect(rows.map((r) => r.table_name)).toEqual([
       'databus_inbox',
       'databus_outbox',
+      'databus_outbox_dead',
       'databus_outbox_schema',
     ]);
   });

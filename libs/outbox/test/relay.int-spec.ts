@@ -5,6 +5,7 @@ import { OutboxRow } from '../src/outbox/outbox-row';
 import { decodeOutboxPayload } from '../src/outbox/payload';
 import { OutboxRelay } from '../src/relay/outbox-relay';
 import { OutboxPublisher } from '../src/relay/outbox-publisher';
+import { tableNames } from '../src/sql/table-names';
 import { inTransaction, outboxCount, testSchema } from './helpers/postgres';
 
 /** Records what it publishes; `fail` makes a destination's publish reject. */
@@ -38,7 +39,7 @@ describe('OutboxRelay on PostgreSQL', () => {
   afterAll(async () => db.drop());
 
   const relay = (publisher: OutboxPublisher) =>
-    new OutboxRelay(db.pool, `"${db.schema}".databus_outbox`, db.schema, relayOptions, publisher);
+    new OutboxRelay(db.pool, tableNames(db.schema), relayOptions, publisher);
 
   it('publishes rows of one key in commit order when a later-numbered transaction would commit first', async () => {
     const firstWritten = deferred();
@@ -82,7 +83,7 @@ describe('OutboxRelay on PostgreSQL', () => {
     }
   });
 
-  it('keeps the rows of a destination whose publish failed, counts the attempt, and publishes them later', async () => {
+  it('keeps the rows of a destination whose publish failed transiently, without counting an attempt, and publishes them later', async () => {
     await inTransaction(db.pool, async (tx) => {
       await outbox.produce(tx, 'down', 'kept');
       await outbox.produce(tx, 'up', 'sent');
@@ -94,7 +95,7 @@ describe('OutboxRelay on PostgreSQL', () => {
     const { rows } = await db.pool.query(
       `SELECT destination, attempts, last_error FROM "${db.schema}".databus_outbox`,
     );
-    expect(rows).toEqual([{ destination: 'down', attempts: 1, last_error: 'broker refused down' }]);
+    expect(rows).toEqual([{ destination: 'down', attempts: 0, last_error: 'broker refused down' }]);
     publisher.fail.clear();
     await relay(publisher).runOnce();
     expect(publisher.published.map((p) => p.value)).toEqual(['sent', 'kept']);
@@ -128,7 +129,7 @@ describe('OutboxRelay on PostgreSQL', () => {
   it('wakes on the commit notification, long before the poll interval', async () => {
     const publisher = new RecordingPublisher();
     const slowPoll = { ...relayOptions, pollIntervalMs: 600_000 };
-    const r = new OutboxRelay(db.pool, `"${db.schema}".databus_outbox`, db.schema, slowPoll, publisher);
+    const r = new OutboxRelay(db.pool, tableNames(db.schema), slowPoll, publisher);
     r.start();
     try {
       // Let the listener connect, then commit.

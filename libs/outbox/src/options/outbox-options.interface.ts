@@ -8,6 +8,13 @@ import type { IdempotencyStoreOptions } from '../inbox/inbox-options.interface';
 export interface OutboxRelayOptions {
   /** Rows claimed (and published) per round. @default 100 */
   batchSize?: number;
+  /**
+   * Permanent refusals of one row (`isPermanentFailure`: payload too large, dataset refused) after which the
+   * relay moves it to `databus_outbox_dead`, logs one ERROR and goes on with the later rows of its key (they
+   * wait while it is retried). Transient failures (broker down) never count: those rows are retried without
+   * limit. @default 5
+   */
+  maxAttempts?: number;
   /** Fallback poll when no notification arrives (LISTEN lost, notifications off). @default 1_000 */
   pollIntervalMs?: number;
   /** Wake up on `LISTEN databus_outbox` notifications, sent by the trigger when a transaction commits. @default true */

@@ -17,6 +17,7 @@ import type { OutboxModuleOptions, OutboxRelayOptions } from './outbox-options.i
 /** The relay options with defaults applied. */
 export interface ResolvedRelayOptions {
   batchSize: number;
+  maxAttempts: number;
   pollIntervalMs: number;
   listen: boolean;
   backoff: ResolvedBackoff;
@@ -44,7 +45,14 @@ const MODULE_OPTIONS = [
   'inbox',
   'logger',
 ] as const;
-const RELAY_OPTIONS = ['batchSize', 'pollIntervalMs', 'listen', 'backoff', 'shutdownTimeoutMs'] as const;
+const RELAY_OPTIONS = [
+  'batchSize',
+  'maxAttempts',
+  'pollIntervalMs',
+  'listen',
+  'backoff',
+  'shutdownTimeoutMs',
+] as const;
 const INBOX_OPTIONS = [
   'store',
   'retentionMs',
@@ -86,6 +94,7 @@ function resolveRelay(relay: OutboxRelayOptions): ResolvedRelayOptions {
     throw new ConfigurationError(`${at}.listen`, 'a boolean');
   return {
     batchSize: assertInteger(relay.batchSize ?? 100, `${at}.batchSize`, 1, 10_000),
+    maxAttempts: assertInteger(relay.maxAttempts ?? 5, `${at}.maxAttempts`, 1, 1_000_000),
     pollIntervalMs: assertDuration(relay.pollIntervalMs ?? 1_000, `${at}.pollIntervalMs`, 1),
     listen: relay.listen ?? true,
     backoff: resolveBackoff(relay.backoff ?? { initialMs: 200, maxMs: 10_000 }, `${at}.backoff`),

@@ -6,8 +6,14 @@
  * no earlier row of the same key outside this claim: an earlier row that another relay holds is still being
  * published, and publishing ours before it would break the per-key order. The dropped rows stay locked
  * until this round commits and are taken by a later round.
+ *
+ * `note` records a transient failure (`last_error` only), `refuse` a permanent one (`attempts` + 1), and
+ * `bury` moves a row to the dead-letter table with its attempts and last error.
  */
-export function relayStatements(table: string): { claim: string; remove: string; fail: string } {
+export function relayStatements(
+  table: string,
+  dead: string,
+): { claim: string; remove: string; note: string; refuse: string; bury: string } {
   return {
     claim: `
       WITH claimed AS (
@@ -22,6 +28,13 @@ export function relayStatements(table: string): { claim: string; remove: string;
                   AND e.id < c.id AND e.id NOT IN (SELECT id FROM claimed))
        ORDER BY o.id`,
     remove: `DELETE FROM ${table} WHERE id = ANY($1::bigint[])`,
-    fail: `UPDATE ${table} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])`,
+    note: `UPDATE ${table} SET last_error = $2 WHERE id = ANY($1::bigint[])`,
+    refuse: `UPDATE ${table} SET attempts = attempts + 1, last_error = $2 WHERE id = $1::bigint`,
+    bury: `
+      WITH moved AS (DELETE FROM ${table} WHERE id = $1::bigint RETURNING *)
+      INSERT INTO ${dead} (id, message_id, kind, destination, message_key, headers, encoding, payload, options,
+                           created_at, attempts, last_error)
+      SELECT id, message_id, kind, destination, message_key, headers, encoding, payload, options, created_at,
+             attempts + 1, $2 FROM moved`,
   };
 }

@@ -49,14 +49,7 @@ export class OutboxRelayHost implements OnModuleInit, OnApplicationBootstrap, On
   onApplicationBootstrap(): void {
     if (!this.options.relay) return;
     const publisher = new BrokerPublisher(resolveBrokers(this.moduleRef));
-    this.relay = new OutboxRelay(
-      this.pool,
-      this.options.tables.outbox,
-      this.options.tables.schema,
-      this.options.relay,
-      publisher,
-      this.logger,
-    );
+    this.relay = new OutboxRelay(this.pool, this.options.tables, this.options.relay, publisher, this.logger);
     this.relay.start();
   }
 

@@ -5,6 +5,8 @@ export interface TableNames {
   schema: string;
   outbox: string;
   inbox: string;
+  /** The relay's dead-letter table (`databus_outbox_dead`, migration 2). */
+  dead: string;
   version: string;
 }
 
@@ -21,6 +23,7 @@ export function tableNames(schema = 'public', option = 'schema'): TableNames {
     schema,
     outbox: `${q}.databus_outbox`,
     inbox: `${q}.databus_inbox`,
+    dead: `${q}.databus_outbox_dead`,
     version: `${q}.databus_outbox_schema`,
   };
 }
