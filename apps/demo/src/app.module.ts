@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { JwtAuthModule } from '@databus/auth';
+import { OutboxModule } from '@databus/outbox';
 import { TaskQueueModule } from '@databus/queue';
 import { RealtimeModule } from '@databus/realtime';
 import { StreamingModule } from '@databus/streaming';
@@ -8,6 +9,8 @@ import { DEMO_CONFIG } from './config/demo.config';
 import { DemoConfig } from './config/demo-config.interface';
 import { DemoConfigModule } from './config/demo-config.module';
 import { loadQueueNames } from './config/load-demo-config';
+import { DemoDatabaseModule } from './database/database.module';
+import { DEMO_DATABASE, DemoDatabase } from './database/demo-database';
 import { GatewayModule } from './gateway/gateway.module';
 import { GatewayService } from './gateway/gateway.service';
 import { PageController } from './page/page.controller';
@@ -77,6 +80,17 @@ export class AppModule {
             url: c.queueUrl,
             tls: brokerTls(c.queueUrl, c.tls),
             shutdownTimeoutMs: c.shutdownTimeoutMs,
+          }),
+        }),
+        DemoDatabaseModule,
+        // The readings' transactional outbox: rows written with the demo's own, relayed to `sensor-readings`.
+        OutboxModule.forRootAsync({
+          isGlobal: true,
+          inject: [DEMO_DATABASE, DEMO_CONFIG],
+          useFactory: (database: DemoDatabase, c: DemoConfig) => ({
+            pool: database.pool,
+            schema: c.databaseSchema,
+            relay: { shutdownTimeoutMs: c.shutdownTimeoutMs },
           }),
         }),
         JwtAuthModule.forRootAsync({

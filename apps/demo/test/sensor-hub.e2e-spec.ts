@@ -44,7 +44,11 @@ describe('sensor hub on memory:// (embedded default)', () => {
         body: JSON.stringify({ value: 20 + i }),
       });
       expect(posted.status).toBe(202);
-      expect(await posted.json()).toEqual({ dataset: 'sensor-readings', sequence: expect.any(Number) });
+      expect(await posted.json()).toEqual({
+        dataset: 'sensor-readings',
+        sequence: expect.any(Number),
+        messageId: expect.any(String),
+      });
       const stats = await fetch(`${demo.url}/api/sensors/${sensor}/stats`);
       expect(stats.status).toBe(202);
       expect(await stats.json()).toEqual({ status: 'pending', sensor, count: 1, queued: true });

@@ -14,6 +14,7 @@ export {
 export type { OutboxModuleOptions, OutboxRelayOptions } from './options/outbox-options.interface';
 export type { IdempotencyStoreOptions } from './inbox/inbox-options.interface';
 export { OutboxService, type OutboxProduceOptions, type OutboxEnqueueOptions } from './outbox/outbox.service';
+export type { OutboxPool, OutboxPoolClient, OutboxQueryResult } from './sql/outbox-pool';
 export {
   type SqlExecutor,
   type TransactionAdapter,

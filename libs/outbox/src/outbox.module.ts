@@ -6,6 +6,7 @@ import { OutboxConfigurableModule, OUTBOX_MODULE_OPTIONS } from './outbox.module
 import type { OutboxModuleOptions } from './options/outbox-options.interface';
 import { resolveOutboxOptions, ResolvedOutboxOptions } from './options/resolve-outbox-options';
 import { OutboxService } from './outbox/outbox.service';
+import type { OutboxPool } from './sql/outbox-pool';
 import { OutboxRelayHost } from './relay/outbox-relay.host';
 import { InboxHost } from './inbox/inbox.host';
 import { DatabusDrainModule } from '@databus/common/internal';
@@ -36,7 +37,7 @@ import { DatabusDrainModule } from '@databus/common/internal';
     {
       provide: OUTBOX_POOL,
       inject: [OUTBOX_MODULE_OPTIONS, OUTBOX_OPTIONS],
-      useFactory: (options: OutboxModuleOptions): Pool =>
+      useFactory: (options: OutboxModuleOptions): OutboxPool =>
         options.pool ?? new Pool({ connectionString: options.connectionString }),
     },
     OutboxService,

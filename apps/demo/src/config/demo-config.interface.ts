@@ -72,8 +72,15 @@ export interface DemoConfig {
   simulator: SimulatorConfig;
   auth: DemoAuthConfig;
   tls: TlsFiles;
-  /** Where the demo PKI (CA, server and client certificates) is generated at first start. */
+  /** Where the demo PKI (CA, server and client certificates) and the embedded database are kept. */
   dataDir: string;
+  /**
+   * The PostgreSQL of the readings and their outbox (`DATABASE_URL`); absent: the embedded PostgreSQL
+   * (PGlite) in `<dataDir>/postgres`. Never logged with its password.
+   */
+  databaseUrl?: string;
+  /** The schema of the demo's tables and the outbox's (`DATABASE_SCHEMA`). */
+  databaseSchema: string;
   /** How long shutdown waits for in-flight handlers. */
   shutdownTimeoutMs: number;
   /** Optional Centrifugo push of notifications. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { assertInteger, assertOneOf, ConfigurationError } from '@databus/common';
+import { assertInteger, assertOneOf, ConfigurationError, redactUrl } from '@databus/common';
 import { AuthStrategyName, DemoConfig, DemoQueueNames, TlsFiles } from './demo-config.interface';
 
 /** Environment variables as read by the demo (`process.env` plus overrides). */
@@ -65,6 +65,8 @@ export function loadDemoConfig(env: DemoEnv): DemoConfig {
     },
     tls: tlsFiles(env),
     dataDir: text(env, 'DEMO_DATA_DIR') ?? join(__dirname, '..', '..', '.data'),
+    databaseUrl: postgresUrl(env, 'DATABASE_URL'),
+    databaseSchema: identifier(env, 'DATABASE_SCHEMA') ?? 'public',
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     centrifugo: centrifugoUrl
       ? {
@@ -159,4 +161,29 @@ function url(env: DemoEnv, name: string): string | undefined {
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** A `postgres://` / `postgresql://` URL, or undefined when unset. */
+function postgresUrl(env: DemoEnv, name: string): string | undefined {
+  const value = text(env, name);
+  if (value === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\/[^\s]+$/.test(value))
+    throw new ConfigurationError(
+      name,
+      'a postgres://user@host:port/database URL (unset: the embedded PostgreSQL)',
+      {
+        received: JSON.stringify(redactUrl(value)),
+      },
+    );
+  return value;
+}
+
+/** A plain SQL identifier (it is pasted into statements), or undefined when unset. */
+function identifier(env: DemoEnv, name: string): string | undefined {
+  const value = text(env, name);
+  if (value !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(value))
+    throw new ConfigurationError(name, 'a PostgreSQL identifier (letters, digits, _; at most 63)', {
+      received: JSON.stringify(value),
+    });
+  return value;
 }

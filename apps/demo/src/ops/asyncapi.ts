@@ -2,7 +2,7 @@ import { DynamicModule } from '@nestjs/common';
 import { AsyncApiModule } from '@databus/asyncapi';
 import type { DemoQueueNames } from '../config/demo-config.interface';
 import { ReadingDto } from '../sensors/reading.dto';
-import { READINGS_DATASET } from '../sensors/readings.controller';
+import { READINGS_DATASET } from '../sensors/readings-ledger';
 import { StatsTaskDto } from '../sensors/stats-task.dto';
 
 /**

@@ -4,13 +4,13 @@ import { ReadingReceipts } from './reading-receipts';
 describe('ReadingReceipts', () => {
   afterEach(() => jest.useRealTimers());
 
-  it('resolves a receipt with the sequence the handler stored the reading at', async () => {
+  it('resolves a receipt with the sequence and message id the handler stored the reading with', async () => {
     const receipts = new ReadingReceipts();
     const receipt = receipts.expect('r1', 'the reading of "boiler"');
-    receipts.stored('someone-else', 7);
-    receipts.stored(undefined, 8);
-    receipts.stored('r1', 9);
-    await expect(receipt).resolves.toBe(9);
+    receipts.stored('someone-else', { sequence: 7, messageId: 'm7' });
+    receipts.stored(undefined, { sequence: 8, messageId: 'm8' });
+    receipts.stored('r1', { sequence: 9, messageId: 'm9' });
+    await expect(receipt).resolves.toEqual({ sequence: 9, messageId: 'm9' });
   });
 
   it('answers 504 naming the reading when the handler does not store it in time', async () => {
@@ -22,7 +22,7 @@ describe('ReadingReceipts', () => {
     await expect(receipt).rejects.toThrow(
       'the reading of "boiler" was published but not stored within 2 s (is the readings handler running?)',
     );
-    receipts.stored('r2', 3); // too late: ignored
+    receipts.stored('r2', { sequence: 3, messageId: 'm3' }); // too late: ignored
   });
 
   it('rejects what is still waiting when the module stops', async () => {

@@ -6,8 +6,14 @@ export const READING_ID_HEADER = 'x-demo-reading-id';
 /** How long `POST …/readings` waits for its reading to be stored before it answers 504. */
 export const STORE_TIMEOUT_MS = 10_000;
 
+/** Where the handler stored a reading: the sequence it consumed it at and the message id it carried. */
+export interface ReadingReceipt {
+  sequence: number;
+  messageId: string;
+}
+
 interface Waiter {
-  resolve(sequence: number): void;
+  resolve(receipt: ReadingReceipt): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
 }
@@ -23,11 +29,11 @@ export class ReadingReceipts implements OnModuleDestroy {
   private readonly waiting = new Map<string, Waiter>();
 
   /**
-   * Resolves with the reading's sequence once `stored(id, …)` is called; rejects with a 504
+   * Resolves with the reading's receipt once `stored(id, …)` is called; rejects with a 504
    * `GatewayTimeoutException` after `timeoutMs`. Call it before producing, so a fast handler cannot be missed.
    */
-  expect(id: string, what: string, timeoutMs = STORE_TIMEOUT_MS): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
+  expect(id: string, what: string, timeoutMs = STORE_TIMEOUT_MS): Promise<ReadingReceipt> {
+    return new Promise<ReadingReceipt>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
         reject(
@@ -41,13 +47,13 @@ export class ReadingReceipts implements OnModuleDestroy {
     });
   }
 
-  /** The handler stored the reading `id` (absent for readings that were not posted here) at `sequence`. */
-  stored(id: string | undefined, sequence: number): void {
+  /** The handler stored the reading `id` (absent for readings that were not posted here). */
+  stored(id: string | undefined, receipt: ReadingReceipt): void {
     const waiter = id === undefined ? undefined : this.waiting.get(id);
     if (!waiter || id === undefined) return;
     this.waiting.delete(id);
     clearTimeout(waiter.timer);
-    waiter.resolve(sequence);
+    waiter.resolve(receipt);
   }
 
   /** Stops waiting for `id` (its produce failed). */

@@ -1,24 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ChannelService, Ctx, DatasetMessage, OnDatasetMessage, Payload } from '@databus/streaming';
+import { Ctx, DatabusHeaders, DatasetMessage, OnDatasetMessage, Payload } from '@databus/streaming';
 import { LiveFeed } from '../live/live-feed.service';
 import { NewReadingDto, ReadingDto } from './reading.dto';
 import { READING_ID_HEADER, ReadingReceipts } from './reading-receipts';
+import { READINGS_DATASET, ReadingsLedger } from './readings-ledger';
 import { ReadingsStore, SensorSummary } from './readings.store';
 import { SensorIdPipe } from './sensor-id.pipe';
 import { validation } from './validation';
 
-/** The dataset sensors publish to. */
-export const READINGS_DATASET = 'sensor-readings';
+export { READINGS_DATASET } from './readings-ledger';
 
 /**
- * Readings in and out: `POST /api/sensors/:id/readings` produces to the `sensor-readings` dataset, and
- * `onReading()` (an `@OnDatasetMessage` handler on this controller) consumes it into the store.
+ * Readings in and out: `POST /api/sensors/:id/readings` records the reading and its dataset message in one
+ * transaction (`ReadingsLedger`, the transactional outbox); the outbox relay publishes it to the
+ * `sensor-readings` dataset, and `onReading()` (an `@OnDatasetMessage` handler on this controller) consumes
+ * it into the store.
  */
 @Controller('api/sensors')
 export class ReadingsController {
   constructor(
-    private readonly channel: ChannelService,
+    private readonly ledger: ReadingsLedger,
     private readonly store: ReadingsStore,
     private readonly feed: LiveFeed,
     private readonly receipts: ReadingReceipts,
@@ -31,29 +33,27 @@ export class ReadingsController {
   }
 
   /**
-   * Publishes one reading (keyed by sensor, so a sensor's readings stay in order) and answers once
-   * `onReading()` has stored it, with the sequence it was consumed at: a GET right after sees it.
+   * Records one reading through the outbox (keyed by sensor, so a sensor's readings stay in order) and
+   * answers once `onReading()` has stored it, with the sequence it was consumed at (a GET right after sees
+   * it) and the message id the handler received (the outbox row's).
    */
   @Post(':id/readings')
   @HttpCode(202)
   async publish(
     @Param('id', SensorIdPipe) sensor: string,
     @Body(validation()) body: NewReadingDto,
-  ): Promise<{ dataset: string; sequence: number }> {
-    const reading: ReadingDto = { sensor, value: body.value, time: body.time ?? new Date().toISOString() };
+  ): Promise<{ dataset: string; sequence: number; messageId: string }> {
+    const reading = { sensor, value: body.value, time: body.time ?? new Date().toISOString() };
     const id = randomUUID();
     const stored = this.receipts.expect(id, `the reading of "${sensor}"`);
-    stored.catch(() => undefined); // awaited below; a timeout while produce() is still running is not unhandled
+    stored.catch(() => undefined); // awaited below; a timeout while record() is still running is not unhandled
     try {
-      await this.channel.produce(READINGS_DATASET, reading, {
-        key: sensor,
-        headers: { [READING_ID_HEADER]: id },
-      });
+      await this.ledger.record([{ reading, headers: { [READING_ID_HEADER]: id } }]);
     } catch (error) {
       this.receipts.cancel(id);
       throw error;
     }
-    return { dataset: READINGS_DATASET, sequence: await stored };
+    return { dataset: READINGS_DATASET, ...(await stored) };
   }
 
   /**
@@ -70,6 +70,9 @@ export class ReadingsController {
       time,
       sequence: String(message.sequence),
     });
-    this.receipts.stored(message.headers[READING_ID_HEADER], message.sequence);
+    this.receipts.stored(message.headers[READING_ID_HEADER], {
+      sequence: message.sequence,
+      messageId: message.headers[DatabusHeaders.MESSAGE_ID] ?? '',
+    });
   }
 }

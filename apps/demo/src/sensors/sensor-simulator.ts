@@ -1,14 +1,12 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { ChannelService } from '@databus/streaming';
 import { DEMO_CONFIG } from '../config/demo.config';
 import { DemoConfig } from '../config/demo-config.interface';
-import { READINGS_DATASET } from './readings.controller';
-import { ReadingDto } from './reading.dto';
+import { ReadingsLedger } from './readings-ledger';
 import { ReadingsStore } from './readings.store';
 
 /**
- * Publishes a reading per simulated sensor every `SIMULATOR_INTERVAL_MS` (a random walk around a per-sensor
- * base value), and logs what the store holds every `SIMULATOR_REPORT_MS`. Every `SIMULATOR_STATS_MS` it also
+ * Records a reading per simulated sensor every `SIMULATOR_INTERVAL_MS` (a random walk around a per-sensor
+ * base value), all in one transaction through the outbox (`ReadingsLedger`), and logs what the store holds every `SIMULATOR_REPORT_MS`. Every `SIMULATOR_STATS_MS` it also
  * plays a client: DELETE then GET the stats of the next sensor through the API, so the whole flow (202, task,
  * JWT PUT, notification) shows in the log without anyone clicking. `SIMULATOR=off` disables all of it; then
  * readings come only from `POST /api/sensors/:id/readings`.
@@ -25,7 +23,7 @@ export class SensorSimulator implements OnModuleDestroy {
   private readonly levels = new Map<string, number>();
 
   constructor(
-    private readonly channel: ChannelService,
+    private readonly ledger: ReadingsLedger,
     private readonly store: ReadingsStore,
     @Inject(DEMO_CONFIG) private readonly config: DemoConfig,
   ) {}
@@ -60,13 +58,12 @@ export class SensorSimulator implements OnModuleDestroy {
     const readings = [...this.levels.entries()].map(([sensor, level]) => {
       const value = Math.round((level + (Math.random() - 0.5)) * 100) / 100;
       this.levels.set(sensor, value);
-      const reading: ReadingDto = { sensor, value, time };
-      return { value: reading, key: sensor };
+      return { reading: { sensor, value, time } };
     });
     this.track(
-      this.channel.produceMany(READINGS_DATASET, readings).then(
+      this.ledger.record(readings).then(
         () => undefined,
-        (error: unknown) => this.logger.warn(`Could not publish readings: ${message(error)}`),
+        (error: unknown) => this.logger.warn(`Could not record readings: ${message(error)}`),
       ),
     );
   }

@@ -5,6 +5,7 @@ import { DemoConfig, DemoQueueNames } from '../config/demo-config.interface';
 import { LiveModule } from '../live/live.module';
 import { ReadingReceipts } from './reading-receipts';
 import { ReadingsController } from './readings.controller';
+import { ReadingsLedger } from './readings-ledger';
 import { ReadingsStore } from './readings.store';
 import { SensorSimulator } from './sensor-simulator';
 import { StatsController } from './stats.controller';
@@ -33,7 +34,14 @@ export class SensorsModule {
         }),
       ],
       controllers: [ReadingsController, StatsController],
-      providers: [ReadingsStore, ReadingReceipts, StatsStore, statsWorkerOn(names), SensorSimulator],
+      providers: [
+        ReadingsStore,
+        ReadingsLedger,
+        ReadingReceipts,
+        StatsStore,
+        statsWorkerOn(names),
+        SensorSimulator,
+      ],
       exports: [SensorSimulator],
     };
   }

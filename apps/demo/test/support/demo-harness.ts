@@ -5,8 +5,23 @@ import type { LogLevel } from '@nestjs/common';
 import { uniqueName, waitFor } from '@databus/testing';
 import { RunningDemo, startDemo } from '../../src/bootstrap';
 import { DEMO_ENV_KEYS } from '../../src/config/demo-env-keys';
+import { migrateOutbox } from '@databus/outbox';
+import { Pool } from 'pg';
 import { GatewayService } from '../../src/gateway/gateway.service';
 import { TokenIssuer } from '../../src/gateway/token-issuer';
+
+// The embedded PostgreSQL, loaded by the test environment with Node's own require (see jose-environment.js).
+jest.mock('@electric-sql/pglite', () => (globalThis as { __databusPglite?: unknown }).__databusPglite);
+
+/** The loopback PostgreSQL of the test machines (trust auth, database `test`), as in the outbox's tests. */
+export const POSTGRES_URL = process.env.DATABUS_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * `bootDemo(EMBEDDED_DATABASE)`: the demo's default database, the embedded PostgreSQL (PGlite) in its data
+ * directory. Other boots use a schema of their own on the loopback PostgreSQL (created with the outbox's
+ * migration, dropped by `stop`): PGlite's first start runs initdb, which takes seconds on a loaded machine.
+ */
+export const EMBEDDED_DATABASE: Readonly<Record<string, string>> = { DATABASE_URL: '' };
 
 /** A sensor hub booted for a test, on a free port, with the simulator off and nothing read from `.env`. */
 export interface DemoUnderTest extends RunningDemo {
@@ -27,6 +42,7 @@ export async function bootDemo(
   envFile?: string,
 ): Promise<DemoUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'databus-demo-'));
+  const database = env.DATABASE_URL === undefined ? await migratedSchema() : undefined;
   // Variables the env file sets are left to it (an override, even empty, would win over the file).
   const fromFile = envFile
     ? [...readFileSync(envFile, 'utf8').matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1])
@@ -34,23 +50,30 @@ export async function bootDemo(
   const blank = Object.fromEntries(
     DEMO_ENV_KEYS.filter((key) => !fromFile.includes(key)).map((key) => [key, '']),
   );
-  const demo = await startDemo({
-    env: {
-      ...blank,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SIMULATOR: 'off',
-      STREAMING_URL: `memory://${uniqueName('demo-e2e')}`,
-      QUEUE_URL: 'memory://',
-      STREAMING_GROUP: uniqueName('sensor-hub'),
-      DEMO_DATA_DIR: dataDir,
-      ...env,
-    },
-    ignoreEnvFile: envFile === undefined,
-    envFilePath: envFile,
-    logger,
-    shutdownHooks: false,
-  });
+  let demo: RunningDemo;
+  try {
+    demo = await startDemo({
+      env: {
+        ...blank,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        SIMULATOR: 'off',
+        STREAMING_URL: `memory://${uniqueName('demo-e2e')}`,
+        QUEUE_URL: 'memory://',
+        STREAMING_GROUP: uniqueName('sensor-hub'),
+        DEMO_DATA_DIR: dataDir,
+        ...(database ? { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: database.schema } : {}),
+        ...env,
+      },
+      ignoreEnvFile: envFile === undefined,
+      envFilePath: envFile,
+      logger,
+      shutdownHooks: false,
+    });
+  } catch (error) {
+    await database?.drop();
+    throw error;
+  }
   const gateway = demo.app.get(GatewayService);
   let closed: Promise<void> | undefined;
   return {
@@ -63,7 +86,33 @@ export async function bootDemo(
     close: () => (closed ??= demo.close()),
     stop: async () => {
       await (closed ??= demo.close());
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh schema on the loopback PostgreSQL with the outbox tables. */
+async function migratedSchema(): Promise<{ schema: string; drop(): Promise<void> }> {
+  const schema = uniqueName('demo')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 63);
+  const pool = new Pool({ connectionString: POSTGRES_URL, max: 1 });
+  try {
+    await migrateOutbox(pool, schema);
+  } finally {
+    await pool.end();
+  }
+  return {
+    schema,
+    drop: async () => {
+      const admin = new Pool({ connectionString: POSTGRES_URL, max: 1 });
+      try {
+        await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await admin.end();
+      }
     },
   };
 }

@@ -1,22 +1,24 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createParamDecorator } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import type { OutboxPoolClient } from '../sql/outbox-pool';
 
-const current = new AsyncLocalStorage<PoolClient>();
+const current = new AsyncLocalStorage<OutboxPoolClient>();
 
 /** Runs `work` with `tx` as the inbox transaction of the handler it calls. */
-export function withInboxTransaction<T>(tx: PoolClient, work: () => Promise<T>): Promise<T> {
+export function withInboxTransaction<T>(tx: OutboxPoolClient, work: () => Promise<T>): Promise<T> {
   return current.run(tx, work);
 }
 
 /**
  * The transaction an `idempotent: true` handler runs in (PostgreSQL inbox store): do the handler's writes on
  * it, and they commit together with the message id, or not at all. `undefined` outside such a handler (and
- * with the Redis store, which has no transaction).
+ * with the Redis store, which has no transaction). Typed as the client of the module's pool: a node-postgres
+ * `PoolClient` unless you give `C` (the client type of another `OutboxPool`).
  * @publicApi
  */
-export function currentInboxTransaction(): PoolClient | undefined {
-  return current.getStore();
+export function currentInboxTransaction<C extends OutboxPoolClient = PoolClient>(): C | undefined {
+  return current.getStore() as C | undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import { IdempotencyStore, redactText } from '@databus/common';
 import { DatabusDrain, errorMessage } from '@databus/common/internal';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { Pool } from 'pg';
+import type { OutboxPool } from '../sql/outbox-pool';
 import { OUTBOX_OPTIONS, OUTBOX_POOL } from '../outbox.constants';
 import type { ResolvedOutboxOptions } from '../options/resolve-outbox-options';
 import { PostgresIdempotencyStore } from './postgres-idempotency.store';
@@ -21,7 +21,7 @@ export class InboxHost implements OnApplicationBootstrap, OnApplicationShutdown 
 
   constructor(
     @Inject(OUTBOX_OPTIONS) private readonly options: ResolvedOutboxOptions,
-    @Inject(OUTBOX_POOL) pool: Pool,
+    @Inject(OUTBOX_POOL) pool: OutboxPool,
     drain: DatabusDrain,
   ) {
     const inbox = options.inbox;

@@ -1,5 +1,5 @@
 import type { IdempotencyStore, IdempotentDelivery, IdempotentOutcome } from '@databus/common';
-import type { Pool } from 'pg';
+import type { OutboxPool } from '../sql/outbox-pool';
 import { withInboxTransaction } from './inbox-transaction';
 
 /**
@@ -12,7 +12,7 @@ import { withInboxTransaction } from './inbox-transaction';
  */
 export class PostgresIdempotencyStore implements IdempotencyStore {
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: OutboxPool,
     private readonly table: string,
     private readonly retentionMs: number,
   ) {}

@@ -1,6 +1,6 @@
 import type { BackoffOptions } from '@databus/common';
 import type { LoggerService } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { OutboxPool } from '../sql/outbox-pool';
 import type { TransactionAdapter } from '../sql/sql-executor';
 import type { IdempotencyStoreOptions } from '../inbox/inbox-options.interface';
 
@@ -30,8 +30,11 @@ export interface OutboxRelayOptions {
  * @publicApi
  */
 export interface OutboxModuleOptions {
-  /** The application's node-postgres pool (the outbox never ends it). Either this or `connectionString`. */
-  pool?: Pool;
+  /**
+   * The application's node-postgres pool (the outbox never ends it), or another `OutboxPool`. Either this or
+   * `connectionString`.
+   */
+  pool?: OutboxPool;
   /** A PostgreSQL URL; the module then opens (and closes) its own pool. */
   connectionString?: string;
   /** Schema holding the tables (`npx databus-outbox migrate --schema`). @default 'public' */

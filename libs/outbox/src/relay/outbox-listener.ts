@@ -1,7 +1,7 @@
 import { backoffDelay, redactText, ResolvedBackoff, sleep } from '@databus/common';
 import { errorMessage } from '@databus/common/internal';
 import type { LoggerService } from '@nestjs/common';
-import type { Notification, Pool, PoolClient } from 'pg';
+import type { OutboxPool, OutboxPoolClient } from '../sql/outbox-pool';
 import { OUTBOX_NOTIFY_CHANNEL } from '../outbox.constants';
 
 /**
@@ -11,11 +11,11 @@ import { OUTBOX_NOTIFY_CHANNEL } from '../outbox.constants';
  */
 export class OutboxListener {
   private readonly abort = new AbortController();
-  private client?: PoolClient;
+  private client?: OutboxPoolClient;
   private running?: Promise<void>;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: OutboxPool,
     private readonly schema: string,
     private readonly onCommit: () => void,
     private readonly backoff: ResolvedBackoff,
@@ -68,7 +68,7 @@ export class OutboxListener {
       client.on('end', () => resolve());
       signal.addEventListener('abort', () => resolve(), { once: true });
     });
-    client.on('notification', (message: Notification) => {
+    client.on('notification', (message: { channel: string; payload?: string }) => {
       if (message.channel === OUTBOX_NOTIFY_CHANNEL && (message.payload ?? '') === this.schema)
         this.onCommit();
     });

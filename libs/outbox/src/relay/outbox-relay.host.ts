@@ -8,7 +8,7 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { Pool } from 'pg';
+import type { OutboxPool } from '../sql/outbox-pool';
 import { OUTBOX_OPTIONS, OUTBOX_POOL } from '../outbox.constants';
 import type { ResolvedOutboxOptions } from '../options/resolve-outbox-options';
 import { assertOutboxSchema } from '../schema/migrate';
@@ -29,7 +29,7 @@ export class OutboxRelayHost implements OnModuleInit, OnApplicationBootstrap, On
 
   constructor(
     @Inject(OUTBOX_OPTIONS) private readonly options: ResolvedOutboxOptions & { ownPool?: boolean },
-    @Inject(OUTBOX_POOL) private readonly pool: Pool,
+    @Inject(OUTBOX_POOL) private readonly pool: OutboxPool,
     private readonly moduleRef: ModuleRef,
     drain: DatabusDrain,
   ) {

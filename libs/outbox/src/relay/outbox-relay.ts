@@ -1,7 +1,7 @@
 import { isPermanentFailure, redactText, retry } from '@databus/common';
 import { errorMessage } from '@databus/common/internal';
 import type { LoggerService } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
+import type { OutboxPool, OutboxPoolClient } from '../sql/outbox-pool';
 import type { ResolvedRelayOptions } from '../options/resolve-outbox-options';
 import type { TableNames } from '../sql/table-names';
 import { OutboxRow, toOutboxRow } from '../outbox/outbox-row';
@@ -59,7 +59,7 @@ export class OutboxRelay {
   private loop?: Promise<void>;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: OutboxPool,
     tables: TableNames,
     private readonly options: ResolvedRelayOptions,
     private readonly publisher: OutboxPublisher,
@@ -126,7 +126,7 @@ export class OutboxRelay {
     return round;
   }
 
-  private async round(client: PoolClient): Promise<RelayRound & { error?: unknown }> {
+  private async round(client: OutboxPoolClient): Promise<RelayRound & { error?: unknown }> {
     const { rows } = await client.query(this.sql.claim, [this.options.batchSize]);
     const claimed = rows.map(toOutboxRow);
     const groups = new Map<string, OutboxRow[]>();
