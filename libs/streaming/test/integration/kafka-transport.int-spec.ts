@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Admin, Kafka, logLevel } from 'kafkajs';
-import { parseBrokerUrl, resolveBackoff } from '@databus/common';
+import { ConfigurationError, parseBrokerUrl, resolveBackoff } from '@databus/common';
 import { brokerUrl, describeWithBroker, uniqueName, waitFor } from '@databus/testing';
 import { Ctx, DatasetMessage, Offset, OnDatasetMessage, Payload } from '@databus/streaming';
 import { IncomingRecord } from '../../src/transport/transport-record.interface';
@@ -78,6 +78,18 @@ describeWithBroker('kafka', 'kafka transport on a broker', () => {
     const created = topics.filter((t) => existing.has(t));
     if (created.length) await admin.deleteTopics({ topics: created }).catch(() => undefined);
     await admin.disconnect();
+  });
+
+  it('refuses at connect a replicationFactor above the cluster size (one broker here), naming the option', async () => {
+    const t = transport({ replicationFactor: 3, minInsyncReplicas: 2 });
+    try {
+      const error = await t.connect().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as ConfigurationError).option).toBe('transportOptions.replicationFactor');
+      expect((error as Error).message).toContain('at most 1 (the Kafka cluster has 1 broker(s) up');
+    } finally {
+      await t.close();
+    }
   });
 
   it('connects when the first host of a cluster URL does not answer (bootstraps from the next)', async () => {

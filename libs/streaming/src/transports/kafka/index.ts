@@ -10,6 +10,7 @@ export const kafkajsDriverFactory: KafkaDriverFactory = async (context, options)
     idempotent: options.idempotent,
     numPartitions: options.numPartitions,
     replicationFactor: options.replicationFactor,
+    minInsyncReplicas: options.minInsyncReplicas,
   });
   return { driver, dispose: built.dispose };
 };

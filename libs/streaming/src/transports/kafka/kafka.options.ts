@@ -42,8 +42,18 @@ export interface KafkaTransportOptions {
   autoCreateTopics?: boolean;
   /** Partitions of topics created by `autoCreateTopics`. @default the broker's `num.partitions` */
   numPartitions?: number;
-  /** Replication factor of created topics. @default the broker's `default.replication.factor` */
+  /**
+   * Replication factor of created topics (3 on a cluster of 3: each partition on every broker). More than the
+   * cluster has brokers fails at connect with a `ConfigurationError` naming this option and the size.
+   * @default the broker's `default.replication.factor`
+   */
   replicationFactor?: number;
+  /**
+   * `min.insync.replicas` of created topics: with the transport's `acks: all`, a produce is acknowledged once
+   * this many replicas have it (2 of 3: an acknowledged record survives the loss of a broker, and producing
+   * goes on while one is down). Needs `replicationFactor`, at most it. @default the broker's
+   */
+  minInsyncReplicas?: number;
   /** @default 3000 */
   connectionTimeoutMs?: number;
   /** @default 30000 */
@@ -68,6 +78,7 @@ export interface ResolvedKafkaOptions {
   autoCreateTopics: boolean;
   numPartitions?: number;
   replicationFactor?: number;
+  minInsyncReplicas?: number;
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
   authenticationTimeoutMs: number;
@@ -85,6 +96,7 @@ const KNOWN = [
   'autoCreateTopics',
   'numPartitions',
   'replicationFactor',
+  'minInsyncReplicas',
   'connectionTimeoutMs',
   'requestTimeoutMs',
   'authenticationTimeoutMs',
@@ -136,16 +148,18 @@ export function resolveKafkaOptions(
     throw new ConfigurationError(o('autoCreateTopics'), 'a boolean');
   if (raw.idempotent !== undefined && typeof raw.idempotent !== 'boolean')
     throw new ConfigurationError(o('idempotent'), 'a boolean');
+  const replicationFactor =
+    raw.replicationFactor === undefined
+      ? undefined
+      : assertInteger(raw.replicationFactor, o('replicationFactor'), 1, 32767);
   return {
     sasl: resolveSasl(raw.sasl, query.sasl),
     replyTopic: raw.replyTopic as string | undefined,
     autoCreateTopics: (raw.autoCreateTopics as boolean | undefined) ?? true,
     numPartitions:
       raw.numPartitions === undefined ? undefined : assertInteger(raw.numPartitions, o('numPartitions'), 1),
-    replicationFactor:
-      raw.replicationFactor === undefined
-        ? undefined
-        : assertInteger(raw.replicationFactor, o('replicationFactor'), 1, 32767),
+    replicationFactor,
+    minInsyncReplicas: resolveMinInsync(raw.minInsyncReplicas, replicationFactor, o('minInsyncReplicas')),
     connectionTimeoutMs: duration('connectionTimeoutMs', 3000),
     requestTimeoutMs: duration('requestTimeoutMs', 30_000),
     authenticationTimeoutMs: duration('authenticationTimeoutMs', 10_000),
@@ -229,4 +243,19 @@ function resolveSasl(raw: unknown, fromQuery: string | undefined): ResolvedKafka
     username: sasl.username as string | undefined,
     password: sasl.password as string | undefined,
   };
+}
+
+/** `minInsyncReplicas`: an integer from 1 to the `replicationFactor` given with it. */
+function resolveMinInsync(
+  value: unknown,
+  replicationFactor: number | undefined,
+  option: string,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (replicationFactor === undefined)
+    throw new ConfigurationError(
+      option,
+      'transportOptions.replicationFactor with it (min.insync.replicas counts the replicas of each partition)',
+    );
+  return assertInteger(value, option, 1, replicationFactor);
 }

@@ -1,5 +1,5 @@
 import { AssignerProtocol, Kafka } from 'kafkajs';
-import { AuthenticationError, TemporaryError } from '@databus/common';
+import { AuthenticationError, ConfigurationError, TemporaryError } from '@databus/common';
 import {
   KafkaBatchOutcome,
   KafkaConsumerHandlers,
@@ -53,6 +53,8 @@ function driverWith(
   consumer: ReturnType<typeof stubConsumer>,
   producer: Record<string, jest.Mock> = {},
   admin: Record<string, jest.Mock> = {},
+  options: ConstructorParameters<typeof KafkajsDriver>[1] = { idempotent: false },
+  brokers = ['b1:9092'],
 ) {
   (Kafka as unknown as jest.Mock).mockImplementation(() => ({
     consumer: (config: Record<string, unknown>) => ((consumer.config = config), consumer.consumer),
@@ -67,7 +69,7 @@ function driverWith(
       ...admin,
     }),
   }));
-  return new KafkajsDriver({ brokers: ['b1:9092'] }, { idempotent: false });
+  return new KafkajsDriver({ brokers }, options);
 }
 
 const settings = (over: Partial<KafkaConsumerSettings> = {}): KafkaConsumerSettings => ({
@@ -360,5 +362,56 @@ describe('subscriptionRoundRobin', () => {
     expect(decoded.m1?.b).toBeUndefined();
     expect(cluster.addMultipleTargetTopics).toHaveBeenCalledWith(['a', 'b']);
     expect(assigner.protocol({ topics: ['a'] }).name).toBe('RoundRobinAssigner');
+  });
+});
+
+describe('KafkajsDriver topics on a cluster', () => {
+  const cluster = (alive: number) => ({
+    describeCluster: jest.fn(async () => ({
+      brokers: Array.from({ length: alive }, (_, i) => ({ nodeId: i + 1 })),
+    })),
+    createTopics: jest.fn(async () => true),
+  });
+
+  it('creates topics with the replication factor and min.insync.replicas asked for', async () => {
+    const admin = cluster(3);
+    const driver = driverWith(stubConsumer(), {}, admin, {
+      idempotent: false,
+      numPartitions: 3,
+      replicationFactor: 3,
+      minInsyncReplicas: 2,
+    });
+    await driver.connect();
+    await driver.ensureTopic('readings');
+    expect(admin.createTopics).toHaveBeenCalledWith({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: 'readings',
+          numPartitions: 3,
+          replicationFactor: 3,
+          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+        },
+      ],
+    });
+  });
+
+  it('refuses at connect a replication factor above the cluster size, naming the option and the size', async () => {
+    const driver = driverWith(stubConsumer(), {}, cluster(1), { idempotent: false, replicationFactor: 3 });
+    const error = await driver.connect().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).option).toBe('transportOptions.replicationFactor');
+    expect((error as Error).message).toContain('at most 1 (the Kafka cluster has 1 broker(s) up');
+  });
+
+  it('counts the URL hosts as the size while a broker is down at connect', async () => {
+    const admin = cluster(2);
+    const driver = driverWith(stubConsumer(), {}, admin, { idempotent: false, replicationFactor: 3 }, [
+      'b1:9092',
+      'b2:9092',
+      'b3:9092',
+    ]);
+    await expect(driver.connect()).resolves.toBeUndefined();
+    expect(admin.describeCluster).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,5 +1,5 @@
 import { Admin, Kafka, KafkaConfig, Partitioners, Producer } from 'kafkajs';
-import { retry, TemporaryError } from '@databus/common';
+import { ConfigurationError, retry, TemporaryError } from '@databus/common';
 import {
   KafkaConsumerSettings,
   KafkaDriver,
@@ -41,6 +41,7 @@ export interface KafkajsDriverOptions {
   idempotent: boolean;
   numPartitions?: number;
   replicationFactor?: number;
+  minInsyncReplicas?: number;
 }
 
 /**
@@ -77,6 +78,30 @@ export class KafkajsDriver implements KafkaDriver {
     } catch (error) {
       throw mapKafkaError(error, 'connect');
     }
+    await this.checkReplicationFactor(this.admin);
+  }
+
+  /**
+   * Refuses a `replicationFactor` above the cluster's size: the larger of the brokers the cluster reports
+   * alive and the bootstrap hosts of the URL (so an app that starts while one broker is down is not refused).
+   */
+  private async checkReplicationFactor(admin: Admin): Promise<void> {
+    const wanted = this.options.replicationFactor;
+    if (wanted === undefined || wanted === 1) return;
+    let alive: number;
+    try {
+      alive = (await admin.describeCluster()).brokers.length;
+    } catch (error) {
+      throw mapKafkaError(error, 'admin');
+    }
+    const hosts = Array.isArray(this.config.brokers) ? this.config.brokers.length : 0;
+    const size = Math.max(alive, hosts);
+    if (wanted > size)
+      throw new ConfigurationError(
+        'transportOptions.replicationFactor',
+        `at most ${size} (the Kafka cluster has ${alive} broker(s) up and the URL names ${hosts} host(s))`,
+        { received: String(wanted) },
+      );
   }
 
   async produce(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<KafkaProduceAck[]> {
@@ -108,6 +133,13 @@ export class KafkajsDriver implements KafkaDriver {
             topic,
             ...(this.options.numPartitions ? { numPartitions: this.options.numPartitions } : {}),
             ...(this.options.replicationFactor ? { replicationFactor: this.options.replicationFactor } : {}),
+            ...(this.options.minInsyncReplicas
+              ? {
+                  configEntries: [
+                    { name: 'min.insync.replicas', value: String(this.options.minInsyncReplicas) },
+                  ],
+                }
+              : {}),
           },
         ],
       });
