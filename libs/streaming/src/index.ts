@@ -86,6 +86,7 @@ export type { NatsTransportOptions, NatsStreamOptions } from './transports/nats/
 export { NatsWireHeaders } from './transports/nats/nats-wire-headers';
 export type { AmqpTransportOptions, AmqpRetentionOptions } from './transports/amqp/amqp.options';
 export type { AmqpDatasetOptions } from './transport/amqp-dataset';
+export type { DatasetPattern, DatasetPatternMatcher } from './transport/dataset-pattern';
 export type { MqttTransportOptions } from './transports/mqtt/mqtt.options';
 export type { RestStreamingTransportOptions } from './transports/rest/rest.options';
 export type { AccountServerOptions } from './account-server/account-server.options';

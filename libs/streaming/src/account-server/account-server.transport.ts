@@ -18,8 +18,15 @@ import { ResolvedAccountServerOptions } from './account-server.options';
 import { durableNameForCn } from './durable-name';
 import { MasUserJwt } from './mas-credentials';
 
-/** The nats transport's capabilities, without request/response (a dataset's user may publish nowhere else). */
-const CAPABILITIES: TransportCapabilities = Object.freeze({ ...NATS_CAPABILITIES, requestReply: false });
+/**
+ * The nats transport's capabilities, without request/response (a dataset's user may publish nowhere else)
+ * and without dataset patterns (each dataset has its own user JWT: there is no user that may list them all).
+ */
+const CAPABILITIES: TransportCapabilities = Object.freeze({
+  ...NATS_CAPABILITIES,
+  requestReply: false,
+  datasetPatterns: false,
+});
 
 /**
  * The dataset client's bootstrap, as a transport over the nats transport:

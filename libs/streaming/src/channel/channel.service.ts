@@ -2,6 +2,12 @@ import { assertDuration, assertNonEmptyString, ConfigurationError } from '@datab
 import { TickCoalescer, tracingActive, withMessagingSpan } from '@databus/common/internal';
 import { StreamingEventListener } from '../connection/streaming-events';
 import { resolveAmqpDataset } from '../transport/amqp-dataset';
+import {
+  assertNotDatasetPattern,
+  DatasetPattern,
+  isDatasetPattern,
+  parseDatasetPattern,
+} from '../transport/dataset-pattern';
 import { RemoteHandlerError } from '../errors';
 import { encodePayload } from '../message/codec';
 import { DatasetMessage } from '../message/dataset-message';
@@ -124,6 +130,7 @@ export class ChannelService {
   /** `assertDatasetName`, once per name: a producer sends to the same few datasets over and over. */
   private checkDataset(dataset: string): void {
     if (this.validDatasets.has(dataset)) return;
+    assertNotDatasetPattern(dataset, 'produce: dataset');
     assertDatasetName(dataset, 'produce: dataset');
     if (this.validDatasets.size >= MAX_REMEMBERED_DATASETS) this.validDatasets.clear();
     this.validDatasets.add(dataset);
@@ -131,6 +138,7 @@ export class ChannelService {
 
   /** Produces several messages in one call; messages with the same key keep their order. */
   async produceMany(dataset: string, messages: readonly ProduceMessage[]): Promise<ProduceResult[]> {
+    assertNotDatasetPattern(dataset, 'produceMany: dataset');
     assertDatasetName(dataset, 'produce: dataset');
     if (!Array.isArray(messages))
       throw new ConfigurationError('produceMany: messages', 'an array of { value, key?, headers? }');
@@ -149,6 +157,7 @@ export class ChannelService {
           `produce: records[${i}]`,
           'an object { dataset, value, key?, headers? }',
         );
+      assertNotDatasetPattern(record.dataset, `produce: records[${i}].dataset`);
       const dataset = assertDatasetName(record.dataset, `produce: records[${i}].dataset`);
       let group = byDataset.get(dataset);
       if (!group) byDataset.set(dataset, (group = { at: [], records: [] }));
@@ -210,36 +219,51 @@ export class ChannelService {
    * Subscribes to a dataset. Without `callback`, iterate the returned `Subscription`; with it, the callback
    * handles messages until `close()`. Fails at once with `UnsupportedFeatureError` when the transport cannot
    * honour `offset`, and with `NoCommittedPositionError` for `offset: 'none'` on a group with no position.
+   *
+   * Given `{ pattern }` instead of a dataset (`*`: one part, `>`: one or more trailing parts), it subscribes to
+   * every dataset that exists now and matches, in one `Subscription`: each dataset keeps its own position,
+   * retries and dead-letter dataset (`<dataset>.dlq`), and `msg.dataset` names it. Needs
+   * `capabilities.datasetPatterns` (else `UnsupportedFeatureError`); a pattern matching no dataset yet is a
+   * `ConfigurationError` naming `subscribe({ pattern }): pattern`.
+   * @example
+   * ```ts
+   * const sub = await channel.subscribe({ pattern: 'sensors.*.temp' }, { offset: Offset.BEGIN });
+   * for await (const msg of sub) console.log(msg.dataset, msg.json());
+   * ```
    */
-  async subscribe(dataset: string, options: SubscribeOptions = {}): Promise<Subscription> {
+  async subscribe(dataset: string | DatasetPattern, options: SubscribeOptions = {}): Promise<Subscription> {
+    const pattern = isDatasetPattern(dataset)
+      ? parseDatasetPattern(dataset, 'subscribe({ pattern }): pattern')
+      : undefined;
+    const name = pattern ? pattern.text : (dataset as string);
+    const where = pattern ? `subscribe({ pattern: '${name}' })` : `subscribe('${name}')`;
     const { callback, ...consumer } = options;
     if (callback !== undefined && typeof callback !== 'function')
-      throw new ConfigurationError(`subscribe('${dataset}'): callback`, 'a function');
+      throw new ConfigurationError(`${where}: callback`, 'a function');
     const opts = this.connection.options;
-    const where = `subscribe('${dataset}')`;
     const resolved = resolveConsumerOptions(
-      dataset,
+      name,
       consumer,
       opts.consumerDefaults,
-      { group: opts.group, maxWaitMs: DEFAULT_PULL_MAX_WAIT_MS },
+      { group: opts.group, maxWaitMs: DEFAULT_PULL_MAX_WAIT_MS, pattern },
       where,
     );
     const transport = this.connection.transport;
-    const source = await this.connection.openSource(
-      {
-        dataset,
-        group: resolved.group,
-        start: resolved.offset,
-        prefetch: resolved.prefetch,
-        groupExpiryMs: opts.groupExpiryMs,
-        amqp: resolved.amqp,
-        noAck: resolved.delivery === 'at-most-once' || undefined,
-      },
-      where,
-    );
+    const spec = {
+      dataset: name,
+      group: resolved.group,
+      start: resolved.offset,
+      prefetch: resolved.prefetch,
+      groupExpiryMs: opts.groupExpiryMs,
+      amqp: resolved.amqp,
+      noAck: resolved.delivery === 'at-most-once' || undefined,
+    };
+    const source = pattern
+      ? await this.connection.openPatternSource(spec, pattern, where)
+      : await this.connection.openSource(spec, where);
     const runner = callback
       ? createConsumerRunner(this.connection, source, {
-          dataset,
+          dataset: name,
           options: resolved,
           decode: 'raw',
           invoke: (_payload, message) => callback(message),
@@ -247,7 +271,7 @@ export class ChannelService {
       : undefined;
     let untrack: () => void = () => undefined;
     const subscription = new Subscription(
-      dataset,
+      name,
       resolved.group,
       source,
       { ...resolved, brokerNack: transport.capabilities.nack },
@@ -265,6 +289,7 @@ export class ChannelService {
    * `RequestTimeoutError` after `timeoutMs`, and with `RemoteHandlerError` when the handler failed.
    */
   async request(dataset: string, payload: unknown, options: RequestOptions = {}): Promise<DatasetMessage> {
+    assertNotDatasetPattern(dataset, 'request: dataset');
     assertDatasetName(dataset, 'request: dataset');
     const timeoutMs = assertDuration(
       options.timeoutMs ?? this.connection.options.requestTimeoutMs,

@@ -3,7 +3,7 @@ import { PrefetchLimitError, SubscriptionClosedError } from '../errors';
 import { DatasetMessage, MessageSettler } from '../message/dataset-message';
 import { OffsetInput } from '../offset/offset';
 import { ConsumerRunner } from '../runtime/consumer-runner';
-import { RecordSource } from '../runtime/record-source';
+import { RecordStream } from '../runtime/record-source';
 import { IncomingRecord } from '../transport/transport-record.interface';
 
 /** Options of `Subscription.wait`. @publicApi */
@@ -45,7 +45,7 @@ export class Subscription implements AsyncIterable<DatasetMessage>, MessageSettl
   constructor(
     readonly dataset: string,
     readonly group: string | undefined,
-    private readonly source: RecordSource,
+    private readonly source: RecordStream,
     private readonly settings: IteratorSettings,
     private readonly runner: ConsumerRunner | undefined,
     private readonly shutdownTimeoutMs: number,

@@ -2,7 +2,7 @@ import { consumerObserver } from './consumer-observer';
 import { ResolvedConsumerOptions } from '../options/resolve-consumer-options';
 import { ConsumerRunner } from '../runtime/consumer-runner';
 import { MessageInvoker, MessageProcessor } from '../runtime/message-processor';
-import { RecordSource } from '../runtime/record-source';
+import { RecordStream } from '../runtime/record-source';
 import { PayloadDecoding } from '../message/codec';
 import { StreamingConnection } from './streaming-connection';
 
@@ -23,7 +23,7 @@ export interface ConsumerSpec {
  */
 export function createConsumerRunner(
   connection: StreamingConnection,
-  source: RecordSource,
+  source: RecordStream,
   spec: ConsumerSpec,
 ): ConsumerRunner {
   const { options, dataset } = spec;

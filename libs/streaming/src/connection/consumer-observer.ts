@@ -1,5 +1,7 @@
 import { DatabusMetrics, noopMetrics } from '@databus/common';
 import type { EventHub } from '@databus/common/internal';
+import type { DatasetMessage } from '../message/dataset-message';
+import { deadLetterDataset, DeadLetterTarget } from '../options/resolve-consumer-options';
 import { ProcessorObserver } from '../runtime/message-processor';
 import type { StreamingEvent } from './streaming-events';
 
@@ -18,7 +20,7 @@ export interface ConsumerObservation {
  */
 export function consumerObserver(
   { connection, dataset, group, events, metrics }: ConsumerObservation,
-  deadLetter: string | false,
+  deadLetter: DeadLetterTarget,
 ): ProcessorObserver {
   const labels = { lib: 'streaming', dataset, group: group ?? '' };
   // Label objects are built once: this runs for every message.
@@ -27,13 +29,14 @@ export function consumerObserver(
     'dead-lettered': { ...labels, outcome: 'dead_lettered' },
     abandoned: { ...labels, outcome: 'abandoned' },
   };
-  const failed = (sequence: number, attempt: number, willRetry: boolean, error: unknown): void =>
+  // Events name the message's own dataset (one of a pattern's); metrics keep the consumer's (bounded labels).
+  const failed = (message: DatasetMessage, attempt: number, willRetry: boolean, error: unknown): void =>
     events.emit({
       type: 'handler-failed',
       connection,
-      dataset,
+      dataset: message.dataset,
       group,
-      sequence,
+      sequence: message.sequence,
       attempt,
       willRetry,
       error: asError(error),
@@ -41,18 +44,18 @@ export function consumerObserver(
   const observer: ProcessorObserver = {
     onRetry(message, attempt, error) {
       metrics.increment('databus_handler_retries_total', labels);
-      failed(message.sequence, attempt, true, error);
+      failed(message, attempt, true, error);
     },
     onDeadLetter(message, error, attempts) {
       metrics.increment('databus_messages_dead_lettered_total', labels);
-      failed(message.sequence, attempts, false, error);
+      failed(message, attempts, false, error);
       events.emit({
         type: 'dead-lettered',
         connection,
-        dataset,
+        dataset: message.dataset,
         group,
         sequence: message.sequence,
-        deadLetter,
+        deadLetter: deadLetterDataset(deadLetter, message.dataset),
         attempts,
         error: asError(error),
       });

@@ -1,7 +1,8 @@
 import { Logger, LoggerService, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { isRetriable, redactUrl, TemporaryError } from '@databus/common';
+import { ConfigurationError, isRetriable, redactUrl, TemporaryError } from '@databus/common';
 import { connectWithin, describeBrokerUrl, EventHub } from '@databus/common/internal';
-import { assertOffsetSupported } from '../transport/transport-capabilities';
+import { DatasetPatternMatcher } from '../transport/dataset-pattern';
+import { assertDatasetPatternsSupported, assertOffsetSupported } from '../transport/transport-capabilities';
 import {
   StreamingTransport,
   SubscriptionSpec,
@@ -10,7 +11,8 @@ import {
 } from '../transport/transport.interface';
 import { loadTransportFactory } from '../transports/registry';
 import { ResolvedStreamingOptions } from '../options/resolve-streaming-options';
-import { RecordSource } from '../runtime/record-source';
+import { MergedRecordSource } from '../runtime/merged-record-source';
+import { RecordSource, RecordStream } from '../runtime/record-source';
 import { describeOffset, Offset } from '../offset/offset';
 import type { StreamingEvent } from './streaming-events';
 import { TransportStatus } from '../transport/transport-status';
@@ -118,6 +120,45 @@ export class StreamingConnection implements OnModuleInit, OnApplicationShutdown 
     });
     this.logger.debug(`Subscribed to "${spec.dataset}"${describeStart(spec, source.resumedAt)}`);
     return source;
+  }
+
+  /**
+   * Opens the subscriptions of a dataset pattern: one supervised source per dataset that exists now and
+   * matches (the transport lists them), merged into one stream. `UnsupportedFeatureError` on a transport
+   * without `datasetPatterns`; `ConfigurationError` naming `<where>: pattern` when nothing matches yet.
+   */
+  async openPatternSource(
+    spec: SubscriptionSpec,
+    pattern: DatasetPatternMatcher,
+    where: string,
+  ): Promise<RecordStream> {
+    const transport = this.transport;
+    assertDatasetPatternsSupported(transport.name, transport.capabilities, where);
+    assertOffsetSupported(transport.name, transport.capabilities, spec.start, where);
+    if (!transport.listDatasets)
+      throw new ConfigurationError(
+        `${transport.name} transport: listDatasets`,
+        'a listDatasets() method (the transport declares capabilities.datasetPatterns)',
+      );
+    const datasets = [...new Set(await transport.listDatasets(pattern))].filter(pattern.matches).sort();
+    if (datasets.length === 0)
+      throw new ConfigurationError(
+        `${where}: pattern`,
+        'a pattern matching at least one existing dataset (it is resolved when the subscription starts; produce to a dataset first)',
+        { received: JSON.stringify(pattern.text) },
+      );
+    const sources = new Map<string, RecordStream>();
+    try {
+      for (const dataset of datasets)
+        sources.set(dataset, await this.openSource({ ...spec, dataset }, where));
+    } catch (error) {
+      await Promise.allSettled([...sources.values()].map((source) => source.close()));
+      throw error;
+    }
+    this.logger.log(
+      `Pattern "${pattern.text}" matched ${datasets.length} dataset(s): ${datasets.join(', ')}`,
+    );
+    return new MergedRecordSource(sources);
   }
 
   /** Registers something to close before the transport; returns a function that unregisters it. */

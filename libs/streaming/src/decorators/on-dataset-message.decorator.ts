@@ -1,10 +1,11 @@
 import { Reflector } from '@nestjs/core';
 import { DatasetHandlerOptions } from '../options/streaming-options.interface';
+import type { DatasetPattern } from '../transport/dataset-pattern';
 
 /** What `@OnDatasetMessage` records on a method. */
 export interface DatasetHandlerMetadata {
-  /** The dataset, or the datasets (one subscription each, one handler), as given to the decorator. */
-  dataset: string | readonly string[];
+  /** The dataset, the datasets (one subscription each, one handler), or a pattern, as given to the decorator. */
+  dataset: string | readonly string[] | DatasetPattern;
   options: DatasetHandlerOptions;
 }
 
@@ -21,6 +22,12 @@ export const DatasetHandler = Reflector.createDecorator<DatasetHandlerMetadata>(
  * with the same options: one subscription per dataset, in the same group, each with its own retries and its
  * own dead-letter dataset (`<dataset>.dlq` by default); `msg.dataset` says which dataset a message came from.
  * The registry lists such a handler once per dataset, as `Class.method[dataset]`.
+ *
+ * Given `{ pattern }` (`*`: one part, `>`: one or more trailing parts), the method consumes every dataset
+ * that exists at bootstrap and matches, on transports declaring `capabilities.datasetPatterns` (memory,
+ * nats, kafka; the others fail the bootstrap with `UnsupportedFeatureError`): per dataset its own position,
+ * retries and dead-letter dataset (`<dataset>.dlq`), `msg.dataset` naming it; the registry lists the
+ * handler once, as `Class.method`. A pattern that matches nothing fails the bootstrap (`ConfigurationError`).
  * @example
  * ```ts
  * @OnDatasetMessage('sensor-readings', { group: 'store', offset: Offset.BEGIN, concurrency: 4 })
@@ -28,11 +35,14 @@ export const DatasetHandler = Reflector.createDecorator<DatasetHandlerMetadata>(
  *
  * @OnDatasetMessage(['orders', 'refunds'], { group: 'ledger' })
  * async onMoney(@Payload() body: MoneyDto, @Ctx() msg: DatasetMessage) { if (msg.dataset === 'refunds') … }
+ *
+ * @OnDatasetMessage({ pattern: 'sensors.*.temp' }, { group: 'thermo' })
+ * async onTemp(@Payload() t: TempDto, @Ctx() msg: DatasetMessage) { const room = msg.dataset.split('.')[1]; … }
  * ```
  * @publicApi
  */
 export function OnDatasetMessage(
-  dataset: string | readonly string[],
+  dataset: string | readonly string[] | DatasetPattern,
   options: DatasetHandlerOptions = {},
 ): MethodDecorator {
   return DatasetHandler({ dataset, options });

@@ -4,13 +4,16 @@ import { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { ConfigurationError } from '@databus/common';
 import { DatasetHandler, DatasetHandlerMetadata } from '../decorators/on-dataset-message.decorator';
 import { assertDatasetName } from '../transport/dataset-name';
+import { DatasetPatternMatcher, isDatasetPattern, parseDatasetPattern } from '../transport/dataset-pattern';
 
 /** A discovered `@OnDatasetMessage` method, once per dataset it consumes. */
 export interface DiscoveredHandler {
   /** `Class.method`, or `Class.method[dataset]` for a method given several datasets. */
   id: string;
-  /** The one dataset this entry consumes. */
+  /** The one dataset this entry consumes (a pattern's text for a pattern). */
   dataset: string;
+  /** `@OnDatasetMessage({ pattern })`: the datasets it matches when the handler starts. */
+  pattern?: DatasetPatternMatcher;
   instance: object;
   /** The unbound method, as found on the prototype. */
   method: (...args: unknown[]) => unknown;
@@ -50,12 +53,17 @@ export class DatasetHandlerExplorer {
         if ((meta.options.connection ?? undefined) !== (connection ?? undefined)) continue;
         this.assertStatic(wrapper, methodKey);
         const className = instance.constructor?.name ?? 'Anonymous';
-        const datasets = datasetList(meta.dataset, `@OnDatasetMessage on ${className}.${methodKey}`);
+        const where = `@OnDatasetMessage on ${className}.${methodKey}`;
+        const pattern = isDatasetPattern(meta.dataset)
+          ? parseDatasetPattern(meta.dataset, `${where}: pattern`)
+          : undefined;
+        const datasets = pattern ? [pattern.text] : datasetList(meta.dataset as string | string[], where);
         const several = Array.isArray(meta.dataset);
         for (const dataset of datasets)
           found.push({
             id: several ? `${className}.${methodKey}[${dataset}]` : `${className}.${methodKey}`,
             dataset,
+            pattern,
             instance,
             method,
             methodKey,

@@ -11,7 +11,7 @@ import {
 import { DatabusHeaders } from '../message/headers';
 import type { DatasetMessage } from '../message/dataset-message';
 import { StreamingConnection } from '../connection/streaming-connection';
-import { assertOffsetSupported } from '../transport/transport-capabilities';
+import { assertDatasetPatternsSupported, assertOffsetSupported } from '../transport/transport-capabilities';
 import { resolveConsumerOptions, ResolvedConsumerOptions } from '../options/resolve-consumer-options';
 import { ConsumerRunner } from '../runtime/consumer-runner';
 import { createConsumerRunner } from '../connection/consumer-factory';
@@ -137,8 +137,8 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
   }
 
   private resolve(handler: DiscoveredHandler): ResolvedConsumerOptions {
-    const { meta, className, methodKey, dataset } = handler;
-    const where = `@OnDatasetMessage('${dataset}') on ${className}.${methodKey}`;
+    const { meta, className, methodKey, dataset, pattern } = handler;
+    const where = `${describeHandlerDataset(handler)} on ${className}.${methodKey}`;
     const { connection: _ignored, idempotent, ...own } = meta.options;
     if (idempotent !== undefined && typeof idempotent !== 'boolean')
       throw new ConfigurationError(`${where}.idempotent`, 'a boolean');
@@ -149,10 +149,11 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
       dataset,
       own,
       options.consumerDefaults,
-      { group: defaultGroup, maxWaitMs: DEFAULT_HANDLER_MAX_WAIT_MS },
+      { group: defaultGroup, maxWaitMs: DEFAULT_HANDLER_MAX_WAIT_MS, pattern },
       where,
     );
     const transport = this.connection.transport;
+    if (pattern) assertDatasetPatternsSupported(transport.name, transport.capabilities, where);
     assertOffsetSupported(transport.name, transport.capabilities, resolved.offset, where);
     return resolved;
   }
@@ -175,18 +176,19 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
         )
       : direct;
     const options = this.connection.options;
-    const source = await this.connection.openSource(
-      {
-        dataset,
-        group: resolved.group,
-        start: resolved.offset,
-        prefetch: resolved.prefetch,
-        groupExpiryMs: options.groupExpiryMs,
-        amqp: resolved.amqp,
-        noAck: resolved.delivery === 'at-most-once' || undefined,
-      },
-      `@OnDatasetMessage('${dataset}') on ${className}.${methodKey}`,
-    );
+    const spec = {
+      dataset,
+      group: resolved.group,
+      start: resolved.offset,
+      prefetch: resolved.prefetch,
+      groupExpiryMs: options.groupExpiryMs,
+      amqp: resolved.amqp,
+      noAck: resolved.delivery === 'at-most-once' || undefined,
+    };
+    const where = `${describeHandlerDataset(handler)} on ${className}.${methodKey}`;
+    const source = handler.pattern
+      ? await this.connection.openPatternSource(spec, handler.pattern, where)
+      : await this.connection.openSource(spec, where);
     const runner = createConsumerRunner(this.connection, source, {
       dataset,
       options: resolved,
@@ -203,4 +205,11 @@ export class DatasetHandlerOrchestrator implements OnApplicationBootstrap, Befor
     });
     runner.start();
   }
+}
+
+/** `@OnDatasetMessage('ds')` or `@OnDatasetMessage({ pattern: 'a.*' })`, for errors and logs. */
+function describeHandlerDataset(handler: DiscoveredHandler): string {
+  return handler.pattern
+    ? `@OnDatasetMessage({ pattern: '${handler.pattern.text}' })`
+    : `@OnDatasetMessage('${handler.dataset}')`;
 }

@@ -10,10 +10,22 @@ import {
 } from '@databus/common';
 import { assertKnownOptions, DELIVERY_MODES } from '@databus/common/internal';
 import { resolveAmqpDataset, ResolvedAmqpDataset } from '../transport/amqp-dataset';
+import type { DatasetPatternMatcher } from '../transport/dataset-pattern';
 import { PayloadDecoding } from '../message/codec';
 import { Offset, toOffset } from '../offset/offset';
 import { ConsumerOptions } from './streaming-options.interface';
-import { assertDatasetName, deadLetterOf } from '../transport/dataset-name';
+import { assertDatasetName, DEAD_LETTER_SUFFIX, deadLetterOf } from '../transport/dataset-name';
+
+/**
+ * Where a consumer's dead letters go: a fixed dataset, `false` (dropped), or, for a dataset pattern, the
+ * dead-letter dataset of each message's own dataset (`{ suffix: '.dlq' }`: `sensors.a.temp.dlq`).
+ */
+export type DeadLetterTarget = string | false | { readonly suffix: string };
+
+/** The dead-letter dataset of a message from `dataset` (`false`: none). */
+export function deadLetterDataset(target: DeadLetterTarget, dataset: string): string | false {
+  return typeof target === 'object' ? `${dataset}${target.suffix}` : target;
+}
 
 /** Consumer options with every default applied. */
 export interface ResolvedConsumerOptions {
@@ -26,7 +38,8 @@ export interface ResolvedConsumerOptions {
   autoCommit: boolean;
   attempts: number;
   backoff: ResolvedBackoff;
-  deadLetter: string | false;
+  /** A dataset, `false`, or for a pattern by default each message's own `<dataset>.dlq`. */
+  deadLetter: DeadLetterTarget;
   decode: PayloadDecoding;
   delivery: DeliveryMode;
   amqp?: ResolvedAmqpDataset;
@@ -53,15 +66,19 @@ const RETRY_BACKOFF = { initialMs: 200, maxMs: 10_000, factor: 2, jitter: 0.2 };
 /**
  * Merges a consumer's options over the module's `consumerDefaults` and validates them.
  * `where` names the consumer in errors, e.g. `@OnDatasetMessage('readings') on StoreController.onReading`.
+ * For a dataset pattern (`fallbacks.pattern`, `dataset` its text) the default dead letter is each message's
+ * own `<dataset>.dlq`, and a `deadLetter` the pattern matches is refused (the consumer would read its own
+ * dead letters).
  */
 export function resolveConsumerOptions(
   dataset: string,
   own: ConsumerOptions,
   defaults: ConsumerOptions,
-  fallbacks: { group?: string; maxWaitMs: number },
+  fallbacks: { group?: string; maxWaitMs: number; pattern?: DatasetPatternMatcher },
   where: string,
 ): ResolvedConsumerOptions {
-  assertDatasetName(dataset, `${where}: dataset`);
+  // A pattern (its text in `dataset`) was checked by parseDatasetPattern; a name is checked here.
+  if (!fallbacks.pattern) assertDatasetName(dataset, `${where}: dataset`);
   assertKnownOptions(own, KNOWN, `${where}:`);
   const o = { ...defaults, ...stripUndefined(own ?? {}) };
   const opt = (name: string): string => `${where}: ${name}`;
@@ -83,12 +100,20 @@ export function resolveConsumerOptions(
     });
   const retry = o.retry ?? {};
   if (typeof retry !== 'object') throw new ConfigurationError(opt('retry'), '{ attempts, backoff }');
-  const deadLetter = o.deadLetter === undefined ? deadLetterOf(dataset) : o.deadLetter;
+  const pattern = fallbacks.pattern;
+  const deadLetter: DeadLetterTarget =
+    o.deadLetter !== undefined
+      ? o.deadLetter
+      : pattern
+        ? { suffix: DEAD_LETTER_SUFFIX }
+        : deadLetterOf(dataset);
   // The default `<dataset>.dlq` is derived from a checked name; a name the user gives is checked like any dataset.
   if (o.deadLetter !== undefined && o.deadLetter !== false)
     assertDatasetName(o.deadLetter, opt('deadLetter'));
-  if (deadLetter === dataset)
-    throw new ConfigurationError(opt('deadLetter'), 'a dataset other than the one consumed');
+  if (deadLetter === dataset || (typeof deadLetter === 'string' && pattern?.matches(deadLetter)))
+    throw new ConfigurationError(opt('deadLetter'), 'a dataset other than the one consumed', {
+      received: JSON.stringify(deadLetter),
+    });
   if (o.autoCommit !== undefined && typeof o.autoCommit !== 'boolean')
     throw new ConfigurationError(opt('autoCommit'), 'a boolean');
   const delivery = assertOneOf(o.delivery ?? 'at-least-once', opt('delivery'), DELIVERY_MODES);

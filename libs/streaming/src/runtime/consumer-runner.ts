@@ -3,7 +3,7 @@ import { IncomingRecord } from '../transport/transport-record.interface';
 import { TransportLogger } from '../transport/transport.interface';
 import { KeyedScheduler } from './keyed-scheduler';
 import { MessageProcessor, ProcessOutcome } from './message-processor';
-import { RecordSource } from './record-source';
+import { RecordStream } from './record-source';
 
 /** Flow settings of a runner. */
 export interface RunnerOptions {
@@ -41,7 +41,7 @@ export class ConsumerRunner implements MessageSettler {
   private readonly handledListeners = new Set<(count: number) => void>();
 
   constructor(
-    private readonly source: RecordSource,
+    private readonly source: RecordStream,
     private readonly processor: MessageProcessor,
     private readonly options: RunnerOptions,
     private readonly logger: TransportLogger,

@@ -13,6 +13,7 @@ import { DatasetMessage } from '../message/dataset-message';
 import { DatabusHeaders } from '../message/headers';
 import { OutgoingRecord } from '../transport/transport-record.interface';
 import { StreamingTransport, TransportLogger } from '../transport/transport.interface';
+import { deadLetterDataset, DeadLetterTarget } from '../options/resolve-consumer-options';
 import { deadLetterRecord, describeError } from './failure-policy';
 import { isThenable } from './keyed-scheduler';
 
@@ -37,8 +38,11 @@ export interface ProcessorPolicy {
   /** Handler runs per message, including the first. */
   attempts: number;
   backoff: ResolvedBackoff;
-  /** Dataset that receives messages after the last attempt, or `false` to log and drop them. */
-  deadLetter: string | false;
+  /**
+   * Dataset that receives messages after the last attempt, `false` to log and drop them, or (a dataset
+   * pattern) a suffix giving each message's own dataset its dead-letter dataset.
+   */
+  deadLetter: DeadLetterTarget;
   /** `delivery: 'at-most-once'`: a failure is dropped with one WARN line (one attempt, no dead letter). */
   atMostOnce?: boolean;
   /** Backoff between attempts to write to the dead-letter dataset while the broker is unavailable. */
@@ -204,16 +208,19 @@ export class MessageProcessor {
       this.logger.warn(
         `Dropping message ${message.sequence} of "${message.dataset}" (dropped, delivery: 'at-most-once'): ${name}: ${text}`,
       );
-    } else if (this.policy.deadLetter === false) {
-      this.logger.error(
-        `Dropping message ${message.sequence} of "${message.dataset}" after ${attempts} attempt(s) (deadLetter: false): ${name}: ${text}`,
-      );
     } else {
-      const record = deadLetterRecord(message, error, attempts, this.policy.group);
-      if (!(await this.writeDeadLetter(this.policy.deadLetter, record))) return 'abandoned';
-      this.logger.error(
-        `Message ${message.sequence} of "${message.dataset}" moved to "${this.policy.deadLetter}" after ${attempts} attempt(s): ${name}: ${text}`,
-      );
+      const deadLetter = deadLetterDataset(this.policy.deadLetter, message.dataset);
+      if (deadLetter === false) {
+        this.logger.error(
+          `Dropping message ${message.sequence} of "${message.dataset}" after ${attempts} attempt(s) (deadLetter: false): ${name}: ${text}`,
+        );
+      } else {
+        const record = deadLetterRecord(message, error, attempts, this.policy.group);
+        if (!(await this.writeDeadLetter(deadLetter, record))) return 'abandoned';
+        this.logger.error(
+          `Message ${message.sequence} of "${message.dataset}" moved to "${deadLetter}" after ${attempts} attempt(s): ${name}: ${text}`,
+        );
+      }
     }
     this.observer.onDeadLetter?.(message, error, attempts);
     if (message.replyTo)

@@ -29,6 +29,25 @@ export interface RecordSourceOptions {
   onRecover?: (attempt: number, delayMs: number, error: Error) => void;
 }
 
+/**
+ * What consumers (runners, iterators) read from: one supervised subscription (`RecordSource`) or several
+ * merged into one (`MergedRecordSource`, a dataset pattern).
+ */
+export interface RecordStream {
+  readonly inFlight: number;
+  readonly resumedAt: number | undefined;
+  readonly isClosed: boolean;
+  open(): Promise<void>;
+  fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]>;
+  complete(record: IncomingRecord): void;
+  release(record: IncomingRecord): void;
+  nack(record: IncomingRecord, delayMs: number): Promise<void>;
+  flush(): Promise<void>;
+  seekTarget(value: unknown, option: string): Offset;
+  seek(value: unknown, option?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** One transport subscription with the records it delivered. Replaced whole after a failure. */
 interface Lease {
   sub: TransportSubscription;
@@ -44,7 +63,7 @@ interface Lease {
  *   subscription resumes where the lost one was (see `ResumePoint`);
  * - on close, flushes pending acknowledgements, then closes the subscription.
  */
-export class RecordSource {
+export class RecordSource implements RecordStream {
   private lease?: Lease;
   private flushing?: Promise<void>;
   private readonly runFlush = (): Promise<void> => this.flushLoop();

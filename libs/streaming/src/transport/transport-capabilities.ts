@@ -31,6 +31,12 @@ export interface TransportCapabilities {
    * one is refused with `UnsupportedFeatureError` by `open()`).
    */
   readonly channelSettings?: ChannelSettingsCapabilities;
+  /**
+   * Dataset patterns (`@OnDatasetMessage({ pattern })`, `subscribe({ pattern })`): the transport lists the
+   * datasets that exist and match (`StreamingTransport.listDatasets`). Absent or false: a pattern is refused
+   * with `UnsupportedFeatureError` at subscribe/bootstrap.
+   */
+  readonly datasetPatterns?: boolean;
 }
 
 /**
@@ -112,4 +118,22 @@ export function assertOffsetSupported(
     );
   if (offset.kind === 'time' && !capabilities.seekByTime)
     throw new UnsupportedFeatureError(transport, 'positions by time', `${context} asks for a start time`);
+}
+
+/**
+ * Fails with `UnsupportedFeatureError` naming the transport and the feature when the transport cannot
+ * resolve a dataset pattern (see `TransportCapabilities.datasetPatterns`). `context` says where the pattern
+ * came from (e.g. `@OnDatasetMessage({ pattern: 'a.*' }) on Store.onA`).
+ */
+export function assertDatasetPatternsSupported(
+  transport: string,
+  capabilities: TransportCapabilities,
+  context: string,
+): void {
+  if (!capabilities.datasetPatterns)
+    throw new UnsupportedFeatureError(
+      transport,
+      'dataset patterns',
+      `${context} asks for one; this transport cannot list the datasets a pattern matches, so name the datasets (a list is accepted)`,
+    );
 }

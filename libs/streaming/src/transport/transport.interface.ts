@@ -1,6 +1,7 @@
 import { BrokerUrl, CredentialsProvider, LoadedTls, ResolvedBackoff } from '@databus/common';
 import { Offset } from '../offset/offset';
 import type { ResolvedAmqpDataset } from './amqp-dataset';
+import type { DatasetPatternMatcher } from './dataset-pattern';
 import { TransportCapabilities } from './transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from './transport-record.interface';
 import { TransportStatus, TransportStatusListener } from './transport-status';
@@ -107,6 +108,12 @@ export interface StreamingTransport {
   /** Resolves when the broker holds every record (confirms/acks); order is kept per key. */
   produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]>;
   subscribe(spec: SubscriptionSpec): Promise<TransportSubscription>;
+  /**
+   * The datasets that exist now and that `pattern` matches (`pattern.matches`), for transports declaring
+   * `capabilities.datasetPatterns`. The runtime subscribes to each of them; a transport never sees a pattern
+   * in `subscribe`.
+   */
+  listDatasets?(pattern: DatasetPatternMatcher): Promise<string[]>;
   /** Sends `record` with a reply address and resolves with the reply; `RequestTimeoutError` after `timeoutMs`. */
   request(dataset: string, record: OutgoingRecord, timeoutMs: number): Promise<IncomingRecord>;
   /** Sends a reply to the address a request carried (`IncomingRecord.replyTo`). */

@@ -5,6 +5,7 @@ import {
   Ctx,
   DatasetHandlerOptions,
   DatasetMessage,
+  DatasetPattern,
   OnDatasetMessage,
   Payload,
   Subscription,
@@ -93,7 +94,7 @@ export interface Recorded {
  * and then runs `behaviour` (which may throw or wait).
  */
 export function recordingHandler(
-  dataset: string | string[],
+  dataset: string | string[] | DatasetPattern,
   options: DatasetHandlerOptions,
   seen: Recorded[],
   behaviour: (payload: Recorded['payload'], message: DatasetMessage) => unknown = () => undefined,

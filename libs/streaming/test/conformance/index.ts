@@ -1,6 +1,7 @@
 import { ConformanceTarget } from './harness';
 import { channelSettingsConformance } from './channel-settings.conformance';
 import { datasetNamesConformance } from './dataset-names.conformance';
+import { datasetPatternsConformance } from './dataset-patterns.conformance';
 import { failuresConformance } from './failures.conformance';
 import { flowConformance } from './flow.conformance';
 import { groupsConformance } from './groups.conformance';
@@ -25,6 +26,7 @@ export function describeConformance(target: ConformanceTarget): void {
   groupsConformance(target);
   produceConformance(target);
   multiDatasetConformance(target);
+  datasetPatternsConformance(target);
   flowConformance(target);
   failuresConformance(target);
   requestReplyConformance(target);

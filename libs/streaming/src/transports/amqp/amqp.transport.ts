@@ -31,6 +31,8 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   // The heartbeat that detects a dead member is the connection's, shared by every subscription; RabbitMQ
   // streams have no consumer (delivery) timeout; broker calls are bounded by produceTimeoutMs.
   channelSettings: Object.freeze({ requestTimeoutMs: false, sessionTimeoutMs: false, extraConfigs: [] }),
+  // AMQP 0-9-1 has no way to list the streams (queues) that exist.
+  datasetPatterns: false,
 });
 
 /** How long `subscribe` waits for a lost connection before failing (the runtime then retries with backoff). */

@@ -117,6 +117,8 @@ export interface KafkaDriver {
   connect(): Promise<void>;
   /** Resolves when the broker acknowledged every record (acks = all). */
   produce(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<KafkaProduceAck[]>;
+  /** The names of every topic the cluster has (internal ones included). */
+  listTopics(): Promise<string[]>;
   /** Creates the topic with the broker's defaults when it does not exist. */
   ensureTopic(topic: string): Promise<void>;
   partitionRanges(topic: string): Promise<KafkaPartitionRange[]>;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isRetriable, retry, TemporaryError } from '@databus/common';
 import { raceAbort } from '@databus/common/internal';
 import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
+import type { DatasetPatternMatcher } from '../../transport/dataset-pattern';
 import { TransportCapabilities } from '../../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
 import { StatusEmitter, TransportStatus, TransportStatusListener } from '../../transport/transport-status';
@@ -48,6 +49,7 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
     sessionTimeoutMs: true,
     extraConfigs: KAFKA_CONSUMER_SETTING_KEYS,
   }),
+  datasetPatterns: true,
 });
 
 /**
@@ -182,6 +184,21 @@ export class KafkaTransport implements StreamingTransport {
     }
   }
 
+  /**
+   * The topics `pattern` matches (the same regular-expression match kafkajs makes for `subscribe({ topics:
+   * [RegExp] })`, on the topics that exist now), without Kafka's internal `__` topics and reply topics.
+   */
+  async listDatasets(pattern: DatasetPatternMatcher): Promise<string[]> {
+    const topics = await this.requireDriver('subscribe').listTopics();
+    return topics.filter(
+      (topic) =>
+        !topic.startsWith('__') &&
+        topic !== this.replyTopic &&
+        !topic.endsWith('.replies') &&
+        pattern.matches(topic),
+    );
+  }
+
   async request(dataset: string, record: OutgoingRecord, timeoutMs: number): Promise<IncomingRecord> {
     this.requireDriver('request');
     await this.inbox.ready().catch((error) => {
@@ -278,6 +295,7 @@ export class KafkaTransport implements StreamingTransport {
     return {
       connect: () => get().connect(),
       produce: (t, m) => get().produce(t, m),
+      listTopics: () => get().listTopics(),
       ensureTopic: (t) => get().ensureTopic(t),
       partitionRanges: (t) => get().partitionRanges(t),
       offsetsForTime: (t, ts) => get().offsetsForTime(t, ts),

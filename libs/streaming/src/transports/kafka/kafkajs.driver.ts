@@ -148,6 +148,14 @@ export class KafkajsDriver implements KafkaDriver {
     }
   }
 
+  async listTopics(): Promise<string[]> {
+    try {
+      return await this.require(this.admin).listTopics();
+    } catch (error) {
+      throw mapKafkaError(error, 'admin');
+    }
+  }
+
   async partitionRanges(topic: string): Promise<KafkaPartitionRange[]> {
     try {
       const admin = this.require(this.admin);

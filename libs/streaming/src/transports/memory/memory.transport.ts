@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { RequestTimeoutError } from '@databus/common';
 import { SubscriptionClosedError } from '../../errors';
+import type { DatasetPatternMatcher } from '../../transport/dataset-pattern';
 import { TransportCapabilities } from '../../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
 import { StatusEmitter, TransportStatus, TransportStatusListener } from '../../transport/transport-status';
@@ -27,6 +28,7 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   nack: true,
   // In process: no broker requests to time out, no consumer that can die without closing.
   channelSettings: Object.freeze({ requestTimeoutMs: false, sessionTimeoutMs: false, extraConfigs: [] }),
+  datasetPatterns: true,
 });
 
 /**
@@ -76,6 +78,12 @@ export class MemoryTransport implements StreamingTransport {
     }
     log.notify();
     return results;
+  }
+
+  /** The datasets of the in-process broker (those produced to or subscribed) that `pattern` matches. */
+  async listDatasets(pattern: DatasetPatternMatcher): Promise<string[]> {
+    this.assertOpen('subscribe');
+    return this.broker.datasets().filter((dataset) => pattern.matches(dataset));
   }
 
   async subscribe(spec: SubscriptionSpec): Promise<TransportSubscription> {

@@ -32,6 +32,8 @@ export const MQTT_CAPABILITIES: TransportCapabilities = Object.freeze({
   nack: false,
   // sessionTimeoutMs: keep-alive of the member's own connection (the broker drops it after 1.5 × keep-alive).
   channelSettings: Object.freeze({ requestTimeoutMs: false, sessionTimeoutMs: true, extraConfigs: [] }),
+  // MQTT keeps no list of the topics that exist, and a pattern is resolved to the datasets that exist.
+  datasetPatterns: false,
 });
 
 /**

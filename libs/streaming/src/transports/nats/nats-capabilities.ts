@@ -12,4 +12,6 @@ export const NATS_CAPABILITIES: TransportCapabilities = Object.freeze({
   nack: true,
   // sessionTimeoutMs: the group consumer's ack_wait (a silent member's messages go to the others after it).
   channelSettings: Object.freeze({ requestTimeoutMs: false, sessionTimeoutMs: true, extraConfigs: [] }),
+  // The subjects under `<subjectPrefix><pattern>` JetStream holds (a consumer per dataset stream).
+  datasetPatterns: true,
 });

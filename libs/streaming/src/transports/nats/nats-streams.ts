@@ -11,6 +11,7 @@ import {
 import { nanos } from './nats-client';
 import { NoCommittedPositionError } from '../../errors';
 import { Offset, unknownOffset } from '../../offset/offset';
+import type { DatasetPatternMatcher } from '../../transport/dataset-pattern';
 import { SubscriptionSpec } from '../../transport/transport.interface';
 import { isConsumerNotFound, mapNatsError } from './nats-error.mapper';
 import { mapReplicaRefusal } from './nats-replicas';
@@ -54,6 +55,34 @@ export class NatsStreams {
       found.catch(() => this.located.delete(dataset));
     }
     return found;
+  }
+
+  /**
+   * The datasets `pattern` matches among the subjects JetStream holds: the streams whose subjects overlap
+   * `<subjectPrefix><pattern>` (the pattern's `*` and `>` are NATS wildcards as they are), each a dataset
+   * stream with its one subject, or a user stream with wildcard subjects, whose stored subjects are listed.
+   */
+  async datasetsMatching(pattern: DatasetPatternMatcher): Promise<string[]> {
+    const prefix = this.options.subjectPrefix;
+    const filter = `${prefix}${pattern.text}`;
+    const jsm = this.jsm();
+    const subjects = new Set<string>();
+    try {
+      for await (const info of jsm.streams.list(filter)) {
+        const own = info.config.subjects ?? [];
+        for (const subject of own) if (!/[*>]/.test(subject)) subjects.add(subject);
+        if (own.some((subject) => /[*>]/.test(subject))) {
+          const detail = await jsm.streams.info(info.config.name, { subjects_filter: filter });
+          for (const subject of Object.keys(detail.state.subjects ?? {})) subjects.add(subject);
+        }
+      }
+    } catch (error) {
+      throw mapNatsError(error, 'admin', `stream list for pattern "${pattern.text}"`);
+    }
+    return [...subjects]
+      .filter((subject) => subject.startsWith(prefix))
+      .map((subject) => subject.slice(prefix.length))
+      .filter((dataset) => pattern.matches(dataset));
   }
 
   /** Forgets where `dataset` lives (after its stream disappeared). */

@@ -28,6 +28,7 @@ describe('NatsTransport (no broker)', () => {
       ackMode: 'individual',
       nack: true,
       channelSettings: { requestTimeoutMs: false, sessionTimeoutMs: true, extraConfigs: [] },
+      datasetPatterns: true,
     });
   });
 

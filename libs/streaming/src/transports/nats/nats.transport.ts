@@ -19,6 +19,7 @@ import { NatsStreams } from './nats-streams';
 import { toNatsHeaders } from './nats-wire';
 import { resolveNatsOptions, ResolvedNatsOptions } from './nats.options';
 import { NatsSubscription } from './nats.subscription';
+import type { DatasetPatternMatcher } from '../../transport/dataset-pattern';
 import { NATS_CAPABILITIES } from './nats-capabilities';
 
 const CAPABILITIES = NATS_CAPABILITIES;
@@ -149,6 +150,12 @@ export class NatsTransport implements StreamingTransport {
       this.streams.forget(spec.dataset);
       throw error;
     }
+  }
+
+  /** The datasets a pattern matches: the JetStream subjects under it (see `NatsStreams.datasetsMatching`). */
+  async listDatasets(pattern: DatasetPatternMatcher): Promise<string[]> {
+    this.assertOpen('subscribe');
+    return this.streams.datasetsMatching(pattern);
   }
 
   async request(dataset: string, record: OutgoingRecord, timeoutMs: number): Promise<IncomingRecord> {

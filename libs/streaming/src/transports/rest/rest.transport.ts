@@ -36,6 +36,8 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   nack: false,
   // Sent as the consumer's configs (request.timeout.ms, session.timeout.ms, extra configs as they are).
   channelSettings: Object.freeze({ requestTimeoutMs: true, sessionTimeoutMs: true, extraConfigs: 'any' }),
+  // The service subscribes to topic names only and has no topic listing.
+  datasetPatterns: false,
 });
 
 /**

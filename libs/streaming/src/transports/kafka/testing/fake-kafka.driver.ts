@@ -72,6 +72,10 @@ export class FakeKafka implements KafkaDriver {
     return acks;
   }
 
+  async listTopics(): Promise<string[]> {
+    return [...this.topics.keys()];
+  }
+
   async ensureTopic(topic: string): Promise<void> {
     this.log(topic);
   }
