@@ -4,6 +4,7 @@ import {
   headerText,
   producedBefore,
   publishOptions,
+  PublishStamp,
   streamOffset,
   toIncomingRecord,
 } from './amqp-wire';
@@ -21,7 +22,7 @@ describe('amqp wire format', () => {
     const options = publishOptions(
       { key: 'k1', headers: { 'content-type': 'application/json', trace: 't' }, data: Buffer.from('{}') },
       { replyTo: 'amq.rabbitmq.reply-to', correlationId: 'c-1' },
-      1_700_000_000_123,
+      new PublishStamp(1_700_000_000_123),
     );
     expect(options).toMatchObject({
       persistent: true,
@@ -33,6 +34,19 @@ describe('amqp wire format', () => {
     });
     expect(options.headers).not.toHaveProperty('content-type');
     expect(typeof options.messageId).toBe('string');
+  });
+
+  it('gives the records of one batch with no key and no other header one shared headers table', () => {
+    const stamp = new PublishStamp(1_700_000_000_123);
+    const plain = { headers: { 'content-type': 'application/json' }, data: Buffer.from('{}') };
+    const [a, b] = [publishOptions(plain, {}, stamp), publishOptions(plain, {}, stamp)];
+    expect(a.headers).toBe(b.headers);
+    expect(a.headers).toEqual({ [AmqpHeaders.TIMESTAMP_MS]: '1700000000123' });
+    expect(a.messageId).not.toBe(b.messageId);
+    const keyed = publishOptions({ ...plain, key: 'k1' }, {}, stamp);
+    expect(keyed.headers).not.toBe(a.headers);
+    expect(keyed.headers).toEqual({ [AmqpHeaders.KEY]: 'k1', [AmqpHeaders.TIMESTAMP_MS]: '1700000000123' });
+    expect(publishOptions(plain, { mandatory: true }, stamp).mandatory).toBe(true);
   });
 
   it('reads a delivery: offset, key, headers as text, content type, time, reply address', () => {

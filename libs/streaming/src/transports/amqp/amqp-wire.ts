@@ -15,29 +15,52 @@ export const AmqpHeaders = Object.freeze({
 
 const HIDDEN = new Set<string>([AmqpHeaders.KEY, AmqpHeaders.TIMESTAMP_MS, AmqpHeaders.STREAM_OFFSET]);
 
+/**
+ * The time stamp of the messages published together: one `now` and, for the records with no key and no
+ * header besides the content type, one shared headers table. amqplib makes each publish's headers object the
+ * prototype of its own copy, which costs about 10 µs for every new object; records that carry the same
+ * headers therefore share one.
+ */
+export class PublishStamp {
+  readonly text: string;
+  private plain?: Readonly<Record<string, string>>;
+
+  constructor(readonly now = Date.now()) {
+    this.text = String(now);
+  }
+
+  /** The headers table of a record with no key and no header besides the content type. */
+  plainHeaders(): Readonly<Record<string, string>> {
+    return (this.plain ??= Object.freeze({ [AmqpHeaders.TIMESTAMP_MS]: this.text }));
+  }
+}
+
 /** Properties of a published record: persistent, content type as the AMQP property, other headers as headers. */
 export function publishOptions(
   record: OutgoingRecord,
-  extra: { replyTo?: string; correlationId?: string } = {},
-  now = Date.now(),
+  extra: { replyTo?: string; correlationId?: string; mandatory?: boolean } = {},
+  stamp = new PublishStamp(),
 ): Options.Publish {
-  const headers: Record<string, string> = {};
+  let headers: Record<string, string> | undefined;
   let contentType: string | undefined;
-  for (const [name, value] of Object.entries(record.headers)) {
-    if (name.toLowerCase() === DatabusHeaders.CONTENT_TYPE) contentType = value;
-    else headers[name] = value;
+  const source = record.headers;
+  for (const name in source) {
+    if (name.toLowerCase() === DatabusHeaders.CONTENT_TYPE) contentType = source[name];
+    else (headers ??= {})[name] = source[name];
   }
-  if (record.key !== undefined) headers[AmqpHeaders.KEY] = record.key;
-  headers[AmqpHeaders.TIMESTAMP_MS] = String(now);
-  return {
+  if (record.key !== undefined) (headers ??= {})[AmqpHeaders.KEY] = record.key;
+  if (headers) headers[AmqpHeaders.TIMESTAMP_MS] = stamp.text;
+  const options: Options.Publish = {
     persistent: true,
     contentType,
-    headers,
+    headers: headers ?? stamp.plainHeaders(),
     messageId: randomUUID(),
-    timestamp: Math.floor(now / 1000),
-    ...(extra.replyTo !== undefined ? { replyTo: extra.replyTo } : {}),
-    ...(extra.correlationId !== undefined ? { correlationId: extra.correlationId } : {}),
+    timestamp: Math.floor(stamp.now / 1000),
   };
+  if (extra.mandatory) options.mandatory = true;
+  if (extra.replyTo !== undefined) options.replyTo = extra.replyTo;
+  if (extra.correlationId !== undefined) options.correlationId = extra.correlationId;
+  return options;
 }
 
 /** The stream offset RabbitMQ put on a delivery, or `undefined` for a message that is not from a stream. */

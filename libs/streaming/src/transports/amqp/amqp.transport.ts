@@ -1,5 +1,5 @@
 import { ConfigurationError, PermanentError } from '@databus/common';
-import { AmqpConfirmPublisher } from '@databus/common/amqp';
+import { AmqpConfirmPublisher, AmqpPublication } from '@databus/common/amqp';
 import type { ResolvedAmqpDataset } from '../../transport/amqp-dataset';
 import { SubscriptionClosedError } from '../../errors';
 import { TransportCapabilities } from '../../transport/transport-capabilities';
@@ -14,7 +14,7 @@ import {
 import { AmqpConnection, CLOSED } from './amqp-connection';
 import { AmqpRequester } from './amqp-requests';
 import { AmqpTopology } from './amqp-topology';
-import { publishOptions } from './amqp-wire';
+import { publishOptions, PublishStamp } from './amqp-wire';
 import { ResolvedAmqpOptions, resolveAmqpOptions } from './amqp.options';
 import { AmqpQueueSubscription } from './amqp-queue.subscription';
 import { AmqpSubscription } from './amqp.subscription';
@@ -34,6 +34,9 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
   // AMQP 0-9-1 has no way to list the streams (queues) that exist.
   datasetPatterns: false,
 });
+
+/** A stream or queue publish: a message no queue takes comes back and counts as not confirmed. */
+const MANDATORY = Object.freeze({ mandatory: true });
 
 /** How long `subscribe` waits for a lost connection before failing (the runtime then retries with backoff). */
 const SUBSCRIBE_WAIT_MS = 5_000;
@@ -93,16 +96,17 @@ export class AmqpTransport implements StreamingTransport {
         `the same amqp option for every message produced to "${dataset}" at once`,
       );
     if (target) return this.produceToTarget(dataset, target, records);
-    const now = Date.now();
-    await this.publisher.publishBatch(
-      records.map((record) => ({
+    const stamp = new PublishStamp();
+    const publications = new Array<AmqpPublication>(records.length);
+    for (let i = 0; i < records.length; i++)
+      publications[i] = {
         exchange: '',
         routingKey: dataset,
-        content: record.data,
-        options: { ...publishOptions(record, {}, now), mandatory: true },
-      })),
-      now + this.context.produceTimeoutMs,
-      (remaining) => this.topology.ensureStream(dataset, remaining),
+        content: records[i].data,
+        options: publishOptions(records[i], MANDATORY, stamp),
+      };
+    await this.publisher.publishBatch(publications, stamp.now + this.context.produceTimeoutMs, (remaining) =>
+      this.topology.ensureStream(dataset, remaining),
     );
     // A confirm does not carry the stream offset, so results have no sequence.
     return records.map(() => ({}));
@@ -114,7 +118,7 @@ export class AmqpTransport implements StreamingTransport {
     target: ResolvedAmqpDataset,
     records: readonly OutgoingRecord[],
   ): Promise<ProduceResult[]> {
-    const now = Date.now();
+    const stamp = new PublishStamp();
     const toExchange = target.kind === 'exchange';
     await this.publisher.publishBatch(
       records.map((record) => ({
@@ -122,9 +126,9 @@ export class AmqpTransport implements StreamingTransport {
         routingKey: toExchange ? '' : dataset,
         content: record.data,
         // A fanout exchange nobody listens to drops the message, as it does for pika: not a failure.
-        options: { ...publishOptions(record, {}, now), mandatory: !toExchange },
+        options: publishOptions(record, toExchange ? {} : MANDATORY, stamp),
       })),
-      now + this.context.produceTimeoutMs,
+      stamp.now + this.context.produceTimeoutMs,
       (remaining) => this.topology.ensureTarget(dataset, target, remaining),
     );
     return records.map(() => ({}));
