@@ -40,6 +40,42 @@ export function failuresConformance(target: ConformanceTarget): void {
       }
     });
 
+    it('keeps the producer-assigned message id (x-databus-message-id) on every attempt and on the dead-letter copy', async () => {
+      const ds = dataset('msgid');
+      const seen: Recorded[] = [];
+      const handler = recordingHandler(
+        ds,
+        { batch: 1, retry: { attempts: 2, backoff: { initialMs: 10, maxMs: 20 } } },
+        seen,
+        (payload) => {
+          if (payload.i === 0) throw new Error('refused');
+        },
+      );
+      const app = await startApp(target, target.url(), { providers: [handler] });
+      const dlq: DatasetMessage[] = [];
+      const dlqSub = await app.channel.subscribe(`${ds}.dlq`, { offset: Offset.LATEST, batch: 1 });
+      const draining = drainInto(dlqSub, dlq);
+      try {
+        await delay(200);
+        const ids = ['producer-id-0', 'producer-id-1'];
+        await app.channel.produce(ds, { i: 0 }, { headers: { [DatabusHeaders.MESSAGE_ID]: ids[0] } });
+        await app.channel.produce(ds, { i: 1 }, { headers: { [DatabusHeaders.MESSAGE_ID]: ids[1] } });
+        await waitUntil(
+          target,
+          () => dlq.length === 1 && indexes(seen).includes(1),
+          'dead-letter and the next message',
+        );
+        const attempts = seen.filter((r) => r.payload.i === 0);
+        expect(attempts.map((r) => r.message.headers[DatabusHeaders.MESSAGE_ID])).toEqual([ids[0], ids[0]]);
+        expect(seen.find((r) => r.payload.i === 1)?.message.headers[DatabusHeaders.MESSAGE_ID]).toBe(ids[1]);
+        expect(dlq[0].headers[DatabusHeaders.MESSAGE_ID]).toBe(ids[0]);
+      } finally {
+        await dlqSub.close();
+        await draining;
+        await app.close();
+      }
+    });
+
     it('dead-letters after the last attempt with the error in headers, and goes on consuming', async () => {
       const ds = dataset('dead');
       const seen: Recorded[] = [];
