@@ -91,6 +91,24 @@ export function describeQueueConformance(
     expect(await h.fixture.messageCount(queue)).toBe(0);
   });
 
+  it('keeps the producer-assigned message id on every attempt of a retried task and on its dead-letter copy', async () => {
+    const queue = name('msgid');
+    const seen: Array<string | undefined> = [];
+    @Injectable()
+    class Worker {
+      @TaskHandler(queue, { retry: { attempts: 2, backoff: { initialMs: 10, jitter: 0 } } })
+      async handle(_task: unknown, @TaskContext() message: TaskMessage): Promise<void> {
+        seen.push(message.messageId);
+        throw new Error('refused');
+      }
+    }
+    const started = await app([Worker]);
+    await started.get(TaskQueue).enqueue(queue, { sensor: 'a' }, { messageId: 'producer-task-id' });
+    const dead = await takeFrom(`${queue}.dlq`);
+    expect(seen).toEqual(['producer-task-id', 'producer-task-id']);
+    expect(dead.properties.messageId).toBe('producer-task-id');
+  });
+
   it('dead-letters an undecodable (poison) message at once without calling the handler', async () => {
     const queue = name('poison');
     const calls: unknown[] = [];
