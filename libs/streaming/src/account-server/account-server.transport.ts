@@ -2,9 +2,9 @@ import type * as http from 'node:http';
 import type { JwtManager } from '@databus/auth';
 import { ConfigurationError, LoadedTls, parseBrokerUrl, UnsupportedFeatureError } from '@databus/common';
 import { createHttpAgent } from '../http/http-request';
+import { BaseTransport } from '../transport/base-transport';
 import { TransportCapabilities } from '../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../transport/transport-record.interface';
-import { StatusEmitter, TransportStatus, TransportStatusListener } from '../transport/transport-status';
 import {
   StreamingTransport,
   SubscriptionSpec,
@@ -38,10 +38,9 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
  * Datasets are lower-cased into subjects; a subscription without a group uses the durable of the
  * certificate's CN (one per user per stream, resuming where it left off).
  */
-export class AccountServerTransport implements StreamingTransport {
+export class AccountServerTransport extends BaseTransport implements StreamingTransport {
   readonly name = 'nats' as const;
   readonly capabilities = CAPABILITIES;
-  private readonly statusEmitter = new StatusEmitter();
   private readonly agent: http.Agent;
   private readonly perDataset = new Map<string, Promise<StreamingTransport>>();
   private config?: AccountServerConfig;
@@ -52,19 +51,13 @@ export class AccountServerTransport implements StreamingTransport {
     private readonly context: TransportContext,
     private readonly options: ResolvedAccountServerOptions,
   ) {
+    super();
     this.agent = createHttpAgent(options.configUrl.startsWith('https:'), caOnly(context.tls), '');
-  }
-
-  get status(): TransportStatus {
-    return this.statusEmitter.status;
-  }
-
-  onStatus(listener: TransportStatusListener): () => void {
-    return this.statusEmitter.on(listener);
   }
 
   /** Reads the account server's config and obtains the gateway JWT (a refused certificate fails here). */
   async connect(): Promise<void> {
+    this.reopen();
     this.statusEmitter.set({ type: 'connecting' });
     this.config = await fetchAccountServerConfig(
       this.agent,
@@ -111,7 +104,8 @@ export class AccountServerTransport implements StreamingTransport {
     throw new UnsupportedFeatureError('nats (account server)', 'request/response', `reply to "${replyTo}"`);
   }
 
-  async close(): Promise<void> {
+  /** Closes every dataset's nats transport (they hold the subscriptions), the gateway JWT and the sockets. */
+  protected async shutdown(): Promise<void> {
     const transports = await Promise.allSettled([...this.perDataset.values()]);
     this.perDataset.clear();
     await Promise.allSettled(
@@ -119,7 +113,6 @@ export class AccountServerTransport implements StreamingTransport {
     );
     await this.gateway?.close();
     this.agent.destroy();
-    this.statusEmitter.set({ type: 'closed' });
   }
 
   /** The NATS connection of `dataset`, opened with its user JWT on first use. */

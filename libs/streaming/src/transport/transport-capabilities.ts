@@ -61,6 +61,40 @@ export interface ChannelSettingsCapabilities {
   readonly extraConfigs: 'any' | readonly string[];
 }
 
+/** What a transport declares in `defineCapabilities`: only where it differs from the defaults. */
+export type CapabilityDifferences = Partial<Omit<TransportCapabilities, 'channelSettings'>> & {
+  readonly channelSettings?: Partial<ChannelSettingsCapabilities>;
+};
+
+/**
+ * A transport's frozen capabilities from what it declares; what it leaves out is the full set: every seek,
+ * history, durable groups, request/response, `ackMode: 'individual'` with `nack`, and none of the consumer
+ * settings of `open()` (`requestTimeoutMs`, `sessionTimeoutMs` false, no `extraConfigs` key); `datasetPatterns`
+ * is only what the transport declares (absent: refused). A transport
+ * therefore names what it lacks and which consumer settings it honours, e.g.
+ * `defineCapabilities({ seek: false, channelSettings: { sessionTimeoutMs: true } })`.
+ */
+export function defineCapabilities(differences: CapabilityDifferences = {}): TransportCapabilities {
+  const { channelSettings, ...rest } = differences;
+  return Object.freeze({
+    seekBySequence: true,
+    seekByTime: true,
+    seek: true,
+    history: true,
+    durableGroups: true,
+    requestReply: true,
+    ackMode: 'individual',
+    nack: true,
+    ...rest,
+    channelSettings: Object.freeze({
+      requestTimeoutMs: false,
+      sessionTimeoutMs: false,
+      extraConfigs: [],
+      ...channelSettings,
+    }),
+  });
+}
+
 /** The consumer settings of one `open()` call that `assertChannelSettingsSupported` checks. */
 export interface ChannelSettings {
   requestTimeoutMs?: number;

@@ -14,7 +14,7 @@ export type TransportStatus =
 export type TransportStatusListener = (status: TransportStatus) => void;
 
 /**
- * Keeps the current status and notifies listeners; transports compose it rather than extend a base class.
+ * Keeps the current status and notifies listeners (each transport holds one, through `BaseTransport`).
  */
 export class StatusEmitter {
   private current: TransportStatus = { type: 'connecting' };

@@ -1,10 +1,9 @@
 import { ConfigurationError, PermanentError } from '@databus/common';
 import { AmqpConfirmPublisher, AmqpPublication } from '@databus/common/amqp';
 import type { ResolvedAmqpDataset } from '../../transport/amqp-dataset';
-import { SubscriptionClosedError } from '../../errors';
-import { TransportCapabilities } from '../../transport/transport-capabilities';
+import { BaseTransport } from '../../transport/base-transport';
+import { defineCapabilities } from '../../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
-import { StatusEmitter, TransportStatus, TransportStatusListener } from '../../transport/transport-status';
 import {
   StreamingTransport,
   SubscriptionSpec,
@@ -19,18 +18,11 @@ import { ResolvedAmqpOptions, resolveAmqpOptions } from './amqp.options';
 import { AmqpQueueSubscription } from './amqp-queue.subscription';
 import { AmqpSubscription } from './amqp.subscription';
 
-const CAPABILITIES: TransportCapabilities = Object.freeze({
-  seekBySequence: true,
-  seekByTime: true,
-  seek: true,
-  history: true,
-  durableGroups: true,
-  requestReply: true,
+// No consumer setting: the heartbeat that detects a dead member is the connection's, shared by every
+// subscription; RabbitMQ streams have no consumer (delivery) timeout; broker calls are bounded by produceTimeoutMs.
+const CAPABILITIES = defineCapabilities({
   ackMode: 'position',
   nack: false,
-  // The heartbeat that detects a dead member is the connection's, shared by every subscription; RabbitMQ
-  // streams have no consumer (delivery) timeout; broker calls are bounded by produceTimeoutMs.
-  channelSettings: Object.freeze({ requestTimeoutMs: false, sessionTimeoutMs: false, extraConfigs: [] }),
   // AMQP 0-9-1 has no way to list the streams (queues) that exist.
   datasetPatterns: false,
 });
@@ -47,19 +39,17 @@ const SUBSCRIBE_WAIT_MS = 5_000;
  * queue per group and have one active member at a time (the holder of the group's exclusive lock queue).
  * See libs/streaming/docs/amqp.md for the wire format, the options and the delivery guarantees.
  */
-export class AmqpTransport implements StreamingTransport {
+export class AmqpTransport extends BaseTransport implements StreamingTransport {
   readonly name = 'amqp' as const;
   readonly capabilities = CAPABILITIES;
   private readonly options: ResolvedAmqpOptions;
-  private readonly statusEmitter = new StatusEmitter();
   private readonly connection: AmqpConnection;
   private readonly topology: AmqpTopology;
   private readonly publisher: AmqpConfirmPublisher;
   private readonly requester: AmqpRequester;
-  private readonly subscriptions = new Set<{ close(): Promise<void> }>();
-  private closed = false;
 
   constructor(private readonly context: TransportContext) {
+    super();
     this.options = resolveAmqpOptions(context.transportOptions);
     this.connection = new AmqpConnection(context, this.options, this.statusEmitter);
     this.topology = new AmqpTopology(this.connection, this.options.streamArguments, context.logger);
@@ -71,14 +61,6 @@ export class AmqpTransport implements StreamingTransport {
       onReturned: (queue) => this.topology.forget(queue),
     });
     this.requester = new AmqpRequester(this.connection);
-  }
-
-  get status(): TransportStatus {
-    return this.statusEmitter.status;
-  }
-
-  onStatus(listener: TransportStatusListener): () => void {
-    return this.statusEmitter.on(listener);
   }
 
   async connect(): Promise<void> {
@@ -199,18 +181,11 @@ export class AmqpTransport implements StreamingTransport {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.allSettled([...this.subscriptions].map((s) => s.close()));
+  protected async shutdown(): Promise<void> {
+    await this.closeSubscriptions();
     await this.requester.close();
     await this.publisher.close();
     await this.connection.close();
-    this.statusEmitter.set({ type: 'closed' });
-  }
-
-  private assertOpen(operation: string): void {
-    if (this.closed) throw new SubscriptionClosedError(operation, 'amqp transport');
   }
 }
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { isRetriable, retry, TemporaryError } from '@databus/common';
 import { raceAbort } from '@databus/common/internal';
-import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
+import { NoCommittedPositionError } from '../../errors';
+import { BaseTransport } from '../../transport/base-transport';
 import type { DatasetPatternMatcher } from '../../transport/dataset-pattern';
-import { TransportCapabilities } from '../../transport/transport-capabilities';
+import { defineCapabilities } from '../../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
-import { StatusEmitter, TransportStatus, TransportStatusListener } from '../../transport/transport-status';
 import {
   StreamingTransport,
   SubscriptionSpec,
@@ -35,20 +35,14 @@ export type KafkaDriverFactory = (
 /** Attempts to create one topic after retriable failures, per process. */
 const TOPIC_ATTEMPTS = 3;
 
-const CAPABILITIES: TransportCapabilities = Object.freeze({
-  seekBySequence: true,
-  seekByTime: true,
-  seek: true,
-  history: true,
-  durableGroups: true,
-  requestReply: true,
+const CAPABILITIES = defineCapabilities({
   ackMode: 'position',
   nack: false,
-  channelSettings: Object.freeze({
+  channelSettings: {
     requestTimeoutMs: true,
     sessionTimeoutMs: true,
     extraConfigs: KAFKA_CONSUMER_SETTING_KEYS,
-  }),
+  },
   datasetPatterns: true,
 });
 
@@ -57,7 +51,7 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
  * throwaway group), `sequence` is the offset and `partition` the partition. Commits are watermarks
  * (`ackMode: 'position'`). The Kafka client sits behind `KafkaDriver` (kafkajs by default).
  */
-export class KafkaTransport implements StreamingTransport {
+export class KafkaTransport extends BaseTransport<KafkaSubscription> implements StreamingTransport {
   readonly name = 'kafka' as const;
   readonly capabilities = CAPABILITIES;
   readonly options: ResolvedKafkaOptions;
@@ -65,18 +59,16 @@ export class KafkaTransport implements StreamingTransport {
   readonly replyTopic: string;
   private driver?: KafkaDriver;
   private disposeDriver?: () => void;
-  private readonly statusEmitter = new StatusEmitter();
-  private readonly subscriptions = new Set<KafkaSubscription>();
   private readonly topics = new Map<string, Promise<void>>();
   private readonly topicAttempts = new Map<string, number>();
   private readonly delivered = new Map<string, Map<number, number>>();
   private readonly inbox: KafkaReplyInbox;
-  private closing?: Promise<void>;
 
   constructor(
     private readonly context: TransportContext,
     private readonly createDriver: KafkaDriverFactory,
   ) {
+    super();
     this.options = resolveKafkaOptions(context.transportOptions, context.url.query);
     this.replyTopic =
       this.options.replyTopic ?? `${context.clientId.replace(/[^a-zA-Z0-9._-]/g, '_')}.replies`.slice(-249);
@@ -88,14 +80,6 @@ export class KafkaTransport implements StreamingTransport {
       settings: { ...this.options.consumer, joinTimeoutMs: this.options.joinTimeoutMs },
       logger: context.logger,
     });
-  }
-
-  get status(): TransportStatus {
-    return this.statusEmitter.status;
-  }
-
-  onStatus(listener: TransportStatusListener): () => void {
-    return this.statusEmitter.on(listener);
   }
 
   async connect(): Promise<void> {
@@ -219,15 +203,11 @@ export class KafkaTransport implements StreamingTransport {
     await this.send(replyTo, [toKafkaMessage(record, { correlationId })]);
   }
 
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      await Promise.allSettled([...this.subscriptions].map((s) => s.close()));
-      await this.inbox.close().catch(() => undefined);
-      await this.driver?.disconnect().catch(() => undefined);
-      this.disposeDriver?.();
-      this.statusEmitter.set({ type: 'closed' });
-    })();
-    return this.closing;
+  protected async shutdown(): Promise<void> {
+    await this.closeSubscriptions();
+    await this.inbox.close().catch(() => undefined);
+    await this.driver?.disconnect().catch(() => undefined);
+    this.disposeDriver?.();
   }
 
   /** Produces with a bound: during an outage the broker's ack is awaited at most `produceTimeoutMs`. */
@@ -261,7 +241,7 @@ export class KafkaTransport implements StreamingTransport {
       return acks.map((a) => ({ sequence: a.offset, partition: a.partition }));
     } catch (error) {
       const mapped = mapKafkaError(error, 'produce', topic);
-      if (mapped.retriable && !this.closing) this.statusEmitter.set({ type: 'disconnected', error: mapped });
+      if (mapped.retriable && !this.closed) this.statusEmitter.set({ type: 'disconnected', error: mapped });
       throw mapped;
     }
   }
@@ -311,9 +291,5 @@ export class KafkaTransport implements StreamingTransport {
     if (!this.driver)
       throw new TemporaryError(`Cannot ${operation}: the kafka transport is not connected yet.`);
     return this.driver;
-  }
-
-  private assertOpen(operation: string): void {
-    if (this.closing) throw new SubscriptionClosedError(operation, 'kafka transport');
   }
 }

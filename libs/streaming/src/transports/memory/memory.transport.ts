@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { RequestTimeoutError } from '@databus/common';
-import { SubscriptionClosedError } from '../../errors';
+import { BaseTransport } from '../../transport/base-transport';
 import type { DatasetPatternMatcher } from '../../transport/dataset-pattern';
-import { TransportCapabilities } from '../../transport/transport-capabilities';
+import { defineCapabilities } from '../../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
-import { StatusEmitter, TransportStatus, TransportStatusListener } from '../../transport/transport-status';
 import {
   StreamingTransport,
   SubscriptionSpec,
@@ -17,49 +16,29 @@ import { startSequence } from './memory-positions';
 import { MemorySubscription } from './memory.subscription';
 import { resolveMemoryOptions } from './memory.options';
 
-const CAPABILITIES: TransportCapabilities = Object.freeze({
-  seekBySequence: true,
-  seekByTime: true,
-  seek: true,
-  history: true,
-  durableGroups: true,
-  requestReply: true,
-  ackMode: 'individual',
-  nack: true,
-  // In process: no broker requests to time out, no consumer that can die without closing.
-  channelSettings: Object.freeze({ requestTimeoutMs: false, sessionTimeoutMs: false, extraConfigs: [] }),
-  datasetPatterns: true,
-});
+// Every capability; no consumer setting (in process: no broker requests to time out, no consumer that can
+// die without closing).
+const CAPABILITIES = defineCapabilities({ datasetPatterns: true });
 
 /**
  * The embedded transport: `memory://name` connects to the in-process broker called `name`. It implements
  * every capability, so the demo and users' own tests run with no broker at all.
  */
-export class MemoryTransport implements StreamingTransport {
+export class MemoryTransport extends BaseTransport<MemorySubscription> implements StreamingTransport {
   readonly name = 'memory' as const;
   readonly capabilities = CAPABILITIES;
   readonly broker: MemoryBroker;
-  private readonly statusEmitter = new StatusEmitter();
-  private readonly subscriptions = new Set<MemorySubscription>();
   private readonly requestTimers = new Set<NodeJS.Timeout>();
-  private closed = false;
 
   constructor(context: TransportContext) {
+    super();
     this.broker = MemoryBroker.get(context.url.hosts[0]?.host || context.url.path || 'default');
     const { retention } = resolveMemoryOptions(context.transportOptions);
     if (retention) Object.assign(this.broker.retention, retention);
   }
 
-  get status(): TransportStatus {
-    return this.statusEmitter.status;
-  }
-
-  onStatus(listener: TransportStatusListener): () => void {
-    return this.statusEmitter.on(listener);
-  }
-
   async connect(): Promise<void> {
-    this.closed = false;
+    this.reopen();
     this.statusEmitter.set({ type: 'connected' });
   }
 
@@ -154,17 +133,10 @@ export class MemoryTransport implements StreamingTransport {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.all([...this.subscriptions].map((s) => s.close()));
+  protected async shutdown(): Promise<void> {
+    await this.closeSubscriptions();
     for (const timer of this.requestTimers) clearTimeout(timer);
     this.requestTimers.clear();
-    this.statusEmitter.set({ type: 'closed' });
-  }
-
-  private assertOpen(operation: string): void {
-    if (this.closed) throw new SubscriptionClosedError(operation, 'memory transport');
   }
 }
 

@@ -1,10 +1,9 @@
 import { hostname } from 'node:os';
 import { TemporaryError, UnsupportedFeatureError } from '@databus/common';
 import type { IConnackPacket } from 'mqtt';
-import { SubscriptionClosedError } from '../../errors';
-import { TransportCapabilities } from '../../transport/transport-capabilities';
+import { BaseTransport } from '../../transport/base-transport';
+import { defineCapabilities, TransportCapabilities } from '../../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
-import { StatusEmitter, TransportStatus, TransportStatusListener } from '../../transport/transport-status';
 import {
   StreamingTransport,
   SubscriptionSpec,
@@ -21,17 +20,14 @@ import { resolveMqttOptions, ResolvedMqttOptions } from './mqtt.options';
 import { MqttSubscription } from './mqtt.subscription';
 
 /** What MQTT can do: no history (so no seek), groups as shared subscriptions with persistent sessions. */
-export const MQTT_CAPABILITIES: TransportCapabilities = Object.freeze({
+export const MQTT_CAPABILITIES: TransportCapabilities = defineCapabilities({
   seekBySequence: false,
   seekByTime: false,
   seek: false,
   history: false,
-  durableGroups: true,
-  requestReply: true,
-  ackMode: 'individual',
   nack: false,
   // sessionTimeoutMs: keep-alive of the member's own connection (the broker drops it after 1.5 × keep-alive).
-  channelSettings: Object.freeze({ requestTimeoutMs: false, sessionTimeoutMs: true, extraConfigs: [] }),
+  channelSettings: { sessionTimeoutMs: true },
   // MQTT keeps no list of the topics that exist, and a pattern is resolved to the datasets that exist.
   datasetPatterns: false,
 });
@@ -41,22 +37,20 @@ export const MQTT_CAPABILITIES: TransportCapabilities = Object.freeze({
  * subscription whose members hold persistent sessions; deliveries are acknowledged (PUBACK) only after the
  * handler finished. One connection produces and receives replies; every subscription has its own.
  */
-export class MqttTransport implements StreamingTransport {
+export class MqttTransport extends BaseTransport<MqttSubscription> implements StreamingTransport {
   readonly name = 'mqtt' as const;
   readonly capabilities = MQTT_CAPABILITIES;
   private readonly options: ResolvedMqttOptions;
-  private readonly statusEmitter = new StatusEmitter();
   private readonly connection: MqttConnection;
   private readonly publisher: MqttPublisher;
   private readonly inbox: MqttInbox;
-  private readonly subscriptions = new Set<MqttSubscription>();
   private connecting?: Promise<void>;
-  private closed = false;
   private warnedClientId = false;
   /** After a reconnect: resolves when this instance's subscriptions are back (bounded by reconnectHoldMs). */
   private hold: Promise<void> = Promise.resolve();
 
   constructor(private readonly context: TransportContext) {
+    super();
     this.options = resolveMqttOptions(context.transportOptions);
     this.inbox = new MqttInbox(this.options.inboxPrefix);
     this.connection = new MqttConnection(
@@ -83,16 +77,8 @@ export class MqttTransport implements StreamingTransport {
     this.connection.beforePlannedReconnect = () => this.publisher.window.idle();
   }
 
-  get status(): TransportStatus {
-    return this.statusEmitter.status;
-  }
-
-  onStatus(listener: TransportStatusListener): () => void {
-    return this.statusEmitter.on(listener);
-  }
-
   connect(): Promise<void> {
-    this.closed = false;
+    this.reopen();
     if (this.connection.connected) return Promise.resolve();
     this.connecting ??= (async () => {
       try {
@@ -182,13 +168,10 @@ export class MqttTransport implements StreamingTransport {
     await this.publisher.publish(replyTo, record.data, options, Date.now() + this.context.produceTimeoutMs);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.allSettled([...this.subscriptions].map((s) => s.close()));
+  protected async shutdown(): Promise<void> {
+    await this.closeSubscriptions();
     this.inbox.closeAll(new TemporaryError('The MQTT transport closed before the reply arrived.'));
     await this.connection.close();
-    this.statusEmitter.set({ type: 'closed' });
   }
 
   private onConnack(connack: IConnackPacket): void {
@@ -214,10 +197,6 @@ export class MqttTransport implements StreamingTransport {
     this.context.logger.warn(
       'MQTT durable groups keep a persistent session per clientId; the default clientId contains the process id, so a restarted process starts a new session. Set StreamingModule clientId to a stable instance name.',
     );
-  }
-
-  private assertOpen(operation: string): void {
-    if (this.closed) throw new SubscriptionClosedError(operation, 'mqtt transport');
   }
 }
 

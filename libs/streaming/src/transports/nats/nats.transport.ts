@@ -1,9 +1,8 @@
 import { DatabusError, redactText, TemporaryError } from '@databus/common';
 import { jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from './nats-client';
-import { SubscriptionClosedError } from '../../errors';
+import { BaseTransport } from '../../transport/base-transport';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
-import { StatusEmitter, TransportStatus, TransportStatusListener } from '../../transport/transport-status';
 import {
   StreamingTransport,
   SubscriptionSpec,
@@ -22,18 +21,14 @@ import { NatsSubscription } from './nats.subscription';
 import type { DatasetPatternMatcher } from '../../transport/dataset-pattern';
 import { NATS_CAPABILITIES } from './nats-capabilities';
 
-const CAPABILITIES = NATS_CAPABILITIES;
-
 /**
  * The NATS JetStream transport (`nats://host:4222[,host2:4222]`, `tls://…`): a dataset is a stream, a
  * group is a durable pull consumer, a private subscription an ephemeral one. See libs/streaming/docs/nats.md.
  */
-export class NatsTransport implements StreamingTransport {
+export class NatsTransport extends BaseTransport<NatsSubscription> implements StreamingTransport {
   readonly name = 'nats' as const;
-  readonly capabilities = CAPABILITIES;
+  readonly capabilities = NATS_CAPABILITIES;
   private readonly options: ResolvedNatsOptions;
-  private readonly statusEmitter = new StatusEmitter();
-  private readonly subscriptions = new Set<NatsSubscription>();
   private readonly streams: NatsStreams;
   private readonly publisher: NatsPublisher;
   private readonly requests: NatsRequests;
@@ -41,11 +36,10 @@ export class NatsTransport implements StreamingTransport {
   private nc?: NatsConnection;
   private jsm?: JetStreamManager;
   private js?: JetStreamClient;
-  private closed = false;
-  private closing?: Promise<void>;
   private offRefresh?: () => void;
 
   constructor(private readonly context: TransportContext) {
+    super();
     this.options = resolveNatsOptions(context.transportOptions);
     this.streams = new NatsStreams(() => this.manager(), this.options);
     this.publisher = new NatsPublisher(() => this.client(), this.streams, {
@@ -63,24 +57,15 @@ export class NatsTransport implements StreamingTransport {
     );
   }
 
-  get status(): TransportStatus {
-    return this.statusEmitter.status;
-  }
-
   /** The node this transport is connected to (its `server_name` and cluster), undefined while disconnected. */
   get server(): { name: string; cluster?: string } | undefined {
     const info = this.statusEmitter.status.type === 'connected' ? this.nc?.info : undefined;
     return info ? { name: info.server_name, cluster: info.cluster } : undefined;
   }
 
-  onStatus(listener: TransportStatusListener): () => void {
-    return this.statusEmitter.on(listener);
-  }
-
   async connect(): Promise<void> {
     if (this.nc && !this.nc.isClosed()) return;
-    this.closed = false;
-    this.closing = undefined;
+    this.reopen();
     this.statusEmitter.set({ type: 'connecting' });
     try {
       await this.context.credentials?.get();
@@ -168,14 +153,8 @@ export class NatsTransport implements StreamingTransport {
     return this.requests.reply(replyTo, correlationId, record);
   }
 
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
-  }
-
-  private async shutdown(): Promise<void> {
-    this.closed = true;
-    await Promise.allSettled([...this.subscriptions].map((s) => s.close()));
+  protected async shutdown(): Promise<void> {
+    await this.closeSubscriptions();
     this.requests.close();
     const nc = this.nc;
     this.nc = undefined;
@@ -192,7 +171,6 @@ export class NatsTransport implements StreamingTransport {
       await nc.closed();
       clearTimeout(timer);
     }
-    this.statusEmitter.set({ type: 'closed' });
   }
 
   /** Forwards the connection's status events to `onStatus` listeners until it closes. */
@@ -259,10 +237,6 @@ export class NatsTransport implements StreamingTransport {
   private manager(): JetStreamManager {
     if (!this.jsm) throw new TemporaryError('The nats transport is not connected.');
     return this.jsm;
-  }
-
-  private assertOpen(operation: string): void {
-    if (this.closed) throw new SubscriptionClosedError(operation, 'nats transport');
   }
 }
 

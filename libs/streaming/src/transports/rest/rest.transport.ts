@@ -8,9 +8,9 @@ import {
   UnsupportedFeatureError,
 } from '@databus/common';
 import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
-import { TransportCapabilities } from '../../transport/transport-capabilities';
+import { BaseTransport } from '../../transport/base-transport';
+import { defineCapabilities } from '../../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
-import { StatusEmitter, TransportStatus, TransportStatusListener } from '../../transport/transport-status';
 import {
   StreamingTransport,
   SubscriptionSpec,
@@ -25,17 +25,15 @@ import { consumerConfigs, RECORDS_CONTENT_TYPE, toWireRecord } from './rest-wire
 import { resolveRestOptions, ResolvedRestOptions } from './rest.options';
 import { RestSubscription } from './rest.subscription';
 
-const CAPABILITIES: TransportCapabilities = Object.freeze({
+const CAPABILITIES = defineCapabilities({
   seekBySequence: false,
   seekByTime: false,
   seek: false,
-  history: true,
-  durableGroups: true,
   requestReply: false,
   ackMode: 'position',
   nack: false,
   // Sent as the consumer's configs (request.timeout.ms, session.timeout.ms, extra configs as they are).
-  channelSettings: Object.freeze({ requestTimeoutMs: true, sessionTimeoutMs: true, extraConfigs: 'any' }),
+  channelSettings: { requestTimeoutMs: true, sessionTimeoutMs: true, extraConfigs: 'any' },
   // The service subscribes to topic names only and has no topic listing.
   datasetPatterns: false,
 });
@@ -47,20 +45,18 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
  * of its own). No seek and no request/response: both are declared in `capabilities` and refused with
  * `UnsupportedFeatureError`. See libs/streaming/docs/rest.md.
  */
-export class RestStreamingTransport implements StreamingTransport {
+export class RestStreamingTransport extends BaseTransport<RestSubscription> implements StreamingTransport {
   readonly name = 'rest' as const;
   readonly capabilities = CAPABILITIES;
   readonly options: ResolvedRestOptions;
-  private readonly statusEmitter = new StatusEmitter();
   private readonly agent: http.Agent;
   private readonly endpoint: RestEndpoint;
   private readonly producer: RestSession;
-  private readonly subscriptions = new Set<RestSubscription>();
   private readonly closing = new AbortController();
   private pollFailures = 0;
-  private closed = false;
 
   constructor(private readonly context: TransportContext) {
+    super();
     this.options = resolveRestOptions(context.url, context.secure, context.transportOptions);
     this.agent = createHttpAgent(context.secure, context.tls, context.url.hosts[0]?.host ?? '');
     this.endpoint = {
@@ -70,14 +66,6 @@ export class RestStreamingTransport implements StreamingTransport {
       credentials: context.credentials,
     };
     this.producer = new RestSession(this.endpoint);
-  }
-
-  get status(): TransportStatus {
-    return this.statusEmitter.status;
-  }
-
-  onStatus(listener: TransportStatusListener): () => void {
-    return this.statusEmitter.on(listener);
   }
 
   /** Obtains the first token (a refused login fails here); the service itself is reached by the first call. */
@@ -169,14 +157,11 @@ export class RestStreamingTransport implements StreamingTransport {
     );
   }
 
-  /** Deletes every consumer of this transport and closes its sockets. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  /** Deletes every consumer of this transport and closes its sockets. */
+  protected async shutdown(): Promise<void> {
     this.closing.abort(new SubscriptionClosedError('produce', 'rest transport'));
-    await Promise.all([...this.subscriptions].map((sub) => sub.close()));
+    await this.closeSubscriptions();
     this.agent.destroy();
-    this.statusEmitter.set({ type: 'closed' });
   }
 
   private onPoll(error?: Error): void {
@@ -193,10 +178,6 @@ export class RestStreamingTransport implements StreamingTransport {
       this.pollFailures = 0;
       this.statusEmitter.set({ type: 'connected' });
     }
-  }
-
-  private assertOpen(operation: string): void {
-    if (this.closed) throw new SubscriptionClosedError(operation, 'rest transport');
   }
 }
 
