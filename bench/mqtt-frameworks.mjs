@@ -80,11 +80,13 @@ async function conDatabus({ url, topic, messages, latency, prefetch }) {
     }
   }
   // throughput runs take batches of 100; latency runs use batch 1 (the low-latency setting)
-  OnDatasetMessage(topic, { group: GROUP, prefetch, batch: latency ? 1 : 100, retry: { attempts: 1 } })(
-    Consumer.prototype,
-    'on',
-    Object.getOwnPropertyDescriptor(Consumer.prototype, 'on'),
-  );
+  // The dataset whose MQTT topic is `topic`: its dots are the topic's levels.
+  OnDatasetMessage(topic.replaceAll('/', '.'), {
+    group: GROUP,
+    prefetch,
+    batch: latency ? 1 : 100,
+    retry: { attempts: 1 },
+  })(Consumer.prototype, 'on', Object.getOwnPropertyDescriptor(Consumer.prototype, 'on'));
   Injectable()(Consumer);
   class BenchModule {}
   Module({ imports: [StreamingModule.forRoot({ url, logger: false })], providers: [Consumer] })(BenchModule);
@@ -242,8 +244,9 @@ async function pubDatabus({ url, topic, messages, size, window, transportOptions
   await app.init();
   const channel = app.get(ChannelService);
   const make = messageFactory(size, topic);
-  await channel.produce(topic, make(0));
-  const result = await windowed(messages, window, (i) => channel.produce(topic, make(i)));
+  const dataset = topic.replaceAll('/', '.');
+  await channel.produce(dataset, make(0));
+  const result = await windowed(messages, window, (i) => channel.produce(dataset, make(i)));
   await app.close();
   return result;
 }

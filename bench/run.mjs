@@ -95,6 +95,10 @@ function runJsonScript(file, args, timeoutMs) {
       const copy = join(process.env.DATABUS_BENCH_SNAPSHOT, 'bench', file);
       mkdirSync(join(process.env.DATABUS_BENCH_SNAPSHOT, 'bench'), { recursive: true });
       cpSync(script, copy);
+      // The scripts share bench/lib (common.mjs, …): copy it beside them.
+      cpSync(join(ROOT, 'bench', 'lib'), join(process.env.DATABUS_BENCH_SNAPSHOT, 'bench', 'lib'), {
+        recursive: true,
+      });
       script = copy;
     }
     const child = spawn(process.execPath, [script, ...args, '--json'], {

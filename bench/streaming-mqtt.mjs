@@ -85,7 +85,8 @@ async function childDatabus({ url, topic, messages, prefetch, group }) {
       count(body.seq); // the runtime has JSON-parsed the body, as the raw consumer does by hand
     }
   }
-  OnDatasetMessage(topic, { group, batch: 100, prefetch, retry: { attempts: 1 } })(
+  // The dataset whose MQTT topic is `topic`: its dots are the topic's levels.
+  OnDatasetMessage(topic.replaceAll('/', '.'), { group, batch: 100, prefetch, retry: { attempts: 1 } })(
     Consumer.prototype,
     'on',
     Object.getOwnPropertyDescriptor(Consumer.prototype, 'on'),
