@@ -109,6 +109,8 @@ describe('NATS JetStream cluster (3 nodes on loopback): replicas and failover', 
         produceStallMs: longestPause(producedAt),
         consumeStallMs: longestPause(consumedAt),
       };
+      // The killed node may have led the meta group too: the JetStream API answers once a new one is elected.
+      await nats.waitForJetStream();
       const { stream, consumer } = await inspect(ds, group);
       expect(stream.config.num_replicas).toBe(3);
       expect(consumer?.config.num_replicas).toBe(3);
