@@ -150,6 +150,8 @@ const NOTES = {
     'File-backed stream drained from the beginning: a raw durable pull consumer (explicit ack, consume() with max_messages = prefetch 1000) vs `@OnDatasetMessage` vs a private callback subscription (bench/streaming-nats.mjs). Produce: `js.publish` with 1000 outstanding vs `channel.produce` / `produceMany` (bench/streaming-produce.mjs). The consume file measures throughput and CPU only (no RSS, no latency).',
   Kafka:
     'Topic drained from the beginning over 3 partitions: kafkajs eachBatch vs `@OnDatasetMessage` vs a private callback subscription (bench/streaming-kafka.mjs). Produce with acks = all (-1) into a 3-partition topic: one raw kafkajs `producer.send` of 1000 records per round trip vs `channel.produce` with 1000 in flight (batched by the shared TickCoalescer) and `produceMany` of 1000 (bench/streaming-produce.mjs). On the broker of `npm run kafka` (or KAFKA_BROKERS). Throughput and client CPU only.',
+  'First message':
+    'bench/first-message.mjs: one message is stored in a fresh dataset, then each repetition starts a new subscription from the beginning and times from the call that starts it to the callback receiving that message. databus: `channel.subscribe(ds, { offset: Offset.BEGIN, batch: 1, callback })`. Raw: NATS an ordered consumer and `next()`; RabbitMQ streams `basic.consume` with `x-stream-offset: first`, prefetch 1; Kafka a consumer in a fresh group (`fromBeginning`, `eachMessage`: a group join on both sides; 5 repetitions). MQTT keeps no history to start from, so it has no row.',
   'Outbox relay':
     "bench/outbox-relay.mjs: one row per PostgreSQL transaction (127.0.0.1:5432) written with `OutboxService.produce`, 2000 commits (500 with --quick) at 200 per second, 16 keys, relayed to NATS JetStream (a nats-server of its own, same binary as the loopback one) by the relay in the same process (woken by LISTEN/NOTIFY; polling every 1 s only as a fallback). Latency = from the writer's COMMIT returning to the broker's ack of that message (`ChannelService.produceMany` resolved). No raw baseline: what it adds over a direct produce is the commit-to-relay hop.",
   "MQTT QoS 1 (transport author's bench)":
@@ -262,6 +264,15 @@ async function main() {
     'kafkaProduce',
     () => measureStreamingProduce({ transport: 'kafka', ...P.produce, log }),
     [9092],
+  );
+  await part(
+    'first-message',
+    'firstMessage',
+    async () => {
+      const { measureFirstMessage } = await import('./first-message.mjs');
+      return measureFirstMessage({ repetitions: quick ? 5 : 15, log });
+    },
+    [4222, 5672, 9092],
   );
   await part(
     'outbox-relay',

@@ -88,6 +88,17 @@ export function collectRows(results) {
   pushStream('NATS JetStream', 'nats', s.natsStream, s.natsProduce, 'raw @nats-io/jetstream');
   pushStream('Kafka', 'kafka', s.kafka, s.kafkaProduce, 'raw kafkajs');
   pushStream("MQTT QoS 1 (transport author's bench)", 'mqtt', s.mqttStream, undefined, 'raw mqtt.js');
+  const FIRST = { memory: 'memory', nats: 'NATS JetStream', amqp: 'RabbitMQ streams', kafka: 'Kafka' };
+  for (const [transport, entry] of Object.entries(s.firstMessage?.transports ?? {}))
+    for (const [kind, k] of Object.entries(entry))
+      rows.push({
+        section: 'First message',
+        transport,
+        library: `${FIRST[transport] ?? transport}: ${kind === 'raw' ? k.label : 'subscribe({ batch: 1 })'}`,
+        kind,
+        op: 'first',
+        firstMs: k,
+      });
   if (s.outboxRelay?.p50Ms !== undefined)
     rows.push({
       section: 'Outbox relay',
@@ -181,6 +192,35 @@ export function evaluateTargets(results, rows) {
       vsNestMqtt >= 1.2,
     );
   }
+  for (const [section, kind] of [
+    ['RabbitMQ work queue', 'task'],
+    ['MQTT QoS 1', 'databus'],
+  ]) {
+    const ours = find(rows, section, kind, 'consume');
+    const raw = find(rows, section, 'raw', 'consume');
+    if (ours?.p99 === undefined || raw?.p99 === undefined) continue;
+    const over = ours.p99 - raw.p99;
+    add(
+      'p99 latency at 1000 msg/s <= raw p99 + 1 ms',
+      `${section}: ${ours.library}`,
+      over,
+      over <= 1,
+      `${fmtNum(ours.p99)} ms (raw ${fmtNum(raw.p99)} ms)`,
+    );
+  }
+  for (const row of rows.filter((r) => r.section === 'First message' && r.kind === 'databus')) {
+    const raw = rows.find(
+      (r) => r.section === 'First message' && r.kind === 'raw' && r.transport === row.transport,
+    );
+    const ms = row.firstMs.median;
+    add(
+      'batch: 1 subscription: first stored message < 5 ms',
+      row.library,
+      ms,
+      ms < 5,
+      `${fmtNum(ms, 2)} ms${raw ? ` (raw ${fmtNum(raw.firstMs.median, 2)} ms)` : ''}`,
+    );
+  }
   const dispatch = results.sections.memory?.results?.find((r) => r.group === 'dispatch');
   if (dispatch) {
     const rate = dispatch.result.rate.median;
@@ -227,11 +267,17 @@ export function renderText(results, rows, targets) {
   lines.push(
     `${pad('section', sw)}${pad('library', 44)}${pad('op', 8)}${lpad('msg/s', 8)}${lpad('min–max', 14)}${lpad('x raw', 7)}${lpad('µs/msg', 8)}${lpad('x raw', 7)}${lpad('RSS MB', 8)}${lpad('p50/p99 ms', 13)}`,
   );
-  for (const r of rows)
+  for (const r of rows.filter((row) => row.op !== 'first'))
     lines.push(
       `${pad(r.section, sw)}${pad(r.library.slice(0, 43), 44)}${pad(r.op, 8)}${lpad(fmtRate(r.rate?.median), 8)}${lpad(range(r.rate), 14)}` +
         `${lpad(fmtX(r.rateRatio), 7)}${lpad(fmtNum(r.cpu), 8)}${lpad(fmtX(r.cpuRatio), 7)}${lpad(r.rss ? fmtNum(r.rss, 0) : '–', 8)}` +
         `${lpad(r.p50 !== undefined ? `${fmtNum(r.p50)}/${fmtNum(r.p99)}` : '–', 13)}`,
+    );
+  const firsts = rows.filter((row) => row.op === 'first');
+  if (firsts.length) lines.push('', 'first stored message, batch: 1 (median, min–max ms)');
+  for (const r of firsts)
+    lines.push(
+      `  ${pad(r.library, 72)}${lpad(fmtNum(r.firstMs.median, 2), 8)}  ${fmtNum(r.firstMs.min, 2)}–${fmtNum(r.firstMs.max, 2)}`,
     );
   const mem = results.sections.memory;
   if (mem) {
@@ -353,6 +399,22 @@ function sectionTables(results, rows) {
     md.push('');
     md.push(results.notes[section] ?? '');
     md.push('');
+    if (section === 'First message') {
+      md.push(
+        mdTable(
+          ['library', 'median ms', 'min–max ms', 'repetitions'],
+          rows
+            .filter((r) => r.section === section)
+            .map((r) => [
+              r.library,
+              fmtNum(r.firstMs.median, 2),
+              `${fmtNum(r.firstMs.min, 2)}–${fmtNum(r.firstMs.max, 2)}`,
+              r.firstMs.runs.length,
+            ]),
+        ),
+      );
+      continue;
+    }
     md.push(
       mdTable(
         ['library', 'op', 'msg/s', 'min–max', 'x raw', 'CPU µs/msg', 'x raw', 'peak RSS MB', 'p50 / p99 ms'],
