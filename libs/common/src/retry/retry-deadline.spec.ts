@@ -4,6 +4,19 @@ import { retry, RetriesExhaustedError, RetryAttemptReport } from './retry';
 
 const noJitter = { initialMs: 100, maxMs: 1_000, factor: 2, jitter: 0 };
 
+/** Advances the fake clock by `ms` and returns what `pending` rejected with (or resolved to). */
+async function outcomeAfter(pending: Promise<unknown>, ms: number): Promise<unknown> {
+  const settled = pending.catch((e: unknown) => e);
+  await jest.advanceTimersByTimeAsync(ms);
+  return settled;
+}
+
+/** `error` is the `RetriesExhaustedError` of a loop that gave up with `message`. */
+function expectGaveUp(error: unknown, message: string): void {
+  expect(error).toBeInstanceOf(RetriesExhaustedError);
+  expect((error as Error).message).toBe(message);
+}
+
 describe('retry with a deadline (fake clock)', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
@@ -85,11 +98,9 @@ describe('retry with a deadline (fake clock)', () => {
       { attempts: Infinity, deadlineMs: 1_000, backoff: noJitter },
       { onAttempt: (r) => reports.push(r), deadlineOption: 'connectTimeoutMs' },
     );
-    const settled = pending.catch((e: unknown) => e);
-    await jest.advanceTimersByTimeAsync(1_000);
-    const error = await settled;
-    expect(error).toBeInstanceOf(RetriesExhaustedError);
-    expect((error as Error).message).toBe(
+    const error = await outcomeAfter(pending, 1_000);
+    expectGaveUp(
+      error,
       'Gave up after 4 attempts within connectTimeoutMs = 1000 ms: connect ECONNREFUSED 127.0.0.1:1',
     );
     // attempts at 0, 100, 300, 700; the next wait (800 ms) would end past 1000 ms
@@ -105,13 +116,8 @@ describe('retry with a deadline (fake clock)', () => {
       { attempts: Infinity, deadlineMs: 1, backoff: noJitter },
       { deadlineOption: 'produceTimeoutMs', deadlineBudgetMs: 4_000 },
     );
-    const settled = pending.catch((e: unknown) => e);
-    await jest.advanceTimersByTimeAsync(10);
-    const error = await settled;
-    expect(error).toBeInstanceOf(RetriesExhaustedError);
-    expect((error as Error).message).toBe(
-      'Gave up after 1 attempt within produceTimeoutMs = 4000 ms: timeout',
-    );
+    const error = await outcomeAfter(pending, 10);
+    expectGaveUp(error, 'Gave up after 1 attempt within produceTimeoutMs = 4000 ms: timeout');
   });
 
   it('aborts an attempt that hangs past the deadline through the signal it was handed', async () => {
@@ -123,13 +129,8 @@ describe('retry with a deadline (fake clock)', () => {
       { attempts: Infinity, deadlineMs: 5_000 },
       { deadlineOption: 'connectTimeoutMs' },
     );
-    const settled = pending.catch((e: unknown) => e);
-    await jest.advanceTimersByTimeAsync(5_000);
-    const error = await settled;
-    expect(error).toBeInstanceOf(RetriesExhaustedError);
-    expect((error as Error).message).toBe(
-      'Gave up after 1 attempt within connectTimeoutMs = 5000 ms: connect timed out',
-    );
+    const error = await outcomeAfter(pending, 5_000);
+    expectGaveUp(error, 'Gave up after 1 attempt within connectTimeoutMs = 5000 ms: connect timed out');
     expect(jest.getTimerCount()).toBe(0);
   });
 
@@ -146,11 +147,9 @@ describe('retry with a deadline (fake clock)', () => {
       { attempts: Infinity, deadlineMs: 1_000, backoff: noJitter },
       { onAttempt: (r) => reports.push(r), deadlineOption: 'connectTimeoutMs' },
     );
-    const settled = pending.catch((e: unknown) => e);
-    await jest.advanceTimersByTimeAsync(1_000);
-    const error = await settled;
-    expect(error).toBeInstanceOf(RetriesExhaustedError);
-    expect((error as Error).message).toBe(
+    const error = await outcomeAfter(pending, 1_000);
+    expectGaveUp(
+      error,
       'Gave up after 2 attempts within connectTimeoutMs = 1000 ms: connect ECONNREFUSED 127.0.0.1:1',
     );
     expect(reports.map((r) => [r.outcome, (r.error as Error).message])).toEqual([
@@ -168,9 +167,7 @@ describe('retry with a deadline (fake clock)', () => {
       { attempts: Infinity, deadlineMs: 500 },
       { deadlineOption: 'connectTimeoutMs' },
     );
-    const settled = pending.catch((e: unknown) => e);
-    await jest.advanceTimersByTimeAsync(500);
-    expect(((await settled) as Error).message).toBe(
+    expect(((await outcomeAfter(pending, 500)) as Error).message).toBe(
       'Gave up after 1 attempt within connectTimeoutMs = 500 ms: no answer within 500 ms',
     );
   });
@@ -182,11 +179,8 @@ describe('retry with a deadline (fake clock)', () => {
       },
       { attempts: 2, deadlineMs: 60_000, backoff: noJitter },
     );
-    const settled = pending.catch((e: unknown) => e);
-    await jest.advanceTimersByTimeAsync(100);
-    const error = await settled;
-    expect(error).toBeInstanceOf(RetriesExhaustedError);
-    expect((error as Error).message).toBe('Gave up after 2 attempts: down');
+    const error = await outcomeAfter(pending, 100);
+    expectGaveUp(error, 'Gave up after 2 attempts: down');
   });
 
   it('an abort during the wait rejects with the reason and makes no further attempt', async () => {

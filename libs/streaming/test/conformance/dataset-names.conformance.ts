@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigurationError, DatasetMessage, Offset } from '@databus/streaming';
+import { ConfigurationError } from '@databus/streaming';
 import { ConformanceTarget, startApp, TestApp } from './harness';
-import { delay, drainInto, indexes, Recorded, recordingHandler, waitUntil } from './helpers';
+import { indexes, Recorded, recordingHandler, waitUntil, withDeadLetters } from './helpers';
 
 /** The longest portable name (200 characters), with every portable character class in it. */
 function longestPortableName(): string {
@@ -45,27 +45,13 @@ export function datasetNamesConformance(target: ConformanceTarget): void {
           if (payload.i === 0) throw new Error('refused by the test');
         },
       );
-      const own = await startApp(target, target.url(), { providers: [handler] });
-      const dlq: DatasetMessage[] = [];
-      const dlqSub = await own.channel
-        .subscribe(`${ds}.dlq`, { offset: Offset.LATEST, batch: 1 })
-        .catch(async (error: unknown) => {
-          await own.close();
-          throw error;
-        });
-      const draining = drainInto(dlqSub, dlq);
-      try {
-        await delay(200);
+      await withDeadLetters(target, handler, `${ds}.dlq`, async (own, dlq) => {
         await own.channel.produce(ds, { i: 0 });
         await own.channel.produce(ds, { i: 1 });
         await waitUntil(target, () => dlq.length === 1 && indexes(seen).includes(1), 'both messages');
         expect(dlq[0].json()).toEqual({ i: 0 });
         expect(seen.map((r) => r.message.dataset)).toContain(ds);
-      } finally {
-        await dlqSub.close();
-        await draining;
-        await own.close();
-      }
+      });
     });
 
     it.each(NOT_PORTABLE)(

@@ -1,6 +1,6 @@
-import { DatabusHeaders, DatasetMessage, Offset, PermanentError } from '@databus/streaming';
-import { ConformanceTarget, dataset, startApp } from './harness';
-import { delay, drainInto, indexes, range, Recorded, recordingHandler, waitUntil } from './helpers';
+import { DatabusHeaders, PermanentError } from '@databus/streaming';
+import { ConformanceTarget, dataset } from './harness';
+import { delay, indexes, range, Recorded, recordingHandler, waitUntil, withDeadLetters } from './helpers';
 
 /** Retry with backoff, dead-letter after the last attempt, undecodable messages, and consumption going on. */
 export function failuresConformance(target: ConformanceTarget): void {
@@ -18,12 +18,7 @@ export function failuresConformance(target: ConformanceTarget): void {
           throw new Error('temporary trouble');
         }
       });
-      const app = await startApp(target, target.url(), { providers: [handler] });
-      const dlq: DatasetMessage[] = [];
-      const dlqSub = await app.channel.subscribe(`${ds}.dlq`, { offset: Offset.LATEST, batch: 1 });
-      const draining = drainInto(dlqSub, dlq);
-      try {
-        await delay(200);
+      await withDeadLetters(target, handler, `${ds}.dlq`, async (app, dlq) => {
         for (const i of range(0, 3)) await app.channel.produce(ds, { i });
         await waitUntil(
           target,
@@ -33,11 +28,7 @@ export function failuresConformance(target: ConformanceTarget): void {
         await delay(300);
         expect(seen.filter((r) => r.payload.i === 1)).toHaveLength(3);
         expect(dlq).toHaveLength(0);
-      } finally {
-        await dlqSub.close();
-        await draining;
-        await app.close();
-      }
+      });
     });
 
     it('keeps the producer-assigned message id (x-databus-message-id) on every attempt and on the dead-letter copy', async () => {
@@ -51,12 +42,7 @@ export function failuresConformance(target: ConformanceTarget): void {
           if (payload.i === 0) throw new Error('refused');
         },
       );
-      const app = await startApp(target, target.url(), { providers: [handler] });
-      const dlq: DatasetMessage[] = [];
-      const dlqSub = await app.channel.subscribe(`${ds}.dlq`, { offset: Offset.LATEST, batch: 1 });
-      const draining = drainInto(dlqSub, dlq);
-      try {
-        await delay(200);
+      await withDeadLetters(target, handler, `${ds}.dlq`, async (app, dlq) => {
         const ids = ['producer-id-0', 'producer-id-1'];
         await app.channel.produce(ds, { i: 0 }, { headers: { [DatabusHeaders.MESSAGE_ID]: ids[0] } });
         await app.channel.produce(ds, { i: 1 }, { headers: { [DatabusHeaders.MESSAGE_ID]: ids[1] } });
@@ -69,11 +55,7 @@ export function failuresConformance(target: ConformanceTarget): void {
         expect(attempts.map((r) => r.message.headers[DatabusHeaders.MESSAGE_ID])).toEqual([ids[0], ids[0]]);
         expect(seen.find((r) => r.payload.i === 1)?.message.headers[DatabusHeaders.MESSAGE_ID]).toBe(ids[1]);
         expect(dlq[0].headers[DatabusHeaders.MESSAGE_ID]).toBe(ids[0]);
-      } finally {
-        await dlqSub.close();
-        await draining;
-        await app.close();
-      }
+      });
     });
 
     it('dead-letters after the last attempt with the error in headers, and goes on consuming', async () => {
@@ -87,12 +69,7 @@ export function failuresConformance(target: ConformanceTarget): void {
           if (payload.i === 0) throw new Error('cannot store reading token=Bearer abc.def.ghi');
         },
       );
-      const app = await startApp(target, target.url(), { providers: [handler] });
-      const dlq: DatasetMessage[] = [];
-      const dlqSub = await app.channel.subscribe(`${ds}.dlq`, { offset: Offset.LATEST, batch: 1 });
-      const draining = drainInto(dlqSub, dlq);
-      try {
-        await delay(200);
+      await withDeadLetters(target, handler, `${ds}.dlq`, async (app, dlq) => {
         await app.channel.produce(ds, { i: 0 }, { key: 'sensor-a', headers: { origin: 'test' } });
         await app.channel.produce(ds, { i: 1 });
         await waitUntil(
@@ -109,11 +86,7 @@ export function failuresConformance(target: ConformanceTarget): void {
         expect(dead.headers[DatabusHeaders.ERROR_MESSAGE]).toContain('cannot store reading');
         expect(dead.headers[DatabusHeaders.ERROR_MESSAGE]).not.toContain('abc.def.ghi');
         expect(seen.filter((r) => r.payload.i === 0)).toHaveLength(2);
-      } finally {
-        await dlqSub.close();
-        await draining;
-        await app.close();
-      }
+      });
     });
 
     it("with delivery: 'at-most-once' drops a failed message after one attempt, no dead letter, and goes on", async () => {
@@ -122,12 +95,7 @@ export function failuresConformance(target: ConformanceTarget): void {
       const handler = recordingHandler(ds, { batch: 1, delivery: 'at-most-once' }, seen, (payload) => {
         if (payload.i === 0) throw new Error('handler failed');
       });
-      const app = await startApp(target, target.url(), { providers: [handler] });
-      const dlq: DatasetMessage[] = [];
-      const dlqSub = await app.channel.subscribe(`${ds}.dlq`, { offset: Offset.LATEST, batch: 1 });
-      const draining = drainInto(dlqSub, dlq);
-      try {
-        await delay(200);
+      await withDeadLetters(target, handler, `${ds}.dlq`, async (app, dlq) => {
         await app.channel.produce(ds, { i: 0 });
         await app.channel.produce(ds, { i: 1 });
         await waitUntil(target, () => indexes(seen).includes(1), 'the message after the failed one');
@@ -135,11 +103,7 @@ export function failuresConformance(target: ConformanceTarget): void {
         expect(indexes(seen)).toEqual([0, 1]);
         expect(seen).toHaveLength(2); // one attempt each
         expect(dlq).toHaveLength(0);
-      } finally {
-        await dlqSub.close();
-        await draining;
-        await app.close();
-      }
+      });
     });
 
     it('sends an undecodable message and a permanent failure straight to dead-letter', async () => {
@@ -153,12 +117,7 @@ export function failuresConformance(target: ConformanceTarget): void {
           if (payload.i === 1) throw new PermanentError('invalid reading');
         },
       );
-      const app = await startApp(target, target.url(), { providers: [handler] });
-      const dlq: DatasetMessage[] = [];
-      const dlqSub = await app.channel.subscribe(`${ds}.poison`, { offset: Offset.LATEST, batch: 1 });
-      const draining = drainInto(dlqSub, dlq);
-      try {
-        await delay(200);
+      await withDeadLetters(target, handler, `${ds}.poison`, async (app, dlq) => {
         await app.channel.produce(ds, Buffer.from('{not json'), {
           headers: { 'content-type': 'application/json' },
         });
@@ -176,11 +135,7 @@ export function failuresConformance(target: ConformanceTarget): void {
           '{not json',
         );
         expect(seen.filter((r) => r.payload.i === 1)).toHaveLength(1);
-      } finally {
-        await dlqSub.close();
-        await draining;
-        await app.close();
-      }
+      });
     });
   });
 }

@@ -6,11 +6,12 @@ import {
   DatasetHandlerOptions,
   DatasetMessage,
   DatasetPattern,
+  Offset,
   OnDatasetMessage,
   Payload,
   Subscription,
 } from '@databus/streaming';
-import { ConformanceTarget } from './harness';
+import { ConformanceTarget, startApp, TestApp } from './harness';
 
 /** Waits for `condition` within the target's delivery bound. */
 export function waitUntil(
@@ -115,6 +116,36 @@ export function drainInto(sub: Subscription, into: DatasetMessage[]): Promise<vo
   return (async () => {
     for await (const msg of sub) into.push(msg);
   })().catch(() => undefined);
+}
+
+/**
+ * Starts an app with `handler`, records what reaches the dead-letter dataset `deadLetters` (from the latest
+ * position) into `dlq`, runs `body` once the subscriptions had time to settle, then closes the dead-letter
+ * subscription and the app (also when the subscription or `body` fails).
+ */
+export async function withDeadLetters(
+  target: ConformanceTarget,
+  handler: Type,
+  deadLetters: string,
+  body: (app: TestApp, dlq: DatasetMessage[]) => Promise<void>,
+): Promise<void> {
+  const app = await startApp(target, target.url(), { providers: [handler] });
+  const dlq: DatasetMessage[] = [];
+  const dlqSub = await app.channel
+    .subscribe(deadLetters, { offset: Offset.LATEST, batch: 1 })
+    .catch(async (error: unknown) => {
+      await app.close();
+      throw error;
+    });
+  const draining = drainInto(dlqSub, dlq);
+  try {
+    await delay(200);
+    await body(app, dlq);
+  } finally {
+    await dlqSub.close();
+    await draining;
+    await app.close();
+  }
 }
 
 /** Sorted unique `i` values. */
