@@ -75,39 +75,3 @@ describe('BaseTransport', () => {
     expect(transport.shutdowns).toBe(2);
   });
 });
-
-describe('defineCapabilities', () => {
-  it('is the full set with no consumer setting when nothing is declared', () => {
-    expect(defineCapabilities()).toEqual({
-      seekBySequence: true,
-      seekByTime: true,
-      seek: true,
-      history: true,
-      durableGroups: true,
-      requestReply: true,
-      ackMode: 'individual',
-      nack: true,
-      channelSettings: { requestTimeoutMs: false, sessionTimeoutMs: false, extraConfigs: [] },
-    });
-  });
-
-  it('keeps the defaults a transport does not declare, also inside channelSettings', () => {
-    const capabilities = defineCapabilities({
-      seek: false,
-      ackMode: 'position',
-      channelSettings: { sessionTimeoutMs: true },
-    });
-    expect(capabilities).toMatchObject({ seek: false, seekByTime: true, ackMode: 'position', nack: true });
-    expect(capabilities.channelSettings).toEqual({
-      requestTimeoutMs: false,
-      sessionTimeoutMs: true,
-      extraConfigs: [],
-    });
-  });
-
-  it('freezes the result and its channelSettings', () => {
-    const capabilities = defineCapabilities({ channelSettings: { extraConfigs: 'any' } });
-    expect(Object.isFrozen(capabilities)).toBe(true);
-    expect(Object.isFrozen(capabilities.channelSettings)).toBe(true);
-  });
-});

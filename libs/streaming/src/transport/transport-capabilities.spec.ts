@@ -3,21 +3,13 @@ import {
   assertChannelSettingsSupported,
   ChannelSettings,
   ChannelSettingsCapabilities,
+  defineCapabilities,
   TransportCapabilities,
 } from './transport-capabilities';
 
-const base: TransportCapabilities = {
-  seekBySequence: true,
-  seekByTime: true,
-  seek: true,
-  history: true,
-  durableGroups: true,
-  requestReply: true,
-  ackMode: 'individual',
-  nack: true,
-};
+/** The default capabilities with `channelSettings` replaced (`undefined`: a custom transport declaring none). */
 const withSettings = (channelSettings?: ChannelSettingsCapabilities): TransportCapabilities => ({
-  ...base,
+  ...defineCapabilities(),
   channelSettings,
 });
 const where = "open({ group: 'g' })";
@@ -90,5 +82,41 @@ describe('assertChannelSettingsSupported', () => {
   it("passes every extraConfigs key through when the transport declares 'any' (the REST service)", () => {
     const rest = withSettings({ requestTimeoutMs: true, sessionTimeoutMs: true, extraConfigs: 'any' });
     expect(refusal(rest, { extraConfigs: { 'bogus.key': 1, 'fetch.min.bytes': 1 } })).toBeUndefined();
+  });
+});
+
+describe('defineCapabilities', () => {
+  it('is the full set with no consumer setting when nothing is declared', () => {
+    expect(defineCapabilities()).toEqual({
+      seekBySequence: true,
+      seekByTime: true,
+      seek: true,
+      history: true,
+      durableGroups: true,
+      requestReply: true,
+      ackMode: 'individual',
+      nack: true,
+      channelSettings: { requestTimeoutMs: false, sessionTimeoutMs: false, extraConfigs: [] },
+    });
+  });
+
+  it('keeps the defaults a transport does not declare, also inside channelSettings', () => {
+    const capabilities = defineCapabilities({
+      seek: false,
+      ackMode: 'position',
+      channelSettings: { sessionTimeoutMs: true },
+    });
+    expect(capabilities).toMatchObject({ seek: false, seekByTime: true, ackMode: 'position', nack: true });
+    expect(capabilities.channelSettings).toEqual({
+      requestTimeoutMs: false,
+      sessionTimeoutMs: true,
+      extraConfigs: [],
+    });
+  });
+
+  it('freezes the result and its channelSettings', () => {
+    const capabilities = defineCapabilities({ channelSettings: { extraConfigs: 'any' } });
+    expect(Object.isFrozen(capabilities)).toBe(true);
+    expect(Object.isFrozen(capabilities.channelSettings)).toBe(true);
   });
 });

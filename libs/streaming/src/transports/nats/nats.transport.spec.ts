@@ -1,6 +1,7 @@
 import { ConfigurationError, parseBrokerUrl, resolveBackoff } from '@databus/common';
 import { SubscriptionClosedError } from '../../errors';
 import { TransportContext } from '../../transport/transport.interface';
+import { defineCapabilities } from '../../transport/transport-capabilities';
 import { NatsTransport, natsTransportFactory } from './nats.transport';
 
 const context = (transportOptions: Record<string, unknown> = {}): TransportContext => ({
@@ -18,18 +19,9 @@ describe('NatsTransport (no broker)', () => {
     const transport = natsTransportFactory(context());
     expect(transport).toBeInstanceOf(NatsTransport);
     expect(transport.name).toBe('nats');
-    expect(transport.capabilities).toEqual({
-      seekBySequence: true,
-      seekByTime: true,
-      seek: true,
-      history: true,
-      durableGroups: true,
-      requestReply: true,
-      ackMode: 'individual',
-      nack: true,
-      channelSettings: { requestTimeoutMs: false, sessionTimeoutMs: true, extraConfigs: [] },
-      datasetPatterns: true,
-    });
+    expect(transport.capabilities).toEqual(
+      defineCapabilities({ channelSettings: { sessionTimeoutMs: true }, datasetPatterns: true }),
+    );
   });
 
   it('validates transportOptions when it is built', () => {
