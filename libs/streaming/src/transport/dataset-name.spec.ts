@@ -48,4 +48,33 @@ describe('assertDatasetName', () => {
       /Invalid option "subscribe: dataset": expected a portable dataset name/,
     );
   });
+
+  describe("mode 'pattern'", () => {
+    it.each(['sensors.*.temp', 'orders.>', '*', 'a.*.dlq'])('accepts the pattern %j and returns it', (text) =>
+      expect(assertDatasetName(text, 'subscribe: pattern', 'pattern')).toBe(text),
+    );
+
+    it.each([
+      ['sensors.temp', '(no wildcard: give the dataset name itself)'],
+      ['a.>.b', '(">" before the last part)'],
+      ['a.b*', '(part 2: "b*")'],
+      ['a..*', '(part 2: "")'],
+      ['a/+/b', '(part 1: "a/+/b")'],
+      [
+        'x'.repeat(MAX_DATASET_NAME_LENGTH - 1) + '.*',
+        `received a string of ${MAX_DATASET_NAME_LENGTH + 1} characters`,
+      ],
+    ])('refuses %j with a ConfigurationError naming the option and saying %s', (text, why) => {
+      let error: unknown;
+      try {
+        assertDatasetName(text, 'subscribe: pattern', 'pattern');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error).toMatchObject({ option: 'subscribe: pattern' });
+      expect((error as Error).message).toContain('expected a dataset pattern');
+      expect((error as Error).message).toContain(why);
+    });
+  });
 });

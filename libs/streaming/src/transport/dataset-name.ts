@@ -14,10 +14,28 @@ export const DEAD_LETTER_SUFFIX = '.dlq';
 /** One part of a name: letters, digits, `_` and `-` (the characters every broker takes in every position). */
 const PART = /^[A-Za-z0-9_-]+$/;
 
+/** True when `part` (one `.`-separated part of a name) is made of portable characters and not empty. */
+export function isPortablePart(part: string): boolean {
+  return PART.test(part);
+}
+
 /** What a portable name looks like, said once for every error. */
 export const PORTABLE_DATASET_NAME =
   'a portable dataset name: ASCII letters, digits, "_" and "-", in parts separated by "." ' +
   `(no empty part), at most ${MAX_DATASET_NAME_LENGTH} characters (plus "${DEAD_LETTER_SUFFIX}" for a dead-letter dataset)`;
+
+/** What a dataset pattern looks like (see `DatasetPattern`), said once for every error. */
+const DATASET_PATTERN =
+  'a dataset pattern: parts separated by ".", each made of ASCII letters, digits, "_" and "-", or "*" ' +
+  '(exactly one part) or ">" (one or more trailing parts, last only), with at least one wildcard, ' +
+  `at most ${MAX_DATASET_NAME_LENGTH} characters (e.g. "sensors.*.temp", "orders.>")`;
+
+/**
+ * What `assertDatasetName` checks: `'name'`, one dataset; `'pattern'`, a dataset pattern, whose literal parts
+ * follow the same part rule and whose other parts are the wildcards `*` (one part) and `>` (one or more
+ * trailing parts, last only), at least one of them.
+ */
+export type DatasetNameMode = 'name' | 'pattern';
 
 /**
  * Checks that `name` is a dataset name every transport accepts unchanged, so a suite that passes on the
@@ -26,12 +44,37 @@ export const PORTABLE_DATASET_NAME =
  * wildcards, RabbitMQ stream names stop at 233 characters. A name ending in `.dlq` may be 4 characters longer,
  * so the default dead-letter dataset of the longest name can be consumed too. Returns `name`.
  *
+ * With `mode: 'pattern'` it checks a dataset pattern instead (see `DatasetNameMode`; no `.dlq` allowance).
+ *
  * @param option names the value in the error, e.g. `produce: dataset`.
- * @throws ConfigurationError naming `option`, the rule and the first offending character.
+ * @throws ConfigurationError naming `option`, the rule and the first offending character (or part).
  */
-export function assertDatasetName(name: unknown, option: string): string {
+export function assertDatasetName(name: unknown, option: string, mode: DatasetNameMode = 'name'): string {
+  if (mode === 'pattern') return assertPattern(name, option);
   if (typeof name === 'string' && name.length <= maxLength(name) && isPortable(name)) return name;
   throw new ConfigurationError(option, PORTABLE_DATASET_NAME, { received: describeBadName(name) });
+}
+
+/** The pattern mode of `assertDatasetName`. */
+function assertPattern(text: unknown, option: string): string {
+  if (typeof text !== 'string' || text === '' || text.length > MAX_DATASET_NAME_LENGTH)
+    throw new ConfigurationError(option, DATASET_PATTERN, { received: describe(text) });
+  const parts = text.split('.');
+  parts.forEach((part, i) => {
+    if (part === '>' && i !== parts.length - 1)
+      throw new ConfigurationError(option, DATASET_PATTERN, {
+        received: `${describe(text)} (">" before the last part)`,
+      });
+    if (part !== '*' && part !== '>' && !PART.test(part))
+      throw new ConfigurationError(option, DATASET_PATTERN, {
+        received: `${describe(text)} (part ${i + 1}: ${describe(part)})`,
+      });
+  });
+  if (!parts.some((part) => part === '*' || part === '>'))
+    throw new ConfigurationError(option, DATASET_PATTERN, {
+      received: `${describe(text)} (no wildcard: give the dataset name itself)`,
+    });
+  return text;
 }
 
 function maxLength(name: string): number {

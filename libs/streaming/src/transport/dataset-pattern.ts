@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@databus/common';
 import { describeValue } from '@databus/common/internal';
-import { DEAD_LETTER_SUFFIX, MAX_DATASET_NAME_LENGTH } from './dataset-name';
+import { assertDatasetName, DEAD_LETTER_SUFFIX, isPortablePart } from './dataset-name';
 
 /**
  * Several datasets named by one pattern, for `@OnDatasetMessage({ pattern })` and
@@ -27,44 +27,19 @@ export interface DatasetPatternMatcher {
   matches(dataset: string): boolean;
 }
 
-/** Longest pattern: the bound of a portable dataset name. */
-const MAX_PATTERN_LENGTH = MAX_DATASET_NAME_LENGTH;
-/** A literal part: the portable characters of a dataset name (see `assertDatasetName`). */
-const LITERAL = /^[A-Za-z0-9_-]+$/;
-const EXPECTED =
-  'a dataset pattern: parts separated by ".", each made of ASCII letters, digits, "_" and "-", or "*" ' +
-  '(exactly one part) or ">" (one or more trailing parts, last only), with at least one wildcard, ' +
-  `at most ${MAX_PATTERN_LENGTH} characters (e.g. "sensors.*.temp", "orders.>")`;
-
 /** True for `{ pattern }` (what the decorator and `subscribe` take instead of a dataset name). */
 export function isDatasetPattern(value: unknown): value is DatasetPattern {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'pattern' in value;
 }
 
 /**
- * Parses `{ pattern }` (or the pattern text). Throws `ConfigurationError` naming `option` and what is wrong:
- * an empty part, a character outside the portable set, a wildcard inside a part (`a*`), `>` before the last
- * part, or no wildcard at all (name the dataset itself then).
+ * Parses `{ pattern }` (or the pattern text), checked by the pattern mode of `assertDatasetName`. Throws
+ * `ConfigurationError` naming `option` and what is wrong: an empty part, a character outside the portable set,
+ * a wildcard inside a part (`a*`), `>` before the last part, or no wildcard at all (name the dataset itself then).
  */
 export function parseDatasetPattern(value: unknown, option: string): DatasetPatternMatcher {
-  const text = isDatasetPattern(value) ? value.pattern : value;
-  if (typeof text !== 'string' || text === '' || text.length > MAX_PATTERN_LENGTH)
-    throw new ConfigurationError(option, EXPECTED, { received: describeValue(text) });
+  const text = assertDatasetName(isDatasetPattern(value) ? value.pattern : value, option, 'pattern');
   const parts = text.split('.');
-  parts.forEach((part, i) => {
-    if (part === '>' && i !== parts.length - 1)
-      throw new ConfigurationError(option, EXPECTED, {
-        received: `${describeValue(text)} (">" before the last part)`,
-      });
-    if (part !== '*' && part !== '>' && !LITERAL.test(part))
-      throw new ConfigurationError(option, EXPECTED, {
-        received: `${describeValue(text)} (part ${i + 1}: ${describeValue(part)})`,
-      });
-  });
-  if (!parts.some((part) => part === '*' || part === '>'))
-    throw new ConfigurationError(option, EXPECTED, {
-      received: `${describeValue(text)} (no wildcard: give the dataset name itself)`,
-    });
   const consumesDeadLetters = parts[parts.length - 1] === 'dlq';
   return {
     text,
@@ -79,9 +54,9 @@ export function parseDatasetPattern(value: unknown, option: string): DatasetPatt
 function matchParts(pattern: readonly string[], name: readonly string[]): boolean {
   for (let i = 0; i < pattern.length; i++) {
     const part = pattern[i];
-    if (part === '>') return name.length > i && name.slice(i).every((p) => LITERAL.test(p));
+    if (part === '>') return name.length > i && name.slice(i).every(isPortablePart);
     if (i >= name.length) return false;
-    if (part === '*' ? !LITERAL.test(name[i]) : part !== name[i]) return false;
+    if (part === '*' ? !isPortablePart(name[i]) : part !== name[i]) return false;
   }
   return name.length === pattern.length;
 }
