@@ -30,8 +30,6 @@ import { Subscription } from './subscription';
 import { assertDatasetName } from '../transport/dataset-name';
 
 const NO_OPTIONS: ProduceOptions = Object.freeze({});
-/** How many checked dataset names `produce()` remembers (then it starts over). */
-const MAX_REMEMBERED_DATASETS = 1024;
 
 /** Options of `subscribe`. @publicApi */
 export interface SubscribeOptions extends ConsumerOptions {
@@ -57,8 +55,6 @@ export interface RequestOptions extends ProduceOptions {
 export class ChannelService {
   /** Same-tick `produce()` calls, sent as one transport batch per dataset. */
   private readonly coalescer: TickCoalescer<OutgoingRecord, ProduceResult>;
-  /** Dataset names `produce()` already checked. */
-  private readonly validDatasets = new Set<string>();
 
   /** @internal Provided by `StreamingModule`. */
   constructor(private readonly connection: StreamingConnection) {
@@ -112,7 +108,8 @@ export class ChannelService {
     // a bad argument still rejects rather than throws.
     let record: OutgoingRecord;
     try {
-      this.checkDataset(dataset);
+      assertNotDatasetPattern(dataset, 'produce: dataset');
+      assertDatasetName(dataset, 'produce: dataset');
       record = toRecord(value, options);
     } catch (error) {
       return Promise.reject(error);
@@ -125,15 +122,6 @@ export class ChannelService {
       record.headers,
       () => this.coalescer.add(dataset, record),
     );
-  }
-
-  /** `assertDatasetName`, once per name: a producer sends to the same few datasets over and over. */
-  private checkDataset(dataset: string): void {
-    if (this.validDatasets.has(dataset)) return;
-    assertNotDatasetPattern(dataset, 'produce: dataset');
-    assertDatasetName(dataset, 'produce: dataset');
-    if (this.validDatasets.size >= MAX_REMEMBERED_DATASETS) this.validDatasets.clear();
-    this.validDatasets.add(dataset);
   }
 
   /** Produces several messages in one call; messages with the same key keep their order. */

@@ -49,6 +49,15 @@ describe('assertDatasetName', () => {
     );
   });
 
+  it('refuses a bad name every time (only portable names are remembered), also after many good ones', () => {
+    for (let i = 0; i < 1500; i++) expect(assertDatasetName(`n${i}`, 'produce: dataset')).toBe(`n${i}`);
+    for (let k = 0; k < 2; k++)
+      expect(() => assertDatasetName('bad name', 'produce: dataset')).toThrow(
+        /Invalid option "produce: dataset": expected a portable dataset name/,
+      );
+    expect(() => assertDatasetName('n1', 'p', 'pattern')).toThrow(/no wildcard/);
+  });
+
   describe("mode 'pattern'", () => {
     it.each(['sensors.*.temp', 'orders.>', '*', 'a.*.dlq'])('accepts the pattern %j and returns it', (text) =>
       expect(assertDatasetName(text, 'subscribe: pattern', 'pattern')).toBe(text),

@@ -8,6 +8,14 @@ import { describeValue as describe } from '@databus/common/internal';
  */
 export const MAX_DATASET_NAME_LENGTH = 200;
 
+/** How many dataset names `assertDatasetName` remembers as checked (then it starts over). */
+const MAX_REMEMBERED_NAMES = 1024;
+/**
+ * Names already found portable: a producer sends to the same few datasets over and over, so the check of a
+ * known name is one set look-up. The rule never changes, so the set is shared; bad names are never added.
+ */
+const checkedNames = new Set<string>();
+
 /** What a dataset's default dead-letter dataset adds to its name: `<dataset>.dlq`. */
 export const DEAD_LETTER_SUFFIX = '.dlq';
 
@@ -44,6 +52,7 @@ export type DatasetNameMode = 'name' | 'pattern';
  * wildcards, RabbitMQ stream names stop at 233 characters. A name ending in `.dlq` may be 4 characters longer,
  * so the default dead-letter dataset of the longest name can be consumed too. Returns `name`.
  *
+ * A name found portable is remembered (a bounded set), so checking it again costs one look-up.
  * With `mode: 'pattern'` it checks a dataset pattern instead (see `DatasetNameMode`; no `.dlq` allowance).
  *
  * @param option names the value in the error, e.g. `produce: dataset`.
@@ -51,7 +60,12 @@ export type DatasetNameMode = 'name' | 'pattern';
  */
 export function assertDatasetName(name: unknown, option: string, mode: DatasetNameMode = 'name'): string {
   if (mode === 'pattern') return assertPattern(name, option);
-  if (typeof name === 'string' && name.length <= maxLength(name) && isPortable(name)) return name;
+  if (checkedNames.has(name as string)) return name as string;
+  if (typeof name === 'string' && name.length <= maxLength(name) && isPortable(name)) {
+    if (checkedNames.size >= MAX_REMEMBERED_NAMES) checkedNames.clear();
+    checkedNames.add(name);
+    return name;
+  }
   throw new ConfigurationError(option, PORTABLE_DATASET_NAME, { received: describeBadName(name) });
 }
 

@@ -61,15 +61,16 @@ function matchParts(pattern: readonly string[], name: readonly string[]): boolea
   return name.length === pattern.length;
 }
 
+/** A `*` or `>` as a whole `.`-separated part (tested without splitting: `produce()` runs it on every call). */
+const WILDCARD_PART = /(?:^|\.)[*>](?:\.|$)/;
+
 /**
  * Refuses a pattern where one dataset is needed (produce, request): a message goes to exactly one dataset.
  * Catches `{ pattern }` and a name with `*` or `>` as a whole part. Returns nothing; throws
  * `ConfigurationError` naming `option`.
  */
 export function assertNotDatasetPattern(value: unknown, option: string): void {
-  const wildcard =
-    isDatasetPattern(value) ||
-    (typeof value === 'string' && value.split('.').some((part) => part === '*' || part === '>'));
+  const wildcard = isDatasetPattern(value) || (typeof value === 'string' && WILDCARD_PART.test(value));
   if (wildcard)
     throw new ConfigurationError(
       option,
