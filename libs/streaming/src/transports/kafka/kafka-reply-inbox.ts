@@ -14,6 +14,32 @@ import {
 import { resolvePositions } from './kafka-positions';
 import { KafkaReplyHeaders, toIncomingRecord } from './kafka-wire';
 
+/** What every default reply topic ends with, and what marks a topic as a reply topic (`<clientId>.replies`). */
+export const REPLY_TOPIC_SUFFIX = '.replies';
+/** Kafka's longest topic name. */
+const MAX_TOPIC_LENGTH = 249;
+
+/**
+ * The default reply topic of an instance: `<clientId>.replies`, the client id with the characters Kafka
+ * refuses in a topic replaced by `_`, cut from the front to Kafka's 249 characters (the suffix stays).
+ */
+export function defaultReplyTopic(clientId: string): string {
+  return `${clientId.replace(/[^a-zA-Z0-9._-]/g, '_')}${REPLY_TOPIC_SUFFIX}`.slice(-MAX_TOPIC_LENGTH);
+}
+
+/** Prefix of the group id of the inbox that reads the replies of `clientId`. */
+export function replyGroupPrefix(clientId: string): string {
+  return `${clientId}${REPLY_TOPIC_SUFFIX}`;
+}
+
+/**
+ * True for a topic that carries replies rather than a dataset: `replyTopic` (this instance's, which the
+ * `replyTopic` option may name freely) or any topic named like a default reply topic (other instances').
+ */
+export function isReplyTopic(topic: string, replyTopic: string): boolean {
+  return topic === replyTopic || topic.endsWith(REPLY_TOPIC_SUFFIX);
+}
+
 /** What the inbox needs. */
 export interface KafkaReplyInboxOptions {
   driver: KafkaDriver;

@@ -3,6 +3,7 @@ import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded } from 'kafkajs'
 import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
 import { Offset } from '../../offset/offset';
 import { TransportStatus } from '../../transport/transport-status';
+import { parseDatasetPattern } from '../../transport/dataset-pattern';
 import { KafkaReplyHeaders } from './kafka-wire';
 import { KafkaTransport } from './kafka.transport';
 import { FakeKafka } from './testing/fake-kafka.driver';
@@ -205,6 +206,24 @@ describe('KafkaTransport', () => {
       await settle();
       await transport.close();
       await expect(pending).rejects.toBeInstanceOf(SubscriptionClosedError);
+    });
+  });
+
+  describe('dataset patterns', () => {
+    it("list the matching topics without reply topics: its own (named by replyTopic too) and other instances' <clientId>.replies", async () => {
+      const fake = new FakeKafka(1);
+      for (const topic of ['app.a', 'app.b.c', 'app.inbox', 'app.api-2.replies', '__consumer_offsets'])
+        await fake.ensureTopic(topic);
+      const { transport } = await fakeTransport({
+        fake,
+        context: { clientId: 'api-1', transportOptions: { replyTopic: 'app.inbox' } },
+      });
+      expect(transport.replyTopic).toBe('app.inbox');
+      expect(await transport.listDatasets(parseDatasetPattern({ pattern: 'app.>' }, 'p'))).toEqual([
+        'app.a',
+        'app.b.c',
+      ]);
+      await transport.close();
     });
   });
 

@@ -15,7 +15,7 @@ import {
 import { KafkaDriver } from './kafka-driver.interface';
 import { mapKafkaError } from './kafka-error.mapper';
 import { PartitionPositions, resolvePositions } from './kafka-positions';
-import { KafkaReplyInbox } from './kafka-reply-inbox';
+import { defaultReplyTopic, isReplyTopic, KafkaReplyInbox, replyGroupPrefix } from './kafka-reply-inbox';
 import { toKafkaMessage } from './kafka-wire';
 import {
   assertTopic,
@@ -70,12 +70,11 @@ export class KafkaTransport extends BaseTransport<KafkaSubscription> implements 
   ) {
     super();
     this.options = resolveKafkaOptions(context.transportOptions, context.url.query);
-    this.replyTopic =
-      this.options.replyTopic ?? `${context.clientId.replace(/[^a-zA-Z0-9._-]/g, '_')}.replies`.slice(-249);
+    this.replyTopic = this.options.replyTopic ?? defaultReplyTopic(context.clientId);
     this.inbox = new KafkaReplyInbox({
       driver: this.lazyDriver(),
       topic: this.replyTopic,
-      groupPrefix: `${context.clientId}.replies`,
+      groupPrefix: replyGroupPrefix(context.clientId),
       ensureTopic: (topic) => this.ensureTopic(topic),
       settings: { ...this.options.consumer, joinTimeoutMs: this.options.joinTimeoutMs },
       logger: context.logger,
@@ -175,11 +174,7 @@ export class KafkaTransport extends BaseTransport<KafkaSubscription> implements 
   async listDatasets(pattern: DatasetPatternMatcher): Promise<string[]> {
     const topics = await this.requireDriver('subscribe').listTopics();
     return topics.filter(
-      (topic) =>
-        !topic.startsWith('__') &&
-        topic !== this.replyTopic &&
-        !topic.endsWith('.replies') &&
-        pattern.matches(topic),
+      (topic) => !topic.startsWith('__') && !isReplyTopic(topic, this.replyTopic) && pattern.matches(topic),
     );
   }
 
