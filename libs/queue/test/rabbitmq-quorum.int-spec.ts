@@ -15,7 +15,10 @@ import { FAST, startApp } from './conformance/fixture';
 import { RabbitAdmin } from './helpers/rabbit-admin';
 
 const run = promisify(execFile);
-const QUORUM = { arguments: { 'x-queue-type': 'quorum' } } as const;
+/** The typed option. */
+const QUORUM = { queueType: 'quorum' } as const;
+/** The raw argument, which still passes through and declares the same queue. */
+const RAW_QUORUM = { arguments: { 'x-queue-type': 'quorum' } } as const;
 
 /** The type RabbitMQ reports for each queue (`rabbitmqctl list_queues name type`). */
 async function queueTypes(names: string[]): Promise<Record<string, string>> {
@@ -87,14 +90,14 @@ describeWithBroker('amqp', 'task queue on RabbitMQ quorum queues', () => {
     const seen: unknown[] = [];
     @Injectable()
     class Worker {
-      @TaskHandler(queue, { queueOptions: QUORUM })
+      @TaskHandler(queue, { queueOptions: RAW_QUORUM })
       handle(task: unknown) {
         seen.push(task);
       }
     }
     const app = await startApp(options, [Worker]);
     apps.push(app);
-    await app.get(TaskQueue).enqueue(queue, { late: true }, { queueOptions: QUORUM, delayMs: 50 });
+    await app.get(TaskQueue).enqueue(queue, { late: true }, { queueOptions: RAW_QUORUM, delayMs: 50 });
     await waitFor(() => seen.length === 1, { message: 'the delayed task' });
     expect(seen).toEqual([{ late: true }]);
     expect(await queueTypes([`${queue}.delay-quorum.50`])).toEqual({

@@ -3,7 +3,7 @@ import { assertKnownOptions } from '../config';
 import { ConfigurationError, errorMessage } from '../errors';
 import { redactText } from '../logging';
 import { AmqpDeclareOptions, AmqpReplyCode, amqpReplyCode } from '../protocol';
-import { assertQuorumDeclaration } from './quorum';
+import { assertQuorumDeclaration, QUEUE_TYPE_ARGUMENT } from './quorum';
 
 /** What is declared: a queue or an exchange. */
 export type AmqpDeclaredKind = 'queue' | 'exchange';
@@ -28,15 +28,16 @@ const QUEUE_KEYS = [
   'durable',
   'exclusive',
   'autoDelete',
+  'queueType',
   'arguments',
 ] as const satisfies readonly (keyof AmqpDeclareOptions)[];
 const EXCHANGE_KEYS = ['durable', 'autoDelete', 'arguments'] as const;
 
 /**
  * Validates declaration options given by a user (`option` names where, e.g.
- * `StatsWorker.compute @TaskHandler.queueOptions`): unknown keys and `exclusive` on an exchange are refused
- * with a `ConfigurationError`, and so is what a quorum queue cannot be (`assertQuorumDeclaration`); absent:
- * the durable default.
+ * `StatsWorker.compute @TaskHandler.queueOptions`): unknown keys and `exclusive` or `queueType` on an exchange
+ * are refused with a `ConfigurationError`, and so is what a quorum queue cannot be (`assertQuorumDeclaration`);
+ * absent: the durable default. `queueType` becomes the `x-queue-type` argument of the resolved declaration.
  */
 export function resolveAmqpDeclaration(
   value: unknown,
@@ -62,14 +63,36 @@ export function resolveAmqpDeclaration(
     throw new ConfigurationError(`${option}.arguments`, 'an object of AMQP queue or exchange arguments', {
       received: Array.isArray(args) ? 'an array' : typeof args,
     });
+  const queueType = resolveQueueType(raw, option);
   const resolved = Object.freeze({
     durable: flag('durable', true),
     exclusive: flag('exclusive', false),
     autoDelete: flag('autoDelete', false),
-    arguments: Object.freeze({ ...(args ?? {}) }),
+    arguments: Object.freeze(
+      queueType === undefined ? { ...(args ?? {}) } : { ...args, [QUEUE_TYPE_ARGUMENT]: queueType },
+    ),
   });
-  if (kind === 'queue') assertQuorumDeclaration(resolved, option);
+  if (kind === 'queue')
+    assertQuorumDeclaration(resolved, option, queueType === undefined ? undefined : 'queueType');
   return resolved;
+}
+
+/** `queueType`, checked against itself and against an `x-queue-type` given in `arguments` too. */
+function resolveQueueType(raw: AmqpDeclareOptions, option: string): 'quorum' | 'classic' | undefined {
+  const queueType: unknown = raw.queueType;
+  if (queueType === undefined) return undefined;
+  if (queueType !== 'quorum' && queueType !== 'classic')
+    throw new ConfigurationError(`${option}.queueType`, "'quorum' or 'classic'", {
+      received: JSON.stringify(queueType) ?? typeof queueType,
+    });
+  const argument = raw.arguments?.[QUEUE_TYPE_ARGUMENT];
+  if (argument !== undefined && argument !== queueType)
+    throw new ConfigurationError(
+      `${option}.queueType`,
+      `the queue type that arguments.${QUEUE_TYPE_ARGUMENT} gives (${JSON.stringify(argument)}); give the type once, as queueType`,
+      { received: JSON.stringify(queueType) },
+    );
+  return queueType;
 }
 
 /** True when two declarations of one name are the same (same flags and arguments). */

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors';
-import { amqpQueueArgs, resolveAmqpDeclaration } from './declaration';
+import { amqpQueueArgs, declarationKey, resolveAmqpDeclaration } from './declaration';
 import { isQuorumDeclaration } from './quorum';
 
 const OPTION = 'Worker.handle @TaskHandler.queueOptions';
@@ -76,5 +76,64 @@ describe('quorum queue declarations (x-queue-type: quorum)', () => {
     );
     expect(isQuorumDeclaration(classic)).toBe(false);
     expect(resolveAmqpDeclaration({ durable: false }, 'E', 'exchange').durable).toBe(false);
+  });
+});
+
+describe('queueType (the typed form of x-queue-type)', () => {
+  it("declares queueType 'quorum' as the x-queue-type argument, the same queue as the raw argument", () => {
+    const typed = resolveAmqpDeclaration({ queueType: 'quorum' }, OPTION, 'queue');
+    expect(isQuorumDeclaration(typed)).toBe(true);
+    expect(amqpQueueArgs(typed)).toEqual({ durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    expect(declarationKey(typed)).toBe(declarationKey(quorum()));
+  });
+
+  it("declares queueType 'classic' as a classic queue, other arguments passed through", () => {
+    const classic = resolveAmqpDeclaration(
+      { queueType: 'classic', arguments: { 'x-max-priority': 5 } },
+      OPTION,
+      'queue',
+    );
+    expect(isQuorumDeclaration(classic)).toBe(false);
+    expect(classic.arguments).toEqual({ 'x-max-priority': 5, 'x-queue-type': 'classic' });
+  });
+
+  it.each([['stream'], [true], ['Quorum']])('refuses queueType %j, naming the option', (value) => {
+    const error = refusal(() => resolveAmqpDeclaration({ queueType: value }, OPTION, 'queue'));
+    expect(error.option).toBe(`${OPTION}.queueType`);
+    expect(error.message).toBe(
+      `Invalid option "${OPTION}.queueType": expected 'quorum' or 'classic', received ${JSON.stringify(value)}.`,
+    );
+  });
+
+  it('refuses a queueType that the raw x-queue-type argument contradicts, and accepts one that agrees', () => {
+    const error = refusal(() =>
+      resolveAmqpDeclaration(
+        { queueType: 'quorum', arguments: { 'x-queue-type': 'classic' } },
+        OPTION,
+        'queue',
+      ),
+    );
+    expect(error.option).toBe(`${OPTION}.queueType`);
+    expect(error.message).toContain('the queue type that arguments.x-queue-type gives ("classic")');
+    const agreed = { queueType: 'quorum', arguments: { 'x-queue-type': 'quorum' } } as const;
+    expect(isQuorumDeclaration(resolveAmqpDeclaration(agreed, OPTION, 'queue'))).toBe(true);
+  });
+
+  it("names queueType in what a quorum queue refuses when it was asked for with queueType: 'quorum'", () => {
+    const priority = refusal(() =>
+      resolveAmqpDeclaration({ queueType: 'quorum', arguments: { 'x-max-priority': 5 } }, OPTION, 'queue'),
+    );
+    expect(priority.option).toBe(`${OPTION}.arguments.x-max-priority`);
+    expect(priority.message).toContain(`no x-max-priority with ${OPTION}.queueType 'quorum'`);
+    const shared = refusal(() =>
+      resolveAmqpDeclaration({ queueType: 'quorum', exclusive: true }, OPTION, 'queue'),
+    );
+    expect(shared.option).toBe(`${OPTION}.exclusive`);
+    expect(shared.message).toContain(`${OPTION}.queueType 'quorum'`);
+  });
+
+  it('is refused on an exchange (an unknown key there)', () => {
+    const error = refusal(() => resolveAmqpDeclaration({ queueType: 'quorum' }, 'E', 'exchange'));
+    expect(error.message).toContain('queueType');
   });
 });

@@ -27,14 +27,15 @@ interface DeclaredFlags {
   readonly arguments: Readonly<Record<string, unknown>>;
 }
 
-/** True when the declaration asks for a quorum queue (`arguments: { 'x-queue-type': 'quorum' }`). */
+/** True when the declaration asks for a quorum queue (`queueType: 'quorum'`, resolved as `x-queue-type`). */
 export function isQuorumDeclaration(d: { readonly arguments: Readonly<Record<string, unknown>> }): boolean {
   return d.arguments[QUEUE_TYPE_ARGUMENT] === 'quorum';
 }
 
 /**
  * Refuses, before anything is declared, what RabbitMQ refuses on a quorum queue (`option` names where the
- * declaration is set, e.g. `Worker.handle @TaskHandler.queueOptions`):
+ * declaration is set, e.g. `Worker.handle @TaskHandler.queueOptions`; `askedBy` how it asked for the quorum
+ * type, named in the errors: the `queueType` option or, by default, the raw `x-queue-type` argument):
  * - `durable: false`, `exclusive: true`, `autoDelete: true` (a quorum queue is always durable and shared);
  * - classic-only arguments (`x-max-priority`, `x-queue-mode`, `x-queue-master-locator`, `x-queue-version`);
  * - `x-overflow: 'reject-publish-dlx'` (quorum queues know `drop-head` and `reject-publish` only);
@@ -42,19 +43,26 @@ export function isQuorumDeclaration(d: { readonly arguments: Readonly<Record<str
  *   would then drop a message delivered that many times, silently.
  * Any other declaration passes unchanged.
  */
-export function assertQuorumDeclaration(d: DeclaredFlags, option: string): void {
+export function assertQuorumDeclaration(
+  d: DeclaredFlags,
+  option: string,
+  askedBy: 'queueType' | 'arguments' = 'arguments',
+): void {
   if (!isQuorumDeclaration(d)) return;
+  const quorum = askedBy === 'queueType' ? `${option}.queueType 'quorum'` : "x-queue-type 'quorum'";
   const refuse = (key: string, expected: string, received: unknown): never => {
     throw new ConfigurationError(`${option}.${key}`, expected, { received: JSON.stringify(received) });
   };
-  if (!d.durable) refuse('durable', 'true (a quorum queue is always durable)', false);
-  if (d.exclusive) refuse('exclusive', 'false (a quorum queue cannot be exclusive to one connection)', true);
-  if (d.autoDelete) refuse('autoDelete', 'false (a quorum queue is never deleted automatically)', true);
+  if (!d.durable) refuse('durable', `true (a quorum queue is always durable: ${quorum})`, false);
+  if (d.exclusive)
+    refuse('exclusive', `false (a quorum queue cannot be exclusive to one connection: ${quorum})`, true);
+  if (d.autoDelete)
+    refuse('autoDelete', `false (a quorum queue is never deleted automatically: ${quorum})`, true);
   for (const [argument, why] of Object.entries(CLASSIC_ONLY_ARGUMENTS))
     if (d.arguments[argument] !== undefined)
       refuse(
         `arguments.${argument}`,
-        `no ${argument} with x-queue-type 'quorum' (${why}); remove it, or declare a classic queue`,
+        `no ${argument} with ${quorum} (${why}); remove it, or declare a classic queue (queueType: 'classic')`,
         d.arguments[argument],
       );
   const overflow = d.arguments['x-overflow'];

@@ -15,6 +15,14 @@ export interface AmqpDeclareOptions {
   exclusive?: boolean;
   /** Deleted once its last consumer (queue) or its last bound queue (exchange) goes away. @default false */
   autoDelete?: boolean;
+  /**
+   * Queues only: the RabbitMQ queue type. `'quorum'` declares a replicated (Raft) quorum queue, which is
+   * always durable, shared and without priorities (what it cannot have is refused with a `ConfigurationError`
+   * naming the option); `'classic'` a classic queue. Declared as the `x-queue-type` argument; giving that
+   * argument in `arguments` instead still works, and both together must agree. An exchange refuses this key.
+   * @default absent: the broker's default type (classic on RabbitMQ 3.10)
+   */
+  queueType?: 'quorum' | 'classic';
   /** Optional arguments as RabbitMQ expects them (`x-message-ttl`, `x-max-length`, `x-queue-type`, …). */
   arguments?: Readonly<Record<string, unknown>>;
 }

@@ -188,7 +188,7 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 
 /**
  * A work queue's declaration with the module's `maxPriority` (`x-max-priority`). A quorum queue
- * (`x-queue-type: 'quorum'` in `declare`) has no priorities on RabbitMQ 3.10, so a module `maxPriority`
+ * (`queueType: 'quorum'`, or `x-queue-type: 'quorum'` in `declare`) has no priorities on RabbitMQ 3.10, so a module `maxPriority`
  * above 0 is refused with a `ConfigurationError` naming `TaskQueueModule.maxPriority` and `option`.
  */
 export function workQueueDeclaration(
@@ -200,7 +200,7 @@ export function workQueueDeclaration(
   if (declare && isQuorumDeclaration(declare) && maxPriority > 0)
     throw new ConfigurationError(
       'TaskQueueModule.maxPriority',
-      `0 with the quorum queue "${name}" (${option}): quorum queues have no message priorities on RabbitMQ 3.10; set maxPriority to 0, or declare "${name}" as a classic queue`,
+      `0 with the quorum queue "${name}" (${option}): quorum queues have no message priorities on RabbitMQ 3.10; set maxPriority to 0, or declare "${name}" as a classic queue (queueType: 'classic')`,
       { received: String(maxPriority) },
     );
   return declare ? { name, maxPriority, declare, option } : { name, maxPriority, option };
