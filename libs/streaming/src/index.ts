@@ -70,6 +70,7 @@ export {
 export type * from './transport/transport.interface';
 export type { ChannelSettingsCapabilities, TransportCapabilities } from './transport/transport-capabilities';
 export type * from './transport/transport-record.interface';
+export type { DatasetPatternMatcher } from './transport/dataset-pattern';
 export { type TransportStatus, StatusEmitter } from './transport/transport-status';
 
 export { StreamingHandlerRegistry, type HandlerInfo } from './observability/streaming-handler.registry';
@@ -86,7 +87,7 @@ export type { NatsTransportOptions, NatsStreamOptions } from './transports/nats/
 export { NatsWireHeaders } from './transports/nats/nats-wire-headers';
 export type { AmqpTransportOptions, AmqpRetentionOptions } from './transports/amqp/amqp.options';
 export type { AmqpDatasetOptions } from './transport/amqp-dataset';
-export type { DatasetPattern, DatasetPatternMatcher } from './transport/dataset-pattern';
+export type { DatasetPattern } from './transport/dataset-pattern';
 export type { MqttTransportOptions } from './transports/mqtt/mqtt.options';
 export type { RestStreamingTransportOptions } from './transports/rest/rest.options';
 export type { AccountServerOptions } from './account-server/account-server.options';

@@ -13,7 +13,10 @@ export interface DatasetPattern {
   readonly pattern: string;
 }
 
-/** A parsed, validated pattern; transports list the datasets it matches. */
+/**
+ * A parsed, validated pattern, as the runtime hands it to a transport (transport SPI:
+ * `StreamingTransport.listDatasets`); users write a `DatasetPattern`.
+ */
 export interface DatasetPatternMatcher {
   /** The pattern as written, e.g. `sensors.*.temp`. */
   readonly text: string;
