@@ -140,7 +140,7 @@ describeWithBroker('amqp', 'amqp transport security: TLS, mTLS and credentials',
       amqpContext({
         rawUrl: amqpsUrl(),
         tls: loadTlsMaterial({ ca: pki.ca }),
-        transportOptions: { connectTimeoutMs: 3000 },
+        transportOptions: { socketTimeoutMs: 3000 },
       }),
     );
     const error = await transport.connect().catch((e: unknown) => e);

@@ -31,7 +31,7 @@ export class AmqpConnection {
         vhost: context.url.path,
         tls: context.tls,
         heartbeatSeconds: options.heartbeatSeconds,
-        socketTimeoutMs: options.connectTimeoutMs,
+        socketTimeoutMs: options.socketTimeoutMs,
         connectionName: context.clientId,
         product: '@databus/streaming',
       },

@@ -6,7 +6,7 @@ describe('resolveAmqpOptions', () => {
     expect(resolveAmqpOptions({})).toEqual({
       streamArguments: { 'x-queue-type': 'stream', 'x-max-age': '7D' },
       heartbeatSeconds: 10,
-      connectTimeoutMs: 10_000,
+      socketTimeoutMs: 10_000,
       lockPollMs: 1_000,
     });
   });
@@ -44,6 +44,7 @@ describe('resolveAmqpOptions', () => {
     [{ retention: 'forever' }, 'transportOptions.retention'],
     [{ heartbeatSeconds: 1.5 }, 'transportOptions.heartbeatSeconds'],
     [{ lockPollMs: 0 }, 'transportOptions.lockPollMs'],
+    [{ socketTimeoutMs: 'soon' }, 'transportOptions.socketTimeoutMs'],
     [{ connectTimeoutMs: 'soon' }, 'transportOptions.connectTimeoutMs'],
     [{ prefetch: 10 }, 'transportOptions.prefetch'],
   ])('rejects %j naming %s', (raw, option) => {
@@ -56,5 +57,36 @@ describe('resolveAmqpOptions', () => {
     })();
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as ConfigurationError).option).toBe(option);
+  });
+
+  describe('socketTimeoutMs and its deprecated former name connectTimeoutMs', () => {
+    it('takes socketTimeoutMs without a warning', () => {
+      const warn = jest.fn();
+      expect(resolveAmqpOptions({ socketTimeoutMs: 3000 }, warn).socketTimeoutMs).toBe(3000);
+      expect(warn).not.toHaveBeenCalled();
+    });
+
+    it('still honours connectTimeoutMs, with one warning naming the new option', () => {
+      const warn = jest.fn();
+      expect(resolveAmqpOptions({ connectTimeoutMs: 3000 }, warn).socketTimeoutMs).toBe(3000);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0][0]).toBe(
+        'transportOptions.connectTimeoutMs of the amqp transport is deprecated and will be removed in the next release: ' +
+          'it is the socket timeout of one connect attempt, now named transportOptions.socketTimeoutMs; rename it ' +
+          "(the module's connectTimeoutMs bounds the whole bootstrap).",
+      );
+    });
+
+    it('refuses both names with different values, naming socketTimeoutMs', () => {
+      let error: unknown;
+      try {
+        resolveAmqpOptions({ socketTimeoutMs: 2000, connectTimeoutMs: 3000 });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error).toMatchObject({ option: 'transportOptions.socketTimeoutMs' });
+      expect((error as Error).message).toContain('socketTimeoutMs: 2000, connectTimeoutMs: 3000');
+    });
   });
 });

@@ -23,7 +23,17 @@ export interface AmqpTransportOptions {
   replicas?: number;
   /** AMQP heartbeat in seconds (0 turns it off). @default 10 */
   heartbeatSeconds?: number;
-  /** How long opening a TCP/TLS connection and the AMQP handshake may take. @default 10_000 */
+  /**
+   * The socket timeout of one connect attempt: how long the TCP/TLS socket may stay silent while it connects
+   * and does the AMQP handshake before the attempt is abandoned (Node's socket idle timeout, turned off once
+   * the connection is open). The whole bootstrap, every attempt included, is bounded by the module's
+   * `connectTimeoutMs`. @default 10_000
+   */
+  socketTimeoutMs?: number;
+  /**
+   * @deprecated The former name of `socketTimeoutMs` (it never bounded the whole connect: that is the
+   * module's `connectTimeoutMs`). Still honoured in this release, with a warning; removed in the next.
+   */
   connectTimeoutMs?: number;
   /** How often a standby member of a group tries to take the group's lock. @default 1_000 */
   lockPollMs?: number;
@@ -34,16 +44,29 @@ export interface ResolvedAmqpOptions {
   /** Queue arguments of every stream declared (`x-queue-type: stream` included). */
   streamArguments: Record<string, unknown>;
   heartbeatSeconds: number;
-  connectTimeoutMs: number;
+  socketTimeoutMs: number;
   lockPollMs: number;
 }
 
-const KNOWN = ['retention', 'replicas', 'heartbeatSeconds', 'connectTimeoutMs', 'lockPollMs'];
+const KNOWN = [
+  'retention',
+  'replicas',
+  'heartbeatSeconds',
+  'socketTimeoutMs',
+  'connectTimeoutMs',
+  'lockPollMs',
+];
 const RETENTION_KNOWN = ['maxAge', 'maxLengthBytes', 'maxSegmentSizeBytes'];
 const MAX_AGE = /^[1-9]\d*(Y|M|D|h|m|s)$/;
 
-/** Validates `transportOptions` for the amqp transport; errors name `transportOptions.<option>`. */
-export function resolveAmqpOptions(raw: Record<string, unknown>): ResolvedAmqpOptions {
+/**
+ * Validates `transportOptions` for the amqp transport; errors name `transportOptions.<option>`. `warn` gets
+ * one line per deprecated option in use (the transport's logger).
+ */
+export function resolveAmqpOptions(
+  raw: Record<string, unknown>,
+  warn: (message: string) => void = () => undefined,
+): ResolvedAmqpOptions {
   for (const key of Object.keys(raw))
     if (!KNOWN.includes(key))
       throw new ConfigurationError(
@@ -56,9 +79,31 @@ export function resolveAmqpOptions(raw: Record<string, unknown>): ResolvedAmqpOp
   return {
     streamArguments: args,
     heartbeatSeconds: assertInteger(raw.heartbeatSeconds ?? 10, 'transportOptions.heartbeatSeconds', 0, 3600),
-    connectTimeoutMs: assertDuration(raw.connectTimeoutMs ?? 10_000, 'transportOptions.connectTimeoutMs', 1),
+    socketTimeoutMs: resolveSocketTimeout(raw, warn),
     lockPollMs: assertDuration(raw.lockPollMs ?? 1_000, 'transportOptions.lockPollMs', 10),
   };
+}
+
+/** `socketTimeoutMs`, or its deprecated former name `connectTimeoutMs` (with a warning); both must agree. */
+function resolveSocketTimeout(raw: Record<string, unknown>, warn: (message: string) => void): number {
+  const current =
+    raw.socketTimeoutMs === undefined
+      ? undefined
+      : assertDuration(raw.socketTimeoutMs, 'transportOptions.socketTimeoutMs', 1);
+  if (raw.connectTimeoutMs === undefined) return current ?? 10_000;
+  const former = assertDuration(raw.connectTimeoutMs, 'transportOptions.connectTimeoutMs', 1);
+  if (current !== undefined && current !== former)
+    throw new ConfigurationError(
+      'transportOptions.socketTimeoutMs',
+      'the same value as transportOptions.connectTimeoutMs (its deprecated former name), or only socketTimeoutMs',
+      { received: `socketTimeoutMs: ${current}, connectTimeoutMs: ${former}` },
+    );
+  warn(
+    'transportOptions.connectTimeoutMs of the amqp transport is deprecated and will be removed in the next release: ' +
+      'it is the socket timeout of one connect attempt, now named transportOptions.socketTimeoutMs; rename it ' +
+      "(the module's connectTimeoutMs bounds the whole bootstrap).",
+  );
+  return former;
 }
 
 function streamArguments(value: unknown): Record<string, unknown> {

@@ -50,7 +50,7 @@ export class AmqpTransport extends BaseTransport implements StreamingTransport {
 
   constructor(private readonly context: TransportContext) {
     super();
-    this.options = resolveAmqpOptions(context.transportOptions);
+    this.options = resolveAmqpOptions(context.transportOptions, (message) => context.logger.warn(message));
     this.connection = new AmqpConnection(context, this.options, this.statusEmitter);
     this.topology = new AmqpTopology(this.connection, this.options.streamArguments, context.logger);
     this.publisher = new AmqpConfirmPublisher({
