@@ -1,4 +1,10 @@
-import { ConfigurationError, ConsumerError, RequestTimeoutError, TemporaryError } from '@databus/common';
+import {
+  ConfigurationError,
+  ConsumerError,
+  PermanentError,
+  RequestTimeoutError,
+  TemporaryError,
+} from '@databus/common';
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded } from 'kafkajs';
 import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
 import { Offset } from '../../offset/offset';
@@ -228,24 +234,78 @@ describe('KafkaTransport', () => {
   });
 
   describe('errors and status', () => {
-    it('maps a kafkajs connection failure to TemporaryError and reports disconnected, then connected', async () => {
-      const { fake, transport } = await fakeTransport();
-      const statuses: TransportStatus['type'][] = [];
-      transport.onStatus((s) => statuses.push(s.type));
-      fake.produceFailure = new KafkaJSNumberOfRetriesExceeded(
+    // kafkajs gives up after its own few retries, at once when a lost broker refuses the connection (a
+    // KafkaJSNonRetriableError around the connection error): a partition leader's failover outlasts that.
+    const refused = () =>
+      new KafkaJSNumberOfRetriesExceeded(
         new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092', {
           code: 'ECONNREFUSED',
         }),
         { retryCount: 5, retryTime: 1000 },
       );
-      const error = await transport.produce('readings', [json(1)]).catch((e) => e);
-      expect(error).toBeInstanceOf(TemporaryError);
-      expect(error).not.toBeInstanceOf(ConsumerError);
-      expect(error.message).toMatch(/producing to "readings"/);
-      await transport.produce('readings', [json(2)]);
+
+    it('retries a produce through temporary failures until it is acknowledged, reporting disconnected, then connected', async () => {
+      const { fake, transport, logger } = await fakeTransport();
+      const statuses: TransportStatus['type'][] = [];
+      transport.onStatus((s) => statuses.push(s.type));
+      fake.produceFailure = refused();
+      fake.produceFailureTimes = 3;
+      const results = await transport.produce('readings', [json(1)]);
+      expect(results).toEqual([{ partition: 0, sequence: 0 }]);
+      expect(fake.produceCalls).toBe(4);
+      expect(fake.log('readings')[0]).toHaveLength(1);
       expect(statuses).toEqual(['disconnected', 'connected']);
+      const warnings = logger.lines.filter((l) => l.level === 'warn').map((l) => l.message);
+      expect(warnings).toHaveLength(3);
+      expect(warnings[0]).toMatch(
+        /^Producing to "readings" failed \(attempt 1\): Kafka is unavailable \(producing to "readings"\): Connection error: connect ECONNREFUSED 127\.0\.0\.1:9092; retrying in \d+ ms$/,
+      );
       await transport.close();
       expect(transport.status.type).toBe('closed');
+    });
+
+    it('fails a produce whose temporary failures last beyond produceTimeoutMs with TemporaryError naming the option', async () => {
+      const { fake, transport } = await fakeTransport({ context: { produceTimeoutMs: 50 } });
+      fake.produceFailure = refused();
+      fake.produceFailureTimes = 1_000_000;
+      const error = await transport.produce('readings', [json(1)]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TemporaryError);
+      expect(error).not.toBeInstanceOf(ConsumerError);
+      expect((error as Error).message).toMatch(
+        /within StreamingModule\.produceTimeoutMs = 50 ms: Kafka is unavailable \(producing to "readings"\): Connection error: connect ECONNREFUSED/,
+      );
+      expect(fake.produceCalls).toBeGreaterThan(1);
+      expect(transport.status.type).toBe('disconnected');
+      await transport.close();
+    });
+
+    it('fails a produce the broker refuses (a record too large) at once, without retrying', async () => {
+      const { fake, transport } = await fakeTransport();
+      fake.produceFailure = Object.assign(new Error('The request included a message larger than the max'), {
+        name: 'KafkaJSProtocolError',
+        type: 'MESSAGE_TOO_LARGE',
+        retriable: false,
+      });
+      fake.produceFailureTimes = 5;
+      const error = await transport.produce('readings', [json(1)]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PermanentError);
+      expect((error as Error).message).toBe(
+        'Kafka rejected a record as too large (producing to "readings"): The request included a message larger than the max',
+      );
+      expect(fake.produceCalls).toBe(1);
+      await transport.close();
+    });
+
+    it('ends a produce retrying through an outage when the transport closes', async () => {
+      const { fake, transport } = await fakeTransport({ context: { produceTimeoutMs: 60_000 } });
+      fake.produceFailure = refused();
+      fake.produceFailureTimes = 1_000_000;
+      const pending = transport.produce('readings', [json(1)]).catch((e: unknown) => e);
+      await settle();
+      await transport.close();
+      const error = await pending;
+      expect(error).toBeInstanceOf(SubscriptionClosedError);
+      expect((error as Error).message).toMatch(/produce/);
     });
 
     it('bounds a produce during an outage by produceTimeoutMs', async () => {

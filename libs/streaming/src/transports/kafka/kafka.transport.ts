@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { isRetriable, retry, TemporaryError } from '@databus/common';
+import { describeAttempt, isRetriable, retry, TemporaryError } from '@databus/common';
 import { raceAbort } from '@databus/common/internal';
-import { NoCommittedPositionError } from '../../errors';
+import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
 import { BaseTransport } from '../../transport/base-transport';
 import type { DatasetPatternMatcher } from '../../transport/dataset-pattern';
 import { defineCapabilities } from '../../transport/transport-capabilities';
@@ -63,6 +63,8 @@ export class KafkaTransport extends BaseTransport<KafkaSubscription> implements 
   private readonly topicAttempts = new Map<string, number>();
   private readonly delivered = new Map<string, Map<number, number>>();
   private readonly inbox: KafkaReplyInbox;
+  /** Aborted by `close()`: ends the waits of produces retrying through an outage. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly context: TransportContext,
@@ -199,13 +201,18 @@ export class KafkaTransport extends BaseTransport<KafkaSubscription> implements 
   }
 
   protected async shutdown(): Promise<void> {
+    this.closing.abort(new SubscriptionClosedError('produce', 'kafka transport'));
     await this.closeSubscriptions();
     await this.inbox.close().catch(() => undefined);
     await this.driver?.disconnect().catch(() => undefined);
     this.disposeDriver?.();
   }
 
-  /** Produces with a bound: during an outage the broker's ack is awaited at most `produceTimeoutMs`. */
+  /**
+   * Produces with a bound: temporary failures (a broker gone, a partition without a leader during an
+   * election) are tried again with the reconnect backoff until `produceTimeoutMs`, as kafkajs gives up
+   * after its own few retries (at once when a lost broker's connection is refused); a refusal fails at once.
+   */
   private async send(
     dataset: string,
     messages: Parameters<KafkaDriver['produce']>[1],
@@ -214,7 +221,6 @@ export class KafkaTransport extends BaseTransport<KafkaSubscription> implements 
     const topic = assertTopic(dataset, 'dataset');
     const timeoutMs = this.context.produceTimeoutMs;
     try {
-      // kafkajs retries the request itself (paced by `reconnect`); the shared policy bounds it by the deadline.
       const acks = await retry(
         async (_attempt, deadline) => {
           try {
@@ -223,14 +229,23 @@ export class KafkaTransport extends BaseTransport<KafkaSubscription> implements 
               deadline,
             );
           } catch (error) {
-            if (!deadline.aborted || error !== deadline.reason) throw error;
+            if (!deadline.aborted || error !== deadline.reason) throw mapKafkaError(error, 'produce', topic);
             throw new TemporaryError(
               `Kafka did not acknowledge ${messages.length} record(s) for "${topic}" within ${timeoutMs} ms.`,
             );
           }
         },
-        { attempts: 1, deadlineMs: timeoutMs },
-        { classify: () => 'permanent' }, // one attempt: kafkajs did the retrying
+        { attempts: Number.POSITIVE_INFINITY, deadlineMs: timeoutMs, backoff: this.context.reconnect },
+        {
+          deadlineOption: 'StreamingModule.produceTimeoutMs',
+          onAttempt: (report) => {
+            if (report.outcome === 'retry' && this.statusEmitter.status.type === 'connected')
+              this.statusEmitter.set({ type: 'disconnected', error: report.error as Error });
+            if (report.outcome === 'retry')
+              this.context.logger.warn(describeAttempt(`Producing to "${topic}"`, report));
+          },
+          signal: this.closing.signal,
+        },
       );
       if (this.statusEmitter.status.type === 'disconnected') this.statusEmitter.set({ type: 'connected' });
       return acks.map((a) => ({ sequence: a.offset, partition: a.partition }));

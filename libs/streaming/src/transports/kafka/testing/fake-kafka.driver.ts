@@ -23,8 +23,11 @@ export class FakeKafka implements KafkaDriver {
   readonly deletedGroups: string[] = [];
   /** Errors the next commits fail with, in order. */
   readonly commitFailures: Error[] = [];
-  /** Error the next produce fails with. */
+  /** Error the next produce fails with (the next `produceFailureTimes` produces). */
   produceFailure?: Error;
+  produceFailureTimes = 1;
+  /** Produce calls made, failed ones included. */
+  produceCalls = 0;
   /** A produce that never resolves (an outage), when true. */
   produceHangs = false;
   autoPump = true;
@@ -48,9 +51,13 @@ export class FakeKafka implements KafkaDriver {
   }
 
   async produce(topic: string, messages: readonly KafkaOutgoingMessage[]): Promise<KafkaProduceAck[]> {
+    this.produceCalls++;
     if (this.produceFailure) {
       const error = this.produceFailure;
-      this.produceFailure = undefined;
+      if (--this.produceFailureTimes <= 0) {
+        this.produceFailure = undefined;
+        this.produceFailureTimes = 1;
+      }
       throw error;
     }
     if (this.produceHangs) return new Promise<never>(() => undefined);
