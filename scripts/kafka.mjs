@@ -8,6 +8,8 @@
 //   prepare  write the certificates, JWKS and configuration only (docker-compose.yml mounts them)
 //   env      the `export` lines the Kafka tests read (KAFKA_BROKERS, KAFKA_SASL_BROKERS, KAFKA_SSL_BROKERS,
 //            DATABUS_KAFKA_DIR)
+//   classpath  the broker's classpath (resolved and cached first if needed), as the last line of stdout; the
+//            cluster tests start their own brokers from it (libs/streaming/test/cluster/kafka-cluster.ts)
 // Listeners: PLAINTEXT 9092, SASL_PLAINTEXT/OAUTHBEARER 9093, SSL with client certificates 9094, controller
 // 9095. State (classpath, data, logs, PKI, JWKS) lives in `.kafka/` or $DATABUS_KAFKA_DIR. Heap: -Xmx512m.
 import { spawn, spawnSync } from 'node:child_process';
@@ -29,7 +31,7 @@ const START_TIMEOUT_MS = Number(process.env.KAFKA_START_TIMEOUT_MS ?? 120_000);
 const STOP_TIMEOUT_MS = 60_000;
 const HEAP = process.env.KAFKA_HEAP_OPTS ?? '-Xms128m -Xmx512m';
 
-const commands = { start, stop, restart, status, env, prepare };
+const commands = { start, stop, restart, status, env, prepare, classpath };
 const command = process.argv[2];
 if (!commands[command]) {
   console.error(`usage: npm run kafka -- ${Object.keys(commands).join('|')}`);
@@ -145,6 +147,11 @@ async function status() {
     `kafka: running (pid ${pid}, Apache Kafka ${kafkaVersion()}), ${ok ? 'answering' : 'not answering yet'} on ${host}:${ports.plain}`,
   );
   return ok ? 0 : 1;
+}
+
+function classpath() {
+  console.log(kafkaClasspath());
+  return 0;
 }
 
 function env() {
