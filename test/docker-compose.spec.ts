@@ -117,6 +117,7 @@ describe('docker-compose.yml', () => {
     expect(setting('max_queued_messages')).toBeGreaterThan(1000);
     expect(text).toMatch(/^listener 1883$/m);
     expect(text).toMatch(/^persistence true$/m);
+    expect(text).toMatch(/^set_tcp_nodelay true$/m);
   });
 
   it('runs NATS with JetStream', () => {

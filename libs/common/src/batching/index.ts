@@ -1,2 +1,3 @@
 export type { BatchSender } from './tick-coalescer';
 export { MAX_COALESCED_BATCH, TickCoalescer } from './tick-coalescer';
+export { type DeadlineEntry, DeadlineQueue } from './deadline-queue';

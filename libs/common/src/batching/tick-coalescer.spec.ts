@@ -86,4 +86,42 @@ describe('TickCoalescer', () => {
     expect((rejected.reason as Error).message).toBe('message too large');
     expect(batches.map((b) => b.items)).toEqual([['1', 'big', '3'], ['1'], ['big'], ['3']]);
   });
+
+  it("settles each call on its own promise when the sender answers one per item, not on the batch's last", async () => {
+    const batches: string[][] = [];
+    const acks: Array<{ resolve: (n: number) => void; reject: (e: Error) => void }> = [];
+    const coalescer = new TickCoalescer<string, number>((_key, items) => {
+      batches.push([...items]);
+      return items.map(() => new Promise<number>((resolve, reject) => acks.push({ resolve, reject })));
+    });
+    const settled: string[] = [];
+    const calls = ['1', '2', '3'].map((item) =>
+      coalescer.add('a', item).then(
+        (n) => settled.push(`${item}:${n}`),
+        (e: Error) => settled.push(`${item}:${e.message}`),
+      ),
+    );
+    await Promise.resolve();
+    expect(batches).toEqual([['1', '2', '3']]);
+    acks[1].resolve(20);
+    await calls[1];
+    expect(settled).toEqual(['2:20']);
+    acks[2].reject(new PermanentError('message too large'));
+    acks[0].resolve(10);
+    await Promise.all(calls);
+    expect(settled).toEqual(['2:20', '3:message too large', '1:10']);
+    expect(batches).toHaveLength(1);
+  });
+
+  it('rejects every call of a batch whose per-item sender answered the wrong number of promises', async () => {
+    const coalescer = new TickCoalescer<string, number>(() => [Promise.resolve(1)]);
+    const outcomes = await Promise.allSettled([coalescer.add('a', '1'), coalescer.add('a', '2')]);
+    for (const outcome of outcomes) {
+      const reason = (outcome as PromiseRejectedResult).reason as Error;
+      expect(reason).toBeInstanceOf(TypeError);
+      expect(reason.message).toBe(
+        'The batch sender answered 1 promises for 2 items (one per item expected).',
+      );
+    }
+  });
 });

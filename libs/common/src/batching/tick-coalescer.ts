@@ -1,10 +1,12 @@
 import { DatabusError } from '../errors';
 
 /**
- * Sends one batch of items to one destination; resolves (one result per item, in order) once the broker has
- * all of them, or rejects for the whole batch.
+ * Sends one batch of items to one destination. Either one promise for the whole batch, resolving (one result
+ * per item, in order) once the broker has all of them or rejecting for all of them; or, for a broker that
+ * acknowledges each item on its own (MQTT's PUBACK), one promise per item, in order, each settling on that
+ * item's own acknowledgement.
  */
-export type BatchSender<T, R> = (key: string, items: T[]) => Promise<R[]>;
+export type BatchSender<T, R> = (key: string, items: T[]) => Promise<R[]> | ReadonlyArray<Promise<R>>;
 
 /** The calls of one destination waiting for the end of the tick. */
 interface Pending<T, R> {
@@ -20,7 +22,11 @@ export const MAX_COALESCED_BATCH = 1000;
  * Coalesces the single-message sends made in one tick into one batch per destination key: one confirm wait
  * and one socket write for all of them. The one home of this for every producer path (the streaming
  * `ChannelService.produce`, the queue's confirm publisher).
- * - Each call still resolves only once the broker acknowledged its item, with that item's result.
+ * - Each call still resolves only once the broker acknowledged its item, with that item's result. A sender
+ *   answering one promise per item settles each call on its own acknowledgement, not on its batch's last one:
+ *   a producer that keeps a window of calls in flight then refills it ack by ack, as the raw client does (a
+ *   broker that holds back its acks, like Mosquitto's Nagle-delayed PUBACKs, would otherwise stall every
+ *   batch's tail until the client's delayed TCP ACK, ~40 ms).
  * - Order is kept: the items of a key leave in call order, in one batch.
  * - A batch that fails rejects every call in it with that error (each caller retries as before), except
  *   for a permanent databus error (say one message too large for the broker): the batch is then sent again
@@ -73,7 +79,20 @@ export class TickCoalescer<T, R> {
   }
 
   private dispatch(key: string, batch: Pending<T, R>): void {
-    this.sendSafely(key, batch.items).then(
+    const sent = this.sendSafely(key, batch.items);
+    if (isPromiseList(sent)) {
+      // One promise per item: each call has its own outcome already.
+      if (sent.length !== batch.items.length) {
+        const error = new TypeError(
+          `The batch sender answered ${sent.length} promises for ${batch.items.length} items (one per item expected).`,
+        );
+        for (const reject of batch.rejects) reject(error);
+        return;
+      }
+      for (let i = 0; i < sent.length; i++) sent[i].then(batch.resolves[i], batch.rejects[i]);
+      return;
+    }
+    sent.then(
       (results) => {
         for (let i = 0; i < batch.resolves.length; i++) batch.resolves[i](results[i]);
       },
@@ -84,21 +103,25 @@ export class TickCoalescer<T, R> {
           return;
         }
         batch.items.forEach((item, i) => {
-          this.sendSafely(key, [item]).then(
-            (results) => batch.resolves[i](results[0]),
-            (single) => batch.rejects[i](single),
-          );
+          const single = this.sendSafely(key, [item]);
+          const own = isPromiseList(single) ? single[0] : single.then((results) => results[0]);
+          own.then(batch.resolves[i], batch.rejects[i]);
         });
       },
     );
   }
 
   /** `send`, with a synchronous throw turned into a rejection of the batch. */
-  private sendSafely(key: string, items: T[]): Promise<R[]> {
+  private sendSafely(key: string, items: T[]): Promise<R[]> | ReadonlyArray<Promise<R>> {
     try {
       return this.send(key, items);
     } catch (error) {
       return Promise.reject(error);
     }
   }
+}
+
+/** Whether a sender answered one promise per item (rather than one for the batch). */
+function isPromiseList<R>(sent: Promise<R[]> | ReadonlyArray<Promise<R>>): sent is ReadonlyArray<Promise<R>> {
+  return Array.isArray(sent);
 }

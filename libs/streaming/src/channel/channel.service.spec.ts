@@ -102,4 +102,34 @@ describe('ChannelService.produce', () => {
     await expect(channel.produce('bad name!', 4)).rejects.toThrow('produce: dataset');
     expect(batches.map((b) => b.map((r) => r.data.toString()))).toEqual([['1'], ['2']]);
   });
+
+  it('with a transport acknowledging each record, resolves each call on its own ack and counts it then', async () => {
+    const batches: string[][] = [];
+    const acks: Array<() => void> = [];
+    const counted: number[] = [];
+    const transport = {
+      name: 'mqtt',
+      produce: () => Promise.reject(new Error('produce() is not used when produceEach() exists')),
+      produceEach: (_dataset: string, records: OutgoingRecord[]): Array<Promise<ProduceResult>> => {
+        batches.push(records.map((r) => r.data.toString()));
+        return records.map(() => new Promise<ProduceResult>((resolve) => acks.push(() => resolve({}))));
+      },
+    };
+    const metrics = { increment: (_name: string, _labels: unknown, n: number) => counted.push(n) };
+    const connection = { transport, options: { tracing: false, metrics } };
+    const channel = new ChannelService(connection as unknown as StreamingConnection);
+    const settled: number[] = [];
+    const calls = [1, 2, 3].map((v) => channel.produce('readings', v).then(() => settled.push(v)));
+    await Promise.resolve();
+    expect(batches).toEqual([['1', '2', '3']]);
+    acks[2]();
+    await calls[2];
+    expect(settled).toEqual([3]);
+    expect(counted).toEqual([1]);
+    acks[0]();
+    acks[1]();
+    await Promise.all(calls);
+    expect(settled).toEqual([3, 1, 2]);
+    expect(counted).toEqual([1, 1, 1]);
+  });
 });

@@ -1,4 +1,4 @@
-import { assertDuration, assertNonEmptyString, ConfigurationError } from '@databus/common';
+import { assertDuration, assertNonEmptyString, ConfigurationError, noopMetrics } from '@databus/common';
 import { TickCoalescer, tracingActive, withMessagingSpan } from '@databus/common/internal';
 import { StreamingEventListener } from '../connection/streaming-events';
 import { resolveAmqpDataset } from '../transport/amqp-dataset';
@@ -23,7 +23,7 @@ import { createConsumerRunner } from '../connection/consumer-factory';
 import { DEFAULT_PULL_MAX_WAIT_MS } from '../streaming.constants';
 import { MessageHeaders, OutgoingRecord, ProduceResult } from '../transport/transport-record.interface';
 import { TransportCapabilities } from '../transport/transport-capabilities';
-import { TransportName } from '../transport/transport.interface';
+import { StreamingTransport, TransportName } from '../transport/transport.interface';
 import { ConsumerGroupChannel, OpenChannelOptions } from './consumer-group-channel';
 import { StreamingConnection } from '../connection/streaming-connection';
 import { Subscription } from './subscription';
@@ -58,9 +58,11 @@ export class ChannelService {
 
   /** @internal Provided by `StreamingModule`. */
   constructor(private readonly connection: StreamingConnection) {
-    this.coalescer = new TickCoalescer(async (dataset, records) => {
-      const results = await this.send(dataset, records);
-      return results.length === records.length ? results : records.map((_, i) => results[i] ?? {});
+    this.coalescer = new TickCoalescer((dataset, records) => {
+      if (this.connection.transport.produceEach) return this.sendEach(dataset, records);
+      return this.send(dataset, records).then((results) =>
+        results.length === records.length ? results : records.map((_, i) => results[i] ?? {}),
+      );
     });
   }
 
@@ -182,6 +184,23 @@ export class ChannelService {
         return this.send(dataset, records);
       },
     );
+  }
+
+  /** Hands records to a transport that acknowledges each on its own; counts each once the broker has it. */
+  private sendEach(dataset: string, records: OutgoingRecord[]): Array<Promise<ProduceResult>> {
+    const { transport, options } = this.connection;
+    const sent = (transport.produceEach as NonNullable<StreamingTransport['produceEach']>).call(
+      transport,
+      dataset,
+      records,
+    );
+    if (options.metrics === noopMetrics) return sent;
+    const labels = { lib: 'streaming', dataset };
+    const count = (result: ProduceResult): ProduceResult => {
+      options.metrics.increment('databus_messages_produced_total', labels, 1);
+      return result;
+    };
+    return sent.map((promise) => promise.then(count));
   }
 
   /** Hands records to the transport and counts them once the broker has them. */

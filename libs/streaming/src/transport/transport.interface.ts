@@ -107,6 +107,13 @@ export interface StreamingTransport {
   connect(): Promise<void>;
   /** Resolves when the broker holds every record (confirms/acks); order is kept per key. */
   produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]>;
+  /**
+   * Optional, for brokers that acknowledge each message on its own (MQTT's PUBACK): sends the records like
+   * `produce` (same order, same guarantees) and answers one promise per record, in order, each resolving once
+   * the broker holds that record. The shared producer path then settles each `ChannelService.produce()` call
+   * on its own acknowledgement rather than on its tick batch's last one.
+   */
+  produceEach?(dataset: string, records: readonly OutgoingRecord[]): Array<Promise<ProduceResult>>;
   subscribe(spec: SubscriptionSpec): Promise<TransportSubscription>;
   /**
    * The datasets that exist now and that `pattern` matches (`pattern.matches`), for transports declaring

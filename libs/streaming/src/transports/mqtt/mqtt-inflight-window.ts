@@ -1,8 +1,10 @@
 import { TemporaryError } from '@databus/common';
+import { DeadlineEntry, DeadlineQueue } from '@databus/common/internal';
 
-interface Waiter {
+interface Waiter extends DeadlineEntry {
   grant: () => void;
-  timer: NodeJS.Timeout;
+  fail: (error: Error) => void;
+  timer?: NodeJS.Timeout;
 }
 
 /**
@@ -12,8 +14,13 @@ interface Waiter {
  */
 export class InflightWindow {
   private used = 0;
-  private readonly waiters: Waiter[] = [];
+  /** Waiters in arrival order from `head` on (granted or expired ones before it). */
+  private waiters: Waiter[] = [];
+  private head = 0;
   private idleWaiters: Array<() => void> = [];
+  /** Waiters' deadlines in the order they come: one timer for all of them. */
+  private readonly deadlines = new DeadlineQueue();
+  private lastDeadline = 0;
 
   constructor(private limitValue: number) {}
 
@@ -31,32 +38,36 @@ export class InflightWindow {
     this.grantWaiting();
   }
 
+  /** Takes a free slot at once if there is one and nobody waits for one; false otherwise. */
+  tryAcquire(): boolean {
+    if (this.used >= this.limitValue || this.head < this.waiters.length) return false;
+    this.used++;
+    return true;
+  }
+
   /** Takes a slot; rejects with `TemporaryError` when none frees up before `deadline` (epoch ms). */
   acquire(deadline: number): Promise<void> {
-    if (this.used < this.limitValue && this.waiters.length === 0) {
-      this.used++;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        grant: () => {
-          clearTimeout(waiter.timer);
-          resolve();
-        },
-        timer: setTimeout(
-          () => {
-            const index = this.waiters.indexOf(waiter);
-            if (index >= 0) this.waiters.splice(index, 1);
-            reject(
-              new TemporaryError(`No MQTT publish slot freed up in time (${this.limitValue} in flight).`),
-            );
-          },
-          Math.max(0, deadline - Date.now()),
-        ),
-      };
+    if (this.tryAcquire()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => this.wait(deadline, resolve, reject));
+  }
+
+  /**
+   * Takes a slot, calling `grant` synchronously the moment it is taken (at once when one is free and nobody
+   * waits), or `fail` with `TemporaryError` when none frees up before `deadline` (epoch ms). Nothing runs
+   * between the grant and `grant`, so what it writes leaves in arrival order.
+   */
+  wait(deadline: number, grant: () => void, fail: (error: Error) => void): void {
+    if (this.tryAcquire()) return grant();
+    const waiter: Waiter = { deadline, done: false, grant, fail, expire: () => this.expire(waiter) };
+    // Deadlines in the order they come share the queue's one timer; an earlier one gets its own.
+    if (deadline >= this.lastDeadline) {
+      this.lastDeadline = deadline;
+      this.deadlines.add(waiter);
+    } else {
+      waiter.timer = setTimeout(waiter.expire, Math.max(0, deadline - Date.now()));
       waiter.timer.unref();
-      this.waiters.push(waiter);
-    });
+    }
+    this.waiters.push(waiter);
   }
 
   release(): void {
@@ -75,10 +86,34 @@ export class InflightWindow {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  private expire(waiter: Waiter): void {
+    if (waiter.done) return;
+    waiter.done = true;
+    this.skipDone();
+    waiter.fail(new TemporaryError(`No MQTT publish slot freed up in time (${this.limitValue} in flight).`));
+  }
+
   private grantWaiting(): void {
-    while (this.used < this.limitValue && this.waiters.length > 0) {
+    this.skipDone();
+    while (this.used < this.limitValue && this.head < this.waiters.length) {
+      const waiter = this.waiters[this.head++];
+      waiter.done = true;
+      if (waiter.timer) clearTimeout(waiter.timer);
       this.used++;
-      (this.waiters.shift() as Waiter).grant();
+      waiter.grant();
+      this.skipDone();
+    }
+  }
+
+  /** Moves `head` past waiters that expired; compacts the array once it is drained or mostly done. */
+  private skipDone(): void {
+    while (this.head < this.waiters.length && this.waiters[this.head].done) this.head++;
+    if (this.head === this.waiters.length) {
+      this.waiters = [];
+      this.head = 0;
+    } else if (this.head > 1024) {
+      this.waiters = this.waiters.slice(this.head);
+      this.head = 0;
     }
   }
 }

@@ -9,7 +9,7 @@ type Callback = (error?: Error) => void;
  * A connected connection whose client answers each publish with the next scripted outcome: on the next turn of
  * the event loop, or at once (`sync`) where the test must not race the publisher's own PUBACK timer.
  */
-function setup(outcomes: Array<Error | undefined>, answer: 'async' | 'sync' = 'async') {
+function setup(outcomes: Array<Error | undefined>, answer: 'async' | 'sync' = 'async', maxInflight = 10) {
   const published: string[] = [];
   const client = {
     outgoing: {},
@@ -28,7 +28,7 @@ function setup(outcomes: Array<Error | undefined>, answer: 'async' | 'sync' = 'a
     where: 'mqtt://127.0.0.1:1883',
     whenConnected: async () => undefined,
   } as unknown as MqttConnection;
-  const publisher = new MqttPublisher(connection, 10, { initialMs: 1, maxMs: 2, jitter: 0 });
+  const publisher = new MqttPublisher(connection, maxInflight, { initialMs: 1, maxMs: 2, jitter: 0 });
   return { publisher, published };
 }
 
@@ -37,9 +37,7 @@ const later = () => Date.now() + 60_000;
 describe('MqttPublisher', () => {
   it('publishes again when mqtt.js refuses while it reconnects on purpose', async () => {
     const { publisher, published } = setup([new Error('client disconnecting'), undefined]);
-    await expect(
-      publisher.publish('readings', Buffer.from('{}'), { qos: 1 }, later()),
-    ).resolves.toBeUndefined();
+    await expect(publisher.publish('readings', Buffer.from('{}'), { qos: 1 }, later())).resolves.toEqual({});
     expect(published).toEqual(['readings', 'readings']);
     expect(publisher.window.inFlight).toBe(0);
   });
@@ -64,6 +62,18 @@ describe('MqttPublisher', () => {
       publisher.publish('readings', Buffer.from('{}'), { qos: 1 }, Date.now() - 1),
     ).rejects.toThrow(/client disconnecting/);
     expect(published).toEqual(['readings']);
+    expect(publisher.window.inFlight).toBe(0);
+  });
+
+  it('writes publishes in call order while the window is full and slots free up one by one', async () => {
+    const { publisher, published } = setup([], 'async', 2);
+    const publish = (n: number) => publisher.publish(`t/${n}`, Buffer.from('{}'), { qos: 1 }, later());
+    const first = [1, 2, 3, 4].map(publish);
+    await first[0];
+    // A slot has just freed while 3 and 4 still wait for one: later calls go behind them.
+    const second = [5, 6].map(publish);
+    await Promise.all([...first, ...second]);
+    expect(published).toEqual(['t/1', 't/2', 't/3', 't/4', 't/5', 't/6']);
     expect(publisher.window.inFlight).toBe(0);
   });
 });

@@ -1,5 +1,7 @@
 import { BackoffOptions, retry, TemporaryError } from '@databus/common';
+import { DeadlineQueue } from '@databus/common/internal';
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
+import type { ProduceResult } from '../../transport/transport-record.interface';
 import { MqttConnection } from './mqtt-connection';
 import { mapMqttError } from './mqtt-error.mapper';
 import { InflightWindow } from './mqtt-inflight-window';
@@ -16,59 +18,75 @@ export class MqttPublisher {
   readonly window: InflightWindow;
   /** Callbacks of publishes awaiting their PUBACK on the current connection. */
   private readonly awaiting = new Set<(error?: Error) => void>();
+  /** Mapped failures worth another attempt (mqtt.js reconnecting on purpose, connection not ready yet). */
+  private readonly transient = new WeakSet<object>();
+  /** PUBACK deadlines in the order they were added: one timer for all of them. */
+  private readonly deadlines = new DeadlineQueue();
+  private lastDeadline = 0;
+  /**
+   * Publishes of the retry path between the start of their wait and their PUBLISH: while any is, a new
+   * publish takes the retry path too (behind them), so records leave in call order.
+   */
+  private queued = 0;
 
+  /**
+   * @param hold after a reconnect, the wait for this instance's own subscriptions to be back (`undefined`
+   *   while there is none)
+   */
   constructor(
     private readonly connection: MqttConnection,
     maxInflight: number,
     private readonly reconnect: BackoffOptions,
-    private readonly hold: () => Promise<void> = () => Promise.resolve(),
+    private readonly hold: () => Promise<void> | undefined = () => undefined,
   ) {
     this.window = new InflightWindow(maxInflight);
   }
 
   /**
-   * Publishes one message; resolves when the broker has acknowledged it. mqtt.js refusing the publish while
-   * it reconnects on purpose, or a connection not ready yet, is retried (the shared `retry` policy, paced by
-   * `reconnect`) until `deadline`; anything else fails at once.
+   * Publishes one message; resolves when the broker has acknowledged it. Connected and with no hold, the
+   * PUBLISH is written the moment a window slot is free (at once, or from the release that frees one), with
+   * no retry loop around it. mqtt.js refusing the publish while it reconnects on purpose, or a connection
+   * not ready yet, is retried (the shared `retry` policy, paced by `reconnect`) until `deadline`; anything
+   * else fails at once.
    */
-  async publish(
+  publish(
     topic: string,
     payload: Buffer,
     options: IClientPublishOptions,
     deadline: number,
-  ): Promise<void> {
-    const where = `publish to "${topic}" (${this.connection.where})`;
-    const transient = new WeakSet<object>();
-    await retry(
-      async () => {
-        // Wait outside the window: a planned reconnect waits for the window to drain.
-        try {
-          await this.connection.whenConnected(Math.max(1, deadline - Date.now()));
-          await this.hold();
-          await this.window.acquire(deadline);
-        } catch (error) {
-          throw mapMqttError(error, where);
-        }
-        try {
-          if (!this.connection.ready) {
-            const notReady = new TemporaryError(`${where}: the connection is not ready yet`);
-            transient.add(notReady);
-            throw notReady;
-          }
-          return await this.publishOnce(this.connection.client, topic, payload, options, deadline);
-        } catch (error) {
-          if (transient.has(error as object)) throw error;
-          const mapped = mapMqttError(error, where);
-          if (TRANSIENT_CLIENT_ERROR.test(String((error as Error)?.message))) transient.add(mapped);
-          throw mapped;
-        } finally {
-          this.window.release();
-        }
+  ): Promise<ProduceResult> {
+    if (this.queued > 0 || !this.connection.ready || this.hold() !== undefined)
+      return this.publishRetrying(topic, payload, options, deadline);
+    if (this.window.tryAcquire()) return this.publishInWindow(topic, payload, options, deadline);
+    return new Promise<ProduceResult>((resolve, reject) =>
+      this.window.wait(
+        deadline,
+        () => resolve(this.publishInWindow(topic, payload, options, deadline)),
+        (error) => reject(mapMqttError(error, this.where(topic))),
+      ),
+    );
+  }
+
+  /** One attempt with a window slot held; a failure hands over to the retry loop, from its verdict. */
+  private publishInWindow(
+    topic: string,
+    payload: Buffer,
+    options: IClientPublishOptions,
+    deadline: number,
+  ): Promise<ProduceResult> {
+    // A slot waited for: the connection may have dropped (or come back with a hold) since it was asked for.
+    if (!this.connection.ready || this.hold() !== undefined) {
+      this.window.release();
+      return this.publishRetrying(topic, payload, options, deadline);
+    }
+    return this.publishOnce(this.connection.client, topic, payload, options, deadline).then(
+      (result) => {
+        this.window.release();
+        return result;
       },
-      { attempts: Number.POSITIVE_INFINITY, backoff: this.reconnect },
-      {
-        classify: (error) =>
-          transient.has(error as object) && Date.now() < deadline ? 'transient' : 'permanent',
+      (error: unknown) => {
+        this.window.release();
+        return this.publishRetrying(topic, payload, options, deadline, this.mapFailure(error, topic));
       },
     );
   }
@@ -85,28 +103,91 @@ export class MqttPublisher {
     for (const callback of [...this.awaiting]) withdraw(client, callback);
   }
 
+  /** The retry loop around attempts; `firstFailure` is the outcome of an attempt already made. */
+  private publishRetrying(
+    topic: string,
+    payload: Buffer,
+    options: IClientPublishOptions,
+    deadline: number,
+    firstFailure?: unknown,
+  ): Promise<ProduceResult> {
+    return retry(
+      async (attempt) => {
+        if (attempt === 1 && firstFailure !== undefined) throw firstFailure;
+        // Wait outside the window: a planned reconnect waits for the window to drain.
+        this.queued++;
+        try {
+          await this.connection.whenConnected(Math.max(1, deadline - Date.now()));
+          await this.hold();
+          await this.window.acquire(deadline);
+        } catch (error) {
+          this.queued--;
+          throw mapMqttError(error, this.where(topic));
+        }
+        this.queued--;
+        try {
+          if (!this.connection.ready) {
+            const notReady = new TemporaryError(`${this.where(topic)}: the connection is not ready yet`);
+            this.transient.add(notReady);
+            throw notReady;
+          }
+          return await this.publishOnce(this.connection.client, topic, payload, options, deadline);
+        } catch (error) {
+          throw this.mapFailure(error, topic);
+        } finally {
+          this.window.release();
+        }
+      },
+      { attempts: Number.POSITIVE_INFINITY, backoff: this.reconnect },
+      {
+        classify: (error) =>
+          this.transient.has(error as object) && Date.now() < deadline ? 'transient' : 'permanent',
+      },
+    );
+  }
+
+  /** A failed attempt, mapped; mqtt.js's refusals while it reconnects on purpose are marked transient. */
+  private mapFailure(error: unknown, topic: string): unknown {
+    if (this.transient.has(error as object)) return error;
+    const mapped = mapMqttError(error, this.where(topic));
+    if (TRANSIENT_CLIENT_ERROR.test(String((error as Error)?.message))) this.transient.add(mapped);
+    return mapped;
+  }
+
+  private where(topic: string): string {
+    return `publish to "${topic}" (${this.connection.where})`;
+  }
+
   private publishOnce(
     client: MqttClient,
     topic: string,
     payload: Buffer,
     options: IClientPublishOptions,
     deadline: number,
-  ): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  ): Promise<ProduceResult> {
+    return new Promise<ProduceResult>((resolve, reject) => {
+      const expire = (): void => {
+        withdraw(client, callback);
+        reject(new TemporaryError(`No PUBACK for a publish to "${topic}" in time (broker unavailable?).`));
+      };
+      let timer: NodeJS.Timeout | undefined;
+      const entry = { deadline, done: false, expire };
       const callback = (error?: Error): void => {
         this.awaiting.delete(callback);
-        clearTimeout(timer);
+        entry.done = true;
+        if (timer) clearTimeout(timer);
         if (error) reject(error);
-        else resolve();
+        else resolve({});
       };
-      const timer = setTimeout(
-        () => {
-          withdraw(client, callback);
-          reject(new TemporaryError(`No PUBACK for a publish to "${topic}" in time (broker unavailable?).`));
-        },
-        Math.max(1, deadline - Date.now()),
-      );
-      timer.unref();
+      // Deadlines in the order they come share the queue's one timer; an earlier one (a request's shorter
+      // timeout) gets its own.
+      if (deadline >= this.lastDeadline) {
+        this.lastDeadline = deadline;
+        this.deadlines.add(entry);
+      } else {
+        timer = setTimeout(expire, Math.max(1, deadline - Date.now()));
+        timer.unref();
+      }
       this.awaiting.add(callback);
       client.publish(topic, payload, options, callback);
     });

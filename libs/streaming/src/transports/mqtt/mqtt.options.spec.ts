@@ -5,7 +5,7 @@ import { keepaliveForSessionTimeout, sessionExpirySeconds } from './mqtt.transpo
 describe('resolveMqttOptions', () => {
   it('applies defaults', () => {
     expect(resolveMqttOptions({})).toEqual({
-      maxInflight: 20,
+      maxInflight: 1000,
       keepaliveSeconds: 30,
       connectTimeoutMs: 10_000,
       inboxPrefix: 'databus/inbox',

@@ -6,8 +6,13 @@ import { assertDuration, assertInteger, ConfigurationError } from '@databus/comm
  */
 export interface MqttTransportOptions {
   /**
-   * Most QoS 1 publishes awaiting their PUBACK at once, per connection. Capped by the broker's Receive
-   * Maximum (Mosquitto: `max_inflight_messages`, 20 by default). @default 20
+   * Most QoS 1 publishes awaiting their PUBACK at once, per connection: it **limits produce throughput** to
+   * about `maxInflight` ÷ the PUBACK round trip (20 in flight at a 1 ms round trip: at most ~20k msg/s). The
+   * broker's Receive Maximum (CONNACK) caps it, as MQTT 5 requires: Mosquitto advertises its
+   * `max_inflight_messages`, 20 in a stock install, so raise that on the broker first. Size it as the produce
+   * rate you need × the round trip under load (50k msg/s × 4 ms = 200), with headroom; each slot holds one
+   * message in mqtt.js's outgoing store until its PUBACK, so memory grows by `maxInflight` × message size.
+   * @default 1000
    */
   maxInflight?: number;
   /** MQTT keep-alive in seconds. @default 30 */
@@ -27,7 +32,7 @@ export interface MqttTransportOptions {
 export type ResolvedMqttOptions = Required<MqttTransportOptions>;
 
 const DEFAULTS: ResolvedMqttOptions = {
-  maxInflight: 20,
+  maxInflight: 1000,
   keepaliveSeconds: 30,
   connectTimeoutMs: 10_000,
   inboxPrefix: 'databus/inbox',

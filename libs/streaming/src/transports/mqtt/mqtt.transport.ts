@@ -46,8 +46,11 @@ export class MqttTransport extends BaseTransport<MqttSubscription> implements St
   private readonly inbox: MqttInbox;
   private connecting?: Promise<void>;
   private warnedClientId = false;
-  /** After a reconnect: resolves when this instance's subscriptions are back (bounded by reconnectHoldMs). */
-  private hold: Promise<void> = Promise.resolve();
+  /**
+   * After a reconnect: resolves when this instance's subscriptions are back (bounded by reconnectHoldMs);
+   * `undefined` once it has (publishes then go out at once).
+   */
+  private hold?: Promise<void>;
 
   constructor(private readonly context: TransportContext) {
     super();
@@ -96,14 +99,20 @@ export class MqttTransport extends BaseTransport<MqttSubscription> implements St
     return this.connecting;
   }
 
-  async produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]> {
+  produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]> {
+    try {
+      return Promise.all(this.produceEach(dataset, records));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** One promise per record, each resolving on its own PUBACK (see `StreamingTransport.produceEach`). */
+  produceEach(dataset: string, records: readonly OutgoingRecord[]): Array<Promise<ProduceResult>> {
     this.assertOpen('produce');
     const topic = topicOf(assertDatasetTopic(dataset));
     const deadline = Date.now() + this.context.produceTimeoutMs;
-    await Promise.all(
-      records.map((r) => this.publisher.publish(topic, r.data, toPublishOptions(r), deadline)),
-    );
-    return records.map(() => ({}));
+    return records.map((r) => this.publisher.publish(topic, r.data, toPublishOptions(r), deadline));
   }
 
   async subscribe(spec: SubscriptionSpec): Promise<TransportSubscription> {
@@ -184,7 +193,11 @@ export class MqttTransport extends BaseTransport<MqttSubscription> implements St
         timer.unref();
       });
       const ready = Promise.all([...this.subscriptions].map((s) => s.ready())).then(() => undefined);
-      this.hold = Promise.race([ready, bound]).finally(() => clearTimeout(timer));
+      const hold: Promise<void> = Promise.race([ready, bound]).finally(() => {
+        clearTimeout(timer);
+        if (this.hold === hold) this.hold = undefined;
+      });
+      this.hold = hold;
     }
     // Never exceed the broker's Receive Maximum (Mosquitto: max_inflight_messages).
     const brokerMax = connack.properties?.receiveMaximum ?? 65_535;
