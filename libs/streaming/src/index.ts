@@ -29,6 +29,7 @@ export { ChannelService, type SubscribeOptions, type RequestOptions } from './ch
 export { Subscription, type WaitOptions } from './channel/subscription';
 export {
   ConsumerGroupChannel,
+  type ChannelDatasets,
   type OpenChannelOptions,
   type RunOptions,
 } from './channel/consumer-group-channel';
@@ -68,7 +69,11 @@ export {
 
 // The transport SPI, for custom transports and the transports' own packages.
 export type * from './transport/transport.interface';
-export type { ChannelSettingsCapabilities, TransportCapabilities } from './transport/transport-capabilities';
+export type {
+  ChannelSettingsCapabilities,
+  DatasetPatternSupport,
+  TransportCapabilities,
+} from './transport/transport-capabilities';
 export type * from './transport/transport-record.interface';
 export type { DatasetPatternMatcher } from './transport/dataset-pattern';
 export { type TransportStatus, StatusEmitter } from './transport/transport-status';

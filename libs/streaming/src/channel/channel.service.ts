@@ -228,10 +228,10 @@ export class ChannelService {
    * honour `offset`, and with `NoCommittedPositionError` for `offset: 'none'` on a group with no position.
    *
    * Given `{ pattern }` instead of a dataset (`*`: one part, `>`: one or more trailing parts), it subscribes to
-   * every dataset that exists now and matches, in one `Subscription`: each dataset keeps its own position,
-   * retries and dead-letter dataset (`<dataset>.dlq`), and `msg.dataset` names it. Needs
-   * `capabilities.datasetPatterns` (else `UnsupportedFeatureError`); a pattern matching no dataset yet is a
-   * `ConfigurationError` naming `subscribe({ pattern }): pattern`.
+   * every dataset that matches, in one `Subscription`, those created later too (memory, mqtt: at once; nats,
+   * kafka: within `StreamingModule.patternRefreshMs`; a pattern matching nothing yet waits for them): each
+   * dataset keeps its own position, retries and dead-letter dataset (`<dataset>.dlq`), and `msg.dataset`
+   * names it. Needs `capabilities.datasetPatterns` (else `UnsupportedFeatureError`).
    * @example
    * ```ts
    * const sub = await channel.subscribe({ pattern: 'sensors.*.temp' }, { offset: Offset.BEGIN });

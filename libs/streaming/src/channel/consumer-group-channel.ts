@@ -3,7 +3,7 @@ import { SubscriptionClosedError } from '../errors';
 import { AmqpDatasetOptions, resolveAmqpDataset, ResolvedAmqpDataset } from '../transport/amqp-dataset';
 import { DatasetMessage, MessageSettler } from '../message/dataset-message';
 import { Offset, OffsetInput, toOffset } from '../offset/offset';
-import { RecordSource } from '../runtime/record-source';
+import { RecordStream } from '../runtime/record-source';
 import { DEFAULT_PULL_MAX_WAIT_MS } from '../streaming.constants';
 import { StreamingConnection } from '../connection/streaming-connection';
 import { ProduceOptions, ProduceRecord } from '../options/streaming-options.interface';
@@ -11,6 +11,12 @@ import { assertChannelSettingsSupported } from '../transport/transport-capabilit
 import { IncomingRecord, ProduceResult } from '../transport/transport-record.interface';
 import { StreamingTransport } from '../transport/transport.interface';
 import { assertDatasetName } from '../transport/dataset-name';
+import {
+  DatasetPattern,
+  DatasetPatternMatcher,
+  isDatasetPattern,
+  parseDatasetPattern,
+} from '../transport/dataset-pattern';
 
 /** What a channel produces through: `ChannelService.produce` (structural, so this file needs no import of it). */
 export interface ChannelProducer {
@@ -18,12 +24,25 @@ export interface ChannelProducer {
   produce(records: readonly ProduceRecord[]): Promise<ProduceResult[]>;
 }
 
+/** The datasets of a channel: a name, a pattern, or a list of them. @publicApi */
+export type ChannelDatasets = string | DatasetPattern | ReadonlyArray<string | DatasetPattern>;
+
+/** One subscribed entry: a dataset or a parsed pattern, keyed by its name or pattern text. */
+interface ChannelEntry {
+  key: string;
+  pattern?: DatasetPatternMatcher;
+}
+
 /** Options of `ChannelService.open`. @publicApi */
 export interface OpenChannelOptions {
   /** The consumer group this channel consumes as. */
   group: string;
-  /** Datasets to subscribe to at once (more can be given to `subscribe` or `run`). */
-  datasets?: string | string[];
+  /**
+   * Datasets to subscribe to at once (more can be given to `subscribe` or `run`). An entry may be a pattern,
+   * `{ pattern: 'sensors.*.temp' }`, on transports declaring `capabilities.datasetPatterns`: the channel
+   * consumes every matching dataset, those created later too (see `ChannelService.subscribe`).
+   */
+  datasets?: ChannelDatasets;
   /** Where a group with no committed position starts: `latest` (default), `earliest`, `none`, an `Offset`, a sequence number or a `Date`. */
   offset?: OffsetInput;
   /** Messages per `consume()` call, per dataset. @default 100 */
@@ -61,8 +80,8 @@ export interface OpenChannelOptions {
 export interface RunOptions {
   /** Pause after a `consume()` that returned nothing. @default 30_000 */
   waitBetweenQueriesMs?: number;
-  /** Subscribe to these datasets first. */
-  datasets?: string | string[];
+  /** Subscribe to these datasets (or patterns) first. */
+  datasets?: ChannelDatasets;
 }
 
 /**
@@ -77,9 +96,9 @@ export class ConsumerGroupChannel implements MessageSettler {
   private readonly offset: Offset;
   private readonly batch: number;
   private readonly maxWaitMs: number;
-  private datasets: string[] = [];
-  private readonly sources = new Map<string, RecordSource>();
-  private readonly consumed = new Map<IncomingRecord, RecordSource>();
+  private datasets: ChannelEntry[] = [];
+  private readonly sources = new Map<string, RecordStream>();
+  private readonly consumed = new Map<IncomingRecord, RecordStream>();
   private running?: Promise<void>;
   private stopRequested?: AbortController;
   private destroyed = false;
@@ -130,16 +149,16 @@ export class ConsumerGroupChannel implements MessageSettler {
   /** Creates the group's consumers for the subscribed datasets (done implicitly by `consume`). */
   async create(): Promise<void> {
     this.assertAlive('create');
-    for (const dataset of this.datasets) await this.sourceFor(dataset);
+    for (const entry of this.datasets) await this.sourceFor(entry);
   }
 
-  /** Replaces the subscribed datasets. */
-  async subscribe(datasets: string | string[]): Promise<void> {
+  /** Replaces the subscribed datasets (names or patterns, `{ pattern }`). */
+  async subscribe(datasets: ChannelDatasets): Promise<void> {
     this.assertAlive('subscribe');
     const wanted = toList(datasets, 'subscribe: datasets');
-    for (const [dataset, source] of this.sources) {
-      if (wanted.includes(dataset)) continue;
-      this.sources.delete(dataset);
+    for (const [key, source] of this.sources) {
+      if (wanted.some((entry) => entry.key === key)) continue;
+      this.sources.delete(key);
       await source.close();
     }
     this.datasets = wanted;
@@ -154,8 +173,8 @@ export class ConsumerGroupChannel implements MessageSettler {
     if (this.datasets.length === 0)
       throw new SubscriptionClosedError('consume: the channel is subscribed to no dataset', 'channel');
     const perDataset = await Promise.all(
-      this.datasets.map(async (dataset) => {
-        const source = await this.sourceFor(dataset);
+      this.datasets.map(async (entry) => {
+        const source = await this.sourceFor(entry);
         const records = await source.fetch(this.batch, this.maxWaitMs, this.stopRequested?.signal);
         for (const record of records) this.consumed.set(record, source);
         return records;
@@ -278,33 +297,35 @@ export class ConsumerGroupChannel implements MessageSettler {
     if (source && this.connection.transport.capabilities.nack) await source.nack(message.record, delayMs);
   }
 
-  private async sourceFor(dataset: string): Promise<RecordSource> {
-    let source = this.sources.get(dataset);
+  private async sourceFor({ key, pattern }: ChannelEntry): Promise<RecordStream> {
+    let source = this.sources.get(key);
     if (!source) {
       this.assertSettingsSupported(this.connection.transport);
       const opts = this.connection.options;
-      source = await this.connection.openSource(
-        {
-          dataset,
-          group: this.group,
-          start: this.offset,
-          prefetch: this.options.prefetch ?? this.batch * 10,
-          groupExpiryMs: opts.groupExpiryMs,
-          amqp: this.amqp,
-          consumerConfig: {
-            ...(this.options.extraConfigs ?? {}),
-            ...(this.options.requestTimeoutMs !== undefined
-              ? { requestTimeoutMs: this.options.requestTimeoutMs }
-              : {}),
-            ...(this.options.sessionTimeoutMs !== undefined
-              ? { sessionTimeoutMs: this.options.sessionTimeoutMs }
-              : {}),
-          },
+      const where = pattern
+        ? `open({ group: '${this.group}', datasets: [{ pattern: '${key}' }] })`
+        : `open({ group: '${this.group}' })`;
+      const spec = {
+        dataset: key,
+        group: this.group,
+        start: this.offset,
+        prefetch: this.options.prefetch ?? this.batch * 10,
+        groupExpiryMs: opts.groupExpiryMs,
+        amqp: this.amqp,
+        consumerConfig: {
+          ...(this.options.extraConfigs ?? {}),
+          ...(this.options.requestTimeoutMs !== undefined
+            ? { requestTimeoutMs: this.options.requestTimeoutMs }
+            : {}),
+          ...(this.options.sessionTimeoutMs !== undefined
+            ? { sessionTimeoutMs: this.options.sessionTimeoutMs }
+            : {}),
         },
-        `open({ group: '${this.group}' })`,
-        this.options.retryOnFail,
-      );
-      this.sources.set(dataset, source);
+      };
+      source = pattern
+        ? await this.connection.openPatternSource(spec, pattern, where, this.options.retryOnFail)
+        : await this.connection.openSource(spec, where, this.options.retryOnFail);
+      this.sources.set(key, source);
     }
     return source;
   }
@@ -331,9 +352,17 @@ export class ConsumerGroupChannel implements MessageSettler {
   }
 }
 
-function toList(value: string | string[], option: string): string[] {
-  const list = typeof value === 'string' ? [value] : value;
+/** The entries of `datasets`: names checked like any dataset, patterns parsed (`{ pattern }`). */
+function toList(value: ChannelDatasets, option: string): ChannelEntry[] {
+  const list = typeof value === 'string' || isDatasetPattern(value) ? [value] : value;
   if (!Array.isArray(list) || list.length === 0)
-    throw new ConfigurationError(option, 'a dataset name or a non-empty list of names');
-  return list.map((d, i) => assertDatasetName(d, `${option}[${i}]`));
+    throw new ConfigurationError(
+      option,
+      "a dataset name, a pattern ({ pattern: 'a.*' }) or a non-empty list of them",
+    );
+  return list.map((entry: unknown, i) => {
+    if (!isDatasetPattern(entry)) return { key: assertDatasetName(entry, `${option}[${i}]`) };
+    const pattern = parseDatasetPattern(entry, `${option}[${i}]: pattern`);
+    return { key: pattern.text, pattern };
+  });
 }

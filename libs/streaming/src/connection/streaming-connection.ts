@@ -1,5 +1,5 @@
 import { Logger, LoggerService, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ConfigurationError, isRetriable, redactUrl, TemporaryError } from '@databus/common';
+import { isRetriable, redactUrl, TemporaryError } from '@databus/common';
 import { connectWithin, describeBrokerUrl, EventHub } from '@databus/common/internal';
 import { DatasetPatternMatcher } from '../transport/dataset-pattern';
 import { assertDatasetPatternsSupported, assertOffsetSupported } from '../transport/transport-capabilities';
@@ -11,9 +11,9 @@ import {
 } from '../transport/transport.interface';
 import { loadTransportFactory } from '../transports/registry';
 import { ResolvedStreamingOptions } from '../options/resolve-streaming-options';
-import { MergedRecordSource } from '../runtime/merged-record-source';
 import { RecordSource, RecordStream } from '../runtime/record-source';
 import { describeOffset, Offset } from '../offset/offset';
+import { openListedPatternSource } from './pattern-source';
 import type { StreamingEvent } from './streaming-events';
 import { TransportStatus } from '../transport/transport-status';
 
@@ -123,42 +123,37 @@ export class StreamingConnection implements OnModuleInit, OnApplicationShutdown 
   }
 
   /**
-   * Opens the subscriptions of a dataset pattern: one supervised source per dataset that exists now and
-   * matches (the transport lists them), merged into one stream. `UnsupportedFeatureError` on a transport
-   * without `datasetPatterns`; `ConfigurationError` naming `<where>: pattern` when nothing matches yet.
+   * Opens the subscription of a dataset pattern. `UnsupportedFeatureError` on a transport without
+   * `capabilities.datasetPatterns`. A `'native'` transport gets one subscription with the pattern as its
+   * filter; on a `'listed'` one, one supervised source per matching dataset is merged into one stream, and
+   * datasets created later join it (see `openListedPatternSource`). A pattern matching nothing yet waits.
    */
   async openPatternSource(
     spec: SubscriptionSpec,
     pattern: DatasetPatternMatcher,
     where: string,
+    retryOnFail = this.options.retryOnFail,
   ): Promise<RecordStream> {
     const transport = this.transport;
     assertDatasetPatternsSupported(transport.name, transport.capabilities, where);
     assertOffsetSupported(transport.name, transport.capabilities, spec.start, where);
-    if (!transport.listDatasets)
-      throw new ConfigurationError(
-        `${transport.name} transport: listDatasets`,
-        'a listDatasets() method (the transport declares capabilities.datasetPatterns)',
+    if (transport.capabilities.datasetPatterns === 'native') {
+      const source = await this.openSource({ ...spec, dataset: pattern.text, pattern }, where, retryOnFail);
+      this.logger.log(
+        `Pattern "${pattern.text}": one ${transport.name} subscription with the pattern as its filter (datasets created later arrive at once)`,
       );
-    const datasets = [...new Set(await transport.listDatasets(pattern))].filter(pattern.matches).sort();
-    if (datasets.length === 0)
-      throw new ConfigurationError(
-        `${where}: pattern`,
-        'a pattern matching at least one existing dataset (it is resolved when the subscription starts; produce to a dataset first)',
-        { received: JSON.stringify(pattern.text) },
-      );
-    const sources = new Map<string, RecordStream>();
-    try {
-      for (const dataset of datasets)
-        sources.set(dataset, await this.openSource({ ...spec, dataset }, where));
-    } catch (error) {
-      await Promise.allSettled([...sources.values()].map((source) => source.close()));
-      throw error;
+      return source;
     }
-    this.logger.log(
-      `Pattern "${pattern.text}" matched ${datasets.length} dataset(s): ${datasets.join(', ')}`,
+    return openListedPatternSource(
+      {
+        transport,
+        logger: this.logger,
+        refreshMs: this.options.patternRefreshMs,
+        openDataset: (datasetSpec) => this.openSource(datasetSpec, where, retryOnFail),
+      },
+      spec,
+      pattern,
     );
-    return new MergedRecordSource(sources);
   }
 
   /** Registers something to close before the transport; returns a function that unregisters it. */

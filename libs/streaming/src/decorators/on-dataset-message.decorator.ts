@@ -24,10 +24,12 @@ export const DatasetHandler = Reflector.createDecorator<DatasetHandlerMetadata>(
  * The registry lists such a handler once per dataset, as `Class.method[dataset]`.
  *
  * Given `{ pattern }` (`*`: one part, `>`: one or more trailing parts), the method consumes every dataset
- * that exists at bootstrap and matches, on transports declaring `capabilities.datasetPatterns` (memory,
- * nats, kafka; the others fail the bootstrap with `UnsupportedFeatureError`): per dataset its own position,
- * retries and dead-letter dataset (`<dataset>.dlq`), `msg.dataset` naming it; the registry lists the
- * handler once, as `Class.method`. A pattern that matches nothing fails the bootstrap (`ConfigurationError`).
+ * that matches, those created after bootstrap too, on transports declaring `capabilities.datasetPatterns`
+ * (memory, mqtt, nats, kafka; the others fail the bootstrap with `UnsupportedFeatureError`): per dataset its
+ * own position, retries and dead-letter dataset (`<dataset>.dlq`), `msg.dataset` naming it; the registry
+ * lists the handler once, as `Class.method`. A pattern that matches nothing yet starts anyway and consumes
+ * the matching datasets as they appear (memory, mqtt: at once; nats, kafka: within
+ * `StreamingModule.patternRefreshMs`).
  * @example
  * ```ts
  * @OnDatasetMessage('sensor-readings', { group: 'store', offset: Offset.BEGIN, concurrency: 4 })

@@ -48,6 +48,7 @@ export interface ResolvedStreamingOptions {
   requestTimeoutMs: number;
   shutdownTimeoutMs: number;
   groupExpiryMs: number;
+  patternRefreshMs: number;
   consumerDefaults: ConsumerOptions;
   handlers: boolean;
   metrics: DatabusMetrics;
@@ -70,6 +71,7 @@ const KNOWN_OPTIONS = new Set([
   'requestTimeoutMs',
   'shutdownTimeoutMs',
   'groupExpiryMs',
+  'patternRefreshMs',
   'consumerDefaults',
   'handlers',
   'logger',
@@ -153,6 +155,7 @@ export function resolveStreamingOptions(
       1000,
       Number.MAX_SAFE_INTEGER,
     ),
+    patternRefreshMs: assertDuration(options.patternRefreshMs ?? 5_000, o('patternRefreshMs'), 10),
     consumerDefaults: { ...(options.consumerDefaults ?? {}) },
     handlers: options.handlers ?? true,
     metrics: resolveMetrics(options.metrics, o('metrics')),

@@ -155,6 +155,13 @@ export interface StreamingModuleOptions {
   shutdownTimeoutMs?: number;
   /** A durable group unused for this long may be forgotten by the broker (where it supports expiry). @default 7 days */
   groupExpiryMs?: number;
+  /**
+   * How often a dataset pattern lists the datasets again to pick up those created since it started, on
+   * transports that find them by listing (NATS, Kafka): a new matching dataset is read within about this
+   * long, from its first message. Memory and MQTT pick new datasets up at once and never list again.
+   * @default 5_000
+   */
+  patternRefreshMs?: number;
   /** Defaults for every consumer of this connection. */
   consumerDefaults?: ConsumerOptions;
   /** Run `@OnDatasetMessage` handlers. `false` makes an API-only instance that still produces. @default true */

@@ -89,4 +89,47 @@ describe('MergedRecordSource', () => {
     a.queued.push(rec('a', 9));
     expect((await merged.fetch(5, 0)).map((r) => r.sequence)).toEqual([9]);
   });
+
+  it('with no dataset yet, a waiting fetch returns the records of the first dataset that joins', async () => {
+    const merged = new MergedRecordSource();
+    const waiting = merged.fetch(10, 60_000);
+    const a = fakeSource('a', [rec('a', 1)]);
+    expect(await merged.add('a', a.source)).toBe(true);
+    expect((await waiting).map((r) => `${r.dataset}#${r.sequence}`)).toEqual(['a#1']);
+    expect(merged.datasets).toEqual(['a']);
+  });
+
+  it('a fetch waiting on its datasets asks a dataset that joins meanwhile too', async () => {
+    const a = fakeSource('a');
+    const merged = new MergedRecordSource(new Map([['a', a.source]]));
+    const waiting = merged.fetch(10, 60_000);
+    await merged.add('b', fakeSource('b', [rec('b', 4)]).source);
+    expect((await waiting).map((r) => `${r.dataset}#${r.sequence}`)).toEqual(['b#4']);
+  });
+
+  it('closes a source offered twice or after close instead of adding it, and runs onClose once', async () => {
+    let closedHooks = 0;
+    const merged = new MergedRecordSource(new Map(), { onClose: () => closedHooks++ });
+    const closes: string[] = [];
+    const closing = (dataset: string): RecordStream => ({
+      ...fakeSource(dataset).source,
+      close: async () => void closes.push(dataset),
+    });
+    expect(await merged.add('a', closing('a'))).toBe(true);
+    expect(await merged.add('a', closing('a-again'))).toBe(false);
+    await merged.close();
+    await merged.close();
+    expect(await merged.add('b', closing('b'))).toBe(false);
+    expect(closes.sort()).toEqual(['a', 'a-again', 'b']);
+    expect(closedHooks).toBe(1);
+  });
+
+  it('checks a seek target with the hook while no dataset has joined', () => {
+    const merged = new MergedRecordSource(new Map(), {
+      seekTarget: () => {
+        throw new Error('no seek here');
+      },
+    });
+    expect(() => merged.seekTarget(Offset.BEGIN, 'seek: offset')).toThrow('no seek here');
+  });
 });

@@ -48,6 +48,19 @@ export interface RecordStream {
   close(): Promise<void>;
 }
 
+/** `RecordStream.seekTarget` for a subscription on `transport` (see `RecordSource.seekTarget`). */
+export function seekTargetOn(
+  { name, capabilities }: Pick<StreamingTransport, 'name' | 'capabilities'>,
+  value: unknown,
+  option: string,
+): Offset {
+  const offset = toOffset(value, option, null);
+  if (!capabilities.seek)
+    throw new UnsupportedFeatureError(name, 'seek', `${option} asks for ${describeOffset(offset)}`);
+  assertOffsetSupported(name, capabilities, offset, option);
+  return offset;
+}
+
 /** One transport subscription with the records it delivered. Replaced whole after a failure. */
 interface Lease {
   sub: TransportSubscription;
@@ -203,12 +216,7 @@ export class RecordSource implements RecordStream {
    * transport cannot seek or has no positions of that kind.
    */
   seekTarget(value: unknown, option: string): Offset {
-    const offset = toOffset(value, option, null);
-    const { name, capabilities } = this.transport;
-    if (!capabilities.seek)
-      throw new UnsupportedFeatureError(name, 'seek', `${option} asks for ${describeOffset(offset)}`);
-    assertOffsetSupported(name, capabilities, offset, option);
-    return offset;
+    return seekTargetOn(this.transport, value, option);
   }
 
   /** Moves the position; records delivered before the seek are dropped and never acknowledged. */

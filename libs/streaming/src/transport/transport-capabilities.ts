@@ -32,12 +32,21 @@ export interface TransportCapabilities {
    */
   readonly channelSettings?: ChannelSettingsCapabilities;
   /**
-   * Dataset patterns (`@OnDatasetMessage({ pattern })`, `subscribe({ pattern })`): the transport lists the
-   * datasets that exist and match (`StreamingTransport.listDatasets`). Absent or false: a pattern is refused
-   * with `UnsupportedFeatureError` at subscribe/bootstrap.
+   * How the transport serves dataset patterns (`@OnDatasetMessage({ pattern })`, `subscribe({ pattern })`,
+   * `open({ datasets: [{ pattern }] })`). Absent or `false`: a pattern is refused with
+   * `UnsupportedFeatureError` at subscribe/bootstrap.
+   * - `'listed'`: the transport lists the datasets that exist and match (`StreamingTransport.listDatasets`);
+   *   the runtime subscribes to each, and picks up datasets created later by listing again every
+   *   `StreamingModule.patternRefreshMs`, or at once where the transport tells of new datasets
+   *   (`watchDatasets`). Memory (at once), NATS and Kafka (listing).
+   * - `'native'`: one broker subscription with the pattern as its filter (`SubscriptionSpec.pattern`; each
+   *   record names its own dataset); datasets created later arrive with it at once. MQTT (`+`, `#`).
    */
-  readonly datasetPatterns?: boolean;
+  readonly datasetPatterns?: DatasetPatternSupport;
 }
+
+/** See `TransportCapabilities.datasetPatterns`. @publicApi */
+export type DatasetPatternSupport = false | 'listed' | 'native';
 
 /**
  * How a transport treats the consumer settings of `open({ requestTimeoutMs, sessionTimeoutMs, extraConfigs })`.

@@ -44,7 +44,14 @@ export interface TransportContext {
 
 /** What a subscription asks of a transport. */
 export interface SubscriptionSpec {
+  /** The dataset; for a native pattern subscription (`pattern` set), the pattern's text. */
   dataset: string;
+  /**
+   * A dataset pattern, on transports declaring `capabilities.datasetPatterns: 'native'` only: one broker
+   * subscription whose filter is the pattern; each record names its own dataset (`IncomingRecord.dataset`)
+   * and records of datasets the pattern does not match (`pattern.matches`) are never delivered.
+   */
+  pattern?: DatasetPatternMatcher;
   /**
    * Consumer group. Members of one group share the messages (each message goes to one member) and the
    * group's committed position. Absent: a private, non-durable subscription.
@@ -117,10 +124,17 @@ export interface StreamingTransport {
   subscribe(spec: SubscriptionSpec): Promise<TransportSubscription>;
   /**
    * The datasets that exist now and that `pattern` matches (`pattern.matches`), for transports declaring
-   * `capabilities.datasetPatterns`. The runtime subscribes to each of them; a transport never sees a pattern
-   * in `subscribe`.
+   * `capabilities.datasetPatterns: 'listed'`. The runtime subscribes to each of them (a listed transport never
+   * sees a pattern in `subscribe`), and calls it again every `patternRefreshMs` for datasets created since,
+   * unless the transport has `watchDatasets`.
    */
   listDatasets?(pattern: DatasetPatternMatcher): Promise<string[]>;
+  /**
+   * Tells `onDataset` of every dataset created from now on (it may also name existing ones), for listed
+   * transports that learn of new datasets at once (memory); the runtime then lists only once. Returns a
+   * function that stops the watch.
+   */
+  watchDatasets?(onDataset: (dataset: string) => void): () => void;
   /** Sends `record` with a reply address and resolves with the reply; `RequestTimeoutError` after `timeoutMs`. */
   request(dataset: string, record: OutgoingRecord, timeoutMs: number): Promise<IncomingRecord>;
   /** Sends a reply to the address a request carried (`IncomingRecord.replyTo`). */

@@ -43,7 +43,7 @@ const CAPABILITIES = defineCapabilities({
     sessionTimeoutMs: true,
     extraConfigs: KAFKA_CONSUMER_SETTING_KEYS,
   },
-  datasetPatterns: true,
+  datasetPatterns: 'listed',
 });
 
 /**

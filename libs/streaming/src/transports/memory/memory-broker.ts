@@ -18,6 +18,8 @@ export class MemoryBroker {
   private readonly logs = new Map<string, MemoryLog>();
   private readonly groups = new Map<string, MemoryGroup>();
   private readonly inboxes = new Map<string, ReplyWaiter>();
+  /** Told of every dataset log created (dataset pattern subscriptions). */
+  private readonly datasetWatchers = new Set<(dataset: string) => void>();
   retention: MemoryRetention = { ...DEFAULT_RETENTION };
   now: () => number = Date.now;
 
@@ -38,8 +40,17 @@ export class MemoryBroker {
 
   log(dataset: string): MemoryLog {
     let log = this.logs.get(dataset);
-    if (!log) this.logs.set(dataset, (log = new MemoryLog(dataset, this.retention, () => this.now())));
+    if (!log) {
+      this.logs.set(dataset, (log = new MemoryLog(dataset, this.retention, () => this.now())));
+      for (const watcher of this.datasetWatchers) watcher(dataset);
+    }
     return log;
+  }
+
+  /** Calls `watcher` with every dataset created from now on; returns a function that stops it. */
+  watchDatasets(watcher: (dataset: string) => void): () => void {
+    this.datasetWatchers.add(watcher);
+    return () => this.datasetWatchers.delete(watcher);
   }
 
   /** Every dataset that has a log. */

@@ -18,7 +18,7 @@ import { resolveMemoryOptions } from './memory.options';
 
 // Every capability; no consumer setting (in process: no broker requests to time out, no consumer that can
 // die without closing).
-const CAPABILITIES = defineCapabilities({ datasetPatterns: true });
+const CAPABILITIES = defineCapabilities({ datasetPatterns: 'listed' });
 
 /**
  * The embedded transport: `memory://name` connects to the in-process broker called `name`. It implements
@@ -63,6 +63,12 @@ export class MemoryTransport extends BaseTransport<MemorySubscription> implement
   async listDatasets(pattern: DatasetPatternMatcher): Promise<string[]> {
     this.assertOpen('subscribe');
     return this.broker.datasets().filter((dataset) => pattern.matches(dataset));
+  }
+
+  /** Tells `onDataset` of every dataset the in-process broker creates from now on (at once, synchronously). */
+  watchDatasets(onDataset: (dataset: string) => void): () => void {
+    this.assertOpen('subscribe');
+    return this.broker.watchDatasets(onDataset);
   }
 
   async subscribe(spec: SubscriptionSpec): Promise<TransportSubscription> {

@@ -1,6 +1,14 @@
 import { ConfigurationError } from '@databus/common';
 import { claimSessionId, ephemeralId } from './mqtt-session-ids';
-import { assertDatasetTopic, assertGroupName, subscriptionFilter, topicOf } from './mqtt-topics';
+import { parseDatasetPattern } from '../../transport/dataset-pattern';
+import {
+  assertDatasetTopic,
+  assertGroupName,
+  datasetOfTopic,
+  patternFilter,
+  subscriptionFilter,
+  topicOf,
+} from './mqtt-topics';
 
 describe('mqtt topics and session ids', () => {
   it('accepts plain and hierarchical datasets, rejects wildcards and system topics', () => {
@@ -18,6 +26,20 @@ describe('mqtt topics and session ids', () => {
     expect(topicOf('readings')).toBe('readings');
     expect(subscriptionFilter('site.a.readings', undefined)).toBe('site/a/readings');
     expect(subscriptionFilter('site.a.readings.dlq', 'g')).toBe('$share/g/site/a/readings/dlq');
+  });
+
+  it('maps a dataset pattern to an MQTT filter: * is +, > is +/# (one or more levels, not the parent)', () => {
+    const pattern = (text: string) => parseDatasetPattern({ pattern: text }, 'p');
+    expect(patternFilter(pattern('sensors.*.temp'))).toBe('sensors/+/temp');
+    expect(patternFilter(pattern('orders.>'))).toBe('orders/+/#');
+    expect(patternFilter(pattern('*.*'))).toBe('+/+');
+    expect(subscriptionFilter('orders.>', 'g', pattern('orders.>'))).toBe('$share/g/orders/+/#');
+  });
+
+  it('names the dataset of a topic, and none for a topic whose levels hold dots', () => {
+    expect(datasetOfTopic('sensors/a/temp')).toBe('sensors.a.temp');
+    expect(datasetOfTopic('readings')).toBe('readings');
+    expect(datasetOfTopic('sensors/a.b/temp')).toBeUndefined();
   });
 
   it('gives a stable session id per (clientId, dataset, group) and a distinct one per live member', () => {

@@ -13,7 +13,7 @@ import {
 import { fromPacket } from './mqtt-codec';
 import { MqttConnection, MqttConnectionSpec } from './mqtt-connection';
 import { mapMqttError } from './mqtt-error.mapper';
-import { subscriptionFilter } from './mqtt-topics';
+import { datasetOfTopic, subscriptionFilter } from './mqtt-topics';
 import { ResolvedMqttOptions } from './mqtt.options';
 
 /** Acknowledgement handle of a QoS 1 delivery: its packet id on one connection generation. */
@@ -26,6 +26,9 @@ interface DeliveryToken {
  * Passed to mqtt.js's `handleMessage` callback to skip its automatic PUBACK (mqtt.js sends PUBACK only when
  * the callback gets no error). The PUBACK is sent by `ack()` once the handler has finished.
  */
+/** How many skipped topics a pattern subscription remembers (and logs once each). */
+const MAX_SKIPPED_TOPICS = 1000;
+
 const DEFER_PUBACK = Object.freeze(new Error('databus: PUBACK deferred until the handler finishes'));
 
 /**
@@ -43,6 +46,8 @@ export class MqttSubscription implements TransportSubscription {
   private subscribed = false;
   private readiness?: { promise: Promise<void>; resolve: () => void };
   private readonly logger: TransportLogger;
+  /** Topics a pattern's filter let through that are no dataset it matches (logged once each). */
+  private readonly skipped = new Set<string>();
 
   readonly connection: MqttConnection;
 
@@ -173,11 +178,13 @@ export class MqttSubscription implements TransportSubscription {
     assertManualAckSupport(client);
     client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
       if (this.closed) return callback(packet.qos > 0 ? DEFER_PUBACK : undefined);
+      const dataset = this.datasetOf(packet.topic);
+      if (dataset === undefined) return callback(); // acknowledged (PUBACK) and skipped: see datasetOf
       const token: DeliveryToken | undefined =
         packet.qos > 0
           ? { messageId: packet.messageId as number, generation: this.connection.generation }
           : undefined;
-      this.queue.push(fromPacket(packet, this.spec.dataset, ++this.sequence, token));
+      this.queue.push(fromPacket(packet, dataset, ++this.sequence, token));
       if (packet.qos > 0) return callback(DEFER_PUBACK); // bounded by the Receive Maximum we advertise
       // QoS 0 has no broker-side flow control: stop reading the socket while the queue is full. Never
       // before SUBACK (it would wait behind the held packet).
@@ -186,8 +193,28 @@ export class MqttSubscription implements TransportSubscription {
     };
   }
 
+  /**
+   * The dataset of a delivery: the subscription's own, or for a pattern the dataset of its topic when the
+   * pattern matches it. The filter lets through what the pattern does not: dead-letter topics (`…/dlq`,
+   * which `orders.>` must not read) and topics that are no portable dataset name; those are skipped (one
+   * debug line per topic).
+   */
+  private datasetOf(topic: string): string | undefined {
+    const pattern = this.spec.pattern;
+    if (!pattern) return this.spec.dataset;
+    const dataset = datasetOfTopic(topic);
+    if (dataset !== undefined && pattern.matches(dataset)) return dataset;
+    if (this.skipped.size < MAX_SKIPPED_TOPICS && !this.skipped.has(topic)) {
+      this.skipped.add(topic);
+      this.logger.debug(
+        `MQTT ${this.connection.spec.label}: skipping messages on topic "${topic}" (not a dataset the pattern "${pattern.text}" matches)`,
+      );
+    }
+    return undefined;
+  }
+
   private async subscribe(client: MqttClient): Promise<void> {
-    const filter = subscriptionFilter(this.spec.dataset, this.spec.group);
+    const filter = subscriptionFilter(this.spec.dataset, this.spec.group, this.spec.pattern);
     // Retained messages: sent for BEGIN on a private subscription; never for LATEST (and MQTT never sends
     // them to shared subscriptions).
     const rh = this.spec.start.kind === 'begin' && !this.durable ? 0 : 2;

@@ -28,8 +28,8 @@ export const MQTT_CAPABILITIES: TransportCapabilities = defineCapabilities({
   nack: false,
   // sessionTimeoutMs: keep-alive of the member's own connection (the broker drops it after 1.5 × keep-alive).
   channelSettings: { sessionTimeoutMs: true },
-  // MQTT keeps no list of the topics that exist, and a pattern is resolved to the datasets that exist.
-  datasetPatterns: false,
+  // A pattern is an MQTT topic filter (`+`, `#`): one subscription, new topics arrive with it at once.
+  datasetPatterns: 'native',
 });
 
 /**
@@ -117,7 +117,7 @@ export class MqttTransport extends BaseTransport<MqttSubscription> implements St
 
   async subscribe(spec: SubscriptionSpec): Promise<TransportSubscription> {
     this.assertOpen('subscribe');
-    assertDatasetTopic(spec.dataset);
+    if (!spec.pattern) assertDatasetTopic(spec.dataset);
     if (spec.start.kind === 'sequence' || spec.start.kind === 'time')
       throw new UnsupportedFeatureError('mqtt', `positions by ${spec.start.kind}`, 'MQTT keeps no history');
     const durable = spec.group !== undefined;

@@ -20,7 +20,7 @@ describe('NatsTransport (no broker)', () => {
     expect(transport).toBeInstanceOf(NatsTransport);
     expect(transport.name).toBe('nats');
     expect(transport.capabilities).toEqual(
-      defineCapabilities({ channelSettings: { sessionTimeoutMs: true }, datasetPatterns: true }),
+      defineCapabilities({ channelSettings: { sessionTimeoutMs: true }, datasetPatterns: 'listed' }),
     );
   });
 
