@@ -12,11 +12,20 @@
 //   →  @OnDatasetMessage (durable group, batch 100, prefetch P, watermark commits)
 //   →  channel.subscribe(…, { callback }) without a group (private: no commits)
 // for each repetition; medians and the median of per-repetition ratios are printed. The topic and the
-// bench's groups are deleted at the end. A harness can import `measureStreamingKafka`.
+// bench's groups are deleted at the end. A harness can import `measureStreamingKafka`, and `profileKafka` for a
+// V8 CPU profile of one run's measured window (`--profile raw|handler|private --out file.cpuprofile`).
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { alternate, childArgs, drainMeter, drainSummary, forkRun, runChild } from './lib/common.mjs';
+import {
+  alternate,
+  childArgs,
+  drainMeter,
+  drainSummary,
+  forkRun,
+  runChild,
+  startProfiler,
+} from './lib/common.mjs';
 
 const require = createRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
@@ -73,11 +82,26 @@ async function cleanup(url, topic, groups) {
   }
 }
 
+/**
+ * `drainMeter`, plus a V8 CPU profile of the measured window (first to last message) into BENCH_PROFILE when
+ * that is set; `finish` is called once the profile is written.
+ */
+function meter(messages, finish) {
+  const path = process.env.BENCH_PROFILE;
+  if (!path) return drainMeter(messages, finish);
+  let profiler;
+  const count = drainMeter(messages, (result) => profiler.stop(path).then(() => finish(result)));
+  return (seq) => {
+    profiler ??= startProfiler();
+    count(seq);
+  };
+}
+
 async function childRaw({ url, topic, messages, group }) {
   const consumer = kafkaClient(url, 'bench-raw').consumer({ groupId: group, maxWaitTimeInMs: 100 });
   let finish;
   const finished = new Promise((r) => (finish = r));
-  const count = drainMeter(messages, finish);
+  const count = meter(messages, finish);
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({
@@ -102,7 +126,7 @@ async function childDatabus({ url, topic, messages, prefetch, kind, group }) {
   const { ChannelService, StreamingModule, OnDatasetMessage, Offset } = require('@databus/streaming');
   let finish;
   const finished = new Promise((r) => (finish = r));
-  const count = drainMeter(messages, finish);
+  const count = meter(messages, finish);
   class Consumer {
     on(payload) {
       count(payload.seq); // the runtime has JSON-parsed the body, as the raw consumer does by hand
@@ -180,6 +204,30 @@ export async function measureStreamingKafka(options = {}) {
   };
 }
 
+/**
+ * Profiles one forked run of `kind` ('raw', 'handler' or 'private') draining `messages` records into `path`
+ * (the measured window only). The topic and the group are deleted at the end.
+ */
+export async function profileKafka(kind, path, { messages = 20_000, prefetch = 1000, partitions = 3 } = {}) {
+  const url = kafkaUrl();
+  const id = randomUUID().slice(0, 8);
+  const topic = `bench-streaming-kafka-${id}-profile`;
+  const group = `bench-kafka-${id}-${kind}-profile`;
+  try {
+    await prefill(url, topic, messages, partitions);
+    return await forkRun(
+      SELF,
+      kind,
+      { url, topic, messages, prefetch, group },
+      { timeoutMs: RUN_TIMEOUT_MS, env: { BENCH_PROFILE: path } },
+    ).result;
+  } finally {
+    await cleanup(url, topic, [group]).catch((error) =>
+      console.error(`could not delete ${topic}: ${error.message}`),
+    );
+  }
+}
+
 async function main() {
   const argv = process.argv.slice(2);
   const spawned = childArgs();
@@ -193,6 +241,21 @@ async function main() {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? Number(argv[i + 1]) : fallback;
   };
+  const profiled = argv.indexOf('--profile');
+  if (profiled >= 0) {
+    const kind = argv[profiled + 1];
+    const out = argv[argv.indexOf('--out') + 1];
+    if (!['raw', 'handler', 'private'].includes(kind) || !argv.includes('--out'))
+      throw new Error('usage: --profile raw|handler|private --out file.cpuprofile');
+    const result = await profileKafka(kind, out, {
+      messages: flag('messages', 20_000),
+      prefetch: flag('prefetch', 1000),
+      partitions: flag('partitions', 3),
+    });
+    return console.log(
+      `${kind}: ${result.ms.toFixed(0)} ms, ${(result.cpuUs / flag('messages', 20_000)).toFixed(1)} µs/msg; profile in ${out}`,
+    );
+  }
   const result = await measureStreamingKafka({
     messages: flag('messages', 20_000),
     repetitions: flag('repetitions', 3),

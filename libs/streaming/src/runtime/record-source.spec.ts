@@ -155,4 +155,70 @@ describe('RecordSource', () => {
     const subscribe = transport.subscribe as jest.Mock;
     expect(subscribe.mock.calls.map((c) => c[0])).toEqual([spec, spec]);
   });
+
+  describe('acknowledgement calls', () => {
+    /** A transport whose acks stay pending until released, in the order they were made. */
+    function slowAcks(pipelinedAcks: boolean) {
+      const records = [rec(1), rec(2), rec(3)];
+      const calls: number[][] = [];
+      const pending: Array<() => void> = [];
+      const transport = {
+        name: 'memory',
+        capabilities: { ackMode: 'position', seek: true, pipelinedAcks },
+        subscribe: async (): Promise<TransportSubscription> => ({
+          fetch: async () => records,
+          ack: (acked) => {
+            calls.push(acked.map((r) => r.sequence));
+            return new Promise<void>((resolve) => pending.push(resolve));
+          },
+          nack: async () => undefined,
+          seek: async () => undefined,
+          close: async () => undefined,
+        }),
+      } as unknown as StreamingTransport;
+      return { transport, records, calls, pending };
+    }
+    const ticks = () => new Promise((resolve) => setImmediate(resolve));
+
+    it('one call at a time: records finished meanwhile leave together once the call in flight resolved', async () => {
+      const { transport, records, calls, pending } = slowAcks(false);
+      const source = new RecordSource(transport, spec, options());
+      await source.open();
+      await source.fetch(3, 0);
+      source.complete(records[0]);
+      await ticks();
+      source.complete(records[1]);
+      await ticks();
+      source.complete(records[2]);
+      await ticks();
+      expect(calls).toEqual([[1]]);
+      pending.shift()?.();
+      await ticks();
+      expect(calls).toEqual([[1], [2, 3]]);
+      const flushed = source.flush();
+      pending.shift()?.();
+      await flushed;
+    });
+
+    it('pipelinedAcks: each tick goes out at once, and flush() waits for every call in flight', async () => {
+      const { transport, records, calls, pending } = slowAcks(true);
+      const source = new RecordSource(transport, spec, options());
+      await source.open();
+      await source.fetch(3, 0);
+      source.complete(records[0]);
+      await ticks();
+      source.complete(records[1]);
+      source.complete(records[2]);
+      await ticks();
+      expect(calls).toEqual([[1], [2, 3]]); // the second did not wait for the first
+      let flushed = false;
+      const flushing = source.flush().then(() => (flushed = true));
+      pending.shift()?.();
+      await ticks();
+      expect(flushed).toBe(false); // [2, 3] is still in flight
+      pending.shift()?.();
+      await flushing;
+      expect(flushed).toBe(true);
+    });
+  });
 });

@@ -80,6 +80,8 @@ export class RecordSource implements RecordStream {
   private lease?: Lease;
   private flushing?: Promise<void>;
   private readonly runFlush = (): Promise<void> => this.flushLoop();
+  /** Acknowledgements sent and not resolved yet (`pipelinedAcks`: several at once). */
+  private readonly acking = new Set<Promise<void>>();
   private closed = false;
   /** Aborted by close(), so a re-subscribe backoff never outlives the subscription. */
   private readonly closeSignal = new AbortController();
@@ -183,7 +185,9 @@ export class RecordSource implements RecordStream {
 
   /**
    * Marks `record` finished: it will be acknowledged (with its predecessors, on position transports). The
-   * records finished in one tick leave in one acknowledgement call, sent a microtask later.
+   * records finished in one tick leave in one acknowledgement call, sent a microtask later; while a call is
+   * in flight the next ones wait and leave together after it, unless the transport takes overlapping calls
+   * (`capabilities.pipelinedAcks`).
    */
   complete(record: IncomingRecord): void {
     // A record of a lost or seeked-away subscription is not in the current tracker: never acknowledged.
@@ -204,9 +208,9 @@ export class RecordSource implements RecordStream {
     await lease.sub.nack(record, delayMs);
   }
 
-  /** Waits until every acknowledgement queued so far has been sent. */
+  /** Waits until every acknowledgement queued so far has been sent (and resolved). */
   async flush(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    while (this.flushing || this.acking.size > 0) await (this.flushing ?? Promise.all([...this.acking]));
   }
 
   /**
@@ -270,17 +274,30 @@ export class RecordSource implements RecordStream {
         const lease = this.lease;
         const records = lease?.tracker.drain();
         if (!lease || !records?.length) return;
-        try {
-          await lease.sub.ack(records);
-        } catch (error) {
-          // The broker will deliver these again: at-least-once, never lost.
-          this.options.logger.warn(
-            `Could not acknowledge ${records.length} message(s) of "${this.spec.dataset}": ${(error as Error)?.message}`,
-          );
+        const sent = this.acknowledge(lease.sub, records);
+        if (!this.transport.capabilities.pipelinedAcks) {
+          await sent;
+          continue;
         }
+        // The transport orders overlapping calls itself: do not hold this tick's records back behind the last.
+        this.acking.add(sent);
+        void sent.then(() => this.acking.delete(sent));
+        return;
       }
     } finally {
       this.flushing = undefined;
+    }
+  }
+
+  /** One acknowledgement call; a failure is logged (the broker delivers those records again). */
+  private async acknowledge(sub: TransportSubscription, records: IncomingRecord[]): Promise<void> {
+    try {
+      await sub.ack(records);
+    } catch (error) {
+      // The broker will deliver these again: at-least-once, never lost.
+      this.options.logger.warn(
+        `Could not acknowledge ${records.length} message(s) of "${this.spec.dataset}": ${(error as Error)?.message}`,
+      );
     }
   }
 }

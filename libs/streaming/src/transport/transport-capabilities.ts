@@ -27,6 +27,14 @@ export interface TransportCapabilities {
   /** Negative acknowledgement that makes the broker deliver a message again. */
   readonly nack: boolean;
   /**
+   * `TransportSubscription.ack` may be called again before an earlier call resolved: the transport keeps its
+   * commits in order itself (a later call never lands a lower position than an earlier one). The runtime then
+   * hands each tick's finished messages to the transport at once instead of after the previous
+   * acknowledgement's round trip, so flow control (the transport's prefetch) never waits for a commit.
+   * Absent or false: one `ack` call at a time per subscription.
+   */
+  readonly pipelinedAcks?: boolean;
+  /**
    * The consumer settings of `ChannelService.open()` this transport honours. Absent: none of them (every
    * one is refused with `UnsupportedFeatureError` by `open()`).
    */

@@ -54,7 +54,7 @@ export interface KafkaBatchOutcome {
   nextOffset?: number;
   /**
    * True when some records did not fit (the bounded queue is full). The driver then calls `waitForRoom`
-   * and, when it resolves `true`, offers the records from `nextOffset` on again.
+   * and, when it resolves `true`, offers the same batch again: the transport skips the records it took.
    */
   full?: boolean;
 }

@@ -33,20 +33,23 @@ export function toKafkaMessage(
   return { key: record.key, value: record.data, headers };
 }
 
-/** A consumed Kafka record as an `IncomingRecord` (`sequence` = offset, `partition` = partition). */
+/**
+ * A consumed Kafka record as an `IncomingRecord` (`sequence` = offset, `partition` = partition). The record's
+ * headers object is used as it is unless it carries the reply headers (then a copy without them): the
+ * driver decodes a fresh one per record. `token` may be shared by every record of one batch.
+ */
 export function toIncomingRecord(
   dataset: string,
   partition: number,
   record: KafkaDriverRecord,
   epoch: number,
   redelivered: boolean,
+  token: KafkaRecordToken = { partition, epoch },
 ): IncomingRecord {
-  const headers = { ...record.headers };
+  let headers = record.headers;
   const replyTo = headers[KafkaReplyHeaders.REPLY_TO];
   const correlationId = headers[KafkaReplyHeaders.CORRELATION_ID];
-  delete headers[KafkaReplyHeaders.REPLY_TO];
-  delete headers[KafkaReplyHeaders.CORRELATION_ID];
-  const token: KafkaRecordToken = { partition, epoch };
+  if (replyTo !== undefined || correlationId !== undefined) headers = withoutReplyHeaders(headers);
   return {
     dataset,
     key: record.key === undefined ? undefined : record.key.toString('utf8'),
@@ -60,4 +63,13 @@ export function toIncomingRecord(
     correlationId: correlationId || undefined,
     token,
   };
+}
+
+/** A copy of `headers` without the reply headers (built, not `delete`d: keeps the object fast). */
+function withoutReplyHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in headers)
+    if (name !== KafkaReplyHeaders.REPLY_TO && name !== KafkaReplyHeaders.CORRELATION_ID)
+      out[name] = headers[name];
+  return out;
 }

@@ -33,6 +33,27 @@ describe('KafkaSubscription', () => {
       await transport.close();
     });
 
+    it('takes overlapping acks (pipelinedAcks): one commit at a time, never a lower offset after a higher one', async () => {
+      const { fake, transport } = await fakeTransport();
+      await produceN(transport, 6);
+      expect(transport.capabilities.pipelinedAcks).toBe(true);
+      const sub = await transport.subscribe(spec({ group: 'store' }));
+      const records = await sub.fetch(6, 200);
+      const consumer = fake.consumers[0];
+      const before = consumer.commits.length;
+      // each call resolves once the broker has its offset, as a sequential call would
+      const first = sub.ack(records.slice(0, 2)).then(() => fake.commitsOf('store', 'readings')[0]);
+      const second = sub.ack(records.slice(2, 4)).then(() => fake.commitsOf('store', 'readings')[0]);
+      const third = sub.ack(records.slice(4, 6)).then(() => fake.commitsOf('store', 'readings')[0]);
+      expect(await first).toBeGreaterThanOrEqual(2);
+      expect(await second).toBeGreaterThanOrEqual(4);
+      expect(await third).toBe(6);
+      const offsets = consumer.commits.slice(before).map((c) => c[0].offset);
+      expect(offsets).toEqual([...offsets].sort((x, y) => x - y)); // in order
+      expect(offsets.length).toBeLessThanOrEqual(3); // planned offsets coalesce while a commit is in flight
+      await transport.close();
+    });
+
     it('commits one watermark per partition and a restarted group resumes right after it', async () => {
       const { fake, transport } = await fakeTransport({ partitions: 2 });
       await produceN(transport, 6, 0, (i) => (i % 2 ? 'a' : 'b'));
@@ -138,7 +159,7 @@ describe('KafkaSubscription', () => {
       await transport.close();
     });
 
-    it('lets a driver wait for room inside a batch, and pauses only when none comes in time', async () => {
+    it('lets a driver wait for room inside a batch, skips what it took when offered again, and pauses only when none comes in time', async () => {
       const { fake, transport } = await fakeTransport();
       fake.autoPump = false;
       await produceN(transport, 10);
@@ -153,12 +174,14 @@ describe('KafkaSubscription', () => {
       await sub.ack(taken.slice(0, 2)); // 2 held: room again
       await expect(waiting).resolves.toBe(true);
       expect(consumer.paused).toBe(false);
-      expect(sub.onBatch({ partition: 0, records: records.slice(4), isStale: () => false })).toEqual({
+      // the same batch again: records 0-3 were taken, 4 and 5 fit
+      expect(sub.onBatch({ partition: 0, records, isStale: () => false })).toEqual({
         nextOffset: 6,
         full: true,
       });
       await expect(sub.waitForRoom(20)).resolves.toBe(false); // nobody acknowledges: paused
       expect(consumer.paused).toBe(true);
+      expect((await sub.fetch(10, 0)).map((r) => r.sequence)).toEqual([4, 5]);
       await sub.close();
       await expect(sub.waitForRoom(5_000)).resolves.toBe(false);
       await transport.close();

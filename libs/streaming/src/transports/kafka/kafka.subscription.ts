@@ -132,20 +132,25 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     this.commits.flushInBackground();
   }
 
+  /** Queues the batch's records from the partition's next offset on, as many as there is room for. */
   onBatch(batch: KafkaDriverBatch): KafkaBatchOutcome {
     if (this.closed || this.queue.failure) return {};
-    const state = this.assigned.get(batch.partition);
+    const { partition, records } = batch;
+    const state = this.assigned.get(partition);
     if (!state || batch.isStale()) return {};
+    // Records are in offset order: skip those taken before (a batch offered again after a wait for room).
+    let i = 0;
     const from = state.next;
-    const records = from === undefined ? batch.records : batch.records.filter((r) => r.offset >= from);
-    const room = Math.max(0, this.options.spec.prefetch - this.held);
-    const taken = records.slice(0, room);
-    for (const record of taken)
-      this.queue.push(
-        toIncomingRecord(this.options.spec.dataset, batch.partition, record, state.epoch, false),
-      );
-    if (taken.length > 0) state.next = taken[taken.length - 1].offset + 1;
-    const full = taken.length < records.length;
+    if (from !== undefined) while (i < records.length && records[i].offset < from) i++;
+    const end = Math.min(records.length, i + Math.max(0, this.options.spec.prefetch - this.held));
+    if (end > i) {
+      const { dataset } = this.options.spec;
+      const token: KafkaRecordToken = { partition, epoch: state.epoch }; // one per batch, never changed
+      for (let j = i; j < end; j++)
+        this.queue.push(toIncomingRecord(dataset, partition, records[j], state.epoch, false, token));
+      state.next = records[end - 1].offset + 1;
+    }
+    const full = end < records.length;
     if (state.next === undefined) return full ? { full } : {};
     return full ? { nextOffset: state.next, full } : { nextOffset: state.next };
   }

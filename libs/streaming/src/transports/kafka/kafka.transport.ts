@@ -38,6 +38,7 @@ const TOPIC_ATTEMPTS = 3;
 const CAPABILITIES = defineCapabilities({
   ackMode: 'position',
   nack: false,
+  pipelinedAcks: true, // KafkaCommitter sends one commit at a time, the highest planned offsets
   channelSettings: {
     requestTimeoutMs: true,
     sessionTimeoutMs: true,

@@ -3,6 +3,7 @@ import { TemporaryError } from '@databus/common';
 import {
   KafkaConsumerHandlers,
   KafkaConsumerSettings,
+  KafkaDriverBatch,
   KafkaDriverConsumer,
   KafkaDriverRecord,
 } from './kafka-driver.interface';
@@ -134,28 +135,29 @@ export class KafkajsConsumer implements KafkaDriverConsumer {
 
   /**
    * Offers a kafkajs batch to the transport. When the transport's queue is full, waits (inside the batch, so
-   * kafkajs fetches nothing meanwhile) up to `ROOM_WAIT_MS` for room and offers the rest again, heartbeating
-   * between waits; when no room comes the transport has paused the consumer and the rest is fetched again
-   * after `resume`. kafkajs' own idle loop while paused sleeps `maxWaitTimeInMs` per round, so waiting here
-   * first keeps a busy consumer from stalling on that sleep after every full queue.
+   * kafkajs fetches nothing meanwhile) up to `ROOM_WAIT_MS` for room and offers the batch again (the
+   * transport skips what it took already), heartbeating between waits; when no room comes the transport has
+   * paused the consumer and the rest is fetched again after `resume`. kafkajs' own idle loop while paused
+   * sleeps `maxWaitTimeInMs` per round, so waiting here first keeps a busy consumer from stalling on that
+   * sleep after every full queue.
    */
   private async onBatch(payload: EachBatchPayload, handlers: KafkaConsumerHandlers): Promise<void> {
     const { batch } = payload;
-    let records = batch.messages.map(toRecord);
+    const messages = batch.messages;
+    const records = new Array<KafkaDriverRecord>(messages.length);
+    for (let i = 0; i < messages.length; i++) records[i] = toRecord(messages[i]);
+    const offered: KafkaDriverBatch = {
+      partition: batch.partition,
+      records,
+      isStale: () => payload.isStale(),
+    };
     for (;;) {
       if (!payload.isRunning()) return;
-      const outcome = handlers.onBatch({
-        partition: batch.partition,
-        records,
-        isStale: () => payload.isStale(),
-      });
+      const outcome = handlers.onBatch(offered);
       // kafkajs: resolveOffset(o) makes the next fetch start at o + 1.
       if (outcome.nextOffset !== undefined) payload.resolveOffset(String(outcome.nextOffset - 1));
       if (!outcome.full || !(await handlers.waitForRoom(ROOM_WAIT_MS))) return;
       await payload.heartbeat(); // throws when the group rebalances: kafkajs then rejoins
-      const from = outcome.nextOffset;
-      if (from !== undefined) records = records.filter((r) => r.offset >= from);
-      if (records.length === 0) return;
     }
   }
 
@@ -182,7 +184,9 @@ export function toRecord(message: KafkaMessage): KafkaDriverRecord {
 
 function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, raw] of Object.entries(headers ?? {})) {
+  if (headers === undefined) return out;
+  for (const name in headers) {
+    const raw = headers[name];
     const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
     if (value !== undefined) out[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
   }

@@ -146,7 +146,7 @@ describe('KafkajsDriver consumer', () => {
     expect(h.onBatch.mock.calls[1][0].isStale()).toBe(true);
   });
 
-  it('waits inside the batch for room when the queue is full, then offers the rest, heartbeating', async () => {
+  it('waits inside the batch for room when the queue is full, then offers the batch again, heartbeating', async () => {
     const stub = stubConsumer((s) => s.join({ readings: [0] }));
     const h = handlers();
     await driverWith(stub).consumer(settings()).start(h);
@@ -170,7 +170,9 @@ describe('KafkajsDriver consumer', () => {
     });
     expect(h.waitForRoom).toHaveBeenCalledWith(ROOM_WAIT_MS);
     expect(heartbeat).toHaveBeenCalledTimes(1);
-    expect(h.onBatch.mock.calls[1][0].records.map((r) => r.offset)).toEqual([12, 13]);
+    // the same records again (the transport skips what it took); converted once
+    expect(h.onBatch.mock.calls[1][0].records.map((r) => r.offset)).toEqual([10, 11, 12, 13]);
+    expect(h.onBatch.mock.calls[1][0].records).toBe(h.onBatch.mock.calls[0][0].records);
     expect(resolveOffset.mock.calls).toEqual([['11'], ['13']]);
     // no room within the wait: the transport paused; the rest is fetched again after resume
     h.onBatch.mockReturnValueOnce({ nextOffset: 11, full: true });
