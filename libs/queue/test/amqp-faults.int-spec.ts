@@ -38,6 +38,18 @@ async function both(connect: Connect): Promise<Array<{ error: unknown; logs: Log
   return outcomes;
 }
 
+/**
+ * Both libs failed the same way: the same error class (not only a common base class), the same message and,
+ * for a `ConfigurationError`, the same option.
+ */
+function expectSameFailure(streaming: unknown, queue: unknown): void {
+  expect(streaming).toBeInstanceOf(Error);
+  expect((streaming as Error).constructor).toBe((queue as Error).constructor);
+  expect((streaming as Error).name).toBe((queue as Error).name);
+  expect((streaming as Error).message).toBe((queue as Error).message);
+  expect((streaming as { option?: string }).option).toBe((queue as { option?: string }).option);
+}
+
 const warnings = (logs: LogLine[]): string[] => logs.filter((l) => l.level === 'warn').map((l) => l.message);
 
 describeWithBroker('amqp', 'the same AMQP fault fails the same way from streaming and queue', () => {
@@ -63,7 +75,7 @@ describeWithBroker('amqp', 'the same AMQP fault fails the same way from streamin
       expect((error as Error).message).not.toContain('wrong-pw-77');
       expect(warnings(logs).filter((m) => m.startsWith('Connecting to'))).toEqual([]);
     }
-    expect((streaming.error as Error).message).toBe((queue.error as Error).message);
+    expectSameFailure(streaming.error, queue.error);
   });
 
   it('untrusted broker certificate: the same ConfigurationError naming tls.ca', async () => {
@@ -80,10 +92,10 @@ describeWithBroker('amqp', 'the same AMQP fault fails the same way from streamin
         ),
       );
     }
-    expect((streaming.error as Error).message).toBe((queue.error as Error).message);
+    expectSameFailure(streaming.error, queue.error);
   });
 
-  it('unreachable host: the same TemporaryError naming connectTimeoutMs, one WARN line per attempt', async () => {
+  it('unreachable port (nothing listens): the same TemporaryError naming connectTimeoutMs, one WARN line per attempt', async () => {
     const [streaming, queue] = await both({ url: 'amqp://guest:guest@127.0.0.1:1', connectTimeoutMs: 400 });
     for (const { error, logs } of [streaming, queue]) {
       expect(error).toBeInstanceOf(TemporaryError);
@@ -104,6 +116,19 @@ describeWithBroker('amqp', 'the same AMQP fault fails the same way from streamin
       expect(lines[lines.length - 1]).toMatch(/; giving up$/);
       expect(logs.some((l) => /Disconnected from/.test(l.message))).toBe(false);
     }
+    expectSameFailure(streaming.error, queue.error);
+  });
+
+  it('unreachable host (a name that does not resolve): the same TemporaryError naming connectTimeoutMs', async () => {
+    const url = 'amqp://guest:guest@no-such-host.invalid:5672';
+    const [streaming, queue] = await both({ url, connectTimeoutMs: 400 });
+    for (const { error } of [streaming, queue]) {
+      expect(error).toBeInstanceOf(TemporaryError);
+      expect((error as Error).message).toMatch(
+        /^Could not connect to amqp:\/\/no-such-host\.invalid:5672 within connectTimeoutMs = 400 ms \(last failure: Cannot connect to amqp:\/\/no-such-host\.invalid:5672: getaddrinfo (ENOTFOUND|EAI_AGAIN) no-such-host\.invalid\)$/,
+      );
+    }
+    expectSameFailure(streaming.error, queue.error);
   });
 });
 
@@ -160,6 +185,7 @@ describeWithBroker('amqp', 'the same publish fault fails the same way from strea
         `The broker at amqp://127.0.0.1:5672 refused the publish: Channel closed by server: 404 (NOT-FOUND) with message "NOT_FOUND - no exchange '${name}' in vhost '/'"`,
       );
     }
+    expectSameFailure(streaming, queue);
   });
 });
 
