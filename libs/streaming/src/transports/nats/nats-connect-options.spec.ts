@@ -52,6 +52,11 @@ describe('nats connect options', () => {
     expect(o.tls).toBeUndefined();
   });
 
+  it('does not capture an async stack trace per request (two Error objects per JetStream publish)', () => {
+    const o = natsConnectOptions(context('nats://h'), resolveNatsOptions({}), { count: 0, delayMs: 0 });
+    expect(o.noAsyncTraces).toBe(true);
+  });
+
   it('turns TLS on for tls:// with verification on by default, and passes the loaded material', () => {
     const o = natsConnectOptions(context('tls://h:4443'), resolveNatsOptions({}), { count: 0, delayMs: 0 });
     expect(o.tls).toMatchObject({ rejectUnauthorized: true });
