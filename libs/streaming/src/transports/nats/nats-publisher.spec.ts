@@ -6,9 +6,18 @@ import { NatsPublisher } from './nats-publisher';
 
 const quiet = { log: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() };
 
-function setup(publish: jest.Mock, produceTimeoutMs = 5_000) {
+function setup(
+  publish: jest.Mock,
+  produceTimeoutMs = 5_000,
+  {
+    known = true,
+    connected = true,
+    whenConnected = async (): Promise<void> => undefined,
+  }: { known?: boolean; connected?: boolean; whenConnected?: () => Promise<void> } = {},
+) {
   const streams = {
     locate: jest.fn(async () => ({ stream: 'S', subject: 'ds' })),
+    located: jest.fn(() => (known ? { stream: 'S', subject: 'ds' } : undefined)),
     forget: jest.fn(),
   } as unknown as NatsStreams;
   const logger = { ...quiet, debug: jest.fn() };
@@ -18,10 +27,11 @@ function setup(publish: jest.Mock, produceTimeoutMs = 5_000) {
     dedupe: true,
     reconnect: resolveBackoff({ initialMs: 1, maxMs: 2, jitter: 0 }, 'reconnect'),
     isClosed: () => false,
-    whenConnected: async () => undefined,
+    whenConnected,
+    connected: () => connected,
     logger,
   });
-  return { publisher, logger };
+  return { publisher, logger, streams };
 }
 
 const message = { data: Buffer.from('{}'), headers: headers() };
@@ -57,6 +67,40 @@ describe('NatsPublisher', () => {
     const ids = publish.mock.calls.map((c) => (c[2] as { msgID: string }).msgID);
     expect(ids).toHaveLength(2);
     expect(new Set(ids).size).toBe(1);
+  });
+
+  it('publishes every message of a batch before any acknowledgement arrives, in order, one message id each', async () => {
+    const acks: Array<(ack: PubAck) => void> = [];
+    const publish = jest.fn(
+      (_subject: string, _data: Uint8Array, _options: { msgID: string }) =>
+        new Promise<PubAck>((resolve) => acks.push(resolve)),
+    );
+    const { publisher } = setup(publish);
+    const data = [Buffer.from('"a"'), Buffer.from('"b"'), Buffer.from('"c"')];
+    const done = publisher.publish(
+      'ds',
+      data.map((d) => ({ data: d, headers: headers() })),
+    );
+    expect(publish.mock.calls.map((c) => c[1])).toEqual(data);
+    const ids = publish.mock.calls.map((c) => c[2].msgID);
+    expect(new Set(ids).size).toBe(3);
+    acks.forEach((resolve, i) => resolve(ack(i + 1)));
+    await expect(done).resolves.toEqual([ack(1), ack(2), ack(3)]);
+  });
+
+  it('locates the stream and waits for the connection before the first publish of a dataset', async () => {
+    let connect!: () => void;
+    const up = new Promise<void>((resolve) => (connect = resolve));
+    const whenConnected = jest.fn(() => up);
+    const publish = jest.fn().mockResolvedValue(ack(1));
+    const { publisher, streams } = setup(publish, 5_000, { known: false, connected: false, whenConnected });
+    const done = publisher.publish('ds', [message]);
+    await Promise.resolve();
+    expect(publish).not.toHaveBeenCalled();
+    connect();
+    await expect(done).resolves.toEqual([ack(1)]);
+    expect(streams.locate).toHaveBeenCalledWith('ds');
+    expect(publish.mock.calls[0][0]).toBe('ds');
   });
 
   it('fails a permanent refusal at once, unchanged', async () => {

@@ -29,6 +29,8 @@ export interface NatsPublisherOptions {
    * disconnected, but its acknowledgement never arrives after the reconnect, so publishes wait instead.
    */
   whenConnected: (deadline: number) => Promise<void>;
+  /** Whether the connection is up now (then `whenConnected` would resolve at once). */
+  connected: () => boolean;
 }
 
 /**
@@ -44,46 +46,99 @@ export class NatsPublisher {
     private readonly options: NatsPublisherOptions,
   ) {}
 
-  /** Publishes `messages` in order to `dataset`; resolves with one acknowledgement per message. */
-  async publish(dataset: string, messages: readonly NatsOutgoing[]): Promise<PubAck[]> {
+  /**
+   * Publishes `messages` in order to `dataset`; resolves with one acknowledgement per message.
+   * While connected and with the dataset's stream known, every message goes out at once, in this call (no
+   * retry loop, deadline timer or await per message); a message whose first attempt fails continues in the
+   * retry loop as its attempt 2, with the same `Nats-Msg-Id`, until the same deadline.
+   */
+  publish(dataset: string, messages: readonly NatsOutgoing[]): Promise<PubAck[]> {
     const deadline = Date.now() + this.options.produceTimeoutMs;
+    const at = this.options.connected() ? this.streams.located(dataset) : undefined;
+    if (!at) return this.publishLocating(dataset, messages, deadline);
+    const js = this.js();
+    const pending = new Array<Promise<PubAck>>(messages.length);
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i];
+      const msgID = this.options.dedupe ? randomUUID() : undefined;
+      pending[i] = this.send(js, at, message, msgID, deadline).then(undefined, (first) =>
+        this.publishOne(dataset, at, message, deadline, msgID, first),
+      );
+    }
+    return Promise.all(pending);
+  }
+
+  /** `publish` before the stream is located or while disconnected: waits for both, within the deadline. */
+  private async publishLocating(
+    dataset: string,
+    messages: readonly NatsOutgoing[],
+    deadline: number,
+  ): Promise<PubAck[]> {
     const at = await this.withRetry(dataset, deadline, async () => {
       await this.options.whenConnected(deadline);
       return this.streams.locate(dataset);
     });
-    return Promise.all(messages.map((m) => this.publishOne(dataset, at, m, deadline)));
+    return Promise.all(
+      messages.map((m) =>
+        this.publishOne(dataset, at, m, deadline, this.options.dedupe ? randomUUID() : undefined),
+      ),
+    );
   }
 
+  /**
+   * Publishes one message with retries; `first` is the failure of an attempt already made (it counts as
+   * attempt 1: handled, classified and logged like any other).
+   */
   private publishOne(
     dataset: string,
     at: DatasetLocation,
     message: NatsOutgoing,
     deadline: number,
+    msgID: string | undefined,
+    first?: unknown,
   ): Promise<PubAck> {
-    const msgID = this.options.dedupe ? randomUUID() : undefined;
+    let failed = first !== undefined;
     return this.withRetry(dataset, deadline, async () => {
+      if (failed) {
+        failed = false;
+        return this.failed(dataset, at, first);
+      }
       await this.options.whenConnected(deadline);
-      const timeout = Math.max(1, Math.min(this.options.apiTimeoutMs, deadline - Date.now()));
       try {
-        return await this.js().publish(at.subject, message.data, {
-          headers: message.headers,
-          msgID,
-          timeout,
-        });
+        return await this.send(this.js(), at, message, msgID, deadline);
       } catch (error) {
-        if (isNoResponders(error)) {
-          this.streams.forget(dataset);
-          await this.streams.locate(dataset);
-          // The stream exists, yet nobody answered: it has no leader at the moment (a cluster electing one
-          // after losing a node, or a stream just created). nats.js calls this "JetStream not enabled".
-          throw new TemporaryError(
-            `nats produce to "${dataset}": the stream "${at.stream}" has no leader right now (no responders)`,
-            { cause: error },
-          );
-        }
-        throw error;
+        return this.failed(dataset, at, error);
       }
     });
+  }
+
+  /** One publish of `message` (a synchronous throw as a rejection). */
+  private send(
+    js: JetStreamClient,
+    at: DatasetLocation,
+    message: NatsOutgoing,
+    msgID: string | undefined,
+    deadline: number,
+  ): Promise<PubAck> {
+    const timeout = Math.max(1, Math.min(this.options.apiTimeoutMs, deadline - Date.now()));
+    try {
+      return js.publish(at.subject, message.data, { headers: message.headers, msgID, timeout });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Rejects with `error`; "no responders" first re-checks the stream and becomes a `TemporaryError`. */
+  private async failed(dataset: string, at: DatasetLocation, error: unknown): Promise<never> {
+    if (!isNoResponders(error)) throw error;
+    this.streams.forget(dataset);
+    await this.streams.locate(dataset);
+    // The stream exists, yet nobody answered: it has no leader at the moment (a cluster electing one
+    // after losing a node, or a stream just created). nats.js calls this "JetStream not enabled".
+    throw new TemporaryError(
+      `nats produce to "${dataset}": the stream "${at.stream}" has no leader right now (no responders)`,
+      { cause: error },
+    );
   }
 
   private withRetry<T>(dataset: string, deadline: number, run: () => Promise<T>): Promise<T> {

@@ -50,3 +50,28 @@ describe('NatsStreams.recreateConsumer', () => {
     expect(add).not.toHaveBeenCalled();
   });
 });
+
+describe('NatsStreams.located', () => {
+  it('knows a dataset once its lookup completed, and forgets it with forget()', async () => {
+    const find = jest.fn(async () => 'USER_STREAM');
+    const jsm = { streams: { find } } as unknown as JetStreamManager;
+    const s = new NatsStreams(() => jsm, resolveNatsOptions({}));
+    const lookup = s.locate('ds');
+    expect(s.located('ds')).toBeUndefined();
+    await expect(lookup).resolves.toEqual({ stream: 'USER_STREAM', subject: 'ds' });
+    expect(s.located('ds')).toEqual({ stream: 'USER_STREAM', subject: 'ds' });
+    s.forget('ds');
+    expect(s.located('ds')).toBeUndefined();
+    expect(find).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not remember a failed lookup', async () => {
+    const find = jest.fn().mockRejectedValue(new Error('timeout'));
+    const jsm = { streams: { find } } as unknown as JetStreamManager;
+    const s = new NatsStreams(() => jsm, resolveNatsOptions({}));
+    const failure = s.locate('ds');
+    await expect(failure).rejects.toBeInstanceOf(TemporaryError);
+    await expect(failure).rejects.toThrow(/stream lookup failed: timeout/);
+    expect(s.located('ds')).toBeUndefined();
+  });
+});

@@ -34,7 +34,9 @@ export interface DatasetLocation {
  *   configured retention.
  */
 export class NatsStreams {
-  private readonly located = new Map<string, Promise<DatasetLocation>>();
+  private readonly locating = new Map<string, Promise<DatasetLocation>>();
+  /** The settled entries of `locating`, for a produce that need not wait. */
+  private readonly known = new Map<string, DatasetLocation>();
 
   constructor(
     private readonly jsm: () => JetStreamManager,
@@ -48,13 +50,26 @@ export class NatsStreams {
 
   /** The stream holding `dataset`, created when missing. Cached; `forget` drops the cache entry. */
   locate(dataset: string): Promise<DatasetLocation> {
-    let found = this.located.get(dataset);
+    let found = this.locating.get(dataset);
     if (!found) {
-      found = this.findOrCreate(dataset);
-      this.located.set(dataset, found);
-      found.catch(() => this.located.delete(dataset));
+      const lookup = this.findOrCreate(dataset);
+      found = lookup;
+      this.locating.set(dataset, lookup);
+      lookup.then(
+        (at) => {
+          if (this.locating.get(dataset) === lookup) this.known.set(dataset, at);
+        },
+        () => {
+          if (this.locating.get(dataset) === lookup) this.locating.delete(dataset);
+        },
+      );
     }
     return found;
+  }
+
+  /** Where `dataset` lives when a `locate` of it has completed (and was not forgotten since). */
+  located(dataset: string): DatasetLocation | undefined {
+    return this.known.get(dataset);
   }
 
   /**
@@ -87,7 +102,8 @@ export class NatsStreams {
 
   /** Forgets where `dataset` lives (after its stream disappeared). */
   forget(dataset: string): void {
-    this.located.delete(dataset);
+    this.locating.delete(dataset);
+    this.known.delete(dataset);
   }
 
   /**

@@ -50,6 +50,7 @@ export class NatsTransport extends BaseTransport<NatsSubscription> implements St
       isClosed: () => this.closed,
       logger: context.logger,
       whenConnected: (deadline) => this.whenConnected(deadline),
+      connected: () => !this.closed && this.statusEmitter.status.type === 'connected',
     });
     this.requests = new NatsRequests(
       () => this.connection(),
