@@ -158,7 +158,10 @@ export class AmqpConfirmPublisher {
 
   /** Publishes one message with this tick's others to the same destination; resolves on its confirm. */
   publish(publication: TimedAmqpPublication): Promise<void> {
-    return this.coalescer.add(`${publication.exchange}\u0000${publication.routingKey}`, publication);
+    // The default exchange routes by queue name: the name itself is the key (no string built per call). A
+    // key shared by two destinations would only put them in one batch, whose messages keep their own.
+    const { exchange, routingKey } = publication;
+    return this.coalescer.add(exchange === '' ? routingKey : `${exchange}\u0000${routingKey}`, publication);
   }
 
   /** Publishes `batch` in order; resolves once the broker confirmed every message, by `deadline`. */
