@@ -22,6 +22,9 @@ import {
 } from './task-queue.constants';
 import { encodeBody } from './wire/wire-format';
 
+/** The options of a call given none (shared: never mutated). */
+const NO_OPTIONS: EnqueueOptions = Object.freeze({});
+
 /** Options of `TaskQueue.enqueue`. @publicApi */
 export interface EnqueueOptions {
   /** 0..`maxPriority` (module option); higher runs first. */
@@ -75,7 +78,8 @@ export interface TaskRequestOptions extends Pick<
  */
 @Injectable()
 export class TaskQueue {
-  private readonly declarations = new Map<string, QueueDeclaration>();
+  /** The default declaration of each queue, per call (`enqueue`, `request`: errors name the call). */
+  private readonly declarations = new Map<string, Map<string, QueueDeclaration>>();
   private readonly rpc: RpcClient;
 
   constructor(
@@ -87,17 +91,28 @@ export class TaskQueue {
   }
 
   /** Sends `payload` to the durable queue `queue` (declared if missing); resolves with the message id. */
-  async enqueue(queue: string, payload: unknown, options: EnqueueOptions = {}): Promise<string> {
-    const message = this.message(payload, options);
-    const declaration = this.declaration(queue, options.queueOptions, 'enqueue');
-    await this.telemetry.produce(queue, message, 'publish', async () => {
-      if (options.delayMs !== undefined && options.delayMs > 0) {
-        await this.backend.assertQueue(declaration);
-        const quorum = declaration.declare !== undefined && isQuorumDeclaration(declaration.declare);
-        await this.backend.sendDelayed(queue, message, options.delayMs, quorum);
-      } else await this.backend.send(queue, message, declaration);
-    });
-    return message.properties.messageId as string;
+  enqueue(queue: string, payload: unknown, options: EnqueueOptions = NO_OPTIONS): Promise<string> {
+    // Not an async function: the caller waits on the confirm publisher's promise plus one step (a bad
+    // argument still rejects rather than throws).
+    let message: OutgoingMessage;
+    let declaration: QueueDeclaration;
+    try {
+      message = this.message(payload, options);
+      declaration = this.declaration(queue, options.queueOptions, 'enqueue');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const id = message.properties.messageId as string;
+    const delayMs = options.delayMs;
+    const send =
+      delayMs !== undefined && delayMs > 0
+        ? async () => {
+            await this.backend.assertQueue(declaration);
+            const quorum = declaration.declare !== undefined && isQuorumDeclaration(declaration.declare);
+            await this.backend.sendDelayed(queue, message, delayMs, quorum);
+          }
+        : () => this.backend.send(queue, message, declaration);
+    return this.telemetry.produce(queue, message, 'publish', send).then(() => id);
   }
 
   /** Publishes `event` to the fanout exchange `exchange` (declared if missing); resolves with the message id. */
@@ -195,13 +210,14 @@ export class TaskQueue {
         option,
       );
     }
-    const key = `${call}:${queue}`;
-    let declaration = this.declarations.get(key);
+    let known = this.declarations.get(call);
+    if (!known) this.declarations.set(call, (known = new Map()));
+    let declaration = known.get(queue);
     if (!declaration) {
       assertNonEmptyString(queue, 'queue');
       const option = `${call}(${JSON.stringify(queue)}).queueOptions`;
       declaration = { name: queue, maxPriority: this.options.maxPriority, option };
-      this.declarations.set(key, declaration);
+      known.set(queue, declaration);
     }
     return declaration;
   }

@@ -1,7 +1,10 @@
-import { DatabusMetrics } from '@databus/common';
+import { DatabusMetrics, MetricLabels } from '@databus/common';
 import { EventHub, MessagingSpanInfo, tracingActive, withMessagingSpan } from '@databus/common/internal';
 import type { BackendStatus, OutgoingMessage, QueueBackend } from '../backends/queue-backend.interface';
 import type { TaskQueueEvent } from './task-queue-events';
+
+/** Most destinations whose metric labels are kept (then they are built again). */
+const MAX_LABEL_SETS = 1000;
 
 /** The connection state as health checks see it: the backend's last status, or `connecting` before it. */
 export type ConnectionState = BackendStatus | { type: 'connecting' };
@@ -16,6 +19,8 @@ export class QueueTelemetry {
   /** `messaging.system` of spans: `rabbitmq` or `memory`. */
   readonly system: string;
   private last: ConnectionState = { type: 'connecting' };
+  /** The labels of `databus_messages_produced_total` per destination (one object each, not one per call). */
+  private readonly producedLabels = new Map<string, MetricLabels>();
 
   constructor(
     backend: Pick<QueueBackend, 'kind' | 'onStatus'>,
@@ -38,28 +43,41 @@ export class QueueTelemetry {
    * written into the message's headers, then counts the message as produced (unless `count` is false: the
    * caller counts it itself with `countProduced`).
    */
-  async produce(
+  produce(
     destination: string,
     message: OutgoingMessage,
     operation: 'publish' | 'send',
     send: () => Promise<void>,
     count = true,
   ): Promise<void> {
-    // No span, header or context work unless a tracer provider is registered.
-    if (!this.tracing || !tracingActive()) await send();
-    else {
-      const carrier: Record<string, string> = {};
-      await withMessagingSpan(this.spanInfo(destination, operation, message), carrier, async () => {
-        message.properties.headers = { ...message.properties.headers, ...carrier };
-        await send();
-      });
+    // No span, header or context work unless a tracer provider is registered; then no async frame either.
+    if (!this.tracing || !tracingActive()) {
+      let sent: Promise<void>;
+      try {
+        sent = send();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return count ? sent.then(() => this.countProduced(destination)) : sent;
     }
-    if (count) this.countProduced(destination);
+    const carrier: Record<string, string> = {};
+    return withMessagingSpan(this.spanInfo(destination, operation, message), carrier, async () => {
+      message.properties.headers = { ...message.properties.headers, ...carrier };
+      await send();
+    }).then(() => {
+      if (count) this.countProduced(destination);
+    });
   }
 
   /** Counts one message produced to `destination`. */
   countProduced(destination: string): void {
-    this.metrics.increment('databus_messages_produced_total', { lib: 'queue', dataset: destination });
+    let labels = this.producedLabels.get(destination);
+    if (!labels) {
+      if (this.producedLabels.size >= MAX_LABEL_SETS) this.producedLabels.clear();
+      labels = Object.freeze({ lib: 'queue', dataset: destination });
+      this.producedLabels.set(destination, labels);
+    }
+    this.metrics.increment('databus_messages_produced_total', labels);
   }
 
   /** Span attributes of a publish. */

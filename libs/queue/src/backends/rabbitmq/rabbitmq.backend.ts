@@ -85,10 +85,12 @@ export class RabbitMqBackend implements QueueBackend {
     await this.topology.ensureFanout(exchange);
   }
 
-  async send(queue: string, message: OutgoingMessage, declare?: QueueDeclaration): Promise<void> {
-    const deadline = Date.now() + this.options.publishTimeoutMs;
-    if (declare && !this.topology.hasQueue(declare)) await this.assertQueue(declare);
-    await this.publisher.publish(publication('', queue, message, deadline));
+  send(queue: string, message: OutgoingMessage, declare?: QueueDeclaration): Promise<void> {
+    // Not an async function: once the queue is declared, the caller gets the publisher's promise itself.
+    const sent = publication('', queue, message, Date.now() + this.options.publishTimeoutMs);
+    if (declare && !this.topology.hasQueue(declare))
+      return this.assertQueue(declare).then(() => this.publisher.publish(sent));
+    return this.publisher.publish(sent);
   }
 
   async publish(exchange: string, message: OutgoingMessage, declare?: ExchangeDeclaration): Promise<void> {

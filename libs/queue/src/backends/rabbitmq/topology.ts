@@ -75,8 +75,17 @@ export async function declareFanout(
 }
 
 /** The topology cache key of a declaration: one name declared two ways is declared (and refused) twice. */
-const queueKey = (queue: QueueDeclaration): string =>
-  `q:${queue.name}:${queue.maxPriority ?? 0}:${declarationKey(queue.declare ?? DURABLE_DECLARATION)}`;
+/** The keys of declarations already seen: `TaskQueue` hands the same declaration object to every enqueue. */
+const queueKeys = new WeakMap<QueueDeclaration, string>();
+
+function queueKey(queue: QueueDeclaration): string {
+  let key = queueKeys.get(queue);
+  if (key === undefined) {
+    key = `q:${queue.name}:${queue.maxPriority ?? 0}:${declarationKey(queue.declare ?? DURABLE_DECLARATION)}`;
+    queueKeys.set(queue, key);
+  }
+  return key;
+}
 
 /**
  * Rounds a delay to two significant digits (1234 → 1200 ms), so that jittered retries share a bounded set
