@@ -181,6 +181,26 @@ async function pubDriven({ url, topic, messages, size, window, rate }) {
   return { sent };
 }
 
+/** The Receive Maximum the broker announces in its MQTT 5 CONNACK (65535, the protocol's default, when absent). */
+async function brokerReceiveMaximum(url) {
+  const mqtt = require('mqtt');
+  const client = mqtt.connect(url, {
+    protocolVersion: 5,
+    clean: true,
+    clientId: `bench-rm-${randomUUID().slice(0, 8)}`,
+    reconnectPeriod: 0,
+  });
+  try {
+    const connack = await new Promise((resolve, reject) => {
+      client.once('connect', resolve);
+      client.once('error', reject);
+    });
+    return connack.properties?.receiveMaximum ?? 65_535;
+  } finally {
+    await client.endAsync();
+  }
+}
+
 /** Produce-only: N QoS 1 publishes, at most `window` awaiting PUBACK. */
 async function windowed(messages, window, publish) {
   const profiler = process.env.BENCH_PROFILE ? startProfiler() : undefined;
@@ -323,6 +343,13 @@ export async function measureMqtt(options = {}) {
   const url = options.url ?? URL_DEFAULT;
   const log = options.log ?? (() => undefined);
   const run = randomUUID().slice(0, 8);
+  // MQTT 5 lets a client keep at most the broker's Receive Maximum (CONNACK) QoS 1 publishes unacknowledged;
+  // databus keeps to it, raw mqtt.js and Nest would not, so every publisher gets the same, lawful window.
+  const receiveMaximum = await brokerReceiveMaximum(url);
+  const produceWindow = Math.min(window, receiveMaximum);
+  log(
+    `mqtt: the broker's Receive Maximum is ${receiveMaximum}: ${produceWindow} publishes in flight on every side`,
+  );
   const runs = Object.fromEntries(kinds.map((k) => [k, { produce: [], consume: [], latency: [] }]));
   for (let rep = 0; rep < repetitions; rep++) {
     for (const kind of kinds) {
@@ -331,7 +358,7 @@ export async function measureMqtt(options = {}) {
       const [produced, consumed, lat] = await retrying(
         `mqtt rep ${rep + 1} ${kind}`,
         async () => [
-          await forkRun(SELF, `pub:${kind}`, { ...base, messages }).result,
+          await forkRun(SELF, `pub:${kind}`, { ...base, window: produceWindow, messages }).result,
           await consumeRun(kind, { ...base, messages }),
           await consumeRun(
             kind,
@@ -385,6 +412,8 @@ export async function measureMqtt(options = {}) {
     messages,
     repetitions,
     window,
+    receiveMaximum,
+    produceWindow,
     prefetch,
     size,
     latencyRate,

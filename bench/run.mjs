@@ -143,7 +143,7 @@ const P = quick
 
 const NOTES = {
   'RabbitMQ work queue': `Durable classic queue, persistent 256-byte JSON (Nest's \`{pattern,data}\` envelope, so every library reads the same bytes), prefetch ${100}, manual ack per message; ${P.queue.messages} messages × ${P.queue.repetitions} repetitions per library. \`@TaskHandler\` runs with concurrency = prefetch and \`retry: false\` (one attempt; a failure would dead-letter); produce is \`TaskQueue.enqueue\` (resolves on the confirm), 1000 in flight. Consume = the queue is pre-filled, then the consumer drains it alone.`,
-  'MQTT QoS 1': `Mosquitto, QoS 1, 256-byte JSON, ${P.mqtt.messages} messages × ${P.mqtt.repetitions} repetitions, end to end with a credit window of 400 (no history to drain on MQTT). \`@OnDatasetMessage\` uses a group (MQTT 5 shared subscription), prefetch 100 (its Receive Maximum), batch 100 (batch 1 in the latency runs); it acknowledges (PUBACK) after the handler. Raw mqtt.js uses the same shared subscription and PUBACKs on receipt. Nest: \`Transport.MQTT\`, \`subscribeOptions: { qos: 1 }\`, plain topic. Produce: at most 400 awaiting PUBACK, no subscriber.`,
+  'MQTT QoS 1': `Mosquitto, QoS 1, 256-byte JSON, ${P.mqtt.messages} messages × ${P.mqtt.repetitions} repetitions, end to end with a credit window of 400 (no history to drain on MQTT). \`@OnDatasetMessage\` uses a group (MQTT 5 shared subscription), prefetch 100 (its Receive Maximum), batch 100 (batch 1 in the latency runs); it acknowledges (PUBACK) after the handler. Raw mqtt.js uses the same shared subscription and PUBACKs on receipt. Nest: \`Transport.MQTT\`, \`subscribeOptions: { qos: 1 }\`, plain topic. Produce: at most 400 awaiting PUBACK, or the broker's Receive Maximum (MQTT 5 CONNACK) when that is lower, the same window for every publisher (databus keeps to the Receive Maximum, as MQTT 5 requires; raw mqtt.js and Nest would exceed it), no subscriber.`,
   'RabbitMQ streams':
     'Stream queue (`x-queue-type: stream`), drained from the first offset: raw amqplib (prefetch 1000, ack per message) vs `@OnDatasetMessage` (durable group: also stores its offset) vs a private callback subscription (bench/streaming-amqp.mjs). Produce: `channel.produce` with 1000 in flight and `produceMany` of 1000 vs a raw ConfirmChannel (bench/streaming-produce.mjs). That file measures drain throughput and CPU only (no RSS, no latency), 1000 prefetch.',
   'NATS JetStream':
@@ -243,6 +243,9 @@ async function main() {
     measureStreamingProduce({ transport: 'nats', ...P.produce, log }),
   );
   await part('mqtt', 'mqtt', () => measureMqtt({ ...P.mqtt, log }), [1883]);
+  if (results.sections.mqtt?.produceWindow !== undefined)
+    results.notes['MQTT QoS 1'] +=
+      ` In this run the broker announced a Receive Maximum of ${results.sections.mqtt.receiveMaximum}: ${results.sections.mqtt.produceWindow} publishes in flight.`;
   if (existsSync(join(ROOT, 'bench', 'streaming-mqtt.mjs')))
     await part(
       'mqtt-stream',
