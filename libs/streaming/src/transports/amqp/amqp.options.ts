@@ -1,4 +1,5 @@
 import { assertDuration, assertInteger, ConfigurationError } from '@databus/common';
+import { assertKnownOptions } from '@databus/common/internal';
 
 /** History a dataset's stream keeps (RabbitMQ `x-max-age` / `x-max-length-bytes`). @publicApi */
 export interface AmqpRetentionOptions {
@@ -67,12 +68,7 @@ export function resolveAmqpOptions(
   raw: Record<string, unknown>,
   warn: (message: string) => void = () => undefined,
 ): ResolvedAmqpOptions {
-  for (const key of Object.keys(raw))
-    if (!KNOWN.includes(key))
-      throw new ConfigurationError(
-        `transportOptions.${key}`,
-        `an amqp transport option (${KNOWN.join(', ')})`,
-      );
+  assertKnownOptions(raw, KNOWN, 'transportOptions');
   const args = streamArguments(raw.retention);
   if (raw.replicas !== undefined)
     args['x-initial-cluster-size'] = assertInteger(raw.replicas, 'transportOptions.replicas', 1, 255);
@@ -115,12 +111,7 @@ function streamArguments(value: unknown): Record<string, unknown> {
       '{ maxAge?, maxLengthBytes?, maxSegmentSizeBytes? }',
     );
   const retention = value as Record<string, unknown>;
-  for (const key of Object.keys(retention))
-    if (!RETENTION_KNOWN.includes(key))
-      throw new ConfigurationError(
-        `transportOptions.retention.${key}`,
-        `one of ${RETENTION_KNOWN.join(', ')}`,
-      );
+  assertKnownOptions(retention, RETENTION_KNOWN, 'transportOptions.retention');
   if (retention.maxAge !== undefined) {
     if (typeof retention.maxAge !== 'string' || !MAX_AGE.test(retention.maxAge))
       throw new ConfigurationError(

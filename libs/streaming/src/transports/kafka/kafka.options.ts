@@ -5,6 +5,7 @@ import {
   assertOneOf,
   ConfigurationError,
 } from '@databus/common';
+import { assertKnownOptions } from '@databus/common/internal';
 
 /** SASL mechanisms the kafka transport can use. @publicApi */
 export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'oauthbearer';
@@ -134,12 +135,7 @@ export function resolveKafkaOptions(
   raw: Record<string, unknown>,
   query: Record<string, string> = {},
 ): ResolvedKafkaOptions {
-  for (const key of Object.keys(raw))
-    if (!KNOWN.includes(key))
-      throw new ConfigurationError(
-        `transportOptions.${key}`,
-        `a kafka transport option (${KNOWN.join(', ')})`,
-      );
+  assertKnownOptions(raw, KNOWN, 'transportOptions');
   const o = (name: string): string => `transportOptions.${name}`;
   const duration = (name: string, fallback: number, min = 1): number =>
     raw[name] === undefined ? fallback : assertDuration(raw[name], o(name), min);

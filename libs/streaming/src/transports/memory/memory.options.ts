@@ -1,4 +1,5 @@
-import { assertDuration, assertInteger, ConfigurationError } from '@databus/common';
+import { assertDuration, assertInteger } from '@databus/common';
+import { assertKnownOptions } from '@databus/common/internal';
 import { MemoryRetention } from './memory-log';
 
 /** Options of the memory transport (`transportOptions` with `memory://name`). @publicApi */
@@ -7,13 +8,11 @@ export interface MemoryTransportOptions {
   retention?: Partial<MemoryRetention>;
 }
 
-const KNOWN = new Set(['retention']);
+const KNOWN = ['retention'];
 
 /** Validates `transportOptions` for the memory transport. */
 export function resolveMemoryOptions(raw: Record<string, unknown>): { retention?: MemoryRetention } {
-  for (const key of Object.keys(raw))
-    if (!KNOWN.has(key))
-      throw new ConfigurationError(`transportOptions.${key}`, 'a memory transport option (retention)');
+  assertKnownOptions(raw, KNOWN, 'transportOptions');
   const retention = raw.retention as Partial<MemoryRetention> | undefined;
   if (retention === undefined) return {};
   return {

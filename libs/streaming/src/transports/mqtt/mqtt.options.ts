@@ -1,4 +1,5 @@
 import { assertDuration, assertInteger, ConfigurationError } from '@databus/common';
+import { assertKnownOptions } from '@databus/common/internal';
 
 /**
  * Options of the MQTT transport (`StreamingModule.forRoot({ url: 'mqtt://…', transportOptions })`).
@@ -41,12 +42,7 @@ const DEFAULTS: ResolvedMqttOptions = {
 
 /** Validates `transportOptions` for the MQTT transport; errors name `transportOptions.<option>`. */
 export function resolveMqttOptions(raw: Record<string, unknown>): ResolvedMqttOptions {
-  for (const key of Object.keys(raw))
-    if (!(key in DEFAULTS))
-      throw new ConfigurationError(
-        `transportOptions.${key}`,
-        `an MQTT transport option (${Object.keys(DEFAULTS).join(', ')})`,
-      );
+  assertKnownOptions(raw, Object.keys(DEFAULTS), 'transportOptions');
   const o = { ...DEFAULTS, ...raw } as ResolvedMqttOptions;
   assertInteger(o.maxInflight, 'transportOptions.maxInflight', 1, 65_535);
   assertInteger(o.keepaliveSeconds, 'transportOptions.keepaliveSeconds', 0, 65_535);

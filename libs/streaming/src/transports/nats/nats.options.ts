@@ -1,4 +1,5 @@
 import { assertDuration, assertInteger, assertOneOf, ConfigurationError } from '@databus/common';
+import { assertKnownOptions } from '@databus/common/internal';
 
 /** Retention and placement of the JetStream stream behind each dataset. @publicApi */
 export interface NatsStreamOptions {
@@ -89,14 +90,11 @@ const opt = (name: string): string => `transportOptions.${name}`;
 
 /** Validates `transportOptions` for the NATS transport; errors name `transportOptions.<x>`. */
 export function resolveNatsOptions(raw: Record<string, unknown>): ResolvedNatsOptions {
-  for (const key of Object.keys(raw))
-    if (!KNOWN.includes(key)) throw new ConfigurationError(opt(key), `a nats option (${KNOWN.join(', ')})`);
+  assertKnownOptions(raw, KNOWN, 'transportOptions');
   const stream = (raw.stream ?? {}) as Record<string, unknown>;
   if (typeof stream !== 'object' || stream === null || Array.isArray(stream))
     throw new ConfigurationError(opt('stream'), `an object with ${STREAM_KNOWN.join(', ')}`);
-  for (const key of Object.keys(stream))
-    if (!STREAM_KNOWN.includes(key))
-      throw new ConfigurationError(opt(`stream.${key}`), `a stream option (${STREAM_KNOWN.join(', ')})`);
+  assertKnownOptions(stream, STREAM_KNOWN, 'transportOptions.stream');
   const dedupe = raw.dedupe ?? true;
   if (typeof dedupe !== 'boolean') throw new ConfigurationError(opt('dedupe'), 'a boolean');
   return {

@@ -1,5 +1,5 @@
 import { assertDuration, assertNonEmptyString, BrokerUrl, ConfigurationError } from '@databus/common';
-import { formatHostPort } from '@databus/common/internal';
+import { assertKnownOptions, formatHostPort } from '@databus/common/internal';
 
 /** Default path of the consumer service (create, subscribe, records, offsets, delete). */
 export const DEFAULT_CONSUMER_PATH_PREFIX = '/databus/consumer-service/v1';
@@ -45,12 +45,7 @@ export function resolveRestOptions(
   secure: boolean,
   raw: Record<string, unknown>,
 ): ResolvedRestOptions {
-  for (const key of Object.keys(raw))
-    if (!KNOWN.includes(key))
-      throw new ConfigurationError(
-        `transportOptions.${key}`,
-        `a rest transport option (${KNOWN.join(', ')})`,
-      );
+  assertKnownOptions(raw, KNOWN, 'transportOptions');
   if (url.hosts.length !== 1)
     throw new ConfigurationError('url', 'exactly one host for the REST streaming service', {
       received: `${url.hosts.length} hosts`,
