@@ -1,6 +1,6 @@
 import type { ChannelModel } from 'amqplib';
 import type { BrokerCredentials, CredentialsProvider } from '../credentials';
-import { DatabusError, isRetriable, TemporaryError } from '../errors';
+import { isRetriable, TemporaryError } from '../errors';
 import type { BrokerHost } from '../config';
 import { redactText } from '../logging';
 import {
@@ -12,6 +12,7 @@ import {
   retry,
   sleep,
 } from '../retry';
+import { readBrokerCredentials } from '../credentials/read-credentials';
 import { amqpConnectArgs, AmqpTarget, describeAmqpHost } from './connect-args';
 import { mapAmqpConnectError } from './connect-error.mapper';
 import { loadAmqplib } from './load-amqplib';
@@ -168,7 +169,7 @@ export class AmqpClient {
    */
   private async openOnce(): Promise<void> {
     const hosts = this.options.target.hosts;
-    const credentials = await this.readCredentials();
+    const credentials = await readBrokerCredentials(this.options.credentials, this.options.where);
     let last: unknown;
     for (let i = 0; i < hosts.length; i++) {
       const index = (this.hostIndex + i) % hosts.length;
@@ -278,22 +279,6 @@ export class AmqpClient {
 
   private wait(ms: number, signal?: AbortSignal): Promise<void> {
     return sleep(ms, signal, { onTimer: (timer) => (this.reconnectTimerValue = timer) });
-  }
-
-  private async readCredentials(): Promise<BrokerCredentials | undefined> {
-    const provider = this.options.credentials;
-    if (!provider) return undefined;
-    try {
-      return await provider.get();
-    } catch (error) {
-      if (error instanceof DatabusError) throw error;
-      throw new TemporaryError(
-        `Could not obtain broker credentials: ${redactText(String((error as Error)?.message))}`,
-        {
-          cause: error,
-        },
-      );
-    }
   }
 
   /**

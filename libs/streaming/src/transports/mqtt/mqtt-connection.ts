@@ -1,6 +1,6 @@
 import { connect, IClientOptions, IConnackPacket, MqttClient } from 'mqtt';
 import { backoffDelay, BrokerCredentials, redactText, redactUrl, TemporaryError } from '@databus/common';
-import { tlsSocketOptions } from '@databus/common/internal';
+import { readBrokerCredentials, tlsSocketOptions } from '@databus/common/internal';
 import { TransportContext } from '../../transport/transport.interface';
 import { TransportStatus } from '../../transport/transport-status';
 import { mapMqttError } from './mqtt-error.mapper';
@@ -102,7 +102,7 @@ export class MqttConnection {
    */
   async open(setup: (client: MqttClient) => void = () => undefined): Promise<IConnackPacket> {
     this.closed = false;
-    const credentials = await this.loadCredentials();
+    const credentials = await readBrokerCredentials(this.context.credentials, this.where);
     const client = connect(this.clientOptions(credentials));
     this.clientValue = client;
     try {
@@ -193,16 +193,6 @@ export class MqttConnection {
     });
     client.removeAllListeners();
     client.on('error', () => undefined); // late socket errors after close must not crash the process
-  }
-
-  private async loadCredentials(): Promise<BrokerCredentials | undefined> {
-    const provider = this.context.credentials;
-    if (!provider) return undefined;
-    try {
-      return await provider.get();
-    } catch (error) {
-      throw mapMqttError(error, `credentials for ${this.where}`);
-    }
   }
 
   private clientOptions(credentials: BrokerCredentials | undefined): IClientOptions {

@@ -1,4 +1,5 @@
-import { DatabusError, redactText, TemporaryError } from '@databus/common';
+import { redactText, TemporaryError } from '@databus/common';
+import { describeBrokerUrl, readBrokerCredentials } from '@databus/common/internal';
 import { jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from './nats-client';
 import { BaseTransport } from '../../transport/base-transport';
@@ -68,13 +69,7 @@ export class NatsTransport extends BaseTransport<NatsSubscription> implements St
     if (this.nc && !this.nc.isClosed()) return;
     this.reopen();
     this.statusEmitter.set({ type: 'connecting' });
-    try {
-      await this.context.credentials?.get();
-    } catch (error) {
-      throw error instanceof DatabusError
-        ? error
-        : new TemporaryError('Could not obtain credentials for nats', { cause: error });
-    }
+    await readBrokerCredentials(this.context.credentials, describeBrokerUrl(this.context.url));
     const { nc, jsm } = await this.open();
     this.nc = nc;
     this.jsm = jsm;

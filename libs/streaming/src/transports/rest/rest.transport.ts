@@ -7,6 +7,7 @@ import {
   retry,
   UnsupportedFeatureError,
 } from '@databus/common';
+import { describeBrokerUrl, readBrokerCredentials } from '@databus/common/internal';
 import { NoCommittedPositionError, SubscriptionClosedError } from '../../errors';
 import { BaseTransport } from '../../transport/base-transport';
 import { defineCapabilities } from '../../transport/transport-capabilities';
@@ -71,7 +72,7 @@ export class RestStreamingTransport extends BaseTransport<RestSubscription> impl
   /** Obtains the first token (a refused login fails here); the service itself is reached by the first call. */
   async connect(): Promise<void> {
     this.assertOpen('connect');
-    await this.context.credentials?.get();
+    await readBrokerCredentials(this.context.credentials, describeBrokerUrl(this.context.url));
     this.statusEmitter.set({ type: 'connected' });
   }
 
