@@ -2,8 +2,9 @@
  * @databus/common/internal: the mechanisms that the databus libs share with each other and that a user of
  * the suite never calls: the Nest handler invoker and messaging catalog, the shutdown drain, the request/reply
  * table, same-tick batching, tracing spans, health and metrics resolution, the TLS socket mapping and TLS
- * failure classification, the known-options check, reading a broker's credentials. Not part of the public
- * API: its names may change in any release. The public names are in `@databus/common`.
+ * failure classification, the known-options check, reading a broker's credentials, a forget-on-failure
+ * promise memo. Not part of the public API: its names may change in any release. The public names are in
+ * `@databus/common`.
  * @packageDocumentation
  */
 export { errorMessage } from '../errors';
@@ -43,4 +44,5 @@ export * from '../lifecycle';
 export * from '../nest';
 export { type ProviderLookup, requireIdempotencyStore, idempotentInvoker } from '../idempotency';
 export { readBrokerCredentials } from '../credentials/read-credentials';
+export { PromiseMemo } from '../memo';
 export * from '../batching';

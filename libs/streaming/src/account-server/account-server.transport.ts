@@ -1,6 +1,7 @@
 import type * as http from 'node:http';
 import type { JwtManager } from '@databus/auth';
 import { ConfigurationError, LoadedTls, parseBrokerUrl, UnsupportedFeatureError } from '@databus/common';
+import { PromiseMemo } from '@databus/common/internal';
 import { createHttpAgent } from '../http/http-request';
 import { BaseTransport } from '../transport/base-transport';
 import { TransportCapabilities } from '../transport/transport-capabilities';
@@ -42,7 +43,7 @@ export class AccountServerTransport extends BaseTransport implements StreamingTr
   readonly name = 'nats' as const;
   readonly capabilities = CAPABILITIES;
   private readonly agent: http.Agent;
-  private readonly perDataset = new Map<string, Promise<StreamingTransport>>();
+  private readonly perDataset = new PromiseMemo<string, StreamingTransport>();
   private config?: AccountServerConfig;
   private gateway?: JwtManager;
   private cn = 'databus';
@@ -106,7 +107,7 @@ export class AccountServerTransport extends BaseTransport implements StreamingTr
 
   /** Closes every dataset's nats transport (they hold the subscriptions), the gateway JWT and the sockets. */
   protected async shutdown(): Promise<void> {
-    const transports = await Promise.allSettled([...this.perDataset.values()]);
+    const transports = await Promise.allSettled(this.perDataset.values());
     this.perDataset.clear();
     await Promise.allSettled(
       transports.map((t) => (t.status === 'fulfilled' ? t.value.close() : Promise.resolve())),
@@ -117,14 +118,7 @@ export class AccountServerTransport extends BaseTransport implements StreamingTr
 
   /** The NATS connection of `dataset`, opened with its user JWT on first use. */
   private transportFor(dataset: string): Promise<StreamingTransport> {
-    const key = dataset.toLowerCase();
-    let found = this.perDataset.get(key);
-    if (!found) {
-      found = this.open(dataset);
-      this.perDataset.set(key, found);
-      found.catch(() => this.perDataset.delete(key));
-    }
-    return found;
+    return this.perDataset.get(dataset.toLowerCase(), () => this.open(dataset));
   }
 
   private async open(dataset: string): Promise<StreamingTransport> {

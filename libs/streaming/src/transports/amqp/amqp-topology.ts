@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ChannelModel } from 'amqplib';
 import { ConfigurationError } from '@databus/common';
-import { errorMessage } from '@databus/common/internal';
+import { errorMessage, PromiseMemo } from '@databus/common/internal';
 import { amqpDeclarationMismatch, amqpExchangeArgs, amqpQueueArgs } from '@databus/common/amqp';
 import type { ResolvedAmqpDataset } from '../../transport/amqp-dataset';
 import { TransportLogger } from '../../transport/transport.interface';
@@ -33,8 +33,8 @@ export const offsetQueueName = (dataset: string, group: string): string =>
  * used as it is.
  */
 export class AmqpTopology {
-  private readonly streams = new Map<string, Promise<void>>();
-  private readonly targets = new Map<string, Promise<void>>();
+  private readonly streams = new PromiseMemo<string, void>();
+  private readonly targets = new PromiseMemo<string, void>();
   private model?: ChannelModel;
 
   constructor(
@@ -46,18 +46,14 @@ export class AmqpTopology {
   /** Declares the stream of `dataset` once per connection. */
   ensureStream(dataset: string, timeoutMs: number): Promise<void> {
     this.forgetStaleConnection();
-    let declared = this.streams.get(dataset);
-    if (!declared) {
-      declared = this.declare(
+    return this.streams.get(dataset, () =>
+      this.declare(
         dataset,
         { durable: true, arguments: this.streamArguments },
         `Declaring the stream of dataset "${dataset}"`,
         timeoutMs,
-      );
-      this.streams.set(dataset, declared);
-      declared.catch(() => this.streams.delete(dataset));
-    }
-    return declared;
+      ),
+    );
   }
 
   /**
@@ -67,14 +63,7 @@ export class AmqpTopology {
    */
   ensureTarget(dataset: string, target: ResolvedAmqpDataset, timeoutMs: number): Promise<void> {
     this.forgetStaleConnection();
-    const key = `${target.key}|${dataset}`;
-    let declared = this.targets.get(key);
-    if (!declared) {
-      declared = this.declareTarget(dataset, target, timeoutMs);
-      this.targets.set(key, declared);
-      declared.catch(() => this.targets.delete(key));
-    }
-    return declared;
+    return this.targets.get(`${target.key}|${dataset}`, () => this.declareTarget(dataset, target, timeoutMs));
   }
 
   private async declareTarget(

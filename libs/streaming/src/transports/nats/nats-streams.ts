@@ -1,4 +1,5 @@
 import { retry } from '@databus/common';
+import { PromiseMemo } from '@databus/common/internal';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -34,9 +35,7 @@ export interface DatasetLocation {
  *   configured retention.
  */
 export class NatsStreams {
-  private readonly locating = new Map<string, Promise<DatasetLocation>>();
-  /** The settled entries of `locating`, for a produce that need not wait. */
-  private readonly known = new Map<string, DatasetLocation>();
+  private readonly locating = new PromiseMemo<string, DatasetLocation>();
 
   constructor(
     private readonly jsm: () => JetStreamManager,
@@ -50,26 +49,12 @@ export class NatsStreams {
 
   /** The stream holding `dataset`, created when missing. Cached; `forget` drops the cache entry. */
   locate(dataset: string): Promise<DatasetLocation> {
-    let found = this.locating.get(dataset);
-    if (!found) {
-      const lookup = this.findOrCreate(dataset);
-      found = lookup;
-      this.locating.set(dataset, lookup);
-      lookup.then(
-        (at) => {
-          if (this.locating.get(dataset) === lookup) this.known.set(dataset, at);
-        },
-        () => {
-          if (this.locating.get(dataset) === lookup) this.locating.delete(dataset);
-        },
-      );
-    }
-    return found;
+    return this.locating.get(dataset, () => this.findOrCreate(dataset));
   }
 
   /** Where `dataset` lives when a `locate` of it has completed (and was not forgotten since). */
   located(dataset: string): DatasetLocation | undefined {
-    return this.known.get(dataset);
+    return this.locating.settled(dataset);
   }
 
   /**
@@ -103,7 +88,6 @@ export class NatsStreams {
   /** Forgets where `dataset` lives (after its stream disappeared). */
   forget(dataset: string): void {
     this.locating.delete(dataset);
-    this.known.delete(dataset);
   }
 
   /**

@@ -1,0 +1,1 @@
+export { PromiseMemo } from './promise-memo';
