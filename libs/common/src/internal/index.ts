@@ -29,6 +29,7 @@ export {
   tracingActive,
   healthResult,
   connectionVerdict,
+  connectionHealth,
   type ConnectionHealthInput,
   EventHub,
 } from '../observability';

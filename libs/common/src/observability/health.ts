@@ -34,10 +34,13 @@ export function healthResult<D extends object>(
 export interface ConnectionHealthInput {
   /** Named in the degraded reason: `connection reconnecting`, `transport disconnected`. */
   subject: string;
-  /** The connection's state (`connected`, `reconnecting`, `closed`…); anything but `connected` is degraded. */
+  /**
+   * The connection's state (`connected`, `reconnecting`, `closed`, `failed`…): `closed` and `failed` are down,
+   * anything else but `connected` is degraded.
+   */
   state: string;
-  /** Why the connection is down for good (closed, failed), when it is. */
-  down?: string;
+  /** Why a `failed` connection failed (its error's message). */
+  failure?: string;
   /** The handlers; one whose consumer `failed` makes the connection down. */
   handlers: ReadonlyArray<{ id: string; state: string; error?: string }>;
   /** Checks of a connected connection whose handlers all run (the queue's consumer re-attach count). */
@@ -50,7 +53,8 @@ export interface ConnectionHealthInput {
  * connected; otherwise what `connected` says, or up.
  */
 export function connectionVerdict(input: ConnectionHealthInput): HealthVerdict {
-  if (input.down !== undefined) return { status: 'down', reason: input.down };
+  if (input.state === 'closed') return { status: 'down', reason: 'connection closed' };
+  if (input.state === 'failed') return { status: 'down', reason: input.failure ?? 'connection failed' };
   const failed = input.handlers.filter((h) => h.state === 'failed');
   if (failed.length)
     return {
@@ -60,4 +64,16 @@ export function connectionVerdict(input: ConnectionHealthInput): HealthVerdict {
   if (input.state !== 'connected')
     return { status: 'up', degraded: true, reason: `${input.subject} ${input.state}` };
   return input.connected?.() ?? { status: 'up' };
+}
+
+/**
+ * The health result of a connection's indicator: the verdict of `connectionVerdict(input)` under `key`, with
+ * the indicator's details (`{ [key]: { status, degraded?, reason?, ...details } }`).
+ */
+export function connectionHealth<D extends object>(
+  key: string,
+  input: ConnectionHealthInput,
+  details: D,
+): HealthResult<HealthEntry & D> {
+  return healthResult(key, connectionVerdict(input), details);
 }

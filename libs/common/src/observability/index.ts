@@ -4,5 +4,5 @@ export { resolveMetrics } from './resolve-metrics';
 export type { MessagingSpanInfo } from './tracing';
 export { injectTraceContext, withMessagingSpan, tracingAvailable, tracingActive } from './tracing';
 export type { ConnectionHealthInput, HealthEntry, HealthResult, HealthVerdict } from './health';
-export { connectionVerdict, healthResult } from './health';
+export { connectionHealth, connectionVerdict, healthResult } from './health';
 export { EventHub } from './event-hub';

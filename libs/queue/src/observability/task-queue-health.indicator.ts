@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthResult, HealthVerdict } from '@databus/common';
-import { connectionVerdict, healthResult } from '@databus/common/internal';
+import { connectionHealth } from '@databus/common/internal';
 import { HandlerOrchestrator } from '../runtime/handler-orchestrator';
 import { DEFAULT_CONNECTION, TASK_QUEUE_TELEMETRY } from '../task-queue.constants';
 import type { QueueTelemetry } from './queue-telemetry';
@@ -36,19 +36,11 @@ export class TaskQueueHealthIndicator {
       attached: runner.consumerHealth?.attached ?? false,
       error: runner.error?.message ?? runner.consumerHealth?.error,
     }));
-    const details = { backend: this.telemetry.system, connection: state.type, handlers };
-    return healthResult(key, this.verdict(state.type, handlers), details);
-  }
-
-  private verdict(connection: string, handlers: ReadonlyArray<{ id: string; state: string }>): HealthVerdict {
-    const down = connection === 'closed' ? 'connection closed' : undefined;
-    return connectionVerdict({
-      subject: 'connection',
-      state: connection,
-      down,
-      handlers,
-      connected: () => this.attach(),
-    });
+    return connectionHealth(
+      key,
+      { subject: 'connection', state: state.type, handlers, connected: () => this.attach() },
+      { backend: this.telemetry.system, connection: state.type, handlers },
+    );
   }
 
   /** A consumer the broker refused to re-attach 3 times in a row is down; one re-attaching is degraded. */

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { HealthResult, HealthVerdict } from '@databus/common';
-import { connectionVerdict, healthResult } from '@databus/common/internal';
+import { HealthResult } from '@databus/common';
+import { connectionHealth } from '@databus/common/internal';
 import { StreamingConnection } from '../connection/streaming-connection';
 import { DatasetHandlerOrchestrator } from '../discovery/dataset-handler.orchestrator';
 import { STREAMING_CONNECTION } from '../streaming.constants';
-import { StreamingTransport } from '../transport/transport.interface';
 
 /** Result of a health check, in the shape every databus indicator returns (`HealthResult`). */
 export type StreamingHealthResult = HealthResult;
@@ -34,20 +33,11 @@ export class StreamingHealthIndicator {
       state: h.runner.state,
       error: h.runner.error?.message,
     }));
-    const details = { transport: transport.name, connection: status.type, handlers };
-    return healthResult(key, this.verdict(status, handlers), details);
-  }
-
-  private verdict(
-    status: StreamingTransport['status'],
-    handlers: ReadonlyArray<{ id: string; state: string; error?: string }>,
-  ): HealthVerdict {
-    const down =
-      status.type === 'failed'
-        ? status.error.message
-        : status.type === 'closed'
-          ? 'connection closed'
-          : undefined;
-    return connectionVerdict({ subject: 'transport', state: status.type, down, handlers });
+    const failure = status.type === 'failed' ? status.error.message : undefined;
+    return connectionHealth(
+      key,
+      { subject: 'transport', state: status.type, failure, handlers },
+      { transport: transport.name, connection: status.type, handlers },
+    );
   }
 }
