@@ -19,26 +19,31 @@ export function expandStreamingServiceOptions(
   prefix: string,
 ): PasswordAuthOptions | ClientCredentialsAuthOptions {
   const base = baseUrl(raw.baseUrl, `${prefix}.baseUrl`);
-  if (raw.strategy === 'streaming_login') {
-    const { strategy: _strategy, baseUrl: _baseUrl, ...rest } = raw;
-    return {
-      ...rest,
-      strategy: 'password',
-      tokenUrl: `${base}${STREAMING_LOGIN_PATH}`,
-      method: 'GET',
-      credentials: 'basic',
-      tokenField: 'AuthorizationToken',
-    };
-  }
-  const { strategy: _strategy, baseUrl: _baseUrl, ...rest } = raw;
-  return {
-    ...rest,
-    strategy: 'client_credentials',
-    tokenUrl: `${base}${STREAMING_TOKEN_PATH}`,
-    clientAuth: 'client_secret_basic',
-    tokenField: 'access_token',
-  };
+  return raw.strategy === 'streaming_login'
+    ? { ...ownOptions(raw), ...LOGIN, tokenUrl: `${base}${STREAMING_LOGIN_PATH}` }
+    : { ...ownOptions(raw), ...TOKEN, tokenUrl: `${base}${STREAMING_TOKEN_PATH}` };
 }
+
+/** The options the user gave, less the two that the expansion replaces. */
+function ownOptions<T extends StreamingServiceAuthOptions>(raw: T): Omit<T, 'strategy' | 'baseUrl'> {
+  const { strategy: _strategy, baseUrl: _baseUrl, ...rest } = raw;
+  return rest;
+}
+
+/** The fixed settings of the service's username/password login (HTTP Basic on a GET). */
+const LOGIN = {
+  strategy: 'password',
+  method: 'GET',
+  credentials: 'basic',
+  tokenField: 'AuthorizationToken',
+} as const satisfies Partial<PasswordAuthOptions>;
+
+/** The fixed settings of the service's client-credentials token endpoint. */
+const TOKEN = {
+  strategy: 'client_credentials',
+  clientAuth: 'client_secret_basic',
+  tokenField: 'access_token',
+} as const satisfies Partial<ClientCredentialsAuthOptions>;
 
 function baseUrl(value: unknown, option: string): string {
   const url = httpUrl(value, option, 'the absolute http(s) URL of the streaming service');

@@ -1,4 +1,4 @@
-import { HttpStrategyConfig, HttpTokenStrategy } from './http-token.strategy';
+import { basicAuthorization, HttpTokenStrategy, TokenRequestParts } from './http-token.strategy';
 
 /** The client and grant parameters of `ClientCredentialsTokenStrategy`. */
 export interface ClientCredentialsGrant {
@@ -18,25 +18,18 @@ export interface ClientCredentialsGrant {
  * or in the body (`client_secret_post`); the token is `access_token`, the lifetime `expires_in`.
  * @publicApi
  */
-export class ClientCredentialsTokenStrategy extends HttpTokenStrategy {
+export class ClientCredentialsTokenStrategy extends HttpTokenStrategy<ClientCredentialsGrant> {
   readonly kind = 'client_credentials';
 
-  constructor(
-    config: HttpStrategyConfig,
-    private readonly grant: ClientCredentialsGrant,
-  ) {
-    super(config);
-  }
-
-  protected buildRequest(): { headers: Record<string, string>; body?: string } {
-    const { clientId, clientSecret, clientAuth, scope, audience, extraParams, grantType } = this.grant;
+  protected buildRequest(): TokenRequestParts {
+    const { clientId, clientSecret, clientAuth, scope, audience, extraParams, grantType } = this.params;
     const form = new URLSearchParams({ ...extraParams, grant_type: grantType ?? 'client_credentials' });
     if (scope) form.set('scope', scope);
     if (audience) form.set('audience', audience);
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     if (clientAuth === 'client_secret_basic') {
-      const pair = `${formEncode(clientId)}:${formEncode(clientSecret)}`;
-      headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+      // RFC 6749 §2.3.1: id and secret are form-encoded before they are joined.
+      headers.authorization = basicAuthorization(formEncode(clientId), formEncode(clientSecret));
     } else {
       form.set('client_id', clientId);
       form.set('client_secret', clientSecret);

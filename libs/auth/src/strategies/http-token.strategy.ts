@@ -21,23 +21,32 @@ export interface HttpStrategyConfig {
   warn?: TlsWarn;
 }
 
+/** The headers and body one token request adds to the strategy's configured ones. */
+export interface TokenRequestParts {
+  headers: Record<string, string>;
+  body?: string;
+}
+
 /**
  * Shared plumbing of the HTTP strategies: a `TokenAgent` (no keep-alive, follows certificate files that
  * change on disk), one request per call, the answer interpreted by `interpretTokenResponse`. Subclasses only
- * say what to send.
+ * say what to send, from the validated config and their own `params` (the credentials or grant; none for mTLS).
  */
-export abstract class HttpTokenStrategy implements TokenStrategy {
+export abstract class HttpTokenStrategy<P = void> implements TokenStrategy {
   abstract readonly kind: string;
   private readonly agent: TokenAgent;
   private readonly endpoint: string;
 
-  protected constructor(protected readonly config: HttpStrategyConfig) {
+  constructor(
+    protected readonly config: HttpStrategyConfig,
+    protected readonly params: P,
+  ) {
     this.endpoint = describeEndpoint(config.tokenUrl);
     this.agent = new TokenAgent(config.tokenUrl, config.tls, config.tlsOption, config.warn);
   }
 
   /** The extra headers and body of one token request. */
-  protected abstract buildRequest(): { headers: Record<string, string>; body?: string };
+  protected abstract buildRequest(): TokenRequestParts;
 
   async fetchToken(context: TokenRequestContext): Promise<TokenResponse> {
     const { agent, clientCertificate, certificateExpiresAt } = this.agent.current();
@@ -72,4 +81,9 @@ export abstract class HttpTokenStrategy implements TokenStrategy {
   close(): void {
     this.agent.close();
   }
+}
+
+/** An HTTP Basic `authorization` header value of `user` and `secret`. */
+export function basicAuthorization(user: string, secret: string): string {
+  return `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
 }

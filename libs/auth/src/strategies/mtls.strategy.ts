@@ -1,4 +1,4 @@
-import { HttpStrategyConfig, HttpTokenStrategy } from './http-token.strategy';
+import { HttpTokenStrategy, TokenRequestParts } from './http-token.strategy';
 
 /**
  * Exchanges the client certificate for a token: the TLS handshake presents `tls.cert`/`tls.key` (or
@@ -8,11 +8,7 @@ import { HttpStrategyConfig, HttpTokenStrategy } from './http-token.strategy';
 export class MtlsTokenStrategy extends HttpTokenStrategy {
   readonly kind = 'mtls';
 
-  constructor(config: HttpStrategyConfig) {
-    super(config);
-  }
-
-  protected buildRequest(): { headers: Record<string, string>; body?: string } {
+  protected buildRequest(): TokenRequestParts {
     return this.config.method === 'POST'
       ? { headers: { 'content-type': 'application/json' }, body: '{}' }
       : { headers: {} };

@@ -1,4 +1,4 @@
-import { HttpStrategyConfig, HttpTokenStrategy } from './http-token.strategy';
+import { basicAuthorization, HttpTokenStrategy, TokenRequestParts } from './http-token.strategy';
 
 /** How `PasswordTokenStrategy` sends the credentials. */
 export interface PasswordCredentials {
@@ -14,22 +14,12 @@ export interface PasswordCredentials {
  * or form body; the token is read from `tokenField` (default `token`).
  * @publicApi
  */
-export class PasswordTokenStrategy extends HttpTokenStrategy {
+export class PasswordTokenStrategy extends HttpTokenStrategy<PasswordCredentials> {
   readonly kind = 'password';
 
-  constructor(
-    config: HttpStrategyConfig,
-    private readonly credentials: PasswordCredentials,
-  ) {
-    super(config);
-  }
-
-  protected buildRequest(): { headers: Record<string, string>; body?: string } {
-    const { username, password, mode, usernameField, passwordField } = this.credentials;
-    if (mode === 'basic')
-      return {
-        headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
-      };
+  protected buildRequest(): TokenRequestParts {
+    const { username, password, mode, usernameField, passwordField } = this.params;
+    if (mode === 'basic') return { headers: { authorization: basicAuthorization(username, password) } };
     if (mode === 'json')
       return {
         headers: { 'content-type': 'application/json' },
