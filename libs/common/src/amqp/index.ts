@@ -20,6 +20,7 @@ export type {
 } from './confirm-publisher';
 export { AmqpConfirmPublisher } from './confirm-publisher';
 export { mapAmqpPublishError } from './publish-error.mapper';
+export { type AmqpChannelErrorOptions, mapAmqpChannelError } from './channel-error.mapper';
 export type { AmqpSettleChannel } from './ack-batcher';
 export { AmqpAckBatcher } from './ack-batcher';
 export type { AmqpDeclaredKind, AmqpDeclarationTarget, ResolvedAmqpDeclaration } from './declaration';
