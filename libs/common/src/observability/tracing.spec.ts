@@ -39,4 +39,12 @@ describe('tracing without and with a registered tracer provider', () => {
     trace.disable();
     expect(tracingActive()).toBe(false);
   });
+
+  it('answers once per tick: a provider registered after a call is seen from the next tick on', async () => {
+    expect(tracingActive()).toBe(false);
+    trace.setGlobalTracerProvider(new BasicTracerProvider());
+    expect(tracingActive()).toBe(false);
+    await Promise.resolve();
+    expect(tracingActive()).toBe(true);
+  });
 });

@@ -56,12 +56,27 @@ function otel(): OtelApi | null {
   return api;
 }
 
+/** `tracingActive()`'s answer for the rest of the current tick (`undefined`: not asked yet this tick). */
+let activeThisTick: boolean | undefined;
+const forgetActive = (): void => {
+  activeThisTick = undefined;
+};
+
 /**
  * Whether spans would be recorded: `@opentelemetry/api` is installed and a tracer provider is registered
- * (an SDK called `trace.setGlobalTracerProvider`). Checked on every call, so a provider registered after the
- * module started is picked up; without one, callers skip span, header and context work entirely.
+ * (an SDK called `trace.setGlobalTracerProvider`). Asked again on every tick, so a provider registered after
+ * the module started is picked up from the next tick on; the calls of one tick (a burst of produce calls)
+ * share one answer, since the API's lookup (a global and a version check) costs more than the rest of a
+ * produce's tracing branch. Without a provider, callers skip span, header and context work entirely.
  */
 export function tracingActive(): boolean {
+  if (activeThisTick !== undefined) return activeThisTick;
+  activeThisTick = providerRegistered();
+  queueMicrotask(forgetActive);
+  return activeThisTick;
+}
+
+function providerRegistered(): boolean {
   const o = otel();
   if (!o) return false;
   const provider = o.trace.getTracerProvider() as { getDelegateTracer?: (name: string) => unknown };
