@@ -15,8 +15,8 @@ interface FailoverRun {
   killed: string;
   seen: Recorded[];
   acked: Set<number>;
-  /** Records in the partition (its high watermark) after the run. */
-  stored: number;
+  /** Records stored per partition (its high watermark) after the run. */
+  stored: Map<number, number>;
   produceStallMs: number;
   consumeStallMs: number;
 }
@@ -31,7 +31,7 @@ describe('Kafka cluster (3 KRaft nodes on loopback): replication and failover', 
   });
 
   const transportOptions = {
-    numPartitions: 1,
+    numPartitions: 3,
     replicationFactor: 3,
     minInsyncReplicas: 2,
     consumer: { sessionTimeoutMs: 6000, heartbeatIntervalMs: 1000 },
@@ -50,12 +50,12 @@ describe('Kafka cluster (3 KRaft nodes on loopback): replication and failover', 
     }
   }
 
-  /** Records stored in partition 0 of `topic` (offsets from 0: nothing is deleted here). */
-  async function storedCount(topic: string): Promise<number> {
+  /** Records stored per partition of `topic` (offsets from 0: nothing is deleted here). */
+  async function storedCount(topic: string): Promise<Map<number, number>> {
     const admin = await kafka.admin();
     try {
-      const [p] = await admin.fetchTopicOffsets(topic);
-      return Number(p.high);
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
     } finally {
       await admin.disconnect();
     }
@@ -73,8 +73,9 @@ describe('Kafka cluster (3 KRaft nodes on loopback): replication and failover', 
   }
 
   /**
-   * One app produces TOTAL numbered records (BATCH at a time) to a 1-partition topic with 3 replicas while a
-   * second app's group consumes them; once a quarter is consumed, the partition's leader is killed (with the
+   * One app produces TOTAL numbered records (BATCH at a time, so each batch spans the 3 partitions, led by
+   * the 3 nodes) to a topic with 3 replicas while a second app's group consumes them; once a quarter is
+   * consumed, the leader of partition 0 is killed (with the
    * group's coordinator or not). Then waits for every record and restarts the node.
    */
   async function failover(name: string, withCoordinator: boolean): Promise<FailoverRun> {
@@ -86,7 +87,7 @@ describe('Kafka cluster (3 KRaft nodes on loopback): replication and failover', 
     const target = { name: 'kafka', url: () => kafka.url() };
     const apps: TestApp[] = [];
     let killed = '';
-    let stored = 0;
+    let stored = new Map<number, number>();
     try {
       const producer = await startApp(target, kafka.url(), { options });
       apps.push(producer);
@@ -158,18 +159,21 @@ describe('Kafka cluster (3 KRaft nodes on loopback): replication and failover', 
     expect(run.acked.size).toBe(TOTAL);
     const handled = new Set(run.seen.map((r) => r.payload.i));
     expect([...run.acked].filter((i) => !handled.has(i))).toEqual([]);
-    const offsets = new Set(run.seen.map((r) => r.message.sequence));
-    const gaps = Array.from({ length: run.stored }, (_, o) => o).filter((o) => !offsets.has(o));
+    const where = (r: Recorded): string => `${r.message.partition}:${r.message.sequence}`;
+    const offsets = new Set(run.seen.map(where));
+    const gaps = [...run.stored].flatMap(([partition, high]) =>
+      Array.from({ length: high }, (_, o) => `${partition}:${o}`).filter((at) => !offsets.has(at)),
+    );
     expect(gaps).toEqual([]);
-    const again = new Set<number>();
-    const unflagged: number[] = [];
+    const again = new Set<string>();
+    const unflagged: string[] = [];
     for (const r of run.seen) {
-      if (again.has(r.message.sequence) && !r.message.redelivered) unflagged.push(r.message.sequence);
-      again.add(r.message.sequence);
+      if (again.has(where(r)) && !r.message.redelivered) unflagged.push(where(r));
+      again.add(where(r));
     }
     expect(unflagged).toEqual([]);
     const redelivered = run.seen.length - offsets.size;
-    const storedTwice = run.stored - TOTAL;
+    const storedTwice = [...run.stored.values()].reduce((a, b) => a + b, 0) - TOTAL;
     expect(redelivered).toBeLessThanOrEqual(PREFETCH);
     expect(storedTwice).toBeLessThanOrEqual(BATCH);
     reportFailover({
@@ -193,7 +197,7 @@ describe('Kafka cluster (3 KRaft nodes on loopback): replication and failover', 
     const target = { name: 'kafka', url: () => kafka.url() };
     const before = await startApp(target, kafka.url(['k2']), { options });
     try {
-      await before.channel.produce(ds, { i: 0 }); // creates the topic while every node is up
+      await before.channel.produce(ds, { i: 0 }, { key: 'k' }); // creates the topic while every node is up
     } finally {
       await before.close();
     }
@@ -219,7 +223,7 @@ describe('Kafka cluster (3 KRaft nodes on loopback): replication and failover', 
         providers: [recordingHandler(ds, { group: dataset('g'), offset: Offset.BEGIN }, seen)],
       });
       try {
-        const [result] = await app.channel.produce([{ dataset: ds, value: { i: 1 } }]);
+        const [result] = await app.channel.produce([{ dataset: ds, value: { i: 1 }, key: 'k' }]);
         expect(result.sequence).toBe(1);
         await waitFor(() => seen.length >= 2, { message: 'both records consumed', timeoutMs: 30_000 });
         expect(seen.map((r) => r.payload.i)).toEqual([0, 1]);

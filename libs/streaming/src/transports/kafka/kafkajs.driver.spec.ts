@@ -49,6 +49,9 @@ function stubConsumer(onRun?: (self: ReturnType<typeof stubConsumer>) => void) {
   return self;
 }
 
+/** The configuration of the last kafkajs producer a driver created. */
+const producerConfigs: Array<Record<string, unknown>> = [];
+
 function driverWith(
   consumer: ReturnType<typeof stubConsumer>,
   producer: Record<string, jest.Mock> = {},
@@ -58,11 +61,14 @@ function driverWith(
 ) {
   (Kafka as unknown as jest.Mock).mockImplementation(() => ({
     consumer: (config: Record<string, unknown>) => ((consumer.config = config), consumer.consumer),
-    producer: () => ({
-      connect: jest.fn(async () => undefined),
-      disconnect: jest.fn(async () => undefined),
-      ...producer,
-    }),
+    producer: (config: Record<string, unknown>) => (
+      (producerConfigs[0] = config),
+      {
+        connect: jest.fn(async () => undefined),
+        disconnect: jest.fn(async () => undefined),
+        ...producer,
+      }
+    ),
     admin: () => ({
       connect: jest.fn(async () => undefined),
       disconnect: jest.fn(async () => undefined),
@@ -272,6 +278,14 @@ describe('KafkajsDriver admin and producer', () => {
       { partition: 2, offset: 10 },
       { partition: 2, offset: 11 },
     ]);
+  });
+
+  it("gives the plain producer no kafkajs retry (it loses a moved partition's records); the idempotent one keeps it", async () => {
+    await driverWith(stubConsumer()).connect();
+    expect(producerConfigs[0]).toMatchObject({ idempotent: false, retry: { retries: 0 } });
+    await driverWith(stubConsumer(), {}, {}, { idempotent: true }).connect();
+    expect(producerConfigs[0]).toMatchObject({ idempotent: true, maxInFlightRequests: 1 });
+    expect(producerConfigs[0].retry).toBeUndefined();
   });
 
   it('reads committed offsets (-1 = none), ranges and offsets by timestamp as numbers', async () => {

@@ -70,7 +70,13 @@ export class KafkajsDriver implements KafkaDriver {
         allowAutoTopicCreation: true,
         // The Java-compatible murmur2 partitioner (kafkajs' default since 2.0, named to silence its warning).
         createPartitioner: Partitioners.DefaultPartitioner,
-        ...(this.options.idempotent ? { maxInFlightRequests: 1 } : {}),
+        // kafkajs' retry of a send (2.2.4, sendMessages) re-sends only to brokers that gave no answer yet,
+        // remembered from the first attempt: when a partition's leadership moves to a broker that had
+        // already answered for its own partitions, that partition's records are never sent and the send
+        // resolves (records lost on a leader failover of a multi-partition batch). So the plain producer
+        // makes one attempt per send and the transport sends the whole batch again (until produceTimeoutMs).
+        // kafkajs refuses an idempotent producer without retries: that one keeps kafkajs' retry.
+        ...(this.options.idempotent ? { maxInFlightRequests: 1 } : { retry: { retries: 0 } }),
       });
       this.admin ??= this.kafka.admin();
       await this.producer.connect();
