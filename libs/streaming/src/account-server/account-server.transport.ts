@@ -3,7 +3,7 @@ import type { JwtManager } from '@databus/auth';
 import { ConfigurationError, LoadedTls, parseBrokerUrl, UnsupportedFeatureError } from '@databus/common';
 import { PromiseMemo } from '@databus/common/internal';
 import { createHttpAgent } from '../http/http-request';
-import { BaseTransport } from '../transport/base-transport';
+import { BaseTransport, Closable } from '../transport/base-transport';
 import { TransportCapabilities } from '../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../transport/transport-record.interface';
 import {
@@ -39,9 +39,7 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({
  * Datasets are lower-cased into subjects; a subscription without a group uses the durable of the
  * certificate's CN (one per user per stream, resuming where it left off).
  */
-export class AccountServerTransport extends BaseTransport implements StreamingTransport {
-  readonly name = 'nats' as const;
-  readonly capabilities = CAPABILITIES;
+export class AccountServerTransport extends BaseTransport<Closable, 'nats'> implements StreamingTransport {
   private readonly agent: http.Agent;
   private readonly perDataset = new PromiseMemo<string, StreamingTransport>();
   private config?: AccountServerConfig;
@@ -49,10 +47,10 @@ export class AccountServerTransport extends BaseTransport implements StreamingTr
   private cn = 'databus';
 
   constructor(
-    private readonly context: TransportContext,
+    context: TransportContext,
     private readonly options: ResolvedAccountServerOptions,
   ) {
-    super();
+    super('nats', CAPABILITIES, context);
     this.agent = createHttpAgent(options.configUrl.startsWith('https:'), caOnly(context.tls), '');
   }
 

@@ -2,12 +2,15 @@ import { SubscriptionClosedError } from '../errors';
 import { BaseTransport, Closable } from './base-transport';
 import { defineCapabilities } from './transport-capabilities';
 import { TransportStatus } from './transport-status';
+import type { TransportContext } from './transport.interface';
 
 /** A transport with nothing but the shared lifecycle; `shutdown` counts its calls. */
 class LifecycleTransport extends BaseTransport {
-  readonly name = 'memory' as const;
-  readonly capabilities = defineCapabilities();
   shutdowns = 0;
+
+  constructor() {
+    super('memory', defineCapabilities(), {} as TransportContext);
+  }
 
   track(sub: Closable): void {
     this.subscriptions.add(sub);

@@ -1,7 +1,7 @@
 import { SubscriptionClosedError } from '../errors';
 import { TransportCapabilities } from './transport-capabilities';
 import { StatusEmitter, TransportStatus, TransportStatusListener } from './transport-status';
-import type { StreamingTransport, TransportName } from './transport.interface';
+import type { StreamingTransport, TransportContext, TransportName } from './transport.interface';
 
 /** What a transport closes when it closes: its subscriptions (or any other part it tracks). */
 export interface Closable {
@@ -13,20 +13,30 @@ export interface Closable {
  * and `onStatus`), the set of subscriptions it tracks, the guard that refuses work once `close()` was called
  * (`SubscriptionClosedError` naming the operation and the transport), and `close()` itself, which runs the
  * transport's `shutdown()` once (a second call returns the same promise) and then reports `closed`.
- * A transport extends it, `implements StreamingTransport`, and states its `name`, its `capabilities` and what
- * its connect, produce, subscribe, request, reply and `shutdown` do.
+ * A transport extends it, `implements StreamingTransport`, hands its `name`, its `capabilities` and the
+ * runtime's `TransportContext` to this constructor, and states what its connect, produce, subscribe, request,
+ * reply and `shutdown` do.
  */
-export abstract class BaseTransport<S extends Closable = Closable> implements Pick<
-  StreamingTransport,
-  'status' | 'onStatus' | 'close'
-> {
-  abstract readonly name: TransportName;
-  abstract readonly capabilities: TransportCapabilities;
+export abstract class BaseTransport<
+  S extends Closable = Closable,
+  N extends TransportName = TransportName,
+> implements Pick<StreamingTransport, 'status' | 'onStatus' | 'close'> {
   protected readonly statusEmitter = new StatusEmitter();
   /** The open subscriptions; each removes itself when it closes. */
   protected readonly subscriptions = new Set<S>();
   private shutdownDone?: Promise<void>;
   private isClosed = false;
+
+  /**
+   * @param name the transport's name (its URL scheme)
+   * @param capabilities what it can do (`defineCapabilities`)
+   * @param context what the runtime hands the transport: URL, credentials, TLS, logger, timeouts, its options
+   */
+  protected constructor(
+    readonly name: N,
+    readonly capabilities: TransportCapabilities,
+    protected readonly context: TransportContext,
+  ) {}
 
   get status(): TransportStatus {
     return this.statusEmitter.status;

@@ -1,7 +1,7 @@
 import { ConfigurationError, PermanentError } from '@databus/common';
 import { AmqpConfirmPublisher, AmqpPublication } from '@databus/common/amqp';
 import type { ResolvedAmqpDataset } from '../../transport/amqp-dataset';
-import { BaseTransport } from '../../transport/base-transport';
+import { BaseTransport, Closable } from '../../transport/base-transport';
 import { defineCapabilities } from '../../transport/transport-capabilities';
 import { IncomingRecord, OutgoingRecord, ProduceResult } from '../../transport/transport-record.interface';
 import {
@@ -39,17 +39,15 @@ const SUBSCRIBE_WAIT_MS = 5_000;
  * queue per group and have one active member at a time (the holder of the group's exclusive lock queue).
  * See libs/streaming/docs/amqp.md for the wire format, the options and the delivery guarantees.
  */
-export class AmqpTransport extends BaseTransport implements StreamingTransport {
-  readonly name = 'amqp' as const;
-  readonly capabilities = CAPABILITIES;
+export class AmqpTransport extends BaseTransport<Closable, 'amqp'> implements StreamingTransport {
   private readonly options: ResolvedAmqpOptions;
   private readonly connection: AmqpConnection;
   private readonly topology: AmqpTopology;
   private readonly publisher: AmqpConfirmPublisher;
   private readonly requester: AmqpRequester;
 
-  constructor(private readonly context: TransportContext) {
-    super();
+  constructor(context: TransportContext) {
+    super('amqp', CAPABILITIES, context);
     this.options = resolveAmqpOptions(context.transportOptions, (message) => context.logger.warn(message));
     this.connection = new AmqpConnection(context, this.options, this.statusEmitter);
     this.topology = new AmqpTopology(this.connection, this.options.streamArguments, context.logger);

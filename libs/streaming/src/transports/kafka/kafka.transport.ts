@@ -52,9 +52,7 @@ const CAPABILITIES = defineCapabilities({
  * throwaway group), `sequence` is the offset and `partition` the partition. Commits are watermarks
  * (`ackMode: 'position'`). The Kafka client sits behind `KafkaDriver` (kafkajs by default).
  */
-export class KafkaTransport extends BaseTransport<KafkaSubscription> implements StreamingTransport {
-  readonly name = 'kafka' as const;
-  readonly capabilities = CAPABILITIES;
+export class KafkaTransport extends BaseTransport<KafkaSubscription, 'kafka'> implements StreamingTransport {
   readonly options: ResolvedKafkaOptions;
   /** The topic this instance receives replies on. */
   readonly replyTopic: string;
@@ -68,10 +66,10 @@ export class KafkaTransport extends BaseTransport<KafkaSubscription> implements 
   private readonly closing = new AbortController();
 
   constructor(
-    private readonly context: TransportContext,
+    context: TransportContext,
     private readonly createDriver: KafkaDriverFactory,
   ) {
-    super();
+    super('kafka', CAPABILITIES, context);
     this.options = resolveKafkaOptions(context.transportOptions, context.url.query);
     this.replyTopic = this.options.replyTopic ?? defaultReplyTopic(context.clientId);
     this.inbox = new KafkaReplyInbox({

@@ -24,14 +24,15 @@ const CAPABILITIES = defineCapabilities({ datasetPatterns: 'listed' });
  * The embedded transport: `memory://name` connects to the in-process broker called `name`. It implements
  * every capability, so the demo and users' own tests run with no broker at all.
  */
-export class MemoryTransport extends BaseTransport<MemorySubscription> implements StreamingTransport {
-  readonly name = 'memory' as const;
-  readonly capabilities = CAPABILITIES;
+export class MemoryTransport
+  extends BaseTransport<MemorySubscription, 'memory'>
+  implements StreamingTransport
+{
   readonly broker: MemoryBroker;
   private readonly requestTimers = new Set<NodeJS.Timeout>();
 
   constructor(context: TransportContext) {
-    super();
+    super('memory', CAPABILITIES, context);
     this.broker = MemoryBroker.get(context.url.hosts[0]?.host || context.url.path || 'default');
     const { retention } = resolveMemoryOptions(context.transportOptions);
     if (retention) Object.assign(this.broker.retention, retention);

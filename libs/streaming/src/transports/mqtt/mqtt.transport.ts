@@ -37,9 +37,7 @@ export const MQTT_CAPABILITIES: TransportCapabilities = defineCapabilities({
  * subscription whose members hold persistent sessions; deliveries are acknowledged (PUBACK) only after the
  * handler finished. One connection produces and receives replies; every subscription has its own.
  */
-export class MqttTransport extends BaseTransport<MqttSubscription> implements StreamingTransport {
-  readonly name = 'mqtt' as const;
-  readonly capabilities = MQTT_CAPABILITIES;
+export class MqttTransport extends BaseTransport<MqttSubscription, 'mqtt'> implements StreamingTransport {
   private readonly options: ResolvedMqttOptions;
   private readonly connection: MqttConnection;
   private readonly publisher: MqttPublisher;
@@ -52,8 +50,8 @@ export class MqttTransport extends BaseTransport<MqttSubscription> implements St
    */
   private hold?: Promise<void>;
 
-  constructor(private readonly context: TransportContext) {
-    super();
+  constructor(context: TransportContext) {
+    super('mqtt', MQTT_CAPABILITIES, context);
     this.options = resolveMqttOptions(context.transportOptions);
     this.inbox = new MqttInbox(this.options.inboxPrefix);
     this.connection = new MqttConnection(

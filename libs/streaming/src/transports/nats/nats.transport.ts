@@ -26,9 +26,7 @@ import { NATS_CAPABILITIES } from './nats-capabilities';
  * The NATS JetStream transport (`nats://host:4222[,host2:4222]`, `tls://…`): a dataset is a stream, a
  * group is a durable pull consumer, a private subscription an ephemeral one. See libs/streaming/docs/nats.md.
  */
-export class NatsTransport extends BaseTransport<NatsSubscription> implements StreamingTransport {
-  readonly name = 'nats' as const;
-  readonly capabilities = NATS_CAPABILITIES;
+export class NatsTransport extends BaseTransport<NatsSubscription, 'nats'> implements StreamingTransport {
   private readonly options: ResolvedNatsOptions;
   private readonly streams: NatsStreams;
   private readonly publisher: NatsPublisher;
@@ -39,8 +37,8 @@ export class NatsTransport extends BaseTransport<NatsSubscription> implements St
   private js?: JetStreamClient;
   private offRefresh?: () => void;
 
-  constructor(private readonly context: TransportContext) {
-    super();
+  constructor(context: TransportContext) {
+    super('nats', NATS_CAPABILITIES, context);
     this.options = resolveNatsOptions(context.transportOptions);
     this.streams = new NatsStreams(() => this.manager(), this.options);
     this.publisher = new NatsPublisher(() => this.client(), this.streams, {

@@ -46,9 +46,10 @@ const CAPABILITIES = defineCapabilities({
  * of its own). No seek and no request/response: both are declared in `capabilities` and refused with
  * `UnsupportedFeatureError`. See libs/streaming/docs/rest.md.
  */
-export class RestStreamingTransport extends BaseTransport<RestSubscription> implements StreamingTransport {
-  readonly name = 'rest' as const;
-  readonly capabilities = CAPABILITIES;
+export class RestStreamingTransport
+  extends BaseTransport<RestSubscription, 'rest'>
+  implements StreamingTransport
+{
   readonly options: ResolvedRestOptions;
   private readonly agent: http.Agent;
   private readonly endpoint: RestEndpoint;
@@ -56,8 +57,8 @@ export class RestStreamingTransport extends BaseTransport<RestSubscription> impl
   private readonly closing = new AbortController();
   private pollFailures = 0;
 
-  constructor(private readonly context: TransportContext) {
-    super();
+  constructor(context: TransportContext) {
+    super('rest', CAPABILITIES, context);
     this.options = resolveRestOptions(context.url, context.secure, context.transportOptions);
     this.agent = createHttpAgent(context.secure, context.tls, context.url.hosts[0]?.host ?? '');
     this.endpoint = {
