@@ -4,6 +4,7 @@ import {
   ChannelSettings,
   ChannelSettingsCapabilities,
   defineCapabilities,
+  refuseNack,
   TransportCapabilities,
 } from './transport-capabilities';
 
@@ -118,5 +119,18 @@ describe('defineCapabilities', () => {
     const capabilities = defineCapabilities({ channelSettings: { extraConfigs: 'any' } });
     expect(Object.isFrozen(capabilities)).toBe(true);
     expect(Object.isFrozen(capabilities.channelSettings)).toBe(true);
+  });
+});
+
+describe('refuseNack', () => {
+  it('fails every call with UnsupportedFeatureError naming the transport, nack and the reason', async () => {
+    const nack = refuseNack('demo', 'the broker keeps positions only');
+    const failure = nack().catch((error: unknown) => error);
+    await expect(failure).resolves.toBeInstanceOf(UnsupportedFeatureError);
+    await expect(failure).resolves.toMatchObject({
+      transport: 'demo',
+      feature: 'nack',
+      message: 'The demo transport does not support nack: the broker keeps positions only',
+    });
   });
 });

@@ -172,6 +172,17 @@ export function assertOffsetSupported(
 }
 
 /**
+ * The `TransportSubscription.nack` of a transport that declares `nack: false`, written once: the runtime
+ * retries in process and never calls it; a direct call fails with `UnsupportedFeatureError` naming the
+ * transport, `nack` and `reason` (why the broker cannot deliver one message again).
+ */
+export function refuseNack(transport: string, reason: string): () => Promise<never> {
+  return async () => {
+    throw new UnsupportedFeatureError(transport, 'nack', reason);
+  };
+}
+
+/**
  * Fails with `UnsupportedFeatureError` naming the transport and the feature when the transport cannot
  * resolve a dataset pattern (see `TransportCapabilities.datasetPatterns`). `context` says where the pattern
  * came from (e.g. `@OnDatasetMessage({ pattern: 'a.*' }) on Store.onA`).

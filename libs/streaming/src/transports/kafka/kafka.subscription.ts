@@ -1,7 +1,7 @@
-import { UnsupportedFeatureError } from '@databus/common';
 import { SubscriptionClosedError } from '../../errors';
 import { Offset } from '../../offset/offset';
 import { RecordBuffer } from '../../transport/record-buffer';
+import { refuseNack } from '../../transport/transport-capabilities';
 import { IncomingRecord } from '../../transport/transport-record.interface';
 import {
   SubscriptionSpec,
@@ -203,13 +203,10 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     await this.commits.flush();
   }
 
-  async nack(): Promise<void> {
-    throw new UnsupportedFeatureError(
-      'kafka',
-      'nack',
-      'a committed offset covers every earlier record; the runtime runs the record again itself',
-    );
-  }
+  readonly nack = refuseNack(
+    'kafka',
+    'a committed offset covers every earlier record; the runtime runs the record again itself',
+  );
 
   async seek(offset: Offset): Promise<void> {
     if (this.closed) throw new SubscriptionClosedError('seek');

@@ -3,6 +3,7 @@ import type { IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
 import { NoCommittedPositionError } from '../../errors';
 import { describeOffset, Offset } from '../../offset/offset';
 import { RecordBuffer } from '../../transport/record-buffer';
+import { refuseNack } from '../../transport/transport-capabilities';
 import { IncomingRecord } from '../../transport/transport-record.interface';
 import {
   SubscriptionSpec,
@@ -104,13 +105,10 @@ export class MqttSubscription implements TransportSubscription {
     }
   }
 
-  async nack(): Promise<void> {
-    throw new UnsupportedFeatureError(
-      'mqtt',
-      'nack',
-      'MQTT cannot redeliver one message on demand; the runtime retries it locally',
-    );
-  }
+  readonly nack = refuseNack(
+    'mqtt',
+    'MQTT cannot redeliver one message on demand; the runtime retries it locally',
+  );
 
   async seek(offset: Offset): Promise<void> {
     throw new UnsupportedFeatureError(
