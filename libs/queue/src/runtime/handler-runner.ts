@@ -1,3 +1,4 @@
+import { RunnerLifecycle } from '@databus/common/internal';
 import type { LoggerService } from '@nestjs/common';
 import type {
   BackendConsumer,
@@ -47,11 +48,9 @@ const spanError = (handled: Handled): unknown =>
  * - `stop()`: cancels the consumer, releases what has not started and waits for the running handlers;
  * - `start()`: attaches the consumer; after a failure the state is `failed` and the error is kept.
  */
-export class HandlerRunner {
+export class HandlerRunner extends RunnerLifecycle<HandlerState> {
   private consumer?: BackendConsumer;
   private running = 0;
-  private current: HandlerState = 'idle';
-  private lastError?: Error;
   private handledCount = 0;
   private readonly waiting = new Deque<Delivery>();
   private readonly idleWaiters = new Set<() => void>();
@@ -65,21 +64,13 @@ export class HandlerRunner {
     private readonly logger: LoggerService,
     private readonly observer: HandlerObserver = noopHandlerObserver,
   ) {
+    super('idle');
     this.settlement = new Settlement(backend, handler, logger, observer);
   }
 
   /** Handlers running now. */
   get inFlight(): number {
     return this.running;
-  }
-
-  get state(): HandlerState {
-    return this.current;
-  }
-
-  /** Why the consumer failed (state `failed`). */
-  get error(): Error | undefined {
-    return this.lastError;
   }
 
   /** Deliveries processed since the application started. */

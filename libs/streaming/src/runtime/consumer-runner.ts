@@ -1,3 +1,4 @@
+import { RunnerLifecycle } from '@databus/common/internal';
 import { DatasetMessage, MessageSettler } from '../message/dataset-message';
 import { IncomingRecord } from '../transport/transport-record.interface';
 import { TransportLogger } from '../transport/transport.interface';
@@ -29,14 +30,12 @@ export type RunnerState = 'idle' | 'running' | 'paused' | 'stopping' | 'stopped'
  * dispatches to a keyed scheduler (concurrency with per-key order), acknowledges through the source, and
  * drains on stop. Backpressure is structural: nothing is fetched while `prefetch` records are in flight.
  */
-export class ConsumerRunner implements MessageSettler {
+export class ConsumerRunner extends RunnerLifecycle<RunnerState> implements MessageSettler {
   private readonly scheduler: KeyedScheduler<DatasetMessage, ProcessOutcome>;
   private readonly abort = new AbortController();
   private loop?: Promise<void>;
   private slotWaiter?: () => void;
   private resumeWaiter?: () => void;
-  private stateValue: RunnerState = 'idle';
-  private failure?: Error;
   private handled = 0;
   private readonly handledListeners = new Set<(count: number) => void>();
 
@@ -47,19 +46,12 @@ export class ConsumerRunner implements MessageSettler {
     private readonly logger: TransportLogger,
     private readonly onFailure?: (error: Error) => void,
   ) {
+    super('idle');
     this.scheduler = new KeyedScheduler<DatasetMessage, ProcessOutcome>(
       options.concurrency,
       (message) => this.processor.process(message),
       (message, outcome) => this.settle(message, outcome),
     );
-  }
-
-  get state(): RunnerState {
-    return this.stateValue;
-  }
-
-  get error(): Error | undefined {
-    return this.failure;
   }
 
   /** Messages whose handler finished (successfully or dead-lettered). */
@@ -79,18 +71,18 @@ export class ConsumerRunner implements MessageSettler {
 
   start(): void {
     if (this.loop) return;
-    this.stateValue = 'running';
+    this.current = 'running';
     this.loop = this.run();
   }
 
   /** Stops fetching; in-flight handlers go on. */
   pause(): void {
-    if (this.stateValue === 'running') this.stateValue = 'paused';
+    if (this.current === 'running') this.current = 'paused';
   }
 
   resume(): void {
-    if (this.stateValue !== 'paused') return;
-    this.stateValue = 'running';
+    if (this.current !== 'paused') return;
+    this.current = 'running';
     this.resumeWaiter?.();
   }
 
@@ -100,8 +92,8 @@ export class ConsumerRunner implements MessageSettler {
    * acknowledged and will be delivered again.
    */
   async stop(timeoutMs: number): Promise<void> {
-    if (this.stateValue === 'stopped') return;
-    if (this.stateValue !== 'failed') this.stateValue = 'stopping';
+    if (this.current === 'stopped') return;
+    if (this.current !== 'failed') this.current = 'stopping';
     this.abort.abort(new Error('stopping'));
     this.slotWaiter?.();
     this.resumeWaiter?.();
@@ -122,7 +114,7 @@ export class ConsumerRunner implements MessageSettler {
     await this.source
       .close()
       .catch((error) => this.logger.warn(`Closing a subscription failed: ${(error as Error)?.message}`));
-    if (this.stateValue !== 'failed') this.stateValue = 'stopped';
+    if (this.current !== 'failed') this.current = 'stopped';
   }
 
   async ack(message: DatasetMessage): Promise<void> {
@@ -144,7 +136,7 @@ export class ConsumerRunner implements MessageSettler {
     const signal = this.abort.signal;
     try {
       while (!signal.aborted) {
-        if (this.stateValue === 'paused') {
+        if (this.current === 'paused') {
           await new Promise<void>((resolve) => (this.resumeWaiter = resolve));
           continue;
         }
@@ -161,8 +153,8 @@ export class ConsumerRunner implements MessageSettler {
         for (const record of records) this.dispatch(record);
       }
     } catch (error) {
-      this.failure = error as Error;
-      this.stateValue = 'failed';
+      this.lastError = error as Error;
+      this.current = 'failed';
       this.logger.error(`Consumer stopped: ${(error as Error)?.message}`);
       this.onFailure?.(error as Error);
     }
