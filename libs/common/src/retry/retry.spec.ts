@@ -28,6 +28,33 @@ describe('retry', () => {
     expect(calls).toBe(1);
   });
 
+  it('counts a firstFailure as attempt 1 and calls the operation from attempt 2 on', async () => {
+    const first = new TemporaryError('fast path failed');
+    const seen: number[] = [];
+    const reports: Array<{ attempt: number; error: unknown }> = [];
+    const result = await retry(
+      async (attempt) => {
+        seen.push(attempt);
+        return 'ok';
+      },
+      { attempts: 3, backoff: { initialMs: 1, maxMs: 1 } },
+      {
+        firstFailure: { error: first },
+        onAttempt: (r) => reports.push({ attempt: r.attempt, error: r.error }),
+      },
+    );
+    expect(result).toBe('ok');
+    expect(seen).toEqual([2]);
+    expect(reports).toEqual([{ attempt: 1, error: first }]);
+  });
+
+  it('rethrows a permanent firstFailure without calling the operation', async () => {
+    const refused = new ConfigurationError('produce', 'refused');
+    const operation = jest.fn(async () => 'never');
+    await expect(retry(operation, {}, { firstFailure: { error: refused } })).rejects.toBe(refused);
+    expect(operation).not.toHaveBeenCalled();
+  });
+
   it('wraps the last failure after the last attempt', async () => {
     const last = new TemporaryError('still down');
     const failure = retry(

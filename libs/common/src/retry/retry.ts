@@ -58,6 +58,11 @@ export interface RetryContext {
   deadlineBudgetMs?: number;
   /** The wait between attempts. @default sleep */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * The failure of an attempt the caller already made outside the loop (a fast path tried first): it counts as
+   * attempt 1 (classified, reported and backed off like one) and `operation` is called from attempt 2 on.
+   */
+  firstFailure?: { error: unknown };
   /** Clock and randomness, replaceable in tests. */
   now?: () => number;
   random?: () => number;
@@ -125,6 +130,7 @@ export async function retry<T>(
   try {
     for (let attempt = 1; ; attempt++) {
       try {
+        if (attempt === 1 && context.firstFailure) throw context.firstFailure.error;
         return await operation(attempt, deadline.signal);
       } catch (error) {
         const cutShort = deadline.expired && error === deadline.signal.reason;

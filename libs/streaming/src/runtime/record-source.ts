@@ -145,9 +145,10 @@ export class RecordSource implements RecordStream {
     const wait = signal ? AbortSignal.any([signal, this.closeSignal.signal]) : this.closeSignal.signal;
     try {
       return await retry(
-        (attempt) => (attempt === 1 ? Promise.reject(first) : this.fetchOnce(max, maxWaitMs, signal)),
+        () => this.fetchOnce(max, maxWaitMs, signal),
         { attempts: Infinity, backoff: this.options.reconnect },
         {
+          firstFailure: { error: first },
           signal: wait,
           classify: (error) => (this.retriable(error) ? 'transient' : 'permanent'),
           onAttempt: (report) => this.reportFailure(report),

@@ -112,8 +112,7 @@ export class MqttPublisher {
     firstFailure?: unknown,
   ): Promise<ProduceResult> {
     return retry(
-      async (attempt) => {
-        if (attempt === 1 && firstFailure !== undefined) throw firstFailure;
+      async () => {
         // Wait outside the window: a planned reconnect waits for the window to drain.
         this.queued++;
         try {
@@ -140,6 +139,7 @@ export class MqttPublisher {
       },
       { attempts: Number.POSITIVE_INFINITY, backoff: this.reconnect },
       {
+        firstFailure: firstFailure === undefined ? undefined : { error: firstFailure },
         classify: (error) =>
           this.transient.has(error as object) && Date.now() < deadline ? 'transient' : 'permanent',
       },
