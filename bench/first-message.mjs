@@ -220,9 +220,8 @@ async function dropDataset(transport, dataset) {
       const { jetstreamManager } = require('@nats-io/jetstream');
       const nc = await connect({ servers: URLS.nats.replace(/^nats:\/\//, '') });
       const jsm = await jetstreamManager(nc);
-      for await (const name of jsm.streams.names())
-        if (name.startsWith('DATABUS_') && name.includes(dataset.replace(/\W/g, '_').slice(-8)))
-          await jsm.streams.delete(name);
+      // The transport's stream of a dataset whose name is NATS-safe (these are): the default prefix + the name.
+      await jsm.streams.delete(`DATABUS_${dataset}`);
       await nc.close();
     } else if (transport === 'amqp') {
       const model = await require('amqplib').connect(URLS.amqp);
