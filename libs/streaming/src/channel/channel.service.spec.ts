@@ -6,6 +6,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { ConfigurationError } from '@databus/common';
 import { OutgoingRecord, ProduceResult } from '../transport/transport-record.interface';
 import { ChannelService } from './channel.service';
 import { StreamingConnection } from '../connection/streaming-connection';
@@ -101,6 +102,14 @@ describe('ChannelService.produce', () => {
     await expect(channel.produce('bad name!', 3)).rejects.toThrow('produce: dataset');
     await expect(channel.produce('bad name!', 4)).rejects.toThrow('produce: dataset');
     expect(batches.map((b) => b.map((r) => r.data.toString()))).toEqual([['1'], ['2']]);
+  });
+
+  it('names produceMany in the error for a bad dataset name given to produceMany', async () => {
+    const { batches, channel } = channelWithRecordingTransport(false);
+    const error = await channel.produceMany('bad name!', [{ value: 1 }]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error).toMatchObject({ option: 'produceMany: dataset' });
+    expect(batches).toEqual([]);
   });
 
   it('with a transport acknowledging each record, resolves each call on its own ack and counts it then', async () => {

@@ -129,7 +129,7 @@ export class ChannelService {
   /** Produces several messages in one call; messages with the same key keep their order. */
   async produceMany(dataset: string, messages: readonly ProduceMessage[]): Promise<ProduceResult[]> {
     assertNotDatasetPattern(dataset, 'produceMany: dataset');
-    assertDatasetName(dataset, 'produce: dataset');
+    assertDatasetName(dataset, 'produceMany: dataset');
     if (!Array.isArray(messages))
       throw new ConfigurationError('produceMany: messages', 'an array of { value, key?, headers? }');
     return this.sendTraced(
