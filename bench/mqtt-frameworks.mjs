@@ -13,7 +13,8 @@
 // MQTT 5 shared subscription ($share/<group>/<topic>); raw mqtt.js does the same (MQTT 5, $share) so the
 // broker work is equal; Nest subscribes to the plain topic (what its transport does).
 // Produce: N QoS 1 publishes with at most `window` awaiting PUBACK, no subscriber (raw publishAsync,
-// ChannelService.produce, ClientMqtt.emit). Latency: the publisher sends at a fixed rate instead.
+// ChannelService.produce, ClientMqtt.emit of an MqttRecord with QoS 1), all three over MQTT 5. Latency: the
+// publisher sends at a fixed rate instead.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -274,12 +275,21 @@ async function pubDatabus({ url, topic, messages, size, window, transportOptions
 async function pubNest({ url, topic, messages, size, window }) {
   require('reflect-metadata');
   require('@nestjs/common').Logger.overrideLogger(false);
-  const { ClientProxyFactory, Transport } = require('@nestjs/microservices');
+  const { ClientProxyFactory, Transport, MqttRecordBuilder } = require('@nestjs/microservices');
   const { lastValueFrom } = require('rxjs');
-  const client = ClientProxyFactory.create({ transport: Transport.MQTT, options: { url } });
+  // The same work as the other two publishers: MQTT 5, QoS 1, each emit settling on its PUBACK. ClientMqtt's
+  // emit() publishes with mqtt.js's defaults (QoS 0: settled once written, no PUBACK) unless the record asks
+  // for a QoS, which Nest does through MqttRecordBuilder; protocolVersion goes to mqtt.connect as is.
+  const client = ClientProxyFactory.create({
+    transport: Transport.MQTT,
+    options: { url, protocolVersion: 5 },
+  });
   await client.connect();
   const make = messageFactory(size, topic);
-  const emit = (i) => lastValueFrom(client.emit(topic, make(i).data), { defaultValue: undefined });
+  const emit = (i) =>
+    lastValueFrom(client.emit(topic, new MqttRecordBuilder(make(i).data).setQoS(1).build()), {
+      defaultValue: undefined,
+    });
   await emit(0);
   const result = await windowed(messages, window, emit);
   await client.close();
