@@ -2,7 +2,8 @@
 // @nestjs/microservices (Transport.MQTT, subscribeOptions qos 1), same 256-byte JSON, same publisher.
 //
 //   node bench/mqtt-frameworks.mjs [--messages 20000] [--repetitions 3] [--window 400] [--prefetch 100]
-//                                  [--latency-rate 1000] [--latency-messages 4000] [--json]
+//                                  [--latency-rate 1000] [--latency-messages 4000] [--kinds raw,databus,nest]
+//                                  [--cases produce,consume,latency] [--json]
 //
 // MQTT keeps no history for a new subscriber, so consumption is measured end to end: a forked consumer
 // subscribes, then a forked raw publisher sends N QoS 1 messages. Mosquitto's defaults silently DROP QoS 1
@@ -42,6 +43,8 @@ export const MQTT_LABELS = {
   nest: '@nestjs/microservices MQTT',
 };
 const GROUP = 'bench';
+/** The result of a case left out by `cases` (NaN figures). */
+const SKIPPED = Object.freeze({ rate: NaN, cpuUsPerMsg: NaN, peakRssMB: NaN, p50Ms: NaN, p99Ms: NaN });
 
 /** Posts progress every `every` handled messages (the publisher's credit). */
 function withProgress(meter, every = 50) {
@@ -339,7 +342,8 @@ export async function profileMqtt(
 }
 
 /**
- * Options: messages, repetitions, window, prefetch, size, latencyRate, latencyMessages, kinds, url, log.
+ * Options: messages, repetitions, window, prefetch, size, latencyRate, latencyMessages, kinds, cases
+ * (a subset of produce, consume, latency: for A/B runs of one case; the full run measures all three), url, log.
  */
 export async function measureMqtt(options = {}) {
   const messages = options.messages ?? 20_000;
@@ -350,6 +354,7 @@ export async function measureMqtt(options = {}) {
   const latencyRate = options.latencyRate ?? 1000;
   const latencyMessages = options.latencyMessages ?? 4000;
   const kinds = options.kinds ?? MQTT_KINDS;
+  const cases = new Set(options.cases ?? ['produce', 'consume', 'latency']);
   const url = options.url ?? URL_DEFAULT;
   const log = options.log ?? (() => undefined);
   const run = randomUUID().slice(0, 8);
@@ -368,13 +373,17 @@ export async function measureMqtt(options = {}) {
       const [produced, consumed, lat] = await retrying(
         `mqtt rep ${rep + 1} ${kind}`,
         async () => [
-          await forkRun(SELF, `pub:${kind}`, { ...base, window: produceWindow, messages }).result,
-          await consumeRun(kind, { ...base, messages }),
-          await consumeRun(
-            kind,
-            { ...base, topic: `${topic}/lat`, messages: latencyMessages, latency: true },
-            { rate: latencyRate },
-          ),
+          cases.has('produce')
+            ? await forkRun(SELF, `pub:${kind}`, { ...base, window: produceWindow, messages }).result
+            : SKIPPED,
+          cases.has('consume') ? await consumeRun(kind, { ...base, messages }) : SKIPPED,
+          cases.has('latency')
+            ? await consumeRun(
+                kind,
+                { ...base, topic: `${topic}/lat`, messages: latencyMessages, latency: true },
+                { rate: latencyRate },
+              )
+            : SKIPPED,
         ],
         { ports: [1883], log },
       );
@@ -449,14 +458,16 @@ async function main() {
     latencyRate: Number(flag('latency-rate', 1000)),
     latencyMessages: Number(flag('latency-messages', 4000)),
     kinds: flag('kinds', MQTT_KINDS.join(',')).split(','),
+    cases: flag('cases', 'produce,consume,latency').split(','),
     log: json ? undefined : (line) => console.error(line),
   });
   if (json) return console.log(JSON.stringify(result, null, 2));
   for (const s of Object.values(result.summary))
     console.log(
       `${s.label.padEnd(48)} produce ${Math.round(s.produce.rate.median)}/s (${s.produce.rateRatio.toFixed(2)}x)  ` +
-        `consume ${Math.round(s.consume.rate.median)}/s (${s.consume.rateRatio.toFixed(2)}x, ${s.consume.cpuUsPerMsg.toFixed(1)} µs/msg, ` +
-        `${s.consume.peakRssMB.toFixed(0)} MB)  p50/p99 ${s.latency.p50Ms.toFixed(1)}/${s.latency.p99Ms.toFixed(1)} ms`,
+        `consume ${Math.round(s.consume.rate.median)}/s (${s.consume.rateRatio.toFixed(2)}x, ${s.consume.cpuUsPerMsg.toFixed(1)} µs/msg ` +
+        `${s.consume.cpuRatio.toFixed(2)}x, ${s.consume.peakRssMB.toFixed(0)} MB, raw ${s.consume.rssDeltaMB >= 0 ? '+' : ''}${s.consume.rssDeltaMB.toFixed(1)} MB)  ` +
+        `p50/p99 ${s.latency.p50Ms.toFixed(1)}/${s.latency.p99Ms.toFixed(1)} ms`,
     );
 }
 
