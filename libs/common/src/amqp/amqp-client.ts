@@ -16,6 +16,7 @@ import { readBrokerCredentials } from '../credentials/read-credentials';
 import { amqpConnectArgs, AmqpTarget, describeAmqpHost } from './connect-args';
 import { mapAmqpConnectError } from './connect-error.mapper';
 import { loadAmqplib } from './load-amqplib';
+import { coalesceAmqpWrites } from './write-coalescing';
 
 const OPENING_GRACE_MS = 2000;
 
@@ -196,6 +197,7 @@ export class AmqpClient {
     } catch (error) {
       throw mapAmqpConnectError(error, where);
     }
+    coalesceAmqpWrites(model);
     let dead = false;
     model.on('error', () => undefined); // 'close' follows and carries the decision
     model.on('close', (error?: Error) => {
