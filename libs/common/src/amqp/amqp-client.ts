@@ -197,7 +197,10 @@ export class AmqpClient {
     } catch (error) {
       throw mapAmqpConnectError(error, where);
     }
-    coalesceAmqpWrites(model);
+    if (!coalesceAmqpWrites(model))
+      this.options.logger.debug?.(
+        `${where}: this amqplib's connection internals are not the ones databus knows, so its frames are written one socket write each (slower, otherwise the same)`,
+      );
     let dead = false;
     model.on('error', () => undefined); // 'close' follows and carries the decision
     model.on('close', (error?: Error) => {

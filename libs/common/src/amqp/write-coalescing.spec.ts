@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import type { ChannelModel } from 'amqplib';
 import { coalesceAmqpWrites } from './write-coalescing';
 
@@ -47,6 +49,20 @@ describe('coalesceAmqpWrites', () => {
     expect(coalesceAmqpWrites(model)).toBe(true);
     mux._readIncoming();
     expect(log).toEqual(['cork', 'a', 'uncork']);
+  });
+
+  it("applies to the installed amqplib's own multiplexer (an upgrade that changes its shape fails here)", () => {
+    // amqplib does not export its multiplexer: load the installed file next to its entry point.
+    const muxFile = join(dirname(require.resolve('amqplib')), 'lib', 'mux.js');
+    const { Mux } = require(muxFile) as { Mux: new (out: PassThrough) => { _readIncoming(): void } };
+    const out = new PassThrough();
+    const calls: string[] = [];
+    out.cork = () => void calls.push('cork');
+    out.uncork = () => void calls.push('uncork');
+    const muxer = new Mux(out);
+    expect(coalesceAmqpWrites({ connection: { muxer } } as unknown as ChannelModel)).toBe(true);
+    muxer._readIncoming();
+    expect(calls).toEqual(['cork', 'uncork']);
   });
 
   it('leaves a connection of another shape alone', () => {
