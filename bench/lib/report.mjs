@@ -494,7 +494,7 @@ export function renderMarkdown(results, rows, targets, analysis, supplements = [
   md.push('');
   md.push(
     `This machine has ${e.nproc} cores (${esc(e.cpuModel)}, ${e.memoryGB} GB). Brokers, producers and consumers all run on it, on loopback. ` +
-      `${results.loadBefore[0] >= 0.5 || results.env.loadavg[0] >= 0.5 ? 'Other work (builds, test suites) may have shared the cores during the run: ' : ''}load average ${results.loadBefore.join(' / ')} ` +
+      `${results.loadBefore[0] >= 0.5 || results.env.loadavg[0] >= 0.5 ? 'Other work (builds, test suites) may have shared the cores during the run: load' : 'Load'} average ${results.loadBefore.join(' / ')} ` +
       `(1/5/15 min) when it started and ${results.env.loadavg.join(' / ')} at the end, and the machine was ${Math.round(results.busyBefore * 100)}% busy ` +
       'in the second before the first measurement. Absolute msg/s figures therefore move by 20–50% between runs. ' +
       'Use the **ratios**: each is the median, over the repetitions, of (library ÷ raw client) measured back to back in the ' +
