@@ -87,12 +87,12 @@ describe('TickCoalescer', () => {
     expect(batches.map((b) => b.items)).toEqual([['1', 'big', '3'], ['1'], ['big'], ['3']]);
   });
 
-  it("settles each call on its own promise when the sender answers one per item, not on the batch's last", async () => {
+  it("lets a sender settle each call itself, on the item's own acknowledgement, not on the batch's last", async () => {
     const batches: string[][] = [];
-    const acks: Array<{ resolve: (n: number) => void; reject: (e: Error) => void }> = [];
-    const coalescer = new TickCoalescer<string, number>((_key, items) => {
+    let acks: Array<{ resolve: (n: number) => void; reject: (e: Error) => void }> = [];
+    const coalescer = new TickCoalescer<string, number>((_key, items, resolves, rejects) => {
       batches.push([...items]);
-      return items.map(() => new Promise<number>((resolve, reject) => acks.push({ resolve, reject })));
+      acks = items.map((_, i) => ({ resolve: resolves[i], reject: rejects[i] }));
     });
     const settled: string[] = [];
     const calls = ['1', '2', '3'].map((item) =>
@@ -109,19 +109,18 @@ describe('TickCoalescer', () => {
     acks[2].reject(new PermanentError('message too large'));
     acks[0].resolve(10);
     await Promise.all(calls);
+    // A permanent failure of one item settles that call only: nothing is sent again.
     expect(settled).toEqual(['2:20', '3:message too large', '1:10']);
     expect(batches).toHaveLength(1);
   });
 
-  it('rejects every call of a batch whose per-item sender answered the wrong number of promises', async () => {
-    const coalescer = new TickCoalescer<string, number>(() => [Promise.resolve(1)]);
+  it('rejects the calls a settling sender had not settled when it throws', async () => {
+    const coalescer = new TickCoalescer<string, number>((_key, _items, resolves) => {
+      resolves[0](1);
+      throw new TemporaryError('not connected');
+    });
     const outcomes = await Promise.allSettled([coalescer.add('a', '1'), coalescer.add('a', '2')]);
-    for (const outcome of outcomes) {
-      const reason = (outcome as PromiseRejectedResult).reason as Error;
-      expect(reason).toBeInstanceOf(TypeError);
-      expect(reason.message).toBe(
-        'The batch sender answered 1 promises for 2 items (one per item expected).',
-      );
-    }
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: 1 });
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(TemporaryError);
   });
 });

@@ -1,12 +1,18 @@
 import { DatabusError } from '../errors';
 
 /**
- * Sends one batch of items to one destination. Either one promise for the whole batch, resolving (one result
- * per item, in order) once the broker has all of them or rejecting for all of them; or, for a broker that
- * acknowledges each item on its own (MQTT's PUBACK), one promise per item, in order, each settling on that
- * item's own acknowledgement.
+ * Sends one batch of items to one destination. Either it answers one promise for the whole batch, resolving
+ * (one result per item, in order) once the broker has all of them or rejecting for all of them; or, for a
+ * broker that acknowledges each item on its own (MQTT's PUBACK), it answers nothing and settles each item's
+ * call itself, on that item's own acknowledgement: `resolves[i]` or `rejects[i]` for `items[i]`, exactly one
+ * of them, once (no promise per item between the acknowledgement and the caller).
  */
-export type BatchSender<T, R> = (key: string, items: T[]) => Promise<R[]> | ReadonlyArray<Promise<R>>;
+export type BatchSender<T, R> = (
+  key: string,
+  items: T[],
+  resolves: ReadonlyArray<(result: R) => void>,
+  rejects: ReadonlyArray<(error: unknown) => void>,
+) => Promise<R[]> | void;
 
 /** The calls of one destination waiting for the end of the tick. */
 interface Pending<T, R> {
@@ -23,7 +29,7 @@ export const MAX_COALESCED_BATCH = 1000;
  * and one socket write for all of them. The one home of this for every producer path (the streaming
  * `ChannelService.produce`, the queue's confirm publisher).
  * - Each call still resolves only once the broker acknowledged its item, with that item's result. A sender
- *   answering one promise per item settles each call on its own acknowledgement, not on its batch's last one:
+ *   settling each item itself settles each call on its own acknowledgement, not on its batch's last one:
  *   a producer that keeps a window of calls in flight then refills it ack by ack, as the raw client does (a
  *   broker that holds back its acks, like Mosquitto's Nagle-delayed PUBACKs, would otherwise stall every
  *   batch's tail until the client's delayed TCP ACK, ~40 ms).
@@ -79,19 +85,9 @@ export class TickCoalescer<T, R> {
   }
 
   private dispatch(key: string, batch: Pending<T, R>): void {
-    const sent = this.sendSafely(key, batch.items);
-    if (isPromiseList(sent)) {
-      // One promise per item: each call has its own outcome already.
-      if (sent.length !== batch.items.length) {
-        const error = new TypeError(
-          `The batch sender answered ${sent.length} promises for ${batch.items.length} items (one per item expected).`,
-        );
-        for (const reject of batch.rejects) reject(error);
-        return;
-      }
-      for (let i = 0; i < sent.length; i++) sent[i].then(batch.resolves[i], batch.rejects[i]);
-      return;
-    }
+    const sent = this.sendSafely(key, batch.items, batch);
+    // No promise: the sender settles each call itself.
+    if (sent === undefined) return;
     sent.then(
       (results) => {
         for (let i = 0; i < batch.resolves.length; i++) batch.resolves[i](results[i]);
@@ -103,25 +99,23 @@ export class TickCoalescer<T, R> {
           return;
         }
         batch.items.forEach((item, i) => {
-          const single = this.sendSafely(key, [item]);
-          const own = isPromiseList(single) ? single[0] : single.then((results) => results[0]);
-          own.then(batch.resolves[i], batch.rejects[i]);
+          const one = { items: [item], resolves: [batch.resolves[i]], rejects: [batch.rejects[i]] };
+          const single = this.sendSafely(key, one.items, one);
+          single?.then((results) => one.resolves[0](results[0]), one.rejects[0]);
         });
       },
     );
   }
 
-  /** `send`, with a synchronous throw turned into a rejection of the batch. */
-  private sendSafely(key: string, items: T[]): Promise<R[]> | ReadonlyArray<Promise<R>> {
+  /**
+   * `send`, with a synchronous throw turned into a rejection of the batch (of every call of it a settling
+   * sender had not settled yet: settling a promise twice does nothing).
+   */
+  private sendSafely(key: string, items: T[], batch: Pending<T, R>): Promise<R[]> | void {
     try {
-      return this.send(key, items);
+      return this.send(key, items, batch.resolves, batch.rejects);
     } catch (error) {
       return Promise.reject(error);
     }
   }
-}
-
-/** Whether a sender answered one promise per item (rather than one for the batch). */
-function isPromiseList<R>(sent: Promise<R[]> | ReadonlyArray<Promise<R>>): sent is ReadonlyArray<Promise<R>> {
-  return Array.isArray(sent);
 }

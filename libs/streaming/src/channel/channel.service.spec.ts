@@ -119,9 +119,13 @@ describe('ChannelService.produce', () => {
     const transport = {
       name: 'mqtt',
       produce: () => Promise.reject(new Error('produce() is not used when produceEach() exists')),
-      produceEach: (_dataset: string, records: OutgoingRecord[]): Array<Promise<ProduceResult>> => {
+      produceEach: (
+        _dataset: string,
+        records: OutgoingRecord[],
+        resolves: ReadonlyArray<(result: ProduceResult) => void>,
+      ): void => {
         batches.push(records.map((r) => r.data.toString()));
-        return records.map(() => new Promise<ProduceResult>((resolve) => acks.push(() => resolve({}))));
+        for (const resolve of resolves) acks.push(() => resolve({}));
       },
     };
     const metrics = { increment: (_name: string, _labels: unknown, n: number) => counted.push(n) };

@@ -58,8 +58,8 @@ export class ChannelService {
 
   /** @internal Provided by `StreamingModule`. */
   constructor(private readonly connection: StreamingConnection) {
-    this.coalescer = new TickCoalescer((dataset, records) => {
-      if (this.connection.transport.produceEach) return this.sendEach(dataset, records);
+    this.coalescer = new TickCoalescer((dataset, records, resolves, rejects) => {
+      if (this.connection.transport.produceEach) return this.sendEach(dataset, records, resolves, rejects);
       return this.send(dataset, records).then((results) =>
         results.length === records.length ? results : records.map((_, i) => results[i] ?? {}),
       );
@@ -187,20 +187,22 @@ export class ChannelService {
   }
 
   /** Hands records to a transport that acknowledges each on its own; counts each once the broker has it. */
-  private sendEach(dataset: string, records: OutgoingRecord[]): Array<Promise<ProduceResult>> {
+  private sendEach(
+    dataset: string,
+    records: OutgoingRecord[],
+    resolves: ReadonlyArray<(result: ProduceResult) => void>,
+    rejects: ReadonlyArray<(error: unknown) => void>,
+  ): void {
     const { transport, options } = this.connection;
-    const sent = (transport.produceEach as NonNullable<StreamingTransport['produceEach']>).call(
-      transport,
-      dataset,
-      records,
-    );
-    if (options.metrics === noopMetrics) return sent;
+    const produceEach = transport.produceEach as NonNullable<StreamingTransport['produceEach']>;
+    if (options.metrics === noopMetrics)
+      return produceEach.call(transport, dataset, records, resolves, rejects);
     const labels = { lib: 'streaming', dataset };
-    const count = (result: ProduceResult): ProduceResult => {
+    const counted = resolves.map((resolve) => (result: ProduceResult) => {
       options.metrics.increment('databus_messages_produced_total', labels, 1);
-      return result;
-    };
-    return sent.map((promise) => promise.then(count));
+      resolve(result);
+    });
+    produceEach.call(transport, dataset, records, counted, rejects);
   }
 
   /** Hands records to the transport and counts them once the broker has them. */

@@ -116,11 +116,17 @@ export interface StreamingTransport {
   produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]>;
   /**
    * Optional, for brokers that acknowledge each message on its own (MQTT's PUBACK): sends the records like
-   * `produce` (same order, same guarantees) and answers one promise per record, in order, each resolving once
-   * the broker holds that record. The shared producer path then settles each `ChannelService.produce()` call
-   * on its own acknowledgement rather than on its tick batch's last one.
+   * `produce` (same order, same guarantees) and settles each record itself: `resolves[i]` once the broker
+   * holds `records[i]`, or `rejects[i]` with the error `produce` would have failed with (exactly one of them,
+   * once). The shared producer path then settles each `ChannelService.produce()` call straight from its own
+   * acknowledgement, rather than on its tick batch's last one, with no promise per record in between.
    */
-  produceEach?(dataset: string, records: readonly OutgoingRecord[]): Array<Promise<ProduceResult>>;
+  produceEach?(
+    dataset: string,
+    records: readonly OutgoingRecord[],
+    resolves: ReadonlyArray<(result: ProduceResult) => void>,
+    rejects: ReadonlyArray<(error: unknown) => void>,
+  ): void;
   subscribe(spec: SubscriptionSpec): Promise<TransportSubscription>;
   /**
    * The datasets that exist now and that `pattern` matches (`pattern.matches`), for transports declaring

@@ -42,28 +42,42 @@ export class MqttPublisher {
     this.window = new InflightWindow(maxInflight);
   }
 
-  /**
-   * Publishes one message; resolves when the broker has acknowledged it. Connected and with no hold, the
-   * PUBLISH is written the moment a window slot is free (at once, or from the release that frees one), with
-   * no retry loop around it. mqtt.js refusing the publish while it reconnects on purpose, or a connection
-   * not ready yet, is retried (the shared `retry` policy, paced by `reconnect`) until `deadline`; anything
-   * else fails at once.
-   */
+  /** Publishes one message; resolves when the broker has acknowledged it (see `send`). */
   publish(
     topic: string,
     payload: Buffer,
     options: IClientPublishOptions,
     deadline: number,
   ): Promise<ProduceResult> {
-    if (this.queued > 0 || !this.connection.ready || this.hold() !== undefined)
-      return this.publishRetrying(topic, payload, options, deadline);
-    if (this.window.tryAcquire()) return this.publishInWindow(topic, payload, options, deadline);
     return new Promise<ProduceResult>((resolve, reject) =>
-      this.window.wait(
-        deadline,
-        () => resolve(this.publishInWindow(topic, payload, options, deadline)),
-        (error) => reject(mapMqttError(error, this.where(topic))),
-      ),
+      this.send(topic, payload, options, deadline, resolve, reject),
+    );
+  }
+
+  /**
+   * Publishes one message and calls `resolve` once the broker has acknowledged it, or `reject` (exactly one of
+   * them, once). Connected and with no hold, the PUBLISH is written the moment a window slot is free (at
+   * once, or from the release that frees one), with no retry loop and no promise around it: the PUBACK settles
+   * the caller directly. mqtt.js refusing the publish while it reconnects on purpose, or a connection not
+   * ready yet, is retried (the shared `retry` policy, paced by `reconnect`) until `deadline`; anything else
+   * fails at once.
+   */
+  send(
+    topic: string,
+    payload: Buffer,
+    options: IClientPublishOptions,
+    deadline: number,
+    resolve: (result: ProduceResult) => void,
+    reject: (error: unknown) => void,
+  ): void {
+    if (this.queued > 0 || !this.connection.ready || this.hold() !== undefined) {
+      this.publishRetrying(topic, payload, options, deadline).then(resolve, reject);
+      return;
+    }
+    this.window.wait(
+      deadline,
+      () => this.publishInWindow(topic, payload, options, deadline, resolve, reject),
+      (error) => reject(mapMqttError(error, this.where(topic))),
     );
   }
 
@@ -73,22 +87,24 @@ export class MqttPublisher {
     payload: Buffer,
     options: IClientPublishOptions,
     deadline: number,
-  ): Promise<ProduceResult> {
+    resolve: (result: ProduceResult) => void,
+    reject: (error: unknown) => void,
+  ): void {
     // A slot waited for: the connection may have dropped (or come back with a hold) since it was asked for.
     if (!this.connection.ready || this.hold() !== undefined) {
       this.window.release();
-      return this.publishRetrying(topic, payload, options, deadline);
+      this.publishRetrying(topic, payload, options, deadline).then(resolve, reject);
+      return;
     }
-    return this.publishOnce(this.connection.client, topic, payload, options, deadline).then(
-      (result) => {
-        this.window.release();
-        return result;
-      },
-      (error: unknown) => {
-        this.window.release();
-        return this.publishRetrying(topic, payload, options, deadline, this.mapFailure(error, topic));
-      },
-    );
+    this.publishOnce(this.connection.client, topic, payload, options, deadline, (error) => {
+      this.window.release();
+      if (error === undefined) resolve({});
+      else
+        this.publishRetrying(topic, payload, options, deadline, this.mapFailure(error, topic)).then(
+          resolve,
+          reject,
+        );
+    });
   }
 
   /**
@@ -130,7 +146,12 @@ export class MqttPublisher {
             this.transient.add(notReady);
             throw notReady;
           }
-          return await this.publishOnce(this.connection.client, topic, payload, options, deadline);
+          const client = this.connection.client;
+          return await new Promise<ProduceResult>((resolve, reject) =>
+            this.publishOnce(client, topic, payload, options, deadline, (error) =>
+              error === undefined ? resolve({}) : reject(error),
+            ),
+          );
         } catch (error) {
           throw this.mapFailure(error, topic);
         } finally {
@@ -158,39 +179,46 @@ export class MqttPublisher {
     return `publish to "${topic}" (${this.connection.where})`;
   }
 
+  /**
+   * Writes one PUBLISH; `done` is called once: with no error on its PUBACK, else with mqtt.js's error or a
+   * `TemporaryError` when no PUBACK came by `deadline` (the message is then withdrawn from mqtt.js's store).
+   */
   private publishOnce(
     client: MqttClient,
     topic: string,
     payload: Buffer,
     options: IClientPublishOptions,
     deadline: number,
-  ): Promise<ProduceResult> {
-    return new Promise<ProduceResult>((resolve, reject) => {
-      const expire = (): void => {
-        withdraw(client, callback);
-        reject(new TemporaryError(`No PUBACK for a publish to "${topic}" in time (broker unavailable?).`));
-      };
-      let timer: NodeJS.Timeout | undefined;
-      const entry = { deadline, done: false, expire };
-      const callback = (error?: Error): void => {
-        this.awaiting.delete(callback);
-        entry.done = true;
-        if (timer) clearTimeout(timer);
-        if (error) reject(error);
-        else resolve({});
-      };
-      // Deadlines in the order they come share the queue's one timer; an earlier one (a request's shorter
-      // timeout) gets its own.
-      if (deadline >= this.lastDeadline) {
-        this.lastDeadline = deadline;
-        this.deadlines.add(entry);
-      } else {
-        timer = setTimeout(expire, Math.max(1, deadline - Date.now()));
-        timer.unref();
-      }
-      this.awaiting.add(callback);
-      client.publish(topic, payload, options, callback);
-    });
+    done: (error?: Error) => void,
+  ): void {
+    const expire = (): void => {
+      if (entry.done) return;
+      entry.done = true;
+      this.awaiting.delete(callback);
+      withdraw(client, callback);
+      done(new TemporaryError(`No PUBACK for a publish to "${topic}" in time (broker unavailable?).`));
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const entry = { deadline, done: false, expire };
+    const callback = (error?: Error): void => {
+      // After an expiry, removeOutgoingMessage calls back with an error: the caller has its outcome already.
+      if (entry.done) return;
+      this.awaiting.delete(callback);
+      entry.done = true;
+      if (timer) clearTimeout(timer);
+      done(error ?? undefined);
+    };
+    // Deadlines in the order they come share the queue's one timer; an earlier one (a request's shorter
+    // timeout) gets its own.
+    if (deadline >= this.lastDeadline) {
+      this.lastDeadline = deadline;
+      this.deadlines.add(entry);
+    } else {
+      timer = setTimeout(expire, Math.max(1, deadline - Date.now()));
+      timer.unref();
+    }
+    this.awaiting.add(callback);
+    client.publish(topic, payload, options, callback);
   }
 }
 
@@ -199,7 +227,7 @@ function withdraw(client: MqttClient, callback: (error?: Error) => void): void {
   const outgoing = (client as unknown as { outgoing?: Record<string, { cb?: unknown }> }).outgoing ?? {};
   for (const [id, entry] of Object.entries(outgoing))
     if (entry.cb === callback) {
-      // removeOutgoingMessage calls the callback with an error; the promise is settled already.
+      // removeOutgoingMessage calls the callback with an error: its caller ignores it when settled already.
       client.removeOutgoingMessage(Number(id));
       return;
     }

@@ -98,19 +98,45 @@ export class MqttTransport extends BaseTransport<MqttSubscription, 'mqtt'> imple
   }
 
   produce(dataset: string, records: readonly OutgoingRecord[]): Promise<ProduceResult[]> {
-    try {
-      return Promise.all(this.produceEach(dataset, records));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const resolves: Array<(result: ProduceResult) => void> = [];
+    const rejects: Array<(error: unknown) => void> = [];
+    const results = records.map(
+      () =>
+        new Promise<ProduceResult>((resolve, reject) => {
+          resolves.push(resolve);
+          rejects.push(reject);
+        }),
+    );
+    this.produceEach(dataset, records, resolves, rejects);
+    return Promise.all(results);
   }
 
-  /** One promise per record, each resolving on its own PUBACK (see `StreamingTransport.produceEach`). */
-  produceEach(dataset: string, records: readonly OutgoingRecord[]): Array<Promise<ProduceResult>> {
-    this.assertOpen('produce');
-    const topic = topicOf(assertDatasetTopic(dataset));
-    const deadline = Date.now() + this.context.produceTimeoutMs;
-    return records.map((r) => this.publisher.publish(topic, r.data, toPublishOptions(r), deadline));
+  /** Settles each record on its own PUBACK (see `StreamingTransport.produceEach`). */
+  produceEach(
+    dataset: string,
+    records: readonly OutgoingRecord[],
+    resolves: ReadonlyArray<(result: ProduceResult) => void>,
+    rejects: ReadonlyArray<(error: unknown) => void>,
+  ): void {
+    let topic: string;
+    let deadline: number;
+    try {
+      this.assertOpen('produce');
+      topic = topicOf(assertDatasetTopic(dataset));
+      deadline = Date.now() + this.context.produceTimeoutMs;
+    } catch (error) {
+      for (const reject of rejects) reject(error);
+      return;
+    }
+    for (let i = 0; i < records.length; i++)
+      this.publisher.send(
+        topic,
+        records[i].data,
+        toPublishOptions(records[i]),
+        deadline,
+        resolves[i],
+        rejects[i],
+      );
   }
 
   async subscribe(spec: SubscriptionSpec): Promise<TransportSubscription> {
