@@ -38,7 +38,7 @@ function subscribeOnce(topic: string): { ready: Promise<void>; line: Promise<str
 }
 
 describeWithBroker('mqtt', 'mqtt interop with mosquitto_pub / mosquitto_sub', () => {
-  it('mosquitto_sub reads what we produce: JSON body, content type, key and headers as user properties', async () => {
+  it('mosquitto_sub reads what we produce: JSON body (no Content Type), key and headers as user properties', async () => {
     const app = await startApp(target, brokerUrl('mqtt'), { options: { handlers: false } });
     try {
       const topic = uniqueName('interop-out');
@@ -46,9 +46,27 @@ describeWithBroker('mqtt', 'mqtt interop with mosquitto_pub / mosquitto_sub', ()
       await sub.ready;
       await app.channel.produce(topic, { sensor: 'a', value: 1 }, { key: 'a', headers: { 'x-trace': 't1' } });
       const [contentType, properties, body] = (await sub.line).split('|');
-      expect(contentType).toBe('application/json');
+      // JSON is what a message without a Content Type is read as: it is not sent.
+      expect(contentType).toBe('');
       expect(properties.split(' ').sort()).toEqual(['x-databus-key:a', 'x-trace:t1']);
       expect(JSON.parse(body)).toEqual({ sensor: 'a', value: 1 });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('mosquitto_sub sees the Content Type of what is not JSON: text and bytes', async () => {
+    const app = await startApp(target, brokerUrl('mqtt'), { options: { handlers: false } });
+    try {
+      const topic = uniqueName('interop-types');
+      const text = subscribeOnce(topic);
+      await text.ready;
+      await app.channel.produce(topic, 'hello');
+      expect((await text.line).split('|').slice(0, 1)).toEqual(['text/plain; charset=utf-8']);
+      const bytes = subscribeOnce(topic);
+      await bytes.ready;
+      await app.channel.produce(topic, Buffer.from('raw'));
+      expect((await bytes.line).split('|').slice(0, 1)).toEqual(['application/octet-stream']);
     } finally {
       await app.close();
     }

@@ -18,18 +18,38 @@ describeWithBroker('mqtt', 'mqtt transport (SPI)', () => {
       await transport.produce(dataset, [
         {
           key: 'sensor-1',
-          headers: { 'content-type': 'application/json', 'x-trace': 't1' },
-          data: Buffer.from('{"a":1}'),
+          headers: { 'content-type': 'application/cbor', 'x-trace': 't1' },
+          data: Buffer.from([0xa1, 0x61, 0x61, 0x01]),
         },
       ]);
       const [record] = await drain(sub, 1);
       expect(record).toMatchObject({
         dataset,
         key: 'sensor-1',
-        headers: { 'content-type': 'application/json', 'x-trace': 't1' },
+        headers: { 'content-type': 'application/cbor', 'x-trace': 't1' },
         sequence: 1,
         redelivered: false,
       });
+      expect([...record.data]).toEqual([0xa1, 0x61, 0x61, 0x01]);
+    } finally {
+      await sub.close();
+    }
+  });
+
+  it('sends application/json as no Content Type: the record arrives without one, read as JSON', async () => {
+    const dataset = uniqueName('mqtt-json');
+    const sub = await transport.subscribe(spec(dataset));
+    try {
+      await transport.produce(dataset, [
+        {
+          key: 'sensor-1',
+          headers: { 'content-type': 'application/json', 'x-trace': 't1' },
+          data: Buffer.from('{"a":1}'),
+        },
+      ]);
+      const [record] = await drain(sub, 1);
+      expect(record.headers).toEqual({ 'x-trace': 't1' });
+      expect(record.key).toBe('sensor-1');
       expect(record.data.toString()).toBe('{"a":1}');
     } finally {
       await sub.close();

@@ -10,19 +10,45 @@ import {
 describe('mqtt codec', () => {
   it('maps content type, headers and key to MQTT 5 properties, and the reply address natively', () => {
     const options = toPublishOptions(
-      { key: 'k', headers: { 'content-type': 'application/json', 'x-a': '1' }, data: Buffer.from('{}') },
+      { key: 'k', headers: { 'content-type': 'text/plain', 'x-a': '1' }, data: Buffer.from('hi') },
       { responseTopic: 'inbox/1', correlationData: Buffer.from('c1') },
     );
     expect(options).toEqual({
       qos: 1,
       properties: {
-        contentType: 'application/json',
+        contentType: 'text/plain',
         userProperties: { 'x-a': '1', [MQTT_KEY_PROPERTY]: 'k' },
         responseTopic: 'inbox/1',
         correlationData: Buffer.from('c1'),
       },
     });
-    expect(toPublishOptions({ headers: {}, data: Buffer.alloc(0) })).toEqual({ qos: 1, properties: {} });
+  });
+
+  it('sends no Content Type for application/json, the type a message without one is read as', () => {
+    const json = { 'content-type': 'application/json' };
+    expect(toPublishOptions({ key: 'k', headers: json, data: Buffer.from('{}') })).toEqual({
+      qos: 1,
+      properties: { userProperties: { [MQTT_KEY_PROPERTY]: 'k' } },
+    });
+    expect(fromPacket({ ...packetOf('{}'), properties: {} }, 'ds', 1).headers).toEqual({});
+    for (const contentType of ['text/plain; charset=utf-8', 'application/octet-stream', 'application/cbor'])
+      expect(
+        toPublishOptions({ headers: { 'content-type': contentType }, data: Buffer.alloc(0) }).properties,
+      ).toEqual({ contentType });
+  });
+
+  it('gives a record with nothing but a JSON body one shared, frozen options object (QoS 1, no properties)', () => {
+    const plain = toPublishOptions({
+      headers: { 'content-type': 'application/json' },
+      data: Buffer.from('{}'),
+    });
+    expect(plain).toEqual({ qos: 1 });
+    expect(Object.isFrozen(plain)).toBe(true);
+    expect(toPublishOptions({ headers: {}, data: Buffer.alloc(0) })).toBe(plain);
+    expect(toPublishOptions({ headers: {}, data: Buffer.alloc(0) }, undefined, Buffer.from('c2'))).toEqual({
+      qos: 1,
+      properties: { correlationData: Buffer.from('c2') },
+    });
   });
 
   it('reads a packet back into a record', () => {
@@ -63,3 +89,16 @@ describe('mqtt codec', () => {
     expect(encodeCorrelation(Buffer.from('plain'))).toBe('plain');
   });
 });
+
+/** A QoS 1 PUBLISH packet carrying `body`. */
+function packetOf(body: string): IPublishPacket {
+  return {
+    cmd: 'publish',
+    topic: 'ds',
+    payload: Buffer.from(body),
+    qos: 1,
+    dup: false,
+    retain: false,
+    messageId: 1,
+  };
+}

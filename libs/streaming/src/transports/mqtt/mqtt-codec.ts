@@ -14,26 +14,45 @@ export interface ReplyAddress {
   correlationData: Buffer;
 }
 
+/** The content type a message without a Content Type property is read as (and so is not sent). */
+const IMPLIED_CONTENT_TYPE = 'application/json';
+
+/** The options of a record with nothing to carry but its JSON body: shared, never changed. */
+const PLAIN_QOS1: IClientPublishOptions = Object.freeze({ qos: 1 });
+
 /**
- * MQTT 5 publish options for a record: QoS 1, `content-type` as the native Content Type, the key as the user
- * property `x-databus-key`, every other header as a user property, and a reply address as Response Topic +
- * Correlation Data. The body is the record's bytes, untouched.
+ * MQTT 5 publish options for a record: QoS 1, `content-type` as the native Content Type (except
+ * `application/json`, the default: a message without a Content Type is read as JSON, so it is not sent), the
+ * key as the user property `x-databus-key`, every other header as a user property, and a reply address as
+ * Response Topic + Correlation Data. The body is the record's bytes, untouched. A record with none of them
+ * (the JSON default of `ChannelService.produce`) gets one shared, frozen options object: treat the result as
+ * read-only.
  */
-export function toPublishOptions(record: OutgoingRecord, reply?: ReplyAddress): IClientPublishOptions {
-  const userProperties: Record<string, string> = {};
+export function toPublishOptions(
+  record: OutgoingRecord,
+  reply?: ReplyAddress,
+  correlationData?: Buffer,
+): IClientPublishOptions {
+  let userProperties: Record<string, string> | undefined;
   let contentType: string | undefined;
-  for (const [name, value] of Object.entries(record.headers)) {
-    if (name.toLowerCase() === DatabusHeaders.CONTENT_TYPE) contentType = value;
-    else userProperties[name] = value;
+  const headers = record.headers;
+  for (const name in headers) {
+    if (name === DatabusHeaders.CONTENT_TYPE || name.toLowerCase() === DatabusHeaders.CONTENT_TYPE)
+      contentType = headers[name];
+    else (userProperties ??= {})[name] = headers[name];
   }
-  if (record.key !== undefined) userProperties[MQTT_KEY_PROPERTY] = record.key;
+  if (contentType === IMPLIED_CONTENT_TYPE) contentType = undefined;
+  if (record.key !== undefined) (userProperties ??= {})[MQTT_KEY_PROPERTY] = record.key;
+  if (contentType === undefined && userProperties === undefined && !reply && !correlationData)
+    return PLAIN_QOS1;
   const properties: NonNullable<IClientPublishOptions['properties']> = {};
   if (contentType !== undefined) properties.contentType = contentType;
-  if (Object.keys(userProperties).length > 0) properties.userProperties = userProperties;
+  if (userProperties !== undefined) properties.userProperties = userProperties;
   if (reply) {
     properties.responseTopic = reply.responseTopic;
     properties.correlationData = reply.correlationData;
   }
+  if (correlationData) properties.correlationData = correlationData;
   return { qos: 1, properties };
 }
 

@@ -195,9 +195,11 @@ export class MqttTransport extends BaseTransport<MqttSubscription, 'mqtt'> imple
   async reply(replyTo: string, correlationId: string | undefined, record: OutgoingRecord): Promise<void> {
     this.assertOpen('reply');
     assertDatasetTopic(replyTo, 'replyTo');
-    const options = toPublishOptions(record);
-    if (correlationId !== undefined)
-      options.properties = { ...options.properties, correlationData: decodeCorrelation(correlationId) };
+    const options = toPublishOptions(
+      record,
+      undefined,
+      correlationId === undefined ? undefined : decodeCorrelation(correlationId),
+    );
     await this.publisher.publish(replyTo, record.data, options, Date.now() + this.context.produceTimeoutMs);
   }
 
