@@ -87,6 +87,17 @@ describe('KafkaTransport', () => {
       await transport.close();
     });
 
+    it('a private BEGIN asks for no offsets before the join: the fresh group starts at the oldest record', async () => {
+      const { fake, transport } = await withHistory();
+      const ranges = jest.spyOn(fake, 'partitionRanges');
+      const sub = await transport.subscribe(spec({ start: Offset.BEGIN }));
+      expect(ranges).not.toHaveBeenCalled();
+      expect(fake.consumers[0].settings.fromBeginning).toBe(true);
+      expect(fake.consumers[0].seeks).toEqual([]);
+      expect((await sub.fetch(5, 200)).map((r) => r.sequence)).toEqual([0, 1, 2, 3, 4]);
+      await transport.close();
+    });
+
     it('LATEST only reads what is produced after subscribe (resolved before the join, no race)', async () => {
       const { fake, transport } = await withHistory();
       const sub = await transport.subscribe(spec({ group: 'g', start: Offset.LATEST }));

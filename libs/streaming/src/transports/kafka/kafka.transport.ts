@@ -127,7 +127,9 @@ export class KafkaTransport extends BaseTransport<KafkaSubscription, 'kafka'> im
           if (spec.start.kind === 'none') throw new NoCommittedPositionError(topic, spec.group);
           startPositions = await resolvePositions(driver, topic, spec.start);
         }
-      } else {
+      } else if (spec.start.kind !== 'begin') {
+        // BEGIN needs no look-up: a fresh group consuming `fromBeginning` starts every partition at its oldest
+        // record (the client asks for it after the join), so the join is not held up by an offsets round trip.
         startPositions = await resolvePositions(driver, topic, spec.start);
       }
       const consumer = driver.consumer({
