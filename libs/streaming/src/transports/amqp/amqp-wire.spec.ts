@@ -30,23 +30,54 @@ describe('amqp wire format', () => {
       timestamp: 1_700_000_000,
       replyTo: 'amq.rabbitmq.reply-to',
       correlationId: 'c-1',
-      headers: { trace: 't', [AmqpHeaders.KEY]: 'k1', [AmqpHeaders.TIMESTAMP_MS]: '1700000000123' },
+      headers: { trace: 't', [AmqpHeaders.KEY]: 'k1' },
     });
     expect(options.headers).not.toHaveProperty('content-type');
-    expect(typeof options.messageId).toBe('string');
+    expect(options.headers).not.toHaveProperty(AmqpHeaders.TIMESTAMP_MS);
+    expect(options.messageId).toMatch(/^1700000000123-[0-9a-z]+$/);
   });
 
-  it('gives the records of one batch with no key and no other header one shared headers table', () => {
+  it('sends a record with no key and no other header without a headers table, its milliseconds in the message id', () => {
     const stamp = new PublishStamp(1_700_000_000_123);
     const plain = { headers: { 'content-type': 'application/json' }, data: Buffer.from('{}') };
     const [a, b] = [publishOptions(plain, {}, stamp), publishOptions(plain, {}, stamp)];
-    expect(a.headers).toBe(b.headers);
-    expect(a.headers).toEqual({ [AmqpHeaders.TIMESTAMP_MS]: '1700000000123' });
+    expect(a.headers).toBeUndefined();
+    expect(a.messageId).toMatch(/^1700000000123-/);
     expect(a.messageId).not.toBe(b.messageId);
     const keyed = publishOptions({ ...plain, key: 'k1' }, {}, stamp);
-    expect(keyed.headers).not.toBe(a.headers);
-    expect(keyed.headers).toEqual({ [AmqpHeaders.KEY]: 'k1', [AmqpHeaders.TIMESTAMP_MS]: '1700000000123' });
+    expect(keyed.headers).toEqual({ [AmqpHeaders.KEY]: 'k1' });
     expect(publishOptions(plain, { mandatory: true }, stamp).mandatory).toBe(true);
+  });
+
+  it('reads back the milliseconds of what it published, from the message id', () => {
+    const options = publishOptions(
+      { headers: {}, data: Buffer.from('x') },
+      {},
+      new PublishStamp(1_700_000_000_123),
+    );
+    const message = delivery('x', { messageId: options.messageId, timestamp: options.timestamp });
+    expect(toIncomingRecord('ds', message, 0).timestamp.getTime()).toBe(1_700_000_000_123);
+    expect(producedBefore(message, 1_700_000_000_124)).toBe(true);
+    expect(producedBefore(message, 1_700_000_000_123)).toBe(false);
+  });
+
+  it('takes a message id that only looks like ours for no time: its milliseconds must match the timestamp', () => {
+    const other = delivery('x', { messageId: '1700000005000-abc', timestamp: 1_700_000_000 });
+    expect(toIncomingRecord('ds', other, 0).timestamp.getTime()).toBe(1_700_000_000_000);
+    const noTimestamp = delivery('x', { messageId: '1700000000123-abc' });
+    expect(producedBefore(noTimestamp, Date.now())).toBe(false);
+    const uuid = delivery('x', { messageId: '0b5e4f2c-1d2e-4f00-8a9b-112233445566', timestamp: 0 });
+    expect(producedBefore(uuid, Date.now())).toBe(false);
+  });
+
+  it('still reads the millisecond header of messages from earlier versions', () => {
+    const old = delivery('x', {
+      messageId: '0b5e4f2c-1d2e-4f00-8a9b-112233445566',
+      timestamp: 1_700_000_000,
+      headers: { [AmqpHeaders.TIMESTAMP_MS]: '1700000000456' },
+    });
+    expect(toIncomingRecord('ds', old, 0).timestamp.getTime()).toBe(1_700_000_000_456);
+    expect(toIncomingRecord('ds', old, 0).headers).not.toHaveProperty(AmqpHeaders.TIMESTAMP_MS);
   });
 
   it('reads a delivery: offset, key, headers as text, content type, time, reply address', () => {
