@@ -14,6 +14,7 @@ import {
   KafkaDriver,
   KafkaDriverBatch,
   KafkaDriverConsumer,
+  KafkaDriverRecord,
 } from './kafka-driver.interface';
 import { KafkaCommitter } from './kafka-committer';
 import { PartitionPositions, resolvePositions } from './kafka-positions';
@@ -31,9 +32,25 @@ export interface KafkaSubscriptionOptions {
   /** Start positions of a group with no committed offsets, applied (and committed) at the first assignment. */
   startPositions?: PartitionPositions;
   /** Highest offset this group delivered per partition in this process, to flag redeliveries. */
-  delivered: Map<number, number>;
+  delivered: Map<number, DeliveredMark>;
   logger: TransportLogger;
   onClose(subscription: KafkaSubscription): void;
+}
+
+/** The highest offset of a partition handed out to a group in this process (-1: none yet). */
+export interface DeliveredMark {
+  max: number;
+}
+
+/**
+ * The token of every record of one partition queued in one epoch: it counts the records handed out and not
+ * acknowledged (instead of a set of records), and is retired (`live` false) when they stop counting against
+ * prefetch (revocation, seek, crash, close). A retired lease is never counted again.
+ */
+interface Lease extends KafkaRecordToken {
+  held: number;
+  live: boolean;
+  readonly delivered: DeliveredMark;
 }
 
 /** A partition this member holds. `epoch` changes on (re)assignment and seek: older records are not committed. */
@@ -41,6 +58,8 @@ interface PartitionState {
   epoch: number;
   /** Next offset to take from the driver (known after the first record, a seek or a start position). */
   next?: number;
+  /** The token of the records queued from now on. */
+  lease: Lease;
 }
 
 /**
@@ -58,8 +77,8 @@ interface PartitionState {
  */
 export class KafkaSubscription implements TransportSubscription, KafkaConsumerHandlers {
   private readonly queue: RecordBuffer<IncomingRecord>;
-  /** Handed out by fetch() and not acknowledged yet: they count against prefetch until acked. */
-  private readonly outstanding = new Set<IncomingRecord>();
+  /** Handed out by fetch() and not acknowledged yet (the sum of the live leases): they count against prefetch. */
+  private outstanding = 0;
   private readonly assigned = new Map<number, PartitionState>();
   private epochs = 0;
   private paused = false;
@@ -91,7 +110,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
 
   /** Records queued or handed out and not acknowledged: at most `prefetch`. */
   get held(): number {
-    return this.queue.length + this.outstanding.size;
+    return this.queue.length + this.outstanding;
   }
 
   /** Whether backpressure paused the consumer. */
@@ -118,7 +137,8 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
         if (state.next !== undefined) this.seekDriver(partition, state.next);
         continue;
       }
-      const fresh: PartitionState = { epoch: ++this.epochs };
+      const epoch = ++this.epochs;
+      const fresh: PartitionState = { epoch, lease: this.lease(partition, epoch) };
       const start = starts?.get(partition);
       if (start !== undefined) {
         fresh.next = start;
@@ -139,13 +159,12 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     const state = this.assigned.get(partition);
     if (!state || batch.isStale()) return {};
     // Records are in offset order: skip those taken before (a batch offered again after a wait for room).
-    let i = 0;
     const from = state.next;
-    if (from !== undefined) while (i < records.length && records[i].offset < from) i++;
+    const i = from === undefined ? 0 : firstAtOrAfter(records, from);
     const end = Math.min(records.length, i + Math.max(0, this.options.spec.prefetch - this.held));
     if (end > i) {
       const { dataset } = this.options.spec;
-      const token: KafkaRecordToken = { partition, epoch: state.epoch }; // one per batch, never changed
+      const token = state.lease; // shared by the epoch's records, never changed
       for (let j = i; j < end; j++)
         this.queue.push(toIncomingRecord(dataset, partition, records[j], state.epoch, false, token));
       state.next = records[end - 1].offset + 1;
@@ -177,7 +196,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
 
   onCrash(error: Error): void {
     this.queue.fail(error);
-    this.outstanding.clear();
+    this.retireLeases();
     this.options.logger.warn(`Kafka consumer of "${this.options.spec.dataset}" stopped: ${error.message}`);
     this.checkRoomWaiters();
   }
@@ -190,16 +209,28 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
 
   async ack(records: readonly IncomingRecord[]): Promise<void> {
     if (this.closed) return;
-    for (const record of records) this.outstanding.delete(record);
+    // The runtime passes contiguous runs per partition: one commit plan per run, not per record.
+    let run: KafkaRecordToken | undefined;
+    let runNext = -1;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      const token = record.token as Lease | undefined;
+      if (!token) continue;
+      if (token.live && token.held > 0) {
+        token.held--;
+        this.outstanding--;
+      }
+      if (token !== run) {
+        if (run) this.plan(run, runNext);
+        run = token;
+        runNext = -1;
+      }
+      const next = record.sequence + 1; // Kafka commits the next record to read
+      if (next > runNext) runNext = next;
+    }
+    if (run) this.plan(run, runNext);
     this.maybeResume();
     if (!this.options.durable) return;
-    for (const record of records) {
-      const token = record.token as KafkaRecordToken | undefined;
-      const state = token && this.assigned.get(token.partition);
-      if (!token || !state || state.epoch !== token.epoch) continue; // revoked or seeked away
-      const next = record.sequence + 1; // Kafka commits the next record to read
-      this.commits.raise(token.partition, next);
-    }
     await this.commits.flush();
   }
 
@@ -213,12 +244,13 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     const { driver, spec, durable, groupId } = this.options;
     const positions = await resolvePositions(driver, spec.dataset, offset, durable ? groupId : undefined);
     this.queue.clear();
-    this.outstanding.clear();
+    this.retireLeases();
     this.commits.clear();
     for (const [partition, state] of this.assigned) {
       const target = positions.get(partition);
       if (target === undefined) continue;
       state.epoch = ++this.epochs;
+      state.lease = this.lease(partition, state.epoch);
       state.next = target;
       this.seekDriver(partition, target);
       if (durable) this.commits.set(partition, target);
@@ -231,7 +263,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     if (this.closed) return;
     this.closed = true;
     this.queue.close();
-    this.outstanding.clear();
+    this.retireLeases();
     this.checkRoomWaiters();
     await this.commits
       .flush()
@@ -250,13 +282,39 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
 
   /** Hands a record to the runtime; one handed out before (same group, this process) is flagged redelivered. */
   private handOut(record: IncomingRecord): IncomingRecord {
-    this.outstanding.add(record);
-    const partition = record.partition as number;
-    const { delivered } = this.options;
-    const seen = delivered.get(partition);
-    if (seen !== undefined && record.sequence <= seen) record.redelivered = true;
-    else delivered.set(partition, record.sequence);
+    const lease = record.token as Lease;
+    if (lease.live) {
+      lease.held++;
+      this.outstanding++;
+    }
+    const mark = lease.delivered;
+    if (record.sequence <= mark.max) record.redelivered = true;
+    else mark.max = record.sequence;
     return record;
+  }
+
+  /** A new lease for `partition` in `epoch`, sharing the group's delivered mark of the partition. */
+  private lease(partition: number, epoch: number): Lease {
+    const { delivered } = this.options;
+    let mark = delivered.get(partition);
+    if (!mark) delivered.set(partition, (mark = { max: -1 }));
+    return { partition, epoch, held: 0, live: true, delivered: mark };
+  }
+
+  /** Handed-out records stop counting against prefetch (seek, crash, close); later acks do not count. */
+  private retireLeases(): void {
+    for (const [partition, state] of this.assigned) {
+      state.lease.live = false;
+      state.lease = this.lease(partition, state.epoch);
+    }
+    this.outstanding = 0;
+  }
+
+  /** Plans the commit of `next` for the token's partition, unless it was revoked or seeked away since. */
+  private plan(token: KafkaRecordToken, next: number): void {
+    if (!this.options.durable) return;
+    const state = this.assigned.get(token.partition);
+    if (state && state.epoch === token.epoch) this.commits.raise(token.partition, next);
   }
 
   private pause(): void {
@@ -284,11 +342,14 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   }
 
   private revoke(partition: number): void {
+    const state = this.assigned.get(partition);
     this.assigned.delete(partition);
     this.commits.forget(partition);
     this.queue.removeWhere((r) => r.partition === partition);
-    for (const record of this.outstanding)
-      if (record.partition === partition) this.outstanding.delete(record);
+    if (state) {
+      state.lease.live = false;
+      this.outstanding -= state.lease.held;
+    }
     this.maybeResume();
   }
 
@@ -304,4 +365,17 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   private checkRoomWaiters(): void {
     for (const check of [...this.roomWaiters]) check();
   }
+}
+
+/** Index of the first record at or after `offset` (records are in offset order). */
+function firstAtOrAfter(records: readonly KafkaDriverRecord[], offset: number): number {
+  let low = 0;
+  let high = records.length;
+  if (high === 0 || records[0].offset >= offset) return 0;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (records[mid].offset < offset) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

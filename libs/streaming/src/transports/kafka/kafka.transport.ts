@@ -24,7 +24,7 @@ import {
   resolveKafkaOptions,
   ResolvedKafkaOptions,
 } from './kafka.options';
-import { KafkaSubscription } from './kafka.subscription';
+import { DeliveredMark, KafkaSubscription } from './kafka.subscription';
 
 /** Builds the driver once the options are validated (the kafkajs driver by default; a double in tests). */
 export type KafkaDriverFactory = (
@@ -60,7 +60,7 @@ export class KafkaTransport extends BaseTransport<KafkaSubscription, 'kafka'> im
   private disposeDriver?: () => void;
   private readonly topics = new Map<string, Promise<void>>();
   private readonly topicAttempts = new Map<string, number>();
-  private readonly delivered = new Map<string, Map<number, number>>();
+  private readonly delivered = new Map<string, Map<number, DeliveredMark>>();
   private readonly inbox: KafkaReplyInbox;
   /** Aborted by `close()`: ends the waits of produces retrying through an outage. */
   private readonly closing = new AbortController();
