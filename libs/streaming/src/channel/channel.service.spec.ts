@@ -95,6 +95,26 @@ describe('ChannelService.produce', () => {
     expect(batches.map((b) => b.map((r) => r.data.toString()))).toEqual([['1', '4']]);
   });
 
+  it('hands a JSON or string body to the transport as text too, its bytes built on first read; bytes stay bytes', async () => {
+    const { batches, channel } = channelWithRecordingTransport(false);
+    await channel.produce('readings', { v: 'é' });
+    await channel.produce('readings', 'hi');
+    await channel.produce('readings', Buffer.from([1, 2]));
+    const [[json], [text], [bytes]] = batches;
+    expect(json.text).toBe('{"v":"é"}');
+    expect(json.data).toEqual(Buffer.from('{"v":"é"}', 'utf8'));
+    expect(json.data).toBe(json.data);
+    expect(json.headers).toEqual({ 'content-type': 'application/json' });
+    expect(text.text).toBe('hi');
+    expect(text.data.toString()).toBe('hi');
+    expect(bytes.text).toBeUndefined();
+    expect([...bytes.data]).toEqual([1, 2]);
+    // New bytes replace the text: a transport sending `text` cannot send a stale body.
+    json.data = Buffer.from('{"v":2}');
+    expect(json.text).toBeUndefined();
+    expect(json.data.toString()).toBe('{"v":2}');
+  });
+
   it('checks every dataset name: a bad one is refused however often it is used, a good one is sent each time', async () => {
     const { batches, channel } = channelWithRecordingTransport(false);
     await channel.produce('readings', 1);

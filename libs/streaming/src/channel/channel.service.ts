@@ -9,7 +9,7 @@ import {
   parseDatasetPattern,
 } from '../transport/dataset-pattern';
 import { RemoteHandlerError } from '../errors';
-import { encodePayload } from '../message/codec';
+import { encodePayloadText } from '../message/codec';
 import { DatasetMessage } from '../message/dataset-message';
 import { DatabusHeaders } from '../message/headers';
 import { resolveConsumerOptions } from '../options/resolve-consumer-options';
@@ -329,7 +329,7 @@ function pickTraceHeaders(headers: MessageHeaders): MessageHeaders {
 }
 
 function toRecord(value: unknown, options: ProduceOptions, keyOption = 'produce: key'): OutgoingRecord {
-  const { data, contentType } = encodePayload(value);
+  const { data, text, contentType } = encodePayloadText(value);
   if (options.key !== undefined && typeof options.key !== 'string')
     throw new ConfigurationError(keyOption, 'a string');
   const headers: MessageHeaders =
@@ -338,7 +338,38 @@ function toRecord(value: unknown, options: ProduceOptions, keyOption = 'produce:
       : { [DatabusHeaders.CONTENT_TYPE]: contentType, ...options.headers };
   if (options.messageId !== undefined)
     headers[DatabusHeaders.MESSAGE_ID] = assertNonEmptyString(options.messageId, 'produce: messageId');
-  const record: OutgoingRecord = { key: options.key, headers, data };
+  const record: OutgoingRecord =
+    text === undefined
+      ? { key: options.key, headers, data: data as Buffer }
+      : new TextRecord(text, options.key, headers);
   if (options.amqp !== undefined) record.amqp = resolveAmqpDataset(options.amqp, 'produce: amqp');
   return record;
+}
+
+/** A record whose body is text: `data`, its UTF-8 bytes, is built on first read (a transport may send `text`). */
+class TextRecord implements OutgoingRecord {
+  amqp?: OutgoingRecord['amqp'];
+  private body?: string;
+  private bytes?: Buffer;
+
+  constructor(
+    text: string,
+    public key: string | undefined,
+    public headers: MessageHeaders,
+  ) {
+    this.body = text;
+  }
+
+  get text(): string | undefined {
+    return this.body;
+  }
+
+  get data(): Buffer {
+    return (this.bytes ??= Buffer.from(this.body as string, 'utf8'));
+  }
+
+  set data(data: Buffer) {
+    this.bytes = data;
+    this.body = undefined;
+  }
 }

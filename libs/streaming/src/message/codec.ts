@@ -25,6 +25,16 @@ export function encodePayload(value: unknown): { data: Buffer; contentType: stri
 }
 
 /**
+ * Encodes a value like `encodePayload`, keeping a JSON or string value as text (`text`) instead of bytes
+ * (`data`): exactly one of them is set.
+ */
+export function encodePayloadText(value: unknown): { data?: Buffer; text?: string; contentType: string } {
+  if (typeof value === 'string') return { text: value, contentType: 'text/plain; charset=utf-8' };
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return encodePayload(value);
+  return { text: JSON.stringify(value === undefined ? null : value), contentType: 'application/json' };
+}
+
+/**
  * Which message a decode error names: a text, or the message itself (its description is then built only
  * when decoding fails, not for every message).
  */

@@ -44,12 +44,16 @@ describeWithBroker('mqtt', 'mqtt interop with mosquitto_pub / mosquitto_sub', ()
       const topic = uniqueName('interop-out');
       const sub = subscribeOnce(topic);
       await sub.ready;
-      await app.channel.produce(topic, { sensor: 'a', value: 1 }, { key: 'a', headers: { 'x-trace': 't1' } });
+      await app.channel.produce(
+        topic,
+        { sensor: 'a-é', value: 1 },
+        { key: 'a', headers: { 'x-trace': 't1' } },
+      );
       const [contentType, properties, body] = (await sub.line).split('|');
       // JSON is what a message without a Content Type is read as: it is not sent.
       expect(contentType).toBe('');
       expect(properties.split(' ').sort()).toEqual(['x-databus-key:a', 'x-trace:t1']);
-      expect(JSON.parse(body)).toEqual({ sensor: 'a', value: 1 });
+      expect(JSON.parse(body)).toEqual({ sensor: 'a-é', value: 1 });
     } finally {
       await app.close();
     }

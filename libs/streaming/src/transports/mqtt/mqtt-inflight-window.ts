@@ -73,7 +73,7 @@ export class InflightWindow {
   release(): void {
     this.used--;
     this.grantWaiting();
-    if (this.used === 0) {
+    if (this.used === 0 && this.idleWaiters.length > 0) {
       const idle = this.idleWaiters;
       this.idleWaiters = [];
       for (const resolve of idle) resolve();

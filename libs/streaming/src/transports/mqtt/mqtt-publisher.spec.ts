@@ -1,4 +1,4 @@
-import { PermanentError } from '@databus/common';
+import { PermanentError, TemporaryError } from '@databus/common';
 import type { MqttClient } from 'mqtt';
 import type { MqttConnection } from './mqtt-connection';
 import { MqttPublisher } from './mqtt-publisher';
@@ -74,6 +74,51 @@ describe('MqttPublisher', () => {
     const second = [5, 6].map(publish);
     await Promise.all([...first, ...second]);
     expect(published).toEqual(['t/1', 't/2', 't/3', 't/4', 't/5', 't/6']);
+    expect(publisher.window.inFlight).toBe(0);
+  });
+
+  it('rejects with TemporaryError when no PUBACK comes in time, withdrawing the message from mqtt.js', async () => {
+    const outgoing: Record<number, { cb: Callback }> = {};
+    const client = {
+      outgoing,
+      // mqtt.js calls the callback of a removed message with an error: the caller has its outcome already.
+      removeOutgoingMessage: jest.fn((id: number) => {
+        const { cb } = outgoing[id];
+        delete outgoing[id];
+        cb(new Error('Message removed'));
+      }),
+      publish: jest.fn((_topic: string, _payload: unknown, _options: unknown, callback: Callback) => {
+        outgoing[1] = { cb: callback }; // never acknowledged
+      }),
+    } as unknown as MqttClient;
+    const connection = {
+      client,
+      hasClient: true,
+      ready: true,
+      where: 'mqtt://127.0.0.1:1883',
+      whenConnected: async () => undefined,
+    } as unknown as MqttConnection;
+    const publisher = new MqttPublisher(connection, 10, { initialMs: 1, maxMs: 2, jitter: 0 });
+    const failure = publisher.publish('readings', '{}', { qos: 1 }, Date.now() + 30);
+    await expect(failure).rejects.toBeInstanceOf(TemporaryError);
+    await expect(failure).rejects.toThrow(/No PUBACK for a publish to "readings" in time/);
+    expect(client.removeOutgoingMessage).toHaveBeenCalledTimes(1);
+    expect(outgoing).toEqual({});
+    expect(client.publish).toHaveBeenCalledTimes(1);
+    expect(publisher.window.inFlight).toBe(0);
+  });
+
+  it('settles a sent message through its own callbacks, once, from the PUBACK', async () => {
+    const { publisher, published } = setup([undefined]);
+    const resolve = jest.fn();
+    const reject = jest.fn();
+    publisher.send('readings', '{"a":1}', { qos: 1 }, later(), resolve, reject);
+    expect(published).toEqual(['readings']);
+    expect(publisher.window.inFlight).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(resolve).toHaveBeenCalledWith({});
+    expect(reject).not.toHaveBeenCalled();
     expect(publisher.window.inFlight).toBe(0);
   });
 });

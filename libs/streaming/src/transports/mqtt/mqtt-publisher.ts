@@ -45,7 +45,7 @@ export class MqttPublisher {
   /** Publishes one message; resolves when the broker has acknowledged it (see `send`). */
   publish(
     topic: string,
-    payload: Buffer,
+    payload: Buffer | string,
     options: IClientPublishOptions,
     deadline: number,
   ): Promise<ProduceResult> {
@@ -64,7 +64,7 @@ export class MqttPublisher {
    */
   send(
     topic: string,
-    payload: Buffer,
+    payload: Buffer | string,
     options: IClientPublishOptions,
     deadline: number,
     resolve: (result: ProduceResult) => void,
@@ -84,7 +84,7 @@ export class MqttPublisher {
   /** One attempt with a window slot held; a failure hands over to the retry loop, from its verdict. */
   private publishInWindow(
     topic: string,
-    payload: Buffer,
+    payload: Buffer | string,
     options: IClientPublishOptions,
     deadline: number,
     resolve: (result: ProduceResult) => void,
@@ -122,7 +122,7 @@ export class MqttPublisher {
   /** The retry loop around attempts; `firstFailure` is the outcome of an attempt already made. */
   private publishRetrying(
     topic: string,
-    payload: Buffer,
+    payload: Buffer | string,
     options: IClientPublishOptions,
     deadline: number,
     firstFailure?: unknown,
@@ -186,7 +186,7 @@ export class MqttPublisher {
   private publishOnce(
     client: MqttClient,
     topic: string,
-    payload: Buffer,
+    payload: Buffer | string,
     options: IClientPublishOptions,
     deadline: number,
     done: (error?: Error) => void,

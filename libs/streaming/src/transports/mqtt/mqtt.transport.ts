@@ -128,15 +128,13 @@ export class MqttTransport extends BaseTransport<MqttSubscription, 'mqtt'> imple
       for (const reject of rejects) reject(error);
       return;
     }
-    for (let i = 0; i < records.length; i++)
-      this.publisher.send(
-        topic,
-        records[i].data,
-        toPublishOptions(records[i]),
-        deadline,
-        resolves[i],
-        rejects[i],
-      );
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      // A text body goes to mqtt.js as the string: it writes its UTF-8 bytes (the same payload) without our
+      // Buffer, or its store's copy of one.
+      const payload = record.text ?? record.data;
+      this.publisher.send(topic, payload, toPublishOptions(record), deadline, resolves[i], rejects[i]);
+    }
   }
 
   async subscribe(spec: SubscriptionSpec): Promise<TransportSubscription> {
@@ -187,7 +185,7 @@ export class MqttTransport extends BaseTransport<MqttSubscription, 'mqtt'> imple
     const { address, reply } = this.inbox.expect(dataset, timeoutMs);
     const deadline = Date.now() + Math.min(timeoutMs, this.context.produceTimeoutMs);
     this.publisher
-      .publish(topicOf(dataset), record.data, toPublishOptions(record, address), deadline)
+      .publish(topicOf(dataset), record.text ?? record.data, toPublishOptions(record, address), deadline)
       .catch((error) => this.inbox.cancel(address, error as Error));
     return reply;
   }
@@ -200,7 +198,12 @@ export class MqttTransport extends BaseTransport<MqttSubscription, 'mqtt'> imple
       undefined,
       correlationId === undefined ? undefined : decodeCorrelation(correlationId),
     );
-    await this.publisher.publish(replyTo, record.data, options, Date.now() + this.context.produceTimeoutMs);
+    await this.publisher.publish(
+      replyTo,
+      record.text ?? record.data,
+      options,
+      Date.now() + this.context.produceTimeoutMs,
+    );
   }
 
   protected async shutdown(): Promise<void> {
