@@ -2,7 +2,7 @@
 // @nestjs/microservices (Transport.MQTT, subscribeOptions qos 1), same 256-byte JSON, same publisher.
 //
 //   node bench/mqtt-frameworks.mjs [--messages 20000] [--repetitions 3] [--window 400] [--prefetch 100]
-//                                  [--latency-rate 1000] [--latency-messages 4000] [--kinds raw,databus,nest]
+//                                  [--latency-rate 1000] [--latency-messages 4000] [--kinds raw,databus,nest,plain]
 //                                  [--cases produce,consume,latency] [--json]
 //
 // MQTT keeps no history for a new subscriber, so consumption is measured end to end: a forked consumer
@@ -12,7 +12,10 @@
 // A lost message fails the run (it never reaches N and times out). The consumer's rate is first → N-th
 // handled message, with its CPU per message and peak RSS. databus subscribes through a group, i.e. an
 // MQTT 5 shared subscription ($share/<group>/<topic>); raw mqtt.js does the same (MQTT 5, $share) so the
-// broker work is equal; Nest subscribes to the plain topic (what its transport does).
+// broker work is equal; Nest subscribes to the plain topic (what its transport does) and PUBACKs on receipt
+// (mqtt.js's automatic PUBACK, before its handler ran). The `plain` kind is databus on the plain topic too
+// (ChannelService.subscribe with a callback, no group: no $share, no persistent session, still PUBACK after
+// the callback), consume only: the like-for-like row against Nest.
 // Produce: N QoS 1 publishes with at most `window` awaiting PUBACK, no subscriber (raw publishAsync,
 // ChannelService.produce, ClientMqtt.emit of an MqttRecord with QoS 1), all three over MQTT 5. Latency: the
 // publisher sends at a fixed rate instead.
@@ -36,12 +39,19 @@ import {
 const require = benchRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
 const URL_DEFAULT = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
-export const MQTT_KINDS = ['raw', 'databus', 'nest'];
+export const MQTT_KINDS = ['raw', 'databus', 'nest', 'plain'];
 export const MQTT_LABELS = {
   raw: 'raw mqtt.js',
   databus: '@databus/streaming @OnDatasetMessage / produce',
   nest: '@nestjs/microservices MQTT',
+  plain: '@databus/streaming @OnDatasetMessage, no group (plain topic, as Nest)',
 };
+/**
+ * Kinds measured for consumption only: `plain` is databus's consumer on the plain topic (no group, so no shared
+ * subscription and no persistent session), still PUBACKing after the handler: the like-for-like row against
+ * Nest, which subscribes the plain topic. Its publisher would be databus's own again.
+ */
+const CONSUME_ONLY = new Set(['plain']);
 const GROUP = 'bench';
 /** The result of a case left out by `cases` (NaN figures). */
 const SKIPPED = Object.freeze({ rate: NaN, cpuUsPerMsg: NaN, peakRssMB: NaN, p50Ms: NaN, p99Ms: NaN });
@@ -99,6 +109,38 @@ async function conDatabus({ url, topic, messages, latency, prefetch }) {
   if (app.get(ChannelService).transportName !== 'mqtt') throw new Error('the mqtt transport is not in use');
   process.send({ type: 'ready' });
   const result = await meter.done;
+  await app.close();
+  return result;
+}
+
+/**
+ * databus on the plain topic, like Nest: `ChannelService.subscribe` with a callback and no group (a private,
+ * non-durable subscription: no `$share`, clean session), the handler semantics of a decorated handler (PUBACK
+ * after the callback resolved, retry with attempts 1), batch 100, prefetch 100.
+ */
+async function conPlain({ url, topic, messages, latency, prefetch }) {
+  require('reflect-metadata');
+  const { Module } = require('@nestjs/common');
+  const { NestFactory } = require('@nestjs/core');
+  const { StreamingModule, ChannelService } = require('@databus/streaming');
+  const meter = createMeter(messages, { latency });
+  const tick = withProgress(meter);
+  class BenchModule {}
+  Module({ imports: [StreamingModule.forRoot({ url, logger: false })] })(BenchModule);
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+  await app.init();
+  const channel = app.get(ChannelService);
+  if (channel.transportName !== 'mqtt') throw new Error('the mqtt transport is not in use');
+  const sub = await channel.subscribe(topic.replaceAll('/', '.'), {
+    prefetch,
+    batch: latency ? 1 : 100,
+    maxWaitMs: 100,
+    retry: { attempts: 1 },
+    callback: (msg) => tick(msg.json().data),
+  });
+  process.send({ type: 'ready' });
+  const result = await meter.done;
+  await sub.close();
   await app.close();
   return result;
 }
@@ -303,6 +345,7 @@ const CHILDREN = {
   'con:raw': conRaw,
   'con:databus': conDatabus,
   'con:nest': conNest,
+  'con:plain': conPlain,
   'pub:driven': pubDriven,
   'pub:raw': pubRaw,
   'pub:databus': pubDatabus,
@@ -373,11 +416,11 @@ export async function measureMqtt(options = {}) {
       const [produced, consumed, lat] = await retrying(
         `mqtt rep ${rep + 1} ${kind}`,
         async () => [
-          cases.has('produce')
+          cases.has('produce') && !CONSUME_ONLY.has(kind)
             ? await forkRun(SELF, `pub:${kind}`, { ...base, window: produceWindow, messages }).result
             : SKIPPED,
           cases.has('consume') ? await consumeRun(kind, { ...base, messages }) : SKIPPED,
-          cases.has('latency')
+          cases.has('latency') && !CONSUME_ONLY.has(kind)
             ? await consumeRun(
                 kind,
                 { ...base, topic: `${topic}/lat`, messages: latencyMessages, latency: true },
