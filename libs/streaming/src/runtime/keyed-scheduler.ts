@@ -14,10 +14,15 @@ const ignore = (): void => undefined;
 export class KeyedScheduler<T = () => void | PromiseLike<unknown>, R = unknown> {
   private running = 0;
   private waiting = 0;
-  /** Ready to run, from `readyHead` on: keys and items in parallel arrays (no object per item). */
+  /**
+   * Ready to run, from `readyHead` to `readyTail`: keys and items in parallel arrays (no object per item).
+   * The arrays keep their slots when they run empty (the indices go back to 0), so a submit that runs at once
+   * neither grows nor truncates them.
+   */
   private readyKeys: Array<string | undefined> = [];
   private readyItems: T[] = [];
   private readyHead = 0;
+  private readyTail = 0;
   private readonly waitingByKey = new Map<string, T[]>();
   private readonly activeKeys = new Set<string>();
   private idleWaiters: Array<() => void> = [];
@@ -36,7 +41,7 @@ export class KeyedScheduler<T = () => void | PromiseLike<unknown>, R = unknown> 
 
   /** Items submitted and not finished. */
   get pending(): number {
-    return this.running + (this.readyItems.length - this.readyHead) + this.waiting;
+    return this.running + (this.readyTail - this.readyHead) + this.waiting;
   }
 
   submit(key: string | undefined, item: T): void {
@@ -51,8 +56,7 @@ export class KeyedScheduler<T = () => void | PromiseLike<unknown>, R = unknown> 
       }
       this.activeKeys.add(key);
     }
-    this.readyKeys.push(key);
-    this.readyItems.push(item);
+    this.enqueue(key, item);
     this.pump();
   }
 
@@ -66,16 +70,20 @@ export class KeyedScheduler<T = () => void | PromiseLike<unknown>, R = unknown> 
     if (this.pumping) return; // submitted from inside a synchronous item: the loop below picks it up
     this.pumping = true;
     try {
-      while (this.running < this.concurrency && this.readyHead < this.readyItems.length) {
-        const key = this.readyKeys[this.readyHead];
-        const item = this.readyItems[this.readyHead++];
-        if (this.readyHead === this.readyItems.length) {
-          this.readyKeys.length = 0;
-          this.readyItems.length = 0;
+      while (this.running < this.concurrency && this.readyHead < this.readyTail) {
+        const head = this.readyHead;
+        const key = this.readyKeys[head];
+        const item = this.readyItems[head];
+        this.readyKeys[head] = undefined;
+        this.readyItems[head] = undefined as T; // let it be collected
+        this.readyHead = head + 1;
+        if (this.readyHead === this.readyTail) {
           this.readyHead = 0;
-        } else if (this.readyHead > 1024 && this.readyHead * 2 > this.readyItems.length) {
+          this.readyTail = 0;
+        } else if (this.readyHead > 1024 && this.readyHead * 2 > this.readyTail) {
           this.readyKeys.splice(0, this.readyHead);
           this.readyItems.splice(0, this.readyHead);
+          this.readyTail -= this.readyHead;
           this.readyHead = 0;
         }
         this.running++;
@@ -121,9 +129,15 @@ export class KeyedScheduler<T = () => void | PromiseLike<unknown>, R = unknown> 
     if (list && list.length === 0) this.waitingByKey.delete(key);
     if (next !== undefined) {
       this.waiting--;
-      this.readyKeys.push(key);
-      this.readyItems.push(next);
+      this.enqueue(key, next);
     } else this.activeKeys.delete(key);
+  }
+
+  private enqueue(key: string | undefined, item: T): void {
+    const tail = this.readyTail;
+    this.readyKeys[tail] = key;
+    this.readyItems[tail] = item;
+    this.readyTail = tail + 1;
   }
 }
 
