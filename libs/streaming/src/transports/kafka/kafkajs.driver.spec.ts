@@ -396,3 +396,57 @@ describe('KafkajsDriver topics on a cluster', () => {
     expect(admin.describeCluster).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('KafkajsDriver consumers of one group on several topics', () => {
+  /** kafkajs' own OffsetManager (2.2.4): a member builds one at every join, on its client's committed offsets. */
+  interface OffsetManager {
+    resolveOffsets(): Promise<void>;
+  }
+  const RealOffsetManager = jest.requireActual<new (options: Record<string, unknown>) => OffsetManager>(
+    'kafkajs/src/consumer/offsetManager',
+  );
+
+  it("keeps one member's join from erasing the committed offsets of another member's topic (no crash in resolveOffsets)", async () => {
+    // A kafkajs client as 2.2.4 builds it: one committed-offsets table per group id (`Kafka`'s offsets Map),
+    // shared by every consumer the client creates; `join(topic)` is that consumer's group join.
+    const joins: Array<(topic: string) => OffsetManager> = [];
+    (Kafka as unknown as jest.Mock).mockImplementation(() => {
+      const offsets = new Map<string, object>();
+      const cluster = {
+        committedOffsets: ({ groupId }: { groupId: string }) => {
+          if (!offsets.has(groupId)) offsets.set(groupId, {});
+          return offsets.get(groupId);
+        },
+      };
+      return {
+        consumer: ({ groupId }: { groupId: string }) => {
+          joins.push(
+            (topic) =>
+              new RealOffsetManager({
+                cluster,
+                coordinator: {
+                  isConnected: () => true,
+                  offsetFetch: async () => ({ responses: [{ topic, partitions: [{ partition: 0, offset: '7' }] }] }),
+                },
+                memberAssignment: { [topic]: [0] },
+                autoCommit: false,
+                topicConfigurations: {},
+                groupId,
+                generationId: 1,
+                memberId: `member-${topic}`,
+              }),
+          );
+          return stubConsumer().consumer;
+        },
+      };
+    });
+    const driver = new KafkajsDriver({ brokers: ['b1:9092'] }, { idempotent: false });
+    driver.consumer(settings({ groupId: 'shared', topic: 'site.a.temp' }));
+    driver.consumer(settings({ groupId: 'shared', topic: 'site.b.temp' }));
+    const a = joins[0]('site.a.temp');
+    await a.resolveOffsets(); // a's first fetch resolved its committed offsets
+    joins[1]('site.b.temp'); // then the member of the other topic joins (a restart spreads the joins out)
+    // kafkajs' next fetch of a resolves again: on a shared client, "Cannot read properties of undefined (reading '0')".
+    await expect(a.resolveOffsets()).resolves.toBeUndefined();
+  });
+});

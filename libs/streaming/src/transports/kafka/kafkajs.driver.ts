@@ -212,11 +212,22 @@ export class KafkajsDriver implements KafkaDriver {
     }
   }
 
+  /**
+   * Every consumer gets a kafkajs client of its own. A kafkajs client keeps one table of committed offsets per
+   * group id, shared by every consumer it creates (2.2.4, `Kafka` hands its offsets Map to each cluster), and
+   * each member's join (`OffsetManager`) empties that table and keeps only its own topics. Two consumers of
+   * one group on one client (a group shared by several datasets, `open({ group, datasets: [{ pattern }] })`)
+   * thus erase each other's topic: the other one's next fetch fails in `OffsetManager.resolveOffsets` with
+   * `Cannot read properties of undefined (reading '0')` and the consumer crashes, whenever one join lands
+   * after the other member's offsets were fetched (seen after a broker restart). A client costs no
+   * connection of its own: kafkajs opens one cluster (connections) per consumer anyway.
+   */
   consumer(settings: KafkaConsumerSettings): KafkaDriverConsumer {
-    const kafka =
+    const kafka = new Kafka(
       settings.requestTimeoutMs === undefined
-        ? this.kafka
-        : new Kafka({ ...this.config, requestTimeout: settings.requestTimeoutMs });
+        ? this.config
+        : { ...this.config, requestTimeout: settings.requestTimeoutMs },
+    );
     const consumer = new KafkajsConsumer(kafka, settings, (c) => this.consumers.delete(c));
     this.consumers.add(consumer);
     return consumer;
