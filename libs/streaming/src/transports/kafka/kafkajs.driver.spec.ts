@@ -426,7 +426,9 @@ describe('KafkajsDriver consumers of one group on several topics', () => {
                 cluster,
                 coordinator: {
                   isConnected: () => true,
-                  offsetFetch: async () => ({ responses: [{ topic, partitions: [{ partition: 0, offset: '7' }] }] }),
+                  offsetFetch: async () => ({
+                    responses: [{ topic, partitions: [{ partition: 0, offset: '7' }] }],
+                  }),
                 },
                 memberAssignment: { [topic]: [0] },
                 autoCommit: false,
