@@ -380,7 +380,11 @@ export async function profileMqtt(
 ) {
   const topic = `bench/${randomUUID().slice(0, 8)}/profile`;
   const args = { url, topic, messages, size, window, prefetch };
-  if (kind.startsWith('pub:')) return forkRun(SELF, kind, args, { env: { BENCH_PROFILE: path } }).result;
+  if (kind.startsWith('pub:')) {
+    // The same lawful window as the measured produce case: at most the broker's Receive Maximum in flight.
+    const produceWindow = Math.min(window, await brokerReceiveMaximum(url));
+    return forkRun(SELF, kind, { ...args, window: produceWindow }, { env: { BENCH_PROFILE: path } }).result;
+  }
   return consumeRun(kind.slice(4), args, { env: { BENCH_PROFILE: path } });
 }
 
