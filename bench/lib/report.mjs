@@ -1,9 +1,10 @@
 // Turns the harness's results into rows, target verdicts, a stdout table, docs/benchmarks.md and an SVG chart.
 
-const fmtRate = (r) =>
-  r === undefined || Number.isNaN(r) ? '–' : r >= 10_000 ? `${(r / 1000).toFixed(1)}k` : `${Math.round(r)}`;
-const fmtX = (x) => (x === undefined || Number.isNaN(x) ? '–' : `${x.toFixed(2)}x`);
-const fmtNum = (x, d = 1) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(d));
+/** A figure not measured: undefined, NaN, or null (what JSON makes of NaN when a run is re-rendered). */
+const missing = (x) => x === undefined || x === null || Number.isNaN(x);
+const fmtRate = (r) => (missing(r) ? '–' : r >= 10_000 ? `${(r / 1000).toFixed(1)}k` : `${Math.round(r)}`);
+const fmtX = (x) => (missing(x) ? '–' : `${x.toFixed(2)}x`);
+const fmtNum = (x, d = 1) => (missing(x) ? '–' : x.toFixed(d));
 const range = (s) => (s ? `${fmtRate(s.min)}–${fmtRate(s.max)}` : '–');
 
 /** One row per (section, library, operation) with throughput, CPU, RSS, latency and ratios to raw. */
@@ -368,7 +369,7 @@ export function renderSvg(results, rows) {
     );
     panels.forEach(([, target, field, color], p) => {
       const v = r[field];
-      if (v === undefined || Number.isNaN(v)) return;
+      if (missing(v)) return;
       const good = p === 0 ? v >= target : v <= target;
       const fill = ours(r) ? color : '#a0aec0';
       out.push(
