@@ -8,29 +8,27 @@ export type PayloadDecoding = 'json' | 'text' | 'raw';
 /**
  * Encodes a value for the wire:
  * - `Buffer` / `Uint8Array`: sent as is, `application/octet-stream`;
- * - `string`: UTF-8, `text/plain` — unless `asJson` asks for a JSON string;
+ * - `string`: UTF-8, `text/plain`;
  * - anything else: `JSON.stringify`, `application/json`.
  */
 export function encodePayload(value: unknown): { data: Buffer; contentType: string } {
+  const encoded = encodePayloadText(value);
+  if (encoded.text === undefined) return encoded as { data: Buffer; contentType: string };
+  return { data: Buffer.from(encoded.text, 'utf8'), contentType: encoded.contentType };
+}
+
+/**
+ * Encodes a value like `encodePayload` (the one home of its rules), keeping a JSON or string value as text
+ * (`text`) instead of bytes (`data`): exactly one of them is set.
+ */
+export function encodePayloadText(value: unknown): { data?: Buffer; text?: string; contentType: string } {
   if (Buffer.isBuffer(value)) return { data: value, contentType: 'application/octet-stream' };
   if (value instanceof Uint8Array)
     return {
       data: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
       contentType: 'application/octet-stream',
     };
-  if (typeof value === 'string')
-    return { data: Buffer.from(value, 'utf8'), contentType: 'text/plain; charset=utf-8' };
-  const json = JSON.stringify(value === undefined ? null : value);
-  return { data: Buffer.from(json, 'utf8'), contentType: 'application/json' };
-}
-
-/**
- * Encodes a value like `encodePayload`, keeping a JSON or string value as text (`text`) instead of bytes
- * (`data`): exactly one of them is set.
- */
-export function encodePayloadText(value: unknown): { data?: Buffer; text?: string; contentType: string } {
   if (typeof value === 'string') return { text: value, contentType: 'text/plain; charset=utf-8' };
-  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return encodePayload(value);
   return { text: JSON.stringify(value === undefined ? null : value), contentType: 'application/json' };
 }
 
