@@ -171,7 +171,10 @@ export class ProcessCluster {
     const deadline = Date.now() + this.readyTimeoutMs;
     while (!(await canConnect('127.0.0.1', node.spec.port, 1000))) {
       if (!this.isRunning(node.spec.name))
-        throw new Error(`cluster node ${node.spec.name} exited: ${this.logTail(node.spec.name)}`);
+        throw new Error(
+          `cluster node ${node.spec.name} exited (${exitStatus(node.child)}) before opening port ` +
+            `${node.spec.port}: ${this.logTail(node.spec.name) || '(no output)'}`,
+        );
       if (Date.now() > deadline)
         throw new Error(
           `cluster node ${node.spec.name} did not open port ${node.spec.port} within ` +
@@ -180,6 +183,17 @@ export class ProcessCluster {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/**
+ * How a node's process ended, for failure messages: its exit code, or the signal that killed it (the node runs
+ * under `timeout --signal=KILL`, which exits 124 when the lifetime ran out and 128 + n when its child died of
+ * signal n).
+ */
+function exitStatus(child: ChildProcess | undefined): string {
+  if (!child) return 'never started';
+  if (child.signalCode !== null) return `killed by ${child.signalCode}`;
+  return `exit code ${child.exitCode}`;
 }
 
 /** `count` distinct free loopback TCP ports (held open together while they are picked, then released). */

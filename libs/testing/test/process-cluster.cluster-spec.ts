@@ -74,12 +74,32 @@ describe('ProcessCluster (the cluster tests’ process helper)', () => {
     expect(alive(pid)).toBe(false);
   });
 
-  it('fails start with the node output when a node exits', async () => {
+  it('fails start with the node output and its exit code when a node exits', async () => {
     const [port] = await freePorts(1);
     const error = await ProcessCluster.start({
       name: 'helper-broken',
-      nodes: [{ name: 'x', command: process.execPath, port, args: () => ['-e', 'console.log("no luck")'] }],
+      nodes: [
+        {
+          name: 'x',
+          command: process.execPath,
+          port,
+          args: () => ['-e', 'console.log("no luck"); process.exit(3)'],
+        },
+      ],
     }).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/cluster node x exited: no luck/);
+    expect((error as Error).message).toMatch(
+      new RegExp(`cluster node x exited \\(exit code 3\\) before opening port ${port}: no luck`),
+    );
+  });
+
+  it('says so when a node that exits printed nothing', async () => {
+    const [port] = await freePorts(1);
+    const error = await ProcessCluster.start({
+      name: 'helper-silent',
+      nodes: [{ name: 'x', command: process.execPath, port, args: () => ['-e', 'process.exit(0)'] }],
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /cluster node x exited \(exit code 0\) before opening port \d+: \(no output\)/,
+    );
   });
 });
