@@ -162,7 +162,10 @@ export class ConsumerRunner extends RunnerLifecycle<RunnerState> implements Mess
 
   /** Schedules one record; its handler runs synchronously when it is (no promise per message then). */
   private dispatch(record: IncomingRecord): void {
-    this.scheduler.submit(record.key, new DatasetMessage(record, this));
+    // One at a time, the scheduler keeps every key's order without the key: it is not read then (a transport
+    // may build it on first read).
+    const key = this.options.concurrency > 1 ? record.key : undefined;
+    this.scheduler.submit(key, new DatasetMessage(record, this));
   }
 
   private settle(message: DatasetMessage, outcome: ProcessOutcome): void {

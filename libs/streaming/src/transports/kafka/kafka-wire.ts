@@ -34,9 +34,104 @@ export function toKafkaMessage(
 }
 
 /**
- * A consumed Kafka record as an `IncomingRecord` (`sequence` = offset, `partition` = partition). The record's
- * headers object is used as it is unless it carries the reply headers (then a copy without them): the
- * driver decodes a fresh one per record. `token` may be shared by every record of one batch.
+ * A consumed Kafka record as an `IncomingRecord` (`sequence` = offset, `partition` = partition). One object per
+ * record that reads the driver record on demand: the key string, the headers (without the reply headers) and
+ * the `Date` are built on first read and kept (a handler that never reads them costs none of them). The
+ * fields the runtime and the subscription use for every record are own fields set here. `token` may be shared
+ * by every record of one batch.
+ */
+export class KafkaIncomingRecord implements IncomingRecord {
+  dataset: string;
+  data: Buffer;
+  sequence: number;
+  partition: number;
+  redelivered: boolean;
+  token: KafkaRecordToken;
+  private readonly source: KafkaDriverRecord;
+  // Built on first read (null: not read yet); a runtime or test that assigns one replaces it.
+  private keyText: string | undefined | null = null;
+  private headerValues: Record<string, string> | null = null;
+  private date: Date | null = null;
+  private replyAddress: string | undefined | null = null;
+  private correlation: string | undefined | null = null;
+
+  constructor(
+    dataset: string,
+    partition: number,
+    record: KafkaDriverRecord,
+    redelivered: boolean,
+    token: KafkaRecordToken,
+  ) {
+    this.dataset = dataset;
+    this.data = record.value;
+    this.sequence = record.offset;
+    this.partition = partition;
+    this.redelivered = redelivered;
+    this.token = token;
+    this.source = record;
+  }
+
+  get key(): string | undefined {
+    if (this.keyText === null) {
+      const raw = this.source.key;
+      this.keyText = raw === undefined ? undefined : raw.toString('utf8');
+    }
+    return this.keyText;
+  }
+
+  set key(value: string | undefined) {
+    this.keyText = value;
+  }
+
+  /** The record's headers without the reply headers (the driver's object itself when it has none). */
+  get headers(): Record<string, string> {
+    if (this.headerValues === null) {
+      const headers = this.source.headers;
+      this.headerValues =
+        headers[KafkaReplyHeaders.REPLY_TO] !== undefined ||
+        headers[KafkaReplyHeaders.CORRELATION_ID] !== undefined
+          ? withoutReplyHeaders(headers)
+          : headers;
+    }
+    return this.headerValues;
+  }
+
+  set headers(value: Record<string, string>) {
+    this.headerValues = value;
+  }
+
+  get timestamp(): Date {
+    return (this.date ??= new Date(this.source.timestamp));
+  }
+
+  set timestamp(value: Date) {
+    this.date = value;
+  }
+
+  get replyTo(): string | undefined {
+    if (this.replyAddress === null)
+      this.replyAddress = this.source.headers[KafkaReplyHeaders.REPLY_TO] || undefined;
+    return this.replyAddress;
+  }
+
+  set replyTo(value: string | undefined) {
+    this.replyAddress = value;
+  }
+
+  get correlationId(): string | undefined {
+    if (this.correlation === null)
+      this.correlation = this.source.headers[KafkaReplyHeaders.CORRELATION_ID] || undefined;
+    return this.correlation;
+  }
+
+  set correlationId(value: string | undefined) {
+    this.correlation = value;
+  }
+}
+
+/**
+ * A consumed Kafka record as an `IncomingRecord` (see `KafkaIncomingRecord`). `token` may be shared by every
+ * record of one batch.
  */
 export function toIncomingRecord(
   dataset: string,
@@ -46,23 +141,7 @@ export function toIncomingRecord(
   redelivered: boolean,
   token: KafkaRecordToken = { partition, epoch },
 ): IncomingRecord {
-  let headers = record.headers;
-  const replyTo = headers[KafkaReplyHeaders.REPLY_TO];
-  const correlationId = headers[KafkaReplyHeaders.CORRELATION_ID];
-  if (replyTo !== undefined || correlationId !== undefined) headers = withoutReplyHeaders(headers);
-  return {
-    dataset,
-    key: record.key === undefined ? undefined : record.key.toString('utf8'),
-    headers,
-    data: record.value,
-    sequence: record.offset,
-    timestamp: new Date(record.timestamp),
-    partition,
-    redelivered,
-    replyTo: replyTo || undefined,
-    correlationId: correlationId || undefined,
-    token,
-  };
+  return new KafkaIncomingRecord(dataset, partition, record, redelivered, token);
 }
 
 /** A copy of `headers` without the reply headers (built, not `delete`d: keeps the object fast). */

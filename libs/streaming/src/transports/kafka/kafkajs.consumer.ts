@@ -171,15 +171,38 @@ export class KafkajsConsumer implements KafkaDriverConsumer {
   }
 }
 
-/** A kafkajs message as a driver record: headers decoded as UTF-8 (last value of a repeated header). */
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A kafkajs message as a driver record: offset, key and value read at once; the headers (decoded as UTF-8,
+ * last value of a repeated header) and the timestamp only when read, the headers once.
+ */
+class KafkajsRecord implements KafkaDriverRecord {
+  readonly offset: number;
+  readonly key: Buffer | undefined;
+  readonly value: Buffer;
+  private readonly message: KafkaMessage;
+  private decoded: Record<string, string> | null = null;
+
+  constructor(message: KafkaMessage) {
+    this.offset = Number(message.offset);
+    this.key = message.key ?? undefined;
+    this.value = message.value ?? EMPTY;
+    this.message = message;
+  }
+
+  get headers(): Record<string, string> {
+    return (this.decoded ??= decodeHeaders(this.message.headers));
+  }
+
+  get timestamp(): number {
+    return Number(this.message.timestamp);
+  }
+}
+
+/** A kafkajs message as a driver record (see `KafkajsRecord`). */
 export function toRecord(message: KafkaMessage): KafkaDriverRecord {
-  return {
-    offset: Number(message.offset),
-    key: message.key ?? undefined,
-    value: message.value ?? Buffer.alloc(0),
-    headers: decodeHeaders(message.headers),
-    timestamp: Number(message.timestamp),
-  };
+  return new KafkajsRecord(message);
 }
 
 function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
