@@ -4,7 +4,8 @@
 // Measures databus against the raw clients and the Nest libraries users would pick instead, on the loopback
 // brokers (RabbitMQ 127.0.0.1:5672, Mosquitto 127.0.0.1:1883, NATS 127.0.0.1:4222, Kafka 127.0.0.1:9092 or
 // KAFKA_BROKERS), plus the memory transport, scale and JwtManager. Prints a table, writes bench/results/<date>.json
-// and (full runs, or --docs) docs/benchmarks.md + docs/benchmarks.svg. Builds the libraries first when a
+// and (full runs, or --docs) docs/benchmarks.md + docs/benchmarks.svg (a run with --only: as a dated section
+// under the last full run's tables, unless --docs). Builds the libraries first when a
 // dist is missing. Every part is bounded and deletes the queues/streams it creates. After each part the results
 // so far go to bench/results/partial-<mode>.json; `--resume` continues a run that was killed half-way.
 // A run of some parts only (`--only kafka,kafka-produce`) goes into the docs as a separately dated section under
@@ -368,7 +369,16 @@ async function main() {
     );
   console.log(renderText(results, rows, targets));
   console.log(`\nresults: ${file}`);
-  if (writeDocs) writeDocsFiles(results, rows, targets);
+  if (writeDocs) {
+    // A run of some parts only goes under the last full run's tables as a dated section of its own; it
+    // replaces the page only when asked to (`--docs`).
+    const full = join(ROOT, 'bench', 'results', 'latest-full.json');
+    if (only && !argv.includes('--docs') && existsSync(full)) {
+      const last = JSON.parse(readFileSync(full, 'utf8'));
+      const lastRows = collectRows(last);
+      writeDocsFiles(last, lastRows, evaluateTargets(last, lastRows), [results]);
+    } else writeDocsFiles(results, rows, targets);
+  }
   rmSync(partialFile, { force: true });
   if (results.errors.length) process.exitCode = 1;
 }

@@ -455,7 +455,7 @@ function renderSupplement(run) {
       `(streams: ${run.settings.stream.messages} messages, produce: ${run.settings.produce.messages} messages, ` +
       `${run.settings.produce.repetitions} repetitions), on ${run.env.date}: ` +
       `load average ${run.loadBefore.join(' / ')} (1/5/15 min) when it started and ${run.env.loadavg.join(' / ')} at the end, ` +
-      `${Math.round(run.busyBefore * 100)}% busy in the second before it; ${run.env.nproc} cores shared with other engineers' work; ` +
+      `${Math.round(run.busyBefore * 100)}% busy in the second before it; ${run.env.nproc} cores; ` +
       `brokers ${Object.entries(run.env.brokers)
         .map(([name, version]) => `${name} ${version}`)
         .join(', ')}. ` +
