@@ -276,15 +276,14 @@ describe('KafkaTransport', () => {
     });
 
     it('fails a produce whose temporary failures last beyond produceTimeoutMs with TemporaryError naming the option', async () => {
-      // 250 ms against a 1-5 ms backoff: several attempts fit even when a loaded machine slows each one down.
-      const { fake, transport } = await fakeTransport({ context: { produceTimeoutMs: 250 } });
+      const { fake, transport } = await fakeTransport({ context: { produceTimeoutMs: 50 } });
       fake.produceFailure = refused();
       fake.produceFailureTimes = 1_000_000;
       const error = await transport.produce('readings', [json(1)]).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TemporaryError);
       expect(error).not.toBeInstanceOf(ConsumerError);
       expect((error as Error).message).toMatch(
-        /within StreamingModule\.produceTimeoutMs = 250 ms: Kafka is unavailable \(producing to "readings"\): Connection error: connect ECONNREFUSED/,
+        /within StreamingModule\.produceTimeoutMs = 50 ms: Kafka is unavailable \(producing to "readings"\): Connection error: connect ECONNREFUSED/,
       );
       expect(fake.produceCalls).toBeGreaterThan(1);
       expect(transport.status.type).toBe('disconnected');
