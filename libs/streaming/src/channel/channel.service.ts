@@ -22,6 +22,7 @@ import {
 import { createConsumerRunner } from '../connection/consumer-factory';
 import { DEFAULT_PULL_MAX_WAIT_MS } from '../streaming.constants';
 import { MessageHeaders, OutgoingRecord, ProduceResult } from '../transport/transport-record.interface';
+import { TextRecord } from '../transport/text-record';
 import { TransportCapabilities } from '../transport/transport-capabilities';
 import { StreamingTransport, TransportName } from '../transport/transport.interface';
 import { ConsumerGroupChannel, OpenChannelOptions } from './consumer-group-channel';
@@ -344,32 +345,4 @@ function toRecord(value: unknown, options: ProduceOptions, keyOption = 'produce:
       : new TextRecord(text, options.key, headers);
   if (options.amqp !== undefined) record.amqp = resolveAmqpDataset(options.amqp, 'produce: amqp');
   return record;
-}
-
-/** A record whose body is text: `data`, its UTF-8 bytes, is built on first read (a transport may send `text`). */
-class TextRecord implements OutgoingRecord {
-  amqp?: OutgoingRecord['amqp'];
-  private body?: string;
-  private bytes?: Buffer;
-
-  constructor(
-    text: string,
-    public key: string | undefined,
-    public headers: MessageHeaders,
-  ) {
-    this.body = text;
-  }
-
-  get text(): string | undefined {
-    return this.body;
-  }
-
-  get data(): Buffer {
-    return (this.bytes ??= Buffer.from(this.body as string, 'utf8'));
-  }
-
-  set data(data: Buffer) {
-    this.bytes = data;
-    this.body = undefined;
-  }
 }
