@@ -21,6 +21,15 @@ const IMPLIED_CONTENT_TYPE = 'application/json';
 const PLAIN_QOS1: IClientPublishOptions = Object.freeze({ qos: 1 });
 
 /**
+ * What mqtt.js is given as a record's PUBLISH payload: the text a record was encoded from when it has one
+ * (mqtt.js writes its UTF-8 bytes, the same payload, without our Buffer or its store's copy of one), else its
+ * bytes.
+ */
+export function payloadOf(record: OutgoingRecord): Buffer | string {
+  return record.text ?? record.data;
+}
+
+/**
  * MQTT 5 publish options for a record: QoS 1, `content-type` as the native Content Type (except
  * `application/json`, the default: a message without a Content Type is read as JSON, so it is not sent), the
  * key as the user property `x-databus-key`, every other header as a user property, and a reply address as

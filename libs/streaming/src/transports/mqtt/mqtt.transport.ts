@@ -10,7 +10,7 @@ import {
   TransportContext,
   TransportSubscription,
 } from '../../transport/transport.interface';
-import { decodeCorrelation, toPublishOptions } from './mqtt-codec';
+import { decodeCorrelation, payloadOf, toPublishOptions } from './mqtt-codec';
 import { MAX_SESSION_EXPIRY_SECONDS, MqttConnection } from './mqtt-connection';
 import { MqttInbox } from './mqtt-inbox';
 import { MqttPublisher } from './mqtt-publisher';
@@ -130,9 +130,7 @@ export class MqttTransport extends BaseTransport<MqttSubscription, 'mqtt'> imple
     }
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
-      // A text body goes to mqtt.js as the string: it writes its UTF-8 bytes (the same payload) without our
-      // Buffer, or its store's copy of one.
-      const payload = record.text ?? record.data;
+      const payload = payloadOf(record);
       this.publisher.send(topic, payload, toPublishOptions(record), deadline, resolves[i], rejects[i]);
     }
   }
@@ -185,7 +183,7 @@ export class MqttTransport extends BaseTransport<MqttSubscription, 'mqtt'> imple
     const { address, reply } = this.inbox.expect(dataset, timeoutMs);
     const deadline = Date.now() + Math.min(timeoutMs, this.context.produceTimeoutMs);
     this.publisher
-      .publish(topicOf(dataset), record.text ?? record.data, toPublishOptions(record, address), deadline)
+      .publish(topicOf(dataset), payloadOf(record), toPublishOptions(record, address), deadline)
       .catch((error) => this.inbox.cancel(address, error as Error));
     return reply;
   }
@@ -200,7 +198,7 @@ export class MqttTransport extends BaseTransport<MqttSubscription, 'mqtt'> imple
     );
     await this.publisher.publish(
       replyTo,
-      record.text ?? record.data,
+      payloadOf(record),
       options,
       Date.now() + this.context.produceTimeoutMs,
     );
