@@ -158,6 +158,46 @@ describe('retry with a deadline (fake clock)', () => {
     ]);
   });
 
+  it('also names the attempt before when the cut attempt wraps the abort reason in an error of its own', async () => {
+    const pending = retry(
+      (attempt, signal) =>
+        attempt === 1
+          ? Promise.reject(new TemporaryError('connect ECONNREFUSED 127.0.0.1:1'))
+          : new Promise<never>((_resolve, reject) =>
+              signal.addEventListener('abort', () =>
+                reject(
+                  new TemporaryError('no acknowledgement within 1000 ms', {
+                    cause: new Error('aborted', { cause: signal.reason }),
+                  }),
+                ),
+              ),
+            ),
+      { attempts: Infinity, deadlineMs: 1_000, backoff: noJitter },
+      { deadlineOption: 'produceTimeoutMs' },
+    );
+    expectGaveUp(
+      await outcomeAfter(pending, 1_000),
+      'Gave up after 2 attempts within produceTimeoutMs = 1000 ms: connect ECONNREFUSED 127.0.0.1:1',
+    );
+  });
+
+  it('keeps an attempt of its own failing after the deadline passed (not the cut) as the cause', async () => {
+    const pending = retry(
+      (attempt, signal) =>
+        attempt === 1
+          ? Promise.reject(new TemporaryError('connect ECONNREFUSED 127.0.0.1:1'))
+          : new Promise<never>((_resolve, reject) =>
+              signal.addEventListener('abort', () => reject(new TemporaryError('socket closed'))),
+            ),
+      { attempts: Infinity, deadlineMs: 1_000, backoff: noJitter },
+      { deadlineOption: 'produceTimeoutMs' },
+    );
+    expectGaveUp(
+      await outcomeAfter(pending, 1_000),
+      'Gave up after 2 attempts within produceTimeoutMs = 1000 ms: socket closed',
+    );
+  });
+
   it('names the cut when the first attempt is the one the deadline cuts short', async () => {
     const pending = retry(
       (_attempt, signal) =>

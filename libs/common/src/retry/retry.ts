@@ -70,8 +70,9 @@ export interface RetryContext {
 
 /**
  * Thrown when every attempt failed with a transient error, or the deadline ran out; the last failure is the
- * `cause` and its message is kept in this one's. When the deadline cut the last attempt short, the cause is
- * the failure of the attempt before it (the cut itself says nothing about the target), if there was one.
+ * `cause` and its message is kept in this one's. When the deadline cut the last attempt short (its error is the
+ * abort reason of the signal the attempt was handed, or has that reason in its `cause` chain), the cause is the
+ * failure of the attempt before it (the cut itself says nothing about the target), if there was one.
  * @publicApi
  */
 export class RetriesExhaustedError extends TemporaryError {
@@ -133,7 +134,7 @@ export async function retry<T>(
         if (attempt === 1 && context.firstFailure) throw context.firstFailure.error;
         return await operation(attempt, deadline.signal);
       } catch (error) {
-        const cutShort = deadline.expired && error === deadline.signal.reason;
+        const cutShort = deadline.expired && causedBy(error, deadline.signal.reason);
         if (!cutShort) lastOwnFailure = { error };
         const elapsedMs = now() - started;
         const delay = backoffDelay(attempt, backoff, context.random);
@@ -167,6 +168,18 @@ export async function retry<T>(
   } finally {
     deadline.dispose();
   }
+}
+
+/**
+ * Whether `error` is `reason` or wraps it in its `cause` chain: an attempt may turn the deadline's abort into an
+ * error of its own that says more (what did not answer), keeping the abort as the cause.
+ */
+function causedBy(error: unknown, reason: unknown): boolean {
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
+    if (e === reason) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function predicateClassifier(

@@ -1,7 +1,13 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { LoadedTls, PermanentError, redactText, TemporaryError } from '@databus/common';
-import { HttpAnswer, readHttpAnswer, tlsSocketOptions, untrustedPeerCode } from '@databus/common/internal';
+import {
+  errorMessage,
+  HttpAnswer,
+  readHttpAnswer,
+  tlsSocketOptions,
+  untrustedPeerCode,
+} from '@databus/common/internal';
 
 /** One HTTP call to a service of the suite's own HTTP transports (REST streaming, account server). */
 export interface HttpServiceRequest {
@@ -69,6 +75,14 @@ export function classifyNetworkError(error: unknown, where: string, peer: string
       { cause: error },
     );
   const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === 'ABORT_ERR') {
+    // The caller's signal ended the call (a deadline, a close): say so, with the abort's own reason.
+    const reason = (error as Error).cause;
+    const why = reason === undefined ? '' : ` (${redactText(errorMessage(reason))})`;
+    return new TemporaryError(`${where}: no answer from ${peer} before the call was cut short${why}.`, {
+      cause: error,
+    });
+  }
   const message = redactText(error instanceof Error ? error.message : String(error));
   return new TemporaryError(`${where}: ${peer} could not be reached (${code ?? message}).`, {
     cause: error,

@@ -43,6 +43,11 @@ export class FakeStreamingService {
   readonly log: FakeStreamingLog;
   readonly requests: SeenRequest[] = [];
   readonly counts = { logins: 0, tokenRefusals: 0, cookieRefusals: 0, rotations: 0 };
+  /**
+   * What the next produce calls get instead of being served, one entry per call, in order: an HTTP status to
+   * answer with, or `'hang'` for a call never answered (a service that stalls).
+   */
+  readonly produceFaults: Array<number | 'hang'> = [];
   private readonly tokens = new Set<string>();
   private readonly sockets = new Set<Socket>();
   private counter = 0;
@@ -297,6 +302,9 @@ export class FakeStreamingService {
   }
 
   private produce(req: http.IncomingMessage, body: string, answer: Answer): void {
+    const fault = this.produceFaults.shift();
+    if (fault === 'hang') return;
+    if (fault !== undefined) return answer(fault, { message: 'Service unavailable' });
     if (req.headers['content-type'] !== VENDOR_TYPE)
       return answer(415, { message: 'Unsupported media type' });
     const { records } = JSON.parse(body) as {

@@ -8,6 +8,7 @@ import {
   PermanentError,
   resolveBackoff,
   staticCredentials,
+  TemporaryError,
   UnsupportedFeatureError,
 } from '@databus/common';
 import { JwtManager, jwtCredentials } from '@databus/auth';
@@ -100,6 +101,23 @@ describe('rest transport against the fake streaming service (wire)', () => {
     expect(await again.fetch(10, 200)).toEqual([]);
     await again.close();
     expect(fake.log.consumers.size).toBe(0);
+  });
+
+  it('names the last refusal, not the cut, when produceTimeoutMs ends a produce the service stalls', async () => {
+    await transport.close();
+    transport = new RestStreamingTransport(
+      context(fake, { credentials: jwtCredentials(login), produceTimeoutMs: 400 }),
+    );
+    await transport.connect();
+    // two refusals, then a call the service never answers: the deadline cuts that one short
+    fake.produceFaults.push(503, 503, 'hang');
+    const error = await transport
+      .produce('orders', [{ headers: {}, data: Buffer.from('a') }])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TemporaryError);
+    expect((error as Error).message).toMatch(
+      /^Gave up after \d+ attempts within StreamingModule\.produceTimeoutMs = 400 ms: Producing to "orders": the streaming service answered HTTP 503 \(Service unavailable\)\.$/,
+    );
   });
 
   it('logs in again once when a token is refused (401/403), and goes on', async () => {

@@ -290,6 +290,22 @@ describe('KafkaTransport', () => {
       await transport.close();
     });
 
+    it('names the last refusal, not the cut, when produceTimeoutMs falls inside an attempt still waiting', async () => {
+      const { fake, transport } = await fakeTransport({ context: { produceTimeoutMs: 200 } });
+      // two refusals, then an attempt that never answers: the deadline always cuts that one short (or, on a
+      // machine too slow to reach it within 200 ms, ends the loop after a refusal: the same error either way)
+      fake.produceFailure = refused();
+      fake.produceFailureTimes = 2;
+      fake.produceHangs = true;
+      const error = await transport.produce('readings', [json(1)]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TemporaryError);
+      expect((error as Error).message).toMatch(
+        /^Gave up after \d+ attempts within StreamingModule\.produceTimeoutMs = 200 ms: Kafka is unavailable \(producing to "readings"\): Connection error: connect ECONNREFUSED/,
+      );
+      expect((error as Error).message).not.toMatch(/did not acknowledge/);
+      await transport.close();
+    });
+
     it('fails a produce the broker refuses (a record too large) at once, without retrying', async () => {
       const { fake, transport } = await fakeTransport();
       fake.produceFailure = Object.assign(new Error('The request included a message larger than the max'), {

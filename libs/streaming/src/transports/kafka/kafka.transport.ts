@@ -233,6 +233,8 @@ export class KafkaTransport extends BaseTransport<KafkaSubscription, 'kafka'> im
             if (!deadline.aborted || error !== deadline.reason) throw mapKafkaError(error, 'produce', topic);
             throw new TemporaryError(
               `Kafka did not acknowledge ${messages.length} record(s) for "${topic}" within ${timeoutMs} ms.`,
+              // the cause marks this as the deadline's cut: retry() then names the attempt before, if any
+              { cause: deadline.reason },
             );
           }
         },
