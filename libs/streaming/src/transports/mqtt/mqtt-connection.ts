@@ -27,6 +27,17 @@ export interface MqttConnectionSpec {
   resubscribe?: boolean;
 }
 
+/**
+ * mqtt.js calls its `debug` log about twenty times per QoS 1 publish, each call building an argument array
+ * even when the log is off: while `DEBUG` does not enable `mqttjs:client` (read when the client is created),
+ * the client logs to a no-op instead.
+ */
+function quietUnlessDebugging(client: MqttClient): void {
+  if ((client.log as { enabled?: boolean }).enabled === false) client.log = noLog;
+}
+
+const noLog = (): void => undefined;
+
 /** Callbacks of a connection's life. */
 export interface MqttConnectionHooks {
   onStatus?: (status: TransportStatus) => void;
@@ -104,6 +115,7 @@ export class MqttConnection {
     this.closed = false;
     const credentials = await readBrokerCredentials(this.context.credentials, this.where);
     const client = connect(this.clientOptions(credentials));
+    quietUnlessDebugging(client);
     this.clientValue = client;
     try {
       setup(client);
@@ -212,6 +224,10 @@ export class MqttConnection {
       reconnectOnConnackError: true,
       resubscribe: this.spec.resubscribe ?? true,
       queueQoSZero: false,
+      // Keep-alive pings on their own schedule, every `keepalive`, rather than a timer cleared and set again on
+      // every acknowledgement received (a PINGREQ per keep-alive period at most; a dead link is still found
+      // within 1.5 of them).
+      reschedulePings: false,
       username: credentials?.username,
       password: secretOf(credentials),
       properties: {
