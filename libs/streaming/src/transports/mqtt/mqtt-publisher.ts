@@ -1,5 +1,5 @@
 import { BackoffOptions, retry, TemporaryError } from '@databus/common';
-import { DeadlineQueue } from '@databus/common/internal';
+import { DeadlineEntry, DeadlineQueue } from '@databus/common/internal';
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import type { ProduceResult } from '../../transport/transport-record.interface';
 import { MqttConnection } from './mqtt-connection';
@@ -74,6 +74,9 @@ export class MqttPublisher {
       this.publishRetrying(topic, payload, options, deadline).then(resolve, reject);
       return;
     }
+    // A free slot: straight to the attempt, without the two callbacks a wait for one needs.
+    if (this.window.tryAcquire())
+      return this.publishInWindow(topic, payload, options, deadline, resolve, reject);
     this.window.wait(
       deadline,
       () => this.publishInWindow(topic, payload, options, deadline, resolve, reject),
@@ -191,34 +194,59 @@ export class MqttPublisher {
     deadline: number,
     done: (error?: Error) => void,
   ): void {
-    const expire = (): void => {
-      if (entry.done) return;
-      entry.done = true;
-      this.awaiting.delete(callback);
-      withdraw(client, callback);
-      done(new TemporaryError(`No PUBACK for a publish to "${topic}" in time (broker unavailable?).`));
-    };
-    let timer: NodeJS.Timeout | undefined;
-    const entry = { deadline, done: false, expire };
-    const callback = (error?: Error): void => {
-      // After an expiry, removeOutgoingMessage calls back with an error: the caller has its outcome already.
-      if (entry.done) return;
-      this.awaiting.delete(callback);
-      entry.done = true;
-      if (timer) clearTimeout(timer);
-      done(error ?? undefined);
-    };
+    const awaited = new AwaitedPuback(this.awaiting, client, topic, deadline, done);
     // Deadlines in the order they come share the queue's one timer; an earlier one (a request's shorter
     // timeout) gets its own.
     if (deadline >= this.lastDeadline) {
       this.lastDeadline = deadline;
-      this.deadlines.add(entry);
+      this.deadlines.add(awaited);
     } else {
-      timer = setTimeout(expire, Math.max(1, deadline - Date.now()));
-      timer.unref();
+      awaited.timer = setTimeout(() => awaited.expire(), Math.max(1, deadline - Date.now()));
+      awaited.timer.unref();
     }
-    this.awaiting.add(callback);
-    client.publish(topic, payload, options, callback);
+    this.awaiting.add(awaited.callback);
+    client.publish(topic, payload, options, awaited.callback);
+  }
+}
+
+/**
+ * One PUBLISH awaiting its PUBACK: its deadline entry and the callback mqtt.js calls, in one object (no
+ * closures per publish but the bound callback). `done` is called once: with no error on the PUBACK, else with
+ * mqtt.js's error or a `TemporaryError` when no PUBACK came by `deadline` (the message is then withdrawn from
+ * mqtt.js's store).
+ */
+class AwaitedPuback implements DeadlineEntry {
+  done = false;
+  timer?: NodeJS.Timeout;
+  readonly callback: (error?: Error) => void;
+
+  constructor(
+    private readonly awaiting: Set<(error?: Error) => void>,
+    private readonly client: MqttClient,
+    private readonly topic: string,
+    readonly deadline: number,
+    private readonly finish: (error?: Error) => void,
+  ) {
+    this.callback = this.settle.bind(this);
+  }
+
+  expire(): void {
+    if (this.done) return;
+    this.done = true;
+    this.awaiting.delete(this.callback);
+    withdraw(this.client, this.callback);
+    this.finish(
+      new TemporaryError(`No PUBACK for a publish to "${this.topic}" in time (broker unavailable?).`),
+    );
+  }
+
+  private settle(error?: Error): void {
+    // After an expiry, removeOutgoingMessage calls back with an error: the caller has its outcome already.
+    if (this.done) return;
+    this.awaiting.delete(this.callback);
+    this.done = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.finish(error ?? undefined);
   }
 }
 
