@@ -1,5 +1,5 @@
 import { PayloadDecodeError } from '@databus/common';
-import { MessageHeaders } from '../transport/transport-record.interface';
+import { IncomingRecord } from '../transport/transport-record.interface';
 import { DatabusHeaders } from './headers';
 
 /** How a handler wants its payload: parsed JSON (default), text, or the raw bytes. @publicApi */
@@ -56,16 +56,29 @@ export function decodeJson<T>(data: Buffer, where: DecodeSubject): T {
   }
 }
 
-/** Decodes a body the way a handler asked for it. JSON decoding of a `text/plain` body returns the text. */
+/**
+ * A record's `content-type`, through `IncomingRecord.header` where the transport has it (its headers are then
+ * not built for it), else from `headers`.
+ */
+export function contentTypeOf(record: Pick<IncomingRecord, 'headers' | 'header'>): string | undefined {
+  return record.header !== undefined
+    ? record.header(DatabusHeaders.CONTENT_TYPE)
+    : record.headers[DatabusHeaders.CONTENT_TYPE];
+}
+
+/**
+ * Decodes a record's body the way a handler asked for it. JSON decoding of a `text/plain` body returns the
+ * text. The content type is read only for JSON decoding (see `contentTypeOf`).
+ */
 export function decodePayload(
-  data: Buffer,
-  headers: MessageHeaders,
+  record: Pick<IncomingRecord, 'data' | 'headers' | 'header'>,
   decoding: PayloadDecoding,
   where: DecodeSubject,
 ): unknown {
+  const data = record.data;
   if (decoding === 'raw') return data;
   if (decoding === 'text') return data.toString('utf8');
-  const type = headers[DatabusHeaders.CONTENT_TYPE];
+  const type = contentTypeOf(record);
   if (type?.startsWith('text/plain')) return data.toString('utf8');
   if (type === 'application/octet-stream')
     throw new PayloadDecodeError(

@@ -91,10 +91,7 @@ export class MessageProcessor {
     const started = this.observer.onProcessed ? performance.now() : 0;
     let result: unknown;
     try {
-      result = this.invoke(
-        decodePayload(message.data, message.headers, this.policy.decode, message),
-        message,
-      );
+      result = this.invoke(decodePayload(message.record, this.policy.decode, message), message);
     } catch (error) {
       return this.finishAsync(message, this.retry(message, error), started);
     }
@@ -142,7 +139,7 @@ export class MessageProcessor {
   private async attempt(message: DatasetMessage): Promise<Attempted> {
     let value: unknown;
     try {
-      const payload = decodePayload(message.data, message.headers, this.policy.decode, message);
+      const payload = decodePayload(message.record, this.policy.decode, message);
       value = await this.invoke(payload, message);
     } catch (error) {
       return this.retry(message, error);
@@ -190,7 +187,7 @@ export class MessageProcessor {
       }
       attempt++;
       try {
-        const payload = decodePayload(message.data, message.headers, this.policy.decode, message);
+        const payload = decodePayload(message.record, this.policy.decode, message);
         const result = await this.invoke(payload, message);
         if (message.replyTo) await this.sendReply(message, encodePayload(result), {});
         return DONE;

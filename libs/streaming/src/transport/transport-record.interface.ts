@@ -45,4 +45,10 @@ export interface IncomingRecord {
   correlationId?: string;
   /** Transport-private acknowledgement handle. */
   token?: unknown;
+  /**
+   * One header's value, as `headers[name]` gives it, read without building `headers` (a transport whose headers
+   * are decoded on first read may provide it, so a record whose handler reads no header builds none). Absent:
+   * the runtime reads `headers`.
+   */
+  header?(name: string): string | undefined;
 }

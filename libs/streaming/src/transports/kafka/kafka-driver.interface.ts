@@ -35,6 +35,8 @@ export interface KafkaDriverRecord {
   headers: Record<string, string>;
   /** Epoch milliseconds (create time or log-append time, as the topic is configured). */
   timestamp: number;
+  /** `headers[name]`, read without decoding the other headers (optional: the transport reads `headers` then). */
+  header?(name: string): string | undefined;
 }
 
 /** Records fetched from one partition. */

@@ -80,4 +80,41 @@ describe('Kafka incoming records', () => {
       dataset: 'other',
     });
   });
+
+  it("reads one header, replyTo and correlationId through the driver record's header() without building headers", () => {
+    const values: Record<string, string> = {
+      'content-type': 'application/json',
+      [KafkaReplyHeaders.REPLY_TO]: 'replies',
+    };
+    const asked: string[] = [];
+    const source = {
+      offset: 1,
+      value: Buffer.alloc(0),
+      timestamp: 1,
+      get headers(): Record<string, string> {
+        throw new Error('headers were built');
+      },
+      header: (name: string) => (asked.push(name), values[name]),
+    };
+    const record = toIncomingRecord('readings', 0, source, 1, false);
+    expect(record.header?.('content-type')).toBe('application/json');
+    expect(record.header?.(KafkaReplyHeaders.REPLY_TO)).toBeUndefined();
+    expect(record.replyTo).toBe('replies'); // the runtime asks this of every record
+    expect(record.correlationId).toBeUndefined();
+    expect(asked).toEqual(['content-type', KafkaReplyHeaders.REPLY_TO, KafkaReplyHeaders.CORRELATION_ID]);
+    record.headers = { x: '1' }; // assigned headers are what header() reads from then on
+    expect(record.header?.('x')).toBe('1');
+    expect(record.header?.('content-type')).toBeUndefined();
+  });
+
+  it('reads one header from the driver headers when the driver record has no header()', () => {
+    const record = toIncomingRecord(
+      'readings',
+      0,
+      { offset: 0, value: Buffer.alloc(0), headers: { 'content-type': 'text/plain' }, timestamp: 1 },
+      1,
+      false,
+    );
+    expect(record.header?.('content-type')).toBe('text/plain');
+  });
 });

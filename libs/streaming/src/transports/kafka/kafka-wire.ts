@@ -100,6 +100,13 @@ export class KafkaIncomingRecord implements IncomingRecord {
     this.headerValues = value;
   }
 
+  /** `headers[name]`, without building `headers` when they were not read yet. */
+  header(name: string): string | undefined {
+    if (this.headerValues !== null) return this.headerValues[name];
+    if (name === KafkaReplyHeaders.REPLY_TO || name === KafkaReplyHeaders.CORRELATION_ID) return undefined;
+    return this.sourceHeader(name);
+  }
+
   get timestamp(): Date {
     return (this.date ??= new Date(this.source.timestamp));
   }
@@ -109,8 +116,9 @@ export class KafkaIncomingRecord implements IncomingRecord {
   }
 
   get replyTo(): string | undefined {
+    // Read for every record (is there a reply to send?): one header, not the whole set.
     if (this.replyAddress === null)
-      this.replyAddress = this.source.headers[KafkaReplyHeaders.REPLY_TO] || undefined;
+      this.replyAddress = this.sourceHeader(KafkaReplyHeaders.REPLY_TO) || undefined;
     return this.replyAddress;
   }
 
@@ -120,8 +128,14 @@ export class KafkaIncomingRecord implements IncomingRecord {
 
   get correlationId(): string | undefined {
     if (this.correlation === null)
-      this.correlation = this.source.headers[KafkaReplyHeaders.CORRELATION_ID] || undefined;
+      this.correlation = this.sourceHeader(KafkaReplyHeaders.CORRELATION_ID) || undefined;
     return this.correlation;
+  }
+
+  /** One header of the driver record, through its `header()` when it has one (no headers object built). */
+  private sourceHeader(name: string): string | undefined {
+    const source = this.source;
+    return source.header !== undefined ? source.header(name) : source.headers[name];
   }
 
   set correlationId(value: string | undefined) {

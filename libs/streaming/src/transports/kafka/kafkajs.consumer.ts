@@ -175,7 +175,8 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * A kafkajs message as a driver record: offset, key and value read at once; the headers (decoded as UTF-8,
- * last value of a repeated header) and the timestamp only when read, the headers once.
+ * last value of a repeated header) and the timestamp only when read, the headers once. `header(name)` decodes
+ * that one header only (the content type read for every record builds no headers object).
  */
 class KafkajsRecord implements KafkaDriverRecord {
   readonly offset: number;
@@ -198,6 +199,12 @@ class KafkajsRecord implements KafkaDriverRecord {
   get timestamp(): number {
     return Number(this.message.timestamp);
   }
+
+  header(name: string): string | undefined {
+    if (this.decoded !== null) return this.decoded[name];
+    const headers = this.message.headers;
+    return headers !== undefined && Object.hasOwn(headers, name) ? decodeHeader(headers[name]) : undefined;
+  }
 }
 
 /** A kafkajs message as a driver record (see `KafkajsRecord`). */
@@ -209,9 +216,15 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (headers === undefined) return out;
   for (const name in headers) {
-    const raw = headers[name];
-    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-    if (value !== undefined) out[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+    const value = decodeHeader(headers[name]);
+    if (value !== undefined) out[name] = value;
   }
   return out;
+}
+
+/** One kafkajs header value as text: UTF-8, the last value of a repeated header. */
+function decodeHeader(raw: IHeaders[string]): string | undefined {
+  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  if (value === undefined) return undefined;
+  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
 }

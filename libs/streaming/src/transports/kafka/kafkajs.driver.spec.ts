@@ -367,6 +367,29 @@ describe('KafkajsDriver records', () => {
     expect(record.offset).toBe(7);
     expect(record.timestamp).toBe(5);
   });
+
+  it('reads one header without decoding the others (the last value of a repeated one), then from the decoded headers', () => {
+    let otherReads = 0;
+    const headers = {
+      'content-type': Buffer.from('application/json'),
+      repeated: [Buffer.from('1'), Buffer.from('2')],
+      get other() {
+        otherReads++;
+        return Buffer.from('o');
+      },
+    };
+    const message = { offset: '7', key: null, value: null, timestamp: '5', attributes: 0, headers };
+    const record = toRecord(message as never);
+    expect(record.header?.('content-type')).toBe('application/json');
+    expect(record.header?.('repeated')).toBe('2');
+    expect(record.header?.('missing')).toBeUndefined();
+    expect(record.header?.('constructor')).toBeUndefined(); // own headers only, as `headers` has
+    expect(otherReads).toBe(0);
+    expect(record.headers).toEqual({ 'content-type': 'application/json', repeated: '2', other: 'o' });
+    headers['content-type'] = Buffer.from('text/plain'); // decoded now: header() reads the decoded object
+    expect(record.header?.('content-type')).toBe('application/json');
+    expect(toRecord({ ...message, headers: undefined } as never).header?.('content-type')).toBeUndefined();
+  });
 });
 
 /** The fields of the driver seam, read through the record (some are built on first read). */
