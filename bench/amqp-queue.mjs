@@ -2,13 +2,16 @@
 // @nestjs/microservices (RMQ) and @golevelup/nestjs-rabbitmq, on the same durable classic queue work:
 // persistent 256-byte JSON (Nest's {pattern,data} envelope), publisher confirms, manual acks, one prefetch.
 //
-//   node bench/amqp-queue.mjs [--messages 20000] [--repetitions 3] [--prefetch 100] [--size 256]
+//   node bench/amqp-queue.mjs [--messages 20000] [--warmup 10000] [--repetitions 3] [--prefetch 100] [--size 256]
 //                             [--latency-rate 1000] [--latency-messages 4000] [--kinds raw,task,nest,golevelup] [--json]
 //
 // Per repetition and per kind (alternating raw, task, nest, golevelup, raw, …):
-//   produce  a forked producer publishes N messages, awaiting the confirms of every 1000 (ConfirmChannel
+//   produce  a forked producer first warms up: it publishes --warmup messages (10000) the same way, and the
+//            queue is purged (not measured; without it the JIT compiling each client's publish path, on
+//            V8's background threads too, is counted as per-message CPU and is most of a 20000-message run).
+//            Then it publishes N messages, awaiting the confirms of every 1000 (ConfirmChannel
 //            waitForConfirms / Promise.all of 1000 enqueue() / emit() / publish()); rate = N / time to the
-//            last confirm; CPU = the producer process's CPU / N.
+//            last confirm; CPU = the producer process's CPU (all its threads) / N.
 //   consume  a forked consumer then drains those N messages alone (the producer has exited): time from its
 //            first to its N-th acked message, its CPU / N, its peak RSS.
 //   latency  (once per kind per repetition) a raw producer publishes at a fixed moderate rate while the
@@ -216,8 +219,13 @@ async function conGolevelup({ url, queue, messages, prefetch, latency }) {
 
 // ---------------------------------------------------------------- producers (forked) ------------------
 
-/** Times `publishChunk(from, to)` over N messages in chunks of WINDOW awaited confirms. */
-async function timedProduce(messages, publishChunk) {
+/**
+ * Times `publishChunk(from, to)` over N messages in chunks of WINDOW awaited confirms, after `warmup`
+ * messages sent the same way and purged from the queue (the same empty queue for every producer).
+ */
+async function timedProduce({ url, queue, warmup = 0 }, messages, publishChunk) {
+  for (let i = 0; i < warmup; i += WINDOW) await publishChunk(i, Math.min(warmup, i + WINDOW));
+  await purge(url, queue); // the warm-up and any declaring message: every producer starts from an empty queue
   const profiler = process.env.BENCH_PROFILE ? startProfiler() : undefined;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -234,13 +242,13 @@ async function timedProduce(messages, publishChunk) {
   };
 }
 
-async function pubRaw({ url, queue, messages, size }) {
+async function pubRaw({ url, queue, messages, size, warmup }) {
   const amqp = require('amqplib');
   const model = await amqp.connect(url);
   const lost = lostConnection(model);
   const channel = await model.createConfirmChannel();
   const make = messageFactory(size);
-  const result = await timedProduce(messages, async (from, to) => {
+  const result = await timedProduce({ url, queue, warmup }, messages, async (from, to) => {
     for (let i = from; i < to; i++)
       if (
         !channel.sendToQueue(queue, Buffer.from(JSON.stringify(make(i))), {
@@ -256,7 +264,7 @@ async function pubRaw({ url, queue, messages, size }) {
   return result;
 }
 
-async function pubTask({ url, queue, messages, size }) {
+async function pubTask({ url, queue, messages, size, warmup }) {
   require('reflect-metadata');
   const { Module } = require('@nestjs/common');
   const { NestFactory } = require('@nestjs/core');
@@ -267,8 +275,8 @@ async function pubTask({ url, queue, messages, size }) {
   await app.init();
   const tq = app.get(TaskQueue);
   const make = messageFactory(size);
-  await tq.enqueue(queue, make(0)); // declare + warm the connection (drained as message 0)
-  const result = await timedProduce(messages - 1, async (from, to) => {
+  await tq.enqueue(queue, make(0)); // declare + open the connection (purged with the warm-up)
+  const result = await timedProduce({ url, queue, warmup }, messages, async (from, to) => {
     const pending = [];
     for (let i = from; i < to; i++) pending.push(tq.enqueue(queue, make(i)));
     await Promise.all(pending);
@@ -277,7 +285,7 @@ async function pubTask({ url, queue, messages, size }) {
   return result;
 }
 
-async function pubNest({ url, queue, messages, size }) {
+async function pubNest({ url, queue, messages, size, warmup }) {
   require('reflect-metadata');
   const { ClientProxyFactory, Transport } = require('@nestjs/microservices');
   const { lastValueFrom } = require('rxjs');
@@ -289,7 +297,7 @@ async function pubNest({ url, queue, messages, size }) {
   await client.connect();
   const make = messageFactory(size);
   await lastValueFrom(client.emit('bench.event', make(0).data), { defaultValue: undefined });
-  const result = await timedProduce(messages - 1, async (from, to) => {
+  const result = await timedProduce({ url, queue, warmup }, messages, async (from, to) => {
     const pending = [];
     for (let i = from; i < to; i++)
       pending.push(lastValueFrom(client.emit('bench.event', make(i).data), { defaultValue: undefined }));
@@ -299,7 +307,7 @@ async function pubNest({ url, queue, messages, size }) {
   return result;
 }
 
-async function pubGolevelup({ url, queue, messages, size }) {
+async function pubGolevelup({ url, queue, messages, size, warmup }) {
   require('reflect-metadata');
   const { Module } = require('@nestjs/common');
   const { NestFactory } = require('@nestjs/core');
@@ -320,7 +328,7 @@ async function pubGolevelup({ url, queue, messages, size }) {
   const amqp = app.get(AmqpConnection);
   const make = messageFactory(size);
   await amqp.publish('', queue, make(0), { persistent: true });
-  const result = await timedProduce(messages - 1, async (from, to) => {
+  const result = await timedProduce({ url, queue, warmup }, messages, async (from, to) => {
     const pending = [];
     for (let i = from; i < to; i++) pending.push(amqp.publish('', queue, make(i), { persistent: true }));
     await Promise.all(pending);
@@ -425,7 +433,7 @@ async function purge(url, queue) {
 export async function profileAmqp(
   kind,
   path,
-  { messages = 30_000, prefetch = 100, size = 256, url = URL_DEFAULT } = {},
+  { messages = 30_000, warmup = 10_000, prefetch = 100, size = 256, url = URL_DEFAULT } = {},
 ) {
   const queue = `bench-q-${randomUUID().slice(0, 8)}-profile`;
   try {
@@ -434,7 +442,7 @@ export async function profileAmqp(
     return await forkRun(
       SELF,
       kind,
-      { url, queue, messages, prefetch, size },
+      { url, queue, messages, warmup, prefetch, size },
       { env: { BENCH_PROFILE: path } },
     ).result;
   } finally {
@@ -443,11 +451,13 @@ export async function profileAmqp(
 }
 
 /**
- * Runs the comparison. Options: messages, repetitions, prefetch, size, latencyRate, latencyMessages, kinds,
+ * Runs the comparison. Options: messages, warmup (messages each producer sends, then purged, before its
+ * measured run), repetitions, prefetch, size, latencyRate, latencyMessages, kinds,
  * url, log (progress lines to stderr).
  */
 export async function measureAmqpQueue(options = {}) {
   const messages = options.messages ?? 20_000;
+  const warmup = options.warmup ?? 10_000;
   const repetitions = options.repetitions ?? 3;
   const prefetch = options.prefetch ?? 100;
   const size = options.size ?? 256;
@@ -490,7 +500,7 @@ export async function measureAmqpQueue(options = {}) {
           async () => {
             await admin(url, (model) => withChannel(model, (ch) => ch.assertQueue(queue, { durable: true })));
             await purge(url, queue);
-            const p = await forkRun(SELF, `pub:${kind}`, { url, queue, messages, size }).result;
+            const p = await forkRun(SELF, `pub:${kind}`, { url, queue, messages, size, warmup }).result;
             const c = await forkRun(SELF, `con:${kind}`, { url, queue, messages, prefetch }).result;
             // latency at a fixed moderate rate (on an empty queue)
             await purge(url, queue);
@@ -532,7 +542,17 @@ export async function measureAmqpQueue(options = {}) {
       console.error(`amqp bench: could not delete queues: ${e.message}`),
     );
   }
-  return summarize({ messages, repetitions, prefetch, size, latencyRate, latencyMessages, kinds, runs });
+  return summarize({
+    messages,
+    warmup,
+    repetitions,
+    prefetch,
+    size,
+    latencyRate,
+    latencyMessages,
+    kinds,
+    runs,
+  });
 }
 
 /** Medians, ranges and per-repetition ratios against `raw`. */
@@ -579,6 +599,7 @@ async function main() {
   };
   const result = await measureAmqpQueue({
     messages: Number(flag('messages', 20_000)),
+    warmup: Number(flag('warmup', 10_000)),
     repetitions: Number(flag('repetitions', 3)),
     prefetch: Number(flag('prefetch', 100)),
     size: Number(flag('size', 256)),
