@@ -1,3 +1,4 @@
+import type { BackoffOptions } from '@databus/common';
 import type { KafkaConsumerTuning } from './kafka.options';
 
 /**
@@ -89,6 +90,17 @@ export interface KafkaConsumerSettings extends KafkaConsumerTuning {
   joinTimeoutMs: number;
 }
 
+/** A reader of every partition of one topic that joins no consumer group (private subscriptions). */
+export interface KafkaReaderSettings extends KafkaConsumerTuning {
+  topic: string;
+  /** Where partitions without a position start: the oldest record (`true`) or the high watermark. */
+  fromBeginning: boolean;
+  /** How long `start` waits for the topic's partitions and their start offsets. */
+  joinTimeoutMs: number;
+  /** The wait between fetch attempts after a failure (the transport's reconnect backoff). */
+  reconnect: BackoffOptions;
+}
+
 /** One group member consuming one topic. */
 export interface KafkaDriverConsumer {
   /** Connects, joins the group and starts fetching; resolves after the first assignment. */
@@ -131,6 +143,13 @@ export interface KafkaDriver {
   /** Forgets a consumer group (private subscriptions after close). */
   deleteGroup(groupId: string): Promise<void>;
   consumer(settings: KafkaConsumerSettings): KafkaDriverConsumer;
+  /**
+   * A consumer of every partition of the topic that joins no group and commits nothing (`commit` refuses),
+   * for private subscriptions: it skips the group join (the larger part of the time to a first record). Its
+   * `start` hands every partition over as the assignment. Optional: without it (or when it returns
+   * `undefined`) private subscriptions use a throwaway group.
+   */
+  reader?(settings: KafkaReaderSettings): KafkaDriverConsumer | undefined;
   /** Closes every connection it opened. Idempotent. */
   disconnect(): Promise<void>;
 }

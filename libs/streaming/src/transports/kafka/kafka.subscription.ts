@@ -29,6 +29,8 @@ export interface KafkaSubscriptionOptions {
   groupId: string;
   /** Durable groups commit positions; private subscriptions never do. */
   durable: boolean;
+  /** The consumer joined no group (a group-less reader): there is no throwaway group to delete on close. */
+  groupless?: boolean;
   /** Start positions of a group with no committed offsets, applied (and committed) at the first assignment. */
   startPositions?: PartitionPositions;
   /** Highest offset this group delivered per partition in this process, to flag redeliveries. */
@@ -273,7 +275,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
         ),
       );
     await this.options.consumer.stop();
-    if (!this.options.durable)
+    if (!this.options.durable && !this.options.groupless)
       await this.options.driver.deleteGroup(this.options.groupId).catch(() => undefined);
     this.options.onClose(this);
   }

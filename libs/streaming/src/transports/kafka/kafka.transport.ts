@@ -48,8 +48,8 @@ const CAPABILITIES = defineCapabilities({
 });
 
 /**
- * The `kafka://` transport: datasets are topics, groups are consumer groups (a private subscription is a
- * throwaway group), `sequence` is the offset and `partition` the partition. Commits are watermarks
+ * The `kafka://` transport: datasets are topics, groups are consumer groups (a private subscription joins
+ * none: the driver's group-less `reader`, or a throwaway group without one), `sequence` is the offset and `partition` the partition. Commits are watermarks
  * (`ackMode: 'position'`). The Kafka client sits behind `KafkaDriver` (kafkajs by default).
  */
 export class KafkaTransport extends BaseTransport<KafkaSubscription, 'kafka'> implements StreamingTransport {
@@ -132,13 +132,19 @@ export class KafkaTransport extends BaseTransport<KafkaSubscription, 'kafka'> im
         // record (the client asks for it after the join), so the join is not held up by an offsets round trip.
         startPositions = await resolvePositions(driver, topic, spec.start);
       }
-      const consumer = driver.consumer({
-        ...tuning,
-        groupId,
-        topic,
-        fromBeginning: spec.start.kind !== 'latest',
-        joinTimeoutMs: this.options.joinTimeoutMs,
-      });
+      const fromBeginning = spec.start.kind !== 'latest';
+      const { joinTimeoutMs } = this.options;
+      // A private subscription commits nothing: a reader that joins no group starts it without the join.
+      const reader = durable
+        ? undefined
+        : driver.reader?.({
+            ...tuning,
+            topic,
+            fromBeginning,
+            joinTimeoutMs,
+            reconnect: this.context.reconnect,
+          });
+      const consumer = reader ?? driver.consumer({ ...tuning, groupId, topic, fromBeginning, joinTimeoutMs });
       const deliveredKey = `${groupId}\u0000${topic}`;
       let delivered = this.delivered.get(deliveredKey);
       if (!delivered) this.delivered.set(deliveredKey, (delivered = new Map()));
@@ -148,6 +154,7 @@ export class KafkaTransport extends BaseTransport<KafkaSubscription, 'kafka'> im
         spec,
         groupId,
         durable,
+        groupless: reader !== undefined,
         startPositions,
         delivered,
         logger: this.context.logger,

@@ -7,9 +7,11 @@ import {
   KafkaOutgoingMessage,
   KafkaPartitionRange,
   KafkaProduceAck,
+  KafkaReaderSettings,
 } from './kafka-driver.interface';
 import { mapKafkaError } from './kafka-error.mapper';
 import { KafkajsConsumer } from './kafkajs.consumer';
+import { KafkajsCluster, kafkajsInternals, KafkajsReader, warmUp } from './kafkajs.reader';
 
 /**
  * Answers of a broker whose group coordinator or partition leaders are still being set up (a fresh broker
@@ -54,13 +56,18 @@ export class KafkajsDriver implements KafkaDriver {
   private readonly kafka: Kafka;
   private producer?: Producer;
   private admin?: Admin;
-  private readonly consumers = new Set<KafkajsConsumer>();
+  private readonly consumers = new Set<KafkajsConsumer | KafkajsReader>();
+  /** The internals of kafkajs group-less readers use (`undefined` in a kafkajs without them). */
+  private readonly internals: ReturnType<typeof kafkajsInternals>;
+  /** The connection of the next reader, opened ahead. */
+  private spare?: { cluster: KafkajsCluster; warming: Promise<void> };
 
   constructor(
     private readonly config: KafkaConfig,
     private readonly options: KafkajsDriverOptions,
   ) {
     this.kafka = new Kafka(config);
+    this.internals = kafkajsInternals(this.kafka);
   }
 
   async connect(): Promise<void> {
@@ -79,6 +86,7 @@ export class KafkajsDriver implements KafkaDriver {
         ...(this.options.idempotent ? { maxInFlightRequests: 1 } : { retry: { retries: 0 } }),
       });
       this.admin ??= this.kafka.admin();
+      this.warmSpare();
       await this.producer.connect();
       await this.admin.connect();
     } catch (error) {
@@ -233,13 +241,62 @@ export class KafkajsDriver implements KafkaDriver {
     return consumer;
   }
 
+  /**
+   * A group-less reader on a cluster (connections) of its own, built by kafkajs from this client's settings;
+   * `undefined` when this kafkajs lacks the internals it needs (the transport then uses a throwaway group).
+   */
+  reader(settings: KafkaReaderSettings): KafkaDriverConsumer | undefined {
+    let spare: { cluster: KafkajsCluster; warming?: Promise<void> };
+    let internals = this.internals;
+    if (settings.requestTimeoutMs === undefined && internals) {
+      spare = this.spare ?? { cluster: internals.createCluster() };
+      this.spare = undefined;
+    } else {
+      internals = kafkajsInternals(new Kafka({ ...this.config, requestTimeout: settings.requestTimeoutMs }));
+      if (!internals) return undefined;
+      spare = { cluster: internals.createCluster() };
+    }
+    const reader = new KafkajsReader(
+      spare.cluster,
+      internals.Batch,
+      settings,
+      (r) => this.consumers.delete(r),
+      spare.warming,
+      // The next reader's connections are opened once this one fetched, not while it starts.
+      () => this.warmSpare(),
+    );
+    this.consumers.add(reader);
+    return reader;
+  }
+
+  /**
+   * Opens the connections of the next reader ahead of time (one idle connection per broker and transport), so
+   * a private subscription does not wait for TCP connects and the brokers' API versions before its first fetch.
+   */
+  private warmSpare(): void {
+    if (!this.internals || this.spare || !this.producer) return;
+    const cluster = this.internals.createCluster();
+    const warming = warmUp(cluster);
+    warming.catch(() => undefined); // a reader taking it connects again
+    this.spare = { cluster, warming };
+  }
+
   async disconnect(): Promise<void> {
     await Promise.allSettled([...this.consumers].map((c) => c.stop()));
     const producer = this.producer;
     const admin = this.admin;
+    const spare = this.spare;
+    this.spare = undefined;
     this.producer = undefined;
     this.admin = undefined;
-    await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
+    await Promise.allSettled([
+      producer?.disconnect(),
+      admin?.disconnect(),
+      spare?.warming.then(
+        () => spare.cluster.disconnect(),
+        () => spare.cluster.disconnect(),
+      ),
+    ]);
   }
 
   private require<T>(client: T | undefined): T {
