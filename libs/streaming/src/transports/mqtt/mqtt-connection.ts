@@ -32,8 +32,10 @@ export interface MqttConnectionSpec {
  * even when the log is off: while `DEBUG` does not enable `mqttjs:client` (read when the client is created),
  * the client logs to a no-op instead.
  */
-function quietUnlessDebugging(client: MqttClient): void {
-  if ((client.log as { enabled?: boolean }).enabled === false) client.log = noLog;
+export function quietUnlessDebugging(client: MqttClient): void {
+  // A `debug` logger's `enabled` reads undefined, not false, while `DEBUG` is not set at all.
+  const log = client.log as { enabled?: boolean };
+  if ('enabled' in log && !log.enabled) client.log = noLog;
 }
 
 const noLog = (): void => undefined;
