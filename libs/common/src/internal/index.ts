@@ -8,7 +8,13 @@
  * @packageDocumentation
  */
 export { errorMessage } from '../errors';
-export { connectWithin, DEFAULT_CONNECT_TIMEOUT_MS, type ConnectBudget, raceAbort } from '../retry';
+export {
+  connectWithin,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  type ConnectBudget,
+  raceAbort,
+  raceTimeout,
+} from '../retry';
 export {
   type TlsSocketOptions,
   tlsSocketOptions,

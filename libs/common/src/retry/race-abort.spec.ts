@@ -1,4 +1,4 @@
-import { raceAbort } from './race-abort';
+import { raceAbort, raceTimeout } from './race-abort';
 
 describe('raceAbort', () => {
   it('settles with the work when it ends first, and stops listening', async () => {
@@ -22,5 +22,32 @@ describe('raceAbort', () => {
     await expect(raceAbort(Promise.reject(new Error('late')), controller.signal)).rejects.toThrow(
       new Error('closed'),
     );
+  });
+});
+
+describe('raceTimeout', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('settles with the work when it ends first, and clears its timer', async () => {
+    jest.useFakeTimers();
+    await expect(raceTimeout(Promise.resolve('done'), 1_000, () => new Error('late'))).resolves.toBe('done');
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it("rejects with the work's own failure when it fails first", async () => {
+    const failure = new Error('refused');
+    await expect(raceTimeout(Promise.reject(failure), 1_000, () => new Error('late'))).rejects.toBe(failure);
+  });
+
+  it('rejects with the timeout error once the time passed, even if the work never ends', async () => {
+    jest.useFakeTimers();
+    const pending = raceTimeout(
+      new Promise<never>(() => undefined),
+      500,
+      () => new Error('no join within 500 ms'),
+    );
+    const outcome = pending.catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(500);
+    expect(((await outcome) as Error).message).toBe('no join within 500 ms');
   });
 });

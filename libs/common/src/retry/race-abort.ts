@@ -22,3 +22,24 @@ export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> 
     );
   });
 }
+
+/**
+ * Settles with `work`, or rejects with `timeoutError()` once `ms` passed (the work itself goes on; the caller
+ * stops whatever it may still produce). The timer does not keep the process alive and is cleared once settled.
+ */
+export function raceTimeout<T>(work: Promise<T>, ms: number, timeoutError: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(timeoutError()), ms);
+    timer.unref();
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

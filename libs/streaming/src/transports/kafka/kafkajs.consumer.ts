@@ -1,5 +1,6 @@
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { TemporaryError } from '@databus/common';
+import { raceTimeout } from '@databus/common/internal';
 import {
   KafkaConsumerHandlers,
   KafkaConsumerSettings,
@@ -63,7 +64,6 @@ export class KafkajsConsumer implements KafkaDriverConsumer {
       failed(error);
       if (!payload.restart) handlers.onCrash(error);
     });
-    let timer: NodeJS.Timeout | undefined;
     try {
       await this.consumer.connect();
       await this.consumer.subscribe({ topics: [topic], fromBeginning: this.settings.fromBeginning });
@@ -74,25 +74,15 @@ export class KafkajsConsumer implements KafkaDriverConsumer {
         eachBatch: async (payload) => this.onBatch(payload, handlers),
       });
       this.markRunning(true);
-      await Promise.race([
+      await raceTimeout(
         firstJoin,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new TemporaryError(`No consumer group join within ${joinTimeoutMs} ms (topic "${topic}").`),
-              ),
-            joinTimeoutMs,
-          );
-          timer.unref();
-        }),
-      ]);
+        joinTimeoutMs,
+        () => new TemporaryError(`No consumer group join within ${joinTimeoutMs} ms (topic "${topic}").`),
+      );
     } catch (error) {
       this.markRunning(false);
       await this.stop().catch(() => undefined);
       throw mapKafkaError(error, 'consume', topic);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { PermanentError, RetriesExhaustedError, retry, TemporaryError } from '@databus/common';
+import { raceTimeout } from '@databus/common/internal';
 import {
   KafkaConsumerHandlers,
   KafkaDriverBatch,
@@ -163,29 +164,19 @@ export class KafkajsReader implements KafkaDriverConsumer {
   async start(handlers: KafkaConsumerHandlers): Promise<void> {
     const { topic, joinTimeoutMs } = this.settings;
     this.handlers = handlers;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
+      await raceTimeout(
         this.open(handlers),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new TemporaryError(
-                  `No partitions and start offsets of topic "${topic}" within ${joinTimeoutMs} ms.`,
-                ),
-              ),
-            joinTimeoutMs,
-          );
-          timer.unref();
-        }),
-      ]);
+        joinTimeoutMs,
+        () =>
+          new TemporaryError(
+            `No partitions and start offsets of topic "${topic}" within ${joinTimeoutMs} ms.`,
+          ),
+      );
     } catch (error) {
       this.firstFetchDone();
       await this.stop().catch(() => undefined);
       throw mapKafkaError(error, 'consume', topic);
-    } finally {
-      clearTimeout(timer);
     }
     this.spawnLoops();
   }
