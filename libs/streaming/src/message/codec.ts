@@ -1,4 +1,5 @@
 import { PayloadDecodeError } from '@databus/common';
+import { headerOf, HeaderSource } from '../transport/record-header';
 import { IncomingRecord } from '../transport/transport-record.interface';
 import { DatabusHeaders } from './headers';
 
@@ -60,10 +61,8 @@ export function decodeJson<T>(data: Buffer, where: DecodeSubject): T {
  * A record's `content-type`, through `IncomingRecord.header` where the transport has it (its headers are then
  * not built for it), else from `headers`.
  */
-export function contentTypeOf(record: Pick<IncomingRecord, 'headers' | 'header'>): string | undefined {
-  return record.header !== undefined
-    ? record.header(DatabusHeaders.CONTENT_TYPE)
-    : record.headers[DatabusHeaders.CONTENT_TYPE];
+export function contentTypeOf(record: HeaderSource): string | undefined {
+  return headerOf(record, DatabusHeaders.CONTENT_TYPE);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { headerOf } from '../../transport/record-header';
 import { IncomingRecord, OutgoingRecord } from '../../transport/transport-record.interface';
 import { KafkaDriverRecord, KafkaOutgoingMessage } from './kafka-driver.interface';
 
@@ -132,10 +133,9 @@ export class KafkaIncomingRecord implements IncomingRecord {
     return this.correlation;
   }
 
-  /** One header of the driver record, through its `header()` when it has one (no headers object built). */
+  /** One header of the driver record (see `headerOf`). */
   private sourceHeader(name: string): string | undefined {
-    const source = this.source;
-    return source.header !== undefined ? source.header(name) : source.headers[name];
+    return headerOf(this.source, name);
   }
 
   set correlationId(value: string | undefined) {
