@@ -10,6 +10,7 @@ import {
   describeAttempt,
   resolveBackoff,
   retry,
+  settlesWithin,
   sleep,
 } from '../retry';
 import { readBrokerCredentials } from '../credentials/read-credentials';
@@ -149,11 +150,7 @@ export class AmqpClient {
     for (const wake of [...this.waiters]) wake();
     if (model) await model.close().catch(() => undefined);
     // A connect in progress closes its own connection once it sees `closing`; wait for it (bounded).
-    if (this.opening)
-      await Promise.race([
-        this.opening.catch(() => undefined),
-        sleep(OPENING_GRACE_MS, undefined, { unref: true }),
-      ]);
+    if (this.opening) await settlesWithin(this.opening, OPENING_GRACE_MS);
   }
 
   private open(): Promise<void> {

@@ -14,6 +14,7 @@ export {
   type ConnectBudget,
   raceAbort,
   raceTimeout,
+  settlesWithin,
 } from '../retry';
 export {
   type TlsSocketOptions,

@@ -7,4 +7,4 @@ export { retry, RetriesExhaustedError } from './retry';
 export { describeAttempt } from './attempt-log';
 export { connectWithin, DEFAULT_CONNECT_TIMEOUT_MS } from './connect-within';
 export type { ConnectBudget } from './connect-within';
-export { raceAbort, raceTimeout } from './race-abort';
+export { raceAbort, raceTimeout, settlesWithin } from './race-abort';

@@ -1,4 +1,4 @@
-import { raceAbort, raceTimeout } from './race-abort';
+import { raceAbort, raceTimeout, settlesWithin } from './race-abort';
 
 describe('raceAbort', () => {
   it('settles with the work when it ends first, and stops listening', async () => {
@@ -49,5 +49,33 @@ describe('raceTimeout', () => {
     const outcome = pending.catch((e: unknown) => e);
     await jest.advanceTimersByTimeAsync(500);
     expect(((await outcome) as Error).message).toBe('no join within 500 ms');
+  });
+});
+
+describe('settlesWithin', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('resolves true when the work fulfils in time, and clears its timer', async () => {
+    jest.useFakeTimers();
+    await expect(settlesWithin(Promise.resolve('done'), 1_000)).resolves.toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('resolves true (never rejects) when the work fails in time', async () => {
+    jest.useFakeTimers();
+    await expect(settlesWithin(Promise.reject(new Error('broken')), 1_000)).resolves.toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('resolves false once the time passed, even if the work never settles', async () => {
+    jest.useFakeTimers();
+    const pending = settlesWithin(new Promise<never>(() => undefined), 250);
+    await jest.advanceTimersByTimeAsync(249);
+    let result: boolean | undefined;
+    void pending.then((value) => (result = value));
+    await Promise.resolve();
+    expect(result).toBeUndefined();
+    await jest.advanceTimersByTimeAsync(1);
+    await expect(pending).resolves.toBe(false);
   });
 });

@@ -43,3 +43,20 @@ export function raceTimeout<T>(work: Promise<T>, ms: number, timeoutError: () =>
     );
   });
 }
+
+/**
+ * Waits for `work` to settle (fulfilled or rejected: its outcome is not the point) for at most `ms`. Resolves
+ * `true` when it settled in time, `false` when the time passed first (the work itself goes on). For bounded
+ * waits on shutdown paths; the timer does not keep the process alive and is cleared once settled.
+ */
+export function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+    const settled = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    work.then(settled, settled);
+  });
+}

@@ -1,5 +1,5 @@
 import { isPermanentFailure, redactText, retry } from '@databus/common';
-import { errorMessage } from '@databus/common/internal';
+import { errorMessage, settlesWithin } from '@databus/common/internal';
 import type { LoggerService } from '@nestjs/common';
 import type { OutboxPool, OutboxPoolClient } from '../sql/outbox-pool';
 import type { ResolvedRelayOptions } from '../options/resolve-outbox-options';
@@ -91,16 +91,7 @@ export class OutboxRelay {
     if (this.abort.signal.aborted) return;
     this.abort.abort(new Error('outbox relay stopped'));
     this.wakeUp?.();
-    const loop = this.loop ?? Promise.resolve();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      loop,
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.options.shutdownTimeoutMs);
-        timer.unref();
-      }),
-    ]);
-    clearTimeout(timer);
+    if (this.loop) await settlesWithin(this.loop, this.options.shutdownTimeoutMs);
     await this.listener?.stop();
   }
 

@@ -1,4 +1,4 @@
-import { RunnerLifecycle } from '@databus/common/internal';
+import { RunnerLifecycle, settlesWithin } from '@databus/common/internal';
 import { DatasetMessage, MessageSettler } from '../message/dataset-message';
 import { IncomingRecord } from '../transport/transport-record.interface';
 import { TransportLogger } from '../transport/transport.interface';
@@ -98,15 +98,7 @@ export class ConsumerRunner extends RunnerLifecycle<RunnerState> implements Mess
     this.slotWaiter?.();
     this.resumeWaiter?.();
     await this.loop;
-    let timer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      this.scheduler.idle().then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-        timer.unref();
-      }),
-    ]);
-    clearTimeout(timer);
+    const drained = await settlesWithin(this.scheduler.idle(), timeoutMs);
     if (!drained)
       this.logger.warn(
         `Shutdown timeout (${timeoutMs} ms): ${this.scheduler.pending} message(s) still in progress will be delivered again`,

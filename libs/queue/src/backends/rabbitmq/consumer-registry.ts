@@ -1,6 +1,7 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { LoggerService } from '@nestjs/common';
-import { backoffDelay, ConfigurationError, ResolvedBackoff, sleep } from '@databus/common';
+import { backoffDelay, ConfigurationError, ResolvedBackoff } from '@databus/common';
+import { settlesWithin } from '@databus/common/internal';
 import { AmqpAckBatcher } from '@databus/common/amqp';
 import type {
   BackendConsumer,
@@ -170,7 +171,7 @@ export class ConsumerRegistry {
     this.entries.clear();
     this.connection = undefined;
     // Bounded: a broker that stopped answering must not hold the application's shutdown.
-    await Promise.race([Promise.all([...this.closing]), sleep(CLOSE_TIMEOUT_MS, undefined, { unref: true })]);
+    await settlesWithin(Promise.all([...this.closing]), CLOSE_TIMEOUT_MS);
   }
 
   private async attach(entry: ConsumerEntry, connection: ChannelModel, generation: number): Promise<void> {
