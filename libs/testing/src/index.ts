@@ -8,6 +8,7 @@ export type { TestPki, TestPkiOptions } from './pki';
 export { createTestPki } from './pki';
 export { barrelExports } from './barrel';
 export type { ClusterNodeSpec, ProcessClusterOptions } from './process-cluster';
-export { ProcessCluster, freePorts } from './process-cluster';
+export { ProcessCluster } from './process-cluster';
+export { freePorts } from './free-ports';
 export type { PikaProgram, PikaRun } from './pika';
 export { PIKA_PYTHON, pikaAvailable, describeWithPika, startPika, runPika } from './pika';

@@ -12,7 +12,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import realProcess from 'node:process';
@@ -194,24 +193,6 @@ function exitStatus(child: ChildProcess | undefined): string {
   if (!child) return 'never started';
   if (child.signalCode !== null) return `killed by ${child.signalCode}`;
   return `exit code ${child.exitCode}`;
-}
-
-/** `count` distinct free loopback TCP ports (held open together while they are picked, then released). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
 }
 
 function clusterStateDir(name: string): string {

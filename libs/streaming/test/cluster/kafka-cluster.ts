@@ -143,8 +143,17 @@ export async function startKafkaCluster(name: string, size = 3): Promise<KafkaCl
             `appender.file.fileName=${join(dir, 'logs', 'server.log')}`,
             'appender.file.layout.type=PatternLayout',
             'appender.file.layout.pattern=[%d] %p %m (%c)%n',
+            // Errors (a fatal start-up error such as a port already in use) also go to the node's output,
+            // which the cluster's failure messages quote.
+            'appender.console.type=Console',
+            'appender.console.name=console',
+            'appender.console.layout.type=PatternLayout',
+            'appender.console.layout.pattern=[%d] %p %m (%c)%n',
+            'appender.console.filter.threshold.type=ThresholdFilter',
+            'appender.console.filter.threshold.level=ERROR',
             'rootLogger.level=WARN',
             'rootLogger.appenderRef.file.ref=file',
+            'rootLogger.appenderRef.console.ref=console',
             'logger.server.name=kafka.server',
             'logger.server.level=INFO',
             '',
@@ -155,7 +164,10 @@ export async function startKafkaCluster(name: string, size = 3): Promise<KafkaCl
           java(dir, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties),
         );
         const broker = quote(java(dir, 'kafka.Kafka', properties));
-        return ['-c', `test -f data/meta.properties || ${format} >format.log 2>&1 || exit 1; exec ${broker}`];
+        return [
+          '-c',
+          `test -f data/meta.properties || ${format} >format.log 2>&1 || { cat format.log; exit 1; }; exec ${broker}`,
+        ];
       },
     })),
   });
