@@ -3,7 +3,7 @@
 //
 //   node bench/mqtt-frameworks.mjs [--messages 20000] [--repetitions 3] [--window 400] [--prefetch 100]
 //                                  [--latency-rate 1000] [--latency-messages 4000] [--kinds raw,databus,nest,plain]
-//                                  [--cases produce,consume,latency] [--json]
+//                                  [--cases produce,consume,latency] [--warmup 0] [--json]
 //
 // MQTT keeps no history for a new subscriber, so consumption is measured end to end: a forked consumer
 // subscribes, then a forked raw publisher sends N QoS 1 messages. Mosquitto's defaults silently DROP QoS 1
@@ -17,8 +17,9 @@
 // (ChannelService.subscribe with a callback, no group: no $share, no persistent session, still PUBACK after
 // the callback), consume only: the like-for-like row against Nest.
 // Produce: N QoS 1 publishes with at most `window` awaiting PUBACK, no subscriber (raw publishAsync,
-// ChannelService.produce, ClientMqtt.emit of an MqttRecord with QoS 1), all three over MQTT 5. Latency: the
-// publisher sends at a fixed rate instead.
+// ChannelService.produce, ClientMqtt.emit of an MqttRecord with QoS 1), all three over MQTT 5; with --warmup N
+// each producer first sends N messages the same way, untimed (the steady-state cost, without V8 compiling the
+// path inside the window; default 0, as the full run). Latency: the publisher sends at a fixed rate instead.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -247,11 +248,31 @@ async function brokerReceiveMaximum(url) {
   }
 }
 
-/** Produce-only: N QoS 1 publishes, at most `window` awaiting PUBACK. */
-async function windowed(messages, window, publish) {
+/**
+ * Produce-only: N QoS 1 publishes, at most `window` awaiting PUBACK, timed after `warmup` publishes made the same
+ * way (not timed: V8 compiles the publish path of each side before the window, so a fixed compile cost is not
+ * charged to the messages; the topic has no subscriber, so the warm-up leaves nothing behind).
+ */
+async function windowed(messages, window, publish, warmup = 0) {
+  if (warmup > 0) await sendWindowed(warmup, window, publish);
   const profiler = process.env.BENCH_PROFILE ? startProfiler() : undefined;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  await sendWindowed(messages, window, publish);
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  if (profiler) await profiler.stop(process.env.BENCH_PROFILE);
+  return {
+    messages,
+    ms,
+    rate: (messages / ms) * 1000,
+    cpuUsPerMsg: (cpu.user + cpu.system) / messages,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+/** N publishes, at most `window` awaiting PUBACK; rejects with the first failure. */
+async function sendWindowed(messages, window, publish) {
   // A counter and one waiter (Promise.race over the in-flight set would cost O(window) per message).
   let inflight = 0;
   let failed;
@@ -271,19 +292,9 @@ async function windowed(messages, window, publish) {
   }
   while (inflight > 0) await new Promise((r) => (wake = r));
   if (failed) throw failed;
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  if (profiler) await profiler.stop(process.env.BENCH_PROFILE);
-  return {
-    messages,
-    ms,
-    rate: (messages / ms) * 1000,
-    cpuUsPerMsg: (cpu.user + cpu.system) / messages,
-    peakRssMB: process.resourceUsage().maxRSS / 1024,
-  };
 }
 
-async function pubRaw({ url, topic, messages, size, window }) {
+async function pubRaw({ url, topic, messages, size, window, warmup }) {
   const mqtt = require('mqtt');
   const client = await mqtt.connectAsync(url, {
     protocolVersion: 5,
@@ -292,14 +303,17 @@ async function pubRaw({ url, topic, messages, size, window }) {
   });
   const make = messageFactory(size, topic);
   await client.publishAsync(topic, JSON.stringify(make(0)), { qos: 1 });
-  const result = await windowed(messages, window, (i) =>
-    client.publishAsync(topic, JSON.stringify(make(i)), { qos: 1 }),
+  const result = await windowed(
+    messages,
+    window,
+    (i) => client.publishAsync(topic, JSON.stringify(make(i)), { qos: 1 }),
+    warmup,
   );
   await client.endAsync();
   return result;
 }
 
-async function pubDatabus({ url, topic, messages, size, window, transportOptions }) {
+async function pubDatabus({ url, topic, messages, size, window, warmup, transportOptions }) {
   require('reflect-metadata');
   const { Module } = require('@nestjs/common');
   const { NestFactory } = require('@nestjs/core');
@@ -312,12 +326,12 @@ async function pubDatabus({ url, topic, messages, size, window, transportOptions
   const make = messageFactory(size, topic);
   const dataset = topic.replaceAll('/', '.');
   await channel.produce(dataset, make(0));
-  const result = await windowed(messages, window, (i) => channel.produce(dataset, make(i)));
+  const result = await windowed(messages, window, (i) => channel.produce(dataset, make(i)), warmup);
   await app.close();
   return result;
 }
 
-async function pubNest({ url, topic, messages, size, window }) {
+async function pubNest({ url, topic, messages, size, window, warmup }) {
   require('reflect-metadata');
   require('@nestjs/common').Logger.overrideLogger(false);
   const { ClientProxyFactory, Transport, MqttRecordBuilder } = require('@nestjs/microservices');
@@ -336,7 +350,7 @@ async function pubNest({ url, topic, messages, size, window }) {
       defaultValue: undefined,
     });
   await emit(0);
-  const result = await windowed(messages, window, emit);
+  const result = await windowed(messages, window, emit, warmup);
   await client.close();
   return result;
 }
@@ -394,6 +408,7 @@ export async function profileMqtt(
  */
 export async function measureMqtt(options = {}) {
   const messages = options.messages ?? 20_000;
+  const warmup = options.warmup ?? 0;
   const repetitions = options.repetitions ?? 3;
   const window = options.window ?? 400;
   const prefetch = options.prefetch ?? 100;
@@ -421,7 +436,7 @@ export async function measureMqtt(options = {}) {
         `mqtt rep ${rep + 1} ${kind}`,
         async () => [
           cases.has('produce') && !CONSUME_ONLY.has(kind)
-            ? await forkRun(SELF, `pub:${kind}`, { ...base, window: produceWindow, messages }).result
+            ? await forkRun(SELF, `pub:${kind}`, { ...base, window: produceWindow, messages, warmup }).result
             : SKIPPED,
           cases.has('consume') ? await consumeRun(kind, { ...base, messages }) : SKIPPED,
           cases.has('latency') && !CONSUME_ONLY.has(kind)
@@ -476,6 +491,7 @@ export async function measureMqtt(options = {}) {
   }
   return {
     messages,
+    warmup,
     repetitions,
     window,
     receiveMaximum,
@@ -500,6 +516,7 @@ async function main() {
   const result = await measureMqtt({
     messages: Number(flag('messages', 20_000)),
     repetitions: Number(flag('repetitions', 3)),
+    warmup: Number(flag('warmup', 0)),
     window: Number(flag('window', 400)),
     prefetch: Number(flag('prefetch', 100)),
     latencyRate: Number(flag('latency-rate', 1000)),

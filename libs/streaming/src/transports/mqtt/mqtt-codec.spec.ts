@@ -79,6 +79,15 @@ describe('mqtt codec', () => {
     });
   });
 
+  it('reads a packet without properties (the JSON default) into a record with no headers, key or reply', () => {
+    const record = fromPacket(packetOf('{}'), 'ds', 1);
+    expect(record).toMatchObject({ dataset: 'ds', headers: {}, sequence: 1, redelivered: false });
+    expect(record.key).toBeUndefined();
+    expect(record.replyTo).toBeUndefined();
+    expect(record.correlationId).toBeUndefined();
+    expect(record.data.toString()).toBe('{}');
+  });
+
   it('round-trips binary correlation data', () => {
     const binary = Buffer.from([0xff, 0x00, 0xfe]);
     expect(encodeCorrelation(binary)).toMatch(/^base64:/);

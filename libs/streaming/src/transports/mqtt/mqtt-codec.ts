@@ -75,16 +75,21 @@ export function fromPacket(
   sequence: number,
   token?: unknown,
 ): IncomingRecord {
-  const props = packet.properties ?? {};
+  // A PUBLISH with no properties (the JSON default of `produce()`) has none to read: no object is made for them.
+  const props = packet.properties;
   const headers: MessageHeaders = {};
   let key: string | undefined;
-  for (const [name, raw] of Object.entries(props.userProperties ?? {})) {
-    const value = Array.isArray(raw) ? raw.join(',') : String(raw);
-    if (name === MQTT_KEY_PROPERTY) key = value;
-    else headers[name] = value;
-  }
-  if (props.contentType !== undefined) headers[DatabusHeaders.CONTENT_TYPE] = props.contentType;
+  const user = props?.userProperties;
+  if (user !== undefined)
+    for (const name of Object.keys(user)) {
+      const raw = user[name];
+      const value = Array.isArray(raw) ? raw.join(',') : String(raw);
+      if (name === MQTT_KEY_PROPERTY) key = value;
+      else headers[name] = value;
+    }
+  if (props?.contentType !== undefined) headers[DatabusHeaders.CONTENT_TYPE] = props.contentType;
   const data = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+  const correlationData = props?.correlationData;
   return {
     dataset,
     key,
@@ -93,9 +98,9 @@ export function fromPacket(
     sequence,
     timestamp: new Date(),
     redelivered: packet.dup === true,
-    replyTo: props.responseTopic,
+    replyTo: props?.responseTopic,
     correlationId:
-      props.correlationData === undefined ? undefined : encodeCorrelation(Buffer.from(props.correlationData)),
+      correlationData === undefined ? undefined : encodeCorrelation(Buffer.from(correlationData)),
     token,
   };
 }

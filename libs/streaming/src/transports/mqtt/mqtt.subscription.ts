@@ -233,11 +233,18 @@ export class MqttSubscription implements TransportSubscription {
 }
 
 /**
- * Sends a PUBACK for `messageId`. mqtt.js has no public API for a deferred acknowledgement; `_sendPacket` is
- * the method its own handlers use (checked at transport construction by `assertManualAckSupport`).
+ * Sends a PUBACK for `messageId` with reason code 0 (Success), as mqtt.js's own automatic PUBACK does: MQTT 5
+ * then leaves out the reason code and the property length, a 4-byte packet. Without it mqtt-packet writes
+ * both (6 bytes, two more writes and two more Buffers per message). mqtt.js has no public API for a deferred
+ * acknowledgement; `_sendPacket` is the method its own handlers use (checked at transport construction by
+ * `assertManualAckSupport`).
  */
-function sendPuback(client: MqttClient, messageId: number): void {
-  (client as unknown as { _sendPacket(packet: object): void })._sendPacket({ cmd: 'puback', messageId });
+export function sendPuback(client: MqttClient, messageId: number): void {
+  (client as unknown as { _sendPacket(packet: object): void })._sendPacket({
+    cmd: 'puback',
+    messageId,
+    reasonCode: 0,
+  });
 }
 
 /** Fails fast when the installed mqtt.js lacks the internals deferred acknowledgements rely on. */
