@@ -12,6 +12,7 @@ export type { AmqpClientOptions, AmqpClientStatus } from './amqp-client';
 export { AmqpClient } from './amqp-client';
 export { loadAmqplib } from './load-amqplib';
 export { AmqpChannelSlot, PUBLISH_BACKOFF } from './channel-slot';
+export { AmqpSpareChannel } from './spare-channel';
 export type {
   AmqpConfirmPublisherOptions,
   AmqpPublication,

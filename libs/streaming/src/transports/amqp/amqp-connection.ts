@@ -1,7 +1,7 @@
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import { PermanentError } from '@databus/common';
 import { DEFAULT_CONNECT_TIMEOUT_MS, describeBrokerUrl } from '@databus/common/internal';
-import { AmqpClient } from '@databus/common/amqp';
+import { AmqpClient, AmqpSpareChannel } from '@databus/common/amqp';
 import { StatusEmitter } from '../../transport/transport-status';
 import { TransportContext } from '../../transport/transport.interface';
 import { ResolvedAmqpOptions } from './amqp.options';
@@ -17,6 +17,8 @@ export const CLOSED = 'The amqp transport is closed.';
  */
 export class AmqpConnection {
   private readonly client: AmqpClient;
+  /** The next consumer's channel, opened ahead once the transport has consumed. */
+  private readonly spare = new AmqpSpareChannel<ConfirmChannel>((model) => this.openOn(model, true));
   private closed = false;
   /** The broker's address without credentials, as errors name it. */
   readonly where: string;
@@ -82,7 +84,40 @@ export class AmqpConnection {
   async channel(confirm: true, timeoutMs: number): Promise<ConfirmChannel>;
   async channel(confirm: false, timeoutMs: number): Promise<Channel>;
   async channel(confirm: boolean, timeoutMs: number): Promise<Channel> {
+    return this.openOn(await this.ready(timeoutMs), confirm);
+  }
+
+  /**
+   * A confirm channel for a consumer, with `basic.qos(prefetch)` applied: the spare one opened ahead
+   * (`prepareConsumerChannel`) when there is one (no round trip when its prefetch is the same), else a new one.
+   */
+  async consumerChannel(prefetch: number, timeoutMs: number): Promise<ConfirmChannel> {
     const model = await this.ready(timeoutMs);
+    const spare = await this.spare.take(model, prefetch);
+    if (spare) return spare;
+    const channel = await this.openOn(model, true);
+    try {
+      await channel.prefetch(prefetch);
+    } catch (error) {
+      await channel.close().catch(() => undefined);
+      throw error;
+    }
+    return channel;
+  }
+
+  /**
+   * Opens the next consumer's channel ahead, in the background, on the live connection (a consumer calls
+   * this once its `basic.consume` is answered): the next `consumerChannel` then skips `channel.open`.
+   */
+  prepareConsumerChannel(prefetch: number): void {
+    const model = this.client.current;
+    if (model && !this.closed) this.spare.refill(model, prefetch);
+  }
+
+  /** Opens a channel on `model` whose errors are observed, never unhandled. */
+  private async openOn(model: ChannelModel, confirm: true): Promise<ConfirmChannel>;
+  private async openOn(model: ChannelModel, confirm: boolean): Promise<Channel>;
+  private async openOn(model: ChannelModel, confirm: boolean): Promise<Channel> {
     const channel = confirm ? await model.createConfirmChannel() : await model.createChannel();
     channel.on('error', () => undefined); // the 'close' that follows is what owners react to
     return channel;
@@ -96,6 +131,7 @@ export class AmqpConnection {
   /** Closes the connection and stops reconnecting. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
+    await this.spare.close();
     await this.client.close();
   }
 }

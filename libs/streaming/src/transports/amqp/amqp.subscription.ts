@@ -102,7 +102,7 @@ export class AmqpSubscription implements TransportSubscription {
   async start(): Promise<void> {
     const { dataset, group, start } = this.spec;
     if (group === undefined) {
-      this.channel = await this.openChannel();
+      this.channel = await this.openChannel(true);
       await this.consumeFrom(positionOf(start, dataset));
       this.state = 'active';
       return;
@@ -139,7 +139,7 @@ export class AmqpSubscription implements TransportSubscription {
     const channel = this.channel;
     if (this.state === 'standby' || !channel) {
       // Not the active member: record the group's new position; the active member keeps its own.
-      const temp = await this.openChannel();
+      const temp = await this.openChannel(false);
       try {
         await writeGroupPosition(temp, this.spec.dataset, this.spec.group as string, position);
       } finally {
@@ -179,7 +179,7 @@ export class AmqpSubscription implements TransportSubscription {
 
   private async tryActivate(): Promise<boolean> {
     const { dataset, group } = this.spec as SubscriptionSpec & { group: string };
-    const channel = await this.openChannel();
+    const channel = await this.openChannel(true);
     if (!(await tryLockGroup(channel, dataset, group)) || this.state === 'closed') {
       await channel.close().catch(() => undefined);
       return false;
@@ -243,7 +243,7 @@ export class AmqpSubscription implements TransportSubscription {
     this.skipBeforeMs = position.kind === 'time' ? position.ms : undefined;
     this.pinFirst = position.kind !== 'offset';
     try {
-      await channel.prefetch(this.spec.prefetch);
+      // basic.qos(prefetch) was applied when the channel opened (consumerChannel)
       const { consumerTag } = await channel.consume(
         this.spec.dataset,
         (message) => this.onDelivery(epoch, message),
@@ -253,6 +253,7 @@ export class AmqpSubscription implements TransportSubscription {
         },
       );
       this.consumerTag = consumerTag;
+      this.deps.connection.prepareConsumerChannel(this.spec.prefetch); // for the next subscription
     } catch (error) {
       if (replyCode(error) === AmqpReplyCode.NOT_FOUND) this.deps.topology.forget(this.spec.dataset);
       throw mapChannelError(error, `Consuming the stream of "${this.spec.dataset}"`, true);
@@ -326,7 +327,7 @@ export class AmqpSubscription implements TransportSubscription {
   }
 
   private async peekPosition(): Promise<StreamPosition | undefined> {
-    const channel = await this.openChannel();
+    const channel = await this.openChannel(false);
     try {
       return await readGroupPosition(channel, this.spec.dataset, this.spec.group as string);
     } finally {
@@ -334,8 +335,12 @@ export class AmqpSubscription implements TransportSubscription {
     }
   }
 
-  private async openChannel(): Promise<ConfirmChannel> {
-    const channel = await this.deps.connection.channel(true, this.deps.operationTimeoutMs);
+  /** A channel of this subscription: a `consumer` one has `basic.qos(prefetch)` applied. */
+  private async openChannel(consumer: boolean): Promise<ConfirmChannel> {
+    const { connection, operationTimeoutMs } = this.deps;
+    const channel = consumer
+      ? await connection.consumerChannel(this.spec.prefetch, operationTimeoutMs)
+      : await connection.channel(true, operationTimeoutMs);
     channel.on('close', () => {
       if (this.channel === channel && this.state !== 'closed')
         this.fail(
