@@ -3,9 +3,10 @@ import { SubscriptionClosedError } from '../../errors';
 import { Offset } from '../../offset/offset';
 import { IncomingRecord } from '../../transport/transport-record.interface';
 import { StreamingTransport } from '../../transport/transport.interface';
+import { KafkaDriver, KafkaDriverConsumer } from './kafka-driver.interface';
 import { KafkaSubscription } from './kafka.subscription';
 import { FakeConsumer } from './testing/fake-kafka.driver';
-import { fakeTransport, json, settle, spec } from './testing/fake-kafka.helpers';
+import { fakeTransport, json, recordingLogger, settle, spec } from './testing/fake-kafka.helpers';
 
 const values = (records: IncomingRecord[]): unknown[] => records.map((r) => JSON.parse(r.data.toString()));
 
@@ -298,6 +299,56 @@ describe('KafkaSubscription', () => {
       await expect(sub.seek(Offset.BEGIN)).rejects.toBeInstanceOf(SubscriptionClosedError);
       await expect(sub.fetch(1, 0)).rejects.toBeInstanceOf(SubscriptionClosedError);
       await transport.close();
+    });
+  });
+
+  describe('start positions', () => {
+    const subscriptionOn = (groupless: boolean) => {
+      const seeks: Array<[number, number]> = [];
+      const consumer: KafkaDriverConsumer = {
+        start: async () => undefined,
+        seek: (partition, offset) => void seeks.push([partition, offset]),
+        pause: () => undefined,
+        resume: () => undefined,
+        commit: async () => undefined,
+        stop: async () => undefined,
+      };
+      const sub = new KafkaSubscription({
+        driver: {} as KafkaDriver,
+        consumer,
+        spec: spec({ start: Offset.sequence(5) }),
+        groupId: 'test-client.private.x',
+        durable: false,
+        groupless,
+        startPositions: new Map([
+          [0, 5],
+          [1, 5],
+        ]),
+        delivered: new Map(),
+        logger: recordingLogger(),
+        onClose: () => undefined,
+      });
+      return { sub, seeks };
+    };
+
+    it('start a partition a group-less reader hands over later (its first metadata lacked it) there; retained ones go on', () => {
+      const { sub, seeks } = subscriptionOn(true);
+      sub.onAssignment([0]);
+      sub.onAssignment([0, 1]);
+      expect(seeks).toEqual([
+        [0, 5],
+        [1, 5],
+      ]);
+    });
+
+    it('apply to the first assignment only for a group member (later partitions resume from the group)', () => {
+      const { sub, seeks } = subscriptionOn(false);
+      sub.onAssignment([0]);
+      sub.onAssignment([0, 1]);
+      expect(seeks).toEqual([
+        [0, 5],
+        [0, 5], // a retained partition continues where it was
+      ]);
     });
   });
 

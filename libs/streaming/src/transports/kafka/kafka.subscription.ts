@@ -130,13 +130,16 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   onAssignment(partitions: number[]): void {
     const now = new Set(partitions);
     for (const partition of [...this.assigned.keys()]) if (!now.has(partition)) this.revoke(partition);
-    const starts = this.firstAssignment ? this.options.startPositions : undefined;
+    // A group-less reader hands over partitions it learns of later too (its metadata may have predated them):
+    // those the start positions were resolved for start there.
+    const starts = this.firstAssignment || this.options.groupless ? this.options.startPositions : undefined;
     this.firstAssignment = false;
     for (const partition of partitions) {
       const state = this.assigned.get(partition);
       if (state) {
-        // The client restarts retained partitions from the committed offset: continue where we were.
-        if (state.next !== undefined) this.seekDriver(partition, state.next);
+        // The client restarts retained partitions from the committed offset: continue where we were (a
+        // group-less reader goes on where it was by itself).
+        if (state.next !== undefined && !this.options.groupless) this.seekDriver(partition, state.next);
         continue;
       }
       const epoch = ++this.epochs;

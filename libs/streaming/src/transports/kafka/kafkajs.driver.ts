@@ -26,6 +26,9 @@ const NOT_READY_TYPES = new Set([
   'LEADER_NOT_AVAILABLE',
 ]);
 
+/** How many of the topics readers read last the next reader's connection is warmed with (their metadata). */
+const PRIMED_TOPICS = 32;
+
 /** Runs an admin request again (about 5 s in all) while the broker answers that it is not ready. */
 function untilReady<T>(operation: () => Promise<T>): Promise<T> {
   return retry(
@@ -61,6 +64,8 @@ export class KafkajsDriver implements KafkaDriver {
   private readonly internals: ReturnType<typeof kafkajsInternals>;
   /** The connection of the next reader, opened ahead. */
   private spare?: { cluster: KafkajsCluster; warming: Promise<void> };
+  /** Topics readers read, the most recent last: the next reader's connection is warmed with their metadata. */
+  private readonly readTopics = new Set<string>();
 
   constructor(
     private readonly config: KafkaConfig,
@@ -246,6 +251,10 @@ export class KafkajsDriver implements KafkaDriver {
    * `undefined` when this kafkajs lacks the internals it needs (the transport then uses a throwaway group).
    */
   reader(settings: KafkaReaderSettings): KafkaDriverConsumer | undefined {
+    this.readTopics.delete(settings.topic);
+    this.readTopics.add(settings.topic);
+    if (this.readTopics.size > PRIMED_TOPICS)
+      this.readTopics.delete(this.readTopics.values().next().value as string);
     let spare: { cluster: KafkajsCluster; warming?: Promise<void> };
     let internals = this.internals;
     if (settings.requestTimeoutMs === undefined && internals) {
@@ -271,12 +280,13 @@ export class KafkajsDriver implements KafkaDriver {
 
   /**
    * Opens the connections of the next reader ahead of time (one idle connection per broker and transport), so
-   * a private subscription does not wait for TCP connects and the brokers' API versions before its first fetch.
+   * a private subscription does not wait for TCP connects and the brokers' API versions before its first fetch,
+   * nor (on a topic read before) for the topic's metadata.
    */
   private warmSpare(): void {
     if (!this.internals || this.spare || !this.producer) return;
     const cluster = this.internals.createCluster();
-    const warming = warmUp(cluster);
+    const warming = warmUp(cluster, [...this.readTopics], () => this.readTopics.clear());
     warming.catch(() => undefined); // a reader taking it connects again
     this.spare = { cluster, warming };
   }

@@ -13,6 +13,7 @@ import {
   KafkajsPartitionData,
   KafkajsReader,
   READER_FETCH_ATTEMPTS,
+  warmUp,
 } from './kafkajs.reader';
 
 const TOPIC = 'readings';
@@ -48,24 +49,53 @@ function records(partition: number, from: number, to: number): KafkajsPartitionD
 }
 
 /** A cluster double: partition leaders that tests move, fetch answers that tests script, calls recorded. */
-function fakeCluster(leaders: Record<number, number>, answer: FetchAnswer) {
+function fakeCluster(
+  leaders: Record<number, number>,
+  answer: FetchAnswer,
+  { primed = false }: { primed?: boolean } = {},
+) {
   const fetches: Array<{ nodeId: string; partitions: Array<{ partition: number; fetchOffset: string }> }> =
     [];
   const listOffsets: Array<{ partitions: number[]; fromBeginning: boolean }> = [];
-  const state = { leaders: { ...leaders }, refreshes: 0, disconnected: false, earliest: 0, latest: 0 };
+  const state = {
+    leaders: { ...leaders },
+    refreshes: 0,
+    disconnected: false,
+    earliest: 0,
+    latest: 0,
+    /** The leaders the cluster's metadata holds (a copy of `leaders` at the last load; null: none loaded). */
+    known: primed ? { ...leaders } : (null as Record<number, number> | null),
+    /** Metadata requests made (adding the topic, refreshes). */
+    metadataRequests: 0,
+    /** Whether `refreshMetadataIfNecessary` finds the metadata older than kafkajs' `metadataMaxAge`. */
+    expired: !primed,
+  };
+  const load = (): void => {
+    state.known = { ...state.leaders };
+    state.metadataRequests++;
+  };
   const cluster: KafkajsCluster = {
     connect: jest.fn(async () => undefined),
     disconnect: jest.fn(async () => {
       state.disconnected = true;
     }),
-    addTargetTopic: jest.fn(async () => undefined),
+    // kafkajs asks for the metadata only for a topic it does not target yet.
+    addTargetTopic: jest.fn(async () => {
+      if (state.known === null) load();
+    }),
+    addMultipleTargetTopics: jest.fn(async () => load()),
     refreshMetadata: jest.fn(async () => {
       state.refreshes++;
+      load();
     }),
-    refreshMetadataIfNecessary: jest.fn(async () => undefined),
+    refreshMetadataIfNecessary: jest.fn(async () => {
+      if (state.expired) load();
+    }),
     getNodeIds: () => [...new Set(Object.values(state.leaders))],
-    findTopicPartitionMetadata: () =>
-      Object.entries(state.leaders).map(([id, leader]) => ({ partitionId: Number(id), leader })),
+    findTopicPartitionMetadata: () => {
+      if (state.known === null) throw new Error('Topic metadata not loaded');
+      return Object.entries(state.known).map(([id, leader]) => ({ partitionId: Number(id), leader }));
+    },
     findBroker: jest.fn(async ({ nodeId }: { nodeId: string }) => ({
       fetch: async (request: FetchRequest) => {
         const partitions = request.topics[0].partitions.map((p) => ({
@@ -153,6 +183,7 @@ describe('KafkajsReader (a group-less reader of every partition)', () => {
       'connect',
       'disconnect',
       'addTargetTopic',
+      'addMultipleTargetTopics',
       'refreshMetadata',
       'refreshMetadataIfNecessary',
       'getNodeIds',
@@ -162,6 +193,15 @@ describe('KafkajsReader (a group-less reader of every partition)', () => {
       'fetchTopicsOffset',
     ])
       expect(typeof cluster[method]).toBe('function');
+  });
+
+  it("gives its clusters kafkajs' consumer metadata max age (the Cluster's own default, 0, refreshes before every fetch)", () => {
+    let options: Record<string, unknown> | undefined;
+    const kafka = {
+      [Symbol('private:Kafka:createCluster')]: (o: Record<string, unknown>) => (options = o),
+    } as unknown as Kafka;
+    kafkajsInternals(kafka)!.createCluster();
+    expect(options).toEqual(expect.objectContaining({ metadataMaxAge: 300_000 }));
   });
 
   it('hands every partition over at start and reads BEGIN from offset 0 without an offsets look-up', async () => {
@@ -334,6 +374,58 @@ describe('KafkajsReader (a group-less reader of every partition)', () => {
     expect(seen[0]).toEqual({ partition: 1, offsets: [0] });
   });
 
+  it('picks up a partition added on a leader it already reads from, and reads it from its start', async () => {
+    const { cluster, fetches, state } = fakeCluster({ 0: 1 }, (_node, asked) =>
+      asked.some((p) => p.partition === 1 && p.fetchOffset === '0') ? [records(1, 0, 1)] : idle(),
+    );
+    const { handlers, seen, assignments } = recordingHandlers();
+    await reader(cluster).start(handlers);
+    await until(() => fetches.length > 0, 'a fetch');
+    state.leaders[1] = 1;
+    await until(() => seen.length === 1, 'the new partition');
+    expect(assignments).toEqual([[0], [0, 1]]);
+    expect(seen[0]).toEqual({ partition: 1, offsets: [0] });
+  });
+
+  it('starts on the metadata of a warmed-up cluster without asking for it, and refreshes it after the first fetch', async () => {
+    const { cluster, fetches, state } = fakeCluster(
+      { 0: 1 },
+      (_node, asked) =>
+        asked.some((p) => p.fetchOffset === '0')
+          ? asked.filter((p) => p.fetchOffset === '0').map((p) => records(p.partition, 0, 1))
+          : idle(),
+      { primed: true },
+    );
+    // A partition was added after the warm-up: the primed metadata does not have it yet.
+    state.leaders[1] = 1;
+    const { handlers, seen, assignments } = recordingHandlers();
+    let firstFetched = 0;
+    const r = new KafkajsReader(cluster, Batch, settings(), undefined, undefined, () => {
+      firstFetched = state.metadataRequests;
+    });
+    readers.push(r);
+    await r.start(handlers);
+    expect(assignments).toEqual([[0]]);
+    await until(() => seen.some((b) => b.partition === 1), 'the partition added since the warm-up');
+    expect(firstFetched).toBe(0); // the first fetch went out on the primed metadata
+    expect(fetches[0].partitions).toEqual([{ partition: 0, fetchOffset: '0' }]);
+    expect(state.refreshes).toBe(1);
+    expect(assignments).toEqual([[0], [0, 1]]);
+    expect(seen.find((b) => b.partition === 1)).toEqual({ partition: 1, offsets: [0] });
+  });
+
+  it('asks for the metadata of a topic the warm-up did not have, and refreshes nothing after the first fetch', async () => {
+    const { cluster, fetches, state } = fakeCluster({ 0: 1 }, (_node, asked) =>
+      asked[0].fetchOffset === '0' ? [records(0, 0, 1)] : idle(),
+    );
+    state.expired = false;
+    const { handlers, seen } = recordingHandlers();
+    await reader(cluster).start(handlers);
+    await until(() => seen.length === 1 && fetches.length >= 2, 'the record and the next fetch');
+    expect(state.metadataRequests).toBe(1);
+    expect(state.refreshes).toBe(0);
+  });
+
   it('stops promptly during a pending fetch: closes the connections, delivers nothing more', async () => {
     const { cluster, state } = fakeCluster({ 0: 1 }, async () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -351,6 +443,28 @@ describe('KafkajsReader (a group-less reader of every partition)', () => {
     expect(seen).toEqual([]);
     expect(crashes).toEqual([]);
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('warms a cluster up with the metadata of the topics read before, or without them when one is gone', async () => {
+    const { cluster, state } = fakeCluster({ 0: 1, 1: 2 }, idle);
+    await warmUp(cluster, ['readings', 'other']);
+    expect(cluster.addMultipleTargetTopics).toHaveBeenCalledWith(['readings', 'other']);
+    expect(state.refreshes).toBe(0);
+    expect((cluster.findBroker as jest.Mock).mock.calls.map(([b]) => b.nodeId).sort()).toEqual(['1', '2']);
+
+    const gone = fakeCluster({ 0: 1 }, idle);
+    (gone.cluster.addMultipleTargetTopics as jest.Mock).mockRejectedValueOnce(
+      protocolError('UNKNOWN_TOPIC_OR_PARTITION'),
+    );
+    const onStale = jest.fn();
+    await warmUp(gone.cluster, ['deleted'], onStale);
+    expect(onStale).toHaveBeenCalledTimes(1);
+    expect(gone.state.refreshes).toBe(1);
+
+    const none = fakeCluster({ 0: 1 }, idle);
+    await warmUp(none.cluster);
+    expect(none.cluster.addMultipleTargetTopics).not.toHaveBeenCalled();
+    expect(none.state.refreshes).toBe(1);
   });
 
   it('refuses to commit: a group-less reader has no group', async () => {

@@ -21,6 +21,7 @@ export interface KafkajsCluster {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   addTargetTopic(topic: string): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
   refreshMetadata(): Promise<void>;
   refreshMetadataIfNecessary(): Promise<void>;
   getNodeIds(): Array<number | string>;
@@ -68,6 +69,12 @@ export type KafkajsBatchClass = new (
 /** kafkajs' isolation level of its consumers by default: aborted transactions are not delivered. */
 const READ_COMMITTED = 1;
 
+/**
+ * How old a reader's metadata may get before a fetch round refreshes it: kafkajs' consumer default. kafkajs'
+ * `Cluster` itself defaults to 0, which made every fetch round of a reader wait for a Metadata round trip.
+ */
+export const READER_METADATA_MAX_AGE_MS = 300_000;
+
 /** Fetch attempts (with the reconnect backoff between them) before the reader gives up and reports a crash. */
 export const READER_FETCH_ATTEMPTS = 6;
 
@@ -101,18 +108,35 @@ export function kafkajsInternals(
       (create as (o: object) => KafkajsCluster)({
         allowAutoTopicCreation: false,
         isolationLevel: READ_COMMITTED,
+        metadataMaxAge: READER_METADATA_MAX_AGE_MS,
       }),
     Batch: Batch as KafkajsBatchClass,
   };
 }
 
 /**
- * Opens a cluster's connections ahead of a reader: the bootstrap broker, the cluster's metadata, and a
- * connection to every broker in it (the partition leaders a reader fetches from are among them).
+ * Opens a cluster's connections ahead of a reader: the bootstrap broker, the cluster's metadata (with the
+ * partitions and leaders of `topics`, the topics readers read before: a reader of one of them then starts
+ * without a Metadata round trip), and a connection to every broker in it (the partition leaders a reader
+ * fetches from are among them). When the metadata of `topics` cannot be had (one was deleted), `onStale` is
+ * called and the cluster is warmed without them.
  */
-export async function warmUp(cluster: KafkajsCluster): Promise<void> {
+export async function warmUp(
+  cluster: KafkajsCluster,
+  topics: readonly string[] = [],
+  onStale: () => void = () => undefined,
+): Promise<void> {
   await cluster.connect();
-  await cluster.refreshMetadata();
+  let primed = false;
+  if (topics.length > 0)
+    try {
+      // kafkajs asks for the target topics' metadata here (and keeps none of them when that fails).
+      await cluster.addMultipleTargetTopics([...topics]);
+      primed = true;
+    } catch {
+      onStale();
+    }
+  if (!primed) await cluster.refreshMetadata();
   await Promise.all(cluster.getNodeIds().map((nodeId) => cluster.findBroker({ nodeId: String(nodeId) })));
 }
 
@@ -132,6 +156,9 @@ interface ReaderPartition {
  * - `start` loads the topic's partitions, hands them all over as the assignment (the subscription seeks those
  *   with a start position), looks up the oldest or latest offset of the others, then starts one fetch loop per
  *   partition leader;
+ * - a cluster warmed up with the topic's metadata (`warmUp`) starts on it without a Metadata round trip, and
+ *   refreshes it once the first fetch answered: partitions added since are picked up then, moved leaders
+ *   answer the first fetch with a stale-metadata error (below);
  * - a full queue is waited for inside the batch (`waitForRoom`), then the reader is paused until it drains;
  * - a moved leader or a lost broker: the metadata is refreshed and the fetch tried again with the reconnect
  *   backoff, `READER_FETCH_ATTEMPTS` times, then the failure goes to `onCrash` (the runtime re-subscribes);
@@ -149,6 +176,8 @@ export class KafkajsReader implements KafkaDriverConsumer {
   private crashed = false;
   private stopping?: Promise<void>;
   private readonly closing = new AbortController();
+  /** The topic's metadata came with the warmed-up cluster: it is refreshed after the first fetch. */
+  private primed = false;
 
   constructor(
     private readonly cluster: KafkajsCluster,
@@ -221,12 +250,23 @@ export class KafkajsReader implements KafkaDriverConsumer {
   private async open(handlers: KafkaConsumerHandlers): Promise<void> {
     await this.warming.catch(() => undefined);
     await this.cluster.connect();
+    this.primed = this.knownPartitions();
+    // Asks for the topic's metadata unless the warm-up had it.
     await this.cluster.addTargetTopic(this.settings.topic);
     const ids = this.partitionIds();
     if (ids.length === 0) throw new TemporaryError(`Topic "${this.settings.topic}" has no partitions (yet).`);
     for (const id of ids) this.partitions.set(id, { id, generation: 0 });
     handlers.onAssignment(ids);
     await this.startUnpositioned(ids);
+  }
+
+  /** Whether the cluster's metadata (from the warm-up) has partitions of the topic already. */
+  private knownPartitions(): boolean {
+    try {
+      return this.cluster.findTopicPartitionMetadata(this.settings.topic).length > 0;
+    } catch {
+      return false; // no metadata loaded yet
+    }
   }
 
   /** Partition ids of the topic in the current metadata, sorted. */
@@ -337,16 +377,15 @@ export class KafkajsReader implements KafkaDriverConsumer {
       if (!led) return 'moved';
       const { maxWaitTimeMs = 100, minBytes = 1, maxBytes = 10_485_760 } = this.settings;
       const maxBytesPerPartition = this.settings.maxBytesPerPartition ?? 1_048_576;
+      // A partition without a position yet (picked up since) gets one, also beside partitions being read.
+      if (led.some((id) => this.partitions.get(id)?.offset === undefined)) await this.startUnpositioned(led);
       const asked: Array<{ state: ReaderPartition; offset: number; generation: number }> = [];
       for (const id of led) {
         const state = this.partitions.get(id);
         if (state?.offset !== undefined)
           asked.push({ state, offset: state.offset, generation: state.generation });
       }
-      if (asked.length === 0) {
-        await this.startUnpositioned(led);
-        return [];
-      }
+      if (asked.length === 0) return [];
       const broker = await this.cluster.findBroker({ nodeId });
       const { topic } = this.settings;
       const { responses } = await broker.fetch({
@@ -456,10 +495,35 @@ export class KafkajsReader implements KafkaDriverConsumer {
     }
   }
 
+  /**
+   * After the first fetch answered (or failed): what waited for it runs once the answer went on to the
+   * subscription (a macrotask later: the records reach the runtime first).
+   */
   private firstFetchDone(): void {
     const call = this.afterFirstFetch;
     this.afterFirstFetch = undefined;
-    call?.();
+    const primed = this.primed;
+    this.primed = false;
+    if (call || primed)
+      setImmediate(() => {
+        call?.();
+        if (primed) void this.refreshPrimed();
+      });
+  }
+
+  /**
+   * Replaces metadata that came with the warm-up (it may predate partitions added since, or a leader move)
+   * by the cluster's current one, and picks up what changed; after the first fetch, so it does not delay it.
+   */
+  private async refreshPrimed(): Promise<void> {
+    try {
+      await this.cluster.refreshMetadata();
+    } catch {
+      return; // a failing fetch refreshes the metadata itself
+    }
+    if (!this.active) return;
+    this.pickUpNewPartitions();
+    this.spawnLoops();
   }
 
   private crash(error: unknown): void {
