@@ -2,12 +2,16 @@
 // @databus/streaming's built dist (run `npm run build` first). Uses the broker of `npm run kafka -- start`
 // (127.0.0.1:9092) or KAFKA_BROKERS (`node bench/streaming-kafka.mjs`).
 //
-//   node bench/streaming-kafka.mjs [--messages 20000] [--repetitions 3] [--prefetch 1000] [--partitions 3] [--json]
+//   node bench/streaming-kafka.mjs [--messages 20000] [--warmup 10000] [--repetitions 3] [--prefetch 1000] [--partitions 3] [--json]
 //
 // Drain mode: one topic is pre-filled once with N 256-byte JSON messages (acks = all, keyed over the
 // partitions); then every run starts one consumer in a new group from the beginning and times its first to
 // its N-th handled message (the group join is not timed). Each run is a forked process, so CPU
-// (process.cpuUsage) is the consumer's alone. Runs alternate
+// (process.cpuUsage) is the consumer's alone. Before it, every run warms up the same way on a topic of its
+// own (--warmup records, pre-filled alike; 0: none): the same kind of consumer, in a group of its own,
+// drains it and is closed, so both sides time code V8 has compiled already (a fixed ~150-200 ms of compiling
+// on our side would otherwise be charged to the window), and no record fetched during the warm-up can be
+// handed out inside the timed window (they are of another topic). Runs alternate
 //   raw kafkajs (eachBatch, JSON.parse per message, resolveOffset, commit after each batch)
 //   →  @OnDatasetMessage (durable group, batch 100, prefetch P, watermark commits)
 //   →  channel.subscribe(…, { callback }) without a group (private: no commits)
@@ -71,12 +75,12 @@ async function prefill(url, topic, messages, partitions) {
   await producer.disconnect();
 }
 
-async function cleanup(url, topic, groups) {
+async function cleanup(url, topics, groups) {
   const admin = kafkaClient(url, 'bench-cleanup').admin();
   await admin.connect();
   try {
     await admin.deleteGroups(groups).catch(() => undefined);
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.deleteTopics({ topics }).catch(() => undefined);
   } finally {
     await admin.disconnect();
   }
@@ -97,11 +101,29 @@ function meter(messages, finish) {
   };
 }
 
-async function childRaw({ url, topic, messages, group }) {
-  const consumer = kafkaClient(url, 'bench-raw').consumer({ groupId: group, maxWaitTimeInMs: 100 });
+/**
+ * Runs `drain(topic, messages, group, count, finished)` on the warm-up topic first (when there is one; counted without
+ * profiling), then on the measured topic: the warm-up's consumer is closed before the measured one starts.
+ */
+async function warmedUp({ topic, messages, group, warmup, warmupTopic }, drain) {
+  if (warmup > 0) {
+    let done;
+    const warmed = new Promise((r) => (done = r));
+    await drain(warmupTopic, warmup, `${group}-warmup`, drainMeter(warmup, done), warmed);
+  }
   let finish;
   const finished = new Promise((r) => (finish = r));
-  const count = meter(messages, finish);
+  return drain(topic, messages, group, meter(messages, finish), finished);
+}
+
+function childRaw(args) {
+  return warmedUp(args, (topic, messages, group, count, finished) =>
+    drainRaw(args.url, topic, group, count, finished),
+  );
+}
+
+async function drainRaw(url, topic, group, count, finished) {
+  const consumer = kafkaClient(url, 'bench-raw').consumer({ groupId: group, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({
@@ -119,14 +141,17 @@ async function childRaw({ url, topic, messages, group }) {
   return result;
 }
 
-async function childDatabus({ url, topic, messages, prefetch, kind, group }) {
+function childDatabus(args) {
+  return warmedUp(args, (topic, messages, group, count, finished) =>
+    drainDatabus({ ...args, topic, group }, count, finished),
+  );
+}
+
+async function drainDatabus({ url, topic, prefetch, kind, group }, count, finished) {
   require('reflect-metadata');
   const { Injectable, Module } = require('@nestjs/common');
   const { NestFactory } = require('@nestjs/core');
   const { ChannelService, StreamingModule, OnDatasetMessage, Offset } = require('@databus/streaming');
-  let finish;
-  const finished = new Promise((r) => (finish = r));
-  const count = meter(messages, finish);
   class Consumer {
     on(payload) {
       count(payload.seq); // the runtime has JSON-parsed the body, as the raw consumer does by hand
@@ -171,31 +196,35 @@ async function childDatabus({ url, topic, messages, prefetch, kind, group }) {
  */
 export async function measureStreamingKafka(options = {}) {
   const messages = options.messages ?? 20_000;
+  const warmup = options.warmup ?? 10_000;
   const repetitions = options.repetitions ?? 3;
   const prefetch = options.prefetch ?? 1000;
   const partitions = options.partitions ?? 3;
   const url = options.url ?? kafkaUrl();
   const id = randomUUID().slice(0, 8);
   const topic = `bench-streaming-kafka-${id}`;
+  const warmupTopic = `${topic}-warmup`;
   const kinds = ['raw', 'handler', 'private'];
   let runs;
   const groups = [];
   try {
     await prefill(url, topic, messages, partitions);
+    if (warmup > 0) await prefill(url, warmupTopic, warmup, partitions);
     runs = await alternate(kinds, repetitions, (kind, rep) => {
       const group = `bench-kafka-${id}-${kind}-${rep}`;
-      groups.push(group);
-      return forkRun(SELF, kind, { url, topic, messages, prefetch, group }, { timeoutMs: RUN_TIMEOUT_MS })
-        .result;
+      groups.push(group, `${group}-warmup`);
+      const args = { url, topic, messages, prefetch, group, warmup, warmupTopic };
+      return forkRun(SELF, kind, args, { timeoutMs: RUN_TIMEOUT_MS }).result;
     });
   } finally {
-    await cleanup(url, topic, groups).catch((error) =>
+    await cleanup(url, [topic, warmupTopic], groups).catch((error) =>
       console.error(`could not delete ${topic}: ${error.message}`),
     );
   }
   const { summary, ratio } = drainSummary(runs, messages);
   return {
     messages,
+    warmup,
     repetitions,
     prefetch,
     partitions,
@@ -208,21 +237,27 @@ export async function measureStreamingKafka(options = {}) {
  * Profiles one forked run of `kind` ('raw', 'handler' or 'private') draining `messages` records into `path`
  * (the measured window only). The topic and the group are deleted at the end.
  */
-export async function profileKafka(kind, path, { messages = 20_000, prefetch = 1000, partitions = 3 } = {}) {
+export async function profileKafka(
+  kind,
+  path,
+  { messages = 20_000, warmup = 10_000, prefetch = 1000, partitions = 3 } = {},
+) {
   const url = kafkaUrl();
   const id = randomUUID().slice(0, 8);
   const topic = `bench-streaming-kafka-${id}-profile`;
+  const warmupTopic = `${topic}-warmup`;
   const group = `bench-kafka-${id}-${kind}-profile`;
   try {
     await prefill(url, topic, messages, partitions);
+    if (warmup > 0) await prefill(url, warmupTopic, warmup, partitions);
     return await forkRun(
       SELF,
       kind,
-      { url, topic, messages, prefetch, group },
+      { url, topic, messages, prefetch, group, warmup, warmupTopic },
       { timeoutMs: RUN_TIMEOUT_MS, env: { BENCH_PROFILE: path } },
     ).result;
   } finally {
-    await cleanup(url, topic, [group]).catch((error) =>
+    await cleanup(url, [topic, warmupTopic], [group, `${group}-warmup`]).catch((error) =>
       console.error(`could not delete ${topic}: ${error.message}`),
     );
   }
@@ -249,6 +284,7 @@ async function main() {
       throw new Error('usage: --profile raw|handler|private --out file.cpuprofile');
     const result = await profileKafka(kind, out, {
       messages: flag('messages', 20_000),
+      warmup: flag('warmup', 10_000),
       prefetch: flag('prefetch', 1000),
       partitions: flag('partitions', 3),
     });
@@ -258,13 +294,14 @@ async function main() {
   }
   const result = await measureStreamingKafka({
     messages: flag('messages', 20_000),
+    warmup: flag('warmup', 10_000),
     repetitions: flag('repetitions', 3),
     prefetch: flag('prefetch', 1000),
     partitions: flag('partitions', 3),
   });
   if (argv.includes('--json')) return console.log(JSON.stringify(result, null, 2));
   console.log(
-    `Kafka topic drain, ${result.messages} x 256 B JSON over ${result.partitions} partitions, prefetch ${result.prefetch}, ${result.repetitions} alternating runs`,
+    `Kafka topic drain, ${result.messages} x 256 B JSON over ${result.partitions} partitions, prefetch ${result.prefetch}, warm-up ${result.warmup}, ${result.repetitions} alternating runs`,
   );
   const label = {
     raw: 'raw kafkajs (eachBatch)',
