@@ -65,6 +65,8 @@ export class AmqpSubscription implements TransportSubscription {
   /** After a symbolic start (first, next, time), the first delivered offset is committed at once. */
   private pinFirst = false;
   private commits: Promise<void> = Promise.resolve();
+  /** The position the next write to the group's position store commits (the newest one asked for). */
+  private planned?: StreamPosition;
   private readonly offLost: () => void;
 
   constructor(
@@ -311,19 +313,26 @@ export class AmqpSubscription implements TransportSubscription {
     return this.settler;
   }
 
-  /** Serialised writes to the group's position store, on the lock holder's channel. */
+  /**
+   * Commits `position` to the group's position store, on the lock holder's channel: one write at a time, so
+   * writes never overtake each other, and a write takes the newest position planned when it starts, so the
+   * calls made while one is in flight (acknowledgements overlap: `pipelinedAcks`) share the next write. A
+   * call resolves once a write of its position, or of a later one, is confirmed.
+   */
   private commit(position: StreamPosition): Promise<void> {
-    const channel = this.channel;
-    const { dataset, group } = this.spec;
-    if (group === undefined) return Promise.resolve(); // the runtime keeps a private subscription's place
-    const next = this.commits
-      .catch(() => undefined)
-      .then(() => {
-        if (!channel || group === undefined) return;
-        return writeGroupPosition(channel, dataset, group, position);
-      });
+    if (this.spec.group === undefined) return Promise.resolve(); // the runtime keeps a private subscription's place
+    this.planned = position;
+    const next = this.commits.catch(() => undefined).then(() => this.writePlanned());
     this.commits = next;
     return next;
+  }
+
+  private async writePlanned(): Promise<void> {
+    const position = this.planned;
+    const channel = this.channel;
+    this.planned = undefined;
+    if (!position || !channel) return;
+    await writeGroupPosition(channel, this.spec.dataset, this.spec.group as string, position);
   }
 
   private async peekPosition(): Promise<StreamPosition | undefined> {

@@ -23,6 +23,7 @@ import { AmqpSubscription } from './amqp.subscription';
 const CAPABILITIES = defineCapabilities({
   ackMode: 'position',
   nack: false,
+  pipelinedAcks: true, // a subscription writes one group position at a time, the newest acknowledged
   // AMQP 0-9-1 has no way to list the streams (queues) that exist.
   datasetPatterns: false,
 });
