@@ -17,8 +17,14 @@ export const CLOSED = 'The amqp transport is closed.';
  */
 export class AmqpConnection {
   private readonly client: AmqpClient;
-  /** The next consumer's channel, opened ahead once the transport has consumed. */
-  private readonly spare = new AmqpSpareChannel<ConfirmChannel>((model) => this.openOn(model, true));
+  /**
+   * The next consumer's channel, opened ahead once the transport has consumed: a plain one for private
+   * subscriptions (they publish nothing), a confirm one for group members (they write positions).
+   */
+  private readonly spares = {
+    plain: new AmqpSpareChannel<Channel>((model) => this.openOn(model, false)),
+    confirm: new AmqpSpareChannel<ConfirmChannel>((model) => this.openOn(model, true)),
+  };
   private closed = false;
   /** The broker's address without credentials, as errors name it. */
   readonly where: string;
@@ -88,14 +94,17 @@ export class AmqpConnection {
   }
 
   /**
-   * A confirm channel for a consumer, with `basic.qos(prefetch)` applied: the spare one opened ahead
-   * (`prepareConsumerChannel`) when there is one (no round trip when its prefetch is the same), else a new one.
+   * A channel for a consumer (a confirm channel when `confirm`), with `basic.qos(prefetch)` applied: the spare
+   * one opened ahead (`prepareConsumerChannel`) when there is one (no round trip when its prefetch is the
+   * same), else a new one.
    */
-  async consumerChannel(prefetch: number, timeoutMs: number): Promise<ConfirmChannel> {
+  async consumerChannel(prefetch: number, timeoutMs: number, confirm: true): Promise<ConfirmChannel>;
+  async consumerChannel(prefetch: number, timeoutMs: number, confirm: boolean): Promise<Channel>;
+  async consumerChannel(prefetch: number, timeoutMs: number, confirm: boolean): Promise<Channel> {
     const model = await this.ready(timeoutMs);
-    const spare = await this.spare.take(model, prefetch);
+    const spare = await (confirm ? this.spares.confirm : this.spares.plain).take(model, prefetch);
     if (spare) return spare;
-    const channel = await this.openOn(model, true);
+    const channel = await this.openOn(model, confirm);
     try {
       await channel.prefetch(prefetch);
     } catch (error) {
@@ -109,9 +118,9 @@ export class AmqpConnection {
    * Opens the next consumer's channel ahead, in the background, on the live connection (a consumer calls
    * this once its `basic.consume` is answered): the next `consumerChannel` then skips `channel.open`.
    */
-  prepareConsumerChannel(prefetch: number): void {
+  prepareConsumerChannel(prefetch: number, confirm: boolean): void {
     const model = this.client.current;
-    if (model && !this.closed) this.spare.refill(model, prefetch);
+    if (model && !this.closed) (confirm ? this.spares.confirm : this.spares.plain).refill(model, prefetch);
   }
 
   /** Opens a channel on `model` whose errors are observed, never unhandled. */
@@ -131,7 +140,7 @@ export class AmqpConnection {
   /** Closes the connection and stops reconnecting. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.spare.close();
+    await Promise.all([this.spares.plain.close(), this.spares.confirm.close()]);
     await this.client.close();
   }
 }

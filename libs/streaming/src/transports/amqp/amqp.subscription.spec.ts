@@ -49,7 +49,7 @@ class FakeChannel extends EventEmitter {
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function activeMember(channel: FakeChannel): Promise<AmqpSubscription> {
+function depsOf(channel: FakeChannel) {
   const connection = {
     consumerChannel: jest.fn(async () => channel),
     channel: jest.fn(async () => channel),
@@ -61,14 +61,21 @@ async function activeMember(channel: FakeChannel): Promise<AmqpSubscription> {
     forget: jest.fn(),
   } as unknown as AmqpTopology;
   const logger = { debug: jest.fn(), log: jest.fn(), warn: jest.fn(), error: jest.fn() };
+  return { connection, topology, logger, operationTimeoutMs: 1000, lockPollMs: 60_000 };
+}
+
+async function activeMember(channel: FakeChannel): Promise<AmqpSubscription> {
+  const deps = depsOf(channel);
+  const { connection } = deps;
   const sub = new AmqpSubscription(
     { dataset: 'd', group: 'g', start: Offset.sequence(0), prefetch: 10, groupExpiryMs: 60_000 },
-    { connection, topology, logger, operationTimeoutMs: 1000, lockPollMs: 60_000 },
+    deps,
     () => undefined,
   );
   await sub.start();
+  expect(connection.consumerChannel).toHaveBeenCalledWith(10, 1000, true); // it writes positions
   expect(sub.active).toBe(true);
-  expect(connection.prepareConsumerChannel).toHaveBeenCalledWith(10); // the next subscription's channel
+  expect(connection.prepareConsumerChannel).toHaveBeenCalledWith(10, true); // the next member's channel
   return sub;
 }
 
@@ -104,6 +111,21 @@ describe('AmqpSubscription (group member) commits', () => {
     expect(channel.writes).toHaveLength(3);
     // The broker's credit left with the acknowledgements, without waiting for the writes.
     expect(channel.ack).toHaveBeenCalled();
+    await sub.close();
+  });
+
+  it('gives a private subscription a plain channel (it writes no position), and opens the next one ahead', async () => {
+    const channel = new FakeChannel();
+    const deps = depsOf(channel);
+    const sub = new AmqpSubscription(
+      { dataset: 'd', start: Offset.BEGIN, prefetch: 10, groupExpiryMs: 60_000 },
+      deps,
+      () => undefined,
+    );
+    await sub.start();
+    expect(deps.connection.consumerChannel).toHaveBeenCalledWith(10, 1000, false);
+    expect(deps.connection.prepareConsumerChannel).toHaveBeenCalledWith(10, false);
+    expect(channel.sendToQueue).not.toHaveBeenCalled();
     await sub.close();
   });
 

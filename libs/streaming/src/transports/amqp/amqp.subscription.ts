@@ -1,4 +1,4 @@
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { DatabusError, PermanentError } from '@databus/common';
 import { AmqpAckBatcher } from '@databus/common/amqp';
 import { SubscriptionClosedError, SubscriptionLostError } from '../../errors';
@@ -48,10 +48,11 @@ interface Token {
  */
 export class AmqpSubscription implements TransportSubscription {
   private state: 'standby' | 'active' | 'closed' = 'standby';
-  private channel?: ConfirmChannel;
+  /** The consuming channel: a confirm channel for a group member (it writes positions), else a plain one. */
+  private channel?: Channel;
   /** Settles the deliveries of `channel` (credit for the broker), one multiple ack per tick. */
   private settler?: AmqpAckBatcher;
-  private settlerChannel?: ConfirmChannel;
+  private settlerChannel?: Channel;
   private consumerTag?: string;
   private epoch = 0;
   private readonly buffer: RecordBuffer<IncomingRecord>;
@@ -141,7 +142,7 @@ export class AmqpSubscription implements TransportSubscription {
     const channel = this.channel;
     if (this.state === 'standby' || !channel) {
       // Not the active member: record the group's new position; the active member keeps its own.
-      const temp = await this.openChannel(false);
+      const temp = (await this.openChannel(false)) as ConfirmChannel;
       try {
         await writeGroupPosition(temp, this.spec.dataset, this.spec.group as string, position);
       } finally {
@@ -181,7 +182,7 @@ export class AmqpSubscription implements TransportSubscription {
 
   private async tryActivate(): Promise<boolean> {
     const { dataset, group } = this.spec as SubscriptionSpec & { group: string };
-    const channel = await this.openChannel(true);
+    const channel = (await this.openChannel(true)) as ConfirmChannel; // a group member's
     if (!(await tryLockGroup(channel, dataset, group)) || this.state === 'closed') {
       await channel.close().catch(() => undefined);
       return false;
@@ -239,7 +240,7 @@ export class AmqpSubscription implements TransportSubscription {
   }
 
   private async consumeFrom(position: StreamPosition): Promise<void> {
-    const channel = this.channel as ConfirmChannel;
+    const channel = this.channel as Channel;
     this.settlerOf(channel);
     const epoch = this.epoch;
     this.skipBeforeMs = position.kind === 'time' ? position.ms : undefined;
@@ -255,7 +256,8 @@ export class AmqpSubscription implements TransportSubscription {
         },
       );
       this.consumerTag = consumerTag;
-      this.deps.connection.prepareConsumerChannel(this.spec.prefetch); // for the next subscription
+      // for the next subscription
+      this.deps.connection.prepareConsumerChannel(this.spec.prefetch, this.spec.group !== undefined);
     } catch (error) {
       if (replyCode(error) === AmqpReplyCode.NOT_FOUND) this.deps.topology.forget(this.spec.dataset);
       throw mapChannelError(error, `Consuming the stream of "${this.spec.dataset}"`, true);
@@ -305,7 +307,7 @@ export class AmqpSubscription implements TransportSubscription {
   }
 
   /** The ack batcher of `channel` (a new one when the subscription's channel changed). */
-  private settlerOf(channel: ConfirmChannel): AmqpAckBatcher {
+  private settlerOf(channel: Channel): AmqpAckBatcher {
     if (!this.settler || this.settlerChannel !== channel) {
       this.settler = new AmqpAckBatcher(channel);
       this.settlerChannel = channel;
@@ -329,7 +331,7 @@ export class AmqpSubscription implements TransportSubscription {
 
   private async writePlanned(): Promise<void> {
     const position = this.planned;
-    const channel = this.channel;
+    const channel = this.channel as ConfirmChannel | undefined; // only group members commit
     this.planned = undefined;
     if (!position || !channel) return;
     await writeGroupPosition(channel, this.spec.dataset, this.spec.group as string, position);
@@ -344,11 +346,18 @@ export class AmqpSubscription implements TransportSubscription {
     }
   }
 
-  /** A channel of this subscription: a `consumer` one has `basic.qos(prefetch)` applied. */
-  private async openChannel(consumer: boolean): Promise<ConfirmChannel> {
+  /**
+   * A channel of this subscription, a confirm channel unless it is a private subscription's `consumer`
+   * channel (that one writes no position); a `consumer` one has `basic.qos(prefetch)` applied.
+   */
+  private async openChannel(consumer: boolean): Promise<Channel> {
     const { connection, operationTimeoutMs } = this.deps;
     const channel = consumer
-      ? await connection.consumerChannel(this.spec.prefetch, operationTimeoutMs)
+      ? await connection.consumerChannel(
+          this.spec.prefetch,
+          operationTimeoutMs,
+          this.spec.group !== undefined,
+        )
       : await connection.channel(true, operationTimeoutMs);
     channel.on('close', () => {
       if (this.channel === channel && this.state !== 'closed')
