@@ -29,7 +29,7 @@ import {
   median,
   now,
   runChild,
-  startProfiler,
+  timedWindow,
   stats,
   benchRequire,
   retrying,
@@ -226,20 +226,9 @@ async function conGolevelup({ url, queue, messages, prefetch, latency }) {
 async function timedProduce({ url, queue, warmup = 0 }, messages, publishChunk) {
   for (let i = 0; i < warmup; i += WINDOW) await publishChunk(i, Math.min(warmup, i + WINDOW));
   await purge(url, queue); // the warm-up and any declaring message: every producer starts from an empty queue
-  const profiler = process.env.BENCH_PROFILE ? startProfiler() : undefined;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  for (let i = 0; i < messages; i += WINDOW) await publishChunk(i, Math.min(messages, i + WINDOW));
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  if (profiler) await profiler.stop(process.env.BENCH_PROFILE);
-  return {
-    messages,
-    ms,
-    rate: (messages / ms) * 1000,
-    cpuUsPerMsg: (cpu.user + cpu.system) / messages,
-    peakRssMB: process.resourceUsage().maxRSS / 1024,
-  };
+  return timedWindow(messages, async () => {
+    for (let i = 0; i < messages; i += WINDOW) await publishChunk(i, Math.min(messages, i + WINDOW));
+  });
 }
 
 async function pubRaw({ url, queue, messages, size, warmup }) {

@@ -22,7 +22,6 @@
 // path inside the window; default 0, as the full run). Latency: the publisher sends at a fixed rate instead.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
 import {
   childArgs,
   createMeter,
@@ -31,7 +30,7 @@ import {
   messageFactory,
   now,
   runChild,
-  startProfiler,
+  timedWindow,
   stats,
   benchRequire,
   retrying,
@@ -255,20 +254,7 @@ async function brokerReceiveMaximum(url) {
  */
 async function windowed(messages, window, publish, warmup = 0) {
   if (warmup > 0) await sendWindowed(warmup, window, publish);
-  const profiler = process.env.BENCH_PROFILE ? startProfiler() : undefined;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await sendWindowed(messages, window, publish);
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  if (profiler) await profiler.stop(process.env.BENCH_PROFILE);
-  return {
-    messages,
-    ms,
-    rate: (messages / ms) * 1000,
-    cpuUsPerMsg: (cpu.user + cpu.system) / messages,
-    peakRssMB: process.resourceUsage().maxRSS / 1024,
-  };
+  return timedWindow(messages, () => sendWindowed(messages, window, publish));
 }
 
 /** N publishes, at most `window` awaiting PUBACK; rejects with the first failure. */

@@ -13,14 +13,13 @@
 // Every stream this creates (names containing bench-sp-) is deleted at the end, and on the next run.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
 import {
   childArgs,
   forkRun,
   median,
   messageFactory,
   runChild,
-  startProfiler,
+  timedWindow,
   stats,
   benchRequire,
   retrying,
@@ -45,20 +44,9 @@ const natsServers = (url) =>
     .split(',');
 
 async function timed(messages, chunk) {
-  const profiler = process.env.BENCH_PROFILE ? startProfiler() : undefined;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  for (let i = 0; i < messages; i += WINDOW) await chunk(i, Math.min(messages, i + WINDOW));
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  if (profiler) await profiler.stop(process.env.BENCH_PROFILE);
-  return {
-    messages,
-    ms,
-    rate: (messages / ms) * 1000,
-    cpuUsPerMsg: (cpu.user + cpu.system) / messages,
-    peakRssMB: process.resourceUsage().maxRSS / 1024,
-  };
+  return timedWindow(messages, async () => {
+    for (let i = 0; i < messages; i += WINDOW) await chunk(i, Math.min(messages, i + WINDOW));
+  });
 }
 
 async function rawAmqp({ url, name, messages, size }) {

@@ -171,6 +171,27 @@ export function startProfiler() {
 }
 
 /**
+ * Times `work()` (which handles `messages` messages) as a produce row measures it: wall time, this process's CPU
+ * per message and its peak RSS, with the V8 profiler on around the window when BENCH_PROFILE is set.
+ */
+export async function timedWindow(messages, work) {
+  const profiler = process.env.BENCH_PROFILE ? startProfiler() : undefined;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await work();
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  if (profiler) await profiler.stop(process.env.BENCH_PROFILE);
+  return {
+    messages,
+    ms,
+    rate: (messages / ms) * 1000,
+    cpuUsPerMsg: (cpu.user + cpu.system) / messages,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+/**
  * Forks `file` with `args` (the child reads them with `childArgs()`); the child posts
  * `{ type: 'ready' }`, optional progress messages and finally `{ type: 'result', result }`.
  * Returns a handle: `ready` (promise), `result` (promise), `send(msg)`, `kill()`.
