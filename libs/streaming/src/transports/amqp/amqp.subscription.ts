@@ -105,7 +105,7 @@ export class AmqpSubscription implements TransportSubscription {
   async start(): Promise<void> {
     const { dataset, group, start } = this.spec;
     if (group === undefined) {
-      this.channel = await this.openChannel(true);
+      this.channel = await this.openConsumerChannel(false);
       await this.consumeFrom(positionOf(start, dataset));
       this.state = 'active';
       return;
@@ -142,7 +142,7 @@ export class AmqpSubscription implements TransportSubscription {
     const channel = this.channel;
     if (this.state === 'standby' || !channel) {
       // Not the active member: record the group's new position; the active member keeps its own.
-      const temp = (await this.openChannel(false)) as ConfirmChannel;
+      const temp = await this.openConfirmChannel();
       try {
         await writeGroupPosition(temp, this.spec.dataset, this.spec.group as string, position);
       } finally {
@@ -182,7 +182,7 @@ export class AmqpSubscription implements TransportSubscription {
 
   private async tryActivate(): Promise<boolean> {
     const { dataset, group } = this.spec as SubscriptionSpec & { group: string };
-    const channel = (await this.openChannel(true)) as ConfirmChannel; // a group member's
+    const channel = await this.openConsumerChannel(true);
     if (!(await tryLockGroup(channel, dataset, group)) || this.state === 'closed') {
       await channel.close().catch(() => undefined);
       return false;
@@ -338,7 +338,7 @@ export class AmqpSubscription implements TransportSubscription {
   }
 
   private async peekPosition(): Promise<StreamPosition | undefined> {
-    const channel = await this.openChannel(false);
+    const channel = await this.openConfirmChannel();
     try {
       return await readGroupPosition(channel, this.spec.dataset, this.spec.group as string);
     } finally {
@@ -347,18 +347,23 @@ export class AmqpSubscription implements TransportSubscription {
   }
 
   /**
-   * A channel of this subscription, a confirm channel unless it is a private subscription's `consumer`
-   * channel (that one writes no position); a `consumer` one has `basic.qos(prefetch)` applied.
+   * The channel this subscription consumes on, with `basic.qos(prefetch)` applied: a confirm channel for a
+   * group member (`confirm`: it writes the group's positions on it), a plain one for a private subscription.
    */
-  private async openChannel(consumer: boolean): Promise<Channel> {
+  private async openConsumerChannel(confirm: true): Promise<ConfirmChannel>;
+  private async openConsumerChannel(confirm: false): Promise<Channel>;
+  private async openConsumerChannel(confirm: boolean): Promise<Channel> {
     const { connection, operationTimeoutMs } = this.deps;
-    const channel = consumer
-      ? await connection.consumerChannel(
-          this.spec.prefetch,
-          operationTimeoutMs,
-          this.spec.group !== undefined,
-        )
-      : await connection.channel(true, operationTimeoutMs);
+    return this.watched(await connection.consumerChannel(this.spec.prefetch, operationTimeoutMs, confirm));
+  }
+
+  /** A confirm channel for a group's position store and lock (a group member's consuming one included). */
+  private async openConfirmChannel(): Promise<ConfirmChannel> {
+    return this.watched(await this.deps.connection.channel(true, this.deps.operationTimeoutMs));
+  }
+
+  /** Watches `channel`: its closing while it is this subscription's channel fails the subscription. */
+  private watched<C extends Channel>(channel: C): C {
     channel.on('close', () => {
       if (this.channel === channel && this.state !== 'closed')
         this.fail(

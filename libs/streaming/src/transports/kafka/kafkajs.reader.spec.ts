@@ -361,31 +361,24 @@ describe('KafkajsReader (a group-less reader of every partition)', () => {
     expect(seen).toEqual([{ partition: 0, offsets: [20] }]);
   });
 
-  it('picks up a partition added to the topic as a new assignment', async () => {
-    const { cluster, fetches, state } = fakeCluster({ 0: 1 }, (_node, asked) =>
-      asked.some((p) => p.partition === 1 && p.fetchOffset === '0') ? [records(1, 0, 1)] : idle(),
-    );
-    const { handlers, seen, assignments } = recordingHandlers();
-    await reader(cluster).start(handlers);
-    await until(() => fetches.length > 0, 'a fetch');
-    state.leaders[1] = 2;
-    await until(() => seen.length === 1, 'the new partition');
-    expect(assignments).toEqual([[0], [0, 1]]);
-    expect(seen[0]).toEqual({ partition: 1, offsets: [0] });
-  });
-
-  it('picks up a partition added on a leader it already reads from, and reads it from its start', async () => {
-    const { cluster, fetches, state } = fakeCluster({ 0: 1 }, (_node, asked) =>
-      asked.some((p) => p.partition === 1 && p.fetchOffset === '0') ? [records(1, 0, 1)] : idle(),
-    );
-    const { handlers, seen, assignments } = recordingHandlers();
-    await reader(cluster).start(handlers);
-    await until(() => fetches.length > 0, 'a fetch');
-    state.leaders[1] = 1;
-    await until(() => seen.length === 1, 'the new partition');
-    expect(assignments).toEqual([[0], [0, 1]]);
-    expect(seen[0]).toEqual({ partition: 1, offsets: [0] });
-  });
+  it.each([
+    ['on a leader it does not read from yet', 2],
+    ['on a leader it already reads from', 1],
+  ])(
+    'picks up a partition added to the topic %s as a new assignment, read from its start',
+    async (_, leader) => {
+      const { cluster, fetches, state } = fakeCluster({ 0: 1 }, (_node, asked) =>
+        asked.some((p) => p.partition === 1 && p.fetchOffset === '0') ? [records(1, 0, 1)] : idle(),
+      );
+      const { handlers, seen, assignments } = recordingHandlers();
+      await reader(cluster).start(handlers);
+      await until(() => fetches.length > 0, 'a fetch');
+      state.leaders[1] = leader;
+      await until(() => seen.length === 1, 'the new partition');
+      expect(assignments).toEqual([[0], [0, 1]]);
+      expect(seen[0]).toEqual({ partition: 1, offsets: [0] });
+    },
+  );
 
   it('starts on the metadata of a warmed-up cluster without asking for it, and refreshes it after the first fetch', async () => {
     const { cluster, fetches, state } = fakeCluster(
