@@ -26,14 +26,15 @@ import {
   createMeter,
   forkRun,
   messageFactory,
-  median,
   now,
   runChild,
   timedWindow,
-  stats,
   benchRequire,
   retrying,
+  runIfMain,
+  textFlag,
 } from './lib/common.mjs';
+import { emptyRuns, printSummary, record, summarizeRuns } from './lib/frameworks.mjs';
 
 const require = benchRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
@@ -458,7 +459,7 @@ export async function measureAmqpQueue(options = {}) {
   const run = randomUUID().slice(0, 8);
   const queueOf = (kind) => `bench-q-${run}-${kind}`;
   const all = kinds.flatMap((k) => [queueOf(k), `${queueOf(k)}.dlq`]);
-  const runs = Object.fromEntries(kinds.map((k) => [k, { produce: [], consume: [], latency: [] }]));
+  const runs = emptyRuns(kinds);
   await deleteQueues(url, leftovers());
   try {
     await admin(url, async (model) => {
@@ -517,13 +518,7 @@ export async function measureAmqpQueue(options = {}) {
           },
           { ports: [5672], log },
         );
-        runs[kind].produce.push(produced);
-        runs[kind].consume.push(consumed);
-        runs[kind].latency.push(lat);
-        log(
-          `amqp rep ${rep + 1}/${repetitions} ${kind}: produce ${Math.round(produced.rate)}/s, ` +
-            `consume ${Math.round(consumed.rate)}/s ${consumed.cpuUsPerMsg.toFixed(1)} µs/msg, p99 ${lat.p99Ms.toFixed(1)} ms`,
-        );
+        record(runs, kind, [produced, consumed, lat], { name: 'amqp', rep, repetitions, log });
       }
     }
   } finally {
@@ -531,7 +526,8 @@ export async function measureAmqpQueue(options = {}) {
       console.error(`amqp bench: could not delete queues: ${e.message}`),
     );
   }
-  return summarize({
+  return summarizeRuns({
+    labels: AMQP_LABELS,
     messages,
     warmup,
     repetitions,
@@ -544,48 +540,9 @@ export async function measureAmqpQueue(options = {}) {
   });
 }
 
-/** Medians, ranges and per-repetition ratios against `raw`. */
-export function summarize({ kinds, runs, ...settings }) {
-  const summary = {};
-  for (const kind of kinds) {
-    const r = runs[kind];
-    const ratioTo = (list, field) =>
-      runs.raw ? median(r[list].map((x, i) => x[field] / runs.raw[list][i][field])) : NaN;
-    summary[kind] = {
-      label: AMQP_LABELS[kind],
-      produce: {
-        rate: stats(r.produce.map((x) => x.rate)),
-        cpuUsPerMsg: median(r.produce.map((x) => x.cpuUsPerMsg)),
-        rateRatio: ratioTo('produce', 'rate'),
-        cpuRatio: ratioTo('produce', 'cpuUsPerMsg'),
-      },
-      consume: {
-        rate: stats(r.consume.map((x) => x.rate)),
-        cpuUsPerMsg: median(r.consume.map((x) => x.cpuUsPerMsg)),
-        peakRssMB: median(r.consume.map((x) => x.peakRssMB)),
-        rateRatio: ratioTo('consume', 'rate'),
-        cpuRatio: ratioTo('consume', 'cpuUsPerMsg'),
-        rssDeltaMB: runs.raw
-          ? median(r.consume.map((x, i) => x.peakRssMB - runs.raw.consume[i].peakRssMB))
-          : NaN,
-      },
-      latency: {
-        p50Ms: median(r.latency.map((x) => x.p50Ms)),
-        p99Ms: median(r.latency.map((x) => x.p99Ms)),
-        p50Ratio: ratioTo('latency', 'p50Ms'),
-        p99Ratio: ratioTo('latency', 'p99Ms'),
-      },
-    };
-  }
-  return { ...settings, kinds, summary, runs };
-}
-
 async function main() {
   const argv = process.argv.slice(2);
-  const flag = (name, fallback) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : fallback;
-  };
+  const flag = textFlag(argv);
   const result = await measureAmqpQueue({
     messages: Number(flag('messages', 20_000)),
     warmup: Number(flag('warmup', 10_000)),
@@ -598,18 +555,9 @@ async function main() {
     log: argv.includes('--json') ? undefined : (line) => console.error(line),
   });
   if (argv.includes('--json')) return console.log(JSON.stringify(result, null, 2));
-  for (const s of Object.values(result.summary))
-    console.log(
-      `${s.label.padEnd(40)} produce ${Math.round(s.produce.rate.median)}/s (${s.produce.rateRatio.toFixed(2)}x)  ` +
-        `consume ${Math.round(s.consume.rate.median)}/s (${s.consume.rateRatio.toFixed(2)}x, ${s.consume.cpuUsPerMsg.toFixed(1)} µs/msg, ` +
-        `${s.consume.peakRssMB.toFixed(0)} MB)  p50/p99 ${s.latency.p50Ms.toFixed(1)}/${s.latency.p99Ms.toFixed(1)} ms`,
-    );
+  printSummary(result);
 }
 
 const child = childArgs();
 if (child) runChild(() => CHILDREN[child[0]](child[1]));
-else if (process.argv[1] === SELF)
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
+else runIfMain(SELF, main);

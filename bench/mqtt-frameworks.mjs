@@ -26,15 +26,16 @@ import {
   childArgs,
   createMeter,
   forkRun,
-  median,
   messageFactory,
   now,
   runChild,
   timedWindow,
-  stats,
   benchRequire,
   retrying,
+  runIfMain,
+  textFlag,
 } from './lib/common.mjs';
+import { emptyRuns, printSummary, record, summarizeRuns } from './lib/frameworks.mjs';
 
 const require = benchRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
@@ -413,7 +414,7 @@ export async function measureMqtt(options = {}) {
   log(
     `mqtt: the broker's Receive Maximum is ${receiveMaximum}: ${produceWindow} publishes in flight on every side`,
   );
-  const runs = Object.fromEntries(kinds.map((k) => [k, { produce: [], consume: [], latency: [] }]));
+  const runs = emptyRuns(kinds);
   for (let rep = 0; rep < repetitions; rep++) {
     for (const kind of kinds) {
       const topic = `bench/${run}/${kind}/${rep}`;
@@ -435,47 +436,11 @@ export async function measureMqtt(options = {}) {
         ],
         { ports: [1883], log },
       );
-      runs[kind].produce.push(produced);
-      runs[kind].consume.push(consumed);
-      runs[kind].latency.push(lat);
-      log(
-        `mqtt rep ${rep + 1}/${repetitions} ${kind}: produce ${Math.round(produced.rate)}/s, ` +
-          `consume ${Math.round(consumed.rate)}/s ${consumed.cpuUsPerMsg.toFixed(1)} µs/msg, p99 ${lat.p99Ms.toFixed(1)} ms`,
-      );
+      record(runs, kind, [produced, consumed, lat], { name: 'mqtt', rep, repetitions, log });
     }
   }
-  const summary = {};
-  for (const kind of kinds) {
-    const r = runs[kind];
-    const ratio = (list, field) =>
-      runs.raw ? median(r[list].map((x, i) => x[field] / runs.raw[list][i][field])) : NaN;
-    summary[kind] = {
-      label: MQTT_LABELS[kind],
-      produce: {
-        rate: stats(r.produce.map((x) => x.rate)),
-        cpuUsPerMsg: median(r.produce.map((x) => x.cpuUsPerMsg)),
-        rateRatio: ratio('produce', 'rate'),
-        cpuRatio: ratio('produce', 'cpuUsPerMsg'),
-      },
-      consume: {
-        rate: stats(r.consume.map((x) => x.rate)),
-        cpuUsPerMsg: median(r.consume.map((x) => x.cpuUsPerMsg)),
-        peakRssMB: median(r.consume.map((x) => x.peakRssMB)),
-        rateRatio: ratio('consume', 'rate'),
-        cpuRatio: ratio('consume', 'cpuUsPerMsg'),
-        rssDeltaMB: runs.raw
-          ? median(r.consume.map((x, i) => x.peakRssMB - runs.raw.consume[i].peakRssMB))
-          : NaN,
-      },
-      latency: {
-        p50Ms: median(r.latency.map((x) => x.p50Ms)),
-        p99Ms: median(r.latency.map((x) => x.p99Ms)),
-        p50Ratio: ratio('latency', 'p50Ms'),
-        p99Ratio: ratio('latency', 'p99Ms'),
-      },
-    };
-  }
-  return {
+  return summarizeRuns({
+    labels: MQTT_LABELS,
     messages,
     warmup,
     repetitions,
@@ -487,17 +452,13 @@ export async function measureMqtt(options = {}) {
     latencyRate,
     latencyMessages,
     kinds,
-    summary,
     runs,
-  };
+  });
 }
 
 async function main() {
   const argv = process.argv.slice(2);
-  const flag = (name, fallback) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : fallback;
-  };
+  const flag = textFlag(argv);
   const json = argv.includes('--json');
   const result = await measureMqtt({
     messages: Number(flag('messages', 20_000)),
@@ -512,19 +473,9 @@ async function main() {
     log: json ? undefined : (line) => console.error(line),
   });
   if (json) return console.log(JSON.stringify(result, null, 2));
-  for (const s of Object.values(result.summary))
-    console.log(
-      `${s.label.padEnd(48)} produce ${Math.round(s.produce.rate.median)}/s (${s.produce.rateRatio.toFixed(2)}x)  ` +
-        `consume ${Math.round(s.consume.rate.median)}/s (${s.consume.rateRatio.toFixed(2)}x, ${s.consume.cpuUsPerMsg.toFixed(1)} µs/msg ` +
-        `${s.consume.cpuRatio.toFixed(2)}x, ${s.consume.peakRssMB.toFixed(0)} MB, raw ${s.consume.rssDeltaMB >= 0 ? '+' : ''}${s.consume.rssDeltaMB.toFixed(1)} MB)  ` +
-        `p50/p99 ${s.latency.p50Ms.toFixed(1)}/${s.latency.p99Ms.toFixed(1)} ms`,
-    );
+  printSummary(result);
 }
 
 const child = childArgs();
 if (child) runChild(() => CHILDREN[child[0]](child[1]));
-else if (process.argv[1] === SELF)
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
+else runIfMain(SELF, main);

@@ -19,19 +19,11 @@
 // bench's groups are deleted at the end. A harness can import `measureStreamingKafka`, and `profileKafka` for a
 // V8 CPU profile of one run's measured window (`--profile raw|handler|private --out file.cpuprofile`).
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import {
-  alternate,
-  childArgs,
-  drainMeter,
-  drainSummary,
-  forkRun,
-  runChild,
-  startProfiler,
-} from './lib/common.mjs';
+import { alternate, benchRequire, forkRun, numberFlag, runIfMain } from './lib/common.mjs';
+import { drainBody, drainDatabus, drained, drainMain, drainResult } from './lib/drain.mjs';
 
-const require = createRequire(import.meta.url);
+const require = benchRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
 const RUN_TIMEOUT_MS = 180_000;
 
@@ -45,13 +37,6 @@ const brokersOf = (url) => url.replace(/^kafka(\+ssl)?:\/\//, '').split(',');
 function kafkaClient(url, clientId) {
   const { Kafka, logLevel } = require('kafkajs');
   return new Kafka({ brokers: brokersOf(url), clientId, logLevel: logLevel.NOTHING });
-}
-
-/** A 256-byte JSON body with a sequence number. */
-function payload(seq) {
-  const base = { seq: String(seq).padStart(8, '0'), ts: 1_700_000_000_000, pad: '' };
-  const size = Buffer.byteLength(JSON.stringify(base));
-  return Buffer.from(JSON.stringify({ ...base, pad: 'x'.repeat(256 - size) }));
 }
 
 async function prefill(url, topic, messages, partitions) {
@@ -69,7 +54,11 @@ async function prefill(url, topic, messages, partitions) {
   for (let from = 0; from < messages; from += 1000) {
     const batch = [];
     for (let i = from; i < Math.min(messages, from + 1000); i++)
-      batch.push({ key: `k${i % 64}`, value: payload(i), headers: { 'content-type': 'application/json' } });
+      batch.push({
+        key: `k${i % 64}`,
+        value: Buffer.from(drainBody(i)),
+        headers: { 'content-type': 'application/json' },
+      });
     await producer.send({ topic, acks: -1, messages: batch });
   }
   await producer.disconnect();
@@ -87,33 +76,12 @@ async function cleanup(url, topics, groups) {
 }
 
 /**
- * `drainMeter`, plus a V8 CPU profile of the measured window (first to last message) into BENCH_PROFILE when
- * that is set; `finish` is called once the profile is written.
- */
-function meter(messages, finish) {
-  const path = process.env.BENCH_PROFILE;
-  if (!path) return drainMeter(messages, finish);
-  let profiler;
-  const count = drainMeter(messages, (result) => profiler.stop(path).then(() => finish(result)));
-  return (seq) => {
-    profiler ??= startProfiler();
-    count(seq);
-  };
-}
-
-/**
  * Runs `drain(topic, messages, group, count, finished)` on the warm-up topic first (when there is one; counted without
  * profiling), then on the measured topic: the warm-up's consumer is closed before the measured one starts.
  */
 async function warmedUp({ topic, messages, group, warmup, warmupTopic }, drain) {
-  if (warmup > 0) {
-    let done;
-    const warmed = new Promise((r) => (done = r));
-    await drain(warmupTopic, warmup, `${group}-warmup`, drainMeter(warmup, done), warmed);
-  }
-  let finish;
-  const finished = new Promise((r) => (finish = r));
-  return drain(topic, messages, group, meter(messages, finish), finished);
+  if (warmup > 0) await drain(warmupTopic, warmup, `${group}-warmup`, ...drained(warmup, { profile: false }));
+  return drain(topic, messages, group, ...drained(messages));
 }
 
 function childRaw(args) {
@@ -143,50 +111,24 @@ async function drainRaw(url, topic, group, count, finished) {
 
 function childDatabus(args) {
   return warmedUp(args, (topic, messages, group, count, finished) =>
-    drainDatabus({ ...args, topic, group }, count, finished),
+    databusRun({ ...args, topic, group }, count, finished),
   );
 }
 
-async function drainDatabus({ url, topic, prefetch, kind, group }, count, finished) {
-  require('reflect-metadata');
-  const { Injectable, Module } = require('@nestjs/common');
-  const { NestFactory } = require('@nestjs/core');
-  const { ChannelService, StreamingModule, OnDatasetMessage, Offset } = require('@databus/streaming');
-  class Consumer {
-    on(payload) {
-      count(payload.seq); // the runtime has JSON-parsed the body, as the raw consumer does by hand
-    }
-  }
-  // maxWaitMs bounds the wait for the 100th record of a batch: without it the last, partial batch of the
-  // drain would wait the 10 s default and dominate the timing (raw kafkajs has no such wait).
-  const options = { offset: Offset.BEGIN, batch: 100, maxWaitMs: 100, prefetch, retry: { attempts: 1 } };
-  // Decorators applied by hand (this file is plain JavaScript).
-  if (kind === 'handler')
-    OnDatasetMessage(topic, { ...options, group })(
-      Consumer.prototype,
-      'on',
-      Object.getOwnPropertyDescriptor(Consumer.prototype, 'on'),
-    );
-  Injectable()(Consumer);
-  class BenchModule {}
-  Module({
-    imports: [
-      StreamingModule.forRoot({
-        url,
-        logger: false,
-        transportOptions: { autoCreateTopics: false, consumer: { maxWaitTimeMs: 100 } },
-      }),
-    ],
-    providers: [Consumer],
-  })(BenchModule);
-  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
-  const channel = app.get(ChannelService);
-  if (channel.transportName !== 'kafka') throw new Error('the kafka transport is not in use');
-  if (kind === 'private')
-    await channel.subscribe(topic, { ...options, callback: (m) => count(m.json().seq) });
-  const result = await finished;
-  await app.close();
-  return result;
+function databusRun({ url, topic, prefetch, kind, group }, count, finished) {
+  const { Offset } = require('@databus/streaming');
+  return drainDatabus({
+    kind,
+    dataset: topic,
+    group,
+    // maxWaitMs bounds the wait for the 100th record of a batch: without it the last, partial batch of the
+    // drain would wait the 10 s default and dominate the timing (raw kafkajs has no such wait).
+    options: { offset: Offset.BEGIN, batch: 100, maxWaitMs: 100, prefetch, retry: { attempts: 1 } },
+    forRoot: { url, transportOptions: { autoCreateTopics: false, consumer: { maxWaitTimeMs: 100 } } },
+    transport: 'kafka',
+    count,
+    finished,
+  });
 }
 
 /**
@@ -221,16 +163,7 @@ export async function measureStreamingKafka(options = {}) {
       console.error(`could not delete ${topic}: ${error.message}`),
     );
   }
-  const { summary, ratio } = drainSummary(runs, messages);
-  return {
-    messages,
-    warmup,
-    repetitions,
-    prefetch,
-    partitions,
-    summary,
-    ratio: { handlerOverRaw: ratio.handler, privateOverRaw: ratio.private },
-  };
+  return drainResult(runs, { messages, warmup, repetitions, prefetch, partitions });
 }
 
 /**
@@ -263,63 +196,40 @@ export async function profileKafka(
   }
 }
 
-async function main() {
-  const argv = process.argv.slice(2);
-  const spawned = childArgs();
-  if (spawned) {
-    const [kind, args] = spawned;
-    return runChild(() => (kind === 'raw' ? childRaw : childDatabus)({ ...args, kind }));
-  }
-  // The broker of `npm run kafka -- start` unless KAFKA_BROKERS names another.
-  process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
-  const flag = (name, fallback) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(argv[i + 1]) : fallback;
-  };
-  const profiled = argv.indexOf('--profile');
-  if (profiled >= 0) {
-    const kind = argv[profiled + 1];
-    const out = argv[argv.indexOf('--out') + 1];
-    if (!['raw', 'handler', 'private'].includes(kind) || !argv.includes('--out'))
-      throw new Error('usage: --profile raw|handler|private --out file.cpuprofile');
-    const result = await profileKafka(kind, out, {
-      messages: flag('messages', 20_000),
-      warmup: flag('warmup', 10_000),
-      prefetch: flag('prefetch', 1000),
-      partitions: flag('partitions', 3),
-    });
-    return console.log(
-      `${kind}: ${result.ms.toFixed(0)} ms, ${(result.cpuUs / flag('messages', 20_000)).toFixed(1)} µs/msg; profile in ${out}`,
-    );
-  }
-  const result = await measureStreamingKafka({
-    messages: flag('messages', 20_000),
-    warmup: flag('warmup', 10_000),
-    repetitions: flag('repetitions', 3),
-    prefetch: flag('prefetch', 1000),
-    partitions: flag('partitions', 3),
-  });
-  if (argv.includes('--json')) return console.log(JSON.stringify(result, null, 2));
-  console.log(
-    `Kafka topic drain, ${result.messages} x 256 B JSON over ${result.partitions} partitions, prefetch ${result.prefetch}, warm-up ${result.warmup}, ${result.repetitions} alternating runs`,
+const FLAGS = { messages: 20_000, warmup: 10_000, repetitions: 3, prefetch: 1000, partitions: 3 };
+
+/** `--profile raw|handler|private --out file.cpuprofile`: one profiled run of that kind. */
+async function profileMain(argv) {
+  const flag = numberFlag(argv);
+  const kind = argv[argv.indexOf('--profile') + 1];
+  const out = argv[argv.indexOf('--out') + 1];
+  if (!['raw', 'handler', 'private'].includes(kind) || !argv.includes('--out'))
+    throw new Error('usage: --profile raw|handler|private --out file.cpuprofile');
+  const { messages, warmup, prefetch, partitions } = Object.fromEntries(
+    Object.entries(FLAGS).map(([k, v]) => [k, flag(k, v)]),
   );
-  const label = {
-    raw: 'raw kafkajs (eachBatch)',
-    handler: '@OnDatasetMessage (group)',
-    private: 'subscribe callback (private)',
-  };
-  for (const [kind, s] of Object.entries(result.summary))
-    console.log(
-      `  ${label[kind].padEnd(30)} median ${Math.round(s.median).toString().padStart(7)} msg/s   ` +
-        `client CPU ${s.cpuUsPerMsg.toFixed(1).padStart(5)} µs/msg   (runs: ${s.rates.map((r) => Math.round(r)).join(', ')})`,
-    );
+  const result = await profileKafka(kind, out, { messages, warmup, prefetch, partitions });
   console.log(
-    `  ratio vs raw (median of per-repetition ratios): @OnDatasetMessage ${result.ratio.handlerOverRaw.toFixed(2)}x, private callback ${result.ratio.privateOverRaw.toFixed(2)}x`,
+    `${kind}: ${result.ms.toFixed(0)} ms, ${(result.cpuUs / messages).toFixed(1)} µs/msg; profile in ${out}`,
   );
 }
 
-if (process.argv[1] === SELF)
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
+runIfMain(SELF, () => {
+  // The broker of `npm run kafka -- start` unless KAFKA_BROKERS names another.
+  process.env.KAFKA_BROKERS ??= '127.0.0.1:9092';
+  const argv = process.argv.slice(2);
+  if (argv.includes('--profile') && !argv.includes('--child')) return profileMain(argv);
+  return drainMain({
+    name: 'streaming-kafka',
+    children: { raw: childRaw, databus: childDatabus },
+    measure: measureStreamingKafka,
+    flags: FLAGS,
+    title: (r) =>
+      `Kafka topic drain, ${r.messages} x 256 B JSON over ${r.partitions} partitions, prefetch ${r.prefetch}, warm-up ${r.warmup}, ${r.repetitions} alternating runs`,
+    labels: {
+      raw: 'raw kafkajs (eachBatch)',
+      handler: '@OnDatasetMessage (group)',
+      private: 'subscribe callback (private)',
+    },
   });
+});

@@ -13,11 +13,11 @@
 // for each repetition; medians and the median of the per-repetition ratios are printed. The stream (and its
 // consumers) is deleted at the end. NATS_URL overrides the loopback broker (nats://127.0.0.1:4222).
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { alternate, childArgs, drainMeter, drainSummary, forkRun, runChild } from './lib/common.mjs';
+import { alternate, benchRequire, forkRun, runIfMain } from './lib/common.mjs';
+import { drainBody, drainDatabus, drained, drainMain, drainResult } from './lib/drain.mjs';
 
-const require = createRequire(import.meta.url);
+const require = benchRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
 const URL_DEFAULT = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const RUN_TIMEOUT_MS = 180_000;
@@ -29,13 +29,6 @@ const servers = (url) =>
     .replace(/^[^@]*@/, '')
     .split(/[/?]/)[0]
     .split(',');
-
-/** A 256-byte JSON body with a sequence number. */
-function payload(seq) {
-  const base = { seq: String(seq).padStart(8, '0'), ts: 1_700_000_000_000, pad: '' };
-  const size = Buffer.byteLength(JSON.stringify(base));
-  return JSON.stringify({ ...base, pad: 'x'.repeat(256 - size) });
-}
 
 async function admin(url, fn) {
   const { connect } = require('@nats-io/transport-node');
@@ -58,7 +51,7 @@ async function prefill(url, stream, subject, messages) {
       for (let k = i; k < Math.min(messages, i + 1000); k++) {
         const h = headers();
         h.set('content-type', 'application/json');
-        batch.push(js.publish(subject, payload(k), { headers: h }));
+        batch.push(js.publish(subject, drainBody(k), { headers: h }));
       }
       await Promise.all(batch);
     }
@@ -89,9 +82,7 @@ async function childRaw({ url, stream, messages, prefetch, group }) {
     max_ack_pending: prefetch,
   });
   const consumer = await jsm.jetstream().consumers.get(stream, group);
-  let finish;
-  const finished = new Promise((r) => (finish = r));
-  const count = drainMeter(messages, finish);
+  const [count, finished] = drained(messages);
   const iterator = await consumer.consume({ max_messages: prefetch });
   (async () => {
     for await (const m of iterator) {
@@ -105,37 +96,19 @@ async function childRaw({ url, stream, messages, prefetch, group }) {
   return result;
 }
 
-async function childDatabus({ url, subject, messages, prefetch, group, kind }) {
-  require('reflect-metadata');
-  const { Injectable, Module } = require('@nestjs/common');
-  const { NestFactory } = require('@nestjs/core');
-  const { ChannelService, StreamingModule, OnDatasetMessage, Offset } = require('@databus/streaming');
-  let finish;
-  const finished = new Promise((r) => (finish = r));
-  const count = drainMeter(messages, finish);
-  class Consumer {
-    on(payload) {
-      count(payload.seq); // the runtime has JSON-parsed the body, as the raw consumer does by hand
-    }
-  }
-  const options = { offset: Offset.BEGIN, batch: 100, prefetch, retry: { attempts: 1 } };
-  if (kind === 'handler')
-    OnDatasetMessage(subject, { ...options, group })(
-      Consumer.prototype,
-      'on',
-      Object.getOwnPropertyDescriptor(Consumer.prototype, 'on'),
-    );
-  Injectable()(Consumer);
-  class BenchModule {}
-  Module({ imports: [StreamingModule.forRoot({ url, logger: false })], providers: [Consumer] })(BenchModule);
-  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
-  const channel = app.get(ChannelService);
-  if (channel.transportName !== 'nats') throw new Error('the nats transport is not in use');
-  if (kind === 'private')
-    await channel.subscribe(subject, { ...options, callback: (m) => count(m.json().seq) });
-  const result = await finished;
-  await app.close();
-  return result;
+function childDatabus({ url, subject, messages, prefetch, group, kind }) {
+  const { Offset } = require('@databus/streaming');
+  const [count, finished] = drained(messages);
+  return drainDatabus({
+    kind,
+    dataset: subject,
+    group,
+    options: { offset: Offset.BEGIN, batch: 100, prefetch, retry: { attempts: 1 } },
+    forRoot: { url },
+    transport: 'nats',
+    count,
+    finished,
+  });
 }
 
 /**
@@ -172,53 +145,21 @@ export async function measureStreamingNats(options = {}) {
       console.error(`could not delete ${stream}: ${error.message} (the next run deletes it)`),
     );
   }
-  const { summary, ratio } = drainSummary(runs, messages);
-  return {
-    messages,
-    repetitions,
-    prefetch,
-    summary,
-    ratio: { handlerOverRaw: ratio.handler, privateOverRaw: ratio.private },
-  };
+  return drainResult(runs, { messages, repetitions, prefetch });
 }
 
-async function main() {
-  const argv = process.argv.slice(2);
-  const spawned = childArgs();
-  if (spawned) {
-    const [kind, args] = spawned;
-    return runChild(() => (kind === 'raw' ? childRaw : childDatabus)({ ...args, kind }));
-  }
-  const flag = (name, fallback) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(argv[i + 1]) : fallback;
-  };
-  const result = await measureStreamingNats({
-    messages: flag('messages', 20_000),
-    repetitions: flag('repetitions', 3),
-    prefetch: flag('prefetch', 1000),
-  });
-  if (argv.includes('--json')) return console.log(JSON.stringify(result, null, 2));
-  console.log(
-    `NATS JetStream drain, ${result.messages} x 256 B JSON, prefetch ${result.prefetch}, ${result.repetitions} alternating runs`,
-  );
-  const label = {
-    raw: 'raw @nats-io/jetstream',
-    handler: '@OnDatasetMessage (group)',
-    private: 'subscribe callback (private)',
-  };
-  for (const [kind, s] of Object.entries(result.summary))
-    console.log(
-      `  ${label[kind].padEnd(30)} median ${Math.round(s.median).toString().padStart(7)} msg/s   ` +
-        `client CPU ${s.cpuUsPerMsg.toFixed(1).padStart(5)} µs/msg   (runs: ${s.rates.map((r) => Math.round(r)).join(', ')})`,
-    );
-  console.log(
-    `  ratio vs raw (median of per-repetition ratios): @OnDatasetMessage ${result.ratio.handlerOverRaw.toFixed(2)}x, private callback ${result.ratio.privateOverRaw.toFixed(2)}x`,
-  );
-}
-
-if (process.argv[1] === SELF)
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
+runIfMain(SELF, () =>
+  drainMain({
+    name: 'streaming-nats',
+    children: { raw: childRaw, databus: childDatabus },
+    measure: measureStreamingNats,
+    flags: { messages: 20_000, repetitions: 3, prefetch: 1000 },
+    title: (r) =>
+      `NATS JetStream drain, ${r.messages} x 256 B JSON, prefetch ${r.prefetch}, ${r.repetitions} alternating runs`,
+    labels: {
+      raw: 'raw @nats-io/jetstream',
+      handler: '@OnDatasetMessage (group)',
+      private: 'subscribe callback (private)',
+    },
+  }),
+);

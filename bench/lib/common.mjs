@@ -327,54 +327,6 @@ export async function machineBusy(ms = 1000) {
 }
 
 /**
- * A drain consumer's meter: call it with each handled message's parsed `seq`; the clock and the process's
- * CPU time start at the first and stop at the `messages`-th, which calls `done({ ms, cpuUs })`. A run still
- * short of `messages` after a minute says so on stderr (every minute) instead of waiting silently.
- */
-export function drainMeter(messages, done) {
-  let count = 0;
-  const stall = setInterval(
-    () => console.error(`  [${process.argv[3] ?? 'bench'} run] ${count}/${messages} handled; still waiting`),
-    60_000,
-  );
-  stall.unref();
-  let start = 0;
-  let cpu;
-  return (seq) => {
-    if (seq === undefined) throw new Error('bad payload');
-    if (count === 0) {
-      start = performance.now();
-      cpu = process.cpuUsage();
-    }
-    if (++count === messages) {
-      const ms = performance.now() - start;
-      const used = process.cpuUsage(cpu);
-      clearInterval(stall);
-      done({ ms, cpuUs: used.user + used.system });
-    }
-  };
-}
-
-/**
- * Medians of drain runs (`runs[kind]` = one `{ ms, cpuUs }` per repetition, kinds alternated A/B/A/B, `raw`
- * among them) and, per kind, the median of the per-repetition throughput ratios to `raw`.
- */
-export function drainSummary(runs, messages) {
-  const summary = {};
-  const ratio = {};
-  for (const [kind, list] of Object.entries(runs)) {
-    const rates = list.map((r) => (messages / r.ms) * 1000);
-    summary[kind] = {
-      rates,
-      median: median(rates),
-      cpuUsPerMsg: median(list.map((r) => r.cpuUs / messages)),
-    };
-    ratio[kind] = median(list.map((r, i) => runs.raw[i].ms / r.ms));
-  }
-  return { summary, ratio };
-}
-
-/**
  * Runs every kind once per repetition, in turn (A/B/A/B: a load change hits each kind alike), and returns
  * `runs[kind]` = the results of `runOne(kind, repetition)` in repetition order.
  */
@@ -383,4 +335,25 @@ export async function alternate(kinds, repetitions, runOne) {
   for (let rep = 0; rep < repetitions; rep++)
     for (const kind of kinds) runs[kind].push(await runOne(kind, rep));
   return runs;
+}
+
+/** `flag(name, fallback)`: the text after `--name` in `argv`, else `fallback`. */
+export const textFlag = (argv) => (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+
+/** `flag(name, fallback)`: the number after `--name` in `argv`, else `fallback`. */
+export const numberFlag = (argv) => {
+  const text = textFlag(argv);
+  return (name, fallback) => Number(text(name, fallback));
+};
+
+/** Runs `main()` when `self` is the script node was started with; an error is printed and exits 1. */
+export function runIfMain(self, main) {
+  if (process.argv[1] === self)
+    main().catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
 }
