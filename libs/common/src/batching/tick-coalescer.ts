@@ -21,6 +21,18 @@ interface Pending<T, R> {
   rejects: Array<(error: unknown) => void>;
 }
 
+/**
+ * The settling functions of the promise `add` just made, handed over by `captureSettlers`: one executor
+ * shared by every call instead of a closure (and its context) per call. Promise executors run synchronously,
+ * so `add` reads them on the very next line, before anything else can run.
+ */
+let capturedResolve: ((result: never) => void) | undefined;
+let capturedReject: ((error: unknown) => void) | undefined;
+function captureSettlers(resolve: (result: never) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
 /** Most items sent in one batch by default; a tick with more sends several batches. */
 export const MAX_COALESCED_BATCH = 1000;
 
@@ -61,15 +73,13 @@ export class TickCoalescer<T, R> {
       batch = { items: [], resolves: [], rejects: [] };
       this.pending.set(key, batch);
     }
-    const queued = batch;
-    const result = new Promise<R>((resolve, reject) => {
-      queued.resolves.push(resolve);
-      queued.rejects.push(reject);
-    });
-    queued.items.push(item);
-    if (queued.items.length >= this.maxBatch) {
+    const result = new Promise<R>(captureSettlers);
+    batch.resolves.push(capturedResolve as (result: R) => void);
+    batch.rejects.push(capturedReject as (error: unknown) => void);
+    batch.items.push(item);
+    if (batch.items.length >= this.maxBatch) {
       this.pending.delete(key);
-      this.dispatch(key, queued);
+      this.dispatch(key, batch);
     } else if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(this.flushTick);

@@ -95,7 +95,7 @@ describe('ChannelService.produce', () => {
     expect(batches.map((b) => b.map((r) => r.data.toString()))).toEqual([['1', '4']]);
   });
 
-  it('hands a JSON or string body to the transport as text too, its bytes built on first read; bytes stay bytes', async () => {
+  it('hands a JSON or string body to the transport as text too, its bytes built on first read (the text then let go); bytes stay bytes', async () => {
     const { batches, channel } = channelWithRecordingTransport(false);
     await channel.produce('readings', { v: 'é' });
     await channel.produce('readings', 'hi');
@@ -104,9 +104,12 @@ describe('ChannelService.produce', () => {
     expect(json.text).toBe('{"v":"é"}');
     expect(json.data).toEqual(Buffer.from('{"v":"é"}', 'utf8'));
     expect(json.data).toBe(json.data);
+    // Read once as bytes, the body is kept once: as bytes (a record in flight does not hold it twice).
+    expect(json.text).toBeUndefined();
     expect(json.headers).toEqual({ 'content-type': 'application/json' });
     expect(text.text).toBe('hi');
     expect(text.data.toString()).toBe('hi');
+    expect(text.text).toBeUndefined();
     expect(bytes.text).toBeUndefined();
     expect([...bytes.data]).toEqual([1, 2]);
     // New bytes replace the text: a transport sending `text` cannot send a stale body.

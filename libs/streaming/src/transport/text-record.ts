@@ -1,6 +1,10 @@
 import { MessageHeaders, OutgoingRecord } from './transport-record.interface';
 
-/** A record whose body is text: `data`, its UTF-8 bytes, is built on first read (a transport may send `text`). */
+/**
+ * A record whose body is text: `data`, its UTF-8 bytes, is built on first read (a transport may send `text`).
+ * Once the bytes exist the text is let go: a record waiting for its acknowledgement holds its body once, not
+ * twice (what a batch in flight keeps alive is what every garbage collection meanwhile copies).
+ */
 export class TextRecord implements OutgoingRecord {
   amqp?: OutgoingRecord['amqp'];
   private body?: string;
@@ -19,7 +23,11 @@ export class TextRecord implements OutgoingRecord {
   }
 
   get data(): Buffer {
-    return (this.bytes ??= Buffer.from(this.body as string, 'utf8'));
+    if (this.bytes === undefined) {
+      this.bytes = Buffer.from(this.body as string, 'utf8');
+      this.body = undefined;
+    }
+    return this.bytes;
   }
 
   set data(data: Buffer) {

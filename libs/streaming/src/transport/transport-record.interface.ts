@@ -12,7 +12,7 @@ export interface OutgoingRecord {
   /**
    * The body as text, when it was encoded from text (a JSON or string value of `ChannelService.produce`):
    * `data` is its UTF-8 bytes, built on first read. A transport whose client takes a string (mqtt.js) may send
-   * this instead, so the bytes are never built; absent once `data` is assigned.
+   * this instead, so the bytes are never built; absent once `data` is read or assigned.
    */
   readonly text?: string;
   /** amqp transport: the dataset is a plain queue or exchange (`ProduceOptions.amqp`); others ignore it. */

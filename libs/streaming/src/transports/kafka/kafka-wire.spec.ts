@@ -1,5 +1,5 @@
 import { KafkaDriverRecord } from './kafka-driver.interface';
-import { KafkaReplyHeaders, toIncomingRecord } from './kafka-wire';
+import { KafkaReplyHeaders, toIncomingRecord, toKafkaMessage } from './kafka-wire';
 
 /** A driver record that counts how often its headers and timestamp are read. */
 function counted(record: Omit<KafkaDriverRecord, 'headers' | 'timestamp'>, headers: Record<string, string>) {
@@ -116,5 +116,27 @@ describe('Kafka incoming records', () => {
       false,
     );
     expect(record.header?.('content-type')).toBe('text/plain');
+  });
+});
+
+describe('Kafka outgoing messages', () => {
+  const record = () => ({ key: 'k', data: Buffer.from('v'), headers: { 'content-type': 'text/plain' } });
+
+  it("hands the record's headers on without a copy when there are no reply headers", () => {
+    const out = record();
+    const message = toKafkaMessage(out);
+    expect(message).toEqual({ key: 'k', value: out.data, headers: { 'content-type': 'text/plain' } });
+    expect(message.headers).toBe(out.headers);
+  });
+
+  it("adds the reply headers to a copy, leaving the record's own headers as they were", () => {
+    const out = record();
+    const message = toKafkaMessage(out, { replyTo: 'replies', correlationId: 'c-1' });
+    expect(message.headers).toEqual({
+      'content-type': 'text/plain',
+      [KafkaReplyHeaders.REPLY_TO]: 'replies',
+      [KafkaReplyHeaders.CORRELATION_ID]: 'c-1',
+    });
+    expect(out.headers).toEqual({ 'content-type': 'text/plain' });
   });
 });

@@ -22,12 +22,14 @@ export interface KafkaRecordToken {
 
 /**
  * An outgoing record as a Kafka message: body as is, key in the Kafka key, headers (content-type included)
- * as Kafka headers, plus the reply headers when given.
+ * as Kafka headers, plus the reply headers when given (on a copy: the record's own headers are never
+ * changed; without reply headers they are handed on as they are, the client only reads them).
  */
 export function toKafkaMessage(
   record: OutgoingRecord,
   reply?: { replyTo?: string; correlationId?: string },
 ): KafkaOutgoingMessage {
+  if (reply === undefined) return { key: record.key, value: record.data, headers: record.headers };
   const headers: Record<string, string> = { ...record.headers };
   if (reply?.replyTo !== undefined) headers[KafkaReplyHeaders.REPLY_TO] = reply.replyTo;
   if (reply?.correlationId !== undefined) headers[KafkaReplyHeaders.CORRELATION_ID] = reply.correlationId;

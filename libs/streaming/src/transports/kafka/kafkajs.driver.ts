@@ -129,7 +129,8 @@ export class KafkajsDriver implements KafkaDriver {
       const metadata = await producer.send({
         topic,
         acks: -1,
-        messages: messages.map((m) => ({ key: m.key ?? null, value: m.value, headers: m.headers })),
+        // The messages as they are, not a copy each: kafkajs only reads them (an absent key is a null key).
+        messages: messages as KafkaOutgoingMessage[],
       });
       // kafkajs reports one base offset per partition; offsets per record are known for one partition only.
       if (metadata.length === 1 && metadata[0].baseOffset !== undefined) {
