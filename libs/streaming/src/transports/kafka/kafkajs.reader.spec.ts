@@ -460,6 +460,44 @@ describe('KafkajsReader (a group-less reader of every partition)', () => {
     expect(none.state.refreshes).toBe(1);
   });
 
+  it("loads kafkajs' Fetch and ListOffsets code at the broker's versions while warming up, sending nothing", async () => {
+    // kafkajs' own version lookup, as a broker offering Fetch v11 and ListOffsets v5 has it (kafkajs
+    // implements ListOffsets up to v3).
+    const { lookup } = jest.requireActual('kafkajs/src/protocol/requests') as {
+      lookup: (versions: object) => (apiKey: number, definition: unknown) => (request: object) => unknown;
+    };
+    const kafkajsLookup = lookup({
+      1: { minVersion: 0, maxVersion: 11 },
+      2: { minVersion: 0, maxVersion: 5 },
+    });
+    const built: Array<{ apiName: string; apiVersion: number }> = [];
+    const lookupRequest = jest.fn((apiKey: number, definition: unknown) => (request: object) => {
+      const protocol = kafkajsLookup(apiKey, definition)(request) as {
+        request: { apiName: string; apiVersion: number };
+      };
+      built.push({ apiName: protocol.request.apiName, apiVersion: protocol.request.apiVersion });
+      return protocol;
+    });
+    const fetch = jest.fn();
+    const { cluster } = fakeCluster({ 0: 1 }, idle);
+    (cluster.findBroker as jest.Mock).mockResolvedValue({ fetch, lookupRequest });
+    await warmUp(cluster);
+    expect(built).toEqual([
+      { apiName: 'Fetch', apiVersion: 11 },
+      { apiName: 'ListOffsets', apiVersion: 3 },
+    ]);
+    expect(fetch).not.toHaveBeenCalled();
+    // A broker without the lookup (another kafkajs), or one refusing an API, still warms up.
+    (cluster.findBroker as jest.Mock).mockResolvedValue({ fetch });
+    await expect(warmUp(cluster)).resolves.toBeUndefined();
+    const refusing = jest.fn(() => {
+      throw new Error('The Kafka server does not support the requested API version');
+    });
+    (cluster.findBroker as jest.Mock).mockResolvedValue({ fetch, lookupRequest: refusing });
+    await expect(warmUp(cluster)).resolves.toBeUndefined();
+    expect(refusing).toHaveBeenCalledTimes(1);
+  });
+
   it('refuses to commit: a group-less reader has no group', async () => {
     const { cluster } = fakeCluster({ 0: 1 }, idle);
     const r = reader(cluster);

@@ -52,6 +52,8 @@ export interface KafkajsBroker {
       partitions: Array<{ partition: number; fetchOffset: string; maxBytes: number }>;
     }>;
   }): Promise<{ responses: Array<{ topicName: string; partitions: KafkajsPartitionData[] }> }>;
+  /** The builder of a request at the version this broker speaks (kafkajs sets it once connected). */
+  lookupRequest?(apiKey: number, definition: unknown): (request: object) => unknown;
 }
 
 /** kafkajs' `Batch`: the messages of one fetched partition at or after the fetch offset, aborted and control records removed. */
@@ -137,7 +139,58 @@ export async function warmUp(
       onStale();
     }
   if (!primed) await cluster.refreshMetadata();
-  await Promise.all(cluster.getNodeIds().map((nodeId) => cluster.findBroker({ nodeId: String(nodeId) })));
+  const brokers = await Promise.all(
+    cluster.getNodeIds().map((nodeId) => cluster.findBroker({ nodeId: String(nodeId) })),
+  );
+  if (brokers.length > 0) loadReaderProtocol(brokers[0]);
+}
+
+/** kafkajs' request definitions and API keys (`undefined` in a kafkajs without them), loaded once. */
+let protocol: { requests: Record<string, unknown>; apiKeys: Record<string, number> } | null | undefined;
+
+/**
+ * Loads kafkajs' Fetch and ListOffsets protocol code at the versions `broker` speaks, by building the two
+ * requests (nothing is sent). kafkajs loads a request's modules (request, response, record batch decoders) on
+ * its first use: ~4-8 ms of module loading that the first subscription of a process otherwise waits for
+ * between its subscribe call and its first record. Best effort: a kafkajs without these internals loads them
+ * on first use as before.
+ */
+export function loadReaderProtocol(broker: KafkajsBroker): void {
+  if (protocol === undefined)
+    try {
+      protocol = {
+        requests: (require('kafkajs/src/protocol/requests') as { requests: Record<string, unknown> })
+          .requests,
+        apiKeys: require('kafkajs/src/protocol/requests/apiKeys') as Record<string, number>,
+      };
+    } catch {
+      protocol = null;
+    }
+  if (!protocol || typeof broker.lookupRequest !== 'function') return;
+  try {
+    const { requests, apiKeys } = protocol;
+    broker.lookupRequest(
+      apiKeys.Fetch,
+      requests.Fetch,
+    )({
+      replicaId: -1,
+      maxWaitTime: 0,
+      minBytes: 1,
+      maxBytes: 1,
+      isolationLevel: READ_COMMITTED,
+      topics: [],
+    });
+    broker.lookupRequest(
+      apiKeys.ListOffsets,
+      requests.ListOffsets,
+    )({
+      replicaId: -1,
+      isolationLevel: READ_COMMITTED,
+      topics: [],
+    });
+  } catch {
+    // An API the broker does not offer: the reader's own request reports it.
+  }
 }
 
 /** One partition of the topic. `generation` changes on seek: a fetch answer of an older one is dropped. */
