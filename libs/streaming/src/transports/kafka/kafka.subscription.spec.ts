@@ -4,7 +4,7 @@ import { Offset } from '../../offset/offset';
 import { IncomingRecord } from '../../transport/transport-record.interface';
 import { StreamingTransport } from '../../transport/transport.interface';
 import { KafkaDriver, KafkaDriverConsumer } from './kafka-driver.interface';
-import { KafkaSubscription } from './kafka.subscription';
+import { KafkaMembership, KafkaSubscription } from './kafka.subscription';
 import { FakeConsumer } from './testing/fake-kafka.driver';
 import { fakeTransport, json, recordingLogger, settle, spec } from './testing/fake-kafka.helpers';
 
@@ -303,7 +303,8 @@ describe('KafkaSubscription', () => {
   });
 
   describe('start positions', () => {
-    const subscriptionOn = (groupless: boolean) => {
+    const subscriptionOn = (membership: KafkaMembership) => {
+      const deleted: string[] = [];
       const seeks: Array<[number, number]> = [];
       const consumer: KafkaDriverConsumer = {
         start: async () => undefined,
@@ -314,12 +315,11 @@ describe('KafkaSubscription', () => {
         stop: async () => undefined,
       };
       const sub = new KafkaSubscription({
-        driver: {} as KafkaDriver,
+        driver: { deleteGroup: async (id: string) => void deleted.push(id) } as unknown as KafkaDriver,
         consumer,
         spec: spec({ start: Offset.sequence(5) }),
         groupId: 'test-client.private.x',
-        durable: false,
-        groupless,
+        membership,
         startPositions: new Map([
           [0, 5],
           [1, 5],
@@ -328,11 +328,11 @@ describe('KafkaSubscription', () => {
         logger: recordingLogger(),
         onClose: () => undefined,
       });
-      return { sub, seeks };
+      return { sub, seeks, deleted };
     };
 
     it('start a partition a group-less reader hands over later (its first metadata lacked it) there; retained ones go on', () => {
-      const { sub, seeks } = subscriptionOn(true);
+      const { sub, seeks } = subscriptionOn('none');
       sub.onAssignment([0]);
       sub.onAssignment([0, 1]);
       expect(seeks).toEqual([
@@ -342,7 +342,7 @@ describe('KafkaSubscription', () => {
     });
 
     it('apply to the first assignment only for a group member (later partitions resume from the group)', () => {
-      const { sub, seeks } = subscriptionOn(false);
+      const { sub, seeks } = subscriptionOn('throwaway');
       sub.onAssignment([0]);
       sub.onAssignment([0, 1]);
       expect(seeks).toEqual([
@@ -350,6 +350,19 @@ describe('KafkaSubscription', () => {
         [0, 5], // a retained partition continues where it was
       ]);
     });
+
+    it.each([
+      ['throwaway', ['test-client.private.x']],
+      ['none', []],
+      ['durable', []],
+    ] as Array<[KafkaMembership, string[]]>)(
+      'closing a subscription of %s membership deletes the groups %j',
+      async (membership, expected) => {
+        const { sub, deleted } = subscriptionOn(membership);
+        await sub.close();
+        expect(deleted).toEqual(expected);
+      },
+    );
   });
 
   describe('a lost consumer', () => {

@@ -27,10 +27,8 @@ export interface KafkaSubscriptionOptions {
   spec: SubscriptionSpec;
   /** The Kafka consumer group id (the user's group, or a throwaway id for a private subscription). */
   groupId: string;
-  /** Durable groups commit positions; private subscriptions never do. */
-  durable: boolean;
-  /** The consumer joined no group (a group-less reader): there is no throwaway group to delete on close. */
-  groupless?: boolean;
+  /** How the consumer belongs to a group: what it commits and what closing it deletes. */
+  membership: KafkaMembership;
   /** Start positions of a group with no committed offsets, applied (and committed) at the first assignment. */
   startPositions?: PartitionPositions;
   /** Highest offset this group delivered per partition in this process, to flag redeliveries. */
@@ -38,6 +36,17 @@ export interface KafkaSubscriptionOptions {
   logger: TransportLogger;
   onClose(subscription: KafkaSubscription): void;
 }
+
+/**
+ * How a subscription's consumer belongs to a Kafka consumer group:
+ * - `durable`: the user's group; it commits its positions, which outlive the subscription;
+ * - `throwaway`: a private subscription in a group of its own (a client without a group-less reader): it
+ *   commits nothing, and the group is deleted on close;
+ * - `none`: a private subscription on a group-less reader: no group, no commits, nothing to delete; the
+ *   reader goes on by itself on partitions it keeps, and starts partitions it learns of later at the start
+ *   positions.
+ */
+export type KafkaMembership = 'durable' | 'throwaway' | 'none';
 
 /** The highest offset of a partition handed out to a group in this process (-1: none yet). */
 export interface DeliveredMark {
@@ -90,8 +99,11 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   private readonly roomWaiters = new Set<() => void>();
   private readonly commits: KafkaCommitter;
   private readonly resumeBelow: number;
+  /** Only the user's group commits positions. */
+  private readonly durable: boolean;
 
   constructor(private readonly options: KafkaSubscriptionOptions) {
+    this.durable = options.membership === 'durable';
     this.resumeBelow = Math.floor(options.spec.prefetch / 2);
     this.queue = new RecordBuffer<IncomingRecord>({
       handOut: (record) => this.handOut(record),
@@ -132,14 +144,15 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     for (const partition of [...this.assigned.keys()]) if (!now.has(partition)) this.revoke(partition);
     // A group-less reader hands over partitions it learns of later too (its metadata may have predated them):
     // those the start positions were resolved for start there.
-    const starts = this.firstAssignment || this.options.groupless ? this.options.startPositions : undefined;
+    const groupless = this.options.membership === 'none';
+    const starts = this.firstAssignment || groupless ? this.options.startPositions : undefined;
     this.firstAssignment = false;
     for (const partition of partitions) {
       const state = this.assigned.get(partition);
       if (state) {
         // The client restarts retained partitions from the committed offset: continue where we were (a
         // group-less reader goes on where it was by itself).
-        if (state.next !== undefined && !this.options.groupless) this.seekDriver(partition, state.next);
+        if (state.next !== undefined && !groupless) this.seekDriver(partition, state.next);
         continue;
       }
       const epoch = ++this.epochs;
@@ -149,7 +162,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
         fresh.next = start;
         this.seekDriver(partition, start);
         // Committing the start makes it the group's position for later members and restarts.
-        if (this.options.durable) this.commits.set(partition, start);
+        if (this.durable) this.commits.set(partition, start);
       }
       this.assigned.set(partition, fresh);
     }
@@ -235,7 +248,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     }
     if (run) this.plan(run, runNext);
     this.maybeResume();
-    if (!this.options.durable) return;
+    if (!this.durable) return;
     await this.commits.flush();
   }
 
@@ -246,7 +259,8 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
 
   async seek(offset: Offset): Promise<void> {
     if (this.closed) throw new SubscriptionClosedError('seek');
-    const { driver, spec, durable, groupId } = this.options;
+    const { driver, spec, groupId } = this.options;
+    const durable = this.durable;
     const positions = await resolvePositions(driver, spec.dataset, offset, durable ? groupId : undefined);
     this.queue.clear();
     this.retireLeases();
@@ -278,7 +292,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
         ),
       );
     await this.options.consumer.stop();
-    if (!this.options.durable && !this.options.groupless)
+    if (this.options.membership === 'throwaway')
       await this.options.driver.deleteGroup(this.options.groupId).catch(() => undefined);
     this.options.onClose(this);
   }
@@ -317,7 +331,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
 
   /** Plans the commit of `next` for the token's partition, unless it was revoked or seeked away since. */
   private plan(token: KafkaRecordToken, next: number): void {
-    if (!this.options.durable) return;
+    if (!this.durable) return;
     const state = this.assigned.get(token.partition);
     if (state && state.epoch === token.epoch) this.commits.raise(token.partition, next);
   }
