@@ -1,6 +1,8 @@
 import { PermanentError, TemporaryError } from '@databus/common';
 import type { MqttClient } from 'mqtt';
 import type { MqttConnection } from './mqtt-connection';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { MqttPublisher } from './mqtt-publisher';
 
 type Callback = (error?: Error) => void;
@@ -29,10 +31,16 @@ function setup(outcomes: Array<Error | undefined>, answer: 'async' | 'sync' = 'a
     whenConnected: async () => undefined,
   } as unknown as MqttConnection;
   const publisher = new MqttPublisher(connection, maxInflight, { initialMs: 1, maxMs: 2, jitter: 0 });
-  return { publisher, published };
+  return { publisher, published, client };
 }
 
 const later = () => Date.now() + 60_000;
+
+/** A full garbage collection, on demand (V8's `gc`, exposed at run time for this file). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose_gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 describe('MqttPublisher', () => {
   it('publishes again when mqtt.js refuses while it reconnects on purpose', async () => {
@@ -40,6 +48,19 @@ describe('MqttPublisher', () => {
     await expect(publisher.publish('readings', Buffer.from('{}'), { qos: 1 }, later())).resolves.toEqual({});
     expect(published).toEqual(['readings', 'readings']);
     expect(publisher.window.inFlight).toBe(0);
+  });
+
+  it('lets go of an acknowledged message while its deadline entry still waits in the queue', async () => {
+    const { publisher, client } = setup([undefined]);
+    let payload: Buffer | undefined = Buffer.from('{"reading":1}');
+    const released = new WeakRef(payload);
+    // The deadline is a minute away: the deadline queue keeps the settled entry until then (or a compaction).
+    await expect(publisher.publish('readings', payload, { qos: 1 }, later())).resolves.toEqual({});
+    payload = undefined;
+    jest.mocked(client.publish).mockClear(); // the mock's own record of its arguments
+    await new Promise((resolve) => setImmediate(resolve)); // a WeakRef holds its target until the turn ends
+    collectGarbage();
+    expect(released.deref()).toBeUndefined();
   });
 
   it('fails any other publish error at once, mapped, and frees its window slot', async () => {

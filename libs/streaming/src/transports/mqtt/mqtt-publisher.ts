@@ -214,39 +214,57 @@ export class MqttPublisher {
  * closures per publish but the bound callback). `done` is called once: with no error on the PUBACK, else with
  * mqtt.js's error or a `TemporaryError` when no PUBACK came by `deadline` (the message is then withdrawn from
  * mqtt.js's store).
+ *
+ * Once settled it lets go of everything it was given: the deadline queue keeps a settled entry until its head
+ * passes it or it compacts (up to ~1024 publishes later), and `finish` closes over the message (topic, payload,
+ * options, the caller's settling functions), which would otherwise live that long and be promoted to the old
+ * generation with it.
  */
 class AwaitedPuback implements DeadlineEntry {
   done = false;
   timer?: NodeJS.Timeout;
   readonly callback: (error?: Error) => void;
+  private awaiting?: Set<(error?: Error) => void>;
+  private client?: MqttClient;
+  private topic?: string;
+  private finish?: (error?: Error) => void;
 
   constructor(
-    private readonly awaiting: Set<(error?: Error) => void>,
-    private readonly client: MqttClient,
-    private readonly topic: string,
+    awaiting: Set<(error?: Error) => void>,
+    client: MqttClient,
+    topic: string,
     readonly deadline: number,
-    private readonly finish: (error?: Error) => void,
+    finish: (error?: Error) => void,
   ) {
+    this.awaiting = awaiting;
+    this.client = client;
+    this.topic = topic;
+    this.finish = finish;
     this.callback = this.settle.bind(this);
   }
 
   expire(): void {
     if (this.done) return;
-    this.done = true;
-    this.awaiting.delete(this.callback);
-    withdraw(this.client, this.callback);
-    this.finish(
-      new TemporaryError(`No PUBACK for a publish to "${this.topic}" in time (broker unavailable?).`),
-    );
+    const { client, topic } = this;
+    const finish = this.release();
+    withdraw(client!, this.callback);
+    finish(new TemporaryError(`No PUBACK for a publish to "${topic}" in time (broker unavailable?).`));
   }
 
   private settle(error?: Error): void {
     // After an expiry, removeOutgoingMessage calls back with an error: the caller has its outcome already.
     if (this.done) return;
-    this.awaiting.delete(this.callback);
-    this.done = true;
     if (this.timer) clearTimeout(this.timer);
-    this.finish(error ?? undefined);
+    this.release()(error ?? undefined);
+  }
+
+  /** Marks the entry settled and drops what it holds; returns the callback to settle the caller with. */
+  private release(): (error?: Error) => void {
+    this.done = true;
+    this.awaiting!.delete(this.callback);
+    const finish = this.finish!;
+    this.awaiting = this.client = this.topic = this.finish = undefined;
+    return finish;
   }
 }
 
