@@ -3,7 +3,7 @@
 //
 //   node bench/mqtt-frameworks.mjs [--messages 20000] [--repetitions 3] [--window 400] [--prefetch 100]
 //                                  [--latency-rate 1000] [--latency-messages 4000] [--kinds raw,databus,nest,plain]
-//                                  [--cases produce,consume,latency] [--warmup 0] [--json]
+//                                  [--cases produce,consume,latency] [--warmup 10000] [--json]
 //
 // MQTT keeps no history for a new subscriber, so consumption is measured end to end: a forked consumer
 // subscribes, then a forked raw publisher sends N QoS 1 messages. Mosquitto's defaults silently DROP QoS 1
@@ -17,9 +17,10 @@
 // (ChannelService.subscribe with a callback, no group: no $share, no persistent session, still PUBACK after
 // the callback), consume only: the like-for-like row against Nest.
 // Produce: N QoS 1 publishes with at most `window` awaiting PUBACK, no subscriber (raw publishAsync,
-// ChannelService.produce, ClientMqtt.emit of an MqttRecord with QoS 1), all three over MQTT 5; with --warmup N
-// each producer first sends N messages the same way, untimed (the steady-state cost, without V8 compiling the
-// path inside the window; default 0, as the full run). Latency: the publisher sends at a fixed rate instead.
+// ChannelService.produce, ClientMqtt.emit of an MqttRecord with QoS 1), all three over MQTT 5; each producer
+// first sends --warmup messages (10000) the same way, untimed, to the same subscriber-less topic (the steady-state
+// cost, without V8 compiling each side's path inside the window; like-for-like: every side sends the same
+// messages through the same calls, and nothing is left behind). Latency: the publisher sends at a fixed rate instead.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import {
@@ -390,12 +391,12 @@ export async function profileMqtt(
 }
 
 /**
- * Options: messages, repetitions, window, prefetch, size, latencyRate, latencyMessages, kinds, cases
+ * Options: messages, warmup (10,000), repetitions, window, prefetch, size, latencyRate, latencyMessages, kinds, cases
  * (a subset of produce, consume, latency: for A/B runs of one case; the full run measures all three), url, log.
  */
 export async function measureMqtt(options = {}) {
   const messages = options.messages ?? 20_000;
-  const warmup = options.warmup ?? 0;
+  const warmup = options.warmup ?? 10_000;
   const repetitions = options.repetitions ?? 3;
   const window = options.window ?? 400;
   const prefetch = options.prefetch ?? 100;
@@ -463,7 +464,7 @@ async function main() {
   const result = await measureMqtt({
     messages: Number(flag('messages', 20_000)),
     repetitions: Number(flag('repetitions', 3)),
-    warmup: Number(flag('warmup', 0)),
+    warmup: Number(flag('warmup', 10_000)),
     window: Number(flag('window', 400)),
     prefetch: Number(flag('prefetch', 100)),
     latencyRate: Number(flag('latency-rate', 1000)),

@@ -129,7 +129,7 @@ function runJsonScript(file, args, timeoutMs) {
 const P = quick
   ? {
       queue: { messages: 4000, warmup: 4000, repetitions: 2, latencyMessages: 1000, latencyRate: 1000 },
-      mqtt: { messages: 3000, repetitions: 2, latencyMessages: 1000, latencyRate: 1000 },
+      mqtt: { messages: 3000, warmup: 3000, repetitions: 2, latencyMessages: 1000, latencyRate: 1000 },
       stream: { messages: 4000, repetitions: 2 },
       produce: { messages: 4000, repetitions: 2 },
       jwt: { calls: 100_000, repetitions: 2 },
