@@ -386,6 +386,46 @@ const CHILDREN = {
 
 // ---------------------------------------------------------------- driver --------------------------------
 
+/**
+ * The names of the AMQP properties (and application headers) of the first message in `queue`, which is put
+ * back: what a producer of the comparison really sent.
+ */
+async function sentProperties(url, queue) {
+  return admin(url, async (model) => {
+    const channel = await model.createChannel();
+    try {
+      const message = await channel.get(queue, { noAck: false });
+      if (!message) throw new Error(`no message in ${queue} to read the properties of`);
+      channel.nack(message, false, true);
+      const { headers, ...properties } = message.properties;
+      return [
+        ...Object.keys(properties).filter(
+          (name) => properties[name] !== undefined && properties[name] !== null,
+        ),
+        ...Object.keys(headers ?? {}).map((name) => `headers.${name}`),
+      ].sort();
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  });
+}
+
+/**
+ * Fails the comparison when a producer sent other properties than `TaskQueue.enqueue` (`sent.task`): the produce
+ * rows compare like for like only while every side sends what `taskProperties()` copies from `enqueue` (§10a:
+ * past ~60 bytes of properties the broker's cost per message jumps), so a change to either must show here.
+ */
+function assertSameProperties(sent) {
+  if (!sent.task) return;
+  const expected = sent.task.join(', ');
+  for (const [kind, names] of Object.entries(sent))
+    if (names.join(', ') !== expected)
+      throw new Error(
+        `amqp bench: the ${kind} producer sent the properties [${names.join(', ')}], TaskQueue.enqueue [${expected}]: ` +
+          'make taskProperties() send what enqueue sends, or the produce rows do not compare like for like',
+      );
+}
+
 async function admin(url, fn) {
   const amqp = require('amqplib');
   const model = await amqp.connect(url);
@@ -501,7 +541,9 @@ export async function measureAmqpQueue(options = {}) {
         forkRun(SELF, 'pub:rate', { url, queue, messages: 300, size, rate: latencyRate }).result,
       ]);
     }
+    const sent = {};
     for (let rep = 0; rep < repetitions; rep++) {
+      if (rep === 1) assertSameProperties(sent);
       for (const kind of kinds) {
         const queue = queueOf(kind);
         const [produced, consumed, lat] = await retrying(
@@ -510,6 +552,7 @@ export async function measureAmqpQueue(options = {}) {
             await admin(url, (model) => withChannel(model, (ch) => ch.assertQueue(queue, { durable: true })));
             await purge(url, queue);
             const p = await forkRun(SELF, `pub:${kind}`, { url, queue, messages, size, warmup }).result;
+            if (rep === 0) sent[kind] = await sentProperties(url, queue);
             const c = await forkRun(SELF, `con:${kind}`, { url, queue, messages, prefetch }).result;
             // latency at a fixed moderate rate (on an empty queue)
             await purge(url, queue);

@@ -31,8 +31,8 @@ export function toKafkaMessage(
 ): KafkaOutgoingMessage {
   if (reply === undefined) return { key: record.key, value: record.data, headers: record.headers };
   const headers: Record<string, string> = { ...record.headers };
-  if (reply?.replyTo !== undefined) headers[KafkaReplyHeaders.REPLY_TO] = reply.replyTo;
-  if (reply?.correlationId !== undefined) headers[KafkaReplyHeaders.CORRELATION_ID] = reply.correlationId;
+  if (reply.replyTo !== undefined) headers[KafkaReplyHeaders.REPLY_TO] = reply.replyTo;
+  if (reply.correlationId !== undefined) headers[KafkaReplyHeaders.CORRELATION_ID] = reply.correlationId;
   return { key: record.key, value: record.data, headers };
 }
 

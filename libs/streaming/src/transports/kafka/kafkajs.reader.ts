@@ -89,6 +89,18 @@ const STALE_METADATA = new Set([
   'UNKNOWN_TOPIC_OR_PARTITION',
 ]);
 
+/**
+ * A module of kafkajs' own source tree (`kafkajs/src/<path>`, not its public API), or `undefined` in a kafkajs
+ * without it: the one place the reader reaches past kafkajs' exports (Node caches the module after the first load).
+ */
+function kafkajsModule(path: string): unknown {
+  try {
+    return require(`kafkajs/src/${path}`) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The internals of a kafkajs client a reader needs, or `undefined` when this kafkajs has none of them. */
 export function kafkajsInternals(
   kafka: Kafka,
@@ -98,12 +110,7 @@ export function kafkajsInternals(
   );
   const create = key && (kafka as unknown as Record<symbol, unknown>)[key];
   if (typeof create !== 'function') return undefined;
-  let Batch: unknown;
-  try {
-    Batch = require('kafkajs/src/consumer/batch');
-  } catch {
-    return undefined;
-  }
+  const Batch = kafkajsModule('consumer/batch');
   if (typeof Batch !== 'function') return undefined;
   return {
     createCluster: () =>
@@ -145,9 +152,6 @@ export async function warmUp(
   if (brokers.length > 0) loadReaderProtocol(brokers[0]);
 }
 
-/** kafkajs' request definitions and API keys (`undefined` in a kafkajs without them), loaded once. */
-let protocol: { requests: Record<string, unknown>; apiKeys: Record<string, number> } | null | undefined;
-
 /**
  * Loads kafkajs' Fetch and ListOffsets protocol code at the versions `broker` speaks, by building the two
  * requests (nothing is sent). kafkajs loads a request's modules (request, response, record batch decoders) on
@@ -156,19 +160,11 @@ let protocol: { requests: Record<string, unknown>; apiKeys: Record<string, numbe
  * on first use as before.
  */
 export function loadReaderProtocol(broker: KafkajsBroker): void {
-  if (protocol === undefined)
-    try {
-      protocol = {
-        requests: (require('kafkajs/src/protocol/requests') as { requests: Record<string, unknown> })
-          .requests,
-        apiKeys: require('kafkajs/src/protocol/requests/apiKeys') as Record<string, number>,
-      };
-    } catch {
-      protocol = null;
-    }
-  if (!protocol || typeof broker.lookupRequest !== 'function') return;
+  const requests = (kafkajsModule('protocol/requests') as { requests?: Record<string, unknown> } | undefined)
+    ?.requests;
+  const apiKeys = kafkajsModule('protocol/requests/apiKeys') as Record<string, number> | undefined;
+  if (!requests || !apiKeys || typeof broker.lookupRequest !== 'function') return;
   try {
-    const { requests, apiKeys } = protocol;
     broker.lookupRequest(
       apiKeys.Fetch,
       requests.Fetch,
