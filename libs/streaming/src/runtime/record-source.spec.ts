@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ConsumerError, PermanentError, resolveBackoff } from '@databus/common';
 import { Offset } from '../offset/offset';
 import { IncomingRecord } from '../transport/transport-record.interface';
@@ -43,6 +45,12 @@ const options = (retryOnFail = true) => ({
   reconnect: resolveBackoff({ initialMs: 1, maxMs: 2 }, 'r'),
   logger: quiet,
 });
+
+/** A full garbage collection, on demand (V8's `gc`, exposed at run time for this file). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose_gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 describe('RecordSource', () => {
   it('acknowledges only the contiguous finished prefix on position transports', async () => {
@@ -219,6 +227,79 @@ describe('RecordSource', () => {
       pending.shift()?.();
       await flushing;
       expect(flushed).toBe(true);
+    });
+
+    it('pipelinedAcks: a call in flight does not keep its records alive', async () => {
+      const calls: number[][] = [];
+      const pending: Array<() => void> = [];
+      const transport = {
+        name: 'memory',
+        capabilities: { ackMode: 'position', seek: true, pipelinedAcks: true },
+        subscribe: async (): Promise<TransportSubscription> => ({
+          fetch: async () => [rec(1), rec(2), rec(3)],
+          // Like a transport committing a position: it keeps the sequence, not the records, until confirmed.
+          ack: (acked) => {
+            calls.push(acked.map((r) => r.sequence));
+            return new Promise<void>((resolve) => pending.push(resolve));
+          },
+          nack: async () => undefined,
+          seek: async () => undefined,
+          close: async () => undefined,
+        }),
+      } as unknown as StreamingTransport;
+      const source = new RecordSource(transport, spec, options());
+      await source.open();
+      let records: IncomingRecord[] | undefined = await source.fetch(3, 0);
+      const released = records.map((record) => new WeakRef(record));
+      records.forEach((record) => source.complete(record)); // (a loop variable would stay in this frame)
+      records = undefined;
+      await ticks();
+      expect(calls).toEqual([[1, 2, 3]]);
+      expect(pending).toHaveLength(1); // still in flight
+      await ticks(); // a WeakRef holds its target until the turn ends
+      collectGarbage();
+      expect(released.map((ref) => ref.deref())).toEqual([undefined, undefined, undefined]);
+      const flushed = source.flush();
+      pending.shift()?.();
+      await flushed;
+    });
+
+    it.each([
+      ['rejects', (error: Error) => Promise.reject(error)],
+      [
+        'throws',
+        (error: Error) => {
+          throw error;
+        },
+      ],
+    ])('logs a call that %s with its count of records, and acknowledges the next ones', async (_, fail) => {
+      const calls: number[][] = [];
+      const transport = {
+        name: 'memory',
+        capabilities: { ackMode: 'position', seek: true, pipelinedAcks: true },
+        subscribe: async (): Promise<TransportSubscription> => ({
+          fetch: async () => [rec(1), rec(2), rec(3)],
+          ack: (acked) => {
+            calls.push(acked.map((r) => r.sequence));
+            return calls.length === 1 ? fail(new Error('channel closed')) : Promise.resolve();
+          },
+          nack: async () => undefined,
+          seek: async () => undefined,
+          close: async () => undefined,
+        }),
+      } as unknown as StreamingTransport;
+      const warn = jest.fn();
+      const source = new RecordSource(transport, spec, { ...options(), logger: { ...quiet, warn } });
+      await source.open();
+      const [r1, r2, r3] = await source.fetch(3, 0);
+      source.complete(r1);
+      source.complete(r2);
+      await source.flush();
+      expect(warn).toHaveBeenCalledWith('Could not acknowledge 2 message(s) of "d": channel closed');
+      source.complete(r3);
+      await source.flush();
+      expect(calls).toEqual([[1, 2], [3]]);
+      expect(warn).toHaveBeenCalledTimes(1);
     });
   });
 });

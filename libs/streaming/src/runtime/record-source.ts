@@ -290,15 +290,24 @@ export class RecordSource implements RecordStream {
     }
   }
 
-  /** One acknowledgement call; a failure is logged (the broker delivers those records again). */
-  private async acknowledge(sub: TransportSubscription, records: IncomingRecord[]): Promise<void> {
+  /**
+   * One acknowledgement call; a failure is logged (the broker delivers those records again). Not an async
+   * function: while the call is pending (a commit the broker confirms later), nothing here keeps `records`
+   * alive, so a transport that no longer needs them lets them die young.
+   */
+  private acknowledge(sub: TransportSubscription, records: IncomingRecord[]): Promise<void> {
+    const count = records.length;
+    let sent: Promise<void>;
     try {
-      await sub.ack(records);
+      sent = sub.ack(records);
     } catch (error) {
+      sent = Promise.reject(error);
+    }
+    return sent.catch((error: unknown) =>
       // The broker will deliver these again: at-least-once, never lost.
       this.options.logger.warn(
-        `Could not acknowledge ${records.length} message(s) of "${this.spec.dataset}": ${(error as Error)?.message}`,
-      );
-    }
+        `Could not acknowledge ${count} message(s) of "${this.spec.dataset}": ${(error as Error)?.message}`,
+      ),
+    );
   }
 }

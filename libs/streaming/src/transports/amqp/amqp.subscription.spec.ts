@@ -1,7 +1,10 @@
 import { EventEmitter } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { ConsumeMessage } from 'amqplib';
 import { parseBrokerUrl, resolveBackoff } from '@databus/common';
 import { Offset } from '../../offset/offset';
+import { IncomingRecord } from '../../transport/transport-record.interface';
 import { AmqpConnection } from './amqp-connection';
 import { decodePosition } from './amqp-positions';
 import { AmqpTopology } from './amqp-topology';
@@ -48,6 +51,12 @@ class FakeChannel extends EventEmitter {
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A full garbage collection, on demand (V8's `gc`, exposed at run time for this file). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose_gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 function depsOf(channel: FakeChannel) {
   const connection = {
@@ -111,6 +120,30 @@ describe('AmqpSubscription (group member) commits', () => {
     expect(channel.writes).toHaveLength(3);
     // The broker's credit left with the acknowledgements, without waiting for the writes.
     expect(channel.ack).toHaveBeenCalled();
+    await sub.close();
+  });
+
+  it('does not keep acknowledged records (nor their deliveries) alive while their position write is unconfirmed', async () => {
+    const channel = new FakeChannel();
+    const sub = await activeMember(channel);
+    channel.autoConfirm = false;
+    for (let offset = 0; offset < 3; offset++) channel.push(offset);
+    let records: IncomingRecord[] | undefined = await sub.fetch(3, 0);
+    const released = records.flatMap((record) => [
+      new WeakRef(record),
+      new WeakRef((record.token as { message: object }).message),
+    ]);
+    const acked = sub.ack(records);
+    records = undefined;
+    await settle(); // the broker's credit leaves with this tick's flush
+    expect(channel.ack).toHaveBeenCalledTimes(1);
+    channel.ack.mockClear(); // the mock's own record of its arguments
+    expect(channel.writes.slice(1).map((w) => w.position)).toEqual([{ kind: 'offset', offset: 3 }]);
+    await settle(); // a WeakRef holds its target until the turn ends
+    collectGarbage();
+    expect(released.map((ref) => ref.deref())).toEqual(released.map(() => undefined));
+    channel.writes[1].confirm();
+    await acked;
     await sub.close();
   });
 

@@ -119,15 +119,22 @@ export class AmqpSubscription implements TransportSubscription {
     return this.buffer.fetch(max, maxWaitMs, signal);
   }
 
-  async ack(records: readonly IncomingRecord[]): Promise<void> {
+  /**
+   * Acknowledges `records` (the broker's credit at once) and commits the offset after the last one; resolves
+   * once that position, or a later one, is confirmed. Not an async function: the pending commit must not keep
+   * `records` (and the socket chunks their bodies are slices of) alive until the broker confirms it, a few
+   * scavenges later.
+   */
+  ack(records: readonly IncomingRecord[]): Promise<void> {
     const last = records[records.length - 1];
     const token = last?.token as Token | undefined;
     const settler = this.settler;
-    if (!token || !settler || token.epoch !== this.epoch || this.state !== 'active' || this.lost) return;
+    if (!token || !settler || token.epoch !== this.epoch || this.state !== 'active' || this.lost)
+      return Promise.resolve();
     settler.ackThrough(token.message); // credit for the broker; the position is what counts
     while (this.outstanding.length > 0 && this.outstanding[0] <= last.sequence) this.outstanding.shift();
     this.buffer.wake(); // room for more
-    await this.commit({ kind: 'offset', offset: last.sequence + 1 });
+    return this.commit({ kind: 'offset', offset: last.sequence + 1 });
   }
 
   /** Streams cannot redeliver one message: the capability is off and the runtime never calls this. */
