@@ -29,7 +29,7 @@ export type {
   KafkaConsumerHandlers,
   KafkaConsumerSettings,
   KafkaDriverBatch,
-  KafkaDriverRecord,
+  KafkaRecordReader,
   KafkaOutgoingMessage,
   KafkaProduceAck,
   KafkaPartitionRange,

@@ -27,23 +27,30 @@ export interface KafkaProduceAck {
   offset?: number;
 }
 
-/** A consumed record. */
-export interface KafkaDriverRecord {
-  offset: number;
-  key?: Buffer;
-  value: Buffer;
-  /** Header values decoded as UTF-8; for a header repeated in one record, the last value. */
-  headers: Record<string, string>;
+/**
+ * How the transport reads a driver's consumed records. A driver hands over its client's own message objects
+ * (`KafkaDriverBatch.records`, no object of its own per record) together with this reader, so a consumed
+ * record is one client message plus the transport's incoming record; the reader is one shared object.
+ */
+export interface KafkaRecordReader<M> {
+  offset(record: M): number;
+  /** The body (empty when the record has none). */
+  value(record: M): Buffer;
+  key(record: M): Buffer | undefined;
+  /** Header values decoded as UTF-8; for a header repeated in one record, the last value. A new object. */
+  headers(record: M): Record<string, string>;
+  /** `headers(record)[name]`, read without decoding the other headers. */
+  header(record: M, name: string): string | undefined;
   /** Epoch milliseconds (create time or log-append time, as the topic is configured). */
-  timestamp: number;
-  /** `headers[name]`, read without decoding the other headers (optional: the transport reads `headers` then). */
-  header?(name: string): string | undefined;
+  timestamp(record: M): number;
 }
 
-/** Records fetched from one partition. */
-export interface KafkaDriverBatch {
+/** Records fetched from one partition, in offset order, and how to read them. */
+export interface KafkaDriverBatch<M = unknown> {
   partition: number;
-  records: KafkaDriverRecord[];
+  /** The client's messages; the transport only reads them (through `reader`), never changes them. */
+  records: readonly M[];
+  reader: KafkaRecordReader<M>;
   /** True when a `seek` made these records obsolete; they must be ignored. */
   isStale(): boolean;
 }
@@ -65,7 +72,7 @@ export interface KafkaBatchOutcome {
 /** Callbacks of a running consumer. All of them are synchronous and must not throw. */
 export interface KafkaConsumerHandlers {
   /** A batch of one partition; called one at a time. */
-  onBatch(batch: KafkaDriverBatch): KafkaBatchOutcome;
+  onBatch<M>(batch: KafkaDriverBatch<M>): KafkaBatchOutcome;
   /**
    * After a `full` outcome: resolves `true` as soon as the queue has room again, or `false` after
    * `timeoutMs` (the consumer has then been paused, and is resumed when the queue drains) or on close.

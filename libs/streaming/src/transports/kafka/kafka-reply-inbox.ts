@@ -141,14 +141,18 @@ export class KafkaReplyInbox {
     this.consumer = consumer;
   }
 
-  private onBatch(batch: KafkaDriverBatch, next: Map<number, number>): { nextOffset?: number } {
-    if (batch.isStale() || batch.records.length === 0) return {};
-    for (const record of batch.records) {
-      const id = record.headers[KafkaReplyHeaders.CORRELATION_ID];
+  private onBatch<M>(batch: KafkaDriverBatch<M>, next: Map<number, number>): { nextOffset?: number } {
+    const { records, reader } = batch;
+    if (batch.isStale() || records.length === 0) return {};
+    for (const record of records) {
+      const id = reader.header(record, KafkaReplyHeaders.CORRELATION_ID);
       if (id === undefined || this.waiters.destination(id) === undefined) continue; // late, or another's
-      this.waiters.resolve(id, toIncomingRecord(this.options.topic, batch.partition, record, 0, false));
+      this.waiters.resolve(
+        id,
+        toIncomingRecord(this.options.topic, batch.partition, record, reader, 0, false),
+      );
     }
-    const nextOffset = batch.records[batch.records.length - 1].offset + 1;
+    const nextOffset = reader.offset(records[records.length - 1]) + 1;
     next.set(batch.partition, nextOffset);
     return { nextOffset };
   }

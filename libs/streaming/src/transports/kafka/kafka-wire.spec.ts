@@ -1,34 +1,44 @@
-import { KafkaDriverRecord } from './kafka-driver.interface';
+import { KafkaRecordReader } from './kafka-driver.interface';
 import { KafkaReplyHeaders, toIncomingRecord, toKafkaMessage } from './kafka-wire';
+import { FakeKafkaRecord, fakeKafkaRecords } from './testing/fake-kafka.driver';
 
-/** A driver record that counts how often its headers and timestamp are read. */
-function counted(record: Omit<KafkaDriverRecord, 'headers' | 'timestamp'>, headers: Record<string, string>) {
-  const reads = { headers: 0, timestamp: 0 };
-  const source = {
-    ...record,
-    get headers() {
-      reads.headers++;
-      return headers;
-    },
-    get timestamp() {
-      reads.timestamp++;
-      return 1_700_000_000_123;
-    },
+/** The fake driver's reader, counting what the incoming record asks of it. */
+function countingReader() {
+  const reads = { key: 0, headers: 0, header: [] as string[], timestamp: 0 };
+  const reader: KafkaRecordReader<FakeKafkaRecord> = {
+    ...fakeKafkaRecords,
+    key: (r) => (reads.key++, fakeKafkaRecords.key(r)),
+    headers: (r) => (reads.headers++, fakeKafkaRecords.headers(r)),
+    header: (r, name) => (reads.header.push(name), fakeKafkaRecords.header(r, name)),
+    timestamp: (r) => (reads.timestamp++, fakeKafkaRecords.timestamp(r)),
   };
-  return { source, reads };
+  return { reader, reads };
 }
+
+const stored = (over: Partial<FakeKafkaRecord> = {}): FakeKafkaRecord => ({
+  offset: 0,
+  value: Buffer.alloc(0),
+  headers: {},
+  timestamp: 1,
+  ...over,
+});
 
 describe('Kafka incoming records', () => {
   it('reads offset, value and partition at once, and builds key, headers and timestamp on first read only', () => {
-    const { source, reads } = counted(
-      { offset: 41, key: Buffer.from('k1'), value: Buffer.from('{}') },
-      { 'content-type': 'application/json' },
-    );
-    const record = toIncomingRecord('readings', 2, source, 5, false);
+    const { reader, reads } = countingReader();
+    const source = stored({
+      offset: 41,
+      key: Buffer.from('k1'),
+      value: Buffer.from('{}'),
+      headers: { 'content-type': 'application/json' },
+      timestamp: 1_700_000_000_123,
+    });
+    const record = toIncomingRecord('readings', 2, source, reader, 5, false);
     expect(record).toMatchObject({ dataset: 'readings', sequence: 41, partition: 2, redelivered: false });
     expect(record.data.toString()).toBe('{}');
     expect(record.token).toEqual({ partition: 2, epoch: 5 });
-    expect(reads).toEqual({ headers: 0, timestamp: 0 });
+    expect(reads).toEqual({ key: 0, headers: 0, header: [], timestamp: 0 });
+    expect(record.key).toBe('k1');
     expect(record.key).toBe('k1');
     expect(record.headers).toEqual({ 'content-type': 'application/json' });
     expect(record.headers).toBe(record.headers);
@@ -36,7 +46,7 @@ describe('Kafka incoming records', () => {
     expect(record.timestamp).toBe(record.timestamp);
     expect(record.replyTo).toBeUndefined();
     expect(record.correlationId).toBeUndefined();
-    expect(reads.timestamp).toBe(1);
+    expect(reads).toMatchObject({ key: 1, headers: 1, timestamp: 1 });
   });
 
   it('takes the reply headers out of the headers and exposes them as replyTo / correlationId', () => {
@@ -45,13 +55,7 @@ describe('Kafka incoming records', () => {
       [KafkaReplyHeaders.REPLY_TO]: 'replies',
       [KafkaReplyHeaders.CORRELATION_ID]: 'c-1',
     };
-    const record = toIncomingRecord(
-      'readings',
-      0,
-      { offset: 0, value: Buffer.alloc(0), headers, timestamp: 1 },
-      1,
-      false,
-    );
+    const record = toIncomingRecord('readings', 0, stored({ headers }), fakeKafkaRecords, 1, false);
     expect(record.headers).toEqual({ 'content-type': 'application/json' });
     expect(record.replyTo).toBe('replies');
     expect(record.correlationId).toBe('c-1');
@@ -60,13 +64,12 @@ describe('Kafka incoming records', () => {
   });
 
   it('keeps what is assigned to it', () => {
-    const record = toIncomingRecord(
-      'readings',
-      0,
-      { offset: 3, key: Buffer.from('a'), value: Buffer.alloc(0), headers: {}, timestamp: 1 },
-      1,
-      false,
-    );
+    const source = stored({
+      offset: 3,
+      key: Buffer.from('a'),
+      headers: { [KafkaReplyHeaders.REPLY_TO]: 'replies', [KafkaReplyHeaders.CORRELATION_ID]: 'c-1' },
+    });
+    const record = toIncomingRecord('readings', 0, source, fakeKafkaRecords, 1, false);
     record.key = 'b';
     record.headers = { x: '1' };
     record.timestamp = new Date(9);
@@ -79,43 +82,34 @@ describe('Kafka incoming records', () => {
       redelivered: true,
       dataset: 'other',
     });
+    record.replyTo = 'elsewhere'; // the correlation id read from the headers stays
+    expect([record.replyTo, record.correlationId]).toEqual(['elsewhere', 'c-1']);
+    record.correlationId = undefined;
+    expect([record.replyTo, record.correlationId]).toEqual(['elsewhere', undefined]);
+    const other = toIncomingRecord('readings', 0, source, fakeKafkaRecords, 1, false);
+    other.correlationId = 'c-2'; // the reply address read from the headers stays
+    expect([other.replyTo, other.correlationId]).toEqual(['replies', 'c-2']);
   });
 
-  it("reads one header, replyTo and correlationId through the driver record's header() without building headers", () => {
-    const values: Record<string, string> = {
-      'content-type': 'application/json',
-      [KafkaReplyHeaders.REPLY_TO]: 'replies',
-    };
-    const asked: string[] = [];
-    const source = {
-      offset: 1,
-      value: Buffer.alloc(0),
-      timestamp: 1,
-      get headers(): Record<string, string> {
-        throw new Error('headers were built');
-      },
-      header: (name: string) => (asked.push(name), values[name]),
-    };
-    const record = toIncomingRecord('readings', 0, source, 1, false);
+  it("reads one header, replyTo and correlationId through the reader's header() without building headers", () => {
+    const { reader, reads } = countingReader();
+    const source = stored({
+      headers: { 'content-type': 'application/json', [KafkaReplyHeaders.REPLY_TO]: 'replies' },
+    });
+    const record = toIncomingRecord('readings', 0, source, reader, 1, false);
     expect(record.header?.('content-type')).toBe('application/json');
     expect(record.header?.(KafkaReplyHeaders.REPLY_TO)).toBeUndefined();
     expect(record.replyTo).toBe('replies'); // the runtime asks this of every record
     expect(record.correlationId).toBeUndefined();
-    expect(asked).toEqual(['content-type', KafkaReplyHeaders.REPLY_TO, KafkaReplyHeaders.CORRELATION_ID]);
+    expect(reads.header).toEqual([
+      'content-type',
+      KafkaReplyHeaders.REPLY_TO,
+      KafkaReplyHeaders.CORRELATION_ID,
+    ]);
+    expect(reads.headers).toBe(0);
     record.headers = { x: '1' }; // assigned headers are what header() reads from then on
     expect(record.header?.('x')).toBe('1');
     expect(record.header?.('content-type')).toBeUndefined();
-  });
-
-  it('reads one header from the driver headers when the driver record has no header()', () => {
-    const record = toIncomingRecord(
-      'readings',
-      0,
-      { offset: 0, value: Buffer.alloc(0), headers: { 'content-type': 'text/plain' }, timestamp: 1 },
-      1,
-      false,
-    );
-    expect(record.header?.('content-type')).toBe('text/plain');
   });
 });
 

@@ -1,6 +1,5 @@
-import { headerOf } from '../../transport/record-header';
 import { IncomingRecord, OutgoingRecord } from '../../transport/transport-record.interface';
-import { KafkaDriverRecord, KafkaOutgoingMessage } from './kafka-driver.interface';
+import { KafkaOutgoingMessage, KafkaRecordReader } from './kafka-driver.interface';
 
 /**
  * Kafka record headers databus uses for request/reply (Kafka has no native reply address). They are removed
@@ -37,46 +36,50 @@ export function toKafkaMessage(
 }
 
 /**
- * A consumed Kafka record as an `IncomingRecord` (`sequence` = offset, `partition` = partition). One object per
- * record that reads the driver record on demand: the key string, the headers (without the reply headers) and
- * the `Date` are built on first read and kept (a handler that never reads them costs none of them). The
- * fields the runtime and the subscription use for every record are own fields set here. `token` may be shared
- * by every record of one batch.
+ * A consumed Kafka record as an `IncomingRecord` (`sequence` = offset, `partition` = partition): the one object
+ * databus adds to the client's message, which it reads on demand through the driver's `KafkaRecordReader`. The
+ * key string, the headers (without the reply headers) and the `Date` are built on first read and kept (a
+ * handler that never reads them costs none of them); `replyTo` and `correlationId` read their header when read.
+ * The fields the runtime and the subscription use for every record are own fields set here. `token` may be
+ * shared by every record of one batch.
  */
-export class KafkaIncomingRecord implements IncomingRecord {
+export class KafkaIncomingRecord<M = unknown> implements IncomingRecord {
   dataset: string;
   data: Buffer;
   sequence: number;
   partition: number;
   redelivered: boolean;
   token: KafkaRecordToken;
-  private readonly source: KafkaDriverRecord;
+  private readonly source: M;
+  private readonly reader: KafkaRecordReader<M>;
   // Built on first read (null: not read yet); a runtime or test that assigns one replaces it.
   private keyText: string | undefined | null = null;
   private headerValues: Record<string, string> | null = null;
   private date: Date | null = null;
-  private replyAddress: string | undefined | null = null;
-  private correlation: string | undefined | null = null;
+  /** `replyTo` and `correlationId` once assigned (null: read from the headers). */
+  private reply: { replyTo?: string; correlationId?: string } | null = null;
 
   constructor(
     dataset: string,
     partition: number,
-    record: KafkaDriverRecord,
+    record: M,
+    reader: KafkaRecordReader<M>,
     redelivered: boolean,
     token: KafkaRecordToken,
   ) {
     this.dataset = dataset;
-    this.data = record.value;
-    this.sequence = record.offset;
+    this.data = reader.value(record);
+    this.sequence = reader.offset(record);
     this.partition = partition;
     this.redelivered = redelivered;
     this.token = token;
     this.source = record;
+    this.reader = reader;
   }
 
   get key(): string | undefined {
     if (this.keyText === null) {
-      const raw = this.source.key;
+      const raw = this.reader.key(this.source);
       this.keyText = raw === undefined ? undefined : raw.toString('utf8');
     }
     return this.keyText;
@@ -86,10 +89,10 @@ export class KafkaIncomingRecord implements IncomingRecord {
     this.keyText = value;
   }
 
-  /** The record's headers without the reply headers (the driver's object itself when it has none). */
+  /** The record's headers without the reply headers. */
   get headers(): Record<string, string> {
     if (this.headerValues === null) {
-      const headers = this.source.headers;
+      const headers = this.reader.headers(this.source);
       this.headerValues =
         headers[KafkaReplyHeaders.REPLY_TO] !== undefined ||
         headers[KafkaReplyHeaders.CORRELATION_ID] !== undefined
@@ -107,11 +110,11 @@ export class KafkaIncomingRecord implements IncomingRecord {
   header(name: string): string | undefined {
     if (this.headerValues !== null) return this.headerValues[name];
     if (name === KafkaReplyHeaders.REPLY_TO || name === KafkaReplyHeaders.CORRELATION_ID) return undefined;
-    return this.sourceHeader(name);
+    return this.reader.header(this.source, name);
   }
 
   get timestamp(): Date {
-    return (this.date ??= new Date(this.source.timestamp));
+    return (this.date ??= new Date(this.reader.timestamp(this.source)));
   }
 
   set timestamp(value: Date) {
@@ -119,29 +122,22 @@ export class KafkaIncomingRecord implements IncomingRecord {
   }
 
   get replyTo(): string | undefined {
-    // Read for every record (is there a reply to send?): one header, not the whole set.
-    if (this.replyAddress === null)
-      this.replyAddress = this.sourceHeader(KafkaReplyHeaders.REPLY_TO) || undefined;
-    return this.replyAddress;
+    // Read once per record by the runtime (is there a reply to send?): one header, not the whole set.
+    if (this.reply !== null) return this.reply.replyTo;
+    return this.reader.header(this.source, KafkaReplyHeaders.REPLY_TO) || undefined;
   }
 
   set replyTo(value: string | undefined) {
-    this.replyAddress = value;
+    (this.reply ??= { correlationId: this.correlationId }).replyTo = value;
   }
 
   get correlationId(): string | undefined {
-    if (this.correlation === null)
-      this.correlation = this.sourceHeader(KafkaReplyHeaders.CORRELATION_ID) || undefined;
-    return this.correlation;
-  }
-
-  /** One header of the driver record (see `headerOf`). */
-  private sourceHeader(name: string): string | undefined {
-    return headerOf(this.source, name);
+    if (this.reply !== null) return this.reply.correlationId;
+    return this.reader.header(this.source, KafkaReplyHeaders.CORRELATION_ID) || undefined;
   }
 
   set correlationId(value: string | undefined) {
-    this.correlation = value;
+    (this.reply ??= { replyTo: this.replyTo }).correlationId = value;
   }
 }
 
@@ -149,15 +145,16 @@ export class KafkaIncomingRecord implements IncomingRecord {
  * A consumed Kafka record as an `IncomingRecord` (see `KafkaIncomingRecord`). `token` may be shared by every
  * record of one batch.
  */
-export function toIncomingRecord(
+export function toIncomingRecord<M>(
   dataset: string,
   partition: number,
-  record: KafkaDriverRecord,
+  record: M,
+  reader: KafkaRecordReader<M>,
   epoch: number,
   redelivered: boolean,
   token: KafkaRecordToken = { partition, epoch },
 ): IncomingRecord {
-  return new KafkaIncomingRecord(dataset, partition, record, redelivered, token);
+  return new KafkaIncomingRecord(dataset, partition, record, reader, redelivered, token);
 }
 
 /** A copy of `headers` without the reply headers (built, not `delete`d: keeps the object fast). */

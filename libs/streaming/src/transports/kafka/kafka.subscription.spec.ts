@@ -5,7 +5,7 @@ import { IncomingRecord } from '../../transport/transport-record.interface';
 import { StreamingTransport } from '../../transport/transport.interface';
 import { KafkaDriver, KafkaDriverConsumer } from './kafka-driver.interface';
 import { KafkaMembership, KafkaSubscription } from './kafka.subscription';
-import { FakeConsumer } from './testing/fake-kafka.driver';
+import { FakeConsumer, fakeKafkaRecords } from './testing/fake-kafka.driver';
 import { fakeTransport, json, recordingLogger, settle, spec } from './testing/fake-kafka.helpers';
 
 const values = (records: IncomingRecord[]): unknown[] => records.map((r) => JSON.parse(r.data.toString()));
@@ -170,7 +170,7 @@ describe('KafkaSubscription', () => {
       const sub = (await transport.subscribe(spec({ group: 'g', prefetch: 4 }))) as KafkaSubscription;
       const consumer = fake.consumers[0];
       const records = fake.log('readings')[0];
-      const outcome = sub.onBatch({ partition: 0, records, isStale: () => false });
+      const outcome = sub.onBatch({ partition: 0, records, reader: fakeKafkaRecords, isStale: () => false });
       expect(outcome).toEqual({ nextOffset: 4, full: true });
       expect(consumer.paused).toBe(false); // not yet: the driver may wait for room first
       const waiting = sub.waitForRoom(5_000);
@@ -179,7 +179,7 @@ describe('KafkaSubscription', () => {
       await expect(waiting).resolves.toBe(true);
       expect(consumer.paused).toBe(false);
       // the same batch again: records 0-3 were taken, 4 and 5 fit
-      expect(sub.onBatch({ partition: 0, records, isStale: () => false })).toEqual({
+      expect(sub.onBatch({ partition: 0, records, reader: fakeKafkaRecords, isStale: () => false })).toEqual({
         nextOffset: 6,
         full: true,
       });

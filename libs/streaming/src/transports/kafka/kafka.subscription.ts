@@ -14,7 +14,7 @@ import {
   KafkaDriver,
   KafkaDriverBatch,
   KafkaDriverConsumer,
-  KafkaDriverRecord,
+  KafkaRecordReader,
 } from './kafka-driver.interface';
 import { KafkaCommitter } from './kafka-committer';
 import { PartitionPositions, resolvePositions } from './kafka-positions';
@@ -171,21 +171,24 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
   }
 
   /** Queues the batch's records from the partition's next offset on, as many as there is room for. */
-  onBatch(batch: KafkaDriverBatch): KafkaBatchOutcome {
+  onBatch<M>(batch: KafkaDriverBatch<M>): KafkaBatchOutcome {
     if (this.closed || this.queue.failure) return {};
-    const { partition, records } = batch;
+    const { partition, records, reader } = batch;
     const state = this.assigned.get(partition);
     if (!state || batch.isStale()) return {};
     // Records are in offset order: skip those taken before (a batch offered again after a wait for room).
     const from = state.next;
-    const i = from === undefined ? 0 : firstAtOrAfter(records, from);
+    const i = from === undefined ? 0 : firstAtOrAfter(records, reader, from);
     const end = Math.min(records.length, i + Math.max(0, this.options.spec.prefetch - this.held));
     if (end > i) {
       const { dataset } = this.options.spec;
       const token = state.lease; // shared by the epoch's records, never changed
+      let last!: IncomingRecord;
       for (let j = i; j < end; j++)
-        this.queue.push(toIncomingRecord(dataset, partition, records[j], state.epoch, false, token));
-      state.next = records[end - 1].offset + 1;
+        this.queue.push(
+          (last = toIncomingRecord(dataset, partition, records[j], reader, state.epoch, false, token)),
+        );
+      state.next = last.sequence + 1;
     }
     const full = end < records.length;
     if (state.next === undefined) return full ? { full } : {};
@@ -387,13 +390,13 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
 }
 
 /** Index of the first record at or after `offset` (records are in offset order). */
-function firstAtOrAfter(records: readonly KafkaDriverRecord[], offset: number): number {
+function firstAtOrAfter<M>(records: readonly M[], reader: KafkaRecordReader<M>, offset: number): number {
   let low = 0;
   let high = records.length;
-  if (high === 0 || records[0].offset >= offset) return 0;
+  if (high === 0 || reader.offset(records[0]) >= offset) return 0;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (records[mid].offset < offset) low = mid + 1;
+    if (reader.offset(records[mid]) < offset) low = mid + 1;
     else high = mid;
   }
   return low;

@@ -6,7 +6,7 @@ import {
   KafkaConsumerSettings,
   KafkaDriverBatch,
   KafkaDriverConsumer,
-  KafkaDriverRecord,
+  KafkaRecordReader,
 } from './kafka-driver.interface';
 import { mapKafkaError } from './kafka-error.mapper';
 import { subscriptionRoundRobin } from './kafkajs.assigner';
@@ -133,12 +133,10 @@ export class KafkajsConsumer implements KafkaDriverConsumer {
    */
   private async onBatch(payload: EachBatchPayload, handlers: KafkaConsumerHandlers): Promise<void> {
     const { batch } = payload;
-    const messages = batch.messages;
-    const records = new Array<KafkaDriverRecord>(messages.length);
-    for (let i = 0; i < messages.length; i++) records[i] = toRecord(messages[i]);
-    const offered: KafkaDriverBatch = {
+    const offered: KafkaDriverBatch<KafkaMessage> = {
       partition: batch.partition,
-      records,
+      records: batch.messages,
+      reader: kafkajsRecords,
       isStale: () => payload.isStale(),
     };
     for (;;) {
@@ -164,43 +162,22 @@ export class KafkajsConsumer implements KafkaDriverConsumer {
 const EMPTY = Buffer.alloc(0);
 
 /**
- * A kafkajs message as a driver record: offset, key and value read at once; the headers (decoded as UTF-8,
- * last value of a repeated header) and the timestamp only when read, the headers once. `header(name)` decodes
- * that one header only (the content type read for every record builds no headers object).
+ * Reads kafkajs messages as the transport's records (the consumer's and the reader's batches hand kafkajs'
+ * messages over as they are): the offset and timestamp strings as numbers, a missing value as an empty body,
+ * the headers decoded as UTF-8 (the last value of a repeated header); `header(name)` decodes that one header
+ * only (the content type read for every record builds no headers object).
  */
-class KafkajsRecord implements KafkaDriverRecord {
-  readonly offset: number;
-  readonly key: Buffer | undefined;
-  readonly value: Buffer;
-  private readonly message: KafkaMessage;
-  private decoded: Record<string, string> | null = null;
-
-  constructor(message: KafkaMessage) {
-    this.offset = Number(message.offset);
-    this.key = message.key ?? undefined;
-    this.value = message.value ?? EMPTY;
-    this.message = message;
-  }
-
-  get headers(): Record<string, string> {
-    return (this.decoded ??= decodeHeaders(this.message.headers));
-  }
-
-  get timestamp(): number {
-    return Number(this.message.timestamp);
-  }
-
-  header(name: string): string | undefined {
-    if (this.decoded !== null) return this.decoded[name];
-    const headers = this.message.headers;
+export const kafkajsRecords: KafkaRecordReader<KafkaMessage> = {
+  offset: (message) => Number(message.offset),
+  value: (message) => message.value ?? EMPTY,
+  key: (message) => message.key ?? undefined,
+  headers: (message) => decodeHeaders(message.headers),
+  header: (message, name) => {
+    const headers = message.headers;
     return headers !== undefined && Object.hasOwn(headers, name) ? decodeHeader(headers[name]) : undefined;
-  }
-}
-
-/** A kafkajs message as a driver record (see `KafkajsRecord`). */
-export function toRecord(message: KafkaMessage): KafkaDriverRecord {
-  return new KafkajsRecord(message);
-}
+  },
+  timestamp: (message) => Number(message.timestamp),
+};
 
 function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};

@@ -1,15 +1,14 @@
-import { Kafka } from 'kafkajs';
+import { Kafka, KafkaMessage } from 'kafkajs';
 import { AuthenticationError, ConfigurationError, TemporaryError } from '@databus/common';
 import {
   KafkaBatchOutcome,
   KafkaConsumerHandlers,
   KafkaConsumerSettings,
   KafkaDriverBatch,
-  KafkaDriverRecord,
   KafkaOutgoingMessage,
 } from './kafka-driver.interface';
 import { subscriptionRoundRobin } from './kafkajs.assigner';
-import { ROOM_WAIT_MS, toRecord } from './kafkajs.consumer';
+import { kafkajsRecords, ROOM_WAIT_MS } from './kafkajs.consumer';
 import { KafkajsDriver } from './kafkajs.driver';
 
 jest.mock('kafkajs', () => ({ ...jest.requireActual('kafkajs'), Kafka: jest.fn() }));
@@ -135,9 +134,12 @@ describe('KafkajsDriver consumer', () => {
       isRunning: () => true,
     });
     h.onBatch.mockReturnValueOnce({ nextOffset: 42 });
-    await stub.runConfig.eachBatch(payload(false));
+    const fetched = payload(false);
+    await stub.runConfig.eachBatch(fetched);
     expect(resolveOffset).toHaveBeenCalledWith('41');
-    const batch = h.onBatch.mock.calls[0][0];
+    const batch = h.onBatch.mock.calls[0][0] as KafkaDriverBatch<KafkaMessage>;
+    expect(batch.records).toBe(fetched.batch.messages); // kafkajs' messages as they are, read through the reader
+    expect(batch.reader).toBe(kafkajsRecords);
     expect(batch.records.map(seamFields)).toEqual([
       {
         offset: 41,
@@ -178,8 +180,9 @@ describe('KafkajsDriver consumer', () => {
     });
     expect(h.waitForRoom).toHaveBeenCalledWith(ROOM_WAIT_MS);
     expect(heartbeat).toHaveBeenCalledTimes(1);
-    // the same records again (the transport skips what it took); converted once
-    expect(h.onBatch.mock.calls[1][0].records.map((r) => r.offset)).toEqual([10, 11, 12, 13]);
+    // the same records again (the transport skips what it took); kafkajs' messages as they are
+    const again = h.onBatch.mock.calls[1][0] as KafkaDriverBatch<KafkaMessage>;
+    expect(again.records.map(seamFields).map((r) => r.offset)).toEqual([10, 11, 12, 13]);
     expect(h.onBatch.mock.calls[1][0].records).toBe(h.onBatch.mock.calls[0][0].records);
     expect(resolveOffset.mock.calls).toEqual([['11'], ['13']]);
     // no room within the wait: the transport paused; the rest is fetched again after resume
@@ -335,16 +338,7 @@ describe('KafkajsDriver admin and producer', () => {
 
   it('decodes a record without key, value or headers', () => {
     expect(
-      seamFields(
-        toRecord({
-          offset: '0',
-          key: null,
-          value: null,
-          timestamp: '5',
-          attributes: 0,
-          headers: {},
-        } as never),
-      ),
+      seamFields({ offset: '0', key: null, value: null, timestamp: '5', attributes: 0, headers: {} }),
     ).toEqual({
       offset: 0,
       key: undefined,
@@ -356,18 +350,18 @@ describe('KafkajsDriver admin and producer', () => {
 });
 
 describe('KafkajsDriver records', () => {
-  it('decodes the headers of a record once, on first read', () => {
+  it('decodes the headers of a message as they are when read, into a new object each time', () => {
     const headers = { a: Buffer.from('1') };
-    const record = toRecord({ offset: '7', key: null, value: null, timestamp: '5', attributes: 0, headers });
-    headers.a = Buffer.from('2'); // not decoded yet: the first read sees the message as it is then
-    const first = record.headers;
+    const message = { offset: '7', key: null, value: null, timestamp: '5', attributes: 0, headers };
+    headers.a = Buffer.from('2');
+    const first = kafkajsRecords.headers(message);
     expect(first).toEqual({ a: '2' });
-    expect(record.headers).toBe(first);
-    expect(record.offset).toBe(7);
-    expect(record.timestamp).toBe(5);
+    expect(kafkajsRecords.headers(message)).not.toBe(first);
+    expect(kafkajsRecords.offset(message)).toBe(7);
+    expect(kafkajsRecords.timestamp(message)).toBe(5);
   });
 
-  it('reads one header without decoding the others (the last value of a repeated one), then from the decoded headers', () => {
+  it('reads one header without decoding the others (the last value of a repeated one)', () => {
     let otherReads = 0;
     const headers = {
       'content-type': Buffer.from('application/json'),
@@ -377,24 +371,33 @@ describe('KafkajsDriver records', () => {
         return Buffer.from('o');
       },
     };
-    const message = { offset: '7', key: null, value: null, timestamp: '5', attributes: 0, headers };
-    const record = toRecord(message as never);
-    expect(record.header?.('content-type')).toBe('application/json');
-    expect(record.header?.('repeated')).toBe('2');
-    expect(record.header?.('missing')).toBeUndefined();
-    expect(record.header?.('constructor')).toBeUndefined(); // own headers only, as `headers` has
+    const message = { offset: '7', key: null, value: null, timestamp: '5', attributes: 0, headers } as never;
+    expect(kafkajsRecords.header(message, 'content-type')).toBe('application/json');
+    expect(kafkajsRecords.header(message, 'repeated')).toBe('2');
+    expect(kafkajsRecords.header(message, 'missing')).toBeUndefined();
+    expect(kafkajsRecords.header(message, 'constructor')).toBeUndefined(); // own headers only, as `headers` has
     expect(otherReads).toBe(0);
-    expect(record.headers).toEqual({ 'content-type': 'application/json', repeated: '2', other: 'o' });
-    headers['content-type'] = Buffer.from('text/plain'); // decoded now: header() reads the decoded object
-    expect(record.header?.('content-type')).toBe('application/json');
-    expect(toRecord({ ...message, headers: undefined } as never).header?.('content-type')).toBeUndefined();
+    expect(kafkajsRecords.headers(message)).toEqual({
+      'content-type': 'application/json',
+      repeated: '2',
+      other: 'o',
+    });
+    const bare = { offset: '7', key: null, value: null, timestamp: '5', attributes: 0 } as never;
+    expect(kafkajsRecords.header(bare, 'content-type')).toBeUndefined();
+    expect(kafkajsRecords.headers(bare)).toEqual({});
   });
 });
 
-/** The fields of the driver seam, read through the record (some are built on first read). */
-function seamFields(record: KafkaDriverRecord): KafkaDriverRecord {
-  const { offset, key, value, timestamp, headers } = record;
-  return { offset, key, value, timestamp, headers };
+/** A kafkajs message as the transport reads it through the driver's reader. */
+function seamFields(message: KafkaMessage) {
+  const r = kafkajsRecords;
+  return {
+    offset: r.offset(message),
+    key: r.key(message),
+    value: r.value(message),
+    timestamp: r.timestamp(message),
+    headers: r.headers(message),
+  };
 }
 
 describe('KafkajsDriver topics on a cluster', () => {

@@ -121,7 +121,7 @@ function fakeCluster(
 /** Handlers that take every record (or what `take` says), recording batches, assignments and crashes. */
 function recordingHandlers(
   take: (batch: KafkaDriverBatch) => KafkaBatchOutcome = (b) => ({
-    nextOffset: b.records[b.records.length - 1].offset + 1,
+    nextOffset: b.reader.offset(b.records[b.records.length - 1]) + 1,
   }),
 ) {
   const seen: Array<{ partition: number; offsets: number[] }> = [];
@@ -129,7 +129,7 @@ function recordingHandlers(
   const crashes: Error[] = [];
   const handlers: KafkaConsumerHandlers = {
     onBatch: (batch) => {
-      seen.push({ partition: batch.partition, offsets: batch.records.map((r) => r.offset) });
+      seen.push({ partition: batch.partition, offsets: batch.records.map((r) => batch.reader.offset(r)) });
       return take(batch);
     },
     waitForRoom: async () => false,

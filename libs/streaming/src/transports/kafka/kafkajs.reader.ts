@@ -5,11 +5,10 @@ import {
   KafkaConsumerHandlers,
   KafkaDriverBatch,
   KafkaDriverConsumer,
-  KafkaDriverRecord,
   KafkaReaderSettings,
 } from './kafka-driver.interface';
 import { mapKafkaError } from './kafka-error.mapper';
-import { ROOM_WAIT_MS, toRecord } from './kafkajs.consumer';
+import { kafkajsRecords, ROOM_WAIT_MS } from './kafkajs.consumer';
 
 /**
  * The kafkajs 2.x internals a group-less reader uses: a `Cluster` (metadata, brokers, ListOffsets) built the
@@ -530,9 +529,12 @@ export class KafkajsReader implements KafkaDriverConsumer {
       if (after !== undefined && after > fetched.offset) state.offset = after;
       return true;
     }
-    const records = new Array<KafkaDriverRecord>(messages.length);
-    for (let i = 0; i < messages.length; i++) records[i] = toRecord(messages[i]);
-    const offered: KafkaDriverBatch = { partition: state.id, records, isStale: stale };
+    const offered: KafkaDriverBatch<KafkaMessage> = {
+      partition: state.id,
+      records: messages,
+      reader: kafkajsRecords,
+      isStale: stale,
+    };
     for (;;) {
       if (stale()) return true;
       const outcome = handlers.onBatch(offered);

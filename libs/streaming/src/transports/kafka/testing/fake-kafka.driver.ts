@@ -3,11 +3,35 @@ import {
   KafkaConsumerSettings,
   KafkaDriver,
   KafkaDriverConsumer,
-  KafkaDriverRecord,
   KafkaOutgoingMessage,
   KafkaPartitionRange,
   KafkaProduceAck,
+  KafkaRecordReader,
 } from '../kafka-driver.interface';
+
+/** A record stored by the in-memory Kafka, as plain fields. @internal */
+export interface FakeKafkaRecord {
+  offset: number;
+  key?: Buffer;
+  value: Buffer;
+  /** Header values as text (the last value of a repeated header). */
+  headers: Record<string, string>;
+  /** Epoch milliseconds. */
+  timestamp: number;
+}
+
+/**
+ * Reads `FakeKafkaRecord`s behind the driver seam (a copy of the headers per `headers` call, as a client's
+ * decoding gives a new object). @internal
+ */
+export const fakeKafkaRecords: KafkaRecordReader<FakeKafkaRecord> = {
+  offset: (record) => record.offset,
+  value: (record) => record.value,
+  key: (record) => record.key,
+  headers: (record) => ({ ...record.headers }),
+  header: (record, name) => (Object.hasOwn(record.headers, name) ? record.headers[name] : undefined),
+  timestamp: (record) => record.timestamp,
+};
 
 /**
  * An in-memory Kafka behind the driver seam, for the transport's unit tests (no broker). Topics have
@@ -17,7 +41,7 @@ import {
  * @internal
  */
 export class FakeKafka implements KafkaDriver {
-  readonly topics = new Map<string, KafkaDriverRecord[][]>();
+  readonly topics = new Map<string, FakeKafkaRecord[][]>();
   readonly committed = new Map<string, Map<number, number>>();
   readonly consumers: FakeConsumer[] = [];
   readonly deletedGroups: string[] = [];
@@ -146,7 +170,7 @@ export class FakeKafka implements KafkaDriver {
   }
 
   /** The records of a topic partition. */
-  log(topic: string, partition?: number): KafkaDriverRecord[][] {
+  log(topic: string, partition?: number): FakeKafkaRecord[][] {
     let log = this.topics.get(topic);
     if (!log) this.topics.set(topic, (log = Array.from({ length: this.partitions }, () => [])));
     return partition === undefined ? log : [log[partition]];
@@ -276,7 +300,12 @@ export class FakeConsumer implements KafkaDriverConsumer {
       const records = this.kafka.log(this.settings.topic)[partition].slice(from, from + this.kafka.maxBatch);
       if (records.length === 0) continue;
       const stale = this.staleOnce.delete(partition);
-      const outcome = this.handlers.onBatch({ partition, records, isStale: () => stale });
+      const outcome = this.handlers.onBatch({
+        partition,
+        records,
+        reader: fakeKafkaRecords,
+        isStale: () => stale,
+      });
       // The double does not block inside a batch: a full queue pauses at once (waitForRoom(0)).
       if (outcome.full) void this.handlers.waitForRoom(0);
       if (outcome.nextOffset !== undefined && outcome.nextOffset !== from) {
