@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AuthenticationError, ConsumerError, UnsupportedFeatureError } from '@databus/common';
 import { SubscriptionClosedError } from '../../errors';
 import { Offset } from '../../offset/offset';
@@ -7,6 +9,12 @@ import { KafkaDriver, KafkaDriverConsumer } from './kafka-driver.interface';
 import { KafkaMembership, KafkaSubscription } from './kafka.subscription';
 import { FakeConsumer, fakeKafkaRecords } from './testing/fake-kafka.driver';
 import { fakeTransport, json, recordingLogger, settle, spec } from './testing/fake-kafka.helpers';
+
+/** A full garbage collection, on demand (V8's `gc`, exposed at run time for this file). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose_gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 const values = (records: IncomingRecord[]): unknown[] => records.map((r) => JSON.parse(r.data.toString()));
 
@@ -52,6 +60,30 @@ describe('KafkaSubscription', () => {
       const offsets = consumer.commits.slice(before).map((c) => c[0].offset);
       expect(offsets).toEqual([...offsets].sort((x, y) => x - y)); // in order
       expect(offsets.length).toBeLessThanOrEqual(3); // planned offsets coalesce while a commit is in flight
+      await transport.close();
+    });
+
+    it('does not keep acknowledged records alive while their commit is in flight', async () => {
+      const { fake, transport } = await fakeTransport();
+      await produceN(transport, 3);
+      const sub = await transport.subscribe(spec({ group: 'store' }));
+      let records: IncomingRecord[] | undefined = await sub.fetch(3, 200);
+      const consumer = fake.consumers[0];
+      const answers: Array<() => void> = [];
+      const commit = jest
+        .spyOn(consumer, 'commit')
+        .mockImplementation(() => new Promise<void>((resolve) => answers.push(resolve)));
+      const released = records.map((record) => new WeakRef(record));
+      const acked = sub.ack(records);
+      records = undefined;
+      await new Promise((resolve) => setImmediate(resolve)); // a WeakRef holds its target until the turn ends
+      expect(answers).toHaveLength(1); // the commit is in flight
+      collectGarbage();
+      expect(released.map((ref) => ref.deref())).toEqual([undefined, undefined, undefined]);
+      answers.shift()?.();
+      await acked;
+      expect(commit).toHaveBeenLastCalledWith([{ partition: 0, offset: 3 }]);
+      commit.mockRestore();
       await transport.close();
     });
 

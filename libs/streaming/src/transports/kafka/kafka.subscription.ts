@@ -228,8 +228,13 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     return this.queue.fetch(max, maxWaitMs, signal);
   }
 
-  async ack(records: readonly IncomingRecord[]): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Frees the records' prefetch room at once and plans the commit of each partition's watermark; resolves once
+   * that commit (or a later one) is sent. Not an async function: the pending commit must not keep `records`
+   * (and the kafkajs messages they read) alive until the broker answers, a few scavenges later.
+   */
+  ack(records: readonly IncomingRecord[]): Promise<void> {
+    if (this.closed) return Promise.resolve();
     // The runtime passes contiguous runs per partition: one commit plan per run, not per record.
     let run: KafkaRecordToken | undefined;
     let runNext = -1;
@@ -251,8 +256,7 @@ export class KafkaSubscription implements TransportSubscription, KafkaConsumerHa
     }
     if (run) this.plan(run, runNext);
     this.maybeResume();
-    if (!this.durable) return;
-    await this.commits.flush();
+    return this.durable ? this.commits.flush() : Promise.resolve();
   }
 
   readonly nack = refuseNack(
