@@ -42,7 +42,14 @@ nodeGlobals.module = 'writable';
 // `@databus/common/amqp` and `@databus/common/internal` are the published subpaths: the private AMQP layer of
 // streaming and queue, and the mechanisms the libs share with each other.
 const deepImports = {
-  group: ['@databus/*/*', '!@databus/common/amqp', '!@databus/common/internal', '**/libs/*/src/**', '../../*/src/**', '../../../*/src/**'],
+  group: [
+    '@databus/*/*',
+    '!@databus/common/amqp',
+    '!@databus/common/internal',
+    '**/libs/*/src/**',
+    '../../*/src/**',
+    '../../../*/src/**',
+  ],
   message:
     'Import another @databus lib through its package name (its public barrel or a published subpath), never its files.',
 };
@@ -51,10 +58,18 @@ const forbid = (...names) =>
     name: `@databus/${name}`,
     message: `This lib may not depend on @databus/${name} (direction: common ← auth ← streaming/queue/realtime ← apps).`,
   }));
-const layer = (files, ...names) => ({
+const restrict = (files, names) => ({
   files,
   rules: { 'no-restricted-imports': ['error', { paths: forbid(...names), patterns: [deepImports] }] },
 });
+// A lib's own unit specs may use the suite's test kit (@databus/testing, never shipped); its code may not.
+const layer = (files, ...names) => [
+  restrict(files, names),
+  restrict(
+    files.map((glob) => `${glob}/*.spec.ts`),
+    names.filter((name) => name !== 'testing'),
+  ),
+];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', 'node_modules/**', 'bench/results/**', '.pack-smoke/**', 'coverage/**'] },
@@ -81,12 +96,12 @@ export default tseslint.config(
     ],
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
-  layer(['libs/common/src/**'], 'auth', 'streaming', 'queue', 'realtime', 'outbox', 'asyncapi', 'testing'),
-  layer(['libs/auth/src/**'], 'streaming', 'queue', 'realtime', 'outbox', 'asyncapi', 'testing'),
-  layer(['libs/streaming/src/**'], 'queue', 'realtime', 'outbox', 'asyncapi', 'testing'),
-  layer(['libs/queue/src/**'], 'streaming', 'realtime', 'outbox', 'asyncapi', 'testing'),
-  layer(['libs/realtime/src/**'], 'queue', 'outbox', 'asyncapi', 'testing'),
-  layer(['libs/outbox/src/**'], 'auth', 'realtime', 'asyncapi', 'testing'),
-  layer(['libs/asyncapi/src/**'], 'auth', 'streaming', 'queue', 'realtime', 'outbox', 'testing'),
-  layer(['apps/**', 'libs/*/test/**', 'bench/**']),
+  ...layer(['libs/common/src/**'], 'auth', 'streaming', 'queue', 'realtime', 'outbox', 'asyncapi', 'testing'),
+  ...layer(['libs/auth/src/**'], 'streaming', 'queue', 'realtime', 'outbox', 'asyncapi', 'testing'),
+  ...layer(['libs/streaming/src/**'], 'queue', 'realtime', 'outbox', 'asyncapi', 'testing'),
+  ...layer(['libs/queue/src/**'], 'streaming', 'realtime', 'outbox', 'asyncapi', 'testing'),
+  ...layer(['libs/realtime/src/**'], 'queue', 'outbox', 'asyncapi', 'testing'),
+  ...layer(['libs/outbox/src/**'], 'auth', 'realtime', 'asyncapi', 'testing'),
+  ...layer(['libs/asyncapi/src/**'], 'auth', 'streaming', 'queue', 'realtime', 'outbox', 'testing'),
+  ...layer(['apps/**', 'libs/*/test/**', 'bench/**']),
 );

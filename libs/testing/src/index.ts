@@ -10,5 +10,6 @@ export { barrelExports } from './barrel';
 export type { ClusterNodeSpec, ProcessClusterOptions } from './process-cluster';
 export { ProcessCluster } from './process-cluster';
 export { freePorts } from './free-ports';
+export { collectGarbage } from './gc';
 export type { PikaProgram, PikaRun } from './pika';
 export { PIKA_PYTHON, pikaAvailable, describeWithPika, startPika, runPika } from './pika';

@@ -1,5 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { collectGarbage } from '@databus/testing';
 import { ConsumerError, PermanentError, resolveBackoff } from '@databus/common';
 import { Offset } from '../offset/offset';
 import { IncomingRecord } from '../transport/transport-record.interface';
@@ -45,12 +44,6 @@ const options = (retryOnFail = true) => ({
   reconnect: resolveBackoff({ initialMs: 1, maxMs: 2 }, 'r'),
   logger: quiet,
 });
-
-/** A full garbage collection, on demand (V8's `gc`, exposed at run time for this file). */
-function collectGarbage(): void {
-  setFlagsFromString('--expose_gc');
-  (runInNewContext('gc') as () => void)();
-}
 
 describe('RecordSource', () => {
   it('acknowledges only the contiguous finished prefix on position transports', async () => {

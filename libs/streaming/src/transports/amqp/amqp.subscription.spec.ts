@@ -1,6 +1,5 @@
+import { collectGarbage } from '@databus/testing';
 import { EventEmitter } from 'node:events';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { ConsumeMessage } from 'amqplib';
 import { parseBrokerUrl, resolveBackoff } from '@databus/common';
 import { Offset } from '../../offset/offset';
@@ -51,12 +50,6 @@ class FakeChannel extends EventEmitter {
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** A full garbage collection, on demand (V8's `gc`, exposed at run time for this file). */
-function collectGarbage(): void {
-  setFlagsFromString('--expose_gc');
-  (runInNewContext('gc') as () => void)();
-}
 
 function depsOf(channel: FakeChannel) {
   const connection = {

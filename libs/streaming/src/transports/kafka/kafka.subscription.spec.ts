@@ -1,5 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { collectGarbage } from '@databus/testing';
 import { AuthenticationError, ConsumerError, UnsupportedFeatureError } from '@databus/common';
 import { SubscriptionClosedError } from '../../errors';
 import { Offset } from '../../offset/offset';
@@ -9,12 +8,6 @@ import { KafkaDriver, KafkaDriverConsumer } from './kafka-driver.interface';
 import { KafkaMembership, KafkaSubscription } from './kafka.subscription';
 import { FakeConsumer, fakeKafkaRecords } from './testing/fake-kafka.driver';
 import { fakeTransport, json, recordingLogger, settle, spec } from './testing/fake-kafka.helpers';
-
-/** A full garbage collection, on demand (V8's `gc`, exposed at run time for this file). */
-function collectGarbage(): void {
-  setFlagsFromString('--expose_gc');
-  (runInNewContext('gc') as () => void)();
-}
 
 const values = (records: IncomingRecord[]): unknown[] => records.map((r) => JSON.parse(r.data.toString()));
 

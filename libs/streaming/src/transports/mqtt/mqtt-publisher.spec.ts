@@ -1,8 +1,7 @@
+import { collectGarbage } from '@databus/testing';
 import { PermanentError, TemporaryError } from '@databus/common';
 import type { MqttClient } from 'mqtt';
 import type { MqttConnection } from './mqtt-connection';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { MqttPublisher } from './mqtt-publisher';
 
 type Callback = (error?: Error) => void;
@@ -35,12 +34,6 @@ function setup(outcomes: Array<Error | undefined>, answer: 'async' | 'sync' = 'a
 }
 
 const later = () => Date.now() + 60_000;
-
-/** A full garbage collection, on demand (V8's `gc`, exposed at run time for this file). */
-function collectGarbage(): void {
-  setFlagsFromString('--expose_gc');
-  (runInNewContext('gc') as () => void)();
-}
 
 describe('MqttPublisher', () => {
   it('publishes again when mqtt.js refuses while it reconnects on purpose', async () => {
