@@ -23,13 +23,13 @@ interface DeliveryToken {
   generation: number;
 }
 
+/** How many skipped topics a pattern subscription remembers (and logs once each). */
+const MAX_SKIPPED_TOPICS = 1000;
+
 /**
  * Passed to mqtt.js's `handleMessage` callback to skip its automatic PUBACK (mqtt.js sends PUBACK only when
  * the callback gets no error). The PUBACK is sent by `ack()` once the handler has finished.
  */
-/** How many skipped topics a pattern subscription remembers (and logs once each). */
-const MAX_SKIPPED_TOPICS = 1000;
-
 const DEFER_PUBACK = Object.freeze(new Error('databus: PUBACK deferred until the handler finishes'));
 
 /**
@@ -98,11 +98,13 @@ export class MqttSubscription implements TransportSubscription {
   async ack(records: readonly IncomingRecord[]): Promise<void> {
     const client = this.closed ? undefined : this.connection.client;
     if (!client?.connected) return; // the broker redelivers them when the session resumes
+    const generation = this.connection.generation;
+    const ids: number[] = [];
     for (const record of records) {
       const token = record.token as DeliveryToken | undefined;
-      if (!token || token.generation !== this.connection.generation) continue;
-      sendPuback(client, token.messageId);
+      if (token && token.generation === generation) ids.push(token.messageId);
     }
+    sendPubacks(client, ids);
   }
 
   readonly nack = refuseNack(
@@ -232,27 +234,36 @@ export class MqttSubscription implements TransportSubscription {
   }
 }
 
+/** The encoded size of a PUBACK of a success: fixed header, remaining length 2, packet id. */
+const PUBACK_BYTES = 4;
+
 /**
- * Sends a PUBACK for `messageId` with reason code 0 (Success), as mqtt.js's own automatic PUBACK does: MQTT 5
- * then leaves out the reason code and the property length, a 4-byte packet. Without it mqtt-packet writes
- * both (6 bytes, two more writes and two more Buffers per message). mqtt.js has no public API for a deferred
- * acknowledgement; `_sendPacket` is the method its own handlers use (checked at transport construction by
- * `assertManualAckSupport`).
+ * Sends the PUBACKs of `messageIds` (reason code 0, Success) in one socket write: the 4-byte packet mqtt.js's
+ * own automatic PUBACK is (`0x40 0x02` and the packet id; MQTT 5 leaves out a success's reason code and
+ * property length, and MQTT 3.1.1 has neither). Written as one Buffer on the client's stream instead of one
+ * `_sendPacket` per id, which encodes each packet in three writes, a fresh 2-byte Buffer for its id and a
+ * cork/uncork tick. mqtt.js writes every packet synchronously in one call, so the bytes never land inside
+ * another packet; a PUBACK has no state on the client side (nothing stored, nothing awaited).
  */
-export function sendPuback(client: MqttClient, messageId: number): void {
-  (client as unknown as { _sendPacket(packet: object): void })._sendPacket({
-    cmd: 'puback',
-    messageId,
-    reasonCode: 0,
-  });
+export function sendPubacks(client: MqttClient, messageIds: readonly number[]): void {
+  if (messageIds.length === 0) return;
+  const bytes = Buffer.allocUnsafe(messageIds.length * PUBACK_BYTES);
+  let at = 0;
+  for (const id of messageIds) {
+    bytes[at] = 0x40;
+    bytes[at + 1] = 0x02;
+    bytes.writeUInt16BE(id, at + 2);
+    at += PUBACK_BYTES;
+  }
+  client.stream.write(bytes);
 }
 
-/** Fails fast when the installed mqtt.js lacks the internals deferred acknowledgements rely on. */
+/** Fails fast when the installed mqtt.js lacks what deferred acknowledgements rely on. */
 export function assertManualAckSupport(client: MqttClient): void {
-  if (typeof (client as unknown as { _sendPacket?: unknown })._sendPacket !== 'function')
+  if (typeof client.handleMessage !== 'function')
     throw new UnsupportedFeatureError(
       'mqtt',
       'acknowledging after the handler with this mqtt.js version',
-      'expected mqtt.js 5.x (MqttClient._sendPacket)',
+      'expected mqtt.js 5.x (MqttClient.handleMessage)',
     );
 }
