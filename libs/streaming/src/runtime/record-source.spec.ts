@@ -158,8 +158,11 @@ describe('RecordSource', () => {
   });
 
   describe('acknowledgement calls', () => {
-    /** A transport whose acks stay pending until released, in the order they were made. */
-    function slowAcks(pipelinedAcks: boolean) {
+    /**
+     * A transport whose acks stay pending until released, in the order they were made. `fresh` makes every
+     * fetch answer new records (`records` then holds none of them); without it, every fetch answers `records`.
+     */
+    function slowAcks(pipelinedAcks: boolean, fresh?: () => IncomingRecord[]) {
       const records = [rec(1), rec(2), rec(3)];
       const calls: number[][] = [];
       const pending: Array<() => void> = [];
@@ -167,7 +170,7 @@ describe('RecordSource', () => {
         name: 'memory',
         capabilities: { ackMode: 'position', seek: true, pipelinedAcks },
         subscribe: async (): Promise<TransportSubscription> => ({
-          fetch: async () => records,
+          fetch: async () => (fresh ? fresh() : records),
           ack: (acked) => {
             calls.push(acked.map((r) => r.sequence));
             return new Promise<void>((resolve) => pending.push(resolve));
@@ -223,23 +226,8 @@ describe('RecordSource', () => {
     });
 
     it('pipelinedAcks: a call in flight does not keep its records alive', async () => {
-      const calls: number[][] = [];
-      const pending: Array<() => void> = [];
-      const transport = {
-        name: 'memory',
-        capabilities: { ackMode: 'position', seek: true, pipelinedAcks: true },
-        subscribe: async (): Promise<TransportSubscription> => ({
-          fetch: async () => [rec(1), rec(2), rec(3)],
-          // Like a transport committing a position: it keeps the sequence, not the records, until confirmed.
-          ack: (acked) => {
-            calls.push(acked.map((r) => r.sequence));
-            return new Promise<void>((resolve) => pending.push(resolve));
-          },
-          nack: async () => undefined,
-          seek: async () => undefined,
-          close: async () => undefined,
-        }),
-      } as unknown as StreamingTransport;
+      // Like a transport committing a position: it keeps the sequence, not the records, until confirmed.
+      const { transport, calls, pending } = slowAcks(true, () => [rec(1), rec(2), rec(3)]);
       const source = new RecordSource(transport, spec, options());
       await source.open();
       let records: IncomingRecord[] | undefined = await source.fetch(3, 0);
