@@ -1,3 +1,4 @@
+import { collectGarbage } from '@databus/testing';
 import { DeadlineEntry, DeadlineQueue } from './deadline-queue';
 
 describe('DeadlineQueue', () => {
@@ -32,5 +33,26 @@ describe('DeadlineQueue', () => {
     queue.expireAll();
     expect(log).toHaveLength(1);
     expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe('DeadlineQueue, settled entries', () => {
+  it('lets go of a settled entry once the head has passed it, long before its deadline', async () => {
+    const queue = new DeadlineQueue();
+    const deadline = Date.now() + 60_000;
+    const waiting = (): DeadlineEntry => ({ deadline, done: false, expire: () => undefined });
+    let settled: DeadlineEntry | undefined = waiting();
+    const released = new WeakRef(settled);
+    queue.add(settled);
+    queue.add(waiting());
+    settled.done = true;
+    // The next entry moves the head past the settled one, with another still waiting behind it (publishes
+    // acknowledged in order, a window of them in flight): the queue is not empty, so it is not cleared.
+    queue.add(waiting());
+    settled = undefined;
+    await new Promise((resolve) => setImmediate(resolve)); // a WeakRef holds its target until the turn ends
+    collectGarbage();
+    expect(released.deref()).toBeUndefined();
+    queue.expireAll();
   });
 });
