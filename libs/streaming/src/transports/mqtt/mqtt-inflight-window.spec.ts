@@ -1,3 +1,4 @@
+import { collectGarbage } from '@databus/testing';
 import { TemporaryError } from '@databus/common';
 import { InflightWindow } from './mqtt-inflight-window';
 
@@ -36,5 +37,32 @@ describe('InflightWindow', () => {
     window.setLimit(2);
     await waiting;
     expect(second).toBe(true);
+  });
+
+  it('lets go of a granted waiter and the message it waited with, while others still wait', async () => {
+    const window = new InflightWindow(1);
+    const far = Date.now() + 60_000;
+    await window.acquire(far);
+    const granted: number[] = [];
+    // What the publisher's grant closes over: the message it publishes once a slot is free.
+    const waitWith = (message: { id: number }): void =>
+      window.wait(
+        far,
+        () => granted.push(message.id),
+        () => undefined,
+      );
+    let message: { id: number } | undefined = { id: 1 };
+    const released = new WeakRef(message);
+    waitWith(message);
+    waitWith({ id: 2 });
+    message = undefined;
+    window.release();
+    expect(granted).toEqual([1]);
+    await new Promise((resolve) => setImmediate(resolve)); // a WeakRef holds its target until the turn ends
+    collectGarbage();
+    // Neither the waiter list (the second still waits) nor the deadline queue (its next add or timer) keeps it.
+    expect(released.deref()).toBeUndefined();
+    window.release();
+    expect(granted).toEqual([1, 2]);
   });
 });

@@ -7,6 +7,17 @@ interface Waiter extends DeadlineEntry {
   timer?: NodeJS.Timeout;
 }
 
+const GRANTED = (): void => undefined;
+
+/**
+ * Marks a waiter served (granted or expired) and drops its callbacks, which close over the message it waited
+ * to publish: the deadline queue may keep the entry until its next add or its timer.
+ */
+function settle(waiter: Waiter): void {
+  waiter.done = true;
+  waiter.grant = waiter.fail = GRANTED;
+}
+
 /**
  * A FIFO counting semaphore bounding QoS 1 publishes awaiting their PUBACK. Waiters are served in arrival
  * order, so records keep their order on the wire. mqtt.js has no flow control of its own: publishing
@@ -14,8 +25,8 @@ interface Waiter extends DeadlineEntry {
  */
 export class InflightWindow {
   private used = 0;
-  /** Waiters in arrival order from `head` on (granted or expired ones before it). */
-  private waiters: Waiter[] = [];
+  /** Waiters in arrival order from `head` on; the slots before it are emptied (nothing served is kept). */
+  private waiters: Array<Waiter | undefined> = [];
   private head = 0;
   private idleWaiters: Array<() => void> = [];
   /** Waiters' deadlines in the order they come: one timer for all of them. */
@@ -88,26 +99,33 @@ export class InflightWindow {
 
   private expire(waiter: Waiter): void {
     if (waiter.done) return;
-    waiter.done = true;
+    const fail = waiter.fail;
+    settle(waiter);
     this.skipDone();
-    waiter.fail(new TemporaryError(`No MQTT publish slot freed up in time (${this.limitValue} in flight).`));
+    fail(new TemporaryError(`No MQTT publish slot freed up in time (${this.limitValue} in flight).`));
   }
 
   private grantWaiting(): void {
     this.skipDone();
     while (this.used < this.limitValue && this.head < this.waiters.length) {
-      const waiter = this.waiters[this.head++];
-      waiter.done = true;
+      const waiter = this.waiters[this.head] as Waiter;
+      this.waiters[this.head++] = undefined;
+      const grant = waiter.grant;
+      settle(waiter);
       if (waiter.timer) clearTimeout(waiter.timer);
       this.used++;
-      waiter.grant();
+      grant();
       this.skipDone();
     }
   }
 
-  /** Moves `head` past waiters that expired; compacts the array once it is drained or mostly done. */
+  /**
+   * Moves `head` past waiters that expired, emptying their slots; compacts the array once it is drained or
+   * mostly done.
+   */
   private skipDone(): void {
-    while (this.head < this.waiters.length && this.waiters[this.head].done) this.head++;
+    while (this.head < this.waiters.length && (this.waiters[this.head] as Waiter).done)
+      this.waiters[this.head++] = undefined;
     if (this.head === this.waiters.length) {
       this.waiters = [];
       this.head = 0;
