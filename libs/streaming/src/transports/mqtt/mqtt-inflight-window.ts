@@ -1,5 +1,5 @@
 import { TemporaryError } from '@databus/common';
-import { DeadlineEntry, DeadlineQueue } from '@databus/common/internal';
+import { DeadlineEntry, DeadlineQueue, SettledFifo } from '@databus/common/internal';
 
 interface Waiter extends DeadlineEntry {
   grant: () => void;
@@ -7,7 +7,7 @@ interface Waiter extends DeadlineEntry {
   timer?: NodeJS.Timeout;
 }
 
-const GRANTED = (): void => undefined;
+const SERVED = (): void => undefined;
 
 /**
  * Marks a waiter served (granted or expired) and drops its callbacks, which close over the message it waited
@@ -15,7 +15,7 @@ const GRANTED = (): void => undefined;
  */
 function settle(waiter: Waiter): void {
   waiter.done = true;
-  waiter.grant = waiter.fail = GRANTED;
+  waiter.grant = waiter.fail = SERVED;
 }
 
 /**
@@ -25,9 +25,8 @@ function settle(waiter: Waiter): void {
  */
 export class InflightWindow {
   private used = 0;
-  /** Waiters in arrival order from `head` on; the slots before it are emptied (nothing served is kept). */
-  private waiters: Array<Waiter | undefined> = [];
-  private head = 0;
+  /** Waiters in arrival order (expired ones leave as the queue moves past them). */
+  private readonly waiters = new SettledFifo<Waiter>();
   private idleWaiters: Array<() => void> = [];
   /** Waiters' deadlines in the order they come: one timer for all of them. */
   private readonly deadlines = new DeadlineQueue();
@@ -51,7 +50,7 @@ export class InflightWindow {
 
   /** Takes a free slot at once if there is one and nobody waits for one; false otherwise. */
   tryAcquire(): boolean {
-    if (this.used >= this.limitValue || this.head < this.waiters.length) return false;
+    if (this.used >= this.limitValue || this.waiters.peek() !== undefined) return false;
     this.used++;
     return true;
   }
@@ -101,37 +100,18 @@ export class InflightWindow {
     if (waiter.done) return;
     const fail = waiter.fail;
     settle(waiter);
-    this.skipDone();
     fail(new TemporaryError(`No MQTT publish slot freed up in time (${this.limitValue} in flight).`));
   }
 
   private grantWaiting(): void {
-    this.skipDone();
-    while (this.used < this.limitValue && this.head < this.waiters.length) {
-      const waiter = this.waiters[this.head] as Waiter;
-      this.waiters[this.head++] = undefined;
+    while (this.used < this.limitValue) {
+      const waiter = this.waiters.shift();
+      if (waiter === undefined) return;
       const grant = waiter.grant;
       settle(waiter);
       if (waiter.timer) clearTimeout(waiter.timer);
       this.used++;
       grant();
-      this.skipDone();
-    }
-  }
-
-  /**
-   * Moves `head` past waiters that expired, emptying their slots; compacts the array once it is drained or
-   * mostly done.
-   */
-  private skipDone(): void {
-    while (this.head < this.waiters.length && (this.waiters[this.head] as Waiter).done)
-      this.waiters[this.head++] = undefined;
-    if (this.head === this.waiters.length) {
-      this.waiters = [];
-      this.head = 0;
-    } else if (this.head > 1024) {
-      this.waiters = this.waiters.slice(this.head);
-      this.head = 0;
     }
   }
 }
