@@ -91,7 +91,11 @@ export interface TransportSubscription {
   fetch(max: number, maxWaitMs: number, signal?: AbortSignal): Promise<IncomingRecord[]>;
   /**
    * Acknowledges finished records. With `ackMode: 'position'` the runtime passes only contiguous finished
-   * prefixes, and the transport commits the position after the last record of each partition.
+   * prefixes, and the transport commits the position after the last record of each partition. The returned
+   * promise may stay pending until the broker confirms (a commit, a position write): keep nothing of `records`
+   * referenced while it does (no `await` in an async `ack` with `records` in scope; return the pending
+   * promise instead), or every record and the socket chunk its body is a slice of survive into old space
+   * (§12a/§12c of bench/benchmarks-analysis.md; the amqp and kafka subscriptions' specs check it).
    */
   ack(records: readonly IncomingRecord[]): Promise<void>;
   /** Asks the broker to deliver `record` again (after `delayMs` where supported). Needs `capabilities.nack`. */
