@@ -1,7 +1,8 @@
 // Produce throughput with broker acknowledgements: ChannelService.produce (@databus/streaming) against the
 // raw client, on RabbitMQ streams (amqp://), NATS JetStream (nats://) and Kafka (kafka://).
 //
-//   node bench/streaming-produce.mjs [--transport amqp|nats|kafka] [--messages 20000] [--repetitions 3] [--json]
+//   node bench/streaming-produce.mjs [--transport amqp|nats|kafka] [--messages 20000] [--warmup 10000]
+//                                    [--repetitions 3] [--json]
 //
 // Each run is a forked producer process: N persistent 256-byte JSON messages, at most 1000 awaiting their
 // acknowledgement (raw amqplib: ConfirmChannel + waitForConfirms every 1000 into a stream queue; raw
@@ -9,8 +10,11 @@
 // (all) into a 3-partition topic created beforehand; databus: Promise.all of 1000 channel.produce() calls
 // (the shared TickCoalescer batches them), and databus-many: one channel.produceMany() of 1000).
 // Kafka uses the broker of `npm run kafka -- start` (127.0.0.1:9092) or KAFKA_BROKERS.
-// Rate = N / time to the last acknowledgement; CPU = the producer's CPU / N. Runs alternate raw, databus.
-// Every stream this creates (names containing bench-sp-) is deleted at the end, and on the next run.
+// Each producer first sends --warmup messages (10000) the same way, untimed, to the same destination: without
+// it, V8 compiling each client's publish path (on its background threads too) is counted as per-message CPU and
+// time of a run that lasts under a second. Rate = N / time to the last acknowledgement; CPU = the producer's
+// CPU / N. Runs alternate raw, databus, databus-many (reversed every other repetition). Every stream this creates
+// (names containing bench-sp-) is deleted once its run is over, and leftovers on the next run.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import {
@@ -36,6 +40,8 @@ const URLS = {
 const PORTS = { amqp: 5672, nats: 4222, kafka: 9092 };
 const KAFKA_PARTITIONS = 3;
 const WINDOW = 1000;
+/** Untimed messages each producer sends first (`--warmup`). */
+const WARMUP = 10_000;
 const natsServers = (url) =>
   url
     .replace(/^[a-z]+:\/\//i, '')
@@ -43,13 +49,40 @@ const natsServers = (url) =>
     .split(/[/?]/)[0]
     .split(',');
 
-async function timed(messages, chunk) {
-  return timedWindow(messages, async () => {
-    for (let i = 0; i < messages; i += WINDOW) await chunk(i, Math.min(messages, i + WINDOW));
-  });
+/** Sends `from`..`to` (exclusive) in windows of WINDOW through `chunk`. */
+async function windows(from, to, chunk) {
+  for (let i = from; i < to; i += WINDOW) await chunk(i, Math.min(to, i + WINDOW));
 }
 
-async function rawAmqp({ url, name, messages, size }) {
+/**
+ * First `warmup` messages untimed, through the same `chunk` as the timed ones (so V8 has compiled each side's
+ * publish path before the window opens, as bench/amqp-queue.mjs and bench/mqtt-frameworks.mjs do), then
+ * `messages` timed ones.
+ */
+async function timed(messages, chunk, warmup = 0) {
+  await windows(0, warmup, chunk);
+  return timedWindow(messages, () => windows(warmup, warmup + messages, chunk));
+}
+
+/**
+ * What `ChannelService.produce` sends on RabbitMQ (amqp-wire.ts `publishOptions`): persistent, the content type,
+ * a message id led by the epoch milliseconds, a timestamp, and `mandatory` (an unroutable message comes back
+ * rather than being dropped). The raw producer sends the same, so that the broker stores and checks the same
+ * messages for both (as bench/amqp-queue.mjs does; analysis §13a: the three cost the broker ~3% of this rate).
+ */
+let sequence = 0;
+function streamProperties() {
+  const ms = Date.now();
+  return {
+    persistent: true,
+    contentType: 'application/json',
+    messageId: `${ms}-${process.pid.toString(36)}-${(++sequence).toString(36)}`,
+    timestamp: Math.floor(ms / 1000),
+    mandatory: true,
+  };
+}
+
+async function rawAmqp({ url, name, messages, size, warmup }) {
   const amqp = require('amqplib');
   const model = await amqp.connect(url);
   model.on('error', () => undefined);
@@ -59,23 +92,23 @@ async function rawAmqp({ url, name, messages, size }) {
     arguments: { 'x-queue-type': 'stream', 'x-max-age': '1h' },
   });
   const make = messageFactory(size);
-  const send = (i) =>
-    channel.sendToQueue(name, Buffer.from(JSON.stringify(make(i))), {
-      persistent: true,
-      contentType: 'application/json',
-    });
+  const send = (i) => channel.sendToQueue(name, Buffer.from(JSON.stringify(make(i))), streamProperties());
   send(0);
   await channel.waitForConfirms();
-  const result = await timed(messages, async (from, to) => {
-    for (let i = from; i < to; i++) if (!send(i)) await new Promise((r) => channel.once('drain', r));
-    await channel.waitForConfirms();
-  });
+  const result = await timed(
+    messages,
+    async (from, to) => {
+      for (let i = from; i < to; i++) if (!send(i)) await new Promise((r) => channel.once('drain', r));
+      await channel.waitForConfirms();
+    },
+    warmup,
+  );
   await channel.close();
   await model.close();
   return result;
 }
 
-async function rawNats({ url, name, messages, size }) {
+async function rawNats({ url, name, messages, size, warmup }) {
   const { connect } = require('@nats-io/transport-node');
   const { jetstream, jetstreamManager } = require('@nats-io/jetstream');
   const nc = await connect({ servers: natsServers(url) });
@@ -84,11 +117,15 @@ async function rawNats({ url, name, messages, size }) {
   const js = jetstream(nc);
   const make = messageFactory(size);
   await js.publish(name, JSON.stringify(make(0)));
-  const result = await timed(messages, async (from, to) => {
-    const pending = [];
-    for (let i = from; i < to; i++) pending.push(js.publish(name, JSON.stringify(make(i))));
-    await Promise.all(pending);
-  });
+  const result = await timed(
+    messages,
+    async (from, to) => {
+      const pending = [];
+      for (let i = from; i < to; i++) pending.push(js.publish(name, JSON.stringify(make(i))));
+      await Promise.all(pending);
+    },
+    warmup,
+  );
   await nc.drain();
   return result;
 }
@@ -113,7 +150,7 @@ async function createKafkaTopic(url, name) {
   }
 }
 
-async function rawKafka({ url, name, messages, size }) {
+async function rawKafka({ url, name, messages, size, warmup }) {
   const { Partitioners } = require('kafkajs');
   await createKafkaTopic(url, name);
   const producer = kafkaClient(url).producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -124,16 +161,20 @@ async function rawKafka({ url, name, messages, size }) {
     headers: { 'content-type': 'application/json' },
   });
   await producer.send({ topic: name, acks: -1, messages: [record(0)] });
-  const result = await timed(messages, async (from, to) => {
-    const batch = [];
-    for (let i = from; i < to; i++) batch.push(record(i));
-    await producer.send({ topic: name, acks: -1, messages: batch });
-  });
+  const result = await timed(
+    messages,
+    async (from, to) => {
+      const batch = [];
+      for (let i = from; i < to; i++) batch.push(record(i));
+      await producer.send({ topic: name, acks: -1, messages: batch });
+    },
+    warmup,
+  );
   await producer.disconnect();
   return result;
 }
 
-async function databus({ url, name, messages, size, transport, many }) {
+async function databus({ url, name, messages, size, transport, many, warmup }) {
   require('reflect-metadata');
   const { Module } = require('@nestjs/common');
   const { NestFactory } = require('@nestjs/core');
@@ -147,16 +188,20 @@ async function databus({ url, name, messages, size, transport, many }) {
   if (channel.transportName !== transport) throw new Error(`the ${transport} transport is not in use`);
   const make = messageFactory(size);
   await channel.produce(name, make(0)); // declares the dataset, warms the connection
-  const result = await timed(messages, async (from, to) => {
-    if (many) {
-      const batch = [];
-      for (let i = from; i < to; i++) batch.push({ value: make(i) });
-      return void (await channel.produceMany(name, batch));
-    }
-    const pending = [];
-    for (let i = from; i < to; i++) pending.push(channel.produce(name, make(i)));
-    await Promise.all(pending);
-  });
+  const result = await timed(
+    messages,
+    async (from, to) => {
+      if (many) {
+        const batch = [];
+        for (let i = from; i < to; i++) batch.push({ value: make(i) });
+        return void (await channel.produceMany(name, batch));
+      }
+      const pending = [];
+      for (let i = from; i < to; i++) pending.push(channel.produce(name, make(i)));
+      await Promise.all(pending);
+    },
+    warmup,
+  );
   await app.close();
   return result;
 }
@@ -247,14 +292,14 @@ export async function profileProduce(
   transport,
   kind,
   path,
-  { messages = 20_000, size = 256, url = URLS[transport] } = {},
+  { messages = 20_000, size = 256, url = URLS[transport], warmup = WARMUP } = {},
 ) {
   const name = `bench-sp-${randomUUID().slice(0, 8)}-profile`;
   try {
     return await forkRun(
       SELF,
       `${kind}:${transport}`,
-      { url, name, messages, size, transport },
+      { url, name, messages, size, transport, warmup },
       { env: { BENCH_PROFILE: path } },
     ).result;
   } finally {
@@ -262,10 +307,11 @@ export async function profileProduce(
   }
 }
 
-/** Options: transport ('amqp' | 'nats' | 'kafka'), messages, repetitions, size, url, log. */
+/** Options: transport ('amqp' | 'nats' | 'kafka'), messages, warmup, repetitions, size, url, log. */
 export async function measureStreamingProduce(options = {}) {
   const transport = options.transport ?? 'amqp';
   const messages = options.messages ?? 20_000;
+  const warmup = options.warmup ?? WARMUP;
   const repetitions = options.repetitions ?? 3;
   const size = options.size ?? 256;
   const url = options.url ?? URLS[transport];
@@ -277,13 +323,19 @@ export async function measureStreamingProduce(options = {}) {
   await cleanup(transport, url).catch(() => undefined);
   try {
     for (let rep = 0; rep < repetitions; rep++)
-      for (const kind of kinds) {
+      // Odd repetitions run the kinds in reverse, so that no kind always follows the same one.
+      for (const kind of rep % 2 ? [...kinds].reverse() : kinds) {
         const name = `bench-sp-${id}-${kind}-${rep}`;
         names.push(name);
         const r = await retrying(
           `${transport} produce ${kind}`,
-          () => forkRun(SELF, `${kind}:${transport}`, { url, name, messages, size, transport }).result,
+          () =>
+            forkRun(SELF, `${kind}:${transport}`, { url, name, messages, size, transport, warmup }).result,
           { ports: [PORTS[transport]], log },
+        );
+        // Every run starts with the broker holding only what the runs before it left: none of their data.
+        await deleteNames(transport, url, [names.pop()]).catch((e) =>
+          console.error(`streaming-produce: cleanup failed: ${e.message}`),
         );
         runs[kind].push(r);
         log(
@@ -303,7 +355,7 @@ export async function measureStreamingProduce(options = {}) {
       rateRatio: median(runs[kind].map((r, i) => r.rate / runs.raw[i].rate)),
       cpuRatio: median(runs[kind].map((r, i) => r.cpuUsPerMsg / runs.raw[i].cpuUsPerMsg)),
     };
-  return { transport, messages, repetitions, size, summary, runs };
+  return { transport, messages, warmup, repetitions, size, summary, runs };
 }
 
 const child = childArgs();
@@ -318,6 +370,7 @@ else if (process.argv[1] === SELF) {
   measureStreamingProduce({
     transport: flag('transport', 'amqp'),
     messages: Number(flag('messages', 20_000)),
+    warmup: Number(flag('warmup', WARMUP)),
     repetitions: Number(flag('repetitions', 3)),
     log: json ? undefined : console.error,
   })
