@@ -417,7 +417,8 @@ export async function measureMqtt(options = {}) {
   );
   const runs = emptyRuns(kinds);
   for (let rep = 0; rep < repetitions; rep++) {
-    for (const kind of kinds) {
+    // Odd repetitions run the kinds in reverse, so that no kind always runs after the same one.
+    for (const kind of rep % 2 ? [...kinds].reverse() : kinds) {
       const topic = `bench/${run}/${kind}/${rep}`;
       const base = { url, topic, size, window, prefetch };
       const [produced, consumed, lat] = await retrying(

@@ -135,8 +135,8 @@ const P = quick
       jwt: { calls: 100_000, repetitions: 2 },
     }
   : {
-      queue: { messages: 20_000, repetitions: 3, latencyMessages: 4000, latencyRate: 1000 },
-      mqtt: { messages: 20_000, repetitions: 3, latencyMessages: 4000, latencyRate: 1000 },
+      queue: { messages: 20_000, repetitions: 5, latencyMessages: 4000, latencyRate: 1000 },
+      mqtt: { messages: 20_000, repetitions: 5, latencyMessages: 4000, latencyRate: 1000 },
       stream: { messages: 20_000, repetitions: 3 },
       produce: { messages: 20_000, warmup: 10_000, repetitions: 5 },
       jwt: { calls: 200_000, repetitions: 3 },

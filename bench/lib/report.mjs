@@ -502,7 +502,7 @@ export function renderMarkdown(results, rows, targets, analysis, supplements = [
       `(1/5/15 min) when it started and ${results.env.loadavg.join(' / ')} at the end, and the machine was ${Math.round(results.busyBefore * 100)}% busy ` +
       'in the second before the first measurement. Absolute msg/s figures therefore move by 20–50% between runs. ' +
       'Use the **ratios**: each is the median, over the repetitions, of (library ÷ raw client) measured back to back in the ' +
-      "same repetition, A/B/A/B. Client CPU per message (the process's own CPU time over the measured window ÷ messages, in a forked " +
+      "same repetition (the queue, MQTT and produce benches run their kinds in reverse order every other repetition, A/B, B/A). Client CPU per message (the process's own CPU time over the measured window ÷ messages, in a forked " +
       'process that does nothing else) is steadier than wall-clock rates, but it still rises when the cores are contended.',
   );
   md.push('');
