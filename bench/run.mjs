@@ -14,7 +14,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { ROOT, TRANSIENT, environment, machineBusy, retrying, waitForPort } from './lib/common.mjs';
+import {
+  ROOT,
+  TRANSIENT,
+  cpuTimes,
+  environment,
+  machineBusy,
+  retrying,
+  stealShare,
+  waitForPort,
+} from './lib/common.mjs';
 import { collectRows, evaluateTargets, renderMarkdown, renderSvg, renderText } from './lib/report.mjs';
 import { summarizeProfile } from './lib/cpu-profile.mjs';
 
@@ -175,6 +184,8 @@ async function main() {
     settings: { latencyRate: P.queue.latencyRate, ...P },
     notes: NOTES,
     sections: {},
+    // Per part: its seconds and the CPU steal over them (the host's other guests taking this machine's cores).
+    machine: {},
     errors: [],
     skipped: [],
   };
@@ -183,6 +194,7 @@ async function main() {
   if (resume && existsSync(partialFile)) {
     const previous = JSON.parse(readFileSync(partialFile, 'utf8'));
     Object.assign(results.sections, previous.sections);
+    Object.assign(results.machine, previous.machine);
     log(`resuming: keeping ${Object.keys(previous.sections).join(', ')} from ${partialFile}`);
   }
   const part = async (name, key, fn, ports = []) => {
@@ -202,9 +214,13 @@ async function main() {
       for (const port of ports)
         if (!(await waitForPort(port, 60_000))) log(`${name}: nothing listens on port ${port}`);
       log(`${name} …`);
+      const cpu0 = cpuTimes();
       try {
         results.sections[key] = await fn();
-        log(`${name} done in ${Math.round((Date.now() - t0) / 1000)} s`);
+        const seconds = Math.round((Date.now() - t0) / 1000);
+        const steal = stealShare(cpu0, cpuTimes());
+        results.machine[key] = { seconds, steal };
+        log(`${name} done in ${seconds} s (CPU steal ${(steal * 100).toFixed(1)}%)`);
         return;
       } catch (error) {
         // Another engineer's `npm run build` deletes dist/ while it recompiles: wait for it and retry once.

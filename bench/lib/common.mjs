@@ -313,6 +313,23 @@ export function environment() {
 }
 
 /** Busy fraction of the whole machine over `ms` (from /proc/stat), 1 = every core busy. */
+/** The machine's CPU time so far (/proc/stat, all cores, in clock ticks): `steal` and the `total`. */
+export function cpuTimes() {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/);
+  const n = fields.filter(Boolean).map(Number);
+  // user nice system idle iowait irq softirq steal guest guest_nice (guest time is inside user already)
+  return { steal: n[7] ?? 0, total: n.slice(0, 8).reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * The share of the cores the virtual machine's host took (steal time) between two `cpuTimes()`: while it is
+ * high, every process here, the brokers included, ran slower than the figures of a quiet host.
+ */
+export function stealShare(before, after) {
+  const total = after.total - before.total;
+  return total > 0 ? (after.steal - before.steal) / total : 0;
+}
+
 export async function machineBusy(ms = 1000) {
   const read = () => {
     const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/);

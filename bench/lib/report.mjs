@@ -505,6 +505,17 @@ export function renderMarkdown(results, rows, targets, analysis, supplements = [
       "same repetition (the queue, MQTT and produce benches run their kinds in reverse order every other repetition, A/B, B/A). Client CPU per message (the process's own CPU time over the measured window ÷ messages, in a forked " +
       'process that does nothing else) is steadier than wall-clock rates, but it still rises when the cores are contended.',
   );
+  const parts = Object.entries(results.machine ?? {});
+  if (parts.length) {
+    md.push('');
+    md.push(
+      'This machine is a virtual machine: its host may run other guests on the same physical cores, which shows as ' +
+        'CPU *steal* (time a core was ready to run this machine but the host ran something else; every process here, the ' +
+        'brokers included, then runs slower, by no fixed amount for each). Steal over each part of this run, and its duration: ' +
+        parts.map(([part, m]) => `${part} ${(m.steal * 100).toFixed(1)}% (${m.seconds} s)`).join(', ') +
+        '.',
+    );
+  }
   md.push('');
   md.push('## Machine and versions');
   md.push('');
