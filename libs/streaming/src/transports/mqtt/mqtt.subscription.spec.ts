@@ -1,5 +1,6 @@
-import type { MqttClient } from 'mqtt';
-import { sendPubacks } from './mqtt.subscription';
+import { connect, type MqttClient } from 'mqtt';
+import { UnsupportedFeatureError } from '@databus/common';
+import { assertManualAckSupport, sendPubacks } from './mqtt.subscription';
 
 /** mqtt-packet, the encoder the installed mqtt.js writes with. */
 const mqttPacket = require(require.resolve('mqtt-packet', { paths: [require.resolve('mqtt')] })) as {
@@ -41,5 +42,32 @@ describe('sendPubacks', () => {
     const { client, writes } = recordingClient();
     sendPubacks(client, []);
     expect(writes).toHaveLength(0);
+  });
+});
+
+describe('assertManualAckSupport', () => {
+  const handleMessage = (): void => undefined;
+  const stream = { write: (): boolean => true };
+
+  it('accepts a client of the installed mqtt.js, as the connection hands it over before CONNECT', () => {
+    // Nothing listens on port 1 on loopback: the client exists with its stream, and never connects.
+    const client = connect('mqtt://127.0.0.1:1', { reconnectPeriod: 0, connectTimeout: 1000 });
+    client.on('error', () => undefined);
+    try {
+      expect(() => assertManualAckSupport(client)).not.toThrow();
+    } finally {
+      client.end(true);
+    }
+  });
+
+  it.each([
+    ['handleMessage', { stream }, 'it has no MqttClient.handleMessage)'],
+    ['stream', { handleMessage }, 'it has no MqttClient.stream.write)'],
+    ['stream.write', { handleMessage, stream: {} }, 'it has no MqttClient.stream.write)'],
+    ['both', {}, 'it has no MqttClient.handleMessage and no MqttClient.stream.write)'],
+  ])('refuses a client without %s, naming what is missing', (_missing, client, message) => {
+    const check = (): void => assertManualAckSupport(client as unknown as MqttClient);
+    expect(check).toThrow(UnsupportedFeatureError);
+    expect(check).toThrow(message);
   });
 });

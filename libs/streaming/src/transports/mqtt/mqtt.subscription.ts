@@ -258,12 +258,21 @@ export function sendPubacks(client: MqttClient, messageIds: readonly number[]): 
   client.stream.write(bytes);
 }
 
-/** Fails fast when the installed mqtt.js lacks what deferred acknowledgements rely on. */
+/**
+ * Fails fast, when the subscription connects, if the installed mqtt.js lacks what deferred acknowledgements rely
+ * on: `handleMessage` (held back to defer each PUBACK until the handler finished) and the connection's `stream`
+ * (written by `sendPubacks`). Without the check a newer mqtt.js without either would fail every acknowledgement
+ * at run time instead, and the broker would redeliver the messages again and again.
+ */
 export function assertManualAckSupport(client: MqttClient): void {
-  if (typeof client.handleMessage !== 'function')
+  const missing: string[] = [];
+  if (typeof client.handleMessage !== 'function') missing.push('MqttClient.handleMessage');
+  const stream = (client as { stream?: { write?: unknown } }).stream;
+  if (typeof stream?.write !== 'function') missing.push('MqttClient.stream.write');
+  if (missing.length)
     throw new UnsupportedFeatureError(
       'mqtt',
       'acknowledging after the handler with this mqtt.js version',
-      'expected mqtt.js 5.x (MqttClient.handleMessage)',
+      `expected mqtt.js 5.x (it has no ${missing.join(' and no ')})`,
     );
 }
