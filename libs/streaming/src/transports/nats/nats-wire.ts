@@ -45,8 +45,11 @@ export function bodyOf(data: Uint8Array): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** Converts a JetStream delivery into a record; the `JsMsg` is the acknowledgement token. */
-export function fromJsMsg(dataset: string, msg: JsMsg): IncomingRecord {
+/**
+ * Converts a JetStream delivery into a record; the `JsMsg` is the acknowledgement token. `seenBefore`: the
+ * subscription already handed this stream sequence out (a second delivery the server's count may not show).
+ */
+export function fromJsMsg(dataset: string, msg: JsMsg, seenBefore = false): IncomingRecord {
   const { all, visible } = readHeaders(msg.headers);
   return {
     dataset,
@@ -55,7 +58,7 @@ export function fromJsMsg(dataset: string, msg: JsMsg): IncomingRecord {
     data: bodyOf(msg.data),
     sequence: msg.seq,
     timestamp: msg.time,
-    redelivered: msg.redelivered,
+    redelivered: seenBefore || msg.redelivered,
     replyTo: all[NatsWireHeaders.REPLY_TO],
     correlationId: all[NatsWireHeaders.CORRELATION_ID],
     token: msg,

@@ -40,11 +40,22 @@ const msg = (seq: number): JsMsg & { ack: jest.Mock; nak: jest.Mock } =>
   }) as unknown as JsMsg & { ack: jest.Mock; nak: jest.Mock };
 
 async function setup(group?: string) {
-  const messages = new FakeMessages();
+  // One feed per consume() call: a seek recreates the consumer and consumes again.
+  const feeds: FakeMessages[] = [];
   const js = {
-    consumers: { get: async () => ({ consume: async () => messages }) },
+    consumers: {
+      get: async () => ({
+        consume: async () => {
+          feeds.push(new FakeMessages());
+          return feeds[feeds.length - 1];
+        },
+      }),
+    },
   } as unknown as JetStreamClient;
-  const streams = { deleteConsumer: jest.fn(async () => undefined) } as unknown as NatsStreams;
+  const streams = {
+    deleteConsumer: jest.fn(async () => undefined),
+    recreateConsumer: jest.fn(async () => 'c2'),
+  } as unknown as NatsStreams;
   const onClose = jest.fn();
   const sub = new NatsSubscription(
     {
@@ -60,12 +71,48 @@ async function setup(group?: string) {
     'c1',
   );
   await sub.start();
-  return { sub, messages, streams, onClose };
+  return { sub, messages: feeds[0], feeds, streams, onClose };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('NatsSubscription', () => {
+  it('flags a second delivery of a stream sequence it handed out, even when the server counts it as the first', async () => {
+    // A consumer leader that fails over before the new leader has the delivered state sends those messages
+    // again with delivery count 1 (nats-server, R3 consumer, the stream leader killed mid-run).
+    const { sub, messages } = await setup('g');
+    for (const seq of [1, 2, 3, 2, 3, 4]) messages.push(msg(seq));
+    await tick();
+    const records = await sub.fetch(10, 0);
+    expect(records.map((r) => [r.sequence, r.redelivered])).toEqual([
+      [1, false],
+      [2, false],
+      [3, false],
+      [2, true],
+      [3, true],
+      [4, false],
+    ]);
+  });
+
+  it("keeps the server's redelivered flag, and starts over after a seek (a new consumer)", async () => {
+    const { sub, messages, feeds } = await setup('g');
+    messages.push(msg(4));
+    messages.push(Object.assign(msg(5), { redelivered: true }));
+    await tick();
+    expect((await sub.fetch(10, 0)).map((r) => [r.sequence, r.redelivered])).toEqual([
+      [4, false],
+      [5, true],
+    ]);
+    await sub.seek(Offset.BEGIN);
+    feeds[1].push(msg(1));
+    feeds[1].push(msg(4));
+    await tick();
+    expect((await sub.fetch(10, 0)).map((r) => [r.sequence, r.redelivered])).toEqual([
+      [1, false],
+      [4, false],
+    ]);
+  });
+
   it('returns what is buffered at once (up to max), and waits up to maxWaitMs only while nothing is', async () => {
     const { sub, messages } = await setup('g');
     messages.push(msg(1));

@@ -44,6 +44,13 @@ export class NatsSubscription implements TransportSubscription {
   private closed = false;
   private pendingAcks: JsMsg[] = [];
   private ackTimer?: NodeJS.Immediate;
+  /**
+   * The highest stream sequence handed out since the consumer was (re)created. A consumer delivers new
+   * messages in stream order, so a lower or equal one is a second delivery even when the server's delivery
+   * count says 1: when a consumer leader fails over before the delivered state reached the new one, the new
+   * leader delivers again, as first deliveries, what it did not know had gone out.
+   */
+  private highestSeen = 0;
 
   constructor(
     private readonly deps: NatsSubscriptionDeps,
@@ -54,7 +61,9 @@ export class NatsSubscription implements TransportSubscription {
     this.buffer = new RecordBuffer<JsMsg>({
       handOut: (msg) => {
         this.delivered.add(msg);
-        return fromJsMsg(spec.dataset, msg);
+        const seenBefore = msg.seq <= this.highestSeen;
+        if (!seenBefore) this.highestSeen = msg.seq;
+        return fromJsMsg(spec.dataset, msg, seenBefore);
       },
     });
   }
@@ -114,6 +123,7 @@ export class NatsSubscription implements TransportSubscription {
     this.stopPulling();
     this.buffer.restart();
     this.delivered.clear();
+    this.highestSeen = 0; // a new consumer: what it delivers again is what the seek asked for
     this.consumerName = await this.deps.streams.recreateConsumer(
       this.spec,
       this.at,
