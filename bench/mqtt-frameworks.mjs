@@ -2,7 +2,8 @@
 // @nestjs/microservices (Transport.MQTT, subscribeOptions qos 1), same 256-byte JSON, same publisher.
 //
 //   node bench/mqtt-frameworks.mjs [--messages 20000] [--repetitions 3] [--window 400] [--prefetch 100]
-//                                  [--latency-rate 1000] [--latency-messages 4000] [--kinds raw,databus,nest,plain]
+//                                  [--latency-rate 1000] [--latency-messages 4000] [--latency-warmup 1000]
+//                                  [--kinds raw,databus,nest,plain]
 //                                  [--cases produce,consume,latency] [--warmup 10000] [--json]
 //
 // MQTT keeps no history for a new subscriber, so consumption is measured end to end: a forked consumer
@@ -20,7 +21,10 @@
 // ChannelService.produce, ClientMqtt.emit of an MqttRecord with QoS 1), all three over MQTT 5; each producer
 // first sends --warmup messages (10000) the same way, untimed, to the same subscriber-less topic (the steady-state
 // cost, without V8 compiling each side's path inside the window; like-for-like: every side sends the same
-// messages through the same calls, and nothing is left behind). Latency: the publisher sends at a fixed rate instead.
+// messages through the same calls, and nothing is left behind). Latency: the publisher sends at a fixed rate instead,
+// --latency-warmup messages (1000) first at that rate, which every consumer handles but does not measure (their
+// p99 is reported apart, as warmupP99Ms): the p99 is the steady state's, not V8 compiling each side's consume
+// path on the first messages (analysis §10c, §14).
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import {
@@ -66,14 +70,14 @@ function withProgress(meter, every = 50) {
   };
 }
 
-async function conRaw({ url, topic, messages, latency }) {
+async function conRaw({ url, topic, messages, latency, untimed = 0 }) {
   const mqtt = require('mqtt');
   const client = await mqtt.connectAsync(url, {
     protocolVersion: 5,
     clean: true,
     clientId: `bench-raw-${randomUUID().slice(0, 8)}`,
   });
-  const meter = createMeter(messages, { latency });
+  const meter = createMeter(messages, { latency, warmup: untimed });
   const tick = withProgress(meter);
   client.on('message', (_topic, payload) => tick(JSON.parse(payload.toString('utf8')).data));
   await client.subscribeAsync(`$share/${GROUP}/${topic}`, { qos: 1 });
@@ -83,12 +87,12 @@ async function conRaw({ url, topic, messages, latency }) {
   return result;
 }
 
-async function conDatabus({ url, topic, messages, latency, prefetch }) {
+async function conDatabus({ url, topic, messages, latency, prefetch, untimed = 0 }) {
   require('reflect-metadata');
   const { Injectable, Module } = require('@nestjs/common');
   const { NestFactory } = require('@nestjs/core');
   const { StreamingModule, OnDatasetMessage, ChannelService } = require('@databus/streaming');
-  const meter = createMeter(messages, { latency });
+  const meter = createMeter(messages, { latency, warmup: untimed });
   const tick = withProgress(meter);
   class Consumer {
     on(payload) {
@@ -120,12 +124,12 @@ async function conDatabus({ url, topic, messages, latency, prefetch }) {
  * non-durable subscription: no `$share`, clean session), the handler semantics of a decorated handler (PUBACK
  * after the callback resolved, retry with attempts 1), batch 100, prefetch 100.
  */
-async function conPlain({ url, topic, messages, latency, prefetch }) {
+async function conPlain({ url, topic, messages, latency, prefetch, untimed = 0 }) {
   require('reflect-metadata');
   const { Module } = require('@nestjs/common');
   const { NestFactory } = require('@nestjs/core');
   const { StreamingModule, ChannelService } = require('@databus/streaming');
-  const meter = createMeter(messages, { latency });
+  const meter = createMeter(messages, { latency, warmup: untimed });
   const tick = withProgress(meter);
   class BenchModule {}
   Module({ imports: [StreamingModule.forRoot({ url, logger: false })] })(BenchModule);
@@ -147,12 +151,12 @@ async function conPlain({ url, topic, messages, latency, prefetch }) {
   return result;
 }
 
-async function conNest({ url, topic, messages, latency }) {
+async function conNest({ url, topic, messages, latency, untimed = 0 }) {
   require('reflect-metadata');
   const { Controller, Module } = require('@nestjs/common');
   const { NestFactory } = require('@nestjs/core');
   const { Transport, EventPattern, Payload } = require('@nestjs/microservices');
-  const meter = createMeter(messages, { latency });
+  const meter = createMeter(messages, { latency, warmup: untimed });
   const tick = withProgress(meter);
   let probed;
   const probe = new Promise((r) => (probed = r));
@@ -193,7 +197,8 @@ async function conNest({ url, topic, messages, latency }) {
 }
 
 /** Raw publisher driven by the consumer's progress (credit) or by a fixed rate. */
-async function pubDriven({ url, topic, messages, size, window, rate }) {
+async function pubDriven({ url, topic, messages: measured, size, window, rate, untimed = 0 }) {
+  const messages = untimed + measured;
   const mqtt = require('mqtt');
   const client = await mqtt.connectAsync(url, {
     protocolVersion: 5,
@@ -391,7 +396,8 @@ export async function profileMqtt(
 }
 
 /**
- * Options: messages, warmup (10,000), repetitions, window, prefetch, size, latencyRate, latencyMessages, kinds, cases
+ * Options: messages, warmup (10,000), repetitions, window, prefetch, size, latencyRate, latencyMessages,
+ * latencyWarmup (1,000), kinds, cases
  * (a subset of produce, consume, latency: for A/B runs of one case; the full run measures all three), url, log.
  */
 export async function measureMqtt(options = {}) {
@@ -403,6 +409,7 @@ export async function measureMqtt(options = {}) {
   const size = options.size ?? 256;
   const latencyRate = options.latencyRate ?? 1000;
   const latencyMessages = options.latencyMessages ?? 4000;
+  const latencyWarmup = options.latencyWarmup ?? 1000;
   const kinds = options.kinds ?? MQTT_KINDS;
   const cases = new Set(options.cases ?? ['produce', 'consume', 'latency']);
   const url = options.url ?? URL_DEFAULT;
@@ -431,7 +438,13 @@ export async function measureMqtt(options = {}) {
           cases.has('latency') && !CONSUME_ONLY.has(kind)
             ? await consumeRun(
                 kind,
-                { ...base, topic: `${topic}/lat`, messages: latencyMessages, latency: true },
+                {
+                  ...base,
+                  topic: `${topic}/lat`,
+                  messages: latencyMessages,
+                  untimed: latencyWarmup,
+                  latency: true,
+                },
                 { rate: latencyRate },
               )
             : SKIPPED,
@@ -453,6 +466,7 @@ export async function measureMqtt(options = {}) {
     size,
     latencyRate,
     latencyMessages,
+    latencyWarmup,
     kinds,
     runs,
   });
@@ -470,6 +484,7 @@ async function main() {
     prefetch: Number(flag('prefetch', 100)),
     latencyRate: Number(flag('latency-rate', 1000)),
     latencyMessages: Number(flag('latency-messages', 4000)),
+    latencyWarmup: Number(flag('latency-warmup', 1000)),
     kinds: flag('kinds', MQTT_KINDS.join(',')).split(','),
     cases: flag('cases', 'produce,consume,latency').split(','),
     log: json ? undefined : (line) => console.error(line),

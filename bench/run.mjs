@@ -138,14 +138,27 @@ function runJsonScript(file, args, timeoutMs) {
 const P = quick
   ? {
       queue: { messages: 4000, warmup: 4000, repetitions: 2, latencyMessages: 1000, latencyRate: 1000 },
-      mqtt: { messages: 3000, warmup: 3000, repetitions: 2, latencyMessages: 1000, latencyRate: 1000 },
+      mqtt: {
+        messages: 3000,
+        warmup: 3000,
+        repetitions: 2,
+        latencyMessages: 1000,
+        latencyWarmup: 300,
+        latencyRate: 1000,
+      },
       stream: { messages: 4000, repetitions: 2 },
       produce: { messages: 4000, warmup: 3000, repetitions: 2 },
       jwt: { calls: 100_000, repetitions: 2 },
     }
   : {
       queue: { messages: 20_000, repetitions: 5, latencyMessages: 4000, latencyRate: 1000 },
-      mqtt: { messages: 20_000, repetitions: 5, latencyMessages: 4000, latencyRate: 1000 },
+      mqtt: {
+        messages: 20_000,
+        repetitions: 5,
+        latencyMessages: 4000,
+        latencyWarmup: 1000,
+        latencyRate: 1000,
+      },
       stream: { messages: 20_000, repetitions: 3 },
       produce: { messages: 20_000, warmup: 10_000, repetitions: 5 },
       jwt: { calls: 200_000, repetitions: 3 },
@@ -153,7 +166,7 @@ const P = quick
 
 const NOTES = {
   'RabbitMQ work queue': `Durable classic queue, persistent 256-byte JSON (Nest's \`{pattern,data}\` envelope, so every library reads the same bytes), prefetch ${100}, manual ack per message; ${P.queue.messages} messages × ${P.queue.repetitions} repetitions per library. \`@TaskHandler\` runs with concurrency = prefetch and \`retry: false\` (one attempt; a failure would dead-letter); produce is \`TaskQueue.enqueue\` (resolves on the confirm), 1000 in flight. Consume = the queue is pre-filled, then the consumer drains it alone.`,
-  'MQTT QoS 1': `Mosquitto, QoS 1, 256-byte JSON, ${P.mqtt.messages} messages × ${P.mqtt.repetitions} repetitions, end to end with a credit window of 400 (no history to drain on MQTT). \`@OnDatasetMessage\` uses a group (MQTT 5 shared subscription), prefetch 100 (its Receive Maximum), batch 100 (batch 1 in the latency runs); it acknowledges (PUBACK) after the handler. Raw mqtt.js uses the same shared subscription and PUBACKs on receipt. Nest: \`Transport.MQTT\`, \`subscribeOptions: { qos: 1 }\`, plain topic, PUBACK on receipt (mqtt.js's automatic one, before the handler ran); the consume target against Nest compares it with databus on the plain topic too (\`ChannelService.subscribe\` with a callback and no group: no shared subscription, no persistent session, still PUBACK after the handler, batch 100, prefetch 100; consume only). Produce: QoS 1 over MQTT 5 on every side, each publish settling on its PUBACK (Nest: \`ClientMqtt.emit\` of an \`MqttRecord\` with \`setQoS(1)\`, since its default is QoS 0), at most 400 awaiting PUBACK, or the broker's Receive Maximum (MQTT 5 CONNACK) when that is lower, the same window for every publisher (databus keeps to the Receive Maximum, as MQTT 5 requires; raw mqtt.js and Nest would exceed it), no subscriber.`,
+  'MQTT QoS 1': `Mosquitto, QoS 1, 256-byte JSON, ${P.mqtt.messages} messages × ${P.mqtt.repetitions} repetitions, end to end with a credit window of 400 (no history to drain on MQTT). \`@OnDatasetMessage\` uses a group (MQTT 5 shared subscription), prefetch 100 (its Receive Maximum), batch 100 (batch 1 in the latency runs); it acknowledges (PUBACK) after the handler. Raw mqtt.js uses the same shared subscription and PUBACKs on receipt. Nest: \`Transport.MQTT\`, \`subscribeOptions: { qos: 1 }\`, plain topic, PUBACK on receipt (mqtt.js's automatic one, before the handler ran); the consume target against Nest compares it with databus on the plain topic too (\`ChannelService.subscribe\` with a callback and no group: no shared subscription, no persistent session, still PUBACK after the handler, batch 100, prefetch 100; consume only). Produce: QoS 1 over MQTT 5 on every side, each publish settling on its PUBACK (Nest: \`ClientMqtt.emit\` of an \`MqttRecord\` with \`setQoS(1)\`, since its default is QoS 0), at most 400 awaiting PUBACK, or the broker's Receive Maximum (MQTT 5 CONNACK) when that is lower, the same window for every publisher (databus keeps to the Receive Maximum, as MQTT 5 requires; raw mqtt.js and Nest would exceed it), no subscriber. Latency: a raw publisher at ${P.mqtt.latencyRate} msg/s; every consumer first handles ${P.mqtt.latencyWarmup} messages that are not measured (their p99 is shown apart, as the warm-up p99: the cold start's tail), then ${P.mqtt.latencyMessages} measured ones.`,
   'RabbitMQ streams':
     'Stream queue (`x-queue-type: stream`), drained from the first offset: raw amqplib (prefetch 1000, ack per message) vs `@OnDatasetMessage` (durable group: also stores its offset) vs a private callback subscription (bench/streaming-amqp.mjs). Produce: `channel.produce` with 1000 in flight and `produceMany` of 1000 vs a raw ConfirmChannel sending the same properties (message id, timestamp, `mandatory`; bench/streaming-produce.mjs). That file measures drain throughput and CPU only (no RSS, no latency), 1000 prefetch.',
   'NATS JetStream':

@@ -101,18 +101,27 @@ export const stats = (values) => ({
 /**
  * Counts handled messages; the window runs from the first to the N-th. Reports time, process CPU over the
  * window, peak RSS, and (when `latency` is set) end-to-end latencies from the `ts` in each body.
+ * With `warmup`, the first `warmup` messages are handled but not measured (the window opens at the next one);
+ * their latencies are kept apart as `warmupP99Ms`, so what the cold start costs stays on the record.
  */
-export function createMeter(messages, { latency = false, onDone } = {}) {
+export function createMeter(messages, { latency = false, warmup = 0, onDone } = {}) {
   let count = 0;
   let start = 0;
   let cpu;
+  let warmed = 0;
   const lat = latency ? new Float64Array(messages) : undefined;
+  const warmLat = latency && warmup > 0 ? new Float64Array(warmup) : undefined;
   let resolve;
   const done = new Promise((r) => (resolve = r));
   const profilePath = process.env.BENCH_PROFILE;
   let profiler;
   const tick = (data) => {
     if (data === undefined || data.seq === undefined) throw new Error('bad payload');
+    if (warmed < warmup) {
+      if (warmLat) warmLat[warmed] = latencyMs(data);
+      warmed++;
+      return;
+    }
     if (count === 0) {
       if (profilePath) profiler = startProfiler();
       start = performance.now();
@@ -133,6 +142,11 @@ export function createMeter(messages, { latency = false, onDone } = {}) {
         const sorted = Array.from(lat).sort((a, b) => a - b);
         result.p50Ms = percentile(sorted, 50);
         result.p99Ms = percentile(sorted, 99);
+        if (warmLat)
+          result.warmupP99Ms = percentile(
+            Array.from(warmLat).sort((a, b) => a - b),
+            99,
+          );
       }
       onDone?.(result);
       if (profiler) profiler.stop(profilePath).then(() => resolve(result));
@@ -142,8 +156,9 @@ export function createMeter(messages, { latency = false, onDone } = {}) {
   return {
     tick,
     done,
+    /** Messages handled so far, the warm-up's included (what a credit-driven publisher counts). */
     get count() {
-      return count;
+      return warmed + count;
     },
   };
 }
