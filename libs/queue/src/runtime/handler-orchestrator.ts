@@ -15,6 +15,7 @@ import {
   DatabusDrain,
   idempotentInvoker,
   requireIdempotencyStore,
+  tracingAvailable,
 } from '@databus/common/internal';
 import type { QueueBackend } from '../backends/queue-backend.interface';
 import { QueueHandlerExplorer } from '../discovery/queue-handler.explorer';
@@ -101,6 +102,8 @@ export class HandlerOrchestrator
   }
 
   async onModuleInit(): Promise<void> {
+    // Load the optional tracing API now, not on the first enqueue or task (its load is a ~16 ms stall).
+    if (this.options.tracing) tracingAvailable();
     await this.backend.connect();
     this.logger.log(CONNECTED(this.options.safeUrl, this.options.backend));
   }

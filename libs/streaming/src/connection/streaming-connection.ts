@@ -1,6 +1,6 @@
 import { Logger, LoggerService, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { isRetriable, redactUrl, TemporaryError } from '@databus/common';
-import { connectWithin, describeBrokerUrl, EventHub } from '@databus/common/internal';
+import { connectWithin, describeBrokerUrl, EventHub, tracingAvailable } from '@databus/common/internal';
 import { DatasetPatternMatcher } from '../transport/dataset-pattern';
 import { assertDatasetPatternsSupported, assertOffsetSupported } from '../transport/transport-capabilities';
 import {
@@ -60,6 +60,8 @@ export class StreamingConnection implements OnModuleInit, OnApplicationShutdown 
   }
 
   async onModuleInit(): Promise<void> {
+    // Load the optional tracing API now, not on the first produce or message (its load is a ~16 ms stall).
+    if (this.options.tracing) tracingAvailable();
     const factory =
       this.options.customTransport ??
       (await loadTransportFactory(
