@@ -142,7 +142,7 @@ export async function withMessagingSpan<T>(
 /**
  * Whether `@opentelemetry/api` is installed (spans may still be no-ops without an SDK). The first call loads
  * the API: a module with tracing on calls this at init, so that its first message or produce does not pay
- * the load (~16 ms measured, the first messages' latency tail; bench/benchmarks-analysis.md §14).
+ * the load (~16 ms measured, the first messages' latency tail; bench/benchmarks-analysis.md §14b).
  */
 export function tracingAvailable(): boolean {
   return otel() !== null;
